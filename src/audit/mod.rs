@@ -1,0 +1,126 @@
+//! The audit log: every create, update and delete writes who, when, what, before and after, each
+//! entry chained to the previous one of its park by SHA-256, so that an entry edited or removed
+//! behind the application's back breaks the chain at that point.
+
+pub mod api;
+mod queries;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::db::{DbError, Tx};
+
+pub use queries::{list, verify, AuditFilter};
+
+/// Hash that stands before a park's first entry.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Who did it, for the audit entry.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub user_id: Option<i64>,
+    pub login: String,
+}
+
+impl Actor {
+    /// The command line acting outside any account (init, demo, import by the operator).
+    pub fn system() -> Actor {
+        Actor {
+            user_id: None,
+            login: "system".to_string(),
+        }
+    }
+}
+
+/// One change to write.
+pub struct Change<'a> {
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: Option<i64>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// An entry as stored.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct Entry {
+    pub id: i64,
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub user_id: Option<i64>,
+    pub login: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<i64>,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// Result of walking a park's chain.
+#[derive(Debug, PartialEq, Eq, Serialize)]
+pub enum Verdict {
+    Intact { entries: i64 },
+    /// The first entry whose link does not hold, and why.
+    Broken { seq: i64, reason: String },
+}
+
+/// Appends one entry to the park's chain, inside the caller's transaction.
+pub async fn record(
+    tx: &mut Tx,
+    park_id: i64,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    change: Change<'_>,
+) -> Result<(), DbError> {
+    queries::append(tx, park_id, actor, at, change).await
+}
+
+/// The text hashed for an entry: every stored field but the hashes, in a fixed order.
+fn entry_digest(prev_hash: &str, e: &EntryFields<'_>) -> String {
+    let canonical = serde_json::json!([
+        e.seq,
+        e.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        e.user_id,
+        e.login,
+        e.action,
+        e.entity,
+        e.entity_id,
+        e.before_json,
+        e.after_json,
+    ]);
+    let mut h = Sha256::new();
+    h.update(prev_hash.as_bytes());
+    h.update(canonical.to_string().as_bytes());
+    hex::encode(h.finalize())
+}
+
+struct EntryFields<'a> {
+    seq: i64,
+    at: DateTime<Utc>,
+    user_id: Option<i64>,
+    login: &'a str,
+    action: &'a str,
+    entity: &'a str,
+    entity_id: Option<i64>,
+    before_json: Option<&'a str>,
+    after_json: Option<&'a str>,
+}
+
+impl<'a> From<&'a Entry> for EntryFields<'a> {
+    fn from(e: &'a Entry) -> Self {
+        EntryFields {
+            seq: e.seq,
+            at: e.at,
+            user_id: e.user_id,
+            login: &e.login,
+            action: &e.action,
+            entity: &e.entity,
+            entity_id: e.entity_id,
+            before_json: e.before_json.as_deref(),
+            after_json: e.after_json.as_deref(),
+        }
+    }
+}

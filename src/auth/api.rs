@@ -1,0 +1,110 @@
+//! `/api/v1` routes of sign-in, sign-out and accounts.
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::http::StatusCode;
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::service::{self, Assignment, NewUser, User};
+use super::{Action, ALL_ROLES};
+use crate::web::{ApiError, AppState, Auth};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/session", post(sign_in).delete(sign_out))
+        .route("/me", get(me))
+        .route("/roles", get(roles))
+        .route("/users", get(list).post(create))
+        .route("/users/{id}", get(show))
+        .route("/users/{id}/role", put(assign))
+        .route("/users/{id}/lock", post(lock))
+        .route("/users/{id}/unlock", post(unlock))
+}
+
+#[derive(Deserialize)]
+struct SignIn {
+    login: String,
+    password: String,
+    park_id: Option<i64>,
+}
+
+async fn sign_in(State(st): State<AppState>, Json(body): Json<SignIn>) -> Result<Json<Value>, ApiError> {
+    let signed = service::sign_in(&st.db, &st.config, body.park_id, &body.login, &body.password, st.now()).await?;
+    Ok(Json(json!({
+        "token": signed.token,
+        "user": {
+            "login": signed.principal.login,
+            "display_name": signed.principal.display_name,
+            "role": signed.principal.role,
+        }
+    })))
+}
+
+async fn sign_out(State(st): State<AppState>, _: Auth, headers: HeaderMap) -> Result<StatusCode, ApiError> {
+    if let Some(token) = crate::web::principal_bearer(&headers) {
+        service::sign_out(&st.db, token, st.now()).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn me(Auth(p): Auth) -> Json<Value> {
+    Json(json!({
+        "id": p.user_id,
+        "login": p.login,
+        "display_name": p.display_name,
+        "role": p.role,
+        "role_label": p.role.label(),
+        "unit_id": p.unit_id,
+        "enterprise_id": p.enterprise_id,
+    }))
+}
+
+async fn roles(_: Auth) -> Json<Value> {
+    let roles: Vec<Value> = ALL_ROLES
+        .iter()
+        .map(|r| json!({"id": r, "label": r.label()}))
+        .collect();
+    Json(json!({ "roles": roles }))
+}
+
+async fn list(State(st): State<AppState>, Auth(p): Auth) -> Result<Json<Value>, ApiError> {
+    let users = service::list_users(&st.db, &p, st.now()).await?;
+    Ok(Json(json!({ "items": users, "total": users.len() })))
+}
+
+async fn create(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+    Json(body): Json<NewUser>,
+) -> Result<(StatusCode, Json<User>), ApiError> {
+    p.require(Action::ManageUsers)?;
+    let user = service::create_user(&st.db, p.park_id, &p.actor(), body, st.now()).await?;
+    Ok((StatusCode::CREATED, Json(user)))
+}
+
+async fn show(State(st): State<AppState>, Auth(p): Auth, Path(id): Path<i64>) -> Result<Json<User>, ApiError> {
+    p.require(Action::ReadUsers)?;
+    Ok(Json(service::get_user(&st.db, p.park_id, id, st.now()).await?))
+}
+
+async fn assign(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+    Path(id): Path<i64>,
+    Json(body): Json<Assignment>,
+) -> Result<Json<User>, ApiError> {
+    Ok(Json(service::assign(&st.db, &p, id, body, st.now()).await?))
+}
+
+async fn lock(State(st): State<AppState>, Auth(p): Auth, Path(id): Path<i64>) -> Result<Json<User>, ApiError> {
+    p.require(Action::ManageUsers)?;
+    Ok(Json(service::set_locked(&st.db, p.park_id, &p.actor(), id, true, st.now()).await?))
+}
+
+async fn unlock(State(st): State<AppState>, Auth(p): Auth, Path(id): Path<i64>) -> Result<Json<User>, ApiError> {
+    p.require(Action::ManageUsers)?;
+    Ok(Json(service::set_locked(&st.db, p.park_id, &p.actor(), id, false, st.now()).await?))
+}

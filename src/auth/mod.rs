@@ -1,0 +1,12 @@
+//! Accounts, roles, sessions and data scope.
+
+pub mod api;
+pub mod password;
+mod queries;
+pub mod role;
+mod scope;
+pub mod service;
+
+pub use role::{Action, Role, ALL_ROLES};
+pub use scope::{Principal, Scope};
+pub use service::{NewUser, User};

@@ -1,0 +1,234 @@
+//! Account and session storage.
+
+use chrono::{DateTime, Utc};
+
+use crate::db::{Db, DbError, Tx};
+use crate::{on_db, on_tx};
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub(super) struct UserRow {
+    pub id: i64,
+    pub login: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub role: String,
+    pub unit_id: Option<i64>,
+    pub enterprise_id: Option<i64>,
+    pub person_id: Option<i64>,
+    pub failed_logins: i64,
+    pub locked_until: Option<DateTime<Utc>>,
+    pub disabled: bool,
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub(super) struct SessionRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub last_seen_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+const USER_COLUMNS: &str = "id, login, display_name, password_hash, role, unit_id, enterprise_id, \
+                            person_id, failed_logins, locked_until, disabled";
+
+pub(super) async fn insert_user(
+    tx: &mut Tx,
+    park_id: i64,
+    u: &UserRow,
+    now: DateTime<Utc>,
+) -> Result<i64, DbError> {
+    let id = on_tx!(tx, |c| sqlx::query_scalar(
+        "INSERT INTO users (park_id, login, display_name, password_hash, role, unit_id, \
+         enterprise_id, person_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         RETURNING id"
+    )
+    .bind(park_id)
+    .bind(&u.login)
+    .bind(&u.display_name)
+    .bind(&u.password_hash)
+    .bind(&u.role)
+    .bind(u.unit_id)
+    .bind(u.enterprise_id)
+    .bind(u.person_id)
+    .bind(now)
+    .fetch_one(c)
+    .await)?;
+    Ok(id)
+}
+
+pub(super) async fn list_users(db: &Db, park_id: i64) -> Result<Vec<UserRow>, DbError> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE park_id = $1 ORDER BY id");
+    Ok(on_db!(db, |pool| sqlx::query_as(&sql).bind(park_id).fetch_all(pool).await)?)
+}
+
+pub(super) async fn user_by_id(db: &Db, park_id: i64, id: i64) -> Result<Option<UserRow>, DbError> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE park_id = $1 AND id = $2");
+    Ok(on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(park_id)
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?)
+}
+
+/// Every account with this login, with its park (a login is unique within a park only).
+pub(super) async fn users_by_login(db: &Db, login: &str) -> Result<Vec<(i64, UserRow)>, DbError> {
+    let sql = format!("SELECT park_id, {USER_COLUMNS} FROM users WHERE login = $1");
+    let rows: Vec<ParkUserRow> =
+        on_db!(db, |pool| sqlx::query_as(&sql).bind(login).fetch_all(pool).await)?;
+    Ok(rows.into_iter().map(|r| (r.park_id, r.user)).collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct ParkUserRow {
+    park_id: i64,
+    #[sqlx(flatten)]
+    user: UserRow,
+}
+
+pub(super) async fn set_role(
+    tx: &mut Tx,
+    park_id: i64,
+    id: i64,
+    role: &str,
+    unit_id: Option<i64>,
+    enterprise_id: Option<i64>,
+) -> Result<(), DbError> {
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE users SET role = $3, unit_id = $4, enterprise_id = $5 WHERE park_id = $1 AND id = $2"
+    )
+    .bind(park_id)
+    .bind(id)
+    .bind(role)
+    .bind(unit_id)
+    .bind(enterprise_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub(super) async fn set_disabled(tx: &mut Tx, park_id: i64, id: i64, disabled: bool) -> Result<(), DbError> {
+    // Unlocking also clears an automatic lock-out, so one command gives the account back.
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE users SET disabled = $3, failed_logins = 0, \
+         locked_until = CASE WHEN $3 THEN locked_until ELSE NULL END \
+         WHERE park_id = $1 AND id = $2"
+    )
+    .bind(park_id)
+    .bind(id)
+    .bind(disabled)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub(super) async fn set_password_hash(tx: &mut Tx, park_id: i64, id: i64, hash: &str) -> Result<(), DbError> {
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE users SET password_hash = $3, failed_logins = 0, locked_until = NULL \
+         WHERE park_id = $1 AND id = $2"
+    )
+    .bind(park_id)
+    .bind(id)
+    .bind(hash)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub(super) async fn set_login_failures(
+    tx: &mut Tx,
+    park_id: i64,
+    id: i64,
+    failures: i64,
+    locked_until: Option<DateTime<Utc>>,
+) -> Result<(), DbError> {
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE users SET failed_logins = $3, locked_until = $4 WHERE park_id = $1 AND id = $2"
+    )
+    .bind(park_id)
+    .bind(id)
+    .bind(failures)
+    .bind(locked_until)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub(super) async fn insert_session(
+    tx: &mut Tx,
+    park_id: i64,
+    user_id: i64,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    on_tx!(tx, |c| sqlx::query(
+        "INSERT INTO sessions (park_id, user_id, token_hash, created_at, last_seen_at) \
+         VALUES ($1, $2, $3, $4, $4)"
+    )
+    .bind(park_id)
+    .bind(user_id)
+    .bind(token_hash)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub(super) async fn session_by_hash(db: &Db, park_id: i64, hash: &str) -> Result<Option<SessionRow>, DbError> {
+    Ok(on_db!(db, |pool| sqlx::query_as(
+        "SELECT id, user_id, last_seen_at, revoked_at FROM sessions \
+         WHERE park_id = $1 AND token_hash = $2"
+    )
+    .bind(park_id)
+    .bind(hash)
+    .fetch_optional(pool)
+    .await)?)
+}
+
+pub(super) async fn touch_session(db: &Db, park_id: i64, id: i64, now: DateTime<Utc>) -> Result<(), DbError> {
+    on_db!(db, |pool| sqlx::query(
+        "UPDATE sessions SET last_seen_at = $3 WHERE park_id = $1 AND id = $2"
+    )
+    .bind(park_id)
+    .bind(id)
+    .bind(now)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub(super) async fn revoke_session(db: &Db, park_id: i64, hash: &str, now: DateTime<Utc>) -> Result<(), DbError> {
+    on_db!(db, |pool| sqlx::query(
+        "UPDATE sessions SET revoked_at = $3 WHERE park_id = $1 AND token_hash = $2 AND revoked_at IS NULL"
+    )
+    .bind(park_id)
+    .bind(hash)
+    .bind(now)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub(super) async fn revoke_user_sessions(
+    tx: &mut Tx,
+    park_id: i64,
+    user_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE sessions SET revoked_at = $3 WHERE park_id = $1 AND user_id = $2 AND revoked_at IS NULL"
+    )
+    .bind(park_id)
+    .bind(user_id)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}

@@ -1,0 +1,154 @@
+//! Roles and what each may do. The permission matrix lives here, in one function, so that the
+//! API, the web pages and the tests all ask the same question the same way.
+
+use serde::{Deserialize, Serialize};
+
+/// One role per account. The three admin duties of 等保2.0 are separate roles by design: the one
+/// who creates accounts cannot grant rights nor read the audit log, and none of them reads ledgers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 系统管理员: creates, locks and unlocks accounts.
+    SysAdmin,
+    /// 安全管理员: assigns roles and data scope.
+    SecAdmin,
+    /// 审计管理员: reads and verifies the audit log.
+    AuditAdmin,
+    /// 党建办: keeps every ledger of the park.
+    Office,
+    /// 支部书记: keeps the ledgers of their own unit and the units below it.
+    BranchSecretary,
+    /// 领导: reads everything, records visits to paired enterprises.
+    Leader,
+    /// 园小二: handles enterprise problems and suggestions.
+    ServiceStaff,
+    /// 企业用户: their own enterprise's requests only.
+    Enterprise,
+}
+
+pub const ALL_ROLES: [Role; 8] = [
+    Role::SysAdmin,
+    Role::SecAdmin,
+    Role::AuditAdmin,
+    Role::Office,
+    Role::BranchSecretary,
+    Role::Leader,
+    Role::ServiceStaff,
+    Role::Enterprise,
+];
+
+/// Ledger kinds the service team works on.
+const SERVICE_KINDS: [&str; 3] = ["enterprise_problem", "suggestion", "visit"];
+/// Ledger kinds an enterprise user can see and submit for their own enterprise.
+const ENTERPRISE_KINDS: [&str; 2] = ["enterprise_problem", "suggestion"];
+
+/// Something a user asks to do; the data scope (which rows) is checked separately.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action<'a> {
+    ReadRecords(&'a str),
+    WriteRecords(&'a str),
+    ReadOrg,
+    WriteOrg,
+    ReadKinds,
+    WriteKinds,
+    ManageUsers,
+    AssignRoles,
+    ReadUsers,
+    ReadAudit,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::SysAdmin => "sys_admin",
+            Role::SecAdmin => "sec_admin",
+            Role::AuditAdmin => "audit_admin",
+            Role::Office => "office",
+            Role::BranchSecretary => "branch_secretary",
+            Role::Leader => "leader",
+            Role::ServiceStaff => "service_staff",
+            Role::Enterprise => "enterprise",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        ALL_ROLES
+            .into_iter()
+            .find(|r| r.as_str() == s || r.label() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::SysAdmin => "系统管理员",
+            Role::SecAdmin => "安全管理员",
+            Role::AuditAdmin => "审计管理员",
+            Role::Office => "党建办",
+            Role::BranchSecretary => "支部书记",
+            Role::Leader => "领导",
+            Role::ServiceStaff => "园小二",
+            Role::Enterprise => "企业用户",
+        }
+    }
+
+    /// True for the roles whose work needs full ID numbers and phone numbers on screen.
+    pub fn sees_personal_data(self) -> bool {
+        matches!(self, Role::Office)
+    }
+
+    /// The permission matrix.
+    pub fn allows(self, action: Action<'_>) -> bool {
+        use Action::*;
+        use Role::*;
+        match (self, action) {
+            (Office, ReadRecords(_) | WriteRecords(_) | ReadOrg | WriteOrg | ReadKinds) => true,
+            (Office, WriteKinds) => true,
+            (BranchSecretary, ReadRecords(_) | WriteRecords(_) | ReadOrg | ReadKinds) => true,
+            (BranchSecretary, WriteOrg) => true,
+            (Leader, ReadRecords(_) | ReadOrg | ReadKinds) => true,
+            (Leader, WriteRecords(kind)) => kind == "visit",
+            (ServiceStaff, ReadRecords(kind) | WriteRecords(kind)) => SERVICE_KINDS.contains(&kind),
+            (ServiceStaff, ReadOrg | ReadKinds) => true,
+            (Enterprise, ReadRecords(kind) | WriteRecords(kind)) => ENTERPRISE_KINDS.contains(&kind),
+            (Enterprise, ReadKinds) => true,
+            (SysAdmin, ManageUsers | ReadUsers) => true,
+            (SecAdmin, AssignRoles | ReadUsers) => true,
+            (AuditAdmin, ReadAudit) => true,
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn admin_duties_are_separate() {
+        for role in [Role::SysAdmin, Role::SecAdmin, Role::AuditAdmin] {
+            assert!(!role.allows(Action::ReadRecords("meeting")), "{role:?}");
+        }
+        assert!(Role::SysAdmin.allows(Action::ManageUsers));
+        assert!(!Role::SysAdmin.allows(Action::AssignRoles));
+        assert!(!Role::SysAdmin.allows(Action::ReadAudit));
+        assert!(Role::SecAdmin.allows(Action::AssignRoles));
+        assert!(!Role::SecAdmin.allows(Action::ManageUsers));
+        assert!(Role::AuditAdmin.allows(Action::ReadAudit));
+        assert!(!Role::Office.allows(Action::ReadAudit));
+    }
+
+    #[test]
+    fn leaders_write_visits_only() {
+        assert!(Role::Leader.allows(Action::ReadRecords("talk")));
+        assert!(Role::Leader.allows(Action::WriteRecords("visit")));
+        assert!(!Role::Leader.allows(Action::WriteRecords("meeting")));
+    }
+
+    #[test]
+    fn roles_round_trip_by_id_and_label() {
+        for role in ALL_ROLES {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+            assert_eq!(Role::parse(role.label()), Some(role));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+}

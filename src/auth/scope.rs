@@ -1,0 +1,74 @@
+//! The signed-in user and the rows they may see.
+
+use crate::auth::{Action, Role};
+use crate::error::AppError;
+
+/// Who is asking, resolved once per request from the token or session.
+#[derive(Clone, Debug)]
+pub struct Principal {
+    pub park_id: i64,
+    pub user_id: i64,
+    pub login: String,
+    pub display_name: String,
+    pub role: Role,
+    pub unit_id: Option<i64>,
+    pub enterprise_id: Option<i64>,
+    pub person_id: Option<i64>,
+    pub scope: Scope,
+}
+
+/// Which records and org entries a principal may touch, beyond the role's kinds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// The whole park.
+    Park,
+    /// These units (the user's own and everything below it).
+    Units(Vec<i64>),
+    /// One enterprise's rows.
+    Enterprise(i64),
+    /// Nothing: admin duties and accounts not yet given a unit or enterprise.
+    Nothing,
+}
+
+impl Principal {
+    /// Refuses the action when the role does not allow it.
+    pub fn require(&self, action: Action<'_>) -> Result<(), AppError> {
+        if self.role.allows(action) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(forbidden_message(action)))
+        }
+    }
+
+    pub fn actor(&self) -> crate::audit::Actor {
+        crate::audit::Actor {
+            user_id: Some(self.user_id),
+            login: self.login.clone(),
+        }
+    }
+
+    /// True when a record with this unit and enterprise is inside the principal's scope.
+    pub fn covers(&self, unit_id: Option<i64>, enterprise_id: Option<i64>) -> bool {
+        match &self.scope {
+            Scope::Park => true,
+            Scope::Units(units) => unit_id.is_some_and(|u| units.contains(&u)),
+            Scope::Enterprise(e) => enterprise_id == Some(*e),
+            Scope::Nothing => false,
+        }
+    }
+}
+
+fn forbidden_message(action: Action<'_>) -> &'static str {
+    match action {
+        Action::ReadRecords(_) => "您的角色不能查看此类台账",
+        Action::WriteRecords(_) => "您的角色不能修改此类台账",
+        Action::ReadOrg => "您的角色不能查看组织信息",
+        Action::WriteOrg => "您的角色不能修改组织信息",
+        Action::ReadKinds => "您的角色不能查看台账目录",
+        Action::WriteKinds => "您的角色不能修改台账目录",
+        Action::ManageUsers => "仅系统管理员可以管理账号",
+        Action::AssignRoles => "仅安全管理员可以分配角色和数据范围",
+        Action::ReadUsers => "仅系统管理员和安全管理员可以查看账号",
+        Action::ReadAudit => "仅审计管理员可以查看审计日志",
+    }
+}

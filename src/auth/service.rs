@@ -1,0 +1,472 @@
+//! Accounts and sign-in: what the API, the web pages and the command line all call.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::queries::{self, UserRow};
+use super::{password, Action, Principal, Role, Scope};
+use crate::audit::{self, Actor, Change};
+use crate::config::Config;
+use crate::db::Db;
+use crate::error::AppError;
+
+/// An account as shown to administrators (never the hash).
+#[derive(Clone, Debug, Serialize)]
+pub struct User {
+    pub id: i64,
+    pub login: String,
+    pub display_name: String,
+    pub role: Role,
+    pub role_label: &'static str,
+    pub unit_id: Option<i64>,
+    pub enterprise_id: Option<i64>,
+    pub person_id: Option<i64>,
+    pub locked: bool,
+    pub disabled: bool,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct NewUser {
+    pub login: String,
+    pub display_name: Option<String>,
+    pub password: String,
+    pub role: Role,
+    pub unit_id: Option<i64>,
+    pub enterprise_id: Option<i64>,
+    pub person_id: Option<i64>,
+}
+
+/// A role and data scope, as the 安全管理员 assigns them.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Assignment {
+    pub role: Role,
+    pub unit_id: Option<i64>,
+    pub enterprise_id: Option<i64>,
+}
+
+/// A successful sign-in: the token to send back as `Authorization: Bearer`.
+pub struct SignedIn {
+    pub token: String,
+    pub principal: Principal,
+}
+
+impl User {
+    fn from_row(row: UserRow, now: DateTime<Utc>) -> Result<User, AppError> {
+        let role = parse_role(&row.role)?;
+        Ok(User {
+            id: row.id,
+            locked: row.locked_until.is_some_and(|t| t > now),
+            login: row.login,
+            display_name: row.display_name,
+            role,
+            role_label: role.label(),
+            unit_id: row.unit_id,
+            enterprise_id: row.enterprise_id,
+            person_id: row.person_id,
+            disabled: row.disabled,
+        })
+    }
+}
+
+fn parse_role(s: &str) -> Result<Role, AppError> {
+    Role::parse(s).ok_or_else(|| AppError::BadRequest(format!("未知角色：{s}")))
+}
+
+/// Checks the role's needs: a 支部书记 needs a unit, an 企业用户 an enterprise.
+fn check_assignment(role: Role, unit_id: Option<i64>, enterprise_id: Option<i64>) -> Result<(), AppError> {
+    if role == Role::BranchSecretary && unit_id.is_none() {
+        return Err(AppError::invalid("unit_id", "所在单位", "支部书记必须指定所管理的单位"));
+    }
+    if role == Role::Enterprise && enterprise_id.is_none() {
+        return Err(AppError::invalid("enterprise_id", "所属企业", "企业用户必须指定所属企业"));
+    }
+    Ok(())
+}
+
+/// A validated account with its password hashed, ready to insert in a transaction.
+pub struct PreparedUser(UserRow);
+
+/// Validates a new account and hashes its password (off the async threads: argon2 is slow on
+/// purpose).
+pub async fn prepare_user(new: NewUser) -> Result<PreparedUser, AppError> {
+    let login = new.login.trim().to_string();
+    if login.is_empty() || login.chars().count() > 64 || login.chars().any(char::is_whitespace) {
+        return Err(AppError::invalid("login", "登录名", "登录名不能为空、不能含空格，且不超过 64 个字符"));
+    }
+    password::check_policy(&new.password).map_err(|m| AppError::invalid("password", "密码", m))?;
+    check_assignment(new.role, new.unit_id, new.enterprise_id)?;
+    let display_name = new
+        .display_name
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| login.clone());
+    let pw = new.password;
+    let hash = tokio::task::spawn_blocking(move || password::hash(&pw))
+        .await
+        .map_err(|e| AppError::BadRequest(format!("密码处理失败：{e}")))?;
+    Ok(PreparedUser(UserRow {
+        id: 0,
+        login,
+        display_name,
+        password_hash: hash,
+        role: new.role.as_str().to_string(),
+        unit_id: new.unit_id,
+        enterprise_id: new.enterprise_id,
+        person_id: new.person_id,
+        failed_logins: 0,
+        locked_until: None,
+        disabled: false,
+    }))
+}
+
+/// Inserts a prepared account and its audit entry inside the caller's transaction.
+pub async fn insert_user(
+    tx: &mut crate::db::Tx,
+    park_id: i64,
+    by: &Actor,
+    user: PreparedUser,
+    now: DateTime<Utc>,
+) -> Result<User, AppError> {
+    let row = user.0;
+    let id = match queries::insert_user(tx, park_id, &row, now).await {
+        Ok(id) => id,
+        Err(e) if e.is_unique_violation() => {
+            return Err(AppError::invalid("login", "登录名", "该登录名已被使用"))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let user = User::from_row(UserRow { id, ..row }, now)?;
+    audit::record(
+        tx,
+        park_id,
+        by,
+        now,
+        Change {
+            action: "create",
+            entity: "user",
+            entity_id: Some(id),
+            before: None,
+            after: Some(serde_json::to_value(&user).unwrap_or_default()),
+        },
+    )
+    .await?;
+    Ok(user)
+}
+
+/// Creates an account in its own transaction.
+pub async fn create_user(
+    db: &Db,
+    park_id: i64,
+    by: &Actor,
+    new: NewUser,
+    now: DateTime<Utc>,
+) -> Result<User, AppError> {
+    let prepared = prepare_user(new).await?;
+    let mut tx = db.begin().await?;
+    let user = insert_user(&mut tx, park_id, by, prepared, now).await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+pub async fn list_users(db: &Db, who: &Principal, now: DateTime<Utc>) -> Result<Vec<User>, AppError> {
+    who.require(Action::ReadUsers)?;
+    all_users(db, who.park_id, now).await
+}
+
+/// Every account of the park (the command line, acting as the operator).
+pub async fn all_users(db: &Db, park_id: i64, now: DateTime<Utc>) -> Result<Vec<User>, AppError> {
+    queries::list_users(db, park_id)
+        .await?
+        .into_iter()
+        .map(|r| User::from_row(r, now))
+        .collect()
+}
+
+pub async fn find_by_login(
+    db: &Db,
+    park_id: i64,
+    login: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<User>, AppError> {
+    let found = queries::users_by_login(db, login.trim())
+        .await?
+        .into_iter()
+        .find(|(park, _)| *park == park_id);
+    found.map(|(_, row)| User::from_row(row, now)).transpose()
+}
+
+pub async fn get_user(db: &Db, park_id: i64, id: i64, now: DateTime<Utc>) -> Result<User, AppError> {
+    let row = queries::user_by_id(db, park_id, id)
+        .await?
+        .ok_or(AppError::NotFound("账号"))?;
+    User::from_row(row, now)
+}
+
+/// Changes an account's role and scope (安全管理员).
+pub async fn assign(
+    db: &Db,
+    who: &Principal,
+    id: i64,
+    a: Assignment,
+    now: DateTime<Utc>,
+) -> Result<User, AppError> {
+    who.require(Action::AssignRoles)?;
+    check_assignment(a.role, a.unit_id, a.enterprise_id)?;
+    let before = get_user(db, who.park_id, id, now).await?;
+    let mut tx = db.begin().await?;
+    queries::set_role(&mut tx, who.park_id, id, a.role.as_str(), a.unit_id, a.enterprise_id).await?;
+    let after = User {
+        role: a.role,
+        role_label: a.role.label(),
+        unit_id: a.unit_id,
+        enterprise_id: a.enterprise_id,
+        ..before.clone()
+    };
+    audit_user(&mut tx, who.park_id, &who.actor(), now, "assign", &before, &after).await?;
+    // A changed role must not keep working through tokens issued under the old one.
+    queries::revoke_user_sessions(&mut tx, who.park_id, id, now).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Locks or unlocks an account by hand (系统管理员 or the command line).
+pub async fn set_locked(
+    db: &Db,
+    park_id: i64,
+    by: &Actor,
+    id: i64,
+    locked: bool,
+    now: DateTime<Utc>,
+) -> Result<User, AppError> {
+    let before = get_user(db, park_id, id, now).await?;
+    let mut tx = db.begin().await?;
+    queries::set_disabled(&mut tx, park_id, id, locked).await?;
+    if locked {
+        queries::revoke_user_sessions(&mut tx, park_id, id, now).await?;
+    }
+    let after = User {
+        disabled: locked,
+        locked: if locked { before.locked } else { false },
+        ..before.clone()
+    };
+    let action = if locked { "lock" } else { "unlock" };
+    audit_user(&mut tx, park_id, by, now, action, &before, &after).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+pub async fn set_password(
+    db: &Db,
+    park_id: i64,
+    by: &Actor,
+    id: i64,
+    new_password: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    password::check_policy(new_password).map_err(|m| AppError::invalid("password", "密码", m))?;
+    let user = get_user(db, park_id, id, now).await?;
+    let pw = new_password.to_string();
+    let hash = tokio::task::spawn_blocking(move || password::hash(&pw))
+        .await
+        .map_err(|e| AppError::BadRequest(format!("密码处理失败：{e}")))?;
+    let mut tx = db.begin().await?;
+    queries::set_password_hash(&mut tx, park_id, id, &hash).await?;
+    queries::revoke_user_sessions(&mut tx, park_id, id, now).await?;
+    audit::record(
+        &mut tx,
+        park_id,
+        by,
+        now,
+        Change {
+            action: "passwd",
+            entity: "user",
+            entity_id: Some(user.id),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn audit_user(
+    tx: &mut crate::db::Tx,
+    park_id: i64,
+    by: &Actor,
+    now: DateTime<Utc>,
+    action: &str,
+    before: &User,
+    after: &User,
+) -> Result<(), AppError> {
+    audit::record(
+        tx,
+        park_id,
+        by,
+        now,
+        Change {
+            action,
+            entity: "user",
+            entity_id: Some(after.id),
+            before: Some(serde_json::to_value(before).unwrap_or_default()),
+            after: Some(serde_json::to_value(after).unwrap_or_default()),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Signs in with login and password. Five failures in a row lock the account for a while, and a
+/// locked account is refused even with the right password.
+pub async fn sign_in(
+    db: &Db,
+    cfg: &Config,
+    park_id: Option<i64>,
+    login: &str,
+    pw: &str,
+    now: DateTime<Utc>,
+) -> Result<SignedIn, AppError> {
+    let wrong = || AppError::Locked("登录名或密码错误".to_string());
+    let mut matches = queries::users_by_login(db, login.trim()).await?;
+    if let Some(p) = park_id {
+        matches.retain(|(park, _)| *park == p);
+    }
+    let (park_id, row) = match matches.len() {
+        0 => {
+            // Spend the time a real check would, so a missing login is not told apart by timing.
+            let _ = tokio::task::spawn_blocking(|| password::verify("x", dummy_hash())).await;
+            return Err(wrong());
+        }
+        1 => matches.remove(0),
+        _ => return Err(AppError::BadRequest("该登录名在多个园区存在，请指定园区".to_string())),
+    };
+    if row.disabled {
+        return Err(AppError::Locked("账号已停用，请联系系统管理员".to_string()));
+    }
+    if let Some(until) = row.locked_until.filter(|t| *t > now) {
+        let minutes = (until - now).num_minutes() + 1;
+        return Err(AppError::Locked(format!(
+            "连续登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试"
+        )));
+    }
+    let ok = {
+        let (pw, hash) = (pw.to_string(), row.password_hash.clone());
+        tokio::task::spawn_blocking(move || password::verify(&pw, &hash))
+            .await
+            .unwrap_or(false)
+    };
+    let mut tx = db.begin().await?;
+    if !ok {
+        let failures = row.failed_logins + 1;
+        if failures >= i64::from(cfg.lockout_after) {
+            let until = now + chrono::Duration::from_std(cfg.lockout_for).unwrap_or_default();
+            queries::set_login_failures(&mut tx, park_id, row.id, 0, Some(until)).await?;
+            audit::record(
+                &mut tx,
+                park_id,
+                &Actor { user_id: Some(row.id), login: row.login.clone() },
+                now,
+                Change { action: "lockout", entity: "user", entity_id: Some(row.id), before: None, after: None },
+            )
+            .await?;
+            tx.commit().await?;
+            tracing::warn!(park_id, user_id = row.id, "account locked after repeated login failures");
+            return Err(AppError::Locked(format!(
+                "连续 {} 次登录失败，账号已锁定 {} 分钟",
+                cfg.lockout_after,
+                cfg.lockout_for.as_secs() / 60
+            )));
+        }
+        queries::set_login_failures(&mut tx, park_id, row.id, failures, None).await?;
+        tx.commit().await?;
+        return Err(wrong());
+    }
+    queries::set_login_failures(&mut tx, park_id, row.id, 0, None).await?;
+    let secret = password::token_secret();
+    queries::insert_session(&mut tx, park_id, row.id, &token_hash(&secret), now).await?;
+    tx.commit().await?;
+    let principal = principal_for(db, park_id, row).await?;
+    Ok(SignedIn {
+        token: format!("{park_id}.{secret}"),
+        principal,
+    })
+}
+
+/// A real hash of a random password, verified against when a login is unknown.
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| password::hash(&password::generate()))
+}
+
+fn token_hash(secret: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// Resolves a bearer token to its principal, or None when it is unknown, revoked or idle too long.
+pub async fn authenticate(
+    db: &Db,
+    cfg: &Config,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Principal>, AppError> {
+    let Some((park, secret)) = token.split_once('.') else {
+        return Ok(None);
+    };
+    let Ok(park_id) = park.parse::<i64>() else {
+        return Ok(None);
+    };
+    let hash = token_hash(secret);
+    let Some(session) = queries::session_by_hash(db, park_id, &hash).await? else {
+        return Ok(None);
+    };
+    let idle = chrono::Duration::from_std(cfg.session_idle).unwrap_or_default();
+    if session.revoked_at.is_some() || session.last_seen_at + idle < now {
+        return Ok(None);
+    }
+    let Some(row) = queries::user_by_id(db, park_id, session.user_id).await? else {
+        return Ok(None);
+    };
+    if row.disabled || row.locked_until.is_some_and(|t| t > now) {
+        return Ok(None);
+    }
+    // Touch the session at most once a minute: a write per request would cost SQLite dearly.
+    if now - session.last_seen_at > chrono::Duration::seconds(60) {
+        queries::touch_session(db, park_id, session.id, now).await?;
+    }
+    Ok(Some(principal_for(db, park_id, row).await?))
+}
+
+/// Revokes one token (sign-out).
+pub async fn sign_out(db: &Db, token: &str, now: DateTime<Utc>) -> Result<(), AppError> {
+    if let Some((park, secret)) = token.split_once('.') {
+        if let Ok(park_id) = park.parse::<i64>() {
+            queries::revoke_session(db, park_id, &token_hash(secret), now).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn principal_for(db: &Db, park_id: i64, row: UserRow) -> Result<Principal, AppError> {
+    let role = parse_role(&row.role)?;
+    let scope = match role {
+        Role::Office | Role::Leader | Role::ServiceStaff => Scope::Park,
+        Role::BranchSecretary => match row.unit_id {
+            Some(unit) => Scope::Units(crate::org::queries::subtree(db, park_id, unit).await?),
+            None => Scope::Nothing,
+        },
+        Role::Enterprise => row.enterprise_id.map_or(Scope::Nothing, Scope::Enterprise),
+        Role::SysAdmin | Role::SecAdmin | Role::AuditAdmin => Scope::Nothing,
+    };
+    Ok(Principal {
+        park_id,
+        user_id: row.id,
+        login: row.login,
+        display_name: row.display_name,
+        role,
+        unit_id: row.unit_id,
+        enterprise_id: row.enterprise_id,
+        person_id: row.person_id,
+        scope,
+    })
+}

@@ -1,0 +1,109 @@
+//! The command line: one binary, many subcommands, each in its own file with its options and `run`.
+
+mod demo;
+mod init;
+mod migrate;
+mod serve;
+mod user;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+use crate::db::Db;
+use crate::org::queries as org_queries;
+
+#[derive(Debug, Parser)]
+#[command(name = "taizhang", version, about = "台账：园区党建与营商服务台账，自动生成年度述职报告")]
+pub struct Cli {
+    /// Database URL (sqlite://FILE or postgres://…); default sqlite://taizhang.db.
+    #[arg(long, global = true, env = "TAIZHANG_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// The park to work on; may be left out while the database holds one park.
+    #[arg(long, global = true, env = "TAIZHANG_PARK")]
+    pub park: Option<String>,
+    /// Configuration file; default taizhang.toml when it exists.
+    #[arg(long, global = true)]
+    pub config: Option<std::path::PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web UI and the JSON API.
+    Serve(serve::Args),
+    /// Build a fictional demo park with three years of records.
+    Demo(demo::Args),
+    /// Create a new empty park and its first administrator.
+    Init(init::Args),
+    /// Bring the database schema up to date.
+    Migrate,
+    /// Manage accounts: add, passwd, lock, unlock.
+    #[command(subcommand)]
+    User(user::Command),
+}
+
+/// Runs the parsed command line.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    // The flag and the variable both arrive through clap; the config file sits below them.
+    let config = Config::load(cli.config.as_deref(), |k| std::env::var(k).ok(), cli.database_url.clone())?;
+    match cli.command {
+        Command::Serve(args) => serve::run(config, args).await,
+        Command::Demo(args) => demo::run(config, args).await,
+        Command::Init(args) => init::run(config, cli.park.as_deref(), args).await,
+        Command::Migrate => migrate::run(config).await,
+        Command::User(cmd) => user::run(config, cli.park.as_deref(), cmd).await,
+    }
+}
+
+/// Opens the database and brings its schema up to date. `create` allows a missing SQLite file
+/// to be made: only the commands that start a park ask for it.
+pub(crate) async fn open(config: &Config, create: bool) -> anyhow::Result<Db> {
+    let db = Db::connect(&config.database_url, create).await?;
+    db.migrate().await?;
+    Ok(db)
+}
+
+/// Picks the park the command works on: the one named, or the only one there is.
+pub(crate) async fn pick_park(db: &Db, name: Option<&str>) -> anyhow::Result<org_queries::Park> {
+    let parks = org_queries::parks(db).await?;
+    match name {
+        Some(n) => parks.into_iter().find(|p| p.name == n).ok_or_else(|| {
+            anyhow::anyhow!("找不到园区“{n}”。可用 taizhang init --park 名称 新建园区")
+        }),
+        None => match parks.len() {
+            0 => anyhow::bail!("数据库中还没有园区：请先运行 taizhang init --park 园区名称（或 taizhang demo）"),
+            1 => Ok(parks.into_iter().next().expect("one park")),
+            _ => anyhow::bail!(
+                "数据库中有多个园区（{}），请用 --park 指定",
+                parks.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join("、")
+            ),
+        },
+    }
+}
+
+/// The command line's "now": it acts at the moment it is run.
+pub(crate) fn now() -> chrono::DateTime<chrono::Utc> {
+    #[expect(clippy::disallowed_methods, reason = "the command line acts at the moment it is run")]
+    chrono::Utc::now()
+}
+
+/// The password for a new administrator: TAIZHANG_ADMIN_PASSWORD when set, else a generated one
+/// that the caller prints once.
+pub(crate) fn admin_password() -> (String, bool) {
+    match std::env::var("TAIZHANG_ADMIN_PASSWORD") {
+        Ok(p) if !p.is_empty() => (p, false),
+        _ => (crate::auth::password::generate(), true),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+}

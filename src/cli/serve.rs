@@ -1,0 +1,59 @@
+//! `taizhang serve [--addr 127.0.0.1:8080] [--demo]`: the web UI and the JSON API.
+
+use crate::config::Config;
+use crate::web::{router, AppState};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Address to listen on.
+    #[arg(long)]
+    pub addr: Option<String>,
+    /// Fill an empty database with the demo park first.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+pub async fn run(mut config: Config, args: Args) -> anyhow::Result<()> {
+    if let Some(addr) = args.addr {
+        config.addr = addr;
+    }
+    let db = super::open(&config, true).await?;
+    let mut logins = Vec::new();
+    if args.demo {
+        if crate::org::queries::parks(&db).await?.is_empty() {
+            let (password, generated) = super::admin_password();
+            println!("正在生成演示园区……");
+            let summary = crate::demo::build(
+                &db,
+                &crate::demo::Options { password: password.clone(), ..crate::demo::Options::default() },
+                super::now(),
+            )
+            .await?;
+            println!("已生成演示园区“{}”：{} 条台账记录", summary.park_name, summary.records);
+            logins = summary.logins;
+            if !generated {
+                println!("演示账号密码：取自环境变量 TAIZHANG_ADMIN_PASSWORD");
+            } else {
+                println!("演示账号密码（所有演示账号相同，仅显示这一次）：{password}");
+            }
+        } else {
+            println!("数据库中已有园区，--demo 不再生成演示数据");
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(&config.addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("无法监听地址 {}：{e}", config.addr))?;
+    let local = listener.local_addr()?;
+    println!("taizhang 已启动：http://{local}/");
+    println!("接口文档：http://{local}/api/v1/openapi.json");
+    for (login, role) in &logins {
+        println!("  登录名 {login}（{role}）");
+    }
+    let app = router(AppState::new(db, config));
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,163 @@
+//! Typed configuration: defaults, then `taizhang.toml`, then `TAIZHANG_*` variables, then flags.
+//! Passed explicitly to whoever needs it; never a global.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://taizhang.db";
+pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+
+#[derive(Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub data_dir: PathBuf,
+    pub addr: String,
+    /// An API token or web session unused this long is no longer accepted.
+    pub session_idle: Duration,
+    /// Failed logins in a row that lock an account, and for how long.
+    pub lockout_after: u32,
+    pub lockout_for: Duration,
+    pub max_upload_bytes: usize,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &crate::db::redact_url(&self.database_url))
+            .field("data_dir", &self.data_dir)
+            .field("addr", &self.addr)
+            .field("session_idle", &self.session_idle)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database_url: DEFAULT_DATABASE_URL.to_string(),
+            data_dir: PathBuf::from("data"),
+            addr: DEFAULT_ADDR.to_string(),
+            session_idle: Duration::from_secs(30 * 60),
+            lockout_after: 5,
+            lockout_for: Duration::from_secs(15 * 60),
+            max_upload_bytes: 20 * 1024 * 1024,
+        }
+    }
+}
+
+/// The keys `taizhang.toml` may hold; every one optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    database_url: Option<String>,
+    data_dir: Option<PathBuf>,
+    addr: Option<String>,
+    session_idle_minutes: Option<u64>,
+    lockout_after: Option<u32>,
+    lockout_minutes: Option<u64>,
+    max_upload_mb: Option<usize>,
+}
+
+impl Config {
+    /// Builds the configuration from the optional file, the environment, and the flags given
+    /// (`database_url` and `addr` from the command line take precedence over everything).
+    pub fn load(
+        file: Option<&Path>,
+        env: impl Fn(&str) -> Option<String>,
+        database_url: Option<String>,
+    ) -> anyhow::Result<Config> {
+        let mut cfg = Config::default();
+        let path = file.map(Path::to_path_buf).unwrap_or_else(|| "taizhang.toml".into());
+        if path.exists() {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| anyhow::anyhow!("无法读取配置文件 {}：{e}", path.display()))?;
+            let f: FileConfig = toml::from_str(&text)
+                .map_err(|e| anyhow::anyhow!("配置文件 {} 有误：{e}", path.display()))?;
+            cfg.apply_file(f);
+        } else if file.is_some() {
+            anyhow::bail!("找不到配置文件 {}", path.display());
+        }
+        if let Some(v) = env("TAIZHANG_DATABASE_URL") {
+            cfg.database_url = v;
+        }
+        if let Some(v) = env("TAIZHANG_DATA_DIR") {
+            cfg.data_dir = v.into();
+        }
+        if let Some(v) = env("TAIZHANG_ADDR") {
+            cfg.addr = v;
+        }
+        if let Some(v) = env("TAIZHANG_SESSION_IDLE_MINUTES") {
+            let minutes: u64 = v
+                .parse()
+                .map_err(|_| anyhow::anyhow!("TAIZHANG_SESSION_IDLE_MINUTES 应为整数分钟数：{v}"))?;
+            cfg.session_idle = Duration::from_secs(minutes * 60);
+        }
+        if let Some(v) = database_url {
+            cfg.database_url = v;
+        }
+        Ok(cfg)
+    }
+
+    fn apply_file(&mut self, f: FileConfig) {
+        if let Some(v) = f.database_url {
+            self.database_url = v;
+        }
+        if let Some(v) = f.data_dir {
+            self.data_dir = v;
+        }
+        if let Some(v) = f.addr {
+            self.addr = v;
+        }
+        if let Some(v) = f.session_idle_minutes {
+            self.session_idle = Duration::from_secs(v * 60);
+        }
+        if let Some(v) = f.lockout_after {
+            self.lockout_after = v;
+        }
+        if let Some(v) = f.lockout_minutes {
+            self.lockout_for = Duration::from_secs(v * 60);
+        }
+        if let Some(v) = f.max_upload_mb {
+            self.max_upload_bytes = v * 1024 * 1024;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layers_apply_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("taizhang.toml");
+        std::fs::write(&file, "database_url = \"sqlite://from-file.db\"\naddr = \"0.0.0.0:9\"\nsession_idle_minutes = 5\n").unwrap();
+        let env = |k: &str| (k == "TAIZHANG_ADDR").then(|| "127.0.0.1:7".to_string());
+        let cfg = Config::load(Some(&file), env, None).unwrap();
+        assert_eq!(cfg.database_url, "sqlite://from-file.db");
+        assert_eq!(cfg.addr, "127.0.0.1:7");
+        assert_eq!(cfg.session_idle, Duration::from_secs(300));
+        let cfg = Config::load(Some(&file), env, Some("sqlite://flag.db".into())).unwrap();
+        assert_eq!(cfg.database_url, "sqlite://flag.db");
+    }
+
+    #[test]
+    fn unknown_keys_and_missing_named_files_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("taizhang.toml");
+        std::fs::write(&file, "databse_url = \"x\"\n").unwrap();
+        assert!(Config::load(Some(&file), |_| None, None).is_err());
+        assert!(Config::load(Some(&dir.path().join("none.toml")), |_| None, None).is_err());
+    }
+
+    #[test]
+    fn debug_hides_the_password() {
+        let cfg = Config {
+            database_url: "postgres://u:pw@h/db".into(),
+            ..Config::default()
+        };
+        assert!(!format!("{cfg:?}").contains("pw@"));
+    }
+}

@@ -1,0 +1,202 @@
+//! The database: SQLite or PostgreSQL, chosen once from the URL scheme. Only this module knows
+//! which backend is in use; the rest of the code calls `on_db!`/`on_tx!` with one query text that
+//! runs unchanged on both (`$1` placeholders, `RETURNING`, dates and booleans).
+
+mod error;
+mod migrate;
+
+pub use error::DbError;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use sqlx::{Postgres, Sqlite, Transaction};
+
+/// A connection pool on one of the two supported backends.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A write transaction on one of the two backends.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Runs the same expression once per backend: `$pool` is the concrete pool inside.
+#[macro_export]
+macro_rules! on_db {
+    ($db:expr, |$pool:ident| $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Runs the same expression once per backend inside a transaction: `$conn` is `&mut *tx`.
+#[macro_export]
+macro_rules! on_tx {
+    ($tx:expr, |$conn:ident| $body:expr) => {
+        match $tx {
+            $crate::db::Tx::Sqlite(tx) => {
+                let $conn = &mut **tx;
+                $body
+            }
+            $crate::db::Tx::Postgres(tx) => {
+                let $conn = &mut **tx;
+                $body
+            }
+        }
+    };
+}
+
+/// Which SQL dialect a query text must be written for, where the two differ.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// How long a writer waits for SQLite's single write lock before the user is told it is busy.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+impl Db {
+    /// Opens the database named by `url`. `create` allows a missing SQLite file to be created;
+    /// elsewhere a missing file is an error, so that a typo never starts an empty office.
+    pub async fn connect(url: &str, create: bool) -> Result<Db, DbError> {
+        let shown = redact_url(url);
+        if url.starts_with("sqlite:") {
+            let opts = SqliteConnectOptions::from_str(url)
+                .map_err(|e| DbError::BadUrl(shown.clone(), e.to_string()))?
+                .create_if_missing(create)
+                .journal_mode(SqliteJournalMode::Wal)
+                .foreign_keys(true)
+                .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                .synchronous(sqlx::sqlite::SqliteSynchronous::Normal);
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(opts)
+                .await
+                .map_err(|e| DbError::Unreachable(shown, e.to_string()))?;
+            Ok(Db::Sqlite(pool))
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let opts = PgConnectOptions::from_str(url)
+                .map_err(|e| DbError::BadUrl(shown.clone(), e.to_string()))?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(opts)
+                .await
+                .map_err(|e| DbError::Unreachable(shown, e.to_string()))?;
+            Ok(Db::Postgres(pool))
+        } else {
+            Err(DbError::UnknownScheme(shown))
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Brings the schema up to date with the migrations embedded in the binary.
+    pub async fn migrate(&self) -> Result<(), DbError> {
+        migrate::run(self).await
+    }
+
+    /// Starts a write transaction. On SQLite it is `BEGIN IMMEDIATE`: a deferred transaction that
+    /// reads first and writes later fails with "database is locked" at once, busy timeout or not.
+    pub async fn begin(&self) -> Result<Tx, DbError> {
+        Ok(match self {
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// Answers whether the database responds, for `/healthz`.
+    pub async fn ping(&self) -> Result<(), DbError> {
+        on_db!(self, |pool| sqlx::query("SELECT 1").execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        on_db!(self, |pool| pool.close().await)
+    }
+
+    /// SQL text that extracts the text of JSON field `$n` (a bound key) from the `fields` column.
+    /// The one place where record fields are read inside SQL; the key is always bound, never
+    /// spliced, so a park's own field names cannot become SQL.
+    pub fn json_field(&self, column: &str, param: usize) -> String {
+        match self.backend() {
+            Backend::Sqlite => format!("json_extract({column}, '$.' || ${param})"),
+            Backend::Postgres => format!("(CAST({column} AS jsonb) ->> ${param})"),
+        }
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), DbError> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        }
+    }
+}
+
+/// The URL with any password replaced, fit for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    // scheme://user:password@host/... -> scheme://user:***@host/...
+    if let Some((scheme, rest)) = url.split_once("://") {
+        if let Some((auth, host)) = rest.split_once('@') {
+            if let Some((user, _)) = auth.split_once(':') {
+                return format!("{scheme}://{user}:***@{host}");
+            }
+        }
+    }
+    url.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_show_in_urls() {
+        assert_eq!(
+            redact_url("postgres://tz:s3cret@db.example/tz"),
+            "postgres://tz:***@db.example/tz"
+        );
+        assert_eq!(redact_url("sqlite://taizhang.db"), "sqlite://taizhang.db");
+    }
+
+    #[tokio::test]
+    async fn unknown_scheme_is_refused() {
+        let err = Db::connect("mysql://localhost/x", true).await.unwrap_err();
+        assert!(matches!(err, DbError::UnknownScheme(_)));
+        assert!(err.to_string().contains("mysql://localhost/x"));
+    }
+
+    #[tokio::test]
+    async fn missing_sqlite_file_is_not_created_unless_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/nope.db", dir.path().display());
+        let err = Db::connect(&url, false).await.unwrap_err();
+        assert!(matches!(err, DbError::Unreachable(..)));
+        assert!(!dir.path().join("nope.db").exists());
+    }
+}

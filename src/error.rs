@@ -1,0 +1,67 @@
+//! The error a service returns to either face (web or command line). Callers branch on the
+//! variant; the web maps each to a status and a Chinese message, the CLI prints the message.
+
+use serde::Serialize;
+use thiserror::Error;
+
+use crate::db::DbError;
+
+/// One wrong value, named by field (or by sheet, row and column on import).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// The field's key (or the import location, "会议台账!C5").
+    pub field: String,
+    /// The field's Chinese label, for messages.
+    pub label: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}：{}", self.label, self.message)
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum AppError {
+    #[error("请先登录")]
+    Unauthorized,
+    #[error("没有权限：{0}")]
+    Forbidden(&'static str),
+    #[error("{0}不存在")]
+    NotFound(&'static str),
+    #[error("填写有误：{}", join(.0))]
+    Invalid(Vec<FieldError>),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("保存冲突：该记录已被他人修改（当前版本 {current}），请刷新后再改")]
+    Conflict { current: i64 },
+    #[error("{0}")]
+    Locked(String),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+fn join(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("；")
+}
+
+impl AppError {
+    pub fn invalid(field: &str, label: &str, message: impl Into<String>) -> AppError {
+        AppError::Invalid(vec![FieldError {
+            field: field.to_string(),
+            label: label.to_string(),
+            message: message.into(),
+        }])
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        AppError::Db(DbError::from(e))
+    }
+}

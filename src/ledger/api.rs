@@ -1,0 +1,180 @@
+//! `/api/v1` routes of ledger kinds, records and attachments.
+
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+
+use super::catalogue::KindDef;
+use super::service::{self, ListParams, Page, RecordInput, RecordView};
+use crate::error::AppError;
+use crate::web::{ApiError, AppState, Auth};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/kinds", get(list_kinds))
+        .route("/kinds/{kind}", get(show_kind))
+        .route("/records", get(list).post(create))
+        .route("/records/{id}", get(show).put(update).delete(delete))
+        .route("/records/{id}/restore", post(restore))
+        .route("/records/{id}/history", get(history))
+        .route("/records/{id}/attachments", get(list_attachments).post(upload))
+        .route("/attachments/{id}", get(download))
+}
+
+async fn list_kinds(State(st): State<AppState>, Auth(p): Auth) -> Result<Json<Value>, ApiError> {
+    let kinds = service::kinds(&st.db, &p).await?;
+    Ok(Json(json!({ "items": kinds, "total": kinds.len() })))
+}
+
+async fn show_kind(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+    Path(kind): Path<String>,
+) -> Result<Json<KindDef>, ApiError> {
+    Ok(Json(service::kind(&st.db, &p, &kind).await?))
+}
+
+/// Reads the listing's query string: the named filters, and `f.KEY=VALUE` for any field.
+fn list_params(pairs: Vec<(String, String)>) -> Result<ListParams, AppError> {
+    let mut p = ListParams::default();
+    let int = |k: &str, v: &str| {
+        v.trim()
+            .parse::<i64>()
+            .map_err(|_| AppError::invalid(k, k, format!("“{v}”不是整数")))
+    };
+    let date = |k: &str, v: &str| {
+        chrono::NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
+            .map_err(|_| AppError::invalid(k, k, format!("“{v}”不是日期，请按 2024-03-05 的格式")))
+    };
+    for (k, v) in pairs {
+        if v.trim().is_empty() {
+            continue;
+        }
+        match k.as_str() {
+            "kind" => p.kind = Some(v),
+            "year" => {
+                p.year = Some(
+                    i32::try_from(int("year", &v)?)
+                        .ok()
+                        .filter(|y| (1900..=9999).contains(y))
+                        .ok_or_else(|| AppError::invalid("year", "年份", format!("年份“{v}”不正确")))?,
+                )
+            }
+            "from" => p.from = Some(date("from", &v)?),
+            "to" => p.to = Some(date("to", &v)?),
+            "unit_id" => p.unit_id = Some(int("unit_id", &v)?),
+            "enterprise_id" => p.enterprise_id = Some(int("enterprise_id", &v)?),
+            "q" => p.q = Some(v),
+            "deleted" => p.deleted = matches!(v.as_str(), "true" | "1"),
+            "sort" => p.sort = Some(v),
+            "limit" => p.limit = Some(int("limit", &v)?),
+            "offset" => p.offset = Some(int("offset", &v)?),
+            other => match other.strip_prefix("f.") {
+                Some(key) => p.fields.push((key.to_string(), v)),
+                None => return Err(AppError::invalid(other, other, "不支持的查询参数")),
+            },
+        }
+    }
+    Ok(p)
+}
+
+async fn list(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<Json<Page<RecordView>>, ApiError> {
+    let params = list_params(pairs)?;
+    Ok(Json(service::list(&st.db, &p, params).await?))
+}
+
+async fn create(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+    Json(body): Json<RecordInput>,
+) -> Result<(StatusCode, Json<RecordView>), ApiError> {
+    Ok((StatusCode::CREATED, Json(service::create(&st.db, &p, body, st.now()).await?)))
+}
+
+async fn show(State(st): State<AppState>, Auth(p): Auth, Path(id): Path<i64>) -> Result<Json<RecordView>, ApiError> {
+    Ok(Json(service::get(&st.db, &p, id).await?))
+}
+
+async fn update(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+    Path(id): Path<i64>,
+    Json(body): Json<RecordInput>,
+) -> Result<Json<RecordView>, ApiError> {
+    Ok(Json(service::update(&st.db, &p, id, body, st.now()).await?))
+}
+
+async fn delete(State(st): State<AppState>, Auth(p): Auth, Path(id): Path<i64>) -> Result<Json<RecordView>, ApiError> {
+    Ok(Json(service::set_deleted(&st.db, &p, id, true, st.now()).await?))
+}
+
+async fn restore(State(st): State<AppState>, Auth(p): Auth, Path(id): Path<i64>) -> Result<Json<RecordView>, ApiError> {
+    Ok(Json(service::set_deleted(&st.db, &p, id, false, st.now()).await?))
+}
+
+async fn history(State(st): State<AppState>, Auth(p): Auth, Path(id): Path<i64>) -> Result<Json<Value>, ApiError> {
+    let items = service::history(&st.db, &p, id).await?;
+    Ok(Json(json!({ "items": items, "total": items.len() })))
+}
+
+async fn list_attachments(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
+    let items = service::attachments(&st.db, &p, id).await?;
+    Ok(Json(json!({ "items": items, "total": items.len() })))
+}
+
+/// `multipart/form-data` with one part named `file`.
+async fn upload(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+    Path(id): Path<i64>,
+    mut form: Multipart,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let bad = |m: &str| AppError::invalid("file", "附件", m.to_string());
+    while let Some(field) = form.next_field().await.map_err(|_| bad("上传内容格式有误，或文件超过大小上限"))? {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name = field.file_name().unwrap_or("附件").to_string();
+        let bytes = field.bytes().await.map_err(|_| bad("上传中断，或文件超过大小上限"))?;
+        let row = service::add_attachment(&st.db, &st.config, &p, id, &name, &bytes, st.now()).await?;
+        return Ok((StatusCode::CREATED, Json(json!(row))));
+    }
+    Err(bad("请选择要上传的文件（表单字段名 file）").into())
+}
+
+async fn download(State(st): State<AppState>, Auth(p): Auth, Path(id): Path<i64>) -> Result<Response, ApiError> {
+    let (a, bytes) = service::open_attachment(&st.db, &st.config, &p, id).await?;
+    // RFC 5987 filename* carries the Chinese name; the plain filename is an ASCII fallback.
+    let encoded: String = a
+        .file_name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let disposition = format!("attachment; filename=\"attachment\"; filename*=UTF-8''{encoded}");
+    Ok((
+        [
+            (header::CONTENT_TYPE, a.content_type),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -1,0 +1,9 @@
+//! Ledgers (台账): kinds declared as data in a catalogue, records validated against it, stored
+//! with their typed core columns, listed within the caller's scope.
+
+pub mod api;
+pub mod catalogue;
+pub mod queries;
+pub mod record;
+pub mod service;
+pub mod value;

@@ -1,0 +1,544 @@
+//! Ledger services: the record operations both faces call, each checking the role, the data
+//! scope and the record's version, and writing its audit entry in the same transaction.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value as Json};
+
+use super::catalogue::KindDef;
+use super::queries::{self, AttachmentRow, RecordData, RecordQuery, RecordRow, Sort};
+use super::record::{self, Names};
+use crate::audit::{self, Change};
+use crate::auth::{Action, Principal, Scope};
+use crate::db::Db;
+use crate::error::AppError;
+
+/// A record as the faces show it.
+#[derive(Clone, Debug, Serialize)]
+pub struct RecordView {
+    pub id: i64,
+    pub kind: String,
+    pub date: NaiveDate,
+    pub unit_id: Option<i64>,
+    pub enterprise_id: Option<i64>,
+    pub title: String,
+    pub fields: Map<String, Json>,
+    pub version: i64,
+    pub deleted: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl RecordView {
+    fn from_row(row: RecordRow) -> RecordView {
+        let fields = match serde_json::from_str(&row.fields) {
+            Ok(Json::Object(m)) => m,
+            _ => Map::new(),
+        };
+        RecordView {
+            id: row.id,
+            kind: row.kind,
+            date: row.occurred_on,
+            unit_id: row.unit_id,
+            enterprise_id: row.enterprise_id,
+            title: row.title,
+            fields,
+            version: row.version,
+            deleted: row.deleted_at.is_some(),
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+
+    fn audit_json(&self) -> Json {
+        serde_json::json!({
+            "kind": self.kind, "date": self.date, "title": self.title,
+            "unit_id": self.unit_id, "enterprise_id": self.enterprise_id, "fields": self.fields,
+        })
+    }
+}
+
+/// The filters a listing accepts from either face, before rights are applied.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct ListParams {
+    pub kind: Option<String>,
+    pub year: Option<i32>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub unit_id: Option<i64>,
+    pub enterprise_id: Option<i64>,
+    pub q: Option<String>,
+    #[serde(default)]
+    pub deleted: bool,
+    pub sort: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+    /// Field filters, `key → exact value`.
+    #[serde(skip)]
+    pub fields: Vec<(String, String)>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// A write: the record's fields by key and, for an update, the version it was read at.
+#[derive(Clone, Debug, Deserialize)]
+pub struct RecordInput {
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub fields: Map<String, Json>,
+    pub version: Option<i64>,
+}
+
+pub const MAX_PAGE: i64 = 500;
+
+/// The park's catalogue as far as the principal may read it.
+pub async fn kinds(db: &Db, who: &Principal) -> Result<Vec<KindDef>, AppError> {
+    who.require(Action::ReadKinds)?;
+    Ok(queries::kinds(db, who.park_id)
+        .await?
+        .into_iter()
+        .filter(|k| who.role.allows(Action::ReadRecords(&k.id)))
+        .collect())
+}
+
+pub async fn kind(db: &Db, who: &Principal, id: &str) -> Result<KindDef, AppError> {
+    who.require(Action::ReadKinds)?;
+    queries::kind(db, who.park_id, id)
+        .await?
+        .ok_or(AppError::NotFound("台账类型"))
+}
+
+pub async fn list(db: &Db, who: &Principal, p: ListParams) -> Result<Page<RecordView>, AppError> {
+    let kinds: Vec<String> = match &p.kind {
+        Some(k) => {
+            let def = kind(db, who, k).await?;
+            who.require(Action::ReadRecords(&def.id))?;
+            for (key, _) in &p.fields {
+                if def.field(key).is_none() {
+                    return Err(AppError::invalid(key, key, format!("“{}”台账没有这个字段", def.sheet)));
+                }
+            }
+            vec![def.id]
+        }
+        None => {
+            if !p.fields.is_empty() {
+                return Err(AppError::BadRequest("按字段筛选时须同时指定台账类型 kind".into()));
+            }
+            let readable = kinds(db, who).await?;
+            if readable.is_empty() {
+                return Err(AppError::Forbidden("您的角色不能查看台账"));
+            }
+            readable.into_iter().map(|k| k.id).collect()
+        }
+    };
+    let (mut from, mut to) = (p.from, p.to);
+    if let Some(y) = p.year {
+        let first = NaiveDate::from_ymd_opt(y, 1, 1)
+            .ok_or_else(|| AppError::invalid("year", "年份", format!("年份 {y} 不正确")))?;
+        let last = NaiveDate::from_ymd_opt(y, 12, 31).unwrap_or(first);
+        from = Some(from.map_or(first, |f| f.max(first)));
+        to = Some(to.map_or(last, |t| t.min(last)));
+    }
+    let (unit_ids, enterprise_id) = match &who.scope {
+        Scope::Park => (p.unit_id.map(|u| vec![u]), p.enterprise_id),
+        Scope::Units(units) => match p.unit_id {
+            Some(u) if units.contains(&u) => (Some(vec![u]), p.enterprise_id),
+            Some(_) => return Err(AppError::Forbidden("不能查看本单位以外的台账")),
+            None => (Some(units.clone()), p.enterprise_id),
+        },
+        Scope::Enterprise(own) => {
+            if p.enterprise_id.is_some_and(|e| e != *own) {
+                return Err(AppError::Forbidden("不能查看其他企业的台账"));
+            }
+            (p.unit_id.map(|u| vec![u]), Some(*own))
+        }
+        Scope::Nothing => return Err(AppError::Forbidden("您的账号没有数据范围")),
+    };
+    let sort = match p.sort.as_deref() {
+        None | Some("-date") => Sort::DateDesc,
+        Some("date") => Sort::DateAsc,
+        Some("title") => Sort::TitleAsc,
+        Some("-updated") => Sort::UpdatedDesc,
+        Some(other) => {
+            return Err(AppError::invalid("sort", "排序", format!("不支持的排序方式“{other}”；可用 date、-date、title、-updated")))
+        }
+    };
+    let limit = p.limit.unwrap_or(50).clamp(1, MAX_PAGE);
+    let offset = p.offset.unwrap_or(0).max(0);
+    let text = p
+        .q
+        .as_deref()
+        .map(super::value::normalize_text)
+        .filter(|t| !t.is_empty());
+    let query = RecordQuery {
+        kinds,
+        from,
+        to,
+        unit_ids,
+        enterprise_id,
+        text,
+        fields: p.fields,
+        deleted: p.deleted,
+        sort,
+        limit,
+        offset,
+    };
+    let (rows, total) = queries::list_records(db, who.park_id, &query).await?;
+    Ok(Page {
+        items: rows.into_iter().map(RecordView::from_row).collect(),
+        total,
+        limit,
+        offset,
+    })
+}
+
+/// Loads a record the principal may read, or 404/403.
+async fn readable(db: &Db, who: &Principal, id: i64) -> Result<RecordView, AppError> {
+    let row = queries::record(db, who.park_id, id)
+        .await?
+        .ok_or(AppError::NotFound("记录"))?;
+    who.require(Action::ReadRecords(&row.kind))?;
+    if !who.covers(row.unit_id, row.enterprise_id) {
+        return Err(AppError::Forbidden("不能查看本单位（企业）以外的记录"));
+    }
+    Ok(RecordView::from_row(row))
+}
+
+pub async fn get(db: &Db, who: &Principal, id: i64) -> Result<RecordView, AppError> {
+    readable(db, who, id).await
+}
+
+async fn validate_input(
+    db: &Db,
+    who: &Principal,
+    def: &KindDef,
+    fields: &Map<String, Json>,
+) -> Result<RecordData, AppError> {
+    let mut errors = record::unknown_fields(def, fields);
+    let names = Names::load(db, who.park_id).await?;
+    match record::validate(def, |f| record::raw_from_json(fields.get(&f.key)), &names) {
+        Ok(data) if errors.is_empty() => {
+            if !who.covers(data.unit_id, data.enterprise_id) {
+                return Err(AppError::Forbidden("只能登记本单位（企业）范围内的记录"));
+            }
+            Ok(data)
+        }
+        Ok(_) => Err(AppError::Invalid(errors)),
+        Err(mut more) => {
+            errors.append(&mut more);
+            Err(AppError::Invalid(errors))
+        }
+    }
+}
+
+pub async fn create(db: &Db, who: &Principal, input: RecordInput, now: DateTime<Utc>) -> Result<RecordView, AppError> {
+    let kind_id = input
+        .kind
+        .as_deref()
+        .ok_or_else(|| AppError::invalid("kind", "台账类型", "必须指定台账类型 kind"))?;
+    let def = queries::kind(db, who.park_id, kind_id)
+        .await?
+        .ok_or_else(|| AppError::invalid("kind", "台账类型", format!("没有“{kind_id}”这种台账")))?;
+    who.require(Action::WriteRecords(&def.id))?;
+    let data = validate_input(db, who, &def, &input.fields).await?;
+    let mut tx = db.begin().await?;
+    let id = queries::insert_record(&mut tx, who.park_id, &data, Some(who.user_id), now).await?;
+    let view = view_of(id, &data, 1, now, now);
+    audit::record(
+        &mut tx,
+        who.park_id,
+        &who.actor(),
+        now,
+        Change { action: "create", entity: "record", entity_id: Some(id), before: None, after: Some(view.audit_json()) },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+fn view_of(id: i64, d: &RecordData, version: i64, created: DateTime<Utc>, updated: DateTime<Utc>) -> RecordView {
+    RecordView::from_row(RecordRow {
+        id,
+        kind: d.kind.clone(),
+        occurred_on: d.occurred_on,
+        unit_id: d.unit_id,
+        enterprise_id: d.enterprise_id,
+        title: d.title.clone(),
+        fields: d.fields.clone(),
+        version,
+        created_by: None,
+        created_at: created,
+        updated_at: updated,
+        deleted_at: None,
+    })
+}
+
+pub async fn update(
+    db: &Db,
+    who: &Principal,
+    id: i64,
+    input: RecordInput,
+    now: DateTime<Utc>,
+) -> Result<RecordView, AppError> {
+    let before = readable(db, who, id).await?;
+    who.require(Action::WriteRecords(&before.kind))?;
+    if before.deleted {
+        return Err(AppError::BadRequest("记录已删除，请先恢复再修改".into()));
+    }
+    if input.kind.as_deref().is_some_and(|k| k != before.kind) {
+        return Err(AppError::invalid("kind", "台账类型", "不能更改记录的台账类型"));
+    }
+    let version = input
+        .version
+        .ok_or_else(|| AppError::invalid("version", "版本", "修改时须提供读取时的版本号 version"))?;
+    let def = kind(db, who, &before.kind).await?;
+    let data = validate_input(db, who, &def, &input.fields).await?;
+    let mut tx = db.begin().await?;
+    if !queries::update_record(&mut tx, who.park_id, id, version, &data, now).await? {
+        drop(tx);
+        let current = queries::record(db, who.park_id, id).await?.map_or(version, |r| r.version);
+        return Err(AppError::Conflict { current });
+    }
+    let after = view_of(id, &data, version + 1, before.created_at, now);
+    audit::record(
+        &mut tx,
+        who.park_id,
+        &who.actor(),
+        now,
+        Change {
+            action: "update",
+            entity: "record",
+            entity_id: Some(id),
+            before: Some(before.audit_json()),
+            after: Some(after.audit_json()),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Soft-deletes (`deleted = true`) or restores a record.
+pub async fn set_deleted(
+    db: &Db,
+    who: &Principal,
+    id: i64,
+    deleted: bool,
+    now: DateTime<Utc>,
+) -> Result<RecordView, AppError> {
+    let before = readable(db, who, id).await?;
+    who.require(Action::WriteRecords(&before.kind))?;
+    if before.deleted == deleted {
+        return Ok(before);
+    }
+    let mut tx = db.begin().await?;
+    queries::set_deleted(&mut tx, who.park_id, id, deleted.then_some(now), now).await?;
+    audit::record(
+        &mut tx,
+        who.park_id,
+        &who.actor(),
+        now,
+        Change {
+            action: if deleted { "delete" } else { "restore" },
+            entity: "record",
+            entity_id: Some(id),
+            before: Some(before.audit_json()),
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(RecordView { deleted, version: before.version + 1, updated_at: now, ..before })
+}
+
+/// The record's change history from the audit log.
+pub async fn history(db: &Db, who: &Principal, id: i64) -> Result<Vec<audit::Entry>, AppError> {
+    readable(db, who, id).await?;
+    let filter = audit::AuditFilter {
+        entity: Some("record".into()),
+        entity_id: Some(id),
+        limit: Some(500),
+        ..Default::default()
+    };
+    Ok(audit::list(db, who.park_id, &filter).await?.0)
+}
+
+// ---- attachments ----
+
+/// File types an attachment may have, by extension, with the type it is served as.
+const ALLOWED_TYPES: [(&str, &str); 10] = [
+    ("pdf", "application/pdf"),
+    ("jpg", "image/jpeg"),
+    ("jpeg", "image/jpeg"),
+    ("png", "image/png"),
+    ("doc", "application/msword"),
+    ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ("xls", "application/vnd.ms-excel"),
+    ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ("wps", "application/vnd.ms-works"),
+    ("txt", "text/plain; charset=utf-8"),
+];
+
+fn content_type_for(file_name: &str) -> Option<&'static str> {
+    let ext = file_name.rsplit_once('.')?.1.to_ascii_lowercase();
+    ALLOWED_TYPES.iter().find(|(e, _)| *e == ext).map(|(_, t)| *t)
+}
+
+/// Where an attachment's bytes live: the data folder, named by content hash.
+pub fn attachment_path(data_dir: &std::path::Path, sha256: &str) -> PathBuf {
+    data_dir.join("attachments").join(&sha256[..2.min(sha256.len())]).join(sha256)
+}
+
+pub async fn add_attachment(
+    db: &Db,
+    cfg: &crate::config::Config,
+    who: &Principal,
+    record_id: i64,
+    file_name: &str,
+    bytes: &[u8],
+    now: DateTime<Utc>,
+) -> Result<AttachmentRow, AppError> {
+    let rec = readable(db, who, record_id).await?;
+    who.require(Action::WriteRecords(&rec.kind))?;
+    let file_name = sanitize_file_name(file_name);
+    let content_type = content_type_for(&file_name).ok_or_else(|| {
+        AppError::invalid(
+            "file",
+            "附件",
+            format!(
+                "不支持的文件类型；可上传 {}",
+                ALLOWED_TYPES.iter().map(|(e, _)| *e).collect::<Vec<_>>().join("、")
+            ),
+        )
+    })?;
+    if bytes.is_empty() {
+        return Err(AppError::invalid("file", "附件", "文件是空的"));
+    }
+    if bytes.len() > cfg.max_upload_bytes {
+        return Err(AppError::invalid(
+            "file",
+            "附件",
+            format!("文件超过大小上限 {} MB", cfg.max_upload_bytes / 1024 / 1024),
+        ));
+    }
+    use sha2::{Digest, Sha256};
+    let sha = hex::encode(Sha256::digest(bytes));
+    let path = attachment_path(&cfg.data_dir, &sha);
+    if !path.exists() {
+        let dir = path.parent().map(PathBuf::from).unwrap_or_default();
+        let tmp = dir.join(format!("{sha}.part"));
+        let write = async {
+            tokio::fs::create_dir_all(&dir).await?;
+            tokio::fs::write(&tmp, bytes).await?;
+            tokio::fs::rename(&tmp, &path).await
+        };
+        write.await.map_err(|e| {
+            tracing::error!(error = %e, "attachment write failed");
+            AppError::BadRequest("附件保存失败：服务器存储不可用".into())
+        })?;
+    }
+    let mut row = AttachmentRow {
+        id: 0,
+        record_id,
+        file_name,
+        content_type: content_type.to_string(),
+        size_bytes: bytes.len() as i64,
+        sha256: sha,
+        created_at: now,
+    };
+    let mut tx = db.begin().await?;
+    row.id = queries::insert_attachment(&mut tx, who.park_id, &row, Some(who.user_id)).await?;
+    audit::record(
+        &mut tx,
+        who.park_id,
+        &who.actor(),
+        now,
+        Change {
+            action: "attach",
+            entity: "record",
+            entity_id: Some(record_id),
+            before: None,
+            after: Some(serde_json::json!({"attachment_id": row.id, "file_name": row.file_name, "sha256": row.sha256})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+pub async fn attachments(db: &Db, who: &Principal, record_id: i64) -> Result<Vec<AttachmentRow>, AppError> {
+    readable(db, who, record_id).await?;
+    Ok(queries::attachments_of(db, who.park_id, record_id).await?)
+}
+
+/// An attachment the principal may read, with its bytes.
+pub async fn open_attachment(
+    db: &Db,
+    cfg: &crate::config::Config,
+    who: &Principal,
+    id: i64,
+) -> Result<(AttachmentRow, Vec<u8>), AppError> {
+    let a = queries::attachment(db, who.park_id, id)
+        .await?
+        .ok_or(AppError::NotFound("附件"))?;
+    readable(db, who, a.record_id).await?;
+    let bytes = tokio::fs::read(attachment_path(&cfg.data_dir, &a.sha256))
+        .await
+        .map_err(|_| AppError::NotFound("附件文件"))?;
+    Ok((a, bytes))
+}
+
+/// Keeps the last path component and drops control characters, so a name never escapes the
+/// folder nor breaks a header.
+fn sanitize_file_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let clean: String = base.chars().filter(|c| !c.is_control() && *c != '"').take(200).collect();
+    if clean.trim().is_empty() {
+        "附件".to_string()
+    } else {
+        clean.trim().to_string()
+    }
+}
+
+/// This year's count of live records per kind the principal can read, for the 工作台.
+pub async fn year_counts(db: &Db, who: &Principal, year: i32) -> Result<Vec<(KindDef, i64)>, AppError> {
+    let mut out = Vec::new();
+    for k in kinds(db, who).await? {
+        let page = list(
+            db,
+            who,
+            ListParams { kind: Some(k.id.clone()), year: Some(year), limit: Some(1), ..Default::default() },
+        )
+        .await?;
+        out.push((k, page.total));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_cannot_escape_or_break_headers() {
+        assert_eq!(sanitize_file_name("../../etc/passwd"), "passwd");
+        assert_eq!(sanitize_file_name("C:\\x\\会议纪要.pdf"), "会议纪要.pdf");
+        assert_eq!(sanitize_file_name("a\"b\r\n.pdf"), "ab.pdf");
+        assert_eq!(sanitize_file_name("  "), "附件");
+    }
+
+    #[test]
+    fn only_listed_types_are_accepted() {
+        assert_eq!(content_type_for("照片.JPG"), Some("image/jpeg"));
+        assert_eq!(content_type_for("x.exe"), None);
+        assert_eq!(content_type_for("noext"), None);
+    }
+}

@@ -1,0 +1,14 @@
+//! taizhang: the ledgers (台账) of an industrial park's Party Working Committee, and the annual
+//! duty report (述职报告) computed from them.
+
+pub mod audit;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod ledger;
+pub mod org;
+pub mod telemetry;
+pub mod web;

@@ -1,0 +1,379 @@
+//! Storage of parks, units, people, positions and enterprises.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use crate::db::{Db, DbError, Tx};
+use crate::{on_db, on_tx};
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct Park {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct Unit {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub name: String,
+    pub unit_type: String,
+    pub enterprise_id: Option<i64>,
+    pub level: Option<String>,
+    pub is_service_team: bool,
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct Enterprise {
+    pub id: i64,
+    pub name: String,
+    pub credit_code: Option<String>,
+    pub scale: Option<String>,
+    pub industry: Option<String>,
+    pub address: Option<String>,
+    pub contact: Option<String>,
+    pub contact_phone: Option<String>,
+    pub leader_name: Option<String>,
+    pub leader_person_id: Option<i64>,
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct Person {
+    pub id: i64,
+    pub name: String,
+    pub gender: Option<String>,
+    pub id_number: Option<String>,
+    pub phone: Option<String>,
+    pub unit_id: Option<i64>,
+    pub is_member: bool,
+    pub member_type: Option<String>,
+    pub joined_on: Option<NaiveDate>,
+    pub tags: String,
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct Position {
+    pub id: i64,
+    pub person_id: i64,
+    pub unit_id: i64,
+    pub title: String,
+    pub staff_type: Option<String>,
+    pub start_on: Option<NaiveDate>,
+    pub end_on: Option<NaiveDate>,
+}
+
+// ---- parks ----
+
+pub async fn insert_park(tx: &mut Tx, name: &str, now: DateTime<Utc>) -> Result<i64, DbError> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "INSERT INTO parks (name, created_at) VALUES ($1, $2) RETURNING id"
+    )
+    .bind(name)
+    .bind(now)
+    .fetch_one(c)
+    .await)?)
+}
+
+pub async fn parks(db: &Db) -> Result<Vec<Park>, DbError> {
+    Ok(on_db!(db, |pool| sqlx::query_as("SELECT id, name FROM parks ORDER BY id")
+        .fetch_all(pool)
+        .await)?)
+}
+
+// ---- units ----
+
+const UNIT_COLUMNS: &str = "id, parent_id, name, unit_type, enterprise_id, level, is_service_team";
+
+pub async fn insert_unit(tx: &mut Tx, park_id: i64, u: &Unit, now: DateTime<Utc>) -> Result<i64, DbError> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "INSERT INTO units (park_id, parent_id, name, unit_type, enterprise_id, level, \
+         is_service_team, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
+    )
+    .bind(park_id)
+    .bind(u.parent_id)
+    .bind(&u.name)
+    .bind(&u.unit_type)
+    .bind(u.enterprise_id)
+    .bind(&u.level)
+    .bind(u.is_service_team)
+    .bind(now)
+    .fetch_one(c)
+    .await)?)
+}
+
+pub async fn update_unit(tx: &mut Tx, park_id: i64, u: &Unit) -> Result<(), DbError> {
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE units SET parent_id = $3, name = $4, unit_type = $5, enterprise_id = $6, \
+         level = $7, is_service_team = $8 WHERE park_id = $1 AND id = $2"
+    )
+    .bind(park_id)
+    .bind(u.id)
+    .bind(u.parent_id)
+    .bind(&u.name)
+    .bind(&u.unit_type)
+    .bind(u.enterprise_id)
+    .bind(&u.level)
+    .bind(u.is_service_team)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn units(db: &Db, park_id: i64) -> Result<Vec<Unit>, DbError> {
+    let sql = format!("SELECT {UNIT_COLUMNS} FROM units WHERE park_id = $1 ORDER BY id");
+    Ok(on_db!(db, |pool| sqlx::query_as(&sql).bind(park_id).fetch_all(pool).await)?)
+}
+
+pub async fn unit(db: &Db, park_id: i64, id: i64) -> Result<Option<Unit>, DbError> {
+    let sql = format!("SELECT {UNIT_COLUMNS} FROM units WHERE park_id = $1 AND id = $2");
+    Ok(on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(park_id)
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?)
+}
+
+/// The unit and every unit below it.
+pub async fn subtree(db: &Db, park_id: i64, unit_id: i64) -> Result<Vec<i64>, DbError> {
+    Ok(on_db!(db, |pool| sqlx::query_scalar(
+        "WITH RECURSIVE sub(id) AS ( \
+           SELECT id FROM units WHERE park_id = $1 AND id = $2 \
+           UNION ALL \
+           SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id WHERE u.park_id = $1 \
+         ) SELECT id FROM sub"
+    )
+    .bind(park_id)
+    .bind(unit_id)
+    .fetch_all(pool)
+    .await)?)
+}
+
+// ---- enterprises ----
+
+const ENTERPRISE_COLUMNS: &str = "id, name, credit_code, scale, industry, address, contact, \
+                                  contact_phone, leader_name, leader_person_id";
+
+pub async fn insert_enterprise(
+    tx: &mut Tx,
+    park_id: i64,
+    e: &Enterprise,
+    now: DateTime<Utc>,
+) -> Result<i64, DbError> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "INSERT INTO enterprises (park_id, name, credit_code, scale, industry, address, contact, \
+         contact_phone, leader_name, leader_person_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id"
+    )
+    .bind(park_id)
+    .bind(&e.name)
+    .bind(&e.credit_code)
+    .bind(&e.scale)
+    .bind(&e.industry)
+    .bind(&e.address)
+    .bind(&e.contact)
+    .bind(&e.contact_phone)
+    .bind(&e.leader_name)
+    .bind(e.leader_person_id)
+    .bind(now)
+    .fetch_one(c)
+    .await)?)
+}
+
+pub async fn update_enterprise(tx: &mut Tx, park_id: i64, e: &Enterprise) -> Result<(), DbError> {
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE enterprises SET name = $3, credit_code = $4, scale = $5, industry = $6, \
+         address = $7, contact = $8, contact_phone = $9, leader_name = $10, leader_person_id = $11 \
+         WHERE park_id = $1 AND id = $2"
+    )
+    .bind(park_id)
+    .bind(e.id)
+    .bind(&e.name)
+    .bind(&e.credit_code)
+    .bind(&e.scale)
+    .bind(&e.industry)
+    .bind(&e.address)
+    .bind(&e.contact)
+    .bind(&e.contact_phone)
+    .bind(&e.leader_name)
+    .bind(e.leader_person_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn enterprises(db: &Db, park_id: i64) -> Result<Vec<Enterprise>, DbError> {
+    let sql = format!("SELECT {ENTERPRISE_COLUMNS} FROM enterprises WHERE park_id = $1 ORDER BY id");
+    Ok(on_db!(db, |pool| sqlx::query_as(&sql).bind(park_id).fetch_all(pool).await)?)
+}
+
+pub async fn enterprise(db: &Db, park_id: i64, id: i64) -> Result<Option<Enterprise>, DbError> {
+    let sql = format!("SELECT {ENTERPRISE_COLUMNS} FROM enterprises WHERE park_id = $1 AND id = $2");
+    Ok(on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(park_id)
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?)
+}
+
+// ---- people ----
+
+const PERSON_COLUMNS: &str =
+    "id, name, gender, id_number, phone, unit_id, is_member, member_type, joined_on, tags";
+
+pub async fn insert_person(tx: &mut Tx, park_id: i64, p: &Person, now: DateTime<Utc>) -> Result<i64, DbError> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "INSERT INTO people (park_id, name, gender, id_number, phone, unit_id, is_member, \
+         member_type, joined_on, tags, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id"
+    )
+    .bind(park_id)
+    .bind(&p.name)
+    .bind(&p.gender)
+    .bind(&p.id_number)
+    .bind(&p.phone)
+    .bind(p.unit_id)
+    .bind(p.is_member)
+    .bind(&p.member_type)
+    .bind(p.joined_on)
+    .bind(&p.tags)
+    .bind(now)
+    .fetch_one(c)
+    .await)?)
+}
+
+pub async fn update_person(tx: &mut Tx, park_id: i64, p: &Person) -> Result<(), DbError> {
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE people SET name = $3, gender = $4, id_number = $5, phone = $6, unit_id = $7, \
+         is_member = $8, member_type = $9, joined_on = $10, tags = $11 \
+         WHERE park_id = $1 AND id = $2"
+    )
+    .bind(park_id)
+    .bind(p.id)
+    .bind(&p.name)
+    .bind(&p.gender)
+    .bind(&p.id_number)
+    .bind(&p.phone)
+    .bind(p.unit_id)
+    .bind(p.is_member)
+    .bind(&p.member_type)
+    .bind(p.joined_on)
+    .bind(&p.tags)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// People of the park, optionally only those in the given units, optionally by name.
+pub async fn people(
+    db: &Db,
+    park_id: i64,
+    units: Option<&[i64]>,
+    name_like: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Person>, i64), DbError> {
+    // The unit list is a scope computed by us, rendered as bound parameters, never as text.
+    let mut filter = String::from("park_id = $1 AND ($2 IS NULL OR name LIKE $2 ESCAPE '\\')");
+    let unit_ids = units.unwrap_or(&[]);
+    if units.is_some() {
+        if unit_ids.is_empty() {
+            return Ok((Vec::new(), 0));
+        }
+        filter.push_str(&format!(" AND unit_id IN ({})", placeholders(3, unit_ids.len())));
+    }
+    let next = 3 + unit_ids.len();
+    let pattern = name_like.map(|n| format!("%{}%", escape_like(n)));
+    let rows_sql = format!(
+        "SELECT {PERSON_COLUMNS} FROM people WHERE {filter} ORDER BY id LIMIT ${next} OFFSET ${}",
+        next + 1
+    );
+    let count_sql = format!("SELECT COUNT(*) FROM people WHERE {filter}");
+    let rows: Vec<Person> = on_db!(db, |pool| {
+        let mut q = sqlx::query_as(&rows_sql).bind(park_id).bind(&pattern);
+        for u in unit_ids {
+            q = q.bind(*u);
+        }
+        q.bind(limit).bind(offset).fetch_all(pool).await
+    })?;
+    let total: i64 = on_db!(db, |pool| {
+        let mut q = sqlx::query_scalar(&count_sql).bind(park_id).bind(&pattern);
+        for u in unit_ids {
+            q = q.bind(*u);
+        }
+        q.fetch_one(pool).await
+    })?;
+    Ok((rows, total))
+}
+
+/// `$from, $from+1, …` for `count` bound values.
+pub fn placeholders(from: usize, count: usize) -> String {
+    (from..from + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub async fn person(db: &Db, park_id: i64, id: i64) -> Result<Option<Person>, DbError> {
+    let sql = format!("SELECT {PERSON_COLUMNS} FROM people WHERE park_id = $1 AND id = $2");
+    Ok(on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(park_id)
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?)
+}
+
+pub async fn insert_position(tx: &mut Tx, park_id: i64, p: &Position) -> Result<i64, DbError> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "INSERT INTO positions (park_id, person_id, unit_id, title, staff_type, start_on, end_on) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
+    )
+    .bind(park_id)
+    .bind(p.person_id)
+    .bind(p.unit_id)
+    .bind(&p.title)
+    .bind(&p.staff_type)
+    .bind(p.start_on)
+    .bind(p.end_on)
+    .fetch_one(c)
+    .await)?)
+}
+
+/// Closes a post (a personnel change), keeping it in the history.
+pub async fn end_position(tx: &mut Tx, park_id: i64, id: i64, end_on: NaiveDate) -> Result<(), DbError> {
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE positions SET end_on = $3 WHERE park_id = $1 AND id = $2"
+    )
+    .bind(park_id)
+    .bind(id)
+    .bind(end_on)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn positions_of(db: &Db, park_id: i64, person_id: i64) -> Result<Vec<Position>, DbError> {
+    Ok(on_db!(db, |pool| sqlx::query_as(
+        "SELECT id, person_id, unit_id, title, staff_type, start_on, end_on FROM positions \
+         WHERE park_id = $1 AND person_id = $2 ORDER BY start_on, id"
+    )
+    .bind(park_id)
+    .bind(person_id)
+    .fetch_all(pool)
+    .await)?)
+}
+
+/// Escapes `%`, `_` and `\` so that user text in a `LIKE … ESCAPE '\'` pattern matches literally.
+pub fn escape_like(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}

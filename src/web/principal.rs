@@ -1,0 +1,33 @@
+//! Resolves `Authorization: Bearer <token>` to the principal; every API route but sign-in and the
+//! health check takes `Auth`, so a route without it cannot be written by accident.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+
+use super::{ApiError, AppState};
+use crate::auth::{service, Principal};
+use crate::error::AppError;
+
+pub struct Auth(pub Principal);
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = bearer(&parts.headers).ok_or(AppError::Unauthorized)?;
+        let principal = service::authenticate(&state.db, &state.config, token, state.now())
+            .await?
+            .ok_or(AppError::Unauthorized)?;
+        tracing::Span::current().record("user_id", principal.user_id);
+        Ok(Auth(principal))
+    }
+}
+
+pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}

@@ -1,0 +1,223 @@
+//! Ledger records through the API: validation, listing, optimistic locking, soft delete,
+//! history, attachments and data scope.
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use serde_json::json;
+
+use crate::helpers::{id, TestApp};
+
+#[tokio::test]
+async fn values_are_read_the_way_people_type_them() {
+    let app = TestApp::new().await;
+    let office = app.login("office").await;
+    let rec = app
+        .post_ok(
+            &office,
+            "/api/v1/records",
+            json!({"kind": "meeting", "fields": {
+                "date": "2024年3月5日", "meeting_type": " 党工委会议 ", "name": "党工委会议（三月）",
+                "org_unit": "园区党工委", "is_party_topic": "√", "topic_count": "１２", "expected": 9, "attended": "8人"
+            }}),
+        )
+        .await;
+    assert_eq!(rec["date"], "2024-03-05");
+    assert_eq!(rec["unit_id"], app.units.committee);
+    assert_eq!(rec["fields"]["meeting_type"], "党工委会议");
+    assert_eq!(rec["fields"]["is_party_topic"], true);
+    assert_eq!(rec["fields"]["topic_count"], 12);
+    assert_eq!(rec["fields"]["attended"], 8);
+    assert_eq!(rec["version"], 1);
+}
+
+#[tokio::test]
+async fn every_wrong_value_is_named_at_once() {
+    let app = TestApp::new().await;
+    let office = app.login("office").await;
+    let (status, body) = app
+        .post(
+            &office,
+            "/api/v1/records",
+            json!({"kind": "meeting", "fields": {"date": "2024-13-45", "meeting_type": "党工委会", "org_unit": "甲科技支部", "bogus": 1}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let fields: Vec<&str> = body["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    for f in ["bogus", "date", "meeting_type", "name", "org_unit"] {
+        assert!(fields.contains(&f), "{f} missing from {fields:?}");
+    }
+    let text = body.to_string();
+    assert!(text.contains("党工委会议"), "nearest choice named: {text}");
+    assert!(text.contains("甲科技党支部"), "nearest unit named: {text}");
+    let (_, list) = app.get(&office, "/api/v1/records?kind=meeting").await;
+    assert_eq!(list["total"], 0, "nothing written");
+}
+
+#[tokio::test]
+async fn listing_filters_by_kind_year_field_and_two_character_text() {
+    let app = TestApp::new().await;
+    let office = app.login("office").await;
+    app.meeting(&office, "2024-01-10", "党课", "甲科技党支部").await;
+    app.meeting(&office, "2024-02-10", "主题党日", "甲科技党支部").await;
+    app.meeting(&office, "2023-12-31", "党课", "乙制造党支部").await;
+    let (status, page) = app.get(&office, "/api/v1/records?kind=meeting&year=2024").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(page["total"], 2);
+    assert_eq!(page["items"][0]["date"], "2024-02-10", "newest first");
+    let (_, page) = app.get(&office, "/api/v1/records?kind=meeting&f.meeting_type=%E5%85%9A%E8%AF%BE").await;
+    assert_eq!(page["total"], 2, "党课 in both years");
+    let (_, page) = app.get(&office, "/api/v1/records?q=%E4%B9%99%E5%88%B6").await;
+    assert_eq!(page["total"], 1, "乙制 matches one record");
+    let (_, page) = app.get(&office, &format!("/api/v1/records?kind=meeting&unit_id={}", app.units.branch_a)).await;
+    assert_eq!(page["total"], 2);
+    let (status, body) = app.get(&office, "/api/v1/records?kind=meeting&year=abc").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, _) = app.get(&office, "/api/v1/records?kind=meeting&f.nope=1").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = app.get(&office, "/api/v1/records?kind=nonexistent").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_second_save_on_an_old_version_is_a_conflict() {
+    let app = TestApp::new().await;
+    let office = app.login("office").await;
+    let rec = app.meeting(&office, "2024-01-10", "党课", "甲科技党支部").await;
+    let path = format!("/api/v1/records/{}", id(&rec));
+    let mut fields = rec["fields"].clone();
+    fields["name"] = json!("改过的名称");
+    let (status, saved) = app.put(&office, &path, json!({"version": 1, "fields": fields})).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved["version"], 2);
+    fields["name"] = json!("另一个人的修改");
+    let (status, body) = app.put(&office, &path, json!({"version": 1, "fields": fields})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["error"]["current_version"], 2);
+    let (_, now) = app.get(&office, &path).await;
+    assert_eq!(now["title"], "改过的名称", "nothing overwritten silently");
+}
+
+#[tokio::test]
+async fn delete_restore_and_history() {
+    let app = TestApp::new().await;
+    let office = app.login("office").await;
+    let rec = app.meeting(&office, "2024-01-10", "党课", "甲科技党支部").await;
+    let path = format!("/api/v1/records/{}", id(&rec));
+    let (status, _) = app.call(Method::DELETE, &path, Some(&office), None).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, page) = app.get(&office, "/api/v1/records?kind=meeting").await;
+    assert_eq!(page["total"], 0);
+    let (_, page) = app.get(&office, "/api/v1/records?kind=meeting&deleted=true").await;
+    assert_eq!(page["total"], 1);
+    let (status, _) = app.call(Method::POST, &format!("{path}/restore"), Some(&office), None).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, history) = app.get(&office, &format!("{path}/history")).await;
+    let actions: Vec<&str> = history["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["restore", "delete", "create"]);
+}
+
+#[tokio::test]
+async fn a_branch_secretary_sees_only_their_branch() {
+    let app = TestApp::new().await;
+    let office = app.login("office").await;
+    let theirs = app.meeting(&office, "2024-01-10", "党小组会", "甲科技第一党小组").await;
+    let other = app.meeting(&office, "2024-01-11", "党课", "乙制造党支部").await;
+    let sec = app.login("branch_secretary").await;
+    let (_, page) = app.get(&sec, "/api/v1/records?kind=meeting").await;
+    assert_eq!(page["total"], 1);
+    assert_eq!(page["items"][0]["id"], theirs["id"]);
+    let (status, _) = app.get(&sec, &format!("/api/v1/records/{}", id(&other))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app.get(&sec, &format!("/api/v1/records?kind=meeting&unit_id={}", app.units.branch_b)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app
+        .post(&sec, "/api/v1/records", json!({"kind": "meeting", "fields": {"date": "2024-02-01", "meeting_type": "党课", "name": "越权", "org_unit": "乙制造党支部"}}))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app.get(&sec, "/api/v1/records/999999").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn an_enterprise_user_sees_only_their_enterprise() {
+    let app = TestApp::new().await;
+    let office = app.login("office").await;
+    for ent in ["甲科技有限公司", "乙制造有限公司"] {
+        app.post_ok(
+            &office,
+            "/api/v1/records",
+            json!({"kind": "enterprise_problem", "fields": {"accepted_on": "2024-05-01", "enterprise": ent, "problem_category": "用工", "description": "招工难"}}),
+        )
+        .await;
+    }
+    let ent = app.login("enterprise").await;
+    let (status, page) = app.get(&ent, "/api/v1/records?kind=enterprise_problem").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["total"], 1);
+    assert_eq!(page["items"][0]["enterprise_id"], app.enterprises.1);
+    let (status, _) = app.get(&ent, "/api/v1/records?kind=meeting").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+fn multipart(token: &str, path: &str, file_name: &str, bytes: &[u8]) -> Request<Body> {
+    let boundary = "XBOUNDARYX";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    Request::builder()
+        .method(Method::POST)
+        .uri(path)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .body(Body::from(body))
+        .expect("request")
+}
+
+#[tokio::test]
+async fn attachments_upload_download_and_refuse_bad_types() {
+    let app = TestApp::new().await;
+    let office = app.login("office").await;
+    let rec = app.meeting(&office, "2024-01-10", "党课", "甲科技党支部").await;
+    let path = format!("/api/v1/records/{}/attachments", id(&rec));
+    let (status, a) = app.send(multipart(&office, &path, "会议纪要.pdf", b"%PDF-1.4 test")).await;
+    assert_eq!(status, StatusCode::CREATED, "{a}");
+    assert_eq!(a["file_name"], "会议纪要.pdf");
+    let (status, list) = app.get(&office, &path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(list["total"], 1);
+    let (status, body) = app.get(&office, &format!("/api/v1/attachments/{}", id(&a))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, "%PDF-1.4 test");
+    let (status, body) = app.send(multipart(&office, &path, "virus.exe", b"MZ")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["error"]["message"].as_str().unwrap().contains("不支持的文件类型"), "{body}");
+    let sec = app.login("branch_secretary").await;
+    let other = app.meeting(&office, "2024-01-11", "党课", "乙制造党支部").await;
+    let (status, _) = app.send(multipart(&sec, &format!("/api/v1/records/{}/attachments", id(&other)), "x.pdf", b"x")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn malformed_requests_answer_in_chinese() {
+    let app = TestApp::new().await;
+    let office = app.login("office").await;
+    let (status, body) = app.get(&office, "/api/v1/records/abc").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["message"], "请求格式有误");
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/records")
+        .header(header::AUTHORIZATION, format!("Bearer {office}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from("{not json"))
+        .expect("request");
+    let (status, body) = app.send(req).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["error"]["message"].is_string());
+    let (status, body) = app.get(&office, "/api/v1/nowhere").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["error"]["message"], "接口不存在");
+}

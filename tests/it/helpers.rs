@@ -1,0 +1,230 @@
+//! `TestApp`: a fresh database per test (a temp SQLite file, or a fresh PostgreSQL database when
+//! `TAIZHANG_TEST_PG_URL` is set), a park with a small organisation and one account per role,
+//! and the router driven in-process.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use chrono::{DateTime, TimeZone, Utc};
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use taizhang::config::Config;
+use taizhang::db::Db;
+use taizhang::web::{AppState, Clock};
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "Passw0rd-test";
+
+/// One fixed instant for every test: 2025-06-15 10:00 UTC.
+pub fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 6, 15, 10, 0, 0).single().expect("valid instant")
+}
+
+pub struct TestApp {
+    pub db: Db,
+    pub state: AppState,
+    pub park_id: i64,
+    pub units: Units,
+    pub enterprises: (i64, i64),
+    _dir: tempfile::TempDir,
+    pg_name: Option<(String, String)>,
+}
+
+/// Ids of the fixture organisation.
+#[derive(Clone, Copy, Debug)]
+pub struct Units {
+    pub committee: i64,
+    pub branch_a: i64,
+    pub group_a1: i64,
+    pub branch_b: i64,
+    pub service_team: i64,
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+impl TestApp {
+    /// A fresh database with an empty park (its administrator `admin`) and nothing else.
+    pub async fn empty() -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (url, pg_name) = match std::env::var("TAIZHANG_TEST_PG_URL") {
+            Ok(base) if !base.is_empty() => {
+                let name = format!(
+                    "tz_test_{}_{}",
+                    std::process::id(),
+                    COUNTER.fetch_add(1, Ordering::SeqCst)
+                );
+                let admin = Db::connect(&base, false).await.expect("PostgreSQL reachable");
+                if let Db::Postgres(pool) = &admin {
+                    sqlx::query(&format!("DROP DATABASE IF EXISTS {name}")).execute(pool).await.expect("drop");
+                    sqlx::query(&format!("CREATE DATABASE {name}")).execute(pool).await.expect("create");
+                }
+                admin.close().await;
+                let url = match base.rsplit_once('/') {
+                    Some((server, _)) => format!("{server}/{name}"),
+                    None => panic!("TAIZHANG_TEST_PG_URL needs a database path"),
+                };
+                (url, Some((base, name)))
+            }
+            _ => (format!("sqlite://{}/test.db", dir.path().display()), None),
+        };
+        let db = Db::connect(&url, true).await.expect("connect");
+        db.migrate().await.expect("migrate");
+        let park_id = taizhang::org::park::create(&db, "测试园区", "admin", PASSWORD, now())
+            .await
+            .expect("park");
+        let config = Config {
+            database_url: url,
+            data_dir: dir.path().join("data"),
+            ..Config::default()
+        };
+        let mut state = AppState::new(db.clone(), config);
+        state.clock = Clock::Fixed(now());
+        TestApp {
+            db,
+            state,
+            park_id,
+            units: Units { committee: 0, branch_a: 0, group_a1: 0, branch_b: 0, service_team: 0 },
+            enterprises: (0, 0),
+            _dir: dir,
+            pg_name,
+        }
+    }
+
+    /// A park with a small organisation and one account per role (login = role id).
+    pub async fn new() -> TestApp {
+        let mut app = TestApp::empty().await;
+        let office = app.as_role("office").await;
+        let e1 = app.post_ok(&office, "/api/v1/enterprises", json!({"name": "甲科技有限公司", "scale": "规上"})).await;
+        let e2 = app.post_ok(&office, "/api/v1/enterprises", json!({"name": "乙制造有限公司", "scale": "小微"})).await;
+        let (e1, e2) = (id(&e1), id(&e2));
+        let committee = id(&app.post_ok(&office, "/api/v1/units", json!({"name": "园区党工委", "unit_type": "党工委"})).await);
+        let branch_a = id(&app
+            .post_ok(&office, "/api/v1/units", json!({"name": "甲科技党支部", "unit_type": "党支部", "parent_id": committee, "enterprise_id": e1}))
+            .await);
+        let group_a1 = id(&app
+            .post_ok(&office, "/api/v1/units", json!({"name": "甲科技第一党小组", "unit_type": "党小组", "parent_id": branch_a}))
+            .await);
+        let branch_b = id(&app
+            .post_ok(&office, "/api/v1/units", json!({"name": "乙制造党支部", "unit_type": "党支部", "parent_id": committee, "enterprise_id": e2}))
+            .await);
+        let service_team = id(&app
+            .post_ok(&office, "/api/v1/units", json!({"name": "园小二服务团队", "unit_type": "工作组", "parent_id": committee, "is_service_team": true}))
+            .await);
+        app.units = Units { committee, branch_a, group_a1, branch_b, service_team };
+        app.enterprises = (e1, e2);
+        let sys = app.login("admin").await;
+        for (login, role, unit, ent) in [
+            ("sec_admin", "sec_admin", None, None),
+            ("audit_admin", "audit_admin", None, None),
+            ("branch_secretary", "branch_secretary", Some(branch_a), None),
+            ("leader", "leader", None, None),
+            ("service_staff", "service_staff", None, None),
+            ("enterprise", "enterprise", None, Some(e2)),
+        ] {
+            app.post_ok(
+                &sys,
+                "/api/v1/users",
+                json!({"login": login, "password": PASSWORD, "role": role, "unit_id": unit, "enterprise_id": ent}),
+            )
+            .await;
+        }
+        app
+    }
+
+    /// Creates (once) and signs in an account of the given role; the login is the role id.
+    pub async fn as_role(&self, role: &str) -> String {
+        if role == "sys_admin" {
+            return self.login("admin").await;
+        }
+        let sys = self.login("admin").await;
+        let (status, _) = self
+            .call(Method::POST, "/api/v1/users", Some(&sys), Some(json!({"login": role, "password": PASSWORD, "role": role})))
+            .await;
+        assert!(status == StatusCode::CREATED || status == StatusCode::UNPROCESSABLE_ENTITY, "{status}");
+        self.login(role).await
+    }
+
+    pub async fn login(&self, login: &str) -> String {
+        let (status, body) = self
+            .call(Method::POST, "/api/v1/session", None, Some(json!({"login": login, "password": PASSWORD})))
+            .await;
+        assert_eq!(status, StatusCode::OK, "login {login}: {body}");
+        body["token"].as_str().expect("token").to_string()
+    }
+
+    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let req = match body {
+            Some(b) => req.header(header::CONTENT_TYPE, "application/json").body(Body::from(b.to_string())),
+            None => req.body(Body::empty()),
+        }
+        .expect("request");
+        self.send(req).await
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> (StatusCode, Value) {
+        let res = taizhang::web::router(self.state.clone()).oneshot(req).await.expect("response");
+        let status = res.status();
+        let bytes = res.into_body().collect().await.expect("body").to_bytes();
+        let value = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        (status, value)
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> (StatusCode, Value) {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::POST, path, Some(token), Some(body)).await
+    }
+
+    pub async fn put(&self, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::PUT, path, Some(token), Some(body)).await
+    }
+
+    pub async fn post_ok(&self, token: &str, path: &str, body: Value) -> Value {
+        let (status, value) = self.post(token, path, body).await;
+        assert_eq!(status, StatusCode::CREATED, "POST {path}: {value}");
+        value
+    }
+
+    /// Creates a meeting record through the API and returns it.
+    pub async fn meeting(&self, token: &str, date: &str, kind: &str, unit: &str) -> Value {
+        self.post_ok(
+            token,
+            "/api/v1/records",
+            json!({"kind": "meeting", "fields": {"date": date, "meeting_type": kind, "name": format!("{unit}{kind}"), "org_unit": unit}}),
+        )
+        .await
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some((base, name)) = self.pg_name.take() {
+            let db = self.db.clone();
+            // Dropping a database needs a runtime and no open connections; do it on a thread of
+            // its own so that a failing test still cleans up.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build();
+                if let Ok(rt) = rt {
+                    rt.block_on(async {
+                        db.close().await;
+                        if let Ok(Db::Postgres(pool)) = Db::connect(&base, false).await {
+                            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&pool).await;
+                        }
+                    });
+                }
+            })
+            .join();
+        }
+    }
+}
+
+pub fn id(v: &Value) -> i64 {
+    v["id"].as_i64().unwrap_or_else(|| panic!("no id in {v}"))
+}

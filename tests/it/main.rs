@@ -1,0 +1,10 @@
+//! The one integration-test binary: every area's tests as modules over a shared `TestApp`.
+
+mod helpers;
+
+mod api_auth;
+mod api_org;
+mod api_records;
+mod audit_chain;
+mod cli;
+mod roles_matrix;
