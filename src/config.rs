@@ -69,7 +69,9 @@ impl Config {
         database_url: Option<String>,
     ) -> anyhow::Result<Config> {
         let mut cfg = Config::default();
-        let path = file.map(Path::to_path_buf).unwrap_or_else(|| "taizhang.toml".into());
+        let path = file
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| "taizhang.toml".into());
         if path.exists() {
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| anyhow::anyhow!("无法读取配置文件 {}：{e}", path.display()))?;
@@ -89,9 +91,9 @@ impl Config {
             cfg.addr = v;
         }
         if let Some(v) = env("TAIZHANG_SESSION_IDLE_MINUTES") {
-            let minutes: u64 = v
-                .parse()
-                .map_err(|_| anyhow::anyhow!("TAIZHANG_SESSION_IDLE_MINUTES 应为整数分钟数：{v}"))?;
+            let minutes: u64 = v.parse().map_err(|_| {
+                anyhow::anyhow!("TAIZHANG_SESSION_IDLE_MINUTES 应为整数分钟数：{v}")
+            })?;
             cfg.session_idle = Duration::from_secs(minutes * 60);
         }
         if let Some(v) = database_url {

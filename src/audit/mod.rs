@@ -62,9 +62,14 @@ pub struct Entry {
 /// Result of walking a park's chain.
 #[derive(Debug, PartialEq, Eq, Serialize)]
 pub enum Verdict {
-    Intact { entries: i64 },
+    Intact {
+        entries: i64,
+    },
     /// The first entry whose link does not hold, and why.
-    Broken { seq: i64, reason: String },
+    Broken {
+        seq: i64,
+        reason: String,
+    },
 }
 
 /// Appends one entry to the park's chain, inside the caller's transaction.

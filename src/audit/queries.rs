@@ -17,11 +17,13 @@ pub(super) async fn append(
     // Two PostgreSQL writers must not read the same chain head; SQLite's BEGIN IMMEDIATE already
     // serialises writers, and it has no FOR UPDATE.
     if tx.backend() == Backend::Postgres {
-        on_tx!(tx, |c| sqlx::query("SELECT id FROM parks WHERE id = $1 FOR UPDATE")
-            .bind(park_id)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        on_tx!(tx, |c| sqlx::query(
+            "SELECT id FROM parks WHERE id = $1 FOR UPDATE"
+        )
+        .bind(park_id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     }
     let head: Option<(i64, String)> = on_tx!(tx, |c| sqlx::query_as(
         "SELECT seq, hash FROM audit_log WHERE park_id = $1 ORDER BY seq DESC LIMIT 1"

@@ -31,8 +31,19 @@ struct SignIn {
     park_id: Option<i64>,
 }
 
-async fn sign_in(State(st): State<AppState>, Json(body): Json<SignIn>) -> Result<Json<Value>, ApiError> {
-    let signed = service::sign_in(&st.db, &st.config, body.park_id, &body.login, &body.password, st.now()).await?;
+async fn sign_in(
+    State(st): State<AppState>,
+    Json(body): Json<SignIn>,
+) -> Result<Json<Value>, ApiError> {
+    let signed = service::sign_in(
+        &st.db,
+        &st.config,
+        body.park_id,
+        &body.login,
+        &body.password,
+        st.now(),
+    )
+    .await?;
     Ok(Json(json!({
         "token": signed.token,
         "user": {
@@ -43,7 +54,11 @@ async fn sign_in(State(st): State<AppState>, Json(body): Json<SignIn>) -> Result
     })))
 }
 
-async fn sign_out(State(st): State<AppState>, _: Auth, headers: HeaderMap) -> Result<StatusCode, ApiError> {
+async fn sign_out(
+    State(st): State<AppState>,
+    _: Auth,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
     if let Some(token) = crate::web::principal_bearer(&headers) {
         service::sign_out(&st.db, token, st.now()).await?;
     }
@@ -85,9 +100,15 @@ async fn create(
     Ok((StatusCode::CREATED, Json(user)))
 }
 
-async fn show(State(st): State<AppState>, Auth(p): Auth, Path(id): Path<i64>) -> Result<Json<User>, ApiError> {
+async fn show(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+    Path(id): Path<i64>,
+) -> Result<Json<User>, ApiError> {
     p.require(Action::ReadUsers)?;
-    Ok(Json(service::get_user(&st.db, p.park_id, id, st.now()).await?))
+    Ok(Json(
+        service::get_user(&st.db, p.park_id, id, st.now()).await?,
+    ))
 }
 
 async fn assign(
@@ -99,12 +120,24 @@ async fn assign(
     Ok(Json(service::assign(&st.db, &p, id, body, st.now()).await?))
 }
 
-async fn lock(State(st): State<AppState>, Auth(p): Auth, Path(id): Path<i64>) -> Result<Json<User>, ApiError> {
+async fn lock(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+    Path(id): Path<i64>,
+) -> Result<Json<User>, ApiError> {
     p.require(Action::ManageUsers)?;
-    Ok(Json(service::set_locked(&st.db, p.park_id, &p.actor(), id, true, st.now()).await?))
+    Ok(Json(
+        service::set_locked(&st.db, p.park_id, &p.actor(), id, true, st.now()).await?,
+    ))
 }
 
-async fn unlock(State(st): State<AppState>, Auth(p): Auth, Path(id): Path<i64>) -> Result<Json<User>, ApiError> {
+async fn unlock(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+    Path(id): Path<i64>,
+) -> Result<Json<User>, ApiError> {
     p.require(Action::ManageUsers)?;
-    Ok(Json(service::set_locked(&st.db, p.park_id, &p.actor(), id, false, st.now()).await?))
+    Ok(Json(
+        service::set_locked(&st.db, p.park_id, &p.actor(), id, false, st.now()).await?,
+    ))
 }

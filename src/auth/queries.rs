@@ -58,7 +58,10 @@ pub(super) async fn insert_user(
 
 pub(super) async fn list_users(db: &Db, park_id: i64) -> Result<Vec<UserRow>, DbError> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE park_id = $1 ORDER BY id");
-    Ok(on_db!(db, |pool| sqlx::query_as(&sql).bind(park_id).fetch_all(pool).await)?)
+    Ok(on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(park_id)
+        .fetch_all(pool)
+        .await)?)
 }
 
 pub(super) async fn user_by_id(db: &Db, park_id: i64, id: i64) -> Result<Option<UserRow>, DbError> {
@@ -73,8 +76,10 @@ pub(super) async fn user_by_id(db: &Db, park_id: i64, id: i64) -> Result<Option<
 /// Every account with this login, with its park (a login is unique within a park only).
 pub(super) async fn users_by_login(db: &Db, login: &str) -> Result<Vec<(i64, UserRow)>, DbError> {
     let sql = format!("SELECT park_id, {USER_COLUMNS} FROM users WHERE login = $1");
-    let rows: Vec<ParkUserRow> =
-        on_db!(db, |pool| sqlx::query_as(&sql).bind(login).fetch_all(pool).await)?;
+    let rows: Vec<ParkUserRow> = on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(login)
+        .fetch_all(pool)
+        .await)?;
     Ok(rows.into_iter().map(|r| (r.park_id, r.user)).collect())
 }
 
@@ -93,7 +98,8 @@ pub(super) async fn set_role(
     unit_id: Option<i64>,
     enterprise_id: Option<i64>,
 ) -> Result<(), DbError> {
-    on_tx!(tx, |c| sqlx::query(
+    on_tx!(tx, |c| {
+        sqlx::query(
         "UPDATE users SET role = $3, unit_id = $4, enterprise_id = $5 WHERE park_id = $1 AND id = $2"
     )
     .bind(park_id)
@@ -103,11 +109,17 @@ pub(super) async fn set_role(
     .bind(enterprise_id)
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 
-pub(super) async fn set_disabled(tx: &mut Tx, park_id: i64, id: i64, disabled: bool) -> Result<(), DbError> {
+pub(super) async fn set_disabled(
+    tx: &mut Tx,
+    park_id: i64,
+    id: i64,
+    disabled: bool,
+) -> Result<(), DbError> {
     // Unlocking also clears an automatic lock-out, so one command gives the account back.
     on_tx!(tx, |c| sqlx::query(
         "UPDATE users SET disabled = $3, failed_logins = 0, \
@@ -123,7 +135,12 @@ pub(super) async fn set_disabled(tx: &mut Tx, park_id: i64, id: i64, disabled: b
     Ok(())
 }
 
-pub(super) async fn set_password_hash(tx: &mut Tx, park_id: i64, id: i64, hash: &str) -> Result<(), DbError> {
+pub(super) async fn set_password_hash(
+    tx: &mut Tx,
+    park_id: i64,
+    id: i64,
+    hash: &str,
+) -> Result<(), DbError> {
     on_tx!(tx, |c| sqlx::query(
         "UPDATE users SET password_hash = $3, failed_logins = 0, locked_until = NULL \
          WHERE park_id = $1 AND id = $2"
@@ -178,7 +195,11 @@ pub(super) async fn insert_session(
     Ok(())
 }
 
-pub(super) async fn session_by_hash(db: &Db, park_id: i64, hash: &str) -> Result<Option<SessionRow>, DbError> {
+pub(super) async fn session_by_hash(
+    db: &Db,
+    park_id: i64,
+    hash: &str,
+) -> Result<Option<SessionRow>, DbError> {
     Ok(on_db!(db, |pool| sqlx::query_as(
         "SELECT id, user_id, last_seen_at, revoked_at FROM sessions \
          WHERE park_id = $1 AND token_hash = $2"
@@ -189,7 +210,12 @@ pub(super) async fn session_by_hash(db: &Db, park_id: i64, hash: &str) -> Result
     .await)?)
 }
 
-pub(super) async fn touch_session(db: &Db, park_id: i64, id: i64, now: DateTime<Utc>) -> Result<(), DbError> {
+pub(super) async fn touch_session(
+    db: &Db,
+    park_id: i64,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
     on_db!(db, |pool| sqlx::query(
         "UPDATE sessions SET last_seen_at = $3 WHERE park_id = $1 AND id = $2"
     )
@@ -202,8 +228,14 @@ pub(super) async fn touch_session(db: &Db, park_id: i64, id: i64, now: DateTime<
     Ok(())
 }
 
-pub(super) async fn revoke_session(db: &Db, park_id: i64, hash: &str, now: DateTime<Utc>) -> Result<(), DbError> {
-    on_db!(db, |pool| sqlx::query(
+pub(super) async fn revoke_session(
+    db: &Db,
+    park_id: i64,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    on_db!(db, |pool| {
+        sqlx::query(
         "UPDATE sessions SET revoked_at = $3 WHERE park_id = $1 AND token_hash = $2 AND revoked_at IS NULL"
     )
     .bind(park_id)
@@ -211,7 +243,8 @@ pub(super) async fn revoke_session(db: &Db, park_id: i64, hash: &str, now: DateT
     .bind(now)
     .execute(pool)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 
@@ -221,7 +254,8 @@ pub(super) async fn revoke_user_sessions(
     user_id: i64,
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
-    on_tx!(tx, |c| sqlx::query(
+    on_tx!(tx, |c| {
+        sqlx::query(
         "UPDATE sessions SET revoked_at = $3 WHERE park_id = $1 AND user_id = $2 AND revoked_at IS NULL"
     )
     .bind(park_id)
@@ -229,6 +263,7 @@ pub(super) async fn revoke_user_sessions(
     .bind(now)
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     Ok(())
 }

@@ -108,7 +108,9 @@ impl Role {
             (Leader, WriteRecords(kind)) => kind == "visit",
             (ServiceStaff, ReadRecords(kind) | WriteRecords(kind)) => SERVICE_KINDS.contains(&kind),
             (ServiceStaff, ReadOrg | ReadKinds) => true,
-            (Enterprise, ReadRecords(kind) | WriteRecords(kind)) => ENTERPRISE_KINDS.contains(&kind),
+            (Enterprise, ReadRecords(kind) | WriteRecords(kind)) => {
+                ENTERPRISE_KINDS.contains(&kind)
+            }
             (Enterprise, ReadKinds) => true,
             (SysAdmin, ManageUsers | ReadUsers) => true,
             (SecAdmin, AssignRoles | ReadUsers) => true,

@@ -73,12 +73,24 @@ fn parse_role(s: &str) -> Result<Role, AppError> {
 }
 
 /// Checks the role's needs: a 支部书记 needs a unit, an 企业用户 an enterprise.
-fn check_assignment(role: Role, unit_id: Option<i64>, enterprise_id: Option<i64>) -> Result<(), AppError> {
+fn check_assignment(
+    role: Role,
+    unit_id: Option<i64>,
+    enterprise_id: Option<i64>,
+) -> Result<(), AppError> {
     if role == Role::BranchSecretary && unit_id.is_none() {
-        return Err(AppError::invalid("unit_id", "所在单位", "支部书记必须指定所管理的单位"));
+        return Err(AppError::invalid(
+            "unit_id",
+            "所在单位",
+            "支部书记必须指定所管理的单位",
+        ));
     }
     if role == Role::Enterprise && enterprise_id.is_none() {
-        return Err(AppError::invalid("enterprise_id", "所属企业", "企业用户必须指定所属企业"));
+        return Err(AppError::invalid(
+            "enterprise_id",
+            "所属企业",
+            "企业用户必须指定所属企业",
+        ));
     }
     Ok(())
 }
@@ -91,7 +103,11 @@ pub struct PreparedUser(UserRow);
 pub async fn prepare_user(new: NewUser) -> Result<PreparedUser, AppError> {
     let login = new.login.trim().to_string();
     if login.is_empty() || login.chars().count() > 64 || login.chars().any(char::is_whitespace) {
-        return Err(AppError::invalid("login", "登录名", "登录名不能为空、不能含空格，且不超过 64 个字符"));
+        return Err(AppError::invalid(
+            "login",
+            "登录名",
+            "登录名不能为空、不能含空格，且不超过 64 个字符",
+        ));
     }
     password::check_policy(&new.password).map_err(|m| AppError::invalid("password", "密码", m))?;
     check_assignment(new.role, new.unit_id, new.enterprise_id)?;
@@ -168,7 +184,11 @@ pub async fn create_user(
     Ok(user)
 }
 
-pub async fn list_users(db: &Db, who: &Principal, now: DateTime<Utc>) -> Result<Vec<User>, AppError> {
+pub async fn list_users(
+    db: &Db,
+    who: &Principal,
+    now: DateTime<Utc>,
+) -> Result<Vec<User>, AppError> {
     who.require(Action::ReadUsers)?;
     all_users(db, who.park_id, now).await
 }
@@ -195,7 +215,12 @@ pub async fn find_by_login(
     found.map(|(_, row)| User::from_row(row, now)).transpose()
 }
 
-pub async fn get_user(db: &Db, park_id: i64, id: i64, now: DateTime<Utc>) -> Result<User, AppError> {
+pub async fn get_user(
+    db: &Db,
+    park_id: i64,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<User, AppError> {
     let row = queries::user_by_id(db, park_id, id)
         .await?
         .ok_or(AppError::NotFound("账号"))?;
@@ -214,7 +239,15 @@ pub async fn assign(
     check_assignment(a.role, a.unit_id, a.enterprise_id)?;
     let before = get_user(db, who.park_id, id, now).await?;
     let mut tx = db.begin().await?;
-    queries::set_role(&mut tx, who.park_id, id, a.role.as_str(), a.unit_id, a.enterprise_id).await?;
+    queries::set_role(
+        &mut tx,
+        who.park_id,
+        id,
+        a.role.as_str(),
+        a.unit_id,
+        a.enterprise_id,
+    )
+    .await?;
     let after = User {
         role: a.role,
         role_label: a.role.label(),
@@ -222,7 +255,16 @@ pub async fn assign(
         enterprise_id: a.enterprise_id,
         ..before.clone()
     };
-    audit_user(&mut tx, who.park_id, &who.actor(), now, "assign", &before, &after).await?;
+    audit_user(
+        &mut tx,
+        who.park_id,
+        &who.actor(),
+        now,
+        "assign",
+        &before,
+        &after,
+    )
+    .await?;
     // A changed role must not keep working through tokens issued under the old one.
     queries::revoke_user_sessions(&mut tx, who.park_id, id, now).await?;
     tx.commit().await?;
@@ -338,7 +380,11 @@ pub async fn sign_in(
             return Err(wrong());
         }
         1 => matches.remove(0),
-        _ => return Err(AppError::BadRequest("该登录名在多个园区存在，请指定园区".to_string())),
+        _ => {
+            return Err(AppError::BadRequest(
+                "该登录名在多个园区存在，请指定园区".to_string(),
+            ))
+        }
     };
     if row.disabled {
         return Err(AppError::Locked("账号已停用，请联系系统管理员".to_string()));
@@ -364,13 +410,26 @@ pub async fn sign_in(
             audit::record(
                 &mut tx,
                 park_id,
-                &Actor { user_id: Some(row.id), login: row.login.clone() },
+                &Actor {
+                    user_id: Some(row.id),
+                    login: row.login.clone(),
+                },
                 now,
-                Change { action: "lockout", entity: "user", entity_id: Some(row.id), before: None, after: None },
+                Change {
+                    action: "lockout",
+                    entity: "user",
+                    entity_id: Some(row.id),
+                    before: None,
+                    after: None,
+                },
             )
             .await?;
             tx.commit().await?;
-            tracing::warn!(park_id, user_id = row.id, "account locked after repeated login failures");
+            tracing::warn!(
+                park_id,
+                user_id = row.id,
+                "account locked after repeated login failures"
+            );
             return Err(AppError::Locked(format!(
                 "连续 {} 次登录失败，账号已锁定 {} 分钟",
                 cfg.lockout_after,

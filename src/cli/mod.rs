@@ -13,7 +13,11 @@ use crate::db::Db;
 use crate::org::queries as org_queries;
 
 #[derive(Debug, Parser)]
-#[command(name = "taizhang", version, about = "台账：园区党建与营商服务台账，自动生成年度述职报告")]
+#[command(
+    name = "taizhang",
+    version,
+    about = "台账：园区党建与营商服务台账，自动生成年度述职报告"
+)]
 pub struct Cli {
     /// Database URL (sqlite://FILE or postgres://…); default sqlite://taizhang.db.
     #[arg(long, global = true, env = "TAIZHANG_DATABASE_URL")]
@@ -46,7 +50,11 @@ pub enum Command {
 /// Runs the parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     // The flag and the variable both arrive through clap; the config file sits below them.
-    let config = Config::load(cli.config.as_deref(), |k| std::env::var(k).ok(), cli.database_url.clone())?;
+    let config = Config::load(
+        cli.config.as_deref(),
+        |k| std::env::var(k).ok(),
+        cli.database_url.clone(),
+    )?;
     match cli.command {
         Command::Serve(args) => serve::run(config, args).await,
         Command::Demo(args) => demo::run(config, args).await,
@@ -72,11 +80,17 @@ pub(crate) async fn pick_park(db: &Db, name: Option<&str>) -> anyhow::Result<org
             anyhow::anyhow!("找不到园区“{n}”。可用 taizhang init --park 名称 新建园区")
         }),
         None => match parks.len() {
-            0 => anyhow::bail!("数据库中还没有园区：请先运行 taizhang init --park 园区名称（或 taizhang demo）"),
+            0 => anyhow::bail!(
+                "数据库中还没有园区：请先运行 taizhang init --park 园区名称（或 taizhang demo）"
+            ),
             1 => Ok(parks.into_iter().next().expect("one park")),
             _ => anyhow::bail!(
                 "数据库中有多个园区（{}），请用 --park 指定",
-                parks.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join("、")
+                parks
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join("、")
             ),
         },
     }
@@ -84,7 +98,10 @@ pub(crate) async fn pick_park(db: &Db, name: Option<&str>) -> anyhow::Result<org
 
 /// The command line's "now": it acts at the moment it is run.
 pub(crate) fn now() -> chrono::DateTime<chrono::Utc> {
-    #[expect(clippy::disallowed_methods, reason = "the command line acts at the moment it is run")]
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the command line acts at the moment it is run"
+    )]
     chrono::Utc::now()
 }
 

@@ -25,11 +25,17 @@ pub async fn run(mut config: Config, args: Args) -> anyhow::Result<()> {
             println!("正在生成演示园区……");
             let summary = crate::demo::build(
                 &db,
-                &crate::demo::Options { password: password.clone(), ..crate::demo::Options::default() },
+                &crate::demo::Options {
+                    password: password.clone(),
+                    ..crate::demo::Options::default()
+                },
                 super::now(),
             )
             .await?;
-            println!("已生成演示园区“{}”：{} 条台账记录", summary.park_name, summary.records);
+            println!(
+                "已生成演示园区“{}”：{} 条台账记录",
+                summary.park_name, summary.records
+            );
             logins = summary.logins;
             if !generated {
                 println!("演示账号密码：取自环境变量 TAIZHANG_ADMIN_PASSWORD");

@@ -55,9 +55,22 @@ pub async fn run(config: Config, park: Option<&str>, cmd: Command) -> anyhow::Re
         }
     };
     match cmd {
-        Command::Add { login, role, name, unit, enterprise } => {
+        Command::Add {
+            login,
+            role,
+            name,
+            unit,
+            enterprise,
+        } => {
             let role = Role::parse(&role).ok_or_else(|| {
-                anyhow::anyhow!("未知角色“{role}”；可用：{}", crate::auth::ALL_ROLES.iter().map(|r| format!("{}（{}）", r.as_str(), r.label())).collect::<Vec<_>>().join("、"))
+                anyhow::anyhow!(
+                    "未知角色“{role}”；可用：{}",
+                    crate::auth::ALL_ROLES
+                        .iter()
+                        .map(|r| format!("{}（{}）", r.as_str(), r.label()))
+                        .collect::<Vec<_>>()
+                        .join("、")
+                )
             })?;
             let unit_id = match unit {
                 Some(u) => Some(crate::org::park::unit_id_by_name(&db, park.id, &u).await?),
@@ -72,7 +85,15 @@ pub async fn run(config: Config, park: Option<&str>, cmd: Command) -> anyhow::Re
                 &db,
                 park.id,
                 &actor,
-                NewUser { login, display_name: name, password: password.clone(), role, unit_id, enterprise_id, person_id: None },
+                NewUser {
+                    login,
+                    display_name: name,
+                    password: password.clone(),
+                    role,
+                    unit_id,
+                    enterprise_id,
+                    person_id: None,
+                },
                 now,
             )
             .await?;
@@ -102,8 +123,17 @@ pub async fn run(config: Config, park: Option<&str>, cmd: Command) -> anyhow::Re
         }
         Command::List => {
             for u in service::all_users(&db, park.id, now).await? {
-                let state = if u.disabled { "已停用" } else if u.locked { "已锁定" } else { "正常" };
-                println!("{}\t{}\t{}\t{}", u.login, u.display_name, u.role_label, state);
+                let state = if u.disabled {
+                    "已停用"
+                } else if u.locked {
+                    "已锁定"
+                } else {
+                    "正常"
+                };
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    u.login, u.display_name, u.role_label, state
+                );
             }
         }
     }

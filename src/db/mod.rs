@@ -122,7 +122,10 @@ impl Db {
 
     /// Answers whether the database responds, for `/healthz`.
     pub async fn ping(&self) -> Result<(), DbError> {
-        on_db!(self, |pool| sqlx::query("SELECT 1").execute(pool).await.map(|r| r.rows_affected()))?;
+        on_db!(self, |pool| sqlx::query("SELECT 1")
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(())
     }
 

@@ -20,7 +20,10 @@ pub fn router() -> Router<AppState> {
         .route("/records/{id}", get(show).put(update).delete(delete))
         .route("/records/{id}/restore", post(restore))
         .route("/records/{id}/history", get(history))
-        .route("/records/{id}/attachments", get(list_attachments).post(upload))
+        .route(
+            "/records/{id}/attachments",
+            get(list_attachments).post(upload),
+        )
         .route("/attachments/{id}", get(download))
 }
 
@@ -60,7 +63,9 @@ fn list_params(pairs: Vec<(String, String)>) -> Result<ListParams, AppError> {
                     i32::try_from(int("year", &v)?)
                         .ok()
                         .filter(|y| (1900..=9999).contains(y))
-                        .ok_or_else(|| AppError::invalid("year", "年份", format!("年份“{v}”不正确")))?,
+                        .ok_or_else(|| {
+                            AppError::invalid("year", "年份", format!("年份“{v}”不正确"))
+                        })?,
                 )
             }
             "from" => p.from = Some(date("from", &v)?),
@@ -95,10 +100,17 @@ async fn create(
     Auth(p): Auth,
     Json(body): Json<RecordInput>,
 ) -> Result<(StatusCode, Json<RecordView>), ApiError> {
-    Ok((StatusCode::CREATED, Json(service::create(&st.db, &p, body, st.now()).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(service::create(&st.db, &p, body, st.now()).await?),
+    ))
 }
 
-async fn show(State(st): State<AppState>, Auth(p): Auth, Path(id): Path<i64>) -> Result<Json<RecordView>, ApiError> {
+async fn show(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+    Path(id): Path<i64>,
+) -> Result<Json<RecordView>, ApiError> {
     Ok(Json(service::get(&st.db, &p, id).await?))
 }
 
@@ -111,15 +123,31 @@ async fn update(
     Ok(Json(service::update(&st.db, &p, id, body, st.now()).await?))
 }
 
-async fn delete(State(st): State<AppState>, Auth(p): Auth, Path(id): Path<i64>) -> Result<Json<RecordView>, ApiError> {
-    Ok(Json(service::set_deleted(&st.db, &p, id, true, st.now()).await?))
+async fn delete(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+    Path(id): Path<i64>,
+) -> Result<Json<RecordView>, ApiError> {
+    Ok(Json(
+        service::set_deleted(&st.db, &p, id, true, st.now()).await?,
+    ))
 }
 
-async fn restore(State(st): State<AppState>, Auth(p): Auth, Path(id): Path<i64>) -> Result<Json<RecordView>, ApiError> {
-    Ok(Json(service::set_deleted(&st.db, &p, id, false, st.now()).await?))
+async fn restore(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+    Path(id): Path<i64>,
+) -> Result<Json<RecordView>, ApiError> {
+    Ok(Json(
+        service::set_deleted(&st.db, &p, id, false, st.now()).await?,
+    ))
 }
 
-async fn history(State(st): State<AppState>, Auth(p): Auth, Path(id): Path<i64>) -> Result<Json<Value>, ApiError> {
+async fn history(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
     let items = service::history(&st.db, &p, id).await?;
     Ok(Json(json!({ "items": items, "total": items.len() })))
 }
@@ -141,19 +169,31 @@ async fn upload(
     mut form: Multipart,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let bad = |m: &str| AppError::invalid("file", "附件", m.to_string());
-    while let Some(field) = form.next_field().await.map_err(|_| bad("上传内容格式有误，或文件超过大小上限"))? {
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|_| bad("上传内容格式有误，或文件超过大小上限"))?
+    {
         if field.name() != Some("file") {
             continue;
         }
         let name = field.file_name().unwrap_or("附件").to_string();
-        let bytes = field.bytes().await.map_err(|_| bad("上传中断，或文件超过大小上限"))?;
-        let row = service::add_attachment(&st.db, &st.config, &p, id, &name, &bytes, st.now()).await?;
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|_| bad("上传中断，或文件超过大小上限"))?;
+        let row =
+            service::add_attachment(&st.db, &st.config, &p, id, &name, &bytes, st.now()).await?;
         return Ok((StatusCode::CREATED, Json(json!(row))));
     }
     Err(bad("请选择要上传的文件（表单字段名 file）").into())
 }
 
-async fn download(State(st): State<AppState>, Auth(p): Auth, Path(id): Path<i64>) -> Result<Response, ApiError> {
+async fn download(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
     let (a, bytes) = service::open_attachment(&st.db, &st.config, &p, id).await?;
     // RFC 5987 filename* carries the Chinese name; the plain filename is an ASCII fallback.
     let encoded: String = a

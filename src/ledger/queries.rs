@@ -87,12 +87,17 @@ impl Sort {
     }
 }
 
-const RECORD_COLUMNS: &str = "id, kind, occurred_on, unit_id, enterprise_id, title, fields, version, \
+const RECORD_COLUMNS: &str =
+    "id, kind, occurred_on, unit_id, enterprise_id, title, fields, version, \
                               created_by, created_at, updated_at, deleted_at";
 
 // ---- kinds ----
 
-pub async fn install_kinds(tx: &mut Tx, park_id: i64, catalogue: &Catalogue) -> Result<(), DbError> {
+pub async fn install_kinds(
+    tx: &mut Tx,
+    park_id: i64,
+    catalogue: &Catalogue,
+) -> Result<(), DbError> {
     for (position, kind) in catalogue.kinds.iter().enumerate() {
         let definition = serde_json::to_string(kind).unwrap_or_default();
         on_tx!(tx, |c| sqlx::query(
@@ -109,7 +114,12 @@ pub async fn install_kinds(tx: &mut Tx, park_id: i64, catalogue: &Catalogue) -> 
     Ok(())
 }
 
-pub async fn upsert_kind(tx: &mut Tx, park_id: i64, kind: &KindDef, position: i64) -> Result<(), DbError> {
+pub async fn upsert_kind(
+    tx: &mut Tx,
+    park_id: i64,
+    kind: &KindDef,
+    position: i64,
+) -> Result<(), DbError> {
     let definition = serde_json::to_string(kind).unwrap_or_default();
     on_tx!(tx, |c| sqlx::query(
         "INSERT INTO kinds (park_id, kind, position, definition) VALUES ($1, $2, $3, $4) \
@@ -149,8 +159,7 @@ pub async fn kind(db: &Db, park_id: i64, kind: &str) -> Result<Option<KindDef>, 
 }
 
 fn parse_kind(definition: &str) -> Result<KindDef, DbError> {
-    serde_json::from_str(definition)
-        .map_err(|e| DbError::Other(sqlx::Error::Decode(Box::new(e))))
+    serde_json::from_str(definition).map_err(|e| DbError::Other(sqlx::Error::Decode(Box::new(e))))
 }
 
 // ---- records ----
@@ -243,7 +252,11 @@ pub async fn record(db: &Db, park_id: i64, id: i64) -> Result<Option<RecordRow>,
 }
 
 /// One page of records and the total that match.
-pub async fn list_records(db: &Db, park_id: i64, q: &RecordQuery) -> Result<(Vec<RecordRow>, i64), DbError> {
+pub async fn list_records(
+    db: &Db,
+    park_id: i64,
+    q: &RecordQuery,
+) -> Result<(Vec<RecordRow>, i64), DbError> {
     if q.kinds.is_empty() {
         return Ok((Vec::new(), 0));
     }
@@ -259,7 +272,10 @@ pub async fn list_records(db: &Db, park_id: i64, q: &RecordQuery) -> Result<(Vec
     for _ in 1..q.kinds.len() {
         next();
     }
-    sql.push_str(&format!(" AND kind IN ({})", placeholders(kinds_from, q.kinds.len())));
+    sql.push_str(&format!(
+        " AND kind IN ({})",
+        placeholders(kinds_from, q.kinds.len())
+    ));
     if q.from.is_some() {
         sql.push_str(&format!(" AND occurred_on >= ${}", next()));
     }
@@ -274,7 +290,10 @@ pub async fn list_records(db: &Db, park_id: i64, q: &RecordQuery) -> Result<(Vec
         for _ in 1..units.len() {
             next();
         }
-        sql.push_str(&format!(" AND unit_id IN ({})", placeholders(from, units.len())));
+        sql.push_str(&format!(
+            " AND unit_id IN ({})",
+            placeholders(from, units.len())
+        ));
     }
     if q.enterprise_id.is_some() {
         sql.push_str(&format!(" AND enterprise_id = ${}", next()));
@@ -287,7 +306,11 @@ pub async fn list_records(db: &Db, park_id: i64, q: &RecordQuery) -> Result<(Vec
         let value = next();
         sql.push_str(&format!(" AND {} = ${value}", db.json_field("fields", key)));
     }
-    sql.push_str(if q.deleted { " AND deleted_at IS NOT NULL" } else { " AND deleted_at IS NULL" });
+    sql.push_str(if q.deleted {
+        " AND deleted_at IS NOT NULL"
+    } else {
+        " AND deleted_at IS NULL"
+    });
     let limit_at = next();
     let offset_at = next();
     let rows_sql = format!(
@@ -295,7 +318,10 @@ pub async fn list_records(db: &Db, park_id: i64, q: &RecordQuery) -> Result<(Vec
         q.sort.sql()
     );
     let count_sql = format!("SELECT COUNT(*) FROM records WHERE {sql}");
-    let text = q.text.as_ref().map(|t| format!("%{}%", crate::org::queries::escape_like(t)));
+    let text = q
+        .text
+        .as_ref()
+        .map(|t| format!("%{}%", crate::org::queries::escape_like(t)));
 
     macro_rules! bind_filters {
         ($query:expr) => {{
@@ -346,7 +372,8 @@ pub async fn insert_attachment(
     a: &AttachmentRow,
     by: Option<i64>,
 ) -> Result<i64, DbError> {
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+    Ok(on_tx!(tx, |c| {
+        sqlx::query_scalar(
         "INSERT INTO attachments (park_id, record_id, file_name, content_type, size_bytes, sha256, \
          created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
     )
@@ -359,10 +386,15 @@ pub async fn insert_attachment(
     .bind(by)
     .bind(a.created_at)
     .fetch_one(c)
-    .await)?)
+    .await
+    })?)
 }
 
-pub async fn attachments_of(db: &Db, park_id: i64, record_id: i64) -> Result<Vec<AttachmentRow>, DbError> {
+pub async fn attachments_of(
+    db: &Db,
+    park_id: i64,
+    record_id: i64,
+) -> Result<Vec<AttachmentRow>, DbError> {
     Ok(on_db!(db, |pool| sqlx::query_as(
         "SELECT id, record_id, file_name, content_type, size_bytes, sha256, created_at \
          FROM attachments WHERE park_id = $1 AND record_id = $2 AND deleted_at IS NULL ORDER BY id"

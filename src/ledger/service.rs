@@ -111,9 +111,11 @@ pub async fn kinds(db: &Db, who: &Principal) -> Result<Vec<KindDef>, AppError> {
 
 pub async fn kind(db: &Db, who: &Principal, id: &str) -> Result<KindDef, AppError> {
     who.require(Action::ReadKinds)?;
-    queries::kind(db, who.park_id, id)
+    let def = queries::kind(db, who.park_id, id)
         .await?
-        .ok_or(AppError::NotFound("台账类型"))
+        .ok_or(AppError::NotFound("台账类型"))?;
+    who.require(Action::ReadRecords(&def.id))?;
+    Ok(def)
 }
 
 pub async fn list(db: &Db, who: &Principal, p: ListParams) -> Result<Page<RecordView>, AppError> {
@@ -123,14 +125,20 @@ pub async fn list(db: &Db, who: &Principal, p: ListParams) -> Result<Page<Record
             who.require(Action::ReadRecords(&def.id))?;
             for (key, _) in &p.fields {
                 if def.field(key).is_none() {
-                    return Err(AppError::invalid(key, key, format!("“{}”台账没有这个字段", def.sheet)));
+                    return Err(AppError::invalid(
+                        key,
+                        key,
+                        format!("“{}”台账没有这个字段", def.sheet),
+                    ));
                 }
             }
             vec![def.id]
         }
         None => {
             if !p.fields.is_empty() {
-                return Err(AppError::BadRequest("按字段筛选时须同时指定台账类型 kind".into()));
+                return Err(AppError::BadRequest(
+                    "按字段筛选时须同时指定台账类型 kind".into(),
+                ));
             }
             let readable = kinds(db, who).await?;
             if readable.is_empty() {
@@ -168,16 +176,19 @@ pub async fn list(db: &Db, who: &Principal, p: ListParams) -> Result<Page<Record
         Some("title") => Sort::TitleAsc,
         Some("-updated") => Sort::UpdatedDesc,
         Some(other) => {
-            return Err(AppError::invalid("sort", "排序", format!("不支持的排序方式“{other}”；可用 date、-date、title、-updated")))
+            return Err(AppError::invalid(
+                "sort",
+                "排序",
+                format!("不支持的排序方式“{other}”；可用 date、-date、title、-updated"),
+            ))
         }
     };
     let limit = p.limit.unwrap_or(50).clamp(1, MAX_PAGE);
     let offset = p.offset.unwrap_or(0).max(0);
-    let text = p
-        .q
-        .as_deref()
-        .map(super::value::normalize_text)
-        .filter(|t| !t.is_empty());
+    let text =
+        p.q.as_deref()
+            .map(super::value::normalize_text)
+            .filter(|t| !t.is_empty());
     let query = RecordQuery {
         kinds,
         from,
@@ -239,7 +250,12 @@ async fn validate_input(
     }
 }
 
-pub async fn create(db: &Db, who: &Principal, input: RecordInput, now: DateTime<Utc>) -> Result<RecordView, AppError> {
+pub async fn create(
+    db: &Db,
+    who: &Principal,
+    input: RecordInput,
+    now: DateTime<Utc>,
+) -> Result<RecordView, AppError> {
     let kind_id = input
         .kind
         .as_deref()
@@ -257,14 +273,26 @@ pub async fn create(db: &Db, who: &Principal, input: RecordInput, now: DateTime<
         who.park_id,
         &who.actor(),
         now,
-        Change { action: "create", entity: "record", entity_id: Some(id), before: None, after: Some(view.audit_json()) },
+        Change {
+            action: "create",
+            entity: "record",
+            entity_id: Some(id),
+            before: None,
+            after: Some(view.audit_json()),
+        },
     )
     .await?;
     tx.commit().await?;
     Ok(view)
 }
 
-fn view_of(id: i64, d: &RecordData, version: i64, created: DateTime<Utc>, updated: DateTime<Utc>) -> RecordView {
+fn view_of(
+    id: i64,
+    d: &RecordData,
+    version: i64,
+    created: DateTime<Utc>,
+    updated: DateTime<Utc>,
+) -> RecordView {
     RecordView::from_row(RecordRow {
         id,
         kind: d.kind.clone(),
@@ -294,17 +322,23 @@ pub async fn update(
         return Err(AppError::BadRequest("记录已删除，请先恢复再修改".into()));
     }
     if input.kind.as_deref().is_some_and(|k| k != before.kind) {
-        return Err(AppError::invalid("kind", "台账类型", "不能更改记录的台账类型"));
+        return Err(AppError::invalid(
+            "kind",
+            "台账类型",
+            "不能更改记录的台账类型",
+        ));
     }
-    let version = input
-        .version
-        .ok_or_else(|| AppError::invalid("version", "版本", "修改时须提供读取时的版本号 version"))?;
+    let version = input.version.ok_or_else(|| {
+        AppError::invalid("version", "版本", "修改时须提供读取时的版本号 version")
+    })?;
     let def = kind(db, who, &before.kind).await?;
     let data = validate_input(db, who, &def, &input.fields).await?;
     let mut tx = db.begin().await?;
     if !queries::update_record(&mut tx, who.park_id, id, version, &data, now).await? {
         drop(tx);
-        let current = queries::record(db, who.park_id, id).await?.map_or(version, |r| r.version);
+        let current = queries::record(db, who.park_id, id)
+            .await?
+            .map_or(version, |r| r.version);
         return Err(AppError::Conflict { current });
     }
     let after = view_of(id, &data, version + 1, before.created_at, now);
@@ -356,7 +390,12 @@ pub async fn set_deleted(
     )
     .await?;
     tx.commit().await?;
-    Ok(RecordView { deleted, version: before.version + 1, updated_at: now, ..before })
+    Ok(RecordView {
+        deleted,
+        version: before.version + 1,
+        updated_at: now,
+        ..before
+    })
 }
 
 /// The record's change history from the audit log.
@@ -380,21 +419,33 @@ const ALLOWED_TYPES: [(&str, &str); 10] = [
     ("jpeg", "image/jpeg"),
     ("png", "image/png"),
     ("doc", "application/msword"),
-    ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    (
+        "docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
     ("xls", "application/vnd.ms-excel"),
-    ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    (
+        "xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
     ("wps", "application/vnd.ms-works"),
     ("txt", "text/plain; charset=utf-8"),
 ];
 
 fn content_type_for(file_name: &str) -> Option<&'static str> {
     let ext = file_name.rsplit_once('.')?.1.to_ascii_lowercase();
-    ALLOWED_TYPES.iter().find(|(e, _)| *e == ext).map(|(_, t)| *t)
+    ALLOWED_TYPES
+        .iter()
+        .find(|(e, _)| *e == ext)
+        .map(|(_, t)| *t)
 }
 
 /// Where an attachment's bytes live: the data folder, named by content hash.
 pub fn attachment_path(data_dir: &std::path::Path, sha256: &str) -> PathBuf {
-    data_dir.join("attachments").join(&sha256[..2.min(sha256.len())]).join(sha256)
+    data_dir
+        .join("attachments")
+        .join(&sha256[..2.min(sha256.len())])
+        .join(sha256)
 }
 
 pub async fn add_attachment(
@@ -415,7 +466,11 @@ pub async fn add_attachment(
             "附件",
             format!(
                 "不支持的文件类型；可上传 {}",
-                ALLOWED_TYPES.iter().map(|(e, _)| *e).collect::<Vec<_>>().join("、")
+                ALLOWED_TYPES
+                    .iter()
+                    .map(|(e, _)| *e)
+                    .collect::<Vec<_>>()
+                    .join("、")
             ),
         )
     })?;
@@ -474,7 +529,11 @@ pub async fn add_attachment(
     Ok(row)
 }
 
-pub async fn attachments(db: &Db, who: &Principal, record_id: i64) -> Result<Vec<AttachmentRow>, AppError> {
+pub async fn attachments(
+    db: &Db,
+    who: &Principal,
+    record_id: i64,
+) -> Result<Vec<AttachmentRow>, AppError> {
     readable(db, who, record_id).await?;
     Ok(queries::attachments_of(db, who.park_id, record_id).await?)
 }
@@ -500,7 +559,11 @@ pub async fn open_attachment(
 /// folder nor breaks a header.
 fn sanitize_file_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    let clean: String = base.chars().filter(|c| !c.is_control() && *c != '"').take(200).collect();
+    let clean: String = base
+        .chars()
+        .filter(|c| !c.is_control() && *c != '"')
+        .take(200)
+        .collect();
     if clean.trim().is_empty() {
         "附件".to_string()
     } else {
@@ -509,13 +572,22 @@ fn sanitize_file_name(name: &str) -> String {
 }
 
 /// This year's count of live records per kind the principal can read, for the 工作台.
-pub async fn year_counts(db: &Db, who: &Principal, year: i32) -> Result<Vec<(KindDef, i64)>, AppError> {
+pub async fn year_counts(
+    db: &Db,
+    who: &Principal,
+    year: i32,
+) -> Result<Vec<(KindDef, i64)>, AppError> {
     let mut out = Vec::new();
     for k in kinds(db, who).await? {
         let page = list(
             db,
             who,
-            ListParams { kind: Some(k.id.clone()), year: Some(year), limit: Some(1), ..Default::default() },
+            ListParams {
+                kind: Some(k.id.clone()),
+                year: Some(year),
+                limit: Some(1),
+                ..Default::default()
+            },
         )
         .await?;
         out.push((k, page.total));

@@ -15,8 +15,14 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/units", get(list_units).post(create_unit))
         .route("/units/{id}", get(show_unit).put(update_unit))
-        .route("/enterprises", get(list_enterprises).post(create_enterprise))
-        .route("/enterprises/{id}", get(show_enterprise).put(update_enterprise))
+        .route(
+            "/enterprises",
+            get(list_enterprises).post(create_enterprise),
+        )
+        .route(
+            "/enterprises/{id}",
+            get(show_enterprise).put(update_enterprise),
+        )
         .route("/people", get(list_people).post(create_person))
         .route("/people/{id}", get(show_person).put(update_person))
         .route("/people/{id}/positions", post(appoint))
@@ -32,10 +38,17 @@ async fn create_unit(
     Auth(p): Auth,
     Json(body): Json<UnitInput>,
 ) -> Result<(StatusCode, Json<Unit>), ApiError> {
-    Ok((StatusCode::CREATED, Json(service::create_unit(&st.db, &p, body, st.now()).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(service::create_unit(&st.db, &p, body, st.now()).await?),
+    ))
 }
 
-async fn show_unit(State(st): State<AppState>, Auth(p): Auth, Path(id): Path<i64>) -> Result<Json<Unit>, ApiError> {
+async fn show_unit(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+    Path(id): Path<i64>,
+) -> Result<Json<Unit>, ApiError> {
     Ok(Json(service::get_unit(&st.db, &p, id).await?))
 }
 
@@ -45,10 +58,15 @@ async fn update_unit(
     Path(id): Path<i64>,
     Json(body): Json<UnitInput>,
 ) -> Result<Json<Unit>, ApiError> {
-    Ok(Json(service::update_unit(&st.db, &p, id, body, st.now()).await?))
+    Ok(Json(
+        service::update_unit(&st.db, &p, id, body, st.now()).await?,
+    ))
 }
 
-async fn list_enterprises(State(st): State<AppState>, Auth(p): Auth) -> Result<Json<Value>, ApiError> {
+async fn list_enterprises(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+) -> Result<Json<Value>, ApiError> {
     let items = service::list_enterprises(&st.db, &p).await?;
     Ok(Json(json!({ "items": items, "total": items.len() })))
 }
@@ -108,7 +126,10 @@ async fn create_person(
     Auth(p): Auth,
     Json(body): Json<PersonInput>,
 ) -> Result<(StatusCode, Json<PersonView>), ApiError> {
-    Ok((StatusCode::CREATED, Json(service::create_person(&st.db, &p, body, st.now()).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(service::create_person(&st.db, &p, body, st.now()).await?),
+    ))
 }
 
 async fn show_person(
@@ -125,7 +146,9 @@ async fn update_person(
     Path(id): Path<i64>,
     Json(body): Json<PersonInput>,
 ) -> Result<Json<PersonView>, ApiError> {
-    Ok(Json(service::update_person(&st.db, &p, id, body, st.now()).await?))
+    Ok(Json(
+        service::update_person(&st.db, &p, id, body, st.now()).await?,
+    ))
 }
 
 async fn appoint(
@@ -134,5 +157,8 @@ async fn appoint(
     Path(id): Path<i64>,
     Json(body): Json<PositionInput>,
 ) -> Result<(StatusCode, Json<Position>), ApiError> {
-    Ok((StatusCode::CREATED, Json(service::appoint(&st.db, &p, id, body, st.now()).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(service::appoint(&st.db, &p, id, body, st.now()).await?),
+    ))
 }

@@ -10,7 +10,15 @@ pub mod service;
 pub use queries::{Enterprise, Park, Person, Position, Unit};
 
 /// The unit types of the tree, in order from the top.
-pub const UNIT_TYPES: [&str; 7] = ["党工委", "党委", "党总支", "党支部", "党小组", "部门", "工作组"];
+pub const UNIT_TYPES: [&str; 7] = [
+    "党工委",
+    "党委",
+    "党总支",
+    "党支部",
+    "党小组",
+    "部门",
+    "工作组",
+];
 
 /// Finds the name in `candidates` closest to `name`, for "did you mean" messages.
 pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {

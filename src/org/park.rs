@@ -20,7 +20,11 @@ pub async fn create(
 ) -> Result<i64, AppError> {
     let name = crate::ledger::value::normalize_text(name);
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(AppError::invalid("park", "园区名称", "园区名称不能为空，且不超过 100 个字符"));
+        return Err(AppError::invalid(
+            "park",
+            "园区名称",
+            "园区名称不能为空，且不超过 100 个字符",
+        ));
     }
     let admin = auth::prepare_user(NewUser {
         login: admin_login.to_string(),
@@ -36,7 +40,11 @@ pub async fn create(
     let park_id = match queries::insert_park(&mut tx, &name, now).await {
         Ok(id) => id,
         Err(e) if e.is_unique_violation() => {
-            return Err(AppError::invalid("park", "园区名称", format!("园区“{name}”已存在")))
+            return Err(AppError::invalid(
+                "park",
+                "园区名称",
+                format!("园区“{name}”已存在"),
+            ))
         }
         Err(e) => return Err(e.into()),
     };
@@ -71,7 +79,11 @@ pub async fn unit_id_by_name(db: &Db, park_id: i64, name: &str) -> Result<i64, A
     let hint = super::nearest(&name, units.iter().map(|u| u.name.as_str()))
         .map(|n| format!("，最接近的是“{n}”"))
         .unwrap_or_default();
-    Err(AppError::invalid("unit", "单位", format!("找不到单位“{name}”{hint}")))
+    Err(AppError::invalid(
+        "unit",
+        "单位",
+        format!("找不到单位“{name}”{hint}"),
+    ))
 }
 
 /// The id of the enterprise with this name, or an error naming the nearest one.
@@ -84,5 +96,9 @@ pub async fn enterprise_id_by_name(db: &Db, park_id: i64, name: &str) -> Result<
     let hint = super::nearest(&name, all.iter().map(|e| e.name.as_str()))
         .map(|n| format!("，最接近的是“{n}”"))
         .unwrap_or_default();
-    Err(AppError::invalid("enterprise", "企业", format!("找不到企业“{name}”{hint}")))
+    Err(AppError::invalid(
+        "enterprise",
+        "企业",
+        format!("找不到企业“{name}”{hint}"),
+    ))
 }

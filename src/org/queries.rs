@@ -75,16 +75,23 @@ pub async fn insert_park(tx: &mut Tx, name: &str, now: DateTime<Utc>) -> Result<
 }
 
 pub async fn parks(db: &Db) -> Result<Vec<Park>, DbError> {
-    Ok(on_db!(db, |pool| sqlx::query_as("SELECT id, name FROM parks ORDER BY id")
-        .fetch_all(pool)
-        .await)?)
+    Ok(on_db!(db, |pool| sqlx::query_as(
+        "SELECT id, name FROM parks ORDER BY id"
+    )
+    .fetch_all(pool)
+    .await)?)
 }
 
 // ---- units ----
 
 const UNIT_COLUMNS: &str = "id, parent_id, name, unit_type, enterprise_id, level, is_service_team";
 
-pub async fn insert_unit(tx: &mut Tx, park_id: i64, u: &Unit, now: DateTime<Utc>) -> Result<i64, DbError> {
+pub async fn insert_unit(
+    tx: &mut Tx,
+    park_id: i64,
+    u: &Unit,
+    now: DateTime<Utc>,
+) -> Result<i64, DbError> {
     Ok(on_tx!(tx, |c| sqlx::query_scalar(
         "INSERT INTO units (park_id, parent_id, name, unit_type, enterprise_id, level, \
          is_service_team, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
@@ -122,7 +129,10 @@ pub async fn update_unit(tx: &mut Tx, park_id: i64, u: &Unit) -> Result<(), DbEr
 
 pub async fn units(db: &Db, park_id: i64) -> Result<Vec<Unit>, DbError> {
     let sql = format!("SELECT {UNIT_COLUMNS} FROM units WHERE park_id = $1 ORDER BY id");
-    Ok(on_db!(db, |pool| sqlx::query_as(&sql).bind(park_id).fetch_all(pool).await)?)
+    Ok(on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(park_id)
+        .fetch_all(pool)
+        .await)?)
 }
 
 pub async fn unit(db: &Db, park_id: i64, id: i64) -> Result<Option<Unit>, DbError> {
@@ -204,12 +214,17 @@ pub async fn update_enterprise(tx: &mut Tx, park_id: i64, e: &Enterprise) -> Res
 }
 
 pub async fn enterprises(db: &Db, park_id: i64) -> Result<Vec<Enterprise>, DbError> {
-    let sql = format!("SELECT {ENTERPRISE_COLUMNS} FROM enterprises WHERE park_id = $1 ORDER BY id");
-    Ok(on_db!(db, |pool| sqlx::query_as(&sql).bind(park_id).fetch_all(pool).await)?)
+    let sql =
+        format!("SELECT {ENTERPRISE_COLUMNS} FROM enterprises WHERE park_id = $1 ORDER BY id");
+    Ok(on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(park_id)
+        .fetch_all(pool)
+        .await)?)
 }
 
 pub async fn enterprise(db: &Db, park_id: i64, id: i64) -> Result<Option<Enterprise>, DbError> {
-    let sql = format!("SELECT {ENTERPRISE_COLUMNS} FROM enterprises WHERE park_id = $1 AND id = $2");
+    let sql =
+        format!("SELECT {ENTERPRISE_COLUMNS} FROM enterprises WHERE park_id = $1 AND id = $2");
     Ok(on_db!(db, |pool| sqlx::query_as(&sql)
         .bind(park_id)
         .bind(id)
@@ -222,7 +237,12 @@ pub async fn enterprise(db: &Db, park_id: i64, id: i64) -> Result<Option<Enterpr
 const PERSON_COLUMNS: &str =
     "id, name, gender, id_number, phone, unit_id, is_member, member_type, joined_on, tags";
 
-pub async fn insert_person(tx: &mut Tx, park_id: i64, p: &Person, now: DateTime<Utc>) -> Result<i64, DbError> {
+pub async fn insert_person(
+    tx: &mut Tx,
+    park_id: i64,
+    p: &Person,
+    now: DateTime<Utc>,
+) -> Result<i64, DbError> {
     Ok(on_tx!(tx, |c| sqlx::query_scalar(
         "INSERT INTO people (park_id, name, gender, id_number, phone, unit_id, is_member, \
          member_type, joined_on, tags, created_at) \
@@ -282,7 +302,10 @@ pub async fn people(
         if unit_ids.is_empty() {
             return Ok((Vec::new(), 0));
         }
-        filter.push_str(&format!(" AND unit_id IN ({})", placeholders(3, unit_ids.len())));
+        filter.push_str(&format!(
+            " AND unit_id IN ({})",
+            placeholders(3, unit_ids.len())
+        ));
     }
     let next = 3 + unit_ids.len();
     let pattern = name_like.map(|n| format!("%{}%", escape_like(n)));
@@ -342,7 +365,12 @@ pub async fn insert_position(tx: &mut Tx, park_id: i64, p: &Position) -> Result<
 }
 
 /// Closes a post (a personnel change), keeping it in the history.
-pub async fn end_position(tx: &mut Tx, park_id: i64, id: i64, end_on: NaiveDate) -> Result<(), DbError> {
+pub async fn end_position(
+    tx: &mut Tx,
+    park_id: i64,
+    id: i64,
+    end_on: NaiveDate,
+) -> Result<(), DbError> {
     on_tx!(tx, |c| sqlx::query(
         "UPDATE positions SET end_on = $3 WHERE park_id = $1 AND id = $2"
     )

@@ -76,8 +76,12 @@ pub struct PersonView {
 /// Masks a person's personal data for viewers whose role does not need it.
 pub fn mask_person(mut p: Person, viewer: &Principal) -> Person {
     if !viewer.role.sees_personal_data() {
-        p.id_number = p.id_number.map(|v| IdNumber::parse(&v).map_or_else(|_| mask_middle(&v, 6, 4), |n| n.masked()));
-        p.phone = p.phone.map(|v| Phone::parse(&v).map_or_else(|_| mask_middle(&v, 3, 4), |n| n.masked()));
+        p.id_number = p
+            .id_number
+            .map(|v| IdNumber::parse(&v).map_or_else(|_| mask_middle(&v, 6, 4), |n| n.masked()));
+        p.phone = p
+            .phone
+            .map(|v| Phone::parse(&v).map_or_else(|_| mask_middle(&v, 3, 4), |n| n.masked()));
     }
     p
 }
@@ -109,7 +113,13 @@ fn trimmed(s: Option<String>) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-fn one_of(errors: &mut Vec<FieldError>, field: &str, label: &str, v: &Option<String>, allowed: &[&str]) {
+fn one_of(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    label: &str,
+    v: &Option<String>,
+    allowed: &[&str],
+) {
     if let Some(v) = v {
         if !allowed.contains(&v.as_str()) {
             errors.push(FieldError {
@@ -191,7 +201,18 @@ pub async fn create_unit(
     unit.id = queries::insert_unit(&mut tx, who.park_id, &unit, now)
         .await
         .map_err(|e| duplicate(e, "name", "名称", "已有同名单位"))?;
-    log(&mut tx, who.park_id, &who.actor(), now, "create", "unit", unit.id, None, Some(&unit)).await?;
+    log(
+        &mut tx,
+        who.park_id,
+        &who.actor(),
+        now,
+        "create",
+        "unit",
+        unit.id,
+        None,
+        Some(&unit),
+    )
+    .await?;
     tx.commit().await?;
     Ok(unit)
 }
@@ -204,7 +225,9 @@ pub async fn update_unit(
     now: DateTime<Utc>,
 ) -> Result<Unit, AppError> {
     who.require(Action::WriteOrg)?;
-    let before = queries::unit(db, who.park_id, id).await?.ok_or(AppError::NotFound("单位"))?;
+    let before = queries::unit(db, who.park_id, id)
+        .await?
+        .ok_or(AppError::NotFound("单位"))?;
     if !who.covers(Some(id), None) {
         return Err(AppError::Forbidden("不能修改本单位以外的单位"));
     }
@@ -212,7 +235,11 @@ pub async fn update_unit(
     if unit.parent_id.is_some() {
         let below = queries::subtree(db, who.park_id, id).await?;
         if unit.parent_id.is_some_and(|p| below.contains(&p)) {
-            return Err(AppError::invalid("parent_id", "上级", "上级单位不能是本单位或其下级"));
+            return Err(AppError::invalid(
+                "parent_id",
+                "上级",
+                "上级单位不能是本单位或其下级",
+            ));
         }
     }
     check_unit_refs(db, who.park_id, &unit).await?;
@@ -220,7 +247,18 @@ pub async fn update_unit(
     queries::update_unit(&mut tx, who.park_id, &unit)
         .await
         .map_err(|e| duplicate(e, "name", "名称", "已有同名单位"))?;
-    log(&mut tx, who.park_id, &who.actor(), now, "update", "unit", id, Some(&before), Some(&unit)).await?;
+    log(
+        &mut tx,
+        who.park_id,
+        &who.actor(),
+        now,
+        "update",
+        "unit",
+        id,
+        Some(&before),
+        Some(&unit),
+    )
+    .await?;
     tx.commit().await?;
     Ok(unit)
 }
@@ -243,12 +281,17 @@ async fn check_unit_refs(db: &Db, park_id: i64, unit: &Unit) -> Result<(), AppEr
 pub async fn list_units(db: &Db, who: &Principal) -> Result<Vec<Unit>, AppError> {
     who.require(Action::ReadOrg)?;
     let all = queries::units(db, who.park_id).await?;
-    Ok(all.into_iter().filter(|u| who.covers(Some(u.id), None)).collect())
+    Ok(all
+        .into_iter()
+        .filter(|u| who.covers(Some(u.id), None))
+        .collect())
 }
 
 pub async fn get_unit(db: &Db, who: &Principal, id: i64) -> Result<Unit, AppError> {
     who.require(Action::ReadOrg)?;
-    let unit = queries::unit(db, who.park_id, id).await?.ok_or(AppError::NotFound("单位"))?;
+    let unit = queries::unit(db, who.park_id, id)
+        .await?
+        .ok_or(AppError::NotFound("单位"))?;
     if !who.covers(Some(id), None) {
         return Err(AppError::Forbidden("不能查看本单位以外的单位"));
     }
@@ -274,7 +317,12 @@ pub fn validate_enterprise(input: EnterpriseInput, id: i64) -> Result<Enterprise
         },
         None => None,
     };
-    let contact_phone = parse_phone(&mut errors, "contact_phone", "联系电话", trimmed(input.contact_phone));
+    let contact_phone = parse_phone(
+        &mut errors,
+        "contact_phone",
+        "联系电话",
+        trimmed(input.contact_phone),
+    );
     let scale = trimmed(input.scale);
     one_of(&mut errors, "scale", "规模", &scale, &SCALES);
     finish(errors)?;
@@ -292,7 +340,12 @@ pub fn validate_enterprise(input: EnterpriseInput, id: i64) -> Result<Enterprise
     })
 }
 
-fn parse_phone(errors: &mut Vec<FieldError>, field: &str, label: &str, v: Option<String>) -> Option<String> {
+fn parse_phone(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    label: &str,
+    v: Option<String>,
+) -> Option<String> {
     let v = v?;
     match Phone::parse(&v) {
         Ok(p) => Some(p.as_str().to_string()),
@@ -322,7 +375,18 @@ pub async fn create_enterprise(
     e.id = queries::insert_enterprise(&mut tx, who.park_id, &e, now)
         .await
         .map_err(|err| duplicate(err, "name", "企业名称", "已有同名企业"))?;
-    log(&mut tx, who.park_id, &who.actor(), now, "create", "enterprise", e.id, None, Some(&e)).await?;
+    log(
+        &mut tx,
+        who.park_id,
+        &who.actor(),
+        now,
+        "create",
+        "enterprise",
+        e.id,
+        None,
+        Some(&e),
+    )
+    .await?;
     tx.commit().await?;
     Ok(e)
 }
@@ -346,7 +410,18 @@ pub async fn update_enterprise(
     queries::update_enterprise(&mut tx, who.park_id, &e)
         .await
         .map_err(|err| duplicate(err, "name", "企业名称", "已有同名企业"))?;
-    log(&mut tx, who.park_id, &who.actor(), now, "update", "enterprise", id, Some(&before), Some(&e)).await?;
+    log(
+        &mut tx,
+        who.park_id,
+        &who.actor(),
+        now,
+        "update",
+        "enterprise",
+        id,
+        Some(&before),
+        Some(&e),
+    )
+    .await?;
     tx.commit().await?;
     Ok(e)
 }
@@ -358,7 +433,10 @@ pub async fn list_enterprises(db: &Db, who: &Principal) -> Result<Vec<Enterprise
         (_, true) => all,
         (_, false) => return Err(AppError::Forbidden("您的角色不能查看企业名录")),
     };
-    Ok(visible.into_iter().map(|e| mask_enterprise(e, who)).collect())
+    Ok(visible
+        .into_iter()
+        .map(|e| mask_enterprise(e, who))
+        .collect())
 }
 
 pub async fn get_enterprise(db: &Db, who: &Principal, id: i64) -> Result<Enterprise, AppError> {
@@ -398,7 +476,13 @@ pub fn validate_person(input: PersonInput, id: i64) -> Result<Person, AppError> 
     let gender = trimmed(input.gender);
     one_of(&mut errors, "gender", "性别", &gender, &["男", "女"]);
     let member_type = trimmed(input.member_type);
-    one_of(&mut errors, "member_type", "党员类型", &member_type, &MEMBER_TYPES);
+    one_of(
+        &mut errors,
+        "member_type",
+        "党员类型",
+        &member_type,
+        &MEMBER_TYPES,
+    );
     finish(errors)?;
     let tags: Vec<String> = input
         .tags
@@ -438,7 +522,18 @@ pub async fn create_person(
     }
     let mut tx = db.begin().await?;
     p.id = queries::insert_person(&mut tx, who.park_id, &p, now).await?;
-    log(&mut tx, who.park_id, &who.actor(), now, "create", "person", p.id, None, Some(&p)).await?;
+    log(
+        &mut tx,
+        who.park_id,
+        &who.actor(),
+        now,
+        "create",
+        "person",
+        p.id,
+        None,
+        Some(&p),
+    )
+    .await?;
     tx.commit().await?;
     Ok(view_person(p, Vec::new(), who))
 }
@@ -451,7 +546,9 @@ pub async fn update_person(
     now: DateTime<Utc>,
 ) -> Result<PersonView, AppError> {
     who.require(Action::WriteOrg)?;
-    let before = queries::person(db, who.park_id, id).await?.ok_or(AppError::NotFound("人员"))?;
+    let before = queries::person(db, who.park_id, id)
+        .await?
+        .ok_or(AppError::NotFound("人员"))?;
     if !who.covers(before.unit_id, None) {
         return Err(AppError::Forbidden("不能修改本单位以外的人员"));
     }
@@ -465,7 +562,18 @@ pub async fn update_person(
     }
     let mut tx = db.begin().await?;
     queries::update_person(&mut tx, who.park_id, &p).await?;
-    log(&mut tx, who.park_id, &who.actor(), now, "update", "person", id, Some(&before), Some(&p)).await?;
+    log(
+        &mut tx,
+        who.park_id,
+        &who.actor(),
+        now,
+        "update",
+        "person",
+        id,
+        Some(&before),
+        Some(&p),
+    )
+    .await?;
     tx.commit().await?;
     let positions = queries::positions_of(db, who.park_id, id).await?;
     Ok(view_person(p, positions, who))
@@ -487,12 +595,21 @@ pub async fn appoint(
     if !who.covers(Some(input.unit_id), None) || !who.covers(person.unit_id, None) {
         return Err(AppError::Forbidden("只能任免本单位及下级单位的职务"));
     }
-    if queries::unit(db, who.park_id, input.unit_id).await?.is_none() {
+    if queries::unit(db, who.park_id, input.unit_id)
+        .await?
+        .is_none()
+    {
         return Err(AppError::invalid("unit_id", "单位", "单位不存在"));
     }
     let staff_type = trimmed(input.staff_type);
     let mut errors = Vec::new();
-    one_of(&mut errors, "staff_type", "人员类型", &staff_type, &STAFF_TYPES);
+    one_of(
+        &mut errors,
+        "staff_type",
+        "人员类型",
+        &staff_type,
+        &STAFF_TYPES,
+    );
     finish(errors)?;
     let start_on = input.start_on.unwrap_or_else(|| now.date_naive());
     let mut tx = db.begin().await?;
@@ -511,7 +628,18 @@ pub async fn appoint(
         end_on: None,
     };
     pos.id = queries::insert_position(&mut tx, who.park_id, &pos).await?;
-    log(&mut tx, who.park_id, &who.actor(), now, "create", "position", pos.id, None, Some(&pos)).await?;
+    log(
+        &mut tx,
+        who.park_id,
+        &who.actor(),
+        now,
+        "create",
+        "position",
+        pos.id,
+        None,
+        Some(&pos),
+    )
+    .await?;
     tx.commit().await?;
     Ok(pos)
 }
@@ -529,13 +657,26 @@ pub async fn list_people(
         Scope::Units(u) => Some(u.as_slice()),
         _ => Some(&[][..]),
     };
-    let (rows, total) = queries::people(db, who.park_id, units, name, limit.clamp(1, 500), offset.max(0)).await?;
-    Ok((rows.into_iter().map(|p| mask_person(p, who)).collect(), total))
+    let (rows, total) = queries::people(
+        db,
+        who.park_id,
+        units,
+        name,
+        limit.clamp(1, 500),
+        offset.max(0),
+    )
+    .await?;
+    Ok((
+        rows.into_iter().map(|p| mask_person(p, who)).collect(),
+        total,
+    ))
 }
 
 pub async fn get_person(db: &Db, who: &Principal, id: i64) -> Result<PersonView, AppError> {
     who.require(Action::ReadOrg)?;
-    let p = queries::person(db, who.park_id, id).await?.ok_or(AppError::NotFound("人员"))?;
+    let p = queries::person(db, who.park_id, id)
+        .await?
+        .ok_or(AppError::NotFound("人员"))?;
     if !who.covers(p.unit_id, None) {
         return Err(AppError::Forbidden("不能查看本单位以外的人员"));
     }
@@ -546,7 +687,12 @@ pub async fn get_person(db: &Db, who: &Principal, id: i64) -> Result<PersonView,
 fn view_person(p: Person, positions: Vec<Position>, who: &Principal) -> PersonView {
     let p = mask_person(p, who);
     PersonView {
-        tag_list: p.tags.split(',').filter(|t| !t.is_empty()).map(String::from).collect(),
+        tag_list: p
+            .tags
+            .split(',')
+            .filter(|t| !t.is_empty())
+            .map(String::from)
+            .collect(),
         person: p,
         positions,
     }
@@ -562,7 +708,10 @@ fn duplicate(e: crate::db::DbError, field: &str, label: &str, message: &str) -> 
     }
 }
 
-#[expect(clippy::too_many_arguments, reason = "one audit line per call site reads best flat")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one audit line per call site reads best flat"
+)]
 async fn log<T: Serialize>(
     tx: &mut Tx,
     park_id: i64,

@@ -20,6 +20,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::ledger::api::router())
         .merge(crate::audit::api::router())
         .route("/openapi.json", get(super::openapi::document))
+        .fallback(api_not_found)
         .layer(axum::middleware::map_response(rejections_in_chinese));
     Router::new()
         .nest("/api/v1", api)
@@ -38,9 +39,14 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .layer(CatchPanicLayer::custom(|_| {
-            let body = serde_json::json!({"error": {"code": "internal", "message": "服务器内部错误"}});
+            let body =
+                serde_json::json!({"error": {"code": "internal", "message": "服务器内部错误"}});
             (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response()
         }))
+}
+
+async fn api_not_found() -> StatusCode {
+    StatusCode::NOT_FOUND
 }
 
 async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
@@ -68,7 +74,10 @@ async fn rejections_in_chinese(res: axum::response::Response) -> axum::response:
     let (code, message) = match status {
         StatusCode::NOT_FOUND => ("not_found", "接口不存在"),
         StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "该接口不支持此请求方法"),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "请求内容须为 JSON（Content-Type: application/json）"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "unsupported_media_type",
+            "请求内容须为 JSON（Content-Type: application/json）",
+        ),
         StatusCode::PAYLOAD_TOO_LARGE => ("too_large", "请求内容过大"),
         StatusCode::UNPROCESSABLE_ENTITY => ("invalid", "请求内容的字段缺失或类型不对"),
         _ => ("bad_request", "请求格式有误"),

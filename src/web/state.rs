@@ -17,7 +17,10 @@ pub enum Clock {
 impl Clock {
     pub fn now(&self) -> DateTime<Utc> {
         match self {
-            #[expect(clippy::disallowed_methods, reason = "the one place the web reads the clock")]
+            #[expect(
+                clippy::disallowed_methods,
+                reason = "the one place the web reads the clock"
+            )]
             Clock::System => Utc::now(),
             Clock::Fixed(t) => *t,
         }

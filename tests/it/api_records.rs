@@ -42,7 +42,12 @@ async fn every_wrong_value_is_named_at_once() {
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    let fields: Vec<&str> = body["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> = body["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
     for f in ["bogus", "date", "meeting_type", "name", "org_unit"] {
         assert!(fields.contains(&f), "{f} missing from {fields:?}");
     }
@@ -57,22 +62,46 @@ async fn every_wrong_value_is_named_at_once() {
 async fn listing_filters_by_kind_year_field_and_two_character_text() {
     let app = TestApp::new().await;
     let office = app.login("office").await;
-    app.meeting(&office, "2024-01-10", "党课", "甲科技党支部").await;
-    app.meeting(&office, "2024-02-10", "主题党日", "甲科技党支部").await;
-    app.meeting(&office, "2023-12-31", "党课", "乙制造党支部").await;
-    let (status, page) = app.get(&office, "/api/v1/records?kind=meeting&year=2024").await;
+    app.meeting(&office, "2024-01-10", "党课", "甲科技党支部")
+        .await;
+    app.meeting(&office, "2024-02-10", "主题党日", "甲科技党支部")
+        .await;
+    app.meeting(&office, "2023-12-31", "党课", "乙制造党支部")
+        .await;
+    let (status, page) = app
+        .get(&office, "/api/v1/records?kind=meeting&year=2024")
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(page["total"], 2);
     assert_eq!(page["items"][0]["date"], "2024-02-10", "newest first");
-    let (_, page) = app.get(&office, "/api/v1/records?kind=meeting&f.meeting_type=%E5%85%9A%E8%AF%BE").await;
+    let (_, page) = app
+        .get(
+            &office,
+            "/api/v1/records?kind=meeting&f.meeting_type=%E5%85%9A%E8%AF%BE",
+        )
+        .await;
     assert_eq!(page["total"], 2, "党课 in both years");
-    let (_, page) = app.get(&office, "/api/v1/records?q=%E4%B9%99%E5%88%B6").await;
+    let (_, page) = app
+        .get(&office, "/api/v1/records?q=%E4%B9%99%E5%88%B6")
+        .await;
     assert_eq!(page["total"], 1, "乙制 matches one record");
-    let (_, page) = app.get(&office, &format!("/api/v1/records?kind=meeting&unit_id={}", app.units.branch_a)).await;
+    let (_, page) = app
+        .get(
+            &office,
+            &format!(
+                "/api/v1/records?kind=meeting&unit_id={}",
+                app.units.branch_a
+            ),
+        )
+        .await;
     assert_eq!(page["total"], 2);
-    let (status, body) = app.get(&office, "/api/v1/records?kind=meeting&year=abc").await;
+    let (status, body) = app
+        .get(&office, "/api/v1/records?kind=meeting&year=abc")
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    let (status, _) = app.get(&office, "/api/v1/records?kind=meeting&f.nope=1").await;
+    let (status, _) = app
+        .get(&office, "/api/v1/records?kind=meeting&f.nope=1")
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let (status, _) = app.get(&office, "/api/v1/records?kind=nonexistent").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -82,15 +111,21 @@ async fn listing_filters_by_kind_year_field_and_two_character_text() {
 async fn a_second_save_on_an_old_version_is_a_conflict() {
     let app = TestApp::new().await;
     let office = app.login("office").await;
-    let rec = app.meeting(&office, "2024-01-10", "党课", "甲科技党支部").await;
+    let rec = app
+        .meeting(&office, "2024-01-10", "党课", "甲科技党支部")
+        .await;
     let path = format!("/api/v1/records/{}", id(&rec));
     let mut fields = rec["fields"].clone();
     fields["name"] = json!("改过的名称");
-    let (status, saved) = app.put(&office, &path, json!({"version": 1, "fields": fields})).await;
+    let (status, saved) = app
+        .put(&office, &path, json!({"version": 1, "fields": fields}))
+        .await;
     assert_eq!(status, StatusCode::OK, "{saved}");
     assert_eq!(saved["version"], 2);
     fields["name"] = json!("另一个人的修改");
-    let (status, body) = app.put(&office, &path, json!({"version": 1, "fields": fields})).await;
+    let (status, body) = app
+        .put(&office, &path, json!({"version": 1, "fields": fields}))
+        .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(body["error"]["current_version"], 2);
     let (_, now) = app.get(&office, &path).await;
@@ -101,18 +136,34 @@ async fn a_second_save_on_an_old_version_is_a_conflict() {
 async fn delete_restore_and_history() {
     let app = TestApp::new().await;
     let office = app.login("office").await;
-    let rec = app.meeting(&office, "2024-01-10", "党课", "甲科技党支部").await;
+    let rec = app
+        .meeting(&office, "2024-01-10", "党课", "甲科技党支部")
+        .await;
     let path = format!("/api/v1/records/{}", id(&rec));
     let (status, _) = app.call(Method::DELETE, &path, Some(&office), None).await;
     assert_eq!(status, StatusCode::OK);
     let (_, page) = app.get(&office, "/api/v1/records?kind=meeting").await;
     assert_eq!(page["total"], 0);
-    let (_, page) = app.get(&office, "/api/v1/records?kind=meeting&deleted=true").await;
+    let (_, page) = app
+        .get(&office, "/api/v1/records?kind=meeting&deleted=true")
+        .await;
     assert_eq!(page["total"], 1);
-    let (status, _) = app.call(Method::POST, &format!("{path}/restore"), Some(&office), None).await;
+    let (status, _) = app
+        .call(
+            Method::POST,
+            &format!("{path}/restore"),
+            Some(&office),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     let (_, history) = app.get(&office, &format!("{path}/history")).await;
-    let actions: Vec<&str> = history["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    let actions: Vec<&str> = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
     assert_eq!(actions, ["restore", "delete", "create"]);
 }
 
@@ -120,15 +171,29 @@ async fn delete_restore_and_history() {
 async fn a_branch_secretary_sees_only_their_branch() {
     let app = TestApp::new().await;
     let office = app.login("office").await;
-    let theirs = app.meeting(&office, "2024-01-10", "党小组会", "甲科技第一党小组").await;
-    let other = app.meeting(&office, "2024-01-11", "党课", "乙制造党支部").await;
+    let theirs = app
+        .meeting(&office, "2024-01-10", "党小组会", "甲科技第一党小组")
+        .await;
+    let other = app
+        .meeting(&office, "2024-01-11", "党课", "乙制造党支部")
+        .await;
     let sec = app.login("branch_secretary").await;
     let (_, page) = app.get(&sec, "/api/v1/records?kind=meeting").await;
     assert_eq!(page["total"], 1);
     assert_eq!(page["items"][0]["id"], theirs["id"]);
-    let (status, _) = app.get(&sec, &format!("/api/v1/records/{}", id(&other))).await;
+    let (status, _) = app
+        .get(&sec, &format!("/api/v1/records/{}", id(&other)))
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _) = app.get(&sec, &format!("/api/v1/records?kind=meeting&unit_id={}", app.units.branch_b)).await;
+    let (status, _) = app
+        .get(
+            &sec,
+            &format!(
+                "/api/v1/records?kind=meeting&unit_id={}",
+                app.units.branch_b
+            ),
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _) = app
         .post(&sec, "/api/v1/records", json!({"kind": "meeting", "fields": {"date": "2024-02-01", "meeting_type": "党课", "name": "越权", "org_unit": "乙制造党支部"}}))
@@ -151,7 +216,9 @@ async fn an_enterprise_user_sees_only_their_enterprise() {
         .await;
     }
     let ent = app.login("enterprise").await;
-    let (status, page) = app.get(&ent, "/api/v1/records?kind=enterprise_problem").await;
+    let (status, page) = app
+        .get(&ent, "/api/v1/records?kind=enterprise_problem")
+        .await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert_eq!(page["total"], 1);
     assert_eq!(page["items"][0]["enterprise_id"], app.enterprises.1);
@@ -171,7 +238,10 @@ fn multipart(token: &str, path: &str, file_name: &str, bytes: &[u8]) -> Request<
         .method(Method::POST)
         .uri(path)
         .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
         .body(Body::from(body))
         .expect("request")
 }
@@ -180,23 +250,46 @@ fn multipart(token: &str, path: &str, file_name: &str, bytes: &[u8]) -> Request<
 async fn attachments_upload_download_and_refuse_bad_types() {
     let app = TestApp::new().await;
     let office = app.login("office").await;
-    let rec = app.meeting(&office, "2024-01-10", "党课", "甲科技党支部").await;
+    let rec = app
+        .meeting(&office, "2024-01-10", "党课", "甲科技党支部")
+        .await;
     let path = format!("/api/v1/records/{}/attachments", id(&rec));
-    let (status, a) = app.send(multipart(&office, &path, "会议纪要.pdf", b"%PDF-1.4 test")).await;
+    let (status, a) = app
+        .send(multipart(&office, &path, "会议纪要.pdf", b"%PDF-1.4 test"))
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{a}");
     assert_eq!(a["file_name"], "会议纪要.pdf");
     let (status, list) = app.get(&office, &path).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(list["total"], 1);
-    let (status, body) = app.get(&office, &format!("/api/v1/attachments/{}", id(&a))).await;
+    let (status, body) = app
+        .get(&office, &format!("/api/v1/attachments/{}", id(&a)))
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body, "%PDF-1.4 test");
-    let (status, body) = app.send(multipart(&office, &path, "virus.exe", b"MZ")).await;
+    let (status, body) = app
+        .send(multipart(&office, &path, "virus.exe", b"MZ"))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body["error"]["message"].as_str().unwrap().contains("不支持的文件类型"), "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("不支持的文件类型"),
+        "{body}"
+    );
     let sec = app.login("branch_secretary").await;
-    let other = app.meeting(&office, "2024-01-11", "党课", "乙制造党支部").await;
-    let (status, _) = app.send(multipart(&sec, &format!("/api/v1/records/{}/attachments", id(&other)), "x.pdf", b"x")).await;
+    let other = app
+        .meeting(&office, "2024-01-11", "党课", "乙制造党支部")
+        .await;
+    let (status, _) = app
+        .send(multipart(
+            &sec,
+            &format!("/api/v1/records/{}/attachments", id(&other)),
+            "x.pdf",
+            b"x",
+        ))
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 

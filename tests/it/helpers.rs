@@ -18,7 +18,9 @@ pub const PASSWORD: &str = "Passw0rd-test";
 
 /// One fixed instant for every test: 2025-06-15 10:00 UTC.
 pub fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2025, 6, 15, 10, 0, 0).single().expect("valid instant")
+    Utc.with_ymd_and_hms(2025, 6, 15, 10, 0, 0)
+        .single()
+        .expect("valid instant")
 }
 
 pub struct TestApp {
@@ -54,10 +56,18 @@ impl TestApp {
                     std::process::id(),
                     COUNTER.fetch_add(1, Ordering::SeqCst)
                 );
-                let admin = Db::connect(&base, false).await.expect("PostgreSQL reachable");
+                let admin = Db::connect(&base, false)
+                    .await
+                    .expect("PostgreSQL reachable");
                 if let Db::Postgres(pool) = &admin {
-                    sqlx::query(&format!("DROP DATABASE IF EXISTS {name}")).execute(pool).await.expect("drop");
-                    sqlx::query(&format!("CREATE DATABASE {name}")).execute(pool).await.expect("create");
+                    sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+                        .execute(pool)
+                        .await
+                        .expect("drop");
+                    sqlx::query(&format!("CREATE DATABASE {name}"))
+                        .execute(pool)
+                        .await
+                        .expect("create");
                 }
                 admin.close().await;
                 let url = match base.rsplit_once('/') {
@@ -84,7 +94,13 @@ impl TestApp {
             db,
             state,
             park_id,
-            units: Units { committee: 0, branch_a: 0, group_a1: 0, branch_b: 0, service_team: 0 },
+            units: Units {
+                committee: 0,
+                branch_a: 0,
+                group_a1: 0,
+                branch_b: 0,
+                service_team: 0,
+            },
             enterprises: (0, 0),
             _dir: dir,
             pg_name,
@@ -95,15 +111,37 @@ impl TestApp {
     pub async fn new() -> TestApp {
         let mut app = TestApp::empty().await;
         let office = app.as_role("office").await;
-        let e1 = app.post_ok(&office, "/api/v1/enterprises", json!({"name": "甲科技有限公司", "scale": "规上"})).await;
-        let e2 = app.post_ok(&office, "/api/v1/enterprises", json!({"name": "乙制造有限公司", "scale": "小微"})).await;
+        let e1 = app
+            .post_ok(
+                &office,
+                "/api/v1/enterprises",
+                json!({"name": "甲科技有限公司", "scale": "规上"}),
+            )
+            .await;
+        let e2 = app
+            .post_ok(
+                &office,
+                "/api/v1/enterprises",
+                json!({"name": "乙制造有限公司", "scale": "小微"}),
+            )
+            .await;
         let (e1, e2) = (id(&e1), id(&e2));
-        let committee = id(&app.post_ok(&office, "/api/v1/units", json!({"name": "园区党工委", "unit_type": "党工委"})).await);
+        let committee = id(&app
+            .post_ok(
+                &office,
+                "/api/v1/units",
+                json!({"name": "园区党工委", "unit_type": "党工委"}),
+            )
+            .await);
         let branch_a = id(&app
             .post_ok(&office, "/api/v1/units", json!({"name": "甲科技党支部", "unit_type": "党支部", "parent_id": committee, "enterprise_id": e1}))
             .await);
         let group_a1 = id(&app
-            .post_ok(&office, "/api/v1/units", json!({"name": "甲科技第一党小组", "unit_type": "党小组", "parent_id": branch_a}))
+            .post_ok(
+                &office,
+                "/api/v1/units",
+                json!({"name": "甲科技第一党小组", "unit_type": "党小组", "parent_id": branch_a}),
+            )
             .await);
         let branch_b = id(&app
             .post_ok(&office, "/api/v1/units", json!({"name": "乙制造党支部", "unit_type": "党支部", "parent_id": committee, "enterprise_id": e2}))
@@ -111,7 +149,13 @@ impl TestApp {
         let service_team = id(&app
             .post_ok(&office, "/api/v1/units", json!({"name": "园小二服务团队", "unit_type": "工作组", "parent_id": committee, "is_service_team": true}))
             .await);
-        app.units = Units { committee, branch_a, group_a1, branch_b, service_team };
+        app.units = Units {
+            committee,
+            branch_a,
+            group_a1,
+            branch_b,
+            service_team,
+        };
         app.enterprises = (e1, e2);
         let sys = app.login("admin").await;
         for (login, role, unit, ent) in [
@@ -139,27 +183,48 @@ impl TestApp {
         }
         let sys = self.login("admin").await;
         let (status, _) = self
-            .call(Method::POST, "/api/v1/users", Some(&sys), Some(json!({"login": role, "password": PASSWORD, "role": role})))
+            .call(
+                Method::POST,
+                "/api/v1/users",
+                Some(&sys),
+                Some(json!({"login": role, "password": PASSWORD, "role": role})),
+            )
             .await;
-        assert!(status == StatusCode::CREATED || status == StatusCode::UNPROCESSABLE_ENTITY, "{status}");
+        assert!(
+            status == StatusCode::CREATED || status == StatusCode::UNPROCESSABLE_ENTITY,
+            "{status}"
+        );
         self.login(role).await
     }
 
     pub async fn login(&self, login: &str) -> String {
         let (status, body) = self
-            .call(Method::POST, "/api/v1/session", None, Some(json!({"login": login, "password": PASSWORD})))
+            .call(
+                Method::POST,
+                "/api/v1/session",
+                None,
+                Some(json!({"login": login, "password": PASSWORD})),
+            )
             .await;
         assert_eq!(status, StatusCode::OK, "login {login}: {body}");
         body["token"].as_str().expect("token").to_string()
     }
 
-    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let mut req = Request::builder().method(method).uri(path);
         if let Some(t) = token {
             req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
         }
         let req = match body {
-            Some(b) => req.header(header::CONTENT_TYPE, "application/json").body(Body::from(b.to_string())),
+            Some(b) => req
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(b.to_string())),
             None => req.body(Body::empty()),
         }
         .expect("request");
@@ -167,10 +232,14 @@ impl TestApp {
     }
 
     pub async fn send(&self, req: Request<Body>) -> (StatusCode, Value) {
-        let res = taizhang::web::router(self.state.clone()).oneshot(req).await.expect("response");
+        let res = taizhang::web::router(self.state.clone())
+            .oneshot(req)
+            .await
+            .expect("response");
         let status = res.status();
         let bytes = res.into_body().collect().await.expect("body").to_bytes();
-        let value = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        let value = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
         (status, value)
     }
 
@@ -206,16 +275,21 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some((base, name)) = self.pg_name.take() {
-            let db = self.db.clone();
-            // Dropping a database needs a runtime and no open connections; do it on a thread of
-            // its own so that a failing test still cleans up.
+            // Dropping a database needs a runtime; do it on a thread of its own so that a failing
+            // test still cleans up. The test's own pool lives on the test's runtime, which this
+            // thread blocks, so it is not touched here: FORCE ends its connections.
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build();
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build();
                 if let Ok(rt) = rt {
                     rt.block_on(async {
-                        db.close().await;
                         if let Ok(Db::Postgres(pool)) = Db::connect(&base, false).await {
-                            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&pool).await;
+                            let _ = sqlx::query(&format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            ))
+                            .execute(&pool)
+                            .await;
                         }
                     });
                 }

@@ -1,5 +1,10 @@
 //! The one integration-test binary: every area's tests as modules over a shared `TestApp`.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test that cannot unwrap should fail loudly"
+)]
+
 mod helpers;
 
 mod api_auth;

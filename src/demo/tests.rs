@@ -1,0 +1,268 @@
+//! The demo park's promises, each checked on a fresh SQLite database.
+
+use std::collections::BTreeMap;
+
+use chrono::{TimeZone, Utc};
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use sqlx::SqlitePool;
+
+use super::*;
+use crate::org::ids::{CreditCode, IdNumber};
+
+const YEAR: i32 = 2024;
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 1, 10, 9, 0, 0)
+        .single()
+        .expect("valid instant")
+}
+
+fn options(seed: u64, scale: u32) -> Options {
+    Options {
+        year: YEAR,
+        seed,
+        scale,
+        password: "Demo-pass-1".to_string(),
+    }
+}
+
+async fn fresh_db(dir: &tempfile::TempDir) -> Db {
+    let db = Db::connect(&format!("sqlite://{}/t.db", dir.path().display()), true)
+        .await
+        .expect("connect");
+    db.migrate().await.expect("migrate");
+    db
+}
+
+fn pool(db: &Db) -> &SqlitePool {
+    match db {
+        Db::Sqlite(pool) => pool,
+        Db::Postgres(_) => panic!("the demo tests run on SQLite"),
+    }
+}
+
+async fn counts_by_kind(db: &Db) -> BTreeMap<String, i64> {
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT kind, COUNT(*) FROM records GROUP BY kind")
+            .fetch_all(pool(db))
+            .await
+            .expect("counts");
+    rows.into_iter().collect()
+}
+
+async fn first_titles(db: &Db) -> Vec<String> {
+    sqlx::query_scalar("SELECT title FROM records ORDER BY id LIMIT 20")
+        .fetch_all(pool(db))
+        .await
+        .expect("titles")
+}
+
+#[tokio::test]
+async fn the_same_seed_builds_the_same_park() {
+    let (a, b) = (
+        tempfile::tempdir().expect("dir"),
+        tempfile::tempdir().expect("dir"),
+    );
+    let (db_a, db_b) = (fresh_db(&a).await, fresh_db(&b).await);
+    build(&db_a, &options(42, 1), now())
+        .await
+        .expect("first build");
+    build(&db_b, &options(42, 1), now())
+        .await
+        .expect("second build");
+    assert_eq!(counts_by_kind(&db_a).await, counts_by_kind(&db_b).await);
+    let titles = first_titles(&db_a).await;
+    assert_eq!(titles.len(), 20);
+    assert_eq!(titles, first_titles(&db_b).await);
+}
+
+#[tokio::test]
+async fn the_demo_park_holds_what_the_report_and_the_rules_need() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = fresh_db(&dir).await;
+    let summary = build(&db, &options(1, 1), now()).await.expect("build");
+    let p = pool(&db);
+
+    // Accounts, in the promised order.
+    let logins: Vec<&str> = summary.logins.iter().map(|(l, _)| l.as_str()).collect();
+    assert_eq!(
+        logins,
+        [
+            "admin",
+            "secadmin",
+            "auditor",
+            "office",
+            "secretary",
+            "leader",
+            "xiaoer",
+            "qiye"
+        ]
+    );
+    assert_eq!(summary.logins[4].1, "支部书记");
+
+    // Volume: believable, meetings the largest kind, the summary telling the truth.
+    let counts = counts_by_kind(&db).await;
+    let total: i64 = counts.values().sum();
+    assert_eq!(total as u64, summary.records);
+    assert!((2_000..=4_000).contains(&total), "{total} records");
+    let largest = counts
+        .iter()
+        .max_by_key(|(_, n)| **n)
+        .map(|(k, _)| k.as_str());
+    assert_eq!(largest, Some("meeting"));
+
+    // Every kind of the catalogue has records in each of the three years.
+    let per_year: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT kind, substr(occurred_on, 1, 4), COUNT(*) FROM records GROUP BY 1, 2",
+    )
+    .fetch_all(p)
+    .await
+    .expect("per year");
+    for kind in Catalogue::default_catalogue().kinds {
+        for year in YEAR - 2..=YEAR {
+            let found = per_year
+                .iter()
+                .any(|(k, y, n)| *k == kind.id && *y == year.to_string() && *n > 0);
+            assert!(found, "no {} records in {year}", kind.id);
+        }
+    }
+
+    // Branches on both sides of the seven-member line of the 支委会 rule.
+    let regular: Vec<i64> = sqlx::query_scalar(
+        "SELECT COUNT(p.id) FROM units u LEFT JOIN people p ON p.unit_id = u.id AND p.member_type = '正式党员' \
+         WHERE u.unit_type = '党支部' GROUP BY u.id",
+    )
+    .fetch_all(p)
+    .await
+    .expect("branch sizes");
+    assert!(regular.len() >= 10);
+    assert!(
+        regular.iter().any(|&n| n < 7) && regular.iter().any(|&n| n >= 7),
+        "{regular:?}"
+    );
+
+    // Exactly one mass petition in the last year; no major opinion incident at all.
+    let mass: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM records WHERE kind = 'petition' AND occurred_on LIKE '2024-%' \
+         AND json_extract(fields, '$.category') = '集体来访' AND json_extract(fields, '$.people_count') >= 5",
+    )
+    .fetch_one(p)
+    .await
+    .expect("petitions");
+    assert_eq!(mass, 1);
+    let major: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM records WHERE kind = 'opinion_incident' AND json_extract(fields, '$.level') = '重大'",
+    )
+    .fetch_one(p)
+    .await
+    .expect("incidents");
+    assert_eq!(major, 0);
+
+    // Some 支委会 and one 党课 are missing, so the rule checks have something to find.
+    let committee: Vec<i64> = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM records WHERE kind = 'meeting' AND occurred_on LIKE '2024-%' \
+         AND json_extract(fields, '$.meeting_type') = '支部委员会' GROUP BY unit_id",
+    )
+    .fetch_all(p)
+    .await
+    .expect("committee meetings");
+    assert!(
+        committee.contains(&12) && committee.iter().any(|&n| n < 12),
+        "{committee:?}"
+    );
+
+    // The service team's staff.
+    let staff: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT staff_type, COUNT(*) FROM positions WHERE staff_type IS NOT NULL GROUP BY staff_type ORDER BY 1",
+    )
+    .fetch_all(p)
+    .await
+    .expect("staff");
+    assert_eq!(staff, [("专职".to_string(), 15), ("兼职".to_string(), 8)]);
+
+    // Every stored identifier passes the national checks.
+    let id_numbers: Vec<String> =
+        sqlx::query_scalar("SELECT id_number FROM people WHERE id_number IS NOT NULL")
+            .fetch_all(p)
+            .await
+            .expect("ids");
+    assert!(id_numbers.len() >= 300);
+    for id in &id_numbers {
+        assert!(
+            IdNumber::parse(id).is_ok(),
+            "ID number {}",
+            IdNumber::mask_str(id)
+        );
+    }
+    let codes: Vec<String> = sqlx::query_scalar("SELECT credit_code FROM enterprises")
+        .fetch_all(p)
+        .await
+        .expect("codes");
+    assert_eq!(codes.len(), 60);
+    for code in &codes {
+        CreditCode::parse(code).expect("credit code parses");
+    }
+
+    // One audit entry for the generation, not one per record.
+    let audit: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'demo'")
+        .fetch_one(p)
+        .await
+        .expect("audit");
+    assert_eq!(audit, 1);
+
+    // A second build into the same database is refused, and writes nothing.
+    let err = build(&db, &options(1, 1), now())
+        .await
+        .expect_err("second build");
+    assert!(err.to_string().contains("已存在"), "{err}");
+    assert_eq!(counts_by_kind(&db).await, counts);
+}
+
+#[tokio::test]
+async fn scale_two_doubles_the_records() {
+    let mut rng = StdRng::seed_from_u64(3);
+    let plan = org::plan(&mut rng, YEAR).expect("plan");
+    let single = records::draft(&plan, &mut rng, YEAR, 1).len() as f64;
+
+    let dir = tempfile::tempdir().expect("dir");
+    let db = fresh_db(&dir).await;
+    let summary = build(&db, &options(3, 2), now()).await.expect("build");
+    let ratio = summary.records as f64 / single;
+    assert!(
+        (1.85..=2.15).contains(&ratio),
+        "scale 2 gave {ratio:.2} times the records of scale 1"
+    );
+}
+
+#[tokio::test]
+async fn nonsense_options_are_refused() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = fresh_db(&dir).await;
+    let err = build(
+        &db,
+        &Options {
+            scale: 0,
+            ..options(1, 1)
+        },
+        now(),
+    )
+    .await
+    .expect_err("scale 0");
+    assert!(err.to_string().contains("规模倍数"), "{err}");
+    let err = build(
+        &db,
+        &Options {
+            year: 1800,
+            ..options(1, 1)
+        },
+        now(),
+    )
+    .await
+    .expect_err("year 1800");
+    assert!(err.to_string().contains("演示年份"), "{err}");
+    assert!(crate::org::queries::parks(&db)
+        .await
+        .expect("parks")
+        .is_empty());
+}

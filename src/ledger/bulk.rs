@@ -1,0 +1,155 @@
+//! Bulk insertion of records, for the demo park and other batch loads that write thousands of
+//! rows at once. One multi-row `INSERT … VALUES (…), (…)` per chunk instead of one statement per
+//! row: on SQLite that is the difference between minutes and seconds for 200,000 records.
+//!
+//! The callers validate every row with [`super::record::validate`] first and write the audit entry
+//! for the batch themselves; this module only stores.
+
+use chrono::{DateTime, Utc};
+
+use super::queries::RecordData;
+use crate::db::{Backend, DbError, Tx};
+use crate::on_tx;
+
+/// Values bound per row; the park, the author and the timestamp are bound once per statement.
+const PER_ROW: usize = 7;
+
+/// Leading parameters shared by every row of a statement: `$1` park, `$2` author, `$3` now.
+const SHARED: usize = 3;
+
+/// Rows per statement on each backend. Both stay far below the bound-parameter limits (SQLite
+/// 32,766, PostgreSQL 65,535). SQLite looks a `$n` parameter's name up by walking a list, so
+/// binding a statement costs time quadratic in its parameter count: small statements are fastest
+/// there (2,000 rows a statement made 200,000 records take half a minute, 40 rows a few seconds).
+/// PostgreSQL has no such cost and gains from fewer round trips.
+const SQLITE_ROWS_PER_STATEMENT: usize = 40;
+const POSTGRES_ROWS_PER_STATEMENT: usize = 1_000;
+
+const _: () = assert!(SHARED + PER_ROW * POSTGRES_ROWS_PER_STATEMENT < 30_000);
+const _: () = assert!(SHARED + PER_ROW * SQLITE_ROWS_PER_STATEMENT < 30_000);
+
+/// Inserts `rows` into the park's records inside the caller's transaction, all created by `by`
+/// at `now`, in the order given (so ids follow that order). Returns the number of rows written.
+pub async fn insert_records(
+    tx: &mut Tx,
+    park_id: i64,
+    rows: &[RecordData],
+    by: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<u64, DbError> {
+    let rows_per_statement = match tx.backend() {
+        Backend::Sqlite => SQLITE_ROWS_PER_STATEMENT,
+        Backend::Postgres => POSTGRES_ROWS_PER_STATEMENT,
+    };
+    let mut written = 0;
+    // Every full chunk has the same text, so it is prepared once and reused.
+    let full_chunk_sql = insert_sql(rows_per_statement);
+    for chunk in rows.chunks(rows_per_statement) {
+        let partial_sql;
+        let sql = if chunk.len() == rows_per_statement {
+            &full_chunk_sql
+        } else {
+            partial_sql = insert_sql(chunk.len());
+            &partial_sql
+        };
+        written += on_tx!(tx, |c| {
+            let mut q = sqlx::query(sql).bind(park_id).bind(by).bind(now);
+            for r in chunk {
+                q = q
+                    .bind(&r.kind)
+                    .bind(r.occurred_on)
+                    .bind(r.unit_id)
+                    .bind(r.enterprise_id)
+                    .bind(&r.title)
+                    .bind(&r.fields)
+                    .bind(&r.search_text);
+            }
+            q.execute(c).await.map(|done| done.rows_affected())
+        })?;
+    }
+    Ok(written)
+}
+
+/// The statement for `rows` rows: the same text on both backends, `$n` placeholders only.
+fn insert_sql(rows: usize) -> String {
+    let mut sql = String::with_capacity(200 + rows * 60);
+    sql.push_str(
+        "INSERT INTO records (park_id, kind, occurred_on, unit_id, enterprise_id, title, fields, \
+         search_text, created_by, created_at, updated_at) VALUES ",
+    );
+    for row in 0..rows {
+        let p = SHARED + row * PER_ROW;
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!(
+            "($1, ${}, ${}, ${}, ${}, ${}, ${}, ${}, $2, $3, $3)",
+            p + 1,
+            p + 2,
+            p + 3,
+            p + 4,
+            p + 5,
+            p + 6,
+            p + 7
+        ));
+    }
+    sql
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::Db;
+
+    #[test]
+    fn statements_number_their_parameters_consecutively() {
+        let sql = insert_sql(2);
+        assert!(sql.ends_with(
+            "($1, $4, $5, $6, $7, $8, $9, $10, $2, $3, $3), \
+             ($1, $11, $12, $13, $14, $15, $16, $17, $2, $3, $3)"
+        ));
+    }
+
+    #[tokio::test]
+    async fn rows_span_several_statements_in_order() {
+        let dir = tempfile::tempdir().expect("dir");
+        let db = Db::connect(&format!("sqlite://{}/t.db", dir.path().display()), true)
+            .await
+            .expect("connect");
+        db.migrate().await.expect("migrate");
+        let now = chrono::DateTime::<Utc>::UNIX_EPOCH;
+        let park = crate::org::park::create(&db, "批量园区", "admin", "Bulk-pass-1", now)
+            .await
+            .expect("park");
+        // Three full SQLite statements and a partial one.
+        let count = SQLITE_ROWS_PER_STATEMENT * 3 + 5;
+        let rows: Vec<RecordData> = (0..count)
+            .map(|i| RecordData {
+                kind: "document".to_string(),
+                occurred_on: chrono::NaiveDate::from_ymd_opt(2024, 1, 1).expect("date"),
+                unit_id: None,
+                enterprise_id: None,
+                title: format!("文件{i}"),
+                fields: "{}".to_string(),
+                search_text: String::new(),
+            })
+            .collect();
+        let mut tx = db.begin().await.expect("begin");
+        assert_eq!(
+            insert_records(&mut tx, park, &rows, None, now)
+                .await
+                .expect("insert"),
+            count as u64
+        );
+        tx.commit().await.expect("commit");
+        let Db::Sqlite(pool) = &db else {
+            panic!("SQLite")
+        };
+        let titles: Vec<String> = sqlx::query_scalar("SELECT title FROM records ORDER BY id")
+            .fetch_all(pool)
+            .await
+            .expect("titles");
+        let expected: Vec<String> = rows.iter().map(|r| r.title.clone()).collect();
+        assert_eq!(titles, expected);
+    }
+}

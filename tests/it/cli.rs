@@ -1,0 +1,92 @@
+//! The command line as a user runs it: the real binary, a temp database, exit codes and messages.
+
+use std::process::Command;
+
+fn taizhang(db: &str) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_taizhang"));
+    c.arg("--database-url")
+        .arg(db)
+        .env("TAIZHANG_ADMIN_PASSWORD", "Init-pass-123")
+        .env_remove("TAIZHANG_PARK");
+    c
+}
+
+#[test]
+fn init_then_users_then_errors_in_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/cli.db", dir.path().display());
+    let out = taizhang(&db)
+        .args(["--park", "测试园区", "init"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("已创建园区“测试园区”"), "{stdout}");
+
+    let out = taizhang(&db)
+        .args(["--park", "测试园区", "init"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("已存在"));
+
+    let out = taizhang(&db)
+        .args(["user", "add", "zhang", "--role", "党建办"])
+        .env("TAIZHANG_USER_PASSWORD", "Zhang-pass-1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = taizhang(&db)
+        .args(["user", "lock", "zhang"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let out = taizhang(&db).args(["user", "list"]).output().unwrap();
+    let list = String::from_utf8_lossy(&out.stdout);
+    assert!(list.contains("zhang") && list.contains("已停用"), "{list}");
+
+    let out = taizhang(&db)
+        .args(["user", "add", "li", "--role", "神仙"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("未知角色"));
+    let out = taizhang(&db)
+        .args(["user", "lock", "nobody"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("没有登录名为“nobody”"));
+}
+
+#[test]
+fn a_missing_database_file_is_not_created_by_reading_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/absent.db", dir.path().display());
+    let out = taizhang(&db).args(["user", "list"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("无法连接数据库"));
+    assert!(!dir.path().join("absent.db").exists());
+}
+
+#[test]
+fn an_unknown_scheme_names_the_url_without_the_password() {
+    let out = taizhang("mysql://u:secret@h/db")
+        .args(["migrate"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("mysql://u:***@h/db") && !err.contains("secret"),
+        "{err}"
+    );
+}

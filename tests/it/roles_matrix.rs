@@ -1,0 +1,321 @@
+//! Every API call for every role: allowed (a 2xx answer) or refused (403), and nothing else.
+//! The web UI extends this same table to its pages.
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use serde_json::{json, Value};
+
+use crate::helpers::{id, TestApp, PASSWORD};
+
+const ROLES: [&str; 8] = [
+    "sys_admin",
+    "sec_admin",
+    "audit_admin",
+    "office",
+    "branch_secretary",
+    "leader",
+    "service_staff",
+    "enterprise",
+];
+
+/// Roles a call is allowed for, as a compact string: s=sys_admin, c=sec_admin, a=audit_admin,
+/// o=office, b=branch_secretary, l=leader, x=service_staff, e=enterprise.
+fn allowed(code: &str, role: &str) -> bool {
+    let c = match role {
+        "sys_admin" => 's',
+        "sec_admin" => 'c',
+        "audit_admin" => 'a',
+        "office" => 'o',
+        "branch_secretary" => 'b',
+        "leader" => 'l',
+        "service_staff" => 'x',
+        _ => 'e',
+    };
+    code == "*" || code.contains(c)
+}
+
+struct Fixture {
+    person: i64,
+    meeting: i64,
+    attachment: i64,
+    user: i64,
+    e2: i64,
+}
+
+async fn fixture(app: &TestApp) -> Fixture {
+    let office = app.login("office").await;
+    let person = id(&app
+        .post_ok(
+            &office,
+            "/api/v1/people",
+            json!({"name": "钱七", "unit_id": app.units.branch_a}),
+        )
+        .await);
+    let meeting = id(&app
+        .meeting(&office, "2024-03-01", "党小组会", "甲科技第一党小组")
+        .await);
+    let (status, a) = app.send(multipart(&office, meeting)).await;
+    assert_eq!(status, StatusCode::CREATED, "{a}");
+    let sys = app.login("admin").await;
+    let user = id(&app
+        .post_ok(
+            &sys,
+            "/api/v1/users",
+            json!({"login": "target", "password": PASSWORD, "role": "leader"}),
+        )
+        .await);
+    Fixture {
+        person,
+        meeting,
+        attachment: id(&a),
+        user,
+        e2: app.enterprises.1,
+    }
+}
+
+fn multipart(token: &str, record: i64) -> Request<Body> {
+    let body = "--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\nhello\r\n--B--\r\n";
+    Request::builder()
+        .method(Method::POST)
+        .uri(format!("/api/v1/records/{record}/attachments"))
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "multipart/form-data; boundary=B")
+        .body(Body::from(body))
+        .expect("request")
+}
+
+/// The current version of a record, read as the office.
+async fn version(app: &TestApp, office: &str, record: i64) -> i64 {
+    let (_, r) = app.get(office, &format!("/api/v1/records/{record}")).await;
+    r["version"].as_i64().expect("version")
+}
+
+#[tokio::test]
+async fn every_call_for_every_role() {
+    let app = TestApp::new().await;
+    let f = fixture(&app).await;
+    let office = app.login("office").await;
+    let u = app.units;
+    let mut failures = Vec::new();
+    for role in ROLES {
+        let token = if role == "sys_admin" {
+            app.login("admin").await
+        } else {
+            app.login(role).await
+        };
+        let meeting_fields = json!({"date": "2024-04-01", "meeting_type": "党课", "name": format!("{role}党课"), "org_unit": "甲科技党支部"});
+        let calls: Vec<(&str, Method, String, Option<Value>)> = vec![
+            ("*", Method::GET, "/api/v1/me".into(), None),
+            ("*", Method::GET, "/api/v1/roles".into(), None),
+            ("sc", Method::GET, "/api/v1/users".into(), None),
+            (
+                "s",
+                Method::POST,
+                "/api/v1/users".into(),
+                Some(
+                    json!({"login": format!("new_{role}"), "password": PASSWORD, "role": "leader"}),
+                ),
+            ),
+            ("sc", Method::GET, format!("/api/v1/users/{}", f.user), None),
+            (
+                "c",
+                Method::PUT,
+                format!("/api/v1/users/{}/role", f.user),
+                Some(json!({"role": "leader"})),
+            ),
+            (
+                "s",
+                Method::POST,
+                format!("/api/v1/users/{}/lock", f.user),
+                None,
+            ),
+            (
+                "s",
+                Method::POST,
+                format!("/api/v1/users/{}/unlock", f.user),
+                None,
+            ),
+            ("oblx", Method::GET, "/api/v1/units".into(), None),
+            (
+                "ob",
+                Method::POST,
+                "/api/v1/units".into(),
+                Some(
+                    json!({"name": format!("{role}党小组"), "unit_type": "党小组", "parent_id": u.branch_a}),
+                ),
+            ),
+            (
+                "oblx",
+                Method::GET,
+                format!("/api/v1/units/{}", u.branch_a),
+                None,
+            ),
+            (
+                "ob",
+                Method::PUT,
+                format!("/api/v1/units/{}", u.group_a1),
+                Some(
+                    json!({"name": "甲科技第一党小组", "unit_type": "党小组", "parent_id": u.branch_a}),
+                ),
+            ),
+            ("oblxe", Method::GET, "/api/v1/enterprises".into(), None),
+            (
+                "o",
+                Method::POST,
+                "/api/v1/enterprises".into(),
+                Some(json!({"name": format!("{role}公司")})),
+            ),
+            (
+                "oblxe",
+                Method::GET,
+                format!("/api/v1/enterprises/{}", f.e2),
+                None,
+            ),
+            (
+                "o",
+                Method::PUT,
+                format!("/api/v1/enterprises/{}", f.e2),
+                Some(json!({"name": "乙制造有限公司", "scale": "小微"})),
+            ),
+            ("oblx", Method::GET, "/api/v1/people".into(), None),
+            (
+                "ob",
+                Method::POST,
+                "/api/v1/people".into(),
+                Some(json!({"name": "孙八", "unit_id": u.branch_a})),
+            ),
+            (
+                "oblx",
+                Method::GET,
+                format!("/api/v1/people/{}", f.person),
+                None,
+            ),
+            (
+                "ob",
+                Method::PUT,
+                format!("/api/v1/people/{}", f.person),
+                Some(json!({"name": "钱七", "unit_id": u.branch_a})),
+            ),
+            (
+                "ob",
+                Method::POST,
+                format!("/api/v1/people/{}/positions", f.person),
+                Some(json!({"unit_id": u.branch_a, "title": "组织委员"})),
+            ),
+            ("oblxe", Method::GET, "/api/v1/kinds".into(), None),
+            ("obl", Method::GET, "/api/v1/kinds/meeting".into(), None),
+            (
+                "obl",
+                Method::GET,
+                "/api/v1/records?kind=meeting&year=2024".into(),
+                None,
+            ),
+            (
+                "ob",
+                Method::POST,
+                "/api/v1/records".into(),
+                Some(json!({"kind": "meeting", "fields": meeting_fields})),
+            ),
+            (
+                "obl",
+                Method::GET,
+                format!("/api/v1/records/{}", f.meeting),
+                None,
+            ),
+            (
+                "ob",
+                Method::PUT,
+                format!("/api/v1/records/{}", f.meeting),
+                Some(
+                    json!({"version": version(&app, &office, f.meeting).await, "fields": {"date": "2024-03-01", "meeting_type": "党小组会", "name": "改", "org_unit": "甲科技第一党小组"}}),
+                ),
+            ),
+            (
+                "obl",
+                Method::GET,
+                format!("/api/v1/records/{}/history", f.meeting),
+                None,
+            ),
+            (
+                "obl",
+                Method::GET,
+                format!("/api/v1/records/{}/attachments", f.meeting),
+                None,
+            ),
+            (
+                "obl",
+                Method::GET,
+                format!("/api/v1/attachments/{}", f.attachment),
+                None,
+            ),
+            (
+                "ob",
+                Method::DELETE,
+                format!("/api/v1/records/{}", f.meeting),
+                None,
+            ),
+            (
+                "ob",
+                Method::POST,
+                format!("/api/v1/records/{}/restore", f.meeting),
+                None,
+            ),
+            (
+                "oblx",
+                Method::GET,
+                "/api/v1/records?kind=visit".into(),
+                None,
+            ),
+            (
+                "olx",
+                Method::POST,
+                "/api/v1/records".into(),
+                Some(
+                    json!({"kind": "visit", "fields": {"date": "2024-05-01", "enterprise": "乙制造有限公司", "visitor": "王五", "visit_form": "走访慰问"}}),
+                ),
+            ),
+            (
+                "oblxe",
+                Method::GET,
+                "/api/v1/records?kind=enterprise_problem".into(),
+                None,
+            ),
+            (
+                "oxe",
+                Method::POST,
+                "/api/v1/records".into(),
+                Some(
+                    json!({"kind": "enterprise_problem", "fields": {"accepted_on": "2024-05-01", "enterprise": "乙制造有限公司", "problem_category": "融资", "description": "贷款难"}}),
+                ),
+            ),
+            ("a", Method::GET, "/api/v1/audit".into(), None),
+            ("a", Method::GET, "/api/v1/audit/verify".into(), None),
+        ];
+        for (who, method, path, body) in calls {
+            let (status, answer) = app.call(method.clone(), &path, Some(&token), body).await;
+            let want_allowed = allowed(who, role);
+            let ok = if want_allowed {
+                status.is_success()
+            } else {
+                status == StatusCode::FORBIDDEN
+            };
+            if !ok {
+                failures.push(format!("{role} {method} {path}: {status} {answer}"));
+            }
+        }
+        let (status, _) = app.send(multipart(&token, f.meeting)).await;
+        let want = if allowed("ob", role) {
+            StatusCode::CREATED
+        } else {
+            StatusCode::FORBIDDEN
+        };
+        if status != want {
+            failures.push(format!("{role} POST attachment: {status}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "unexpected answers:\n{}",
+        failures.join("\n")
+    );
+}
