@@ -1,9 +1,13 @@
 //! The command line: one binary, many subcommands, each in its own file with its options and `run`.
 
 mod demo;
+mod export;
+mod import;
 mod init;
 mod migrate;
+mod report;
 mod serve;
+mod template;
 mod user;
 
 use clap::{Parser, Subcommand};
@@ -42,6 +46,14 @@ pub enum Command {
     Init(init::Args),
     /// Bring the database schema up to date.
     Migrate,
+    /// Import a workbook of ledgers and rosters: all of it, or nothing.
+    Import(import::Args),
+    /// Export one ledger kind to a workbook that imports again unchanged.
+    Export(export::Args),
+    /// Write a blank import template for one ledger kind.
+    Template(template::Args),
+    /// Render the annual duty report of one year.
+    Report(report::Args),
     /// Manage accounts: add, passwd, lock, unlock.
     #[command(subcommand)]
     User(user::Command),
@@ -60,6 +72,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(args) => demo::run(config, args).await,
         Command::Init(args) => init::run(config, cli.park.as_deref(), args).await,
         Command::Migrate => migrate::run(config).await,
+        Command::Import(args) => import::run(config, cli.park.as_deref(), args).await,
+        Command::Export(args) => export::run(config, cli.park.as_deref(), args).await,
+        Command::Template(args) => template::run(config, cli.park.as_deref(), args).await,
+        Command::Report(args) => report::run(config, cli.park.as_deref(), args).await,
         Command::User(cmd) => user::run(config, cli.park.as_deref(), cmd).await,
     }
 }

@@ -170,7 +170,7 @@ pub async fn build(db: &Db, options: &Options, now: DateTime<Utc>) -> Result<Sum
 
 fn already_built() -> AppError {
     AppError::BadRequest(format!(
-        "演示园区“{PARK_NAME}”已存在：这个数据库已经生成过演示数据。如需重新生成，请换一个新的数据库文件"
+        "演示园区“{PARK_NAME}”已存在：这个数据库已经生成过演示数据。如需重新生成，请使用一个新的数据库"
     ))
 }
 

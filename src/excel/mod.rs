@@ -1,0 +1,1 @@
+//! Excel in and out: import of ledger and roster workbooks, export, blank templates.
