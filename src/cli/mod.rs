@@ -1,5 +1,6 @@
 //! The command line: one binary, many subcommands, each in its own file with its options and `run`.
 
+mod audit;
 mod demo;
 mod export;
 mod import;
@@ -54,6 +55,9 @@ pub enum Command {
     Template(template::Args),
     /// Render the annual duty report of one year.
     Report(report::Args),
+    /// The audit log: `audit verify` checks its hash chain.
+    #[command(subcommand)]
+    Audit(audit::Command),
     /// Manage accounts: add, passwd, lock, unlock.
     #[command(subcommand)]
     User(user::Command),
@@ -76,6 +80,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export(args) => export::run(config, cli.park.as_deref(), args).await,
         Command::Template(args) => template::run(config, cli.park.as_deref(), args).await,
         Command::Report(args) => report::run(config, cli.park.as_deref(), args).await,
+        Command::Audit(cmd) => audit::run(config, cli.park.as_deref(), cmd).await,
         Command::User(cmd) => user::run(config, cli.park.as_deref(), cmd).await,
     }
 }
