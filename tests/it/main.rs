@@ -12,4 +12,5 @@ mod api_org;
 mod api_records;
 mod audit_chain;
 mod cli;
+mod openapi;
 mod roles_matrix;
