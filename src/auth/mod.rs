@@ -1,6 +1,7 @@
 //! Accounts, roles, sessions and data scope.
 
 pub mod api;
+pub mod pages;
 pub mod password;
 mod queries;
 pub mod role;

@@ -195,6 +195,16 @@ async fn download(
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
     let (a, bytes) = service::open_attachment(&st.db, &st.config, &p, id).await?;
+    Ok(file_response(&a, bytes, false))
+}
+
+/// An attachment as a download (or shown inline: images and PDFs for preview). The stored type
+/// comes from our own list, and `nosniff` keeps browsers from guessing another.
+pub(crate) fn file_response(
+    a: &super::queries::AttachmentRow,
+    bytes: Vec<u8>,
+    inline: bool,
+) -> Response {
     // RFC 5987 filename* carries the Chinese name; the plain filename is an ASCII fallback.
     let encoded: String = a
         .file_name
@@ -207,14 +217,15 @@ async fn download(
             }
         })
         .collect();
-    let disposition = format!("attachment; filename=\"attachment\"; filename*=UTF-8''{encoded}");
-    Ok((
+    let how = if inline { "inline" } else { "attachment" };
+    let disposition = format!("{how}; filename=\"attachment\"; filename*=UTF-8''{encoded}");
+    (
         [
-            (header::CONTENT_TYPE, a.content_type),
+            (header::CONTENT_TYPE, a.content_type.clone()),
             (header::CONTENT_DISPOSITION, disposition),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
         ],
         bytes,
     )
-        .into_response())
+        .into_response()
 }

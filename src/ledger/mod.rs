@@ -2,6 +2,7 @@
 //! with their typed core columns, listed within the caller's scope.
 
 pub mod api;
+pub mod pages;
 pub mod bulk;
 pub mod catalogue;
 pub mod queries;

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod ids;
+pub mod pages;
 pub mod park;
 pub mod queries;
 pub mod service;

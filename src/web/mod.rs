@@ -2,10 +2,12 @@
 //! error type every handler returns, and the principal extractor.
 
 mod error;
+mod home;
 pub mod openapi;
 mod principal;
 mod router;
 mod state;
+pub mod ui;
 
 pub use error::ApiError;
 pub use principal::{bearer as principal_bearer, Auth};

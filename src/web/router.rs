@@ -2,12 +2,13 @@
 //! every request goes through (one tracing span, a body limit, panics turned into a 500).
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use super::AppState;
@@ -22,11 +23,40 @@ pub fn router(state: AppState) -> Router {
         .route("/openapi.json", get(super::openapi::document))
         .fallback(api_not_found)
         .layer(axum::middleware::map_response(rejections_in_chinese));
+    let pages = Router::new()
+        .route("/", get(super::home::home))
+        .merge(crate::auth::pages::router())
+        .merge(crate::ledger::pages::router())
+        .merge(crate::org::pages::router())
+        .route("/static/app.css", get(super::ui::stylesheet))
+        .route("/static/app.js", get(super::ui::script))
+        .fallback(super::ui::not_found)
+        .layer(axum::middleware::from_fn(refuse_cross_site_writes));
     Router::new()
         .nest("/api/v1", api)
         .route("/healthz", get(healthz))
+        .merge(pages)
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(limit))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+                 object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+            ),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
                 // The path only, never the query string: it may carry names.
@@ -88,4 +118,33 @@ async fn rejections_in_chinese(res: axum::response::Response) -> axum::response:
     };
     let body = serde_json::json!({"error": {"code": code, "message": message, "detail": detail}});
     (status, Json(body)).into_response()
+}
+
+/// A state-changing page request from another site is refused outright (403), whatever cookies
+/// it carries: the browser's `Sec-Fetch-Site`, or an `Origin` that is not this host, tells.
+async fn refuse_cross_site_writes(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if !safe {
+        let headers = req.headers();
+        let cross_site = crate::auth::pages::cross_site(headers);
+        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+        let foreign_origin = headers
+            .get(header::ORIGIN)
+            .and_then(|o| o.to_str().ok())
+            .filter(|o| *o != "null")
+            .is_some_and(|o| {
+                let origin_host = o.split_once("://").map_or(o, |(_, rest)| rest);
+                host != Some(origin_host)
+            });
+        if cross_site || foreign_origin {
+            return super::ui::error_page(
+                StatusCode::FORBIDDEN,
+                "来自其他网站的提交已被拒绝（CSRF 防护）",
+            );
+        }
+    }
+    next.run(req).await
 }

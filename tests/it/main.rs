@@ -14,3 +14,4 @@ mod audit_chain;
 mod cli;
 mod openapi;
 mod roles_matrix;
+mod web;

@@ -1,0 +1,810 @@
+//! The ledger pages: list with filters, the record form (create and edit), the detail page with
+//! attachments and history. Thin handlers over `ledger::service`, views built here, HTML from
+//! templates.
+
+use std::collections::HashMap;
+
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use chrono::Datelike;
+use serde::Serialize;
+use serde_json::{Map, Value as Json};
+
+use super::catalogue::{FieldDef, FieldType, KindDef};
+use super::service::{self, ListParams, RecordInput, RecordView};
+use crate::error::{AppError, FieldError};
+use crate::web::ui::{app_error_page, error_page, render, urlencode, Chrome, Page};
+use crate::web::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/ledger/{kind}", get(list))
+        .route("/ledger/{kind}/new", get(new_form).post(create))
+        .route("/records/{id}", get(detail))
+        .route("/records/{id}/edit", get(edit_form).post(update))
+        .route("/records/{id}/delete", post(delete))
+        .route("/records/{id}/restore", post(restore))
+        .route("/records/{id}/attachments", post(upload))
+        .route("/attachments/{id}", get(download))
+}
+
+const PAGE_SIZE: i64 = 50;
+
+/// Names of the park's units and enterprises, for showing ids and offering choices.
+struct Lookups {
+    units: HashMap<i64, String>,
+    unit_names: Vec<String>,
+    enterprise_names: Vec<String>,
+}
+
+async fn lookups(st: &AppState, page: &Page) -> Result<Lookups, AppError> {
+    let units = crate::org::queries::units(&st.db, page.who.park_id).await?;
+    let unit_names = units
+        .iter()
+        .filter(|u| page.who.covers(Some(u.id), None))
+        .map(|u| u.name.clone())
+        .collect();
+    let enterprise_names = match crate::org::service::list_enterprises(&st.db, &page.who).await {
+        Ok(list) => list.into_iter().map(|e| e.name).collect(),
+        Err(AppError::Forbidden(_)) => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    Ok(Lookups {
+        units: units.into_iter().map(|u| (u.id, u.name)).collect(),
+        unit_names,
+        enterprise_names,
+    })
+}
+
+fn display(v: Option<&Json>) -> String {
+    match v {
+        None | Some(Json::Null) => String::new(),
+        Some(Json::Bool(true)) => "是".into(),
+        Some(Json::Bool(false)) => "否".into(),
+        Some(Json::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+// ---- list ----
+
+#[derive(Serialize)]
+struct ListView {
+    chrome: Chrome,
+    kind: KindHead,
+    columns: Vec<String>,
+    rows: Vec<Row>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    filters: Vec<Filter>,
+    year: String,
+    years: Vec<i32>,
+    q: String,
+    deleted: bool,
+    query: String,
+    can_write: bool,
+}
+
+#[derive(Serialize)]
+struct KindHead {
+    id: String,
+    sheet: String,
+    name: String,
+}
+
+#[derive(Serialize)]
+struct Row {
+    id: i64,
+    cells: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Filter {
+    key: String,
+    label: String,
+    options: Vec<String>,
+    value: String,
+}
+
+/// Fields shown as list columns: the date, the title, then up to four short fields.
+fn list_columns(kind: &KindDef) -> Vec<&FieldDef> {
+    let mut cols: Vec<&FieldDef> = Vec::new();
+    cols.extend(kind.field(&kind.date_field));
+    cols.extend(kind.field(&kind.title_field));
+    for f in &kind.fields {
+        if cols.len() >= 6 {
+            break;
+        }
+        let short = !matches!(f.field_type, FieldType::Longtext);
+        if short && !cols.iter().any(|c| c.key == f.key) {
+            cols.push(f);
+        }
+    }
+    cols
+}
+
+async fn list(
+    State(st): State<AppState>,
+    page: Page,
+    Path(kind_id): Path<String>,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Response {
+    let kinds = match service::kinds(&st.db, &page.who).await {
+        Ok(k) => k,
+        Err(e) => return app_error_page(e),
+    };
+    let Some(kind) = kinds.iter().find(|k| k.id == kind_id).cloned() else {
+        return match service::kind(&st.db, &page.who, &kind_id).await {
+            Err(e) => app_error_page(e),
+            Ok(_) => error_page(StatusCode::FORBIDDEN, "您的角色不能查看此类台账"),
+        };
+    };
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let this_year = st.now().year();
+    let year = match pairs.iter().find(|(k, _)| k == "year") {
+        Some((_, v)) => v.trim().to_string(),
+        None => this_year.to_string(),
+    };
+    let page_no = get("page").parse::<i64>().unwrap_or(1).max(1);
+    let mut params = ListParams {
+        kind: Some(kind.id.clone()),
+        year: year.parse().ok().filter(|y| (1900..=9999).contains(y)),
+        q: Some(get("q")).filter(|q| !q.is_empty()),
+        deleted: get("deleted") == "1",
+        sort: Some(get("sort")).filter(|s| !s.is_empty()),
+        limit: Some(PAGE_SIZE),
+        offset: Some((page_no - 1) * PAGE_SIZE),
+        ..Default::default()
+    };
+    let mut filters = Vec::new();
+    for f in kind
+        .fields
+        .iter()
+        .filter(|f| matches!(f.field_type, FieldType::Choice | FieldType::Bool))
+    {
+        let value = get(&format!("f.{}", f.key));
+        let options = match f.field_type {
+            FieldType::Bool => vec!["是".to_string(), "否".to_string()],
+            _ => f.choices.clone(),
+        };
+        if !value.is_empty() {
+            let stored = match (f.field_type, value.as_str()) {
+                (FieldType::Bool, "是") => "true".to_string(),
+                (FieldType::Bool, _) => "false".to_string(),
+                _ => value.clone(),
+            };
+            params.fields.push((f.key.clone(), stored));
+        }
+        filters.push(Filter {
+            key: f.key.clone(),
+            label: f.label.clone(),
+            options,
+            value,
+        });
+    }
+    let result = match service::list(&st.db, &page.who, params).await {
+        Ok(r) => r,
+        Err(e) => return app_error_page(e),
+    };
+    let cols = list_columns(&kind);
+    let rows = result
+        .items
+        .iter()
+        .map(|r| Row {
+            id: r.id,
+            cells: cols.iter().map(|c| display(r.fields.get(&c.key))).collect(),
+        })
+        .collect();
+    let query: String = pairs
+        .iter()
+        .filter(|(k, v)| k != "page" && !v.is_empty())
+        .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let view = ListView {
+        chrome: page.chrome(&kinds, &format!("/ledger/{}", kind.id)),
+        columns: cols.iter().map(|c| c.label.clone()).collect(),
+        rows,
+        total: result.total,
+        page: page_no,
+        pages: (result.total + PAGE_SIZE - 1) / PAGE_SIZE,
+        filters,
+        years: (this_year - 4..=this_year).rev().collect(),
+        year,
+        q: get("q"),
+        deleted: get("deleted") == "1",
+        query,
+        can_write: page
+            .who
+            .role
+            .allows(crate::auth::Action::WriteRecords(&kind.id)),
+        kind: KindHead {
+            id: kind.id,
+            sheet: kind.sheet,
+            name: kind.name,
+        },
+    };
+    render("ledger_list.html", view)
+}
+
+// ---- form ----
+
+#[derive(Serialize)]
+struct FormView {
+    chrome: Chrome,
+    kind: KindHead,
+    fields: Vec<FormField>,
+    action: String,
+    version: Option<i64>,
+    message: Option<String>,
+    conflict: Option<Vec<(String, String)>>,
+    units: Vec<String>,
+    enterprises: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct FormField {
+    key: String,
+    label: String,
+    kind: &'static str,
+    required: bool,
+    choices: Vec<String>,
+    value: String,
+    error: Option<String>,
+}
+
+fn form_fields(
+    kind: &KindDef,
+    values: &HashMap<String, String>,
+    errors: &[FieldError],
+) -> Vec<FormField> {
+    kind.fields
+        .iter()
+        .map(|f| FormField {
+            key: f.key.clone(),
+            label: f.label.clone(),
+            kind: f.field_type.as_str(),
+            required: f.required,
+            choices: f.choices.clone(),
+            value: values.get(&f.key).cloned().unwrap_or_default(),
+            error: errors
+                .iter()
+                .find(|e| e.field == f.key)
+                .map(|e| e.message.clone()),
+        })
+        .collect()
+}
+
+fn values_of(r: &RecordView) -> HashMap<String, String> {
+    r.fields
+        .iter()
+        .map(|(k, v)| (k.clone(), display(Some(v))))
+        .collect()
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a form view gathers everything the page shows"
+)]
+async fn form_page(
+    st: &AppState,
+    page: &Page,
+    kind: &KindDef,
+    action: String,
+    values: HashMap<String, String>,
+    errors: &[FieldError],
+    version: Option<i64>,
+    message: Option<String>,
+    conflict: Option<Vec<(String, String)>>,
+) -> Response {
+    let kinds = match service::kinds(&st.db, &page.who).await {
+        Ok(k) => k,
+        Err(e) => return app_error_page(e),
+    };
+    let look = match lookups(st, page).await {
+        Ok(l) => l,
+        Err(e) => return app_error_page(e),
+    };
+    let unknown: Vec<String> = errors
+        .iter()
+        .filter(|e| kind.field(&e.field).is_none())
+        .map(ToString::to_string)
+        .collect();
+    let message = match (message, unknown.is_empty()) {
+        (Some(m), true) => Some(m),
+        (Some(m), false) => Some(format!("{m}；{}", unknown.join("；"))),
+        (None, false) => Some(unknown.join("；")),
+        (None, true) => None,
+    };
+    let mut res = render(
+        "record_form.html",
+        FormView {
+            chrome: page.chrome(&kinds, &format!("/ledger/{}", kind.id)),
+            kind: KindHead {
+                id: kind.id.clone(),
+                sheet: kind.sheet.clone(),
+                name: kind.name.clone(),
+            },
+            fields: form_fields(kind, &values, errors),
+            action,
+            version,
+            message,
+            conflict,
+            units: look.unit_names,
+            enterprises: look.enterprise_names,
+        },
+    );
+    if !errors.is_empty() {
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    res
+}
+
+async fn new_form(State(st): State<AppState>, page: Page, Path(kind_id): Path<String>) -> Response {
+    let kind = match service::kind(&st.db, &page.who, &kind_id).await {
+        Ok(k) => k,
+        Err(e) => return app_error_page(e),
+    };
+    if let Err(e) = page
+        .who
+        .require(crate::auth::Action::WriteRecords(&kind.id))
+    {
+        return app_error_page(e);
+    }
+    let mut values = HashMap::new();
+    values.insert(kind.date_field.clone(), st.now().date_naive().to_string());
+    form_page(
+        &st,
+        &page,
+        &kind,
+        format!("/ledger/{}/new", kind.id),
+        values,
+        &[],
+        None,
+        None,
+        None,
+    )
+    .await
+}
+
+/// Splits a submitted form into the record's field values and the control fields.
+fn read_form(
+    kind: &KindDef,
+    pairs: Vec<(String, String)>,
+) -> (
+    HashMap<String, String>,
+    Map<String, Json>,
+    Option<String>,
+    Option<i64>,
+) {
+    let mut values = HashMap::new();
+    let mut fields = Map::new();
+    let (mut csrf, mut version) = (None, None);
+    for (k, v) in pairs {
+        match k.as_str() {
+            "_csrf" => csrf = Some(v),
+            "_version" => version = v.trim().parse().ok(),
+            _ if kind.field(&k).is_some() => {
+                fields.insert(
+                    k.clone(),
+                    if v.trim().is_empty() {
+                        Json::Null
+                    } else {
+                        Json::String(v.clone())
+                    },
+                );
+                values.insert(k, v);
+            }
+            _ => {}
+        }
+    }
+    (values, fields, csrf, version)
+}
+
+async fn create(
+    State(st): State<AppState>,
+    page: Page,
+    Path(kind_id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let kind = match service::kind(&st.db, &page.who, &kind_id).await {
+        Ok(k) => k,
+        Err(e) => return app_error_page(e),
+    };
+    let (values, fields, csrf, _) = read_form(&kind, pairs);
+    if let Err(res) = page.check_csrf(csrf.as_deref()) {
+        return res;
+    }
+    let input = RecordInput {
+        kind: Some(kind.id.clone()),
+        fields,
+        version: None,
+    };
+    match service::create(&st.db, &page.who, input, st.now()).await {
+        Ok(r) => Redirect::to(&format!("/records/{}", r.id)).into_response(),
+        Err(AppError::Invalid(errors)) => {
+            let action = format!("/ledger/{}/new", kind.id);
+            form_page(
+                &st,
+                &page,
+                &kind,
+                action,
+                values,
+                &errors,
+                None,
+                Some("请按提示修改后再保存".into()),
+                None,
+            )
+            .await
+        }
+        Err(e) => app_error_page(e),
+    }
+}
+
+async fn edit_form(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> Response {
+    let rec = match service::get(&st.db, &page.who, id).await {
+        Ok(r) => r,
+        Err(e) => return app_error_page(e),
+    };
+    let kind = match service::kind(&st.db, &page.who, &rec.kind).await {
+        Ok(k) => k,
+        Err(e) => return app_error_page(e),
+    };
+    if let Err(e) = page
+        .who
+        .require(crate::auth::Action::WriteRecords(&kind.id))
+    {
+        return app_error_page(e);
+    }
+    form_page(
+        &st,
+        &page,
+        &kind,
+        format!("/records/{id}/edit"),
+        values_of(&rec),
+        &[],
+        Some(rec.version),
+        None,
+        None,
+    )
+    .await
+}
+
+async fn update(
+    State(st): State<AppState>,
+    page: Page,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let rec = match service::get(&st.db, &page.who, id).await {
+        Ok(r) => r,
+        Err(e) => return app_error_page(e),
+    };
+    let kind = match service::kind(&st.db, &page.who, &rec.kind).await {
+        Ok(k) => k,
+        Err(e) => return app_error_page(e),
+    };
+    let (values, fields, csrf, version) = read_form(&kind, pairs);
+    if let Err(res) = page.check_csrf(csrf.as_deref()) {
+        return res;
+    }
+    let action = format!("/records/{id}/edit");
+    let input = RecordInput {
+        kind: None,
+        fields,
+        version,
+    };
+    match service::update(&st.db, &page.who, id, input, st.now()).await {
+        Ok(_) => Redirect::to(&format!("/records/{id}")).into_response(),
+        Err(AppError::Invalid(errors)) => {
+            form_page(
+                &st,
+                &page,
+                &kind,
+                action,
+                values,
+                &errors,
+                version,
+                Some("请按提示修改后再保存".into()),
+                None,
+            )
+            .await
+        }
+        Err(AppError::Conflict { current }) => {
+            // Show what the other person saved beside what this user typed; the form now
+            // carries the current version, so saving again is a deliberate overwrite.
+            let theirs = kind
+                .fields
+                .iter()
+                .map(|f| (f.label.clone(), display(rec.fields.get(&f.key))))
+                .collect();
+            let message = "保存冲突：在您编辑期间，该记录已被他人修改。下方是对方保存的内容；您填写的内容仍保留在表单中，确认无误后可再次保存覆盖。";
+            let mut res = form_page(
+                &st,
+                &page,
+                &kind,
+                action,
+                values,
+                &[],
+                Some(current),
+                Some(message.into()),
+                Some(theirs),
+            )
+            .await;
+            *res.status_mut() = StatusCode::CONFLICT;
+            res
+        }
+        Err(e) => app_error_page(e),
+    }
+}
+
+// ---- detail ----
+
+#[derive(Serialize)]
+struct DetailView {
+    chrome: Chrome,
+    kind: KindHead,
+    id: i64,
+    title: String,
+    deleted: bool,
+    version: i64,
+    unit: Option<String>,
+    fields: Vec<(String, String)>,
+    attachments: Vec<AttachmentView>,
+    history: Vec<HistoryView>,
+    can_write: bool,
+}
+
+#[derive(Serialize)]
+struct AttachmentView {
+    id: i64,
+    name: String,
+    size: String,
+    previewable: bool,
+}
+
+#[derive(Serialize)]
+struct HistoryView {
+    at: String,
+    login: String,
+    action: &'static str,
+    changes: Vec<(String, String, String)>,
+}
+
+fn action_label(a: &str) -> &'static str {
+    match a {
+        "create" => "新建",
+        "update" => "修改",
+        "delete" => "删除",
+        "restore" => "恢复",
+        "attach" => "上传附件",
+        "import" => "导入",
+        _ => "其他",
+    }
+}
+
+fn field_changes(
+    kind: &KindDef,
+    before: Option<&str>,
+    after: Option<&str>,
+) -> Vec<(String, String, String)> {
+    let fields_of = |s: Option<&str>| -> Map<String, Json> {
+        s.and_then(|s| serde_json::from_str::<Json>(s).ok())
+            .and_then(|v| v.get("fields").and_then(Json::as_object).cloned())
+            .unwrap_or_default()
+    };
+    let (b, a) = (fields_of(before), fields_of(after));
+    kind.fields
+        .iter()
+        .filter(|f| b.get(&f.key) != a.get(&f.key))
+        .filter(|_| before.is_some() && after.is_some())
+        .map(|f| {
+            (
+                f.label.clone(),
+                display(b.get(&f.key)),
+                display(a.get(&f.key)),
+            )
+        })
+        .collect()
+}
+
+/// China Standard Time, in which people read the times of their own changes.
+fn beijing() -> chrono::FixedOffset {
+    use chrono::Offset;
+    chrono::FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| chrono::Utc.fix())
+}
+
+fn human_size(bytes: i64) -> String {
+    match bytes {
+        b if b >= 1024 * 1024 => format!("{:.1} MB", b as f64 / 1024.0 / 1024.0),
+        b if b >= 1024 => format!("{:.0} KB", b as f64 / 1024.0),
+        b => format!("{b} 字节"),
+    }
+}
+
+async fn detail(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> Response {
+    let rec = match service::get(&st.db, &page.who, id).await {
+        Ok(r) => r,
+        Err(e) => return app_error_page(e),
+    };
+    let loaded = async {
+        let kinds = service::kinds(&st.db, &page.who).await?;
+        let kind = service::kind(&st.db, &page.who, &rec.kind).await?;
+        let attachments = service::attachments(&st.db, &page.who, id).await?;
+        let history = service::history(&st.db, &page.who, id).await?;
+        let look = lookups(&st, &page).await?;
+        Ok::<_, AppError>((kinds, kind, attachments, history, look))
+    };
+    let (kinds, kind, attachments, history, look) = match loaded.await {
+        Ok(v) => v,
+        Err(e) => return app_error_page(e),
+    };
+    let view = DetailView {
+        chrome: page.chrome(&kinds, &format!("/ledger/{}", kind.id)),
+        id,
+        title: rec.title.clone(),
+        deleted: rec.deleted,
+        version: rec.version,
+        unit: rec.unit_id.and_then(|u| look.units.get(&u).cloned()),
+        fields: kind
+            .fields
+            .iter()
+            .map(|f| (f.label.clone(), display(rec.fields.get(&f.key))))
+            .collect(),
+        attachments: attachments
+            .into_iter()
+            .map(|a| AttachmentView {
+                previewable: a.content_type.starts_with("image/")
+                    || a.content_type == "application/pdf",
+                id: a.id,
+                size: human_size(a.size_bytes),
+                name: a.file_name,
+            })
+            .collect(),
+        history: history
+            .iter()
+            .map(|e| HistoryView {
+                at: e
+                    .at
+                    .with_timezone(&beijing())
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string(),
+                login: e.login.clone(),
+                action: action_label(&e.action),
+                changes: field_changes(&kind, e.before_json.as_deref(), e.after_json.as_deref()),
+            })
+            .collect(),
+        can_write: page
+            .who
+            .role
+            .allows(crate::auth::Action::WriteRecords(&kind.id)),
+        kind: KindHead {
+            id: kind.id.clone(),
+            sheet: kind.sheet.clone(),
+            name: kind.name.clone(),
+        },
+    };
+    render("record_detail.html", view)
+}
+
+#[derive(serde::Deserialize)]
+struct CsrfForm {
+    #[serde(rename = "_csrf")]
+    csrf: Option<String>,
+}
+
+async fn delete(
+    State(st): State<AppState>,
+    page: Page,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    set_deleted(st, page, id, f, true).await
+}
+
+async fn restore(
+    State(st): State<AppState>,
+    page: Page,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    set_deleted(st, page, id, f, false).await
+}
+
+async fn set_deleted(st: AppState, page: Page, id: i64, f: CsrfForm, deleted: bool) -> Response {
+    if let Err(res) = page.check_csrf(f.csrf.as_deref()) {
+        return res;
+    }
+    match service::set_deleted(&st.db, &page.who, id, deleted, st.now()).await {
+        Ok(_) => Redirect::to(&format!("/records/{id}")).into_response(),
+        Err(e) => app_error_page(e),
+    }
+}
+
+async fn upload(
+    State(st): State<AppState>,
+    page: Page,
+    Path(id): Path<i64>,
+    mut form: Multipart,
+) -> Response {
+    let mut csrf = None;
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => {
+                let limit = st.config.max_upload_bytes / 1024 / 1024;
+                return error_page(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    &format!("上传失败：文件超过大小上限 {limit} MB，或上传被中断"),
+                );
+            }
+        };
+        match field.name() {
+            Some("_csrf") => csrf = field.text().await.ok(),
+            Some("file") => {
+                if let Err(res) = page.check_csrf(csrf.as_deref()) {
+                    return res;
+                }
+                let name = field.file_name().unwrap_or("附件").to_string();
+                let bytes = match field.bytes().await {
+                    Ok(b) => b,
+                    Err(_) => {
+                        return error_page(
+                            StatusCode::PAYLOAD_TOO_LARGE,
+                            "上传失败：文件超过大小上限，或上传被中断",
+                        )
+                    }
+                };
+                if bytes.is_empty() && name.is_empty() {
+                    return error_page(StatusCode::BAD_REQUEST, "请选择要上传的文件");
+                }
+                return match service::add_attachment(
+                    &st.db,
+                    &st.config,
+                    &page.who,
+                    id,
+                    &name,
+                    &bytes,
+                    st.now(),
+                )
+                .await
+                {
+                    Ok(_) => Redirect::to(&format!("/records/{id}")).into_response(),
+                    Err(AppError::Invalid(errors)) => error_page(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        &errors
+                            .iter()
+                            .map(|e| e.message.clone())
+                            .collect::<Vec<_>>()
+                            .join("；"),
+                    ),
+                    Err(e) => app_error_page(e),
+                };
+            }
+            _ => {}
+        }
+    }
+    error_page(StatusCode::BAD_REQUEST, "请选择要上传的文件")
+}
+
+async fn download(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> Response {
+    match service::open_attachment(&st.db, &st.config, &page.who, id).await {
+        Ok((a, bytes)) => {
+            let inline =
+                a.content_type.starts_with("image/") || a.content_type == "application/pdf";
+            super::api::file_response(&a, bytes, inline)
+        }
+        Err(e) => app_error_page(e),
+    }
+}

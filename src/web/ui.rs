@@ -1,0 +1,291 @@
+//! The HTML face's plumbing: the embedded template environment, the signed-in-user extractor that
+//! sends strangers to the login page, CSRF tokens, and the Chinese error pages.
+//!
+//! Templates are embedded in the binary, auto-escaped (`.html`), strict about undefined values,
+//! and see view structs only.
+
+use std::sync::OnceLock;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use minijinja::{Environment, UndefinedBehavior};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::AppState;
+use crate::auth::{service, Principal};
+use crate::error::AppError;
+
+/// Name of the session cookie. Served over TLS it would be `__Host-` prefixed and `Secure`;
+/// the office PC serves plain HTTP on loopback, where browsers refuse both.
+pub const COOKIE: &str = "tz_session";
+
+const TEMPLATES: [(&str, &str); 8] = [
+    ("base.html", include_str!("templates/base.html")),
+    ("login.html", include_str!("templates/login.html")),
+    ("home.html", include_str!("templates/home.html")),
+    ("error.html", include_str!("templates/error.html")),
+    (
+        "ledger_list.html",
+        include_str!("../ledger/templates/ledger_list.html"),
+    ),
+    (
+        "record_form.html",
+        include_str!("../ledger/templates/record_form.html"),
+    ),
+    (
+        "record_detail.html",
+        include_str!("../ledger/templates/record_detail.html"),
+    ),
+    ("org.html", include_str!("../org/templates/org.html")),
+];
+
+fn env() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        for (name, source) in TEMPLATES {
+            // The templates are ours and compiled in; a test renders every one of them.
+            if let Err(e) = env.add_template(name, source) {
+                tracing::error!(template = name, error = %e, "built-in template does not parse");
+            }
+        }
+        env
+    })
+}
+
+/// Renders a page, or the opaque 500 page when a built-in template fails (logged once).
+pub fn render<S: Serialize>(name: &str, ctx: S) -> Response {
+    match env().get_template(name).and_then(|t| t.render(ctx)) {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(template = name, error = %e, "page render failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, Html(FALLBACK_500)).into_response()
+        }
+    }
+}
+
+const FALLBACK_500: &str = "<!doctype html><meta charset=utf-8><title>出错了</title><p>服务器内部错误，请稍后重试或联系管理员。</p>";
+
+/// The signed-in user of a page, with the CSRF token their forms carry.
+pub struct Page {
+    pub who: Principal,
+    pub csrf: String,
+}
+
+/// What a page's layout needs: the user's name and role, the menu, the CSRF token.
+#[derive(Serialize)]
+pub struct Chrome {
+    pub user: String,
+    pub role: &'static str,
+    pub csrf: String,
+    pub menu: Vec<MenuItem>,
+    pub active: String,
+}
+
+#[derive(Serialize)]
+pub struct MenuItem {
+    pub href: String,
+    pub label: String,
+    pub group: &'static str,
+}
+
+impl Page {
+    pub fn chrome(&self, kinds: &[crate::ledger::catalogue::KindDef], active: &str) -> Chrome {
+        let mut menu = vec![MenuItem {
+            href: "/".into(),
+            label: "工作台".into(),
+            group: "",
+        }];
+        for k in kinds {
+            menu.push(MenuItem {
+                href: format!("/ledger/{}", k.id),
+                label: k.sheet.clone(),
+                group: "台账",
+            });
+        }
+        if self.who.role.allows(crate::auth::Action::ReadOrg) {
+            menu.push(MenuItem {
+                href: "/org".into(),
+                label: "组织与企业".into(),
+                group: "组织",
+            });
+        }
+        Chrome {
+            user: self.who.display_name.clone(),
+            role: self.who.role.label(),
+            csrf: self.csrf.clone(),
+            menu,
+            active: active.to_string(),
+        }
+    }
+
+    /// Refuses a form whose CSRF token is not this session's.
+    pub fn check_csrf(&self, token: Option<&str>) -> Result<(), Response> {
+        match token {
+            Some(t) if constant_eq(t.as_bytes(), self.csrf.as_bytes()) => Ok(()),
+            _ => Err(error_page(
+                StatusCode::FORBIDDEN,
+                "表单已过期或来源不明，请返回刷新后重试",
+            )),
+        }
+    }
+}
+
+fn constant_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The CSRF token of a session: derived from its secret, so it needs no storage and dies with it.
+pub fn csrf_token(session_token: &str) -> String {
+    hex::encode(Sha256::digest(format!("csrf:{session_token}").as_bytes()))
+}
+
+pub fn session_cookie(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == COOKIE)
+        .map(|(_, v)| v)
+}
+
+impl FromRequestParts<AppState> for Page {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Self::Rejection> {
+        let to_login = || {
+            let next = parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
+            Redirect::to(&format!("/login?next={}", urlencode(next))).into_response()
+        };
+        let Some(token) = session_cookie(&parts.headers) else {
+            return Err(to_login());
+        };
+        match service::authenticate(&st.db, &st.config, token, st.now()).await {
+            Ok(Some(who)) => {
+                tracing::Span::current().record("user_id", who.user_id);
+                Ok(Page {
+                    csrf: csrf_token(token),
+                    who,
+                })
+            }
+            Ok(None) => Err(to_login()),
+            Err(e) => Err(app_error_page(e)),
+        }
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct ErrorView<'a> {
+    status: u16,
+    title: &'a str,
+    message: &'a str,
+}
+
+pub fn error_page(status: StatusCode, message: &str) -> Response {
+    let title = match status {
+        StatusCode::FORBIDDEN => "没有权限",
+        StatusCode::NOT_FOUND => "页面不存在",
+        StatusCode::CONFLICT => "保存冲突",
+        s if s.is_client_error() => "请求有误",
+        _ => "出错了",
+    };
+    let mut res = render(
+        "error.html",
+        ErrorView {
+            status: status.as_u16(),
+            title,
+            message,
+        },
+    );
+    *res.status_mut() = status;
+    res
+}
+
+/// A service error as a page: 4xx with the precise message, 500 opaque and logged.
+pub fn app_error_page(e: AppError) -> Response {
+    match e {
+        AppError::Unauthorized => Redirect::to("/login").into_response(),
+        AppError::Forbidden(m) => error_page(StatusCode::FORBIDDEN, m),
+        AppError::NotFound(what) => {
+            error_page(StatusCode::NOT_FOUND, &format!("{what}不存在或已被删除"))
+        }
+        AppError::Db(crate::db::DbError::Busy) => {
+            error_page(StatusCode::SERVICE_UNAVAILABLE, "数据库正忙，请稍后重试")
+        }
+        AppError::Db(e) => {
+            tracing::error!(error = %e, "page failed");
+            error_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "服务器内部错误，请稍后重试或联系管理员",
+            )
+        }
+        other => error_page(StatusCode::BAD_REQUEST, &other.to_string()),
+    }
+}
+
+pub async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        include_str!("static/app.css"),
+    )
+}
+
+pub async fn script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        include_str!("static/app.js"),
+    )
+}
+
+pub async fn not_found() -> Response {
+    error_page(StatusCode::NOT_FOUND, "您要找的页面不存在")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_built_in_template_parses() {
+        let env = env();
+        for (name, _) in TEMPLATES {
+            assert!(env.get_template(name).is_ok(), "{name}");
+        }
+    }
+
+    #[test]
+    fn csrf_tokens_differ_per_session_and_compare_exactly() {
+        assert_ne!(csrf_token("1.a"), csrf_token("1.b"));
+        assert!(constant_eq(b"abc", b"abc"));
+        assert!(!constant_eq(b"abc", b"abd"));
+        assert!(!constant_eq(b"abc", b"ab"));
+    }
+}

@@ -1,0 +1,336 @@
+//! The HTML pages driven in-process: sign-in, forms that keep what was typed, CSRF, roles on
+//! every page, Chinese error pages, security headers.
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+use crate::helpers::{id, TestApp, PASSWORD};
+
+struct Browser<'a> {
+    app: &'a TestApp,
+    cookie: String,
+}
+
+struct Answer {
+    status: StatusCode,
+    location: Option<String>,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+async fn send(app: &TestApp, req: Request<Body>) -> Answer {
+    let res = taizhang::web::router(app.state.clone())
+        .oneshot(req)
+        .await
+        .unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let location = headers
+        .get(header::LOCATION)
+        .map(|v| v.to_str().unwrap().to_string());
+    let body =
+        String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes()).into_owned();
+    Answer {
+        status,
+        location,
+        headers,
+        body,
+    }
+}
+
+fn form_body(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{}={}",
+                taizhang::web::ui::urlencode(k),
+                taizhang::web::ui::urlencode(v)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+async fn sign_in<'a>(app: &'a TestApp, login: &str) -> Browser<'a> {
+    let req = Request::post("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form_body(&[
+            ("login", login),
+            ("password", PASSWORD),
+            ("next", "/"),
+        ])))
+        .unwrap();
+    let a = send(app, req).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let set = a
+        .headers
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Strict"),
+        "{set}"
+    );
+    Browser {
+        app,
+        cookie: set.split(';').next().unwrap().to_string(),
+    }
+}
+
+impl Browser<'_> {
+    async fn get(&self, path: &str) -> Answer {
+        let req = Request::get(path)
+            .header(header::COOKIE, &self.cookie)
+            .body(Body::empty())
+            .unwrap();
+        send(self.app, req).await
+    }
+
+    async fn post(&self, path: &str, pairs: &[(&str, &str)]) -> Answer {
+        let req = Request::post(path)
+            .header(header::COOKIE, &self.cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(form_body(pairs)))
+            .unwrap();
+        send(self.app, req).await
+    }
+
+    /// The CSRF token the pages carry for this session.
+    async fn csrf(&self) -> String {
+        let page = self.get("/").await.body;
+        let at = page.find("name=\"_csrf\" value=\"").expect("csrf field") + 20;
+        page[at..at + 64].to_string()
+    }
+}
+
+#[tokio::test]
+async fn strangers_are_sent_to_the_login_page_which_keeps_the_login_on_error() {
+    let app = TestApp::new().await;
+    let a = send(
+        &app,
+        Request::get("/ledger/meeting").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER);
+    assert_eq!(a.location.as_deref(), Some("/login?next=/ledger/meeting"));
+    let req = Request::post("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form_body(&[
+            ("login", "office"),
+            ("password", "wrong-1"),
+        ])))
+        .unwrap();
+    let a = send(&app, req).await;
+    assert_eq!(a.status, StatusCode::UNAUTHORIZED);
+    assert!(a.body.contains("登录名或密码错误"));
+    assert!(
+        a.body.contains("value=\"office\""),
+        "the login typed is kept"
+    );
+}
+
+#[tokio::test]
+async fn pages_carry_security_headers() {
+    let app = TestApp::new().await;
+    let b = sign_in(&app, "office").await;
+    let a = b.get("/").await;
+    assert_eq!(a.status, StatusCode::OK);
+    let csp = a
+        .headers
+        .get(header::CONTENT_SECURITY_POLICY)
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(
+        csp.contains("frame-ancestors 'none'")
+            && csp.contains("script-src 'self'")
+            && !csp.contains("unsafe-inline")
+    );
+    assert_eq!(a.headers.get(header::X_FRAME_OPTIONS).unwrap(), "DENY");
+    assert!(a.body.contains("工作台") && a.body.contains("会议台账"));
+    assert!(!a.body.contains("<script>"), "no inline script");
+}
+
+#[tokio::test]
+async fn a_record_is_created_by_form_and_a_failed_save_keeps_everything_typed() {
+    let app = TestApp::new().await;
+    let b = sign_in(&app, "office").await;
+    let csrf = b.csrf().await;
+    let form = b.get("/ledger/meeting/new").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("会议类型") && form.body.contains("<option>党工委会议</option>"));
+    let bad = b
+        .post(
+            "/ledger/meeting/new",
+            &[
+                ("_csrf", &csrf),
+                ("date", "2024-03-05"),
+                ("meeting_type", "党课"),
+                ("name", "<b>专题党课</b>"),
+                ("org_unit", "甲科技支部"),
+                ("expected", "十"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body
+            .contains("找不到单位“甲科技支部”，最接近的是“甲科技党支部”"),
+        "{}",
+        bad.body
+    );
+    assert!(
+        bad.body.contains("value=\"&lt;b&gt;专题党课&lt;"),
+        "typed text kept and escaped: {}",
+        bad.body
+    );
+    assert!(bad.body.contains("value=\"十\""));
+    let ok = b
+        .post(
+            "/ledger/meeting/new",
+            &[
+                ("_csrf", &csrf),
+                ("date", "2024-03-05"),
+                ("meeting_type", "党课"),
+                ("name", "<b>专题党课</b>"),
+                ("org_unit", "甲科技党支部"),
+                ("expected", "10"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let detail = b.get(ok.location.as_deref().unwrap()).await;
+    assert_eq!(detail.status, StatusCode::OK);
+    assert!(detail.body.contains("&lt;b&gt;专题党课&lt;") && !detail.body.contains("<b>专题党课"));
+    let list = b
+        .get("/ledger/meeting?year=2024&q=%E5%85%9A%E8%AF%BE")
+        .await;
+    assert!(
+        list.body.contains("共 1 条"),
+        "two-character search finds it"
+    );
+}
+
+#[tokio::test]
+async fn forms_without_the_token_or_from_another_site_are_refused() {
+    let app = TestApp::new().await;
+    let b = sign_in(&app, "office").await;
+    let fields = [
+        ("date", "2024-03-05"),
+        ("meeting_type", "党课"),
+        ("name", "x"),
+        ("org_unit", "甲科技党支部"),
+    ];
+    let a = b.post("/ledger/meeting/new", &fields).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+    let csrf = b.csrf().await;
+    let mut with_token = vec![("_csrf", csrf.as_str())];
+    with_token.extend(fields);
+    let req = Request::post("/ledger/meeting/new")
+        .header(header::COOKIE, &b.cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "cross-site")
+        .header(header::ORIGIN, "https://evil.example")
+        .body(Body::from(form_body(&with_token)))
+        .unwrap();
+    assert_eq!(send(&app, req).await.status, StatusCode::FORBIDDEN);
+    let (_, page) = app
+        .get(&app.login("office").await, "/api/v1/records?kind=meeting")
+        .await;
+    assert_eq!(page["total"], 0, "nothing was written");
+}
+
+#[tokio::test]
+async fn an_edit_that_lost_a_race_says_so_and_shows_both_versions() {
+    let app = TestApp::new().await;
+    let token = app.login("office").await;
+    let rec = app
+        .meeting(&token, "2024-01-10", "党课", "甲科技党支部")
+        .await;
+    let b = sign_in(&app, "office").await;
+    let csrf = b.csrf().await;
+    let form = b.get(&format!("/records/{}/edit", id(&rec))).await;
+    assert!(form.body.contains("name=\"_version\" value=\"1\""));
+    let mut fields = rec["fields"].clone();
+    fields["name"] = serde_json::json!("别人先改了");
+    let (status, _) = app
+        .put(
+            &token,
+            &format!("/api/v1/records/{}", id(&rec)),
+            serde_json::json!({"version": 1, "fields": fields}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let a = b
+        .post(
+            &format!("/records/{}/edit", id(&rec)),
+            &[
+                ("_csrf", &csrf),
+                ("_version", "1"),
+                ("date", "2024-01-10"),
+                ("meeting_type", "党课"),
+                ("name", "我的修改"),
+                ("org_unit", "甲科技党支部"),
+            ],
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::CONFLICT);
+    assert!(
+        a.body.contains("保存冲突")
+            && a.body.contains("别人先改了")
+            && a.body.contains("value=\"我的修改\"")
+    );
+    assert!(a.body.contains("name=\"_version\" value=\"2\""));
+}
+
+#[tokio::test]
+async fn a_branch_secretary_opening_another_branch_by_url_gets_403_in_chinese() {
+    let app = TestApp::new().await;
+    let token = app.login("office").await;
+    let other = app
+        .meeting(&token, "2024-01-11", "党课", "乙制造党支部")
+        .await;
+    let b = sign_in(&app, "branch_secretary").await;
+    let a = b.get(&format!("/records/{}", id(&other))).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+    assert!(a.body.contains("没有权限"));
+    let a = b.get("/records/999999").await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+    assert!(a.body.contains("不存在"));
+    let a = b.get("/records/abc").await;
+    assert!(a.status.is_client_error() && a.status != StatusCode::INTERNAL_SERVER_ERROR);
+    let a = b.get("/no/such/page").await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+    assert!(a.body.contains("页面不存在"));
+}
+
+#[tokio::test]
+async fn the_org_page_masks_personal_data_for_a_leader() {
+    let app = TestApp::new().await;
+    let token = app.login("office").await;
+    app.post_ok(&token, "/api/v1/people", serde_json::json!({"name": "张三", "id_number": "11010519491231002X", "phone": "13812345678", "unit_id": app.units.branch_a})).await;
+    let b = sign_in(&app, "leader").await;
+    let a = b.get("/org?name=%E5%BC%A0").await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert!(a.body.contains("138****5678") && !a.body.contains("13812345678"));
+    assert!(!a.body.contains("11010519491231002X"));
+    let a = sign_in(&app, "enterprise").await.get("/org").await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn logout_ends_the_session() {
+    let app = TestApp::new().await;
+    let b = sign_in(&app, "office").await;
+    let csrf = b.csrf().await;
+    let a = b.post("/logout", &[("_csrf", &csrf)]).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER);
+    let a = b.get("/").await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER);
+    let _ = Method::GET;
+}
