@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::service;
 use crate::error::AppError;
-use crate::web::ui::{self, render, Page, COOKIE};
+use crate::web::ui::{self, csrf_refused, render, Page, COOKIE};
 use crate::web::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -100,8 +100,8 @@ async fn logout(
     headers: HeaderMap,
     Form(f): Form<CsrfForm>,
 ) -> Response {
-    if let Err(res) = page.check_csrf(f.csrf.as_deref()) {
-        return res;
+    if !page.csrf_ok(f.csrf.as_deref()) {
+        return csrf_refused();
     }
     if let Some(token) = ui::session_cookie(&headers) {
         if let Err(e) = service::sign_out(&st.db, token, st.now()).await {

@@ -52,6 +52,9 @@ pub async fn run(mut config: Config, args: Args) -> anyhow::Result<()> {
     let local = listener.local_addr()?;
     println!("taizhang 已启动：http://{local}/");
     println!("接口文档：http://{local}/api/v1/openapi.json");
+    if !logins.is_empty() {
+        println!("演示账号（日常台账工作请用 office 登录）：");
+    }
     for (login, role) in &logins {
         println!("  登录名 {login}（{role}）");
     }

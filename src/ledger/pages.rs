@@ -16,7 +16,7 @@ use serde_json::{Map, Value as Json};
 use super::catalogue::{FieldDef, FieldType, KindDef};
 use super::service::{self, ListParams, RecordInput, RecordView};
 use crate::error::{AppError, FieldError};
-use crate::web::ui::{app_error_page, error_page, render, urlencode, Chrome, Page};
+use crate::web::ui::{app_error_page, csrf_refused, error_page, render, urlencode, Chrome, Page};
 use crate::web::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -377,38 +377,39 @@ async fn new_form(State(st): State<AppState>, page: Page, Path(kind_id): Path<St
     .await
 }
 
-/// Splits a submitted form into the record's field values and the control fields.
-fn read_form(
-    kind: &KindDef,
-    pairs: Vec<(String, String)>,
-) -> (
-    HashMap<String, String>,
-    Map<String, Json>,
-    Option<String>,
-    Option<i64>,
-) {
-    let mut values = HashMap::new();
-    let mut fields = Map::new();
-    let (mut csrf, mut version) = (None, None);
+/// A submitted record form: what was typed (to show again), the record's fields, and the
+/// control fields.
+struct Submitted {
+    values: HashMap<String, String>,
+    fields: Map<String, Json>,
+    csrf: Option<String>,
+    version: Option<i64>,
+}
+
+fn read_form(kind: &KindDef, pairs: Vec<(String, String)>) -> Submitted {
+    let mut out = Submitted {
+        values: HashMap::new(),
+        fields: Map::new(),
+        csrf: None,
+        version: None,
+    };
     for (k, v) in pairs {
         match k.as_str() {
-            "_csrf" => csrf = Some(v),
-            "_version" => version = v.trim().parse().ok(),
+            "_csrf" => out.csrf = Some(v),
+            "_version" => out.version = v.trim().parse().ok(),
             _ if kind.field(&k).is_some() => {
-                fields.insert(
-                    k.clone(),
-                    if v.trim().is_empty() {
-                        Json::Null
-                    } else {
-                        Json::String(v.clone())
-                    },
-                );
-                values.insert(k, v);
+                let json = if v.trim().is_empty() {
+                    Json::Null
+                } else {
+                    Json::String(v.clone())
+                };
+                out.fields.insert(k.clone(), json);
+                out.values.insert(k, v);
             }
             _ => {}
         }
     }
-    (values, fields, csrf, version)
+    out
 }
 
 async fn create(
@@ -421,9 +422,14 @@ async fn create(
         Ok(k) => k,
         Err(e) => return app_error_page(e),
     };
-    let (values, fields, csrf, _) = read_form(&kind, pairs);
-    if let Err(res) = page.check_csrf(csrf.as_deref()) {
-        return res;
+    let Submitted {
+        values,
+        fields,
+        csrf,
+        ..
+    } = read_form(&kind, pairs);
+    if !page.csrf_ok(csrf.as_deref()) {
+        return csrf_refused();
     }
     let input = RecordInput {
         kind: Some(kind.id.clone()),
@@ -494,9 +500,14 @@ async fn update(
         Ok(k) => k,
         Err(e) => return app_error_page(e),
     };
-    let (values, fields, csrf, version) = read_form(&kind, pairs);
-    if let Err(res) = page.check_csrf(csrf.as_deref()) {
-        return res;
+    let Submitted {
+        values,
+        fields,
+        csrf,
+        version,
+    } = read_form(&kind, pairs);
+    if !page.csrf_ok(csrf.as_deref()) {
+        return csrf_refused();
     }
     let action = format!("/records/{id}/edit");
     let input = RecordInput {
@@ -722,8 +733,8 @@ async fn restore(
 }
 
 async fn set_deleted(st: AppState, page: Page, id: i64, f: CsrfForm, deleted: bool) -> Response {
-    if let Err(res) = page.check_csrf(f.csrf.as_deref()) {
-        return res;
+    if !page.csrf_ok(f.csrf.as_deref()) {
+        return csrf_refused();
     }
     match service::set_deleted(&st.db, &page.who, id, deleted, st.now()).await {
         Ok(_) => Redirect::to(&format!("/records/{id}")).into_response(),
@@ -753,8 +764,8 @@ async fn upload(
         match field.name() {
             Some("_csrf") => csrf = field.text().await.ok(),
             Some("file") => {
-                if let Err(res) = page.check_csrf(csrf.as_deref()) {
-                    return res;
+                if !page.csrf_ok(csrf.as_deref()) {
+                    return csrf_refused();
                 }
                 let name = field.file_name().unwrap_or("附件").to_string();
                 let bytes = match field.bytes().await {

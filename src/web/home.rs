@@ -25,7 +25,10 @@ struct KindCount {
 }
 
 pub async fn home(State(st): State<AppState>, page: Page) -> Response {
-    let year = st.now().year();
+    let year = match latest_year(&st, &page).await {
+        Ok(y) => y,
+        Err(e) => return app_error_page(e),
+    };
     let kinds = match service::kinds(&st.db, &page.who).await {
         Ok(k) => k,
         Err(crate::error::AppError::Forbidden(_)) => Vec::new(),
@@ -55,4 +58,20 @@ pub async fn home(State(st): State<AppState>, page: Page) -> Response {
             park_wide: page.who.scope == crate::auth::Scope::Park,
         },
     )
+}
+
+/// The year the 工作台 shows: this year, or the latest earlier year with records when this year
+/// has none yet (early January, or a park whose ledgers were imported from past years).
+async fn latest_year(st: &AppState, page: &Page) -> Result<i32, crate::error::AppError> {
+    let this_year = st.now().year();
+    let params = service::ListParams {
+        to: chrono::NaiveDate::from_ymd_opt(this_year, 12, 31),
+        limit: Some(1),
+        ..Default::default()
+    };
+    match service::list(&st.db, &page.who, params).await {
+        Ok(p) => Ok(p.items.first().map_or(this_year, |r| r.date.year())),
+        Err(crate::error::AppError::Forbidden(_)) => Ok(this_year),
+        Err(e) => Err(e),
+    }
 }

@@ -123,15 +123,9 @@ impl Page {
         }
     }
 
-    /// Refuses a form whose CSRF token is not this session's.
-    pub fn check_csrf(&self, token: Option<&str>) -> Result<(), Response> {
-        match token {
-            Some(t) if constant_eq(t.as_bytes(), self.csrf.as_bytes()) => Ok(()),
-            _ => Err(error_page(
-                StatusCode::FORBIDDEN,
-                "表单已过期或来源不明，请返回刷新后重试",
-            )),
-        }
+    /// True when a form carries this session's CSRF token.
+    pub fn csrf_ok(&self, token: Option<&str>) -> bool {
+        token.is_some_and(|t| constant_eq(t.as_bytes(), self.csrf.as_bytes()))
     }
 }
 
@@ -201,6 +195,14 @@ struct ErrorView<'a> {
     status: u16,
     title: &'a str,
     message: &'a str,
+}
+
+/// The answer to a form without this session's CSRF token.
+pub fn csrf_refused() -> Response {
+    error_page(
+        StatusCode::FORBIDDEN,
+        "表单已过期或来源不明，请返回刷新后重试",
+    )
 }
 
 pub fn error_page(status: StatusCode, message: &str) -> Response {
