@@ -12,5 +12,6 @@ pub mod excel;
 pub mod ledger;
 pub mod org;
 pub mod report;
+pub mod rules;
 pub mod telemetry;
 pub mod web;

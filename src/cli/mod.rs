@@ -1,6 +1,7 @@
 //! The command line: one binary, many subcommands, each in its own file with its options and `run`.
 
 mod audit;
+mod check;
 mod demo;
 mod export;
 mod import;
@@ -55,6 +56,8 @@ pub enum Command {
     Template(template::Args),
     /// Render the annual duty report of one year.
     Report(report::Args),
+    /// Run the rule checks (三会一课 and the rest) for one year.
+    Check(check::Args),
     /// The audit log: `audit verify` checks its hash chain.
     #[command(subcommand)]
     Audit(audit::Command),
@@ -80,6 +83,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export(args) => export::run(config, cli.park.as_deref(), args).await,
         Command::Template(args) => template::run(config, cli.park.as_deref(), args).await,
         Command::Report(args) => report::run(config, cli.park.as_deref(), args).await,
+        Command::Check(args) => check::run(config, cli.park.as_deref(), args).await,
         Command::Audit(cmd) => audit::run(config, cli.park.as_deref(), cmd).await,
         Command::User(cmd) => user::run(config, cli.park.as_deref(), cmd).await,
     }
