@@ -4,6 +4,9 @@
 CREATE TABLE parks (
     id INTEGER PRIMARY KEY,
     name TEXT NOT NULL UNIQUE,
+    -- Bumped by every audited change of the park, in the same transaction: caches of derived
+    -- figures (listing totals) compare it to know they are still true, across processes.
+    data_version INTEGER NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL
 );
 
@@ -140,7 +143,9 @@ CREATE TABLE records (
     FOREIGN KEY (park_id, unit_id) REFERENCES units (park_id, id),
     FOREIGN KEY (park_id, enterprise_id) REFERENCES enterprises (park_id, id)
 );
-CREATE INDEX records_kind_date ON records (park_id, kind, occurred_on);
+-- deleted_at is in the index so that counting a kind's live records in a date range never
+-- reads the table.
+CREATE INDEX records_kind_date ON records (park_id, kind, occurred_on, deleted_at);
 CREATE INDEX records_unit ON records (park_id, unit_id);
 CREATE INDEX records_enterprise ON records (park_id, enterprise_id);
 

@@ -4,7 +4,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use serde::Deserialize;
 
 use super::{entry_digest, Actor, Change, Entry, EntryFields, Verdict, GENESIS};
-use crate::db::{Backend, Db, DbError, Tx};
+use crate::db::{Db, DbError, Tx};
 use crate::{on_db, on_tx};
 
 pub(super) async fn append(
@@ -14,17 +14,15 @@ pub(super) async fn append(
     at: DateTime<Utc>,
     change: Change<'_>,
 ) -> Result<(), DbError> {
-    // Two PostgreSQL writers must not read the same chain head; SQLite's BEGIN IMMEDIATE already
-    // serialises writers, and it has no FOR UPDATE.
-    if tx.backend() == Backend::Postgres {
-        on_tx!(tx, |c| sqlx::query(
-            "SELECT id FROM parks WHERE id = $1 FOR UPDATE"
-        )
-        .bind(park_id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
-    }
+    // Bumping the park's data version first also takes its row lock on PostgreSQL, so two
+    // writers never read the same chain head (SQLite's BEGIN IMMEDIATE already serialises them).
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE parks SET data_version = data_version + 1 WHERE id = $1"
+    )
+    .bind(park_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     let head: Option<(i64, String)> = on_tx!(tx, |c| sqlx::query_as(
         "SELECT seq, hash FROM audit_log WHERE park_id = $1 ORDER BY seq DESC LIMIT 1"
     )

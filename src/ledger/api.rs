@@ -92,7 +92,7 @@ async fn list(
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Json<Page<RecordView>>, ApiError> {
     let params = list_params(pairs)?;
-    Ok(Json(service::list(&st.db, &p, params).await?))
+    Ok(Json(service::list(&st.db, &st.counts, &p, params).await?))
 }
 
 async fn create(

@@ -192,7 +192,7 @@ async fn list(
             value,
         });
     }
-    let result = match service::list(&st.db, &page.who, params).await {
+    let result = match service::list(&st.db, &st.counts, &page.who, params).await {
         Ok(r) => r,
         Err(e) => return app_error_page(e),
     };

@@ -49,7 +49,7 @@ pub struct AttachmentRow {
 }
 
 /// Filters of a record listing, already checked against the caller's rights.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Hash, PartialEq, Eq)]
 pub struct RecordQuery {
     /// Kinds to list (never empty: the caller narrows it to what the role may read).
     pub kinds: Vec<String>,
@@ -67,7 +67,7 @@ pub struct RecordQuery {
     pub offset: i64,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, Hash, PartialEq, Eq)]
 pub enum Sort {
     #[default]
     DateDesc,
@@ -251,14 +251,26 @@ pub async fn record(db: &Db, park_id: i64, id: i64) -> Result<Option<RecordRow>,
         .await)?)
 }
 
-/// One page of records and the total that match.
+/// The park's data version: it changes with every audited write (see `audit`).
+pub async fn data_version(db: &Db, park_id: i64) -> Result<i64, DbError> {
+    let v: Option<i64> = on_db!(db, |pool| sqlx::query_scalar(
+        "SELECT data_version FROM parks WHERE id = $1"
+    )
+    .bind(park_id)
+    .fetch_optional(pool)
+    .await)?;
+    Ok(v.unwrap_or(0))
+}
+
+/// One page of records and, unless the caller already knows it, the total that match.
 pub async fn list_records(
     db: &Db,
     park_id: i64,
     q: &RecordQuery,
-) -> Result<(Vec<RecordRow>, i64), DbError> {
+    count: bool,
+) -> Result<(Vec<RecordRow>, Option<i64>), DbError> {
     if q.kinds.is_empty() {
-        return Ok((Vec::new(), 0));
+        return Ok((Vec::new(), Some(0)));
     }
     // Build the WHERE clause with numbered placeholders; every value is bound, and the only
     // text spliced in is ours (column names, the JSON accessor, placeholder numbers).
@@ -284,7 +296,7 @@ pub async fn list_records(
     }
     if let Some(units) = &q.unit_ids {
         if units.is_empty() {
-            return Ok((Vec::new(), 0));
+            return Ok((Vec::new(), Some(0)));
         }
         let from = next();
         for _ in 1..units.len() {
@@ -358,10 +370,13 @@ pub async fn list_records(
         .bind(q.offset)
         .fetch_all(pool)
         .await)?;
+    if !count {
+        return Ok((rows, None));
+    }
     let total: i64 = on_db!(db, |pool| bind_filters!(sqlx::query_scalar(&count_sql))
         .fetch_one(pool)
         .await)?;
-    Ok((rows, total))
+    Ok((rows, Some(total)))
 }
 
 // ---- attachments ----

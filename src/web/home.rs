@@ -37,7 +37,7 @@ pub async fn home(State(st): State<AppState>, page: Page) -> Response {
     let counts = if kinds.is_empty() {
         Vec::new()
     } else {
-        match service::year_counts(&st.db, &page.who, year).await {
+        match service::year_counts(&st.db, &st.counts, &page.who, year).await {
             Ok(c) => c
                 .into_iter()
                 .map(|(k, count)| KindCount {
@@ -69,7 +69,7 @@ async fn latest_year(st: &AppState, page: &Page) -> Result<i32, crate::error::Ap
         limit: Some(1),
         ..Default::default()
     };
-    match service::list(&st.db, &page.who, params).await {
+    match service::list(&st.db, &st.counts, &page.who, params).await {
         Ok(p) => Ok(p.items.first().map_or(this_year, |r| r.date.year())),
         Err(crate::error::AppError::Forbidden(_)) => Ok(this_year),
         Err(e) => Err(e),

@@ -32,6 +32,8 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub clock: Clock,
+    /// Listing totals, valid while the park's data version holds.
+    pub counts: Arc<crate::ledger::service::CountCache>,
 }
 
 impl AppState {
@@ -40,6 +42,7 @@ impl AppState {
             db,
             config: Arc::new(config),
             clock: Clock::System,
+            counts: Arc::default(),
         }
     }
 
