@@ -20,14 +20,6 @@ pub(super) struct UserRow {
     pub disabled: bool,
 }
 
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub(super) struct SessionRow {
-    pub id: i64,
-    pub user_id: i64,
-    pub last_seen_at: DateTime<Utc>,
-    pub revoked_at: Option<DateTime<Utc>>,
-}
-
 const USER_COLUMNS: &str = "id, login, display_name, password_hash, role, unit_id, enterprise_id, \
                             person_id, failed_logins, locked_until, disabled";
 
@@ -195,14 +187,27 @@ pub(super) async fn insert_session(
     Ok(())
 }
 
-pub(super) async fn session_by_hash(
+/// A live-or-not session with its account, in one query: every authenticated request asks.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub(super) struct SessionUser {
+    pub session_id: i64,
+    pub last_seen_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    #[sqlx(flatten)]
+    pub user: UserRow,
+}
+
+pub(super) async fn session_user(
     db: &Db,
     park_id: i64,
     hash: &str,
-) -> Result<Option<SessionRow>, DbError> {
+) -> Result<Option<SessionUser>, DbError> {
     Ok(on_db!(db, |pool| sqlx::query_as(
-        "SELECT id, user_id, last_seen_at, revoked_at FROM sessions \
-         WHERE park_id = $1 AND token_hash = $2"
+        "SELECT s.id AS session_id, s.last_seen_at, s.revoked_at, u.id, u.login, u.display_name, \
+         u.password_hash, u.role, u.unit_id, u.enterprise_id, u.person_id, u.failed_logins, \
+         u.locked_until, u.disabled \
+         FROM sessions s JOIN users u ON u.park_id = s.park_id AND u.id = s.user_id \
+         WHERE s.park_id = $1 AND s.token_hash = $2"
     )
     .bind(park_id)
     .bind(hash)

@@ -476,22 +476,20 @@ pub async fn authenticate(
         return Ok(None);
     };
     let hash = token_hash(secret);
-    let Some(session) = queries::session_by_hash(db, park_id, &hash).await? else {
+    let Some(found) = queries::session_user(db, park_id, &hash).await? else {
         return Ok(None);
     };
     let idle = chrono::Duration::from_std(cfg.session_idle).unwrap_or_default();
-    if session.revoked_at.is_some() || session.last_seen_at + idle < now {
+    if found.revoked_at.is_some() || found.last_seen_at + idle < now {
         return Ok(None);
     }
-    let Some(row) = queries::user_by_id(db, park_id, session.user_id).await? else {
-        return Ok(None);
-    };
+    let row = found.user;
     if row.disabled || row.locked_until.is_some_and(|t| t > now) {
         return Ok(None);
     }
     // Touch the session at most once a minute: a write per request would cost SQLite dearly.
-    if now - session.last_seen_at > chrono::Duration::seconds(60) {
-        queries::touch_session(db, park_id, session.id, now).await?;
+    if now - found.last_seen_at > chrono::Duration::seconds(60) {
+        queries::touch_session(db, park_id, found.session_id, now).await?;
     }
     Ok(Some(principal_for(db, park_id, row).await?))
 }
