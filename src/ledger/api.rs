@@ -14,8 +14,8 @@ use crate::web::{ApiError, AppState, Auth};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/kinds", get(list_kinds))
-        .route("/kinds/{kind}", get(show_kind))
+        .route("/kinds", get(list_kinds).post(create_kind))
+        .route("/kinds/{kind}", get(show_kind).put(update_kind))
         .route("/records", get(list).post(create))
         .route("/records/{id}", get(show).put(update).delete(delete))
         .route("/records/{id}/restore", post(restore))
@@ -38,6 +38,29 @@ async fn show_kind(
     Path(kind): Path<String>,
 ) -> Result<Json<KindDef>, ApiError> {
     Ok(Json(service::kind(&st.db, &p, &kind).await?))
+}
+
+async fn create_kind(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+    Json(def): Json<KindDef>,
+) -> Result<(StatusCode, Json<KindDef>), ApiError> {
+    let saved = service::save_kind(&st.db, &p, def, true, st.now()).await?;
+    Ok((StatusCode::CREATED, Json(saved)))
+}
+
+async fn update_kind(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+    Path(kind): Path<String>,
+    Json(def): Json<KindDef>,
+) -> Result<Json<KindDef>, ApiError> {
+    if def.id != kind {
+        return Err(AppError::invalid("id", "台账编号", "不能更改台账编号").into());
+    }
+    Ok(Json(
+        service::save_kind(&st.db, &p, def, false, st.now()).await?,
+    ))
 }
 
 /// Reads the listing's query string: the named filters, and `f.KEY=VALUE` for any field.

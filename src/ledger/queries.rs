@@ -135,6 +135,21 @@ pub async fn upsert_kind(
     Ok(())
 }
 
+/// True when some record of the kind (deleted or not) holds a value for the field.
+pub async fn field_in_use(db: &Db, park_id: i64, kind: &str, key: &str) -> Result<bool, DbError> {
+    let sql = format!(
+        "SELECT COUNT(*) FROM records WHERE park_id = $1 AND kind = $2 AND {} IS NOT NULL",
+        db.json_field("fields", 3)
+    );
+    let n: i64 = on_db!(db, |pool| sqlx::query_scalar(&sql)
+        .bind(park_id)
+        .bind(kind)
+        .bind(key)
+        .fetch_one(pool)
+        .await)?;
+    Ok(n > 0)
+}
+
 /// The park's catalogue, in order. A definition that no longer parses is a database error: it
 /// was validated when it was written.
 pub async fn kinds(db: &Db, park_id: i64) -> Result<Vec<KindDef>, DbError> {

@@ -148,6 +148,73 @@ pub async fn kind(db: &Db, who: &Principal, id: &str) -> Result<KindDef, AppErro
     Ok(def)
 }
 
+/// Adds a kind to the park's catalogue or changes one (党建办). The whole catalogue must stay
+/// valid, and a change may not strand data: a field that records use can be neither removed nor
+/// given another type.
+pub async fn save_kind(
+    db: &Db,
+    who: &Principal,
+    def: KindDef,
+    creating: bool,
+    now: DateTime<Utc>,
+) -> Result<KindDef, AppError> {
+    who.require(Action::WriteKinds)?;
+    let mut all = queries::kinds(db, who.park_id).await?;
+    let existing = all.iter().position(|k| k.id == def.id);
+    let before = match (existing, creating) {
+        (Some(_), true) => {
+            return Err(AppError::invalid(
+                "id",
+                "台账编号",
+                format!("已有编号为“{}”的台账", def.id),
+            ))
+        }
+        (None, false) => return Err(AppError::NotFound("台账类型")),
+        (Some(i), false) => Some(all[i].clone()),
+        (None, true) => None,
+    };
+    if let Some(old) = &before {
+        for field in &old.fields {
+            let kept = def.field(&field.key);
+            let changed = kept.is_none_or(|k| k.field_type != field.field_type);
+            if changed && queries::field_in_use(db, who.park_id, &old.id, &field.key).await? {
+                return Err(AppError::invalid(
+                    &field.key,
+                    &field.label,
+                    "已有记录填写了该字段，不能删除或更改其类型",
+                ));
+            }
+        }
+    }
+    match existing {
+        Some(i) => all[i] = def.clone(),
+        None => all.push(def.clone()),
+    }
+    let catalogue = super::catalogue::Catalogue { kinds: all };
+    catalogue
+        .validate()
+        .map_err(|e| AppError::invalid("definition", "台账定义", e.to_string()))?;
+    let position = existing.unwrap_or(catalogue.kinds.len() - 1) as i64;
+    let mut tx = db.begin().await?;
+    queries::upsert_kind(&mut tx, who.park_id, &def, position).await?;
+    audit::record(
+        &mut tx,
+        who.park_id,
+        &who.actor(),
+        now,
+        Change {
+            action: if creating { "create" } else { "update" },
+            entity: "kind",
+            entity_id: None,
+            before: before.map(|b| serde_json::to_value(b).unwrap_or_default()),
+            after: Some(serde_json::to_value(&def).unwrap_or_default()),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(def)
+}
+
 pub async fn list(
     db: &Db,
     cache: &CountCache,

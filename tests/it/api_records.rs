@@ -314,3 +314,43 @@ async fn malformed_requests_answer_in_chinese() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["error"]["message"], "接口不存在");
 }
+
+#[tokio::test]
+async fn a_park_adds_a_ledger_kind_and_fields_without_code() {
+    let app = TestApp::new().await;
+    let office = app.login("office").await;
+    let kind = json!({
+        "id": "training", "name": "培训", "sheet": "培训台账", "date_field": "date", "title_field": "name",
+        "unit_field": "org_unit",
+        "field": [
+            {"key": "date", "label": "日期", "type": "date", "required": true},
+            {"key": "name", "label": "培训名称", "type": "text", "required": true},
+            {"key": "org_unit", "label": "组织单位", "type": "unit"},
+            {"key": "hours", "label": "学时", "type": "decimal", "scale": 1}
+        ]
+    });
+    let (status, body) = app.post(&office, "/api/v1/kinds", kind.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let rec = app
+        .post_ok(&office, "/api/v1/records", json!({"kind": "training", "fields": {"date": "2024/5/6", "name": "党务培训", "org_unit": "甲科技党支部", "hours": "3.5"}}))
+        .await;
+    assert_eq!(rec["fields"]["hours"], 3.5);
+
+    // The field holds data now: it can be neither removed nor retyped; adding one is fine.
+    let mut without = kind.clone();
+    without["field"].as_array_mut().unwrap().pop();
+    let (status, body) = app.put(&office, "/api/v1/kinds/training", without).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["fields"][0]["field"], "hours");
+    let mut more = kind.clone();
+    more["field"].as_array_mut().unwrap().push(json!({"key": "teacher", "label": "授课人", "type": "person"}));
+    let (status, body) = app.put(&office, "/api/v1/kinds/training", more).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let mut clash = kind.clone();
+    clash["id"] = json!("training2");
+    let (status, body) = app.post(&office, "/api/v1/kinds", clash).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "same sheet name: {body}");
+    let (status, _) = app.post(&app.login("leader").await, "/api/v1/kinds", kind).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

@@ -97,6 +97,7 @@ async fn every_call_for_every_role() {
     let office = app.login("office").await;
     let u = app.units;
     let mut failures = Vec::new();
+    let (_, meeting_kind) = app.get(&office, "/api/v1/kinds/meeting").await;
     for role in ROLES {
         let token = if role == "sys_admin" {
             app.login("admin").await
@@ -204,6 +205,7 @@ async fn every_call_for_every_role() {
             ),
             ("oblxe", Method::GET, "/api/v1/kinds".into(), None),
             ("obl", Method::GET, "/api/v1/kinds/meeting".into(), None),
+            ("o", Method::PUT, "/api/v1/kinds/meeting".into(), Some(meeting_kind.clone())),
             (
                 "obl",
                 Method::GET,
