@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# End-to-end suite: a demo server on loopback, driven by headless Chromium through playwright-core.
+# Needs Debian's chromium (installed by .ci/run) and Node.js. Screenshots go to target/e2e/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PORT="${TZ_E2E_PORT:-18123}"
+WORK=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
+export TZ_PASSWORD='E2e-pass-123'
+
+cargo build --quiet --bin taizhang
+BIN=target/debug/taizhang
+DB="sqlite://$WORK/e2e.db"
+TAIZHANG_ADMIN_PASSWORD="$TZ_PASSWORD" $BIN --database-url "$DB" demo > /dev/null
+TAIZHANG_DATA_DIR="$WORK/data" $BIN --database-url "$DB" serve --addr "127.0.0.1:$PORT" > "$WORK/serve.log" 2>&1 &
+for _ in $(seq 1 100); do curl -sf "127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+
+cd e2e
+npm ci --no-audit --no-fund --silent
+TZ_BASE="http://127.0.0.1:$PORT" TZ_SHOTS="$PWD/../target/e2e" node --test

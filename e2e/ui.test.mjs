@@ -1,0 +1,97 @@
+// The web UI as an office worker and a branch secretary use it, in headless Chromium.
+// Run by e2e/run.sh, which starts a demo server and sets TZ_BASE and TZ_PASSWORD.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { chromium } from "playwright-core";
+
+const BASE = process.env.TZ_BASE ?? "http://127.0.0.1:18123";
+const PASSWORD = process.env.TZ_PASSWORD ?? "E2e-pass-123";
+const SHOTS = process.env.TZ_SHOTS ?? "../target/e2e";
+
+let browser;
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+async function signIn(login, size = { width: 1366, height: 768 }) {
+  const context = await browser.newContext({ viewport: size, locale: "zh-CN" });
+  const page = await context.newPage();
+  await page.goto(`${BASE}/login`);
+  await page.fill("input[name=login]", login);
+  await page.fill("input[name=password]", PASSWORD);
+  await Promise.all([page.waitForURL(`${BASE}/`), page.click("button[type=submit]")]);
+  return { context, page };
+}
+
+test("an office worker records, finds, edits and traces a meeting", async () => {
+  const { context, page } = await signIn("office");
+  assert.match(await page.textContent("h1"), /工作台/);
+  await page.screenshot({ path: `${SHOTS}/01-home.png`, fullPage: true });
+
+  await page.goto(`${BASE}/ledger/meeting?year=2024`);
+  assert.match(await page.textContent("main"), /共 \d+ 条/);
+  await page.screenshot({ path: `${SHOTS}/02-meeting-list.png` });
+
+  // The committee itself holds the meeting, so a branch secretary is outside its scope.
+  await page.goto(`${BASE}/ledger/meeting/new`);
+  const committee = await page.$eval("#units option", (o) => o.value);
+  assert.match(committee, /党工委$/);
+  await page.fill("input[name=date]", "2024-06-18");
+  await page.selectOption("select[name=meeting_type]", "党课");
+  await page.fill("input[name=name]", "鹊桥专题党课");
+  await page.fill("input[name=org_unit]", committee);
+  await page.fill("input[name=expected]", "十人");
+  await page.click("button.primary");
+  // A wrong value comes back at its field, with everything typed still there.
+  assert.match(await page.textContent(".field.invalid .error"), /整数|数字/);
+  assert.equal(await page.inputValue("input[name=name]"), "鹊桥专题党课");
+  await page.screenshot({ path: `${SHOTS}/03-form-error.png`, fullPage: true });
+  await page.fill("input[name=expected]", "12");
+  await page.fill("input[name=attended]", "11");
+  await Promise.all([page.waitForURL(/\/records\/\d+$/), page.click("button.primary")]);
+  const recordUrl = page.url();
+
+  const pdf = "/tmp/tz-e2e-纪要.pdf";
+  writeFileSync(pdf, "%PDF-1.4\n% taizhang e2e\n");
+  await page.setInputFiles("input[type=file]", pdf);
+  await Promise.all([page.waitForURL(recordUrl), page.click(".upload button")]);
+  assert.match(await page.textContent(".attachments"), /tz-e2e-纪要\.pdf/);
+  await page.screenshot({ path: `${SHOTS}/04-record.png`, fullPage: true });
+
+  await page.goto(`${BASE}/ledger/meeting?year=2024&q=${encodeURIComponent("鹊桥")}`);
+  assert.match(await page.textContent("main"), /共 1 条/);
+  await page.click("text=鹊桥专题党课");
+  await page.waitForURL(recordUrl);
+
+  await page.click("text=修改");
+  await page.fill("input[name=name]", "鹊桥专题党课（补记）");
+  await Promise.all([page.waitForURL(recordUrl), page.click("button.primary")]);
+  const history = await page.textContent("section:has(h2:text('修改历史'))");
+  assert.match(history, /修改/);
+  assert.match(history, /鹊桥专题党课（补记）/);
+  await page.screenshot({ path: `${SHOTS}/05-history.png`, fullPage: true });
+
+  // The same record on a phone-sized screen.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${BASE}/ledger/meeting/new`);
+  await page.screenshot({ path: `${SHOTS}/06-form-phone.png`, fullPage: true });
+  await context.close();
+
+  const secretary = await signIn("secretary");
+  const res = await secretary.page.goto(recordUrl);
+  assert.equal(res.status(), 403);
+  assert.match(await secretary.page.textContent("h1"), /没有权限/);
+  await secretary.page.screenshot({ path: `${SHOTS}/07-secretary-403.png` });
+  await secretary.context.close();
+});
