@@ -1,0 +1,212 @@
+//! Computing metric values in the database: one query per metric, each returning its value and
+//! the ids of what it counted (record ids for ledger metrics, person ids for roster metrics).
+
+use serde::Serialize;
+
+use super::error::ReportError;
+use super::metrics::{Aggregate, Metric, MetricCatalogue};
+use super::numbers::round_to;
+use super::queries::{self, MetricRow};
+use super::sql::{metric_query, year_bounds};
+use crate::db::Db;
+use crate::error::AppError;
+
+/// A metric's value: whole for counts and sums of whole numbers, a float for areas, lengths and
+/// rates. Serialized as a bare JSON number of the same shape.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Number {
+    Int(i64),
+    Float(f64),
+}
+
+impl Number {
+    pub fn as_f64(self) -> f64 {
+        match self {
+            // Report counts stay far below 2^53, so the conversion is exact.
+            Number::Int(n) => n as f64,
+            Number::Float(x) => x,
+        }
+    }
+}
+
+/// One metric of one year, with what it counted.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MetricValue {
+    pub id: String,
+    pub label: String,
+    pub unit: String,
+    pub decimals: u32,
+    pub value: Number,
+    /// Ids of the records (or, for roster metrics, the people) counted, ascending.
+    pub records: Vec<i64>,
+    /// Last year's value, when it was asked for ([`compute_with_previous`]).
+    pub prev: Option<Number>,
+}
+
+/// Every metric of a catalogue for one park and year, in catalogue order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MetricValues {
+    pub year: i32,
+    pub metrics: Vec<MetricValue>,
+}
+
+impl MetricValues {
+    pub fn get(&self, id: &str) -> Option<&MetricValue> {
+        self.metrics.iter().find(|m| m.id == id)
+    }
+
+    /// Sets each metric's `prev` from last year's values.
+    pub fn set_previous(&mut self, previous: &MetricValues) {
+        for metric in &mut self.metrics {
+            metric.prev = previous.get(&metric.id).map(|p| p.value);
+        }
+    }
+}
+
+/// The default metrics of one park and year.
+pub async fn compute_all(db: &Db, park_id: i64, year: i32) -> Result<MetricValues, AppError> {
+    compute(db, park_id, year, &MetricCatalogue::default_metrics()).await
+}
+
+/// The metrics of `catalogue` for one park and year.
+pub async fn compute(
+    db: &Db,
+    park_id: i64,
+    year: i32,
+    catalogue: &MetricCatalogue,
+) -> Result<MetricValues, AppError> {
+    compute_year(db, park_id, report_year(year)?, catalogue).await
+}
+
+/// The metrics of `catalogue` for one park and the year `bounds` delimit.
+async fn compute_year(
+    db: &Db,
+    park_id: i64,
+    bounds: (chrono::NaiveDate, chrono::NaiveDate),
+    catalogue: &MetricCatalogue,
+) -> Result<MetricValues, AppError> {
+    let year = chrono::Datelike::year(&bounds.0);
+    let mut metrics = Vec::with_capacity(catalogue.metrics.len());
+    for metric in &catalogue.metrics {
+        let query = metric_query(db, metric, park_id, bounds);
+        let rows = queries::run_metric(db, &query).await?;
+        metrics.push(value_of(metric, &rows));
+    }
+    Ok(MetricValues { year, metrics })
+}
+
+/// The metrics of `year` with last year's values in `prev`, for year-over-year sentences.
+pub async fn compute_with_previous(
+    db: &Db,
+    park_id: i64,
+    year: i32,
+    catalogue: &MetricCatalogue,
+) -> Result<MetricValues, AppError> {
+    let mut current = compute(db, park_id, year, catalogue).await?;
+    // Last year of the earliest report year (1900) lies outside the checked span but is a
+    // valid calendar year, so it is computed without the check.
+    let previous = match year_bounds(year - 1) {
+        Some(bounds) => compute_year(db, park_id, bounds, catalogue).await?,
+        None => return Ok(current),
+    };
+    current.set_previous(&previous);
+    Ok(current)
+}
+
+/// The first and last day of a report year, refusing years no ledger date can fall in.
+pub(crate) fn report_year(year: i32) -> Result<(chrono::NaiveDate, chrono::NaiveDate), AppError> {
+    // The same span a ledger date may have (ledger::value).
+    if !(1900..=2100).contains(&year) {
+        return Err(AppError::BadRequest(
+            ReportError::YearOutOfRange(year).to_string(),
+        ));
+    }
+    year_bounds(year)
+        .ok_or_else(|| AppError::BadRequest(ReportError::YearOutOfRange(year).to_string()))
+}
+
+/// Turns a metric's rows into its value: the database computed the count and sums, repeated on
+/// every row, so the first row holds them; no rows is zero.
+fn value_of(metric: &Metric, rows: &[MetricRow]) -> MetricValue {
+    let first = rows.first();
+    let count = first.map_or(0, |r| r.1);
+    let sum_a = first.and_then(|r| r.2).unwrap_or(0.0);
+    let sum_b = first.and_then(|r| r.3).unwrap_or(0.0);
+    let value = match &metric.aggregate {
+        Aggregate::Count | Aggregate::PeopleTagged { .. } | Aggregate::ServiceStaff { .. } => {
+            Number::Int(count)
+        }
+        Aggregate::Sum { .. } if metric.integral => Number::Int(round_to(sum_a, 0) as i64),
+        Aggregate::Sum { .. } => Number::Float(round_to(sum_a, metric.decimals)),
+        Aggregate::Ratio { .. } => Number::Float(percent(sum_a, sum_b, metric.decimals)),
+    };
+    MetricValue {
+        id: metric.id.clone(),
+        label: metric.label.clone(),
+        unit: metric.unit.clone(),
+        decimals: metric.decimals,
+        value,
+        records: rows.iter().map(|r| r.0).collect(),
+        prev: None,
+    }
+}
+
+/// 100 × part / whole rounded half up to `decimals`; 0 when there is no whole to divide by.
+/// Whole numbers (head counts) are divided exactly in integers, so 1877/2000 is 93.9 and
+/// not the 93.8 a binary 93.85 would round to.
+pub(crate) fn percent(part: f64, whole: f64, decimals: u32) -> f64 {
+    if whole <= 0.0 {
+        return 0.0;
+    }
+    let exact = |x: f64| x.fract() == 0.0 && x.abs() < 9.0e15;
+    if exact(part) && exact(whole) && part >= 0.0 {
+        let scale = 10i128.pow(decimals);
+        let (part, whole) = (part as i128, whole as i128);
+        let scaled = (part * 100 * scale * 2 + whole) / (2 * whole);
+        return scaled as f64 / scale as f64;
+    }
+    round_to(part / whole * 100.0, decimals)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentages_round_half_up_exactly() {
+        assert_eq!(percent(1877.0, 2000.0, 1), 93.9);
+        assert_eq!(percent(1876.0, 2000.0, 1), 93.8);
+        assert_eq!(percent(2.0, 3.0, 1), 66.7);
+        assert_eq!(percent(1.0, 3.0, 1), 33.3);
+        assert_eq!(percent(5.0, 5.0, 1), 100.0);
+        assert_eq!(percent(3.0, 0.0, 1), 0.0);
+        assert_eq!(percent(1.5, 2.0, 1), 75.0);
+    }
+
+    #[test]
+    fn rows_become_values() {
+        let catalogue = MetricCatalogue::default_metrics();
+        let rows = vec![(4, 2, Some(3.25), None), (9, 2, Some(3.25), None)];
+        let km = value_of(catalogue.get("red_cycling_km").unwrap(), &rows);
+        assert_eq!(km.value, Number::Float(3.3));
+        assert_eq!(km.records, vec![4, 9]);
+        let talks = value_of(catalogue.get("heart_talks").unwrap(), &rows);
+        assert_eq!(talks.value, Number::Int(3));
+        let honors = value_of(catalogue.get("honors").unwrap(), &rows);
+        assert_eq!(honors.value, Number::Int(2));
+        let none = value_of(catalogue.get("participation_rate").unwrap(), &[]);
+        assert_eq!(none.value, Number::Float(0.0));
+        assert!(none.records.is_empty());
+        assert_eq!(
+            serde_json::to_string(&[Number::Int(3), Number::Float(3.0)]).unwrap(),
+            "[3,3.0]"
+        );
+    }
+
+    #[test]
+    fn report_years_are_bounded() {
+        assert!(report_year(2024).is_ok());
+        assert!(report_year(20240).is_err());
+    }
+}

@@ -1,0 +1,479 @@
+//! Metric definitions as data: the default `metrics.toml`, its format and its checks.
+//!
+//! A metric is one figure of the duty report: an id (stable, printed by `report --format json`),
+//! a Chinese label and unit, the source it counts (a ledger kind of the catalogue, or `people`
+//! for the rosters), filters on record fields, an aggregate, a period rule and the decimals its
+//! value is rounded to. The format, one `[[metric]]` table each:
+//!
+//! ```toml
+//! [[metric]]
+//! id = "mass_petitions"            # ASCII snake_case, unique
+//! label = "群体性上访"
+//! unit = "起"
+//! kind = "petition"                # ledger kind id, or "people"
+//! filters = { category = "集体来访", people_count = { gte = 5 } }
+//! aggregate = "count"              # count | sum | ratio | people_tagged | service_staff
+//! period = "year"                  # year | to_date
+//! # field = "person_times"         # sum: the field added up
+//! # numerator = "attended"         # ratio: 100 × Σnumerator / Σdenominator, a percentage
+//! # denominator = "expected"
+//! # tag = "志愿者"                 # people_tagged: people whose tags hold this tag
+//! # staff_type = "专职"            # service_staff: staff type of the post
+//! # team = "园小二"                # service_staff: name part of the 工作组 used when no unit
+//! #                                # is marked as the service team (default 园小二)
+//! # date_field = "completed_on"    # the date field that places a record in the period
+//! # decimals = 1                   # default 0
+//! ```
+//!
+//! A filter is `key = value` (equal), `key = { in = [..] }`, `key = { not = value }` (different
+//! or empty) or a numeric comparison `key = { gte = 5 }` (`gt`, `gte`, `lt`, `lte`); several
+//! filters all hold. Everything is checked against the ledger catalogue when the file is read:
+//! an unknown kind, field, choice value or aggregate is an error naming the metric.
+
+use std::collections::HashSet;
+
+use serde::Deserialize;
+
+use super::error::{ConditionProblem as C, MetricProblem as P, ReportError};
+use crate::ledger::catalogue::{Catalogue, FieldType, KindDef};
+
+/// The metrics shipped with taizhang: every figure of the model report (PRODUCT.md).
+pub const DEFAULT_METRICS: &str = include_str!("metrics.toml");
+
+/// The `kind` that names the rosters rather than a ledger.
+pub const PEOPLE_KIND: &str = "people";
+
+/// The name part of the 工作组 taken as the service team when no unit is marked as such.
+pub const DEFAULT_TEAM_NAME: &str = "园小二";
+
+/// A checked set of metrics, in file order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MetricCatalogue {
+    pub metrics: Vec<Metric>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Metric {
+    pub id: String,
+    pub label: String,
+    pub unit: String,
+    pub kind: String,
+    pub filters: Vec<Filter>,
+    pub aggregate: Aggregate,
+    pub period: Period,
+    /// The date field placing a record in the period; `None` means the kind's own date field.
+    pub date_field: Option<String>,
+    pub decimals: u32,
+    /// True when the value is a whole number (a count, or a sum of an integer field).
+    pub integral: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Filter {
+    pub field: String,
+    pub op: FilterOp,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum FilterOp {
+    Eq(Scalar),
+    In(Vec<Scalar>),
+    /// Different from the value, or empty.
+    Not(Scalar),
+    Gt(f64),
+    Gte(f64),
+    Lt(f64),
+    Lte(f64),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Scalar {
+    Text(String),
+    Number(f64),
+    Bool(bool),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Aggregate {
+    Count,
+    Sum {
+        field: String,
+    },
+    /// 100 × Σnumerator / Σdenominator over records where both are filled in.
+    Ratio {
+        numerator: String,
+        denominator: String,
+    },
+    /// Roster people whose tags include `tag`.
+    PeopleTagged {
+        tag: String,
+    },
+    /// Distinct people holding a post of `staff_type` in the service team (or its sub-units)
+    /// at the year's end.
+    ServiceStaff {
+        staff_type: String,
+        team: String,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Period {
+    /// Dated within the report year.
+    Year,
+    /// Dated up to the report year's last day.
+    ToDate,
+}
+
+/// The most decimals a metric may keep; ledger decimals keep at most six.
+const MAX_DECIMALS: u32 = 6;
+
+impl MetricCatalogue {
+    /// The default metrics, checked against the default ledger catalogue.
+    pub fn default_metrics() -> MetricCatalogue {
+        // The embedded file is a build input; `default_metrics_are_valid` keeps it valid.
+        MetricCatalogue::from_toml(DEFAULT_METRICS, &Catalogue::default_catalogue())
+            .expect("the embedded default metrics are valid (checked by a unit test)")
+    }
+
+    /// Parses a metrics file and checks every metric against the ledger catalogue.
+    pub fn from_toml(text: &str, ledgers: &Catalogue) -> Result<MetricCatalogue, ReportError> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct File {
+            #[serde(default)]
+            metric: Vec<toml::Table>,
+        }
+        let file: File = toml::from_str(text)
+            .map_err(|e| ReportError::MetricsSyntax(e.to_string().trim().to_string()))?;
+        if file.metric.is_empty() {
+            return Err(ReportError::NoMetrics);
+        }
+        let mut metrics = Vec::with_capacity(file.metric.len());
+        let mut ids = HashSet::new();
+        for (index, table) in file.metric.into_iter().enumerate() {
+            let name = match table.get("id").and_then(toml::Value::as_str) {
+                Some(id) => id.to_string(),
+                None => format!("第 {} 个", index + 1),
+            };
+            let raw: RawMetric =
+                toml::Value::Table(table)
+                    .try_into()
+                    .map_err(|e: toml::de::Error| {
+                        ReportError::metric(&name, P::Format(e.message().to_string()))
+                    })?;
+            let metric = raw
+                .check(ledgers)
+                .map_err(|p| ReportError::metric(&name, p))?;
+            if !ids.insert(metric.id.clone()) {
+                return Err(ReportError::metric(&metric.id, P::DuplicateId));
+            }
+            metrics.push(metric);
+        }
+        Ok(MetricCatalogue { metrics })
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Metric> {
+        self.metrics.iter().find(|m| m.id == id)
+    }
+}
+
+/// A metric as written, before its parts are checked.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMetric {
+    id: String,
+    label: String,
+    unit: String,
+    kind: String,
+    #[serde(default)]
+    filters: toml::Table,
+    aggregate: String,
+    field: Option<String>,
+    numerator: Option<String>,
+    denominator: Option<String>,
+    tag: Option<String>,
+    staff_type: Option<String>,
+    team: Option<String>,
+    period: String,
+    date_field: Option<String>,
+    #[serde(default)]
+    decimals: u32,
+}
+
+impl RawMetric {
+    fn check(self, ledgers: &Catalogue) -> Result<Metric, P> {
+        if !is_snake_case(&self.id) {
+            return Err(P::InvalidId);
+        }
+        if self.label.trim().is_empty() || self.unit.trim().is_empty() {
+            return Err(P::MissingLabelOrUnit);
+        }
+        if self.decimals > MAX_DECIMALS {
+            return Err(P::TooManyDecimals(MAX_DECIMALS));
+        }
+        let period = match self.period.as_str() {
+            "year" => Period::Year,
+            "to_date" => Period::ToDate,
+            other => return Err(P::UnknownPeriod(other.to_string())),
+        };
+        let kind = if self.kind == PEOPLE_KIND {
+            None
+        } else {
+            Some(
+                ledgers
+                    .kind(&self.kind)
+                    .ok_or_else(|| P::UnknownKind(self.kind.clone()))?,
+            )
+        };
+        let aggregate = match kind {
+            Some(kind) => self.ledger_aggregate(kind)?,
+            None => self.people_aggregate()?,
+        };
+        self.check_parameters(&aggregate)?;
+        let filters = match kind {
+            Some(kind) => self.filters(kind)?,
+            None if self.filters.is_empty() && self.date_field.is_none() => Vec::new(),
+            None => return Err(P::RosterFilters),
+        };
+        if let (Some(kind), Some(date_field)) = (kind, &self.date_field) {
+            match kind.field(date_field) {
+                Some(f) if f.field_type == FieldType::Date => {}
+                Some(_) => return Err(P::NotADateField(date_field.clone())),
+                None => return Err(unknown_field(kind, date_field)),
+            }
+        }
+        if kind.is_none() && period != Period::ToDate {
+            return Err(P::RosterPeriod);
+        }
+        let integral = match (&aggregate, kind) {
+            (Aggregate::Sum { field }, Some(kind)) => {
+                kind.field(field).map(|f| f.field_type) == Some(FieldType::Integer)
+            }
+            (Aggregate::Ratio { .. }, _) | (Aggregate::Sum { .. }, None) => false,
+            _ => true,
+        };
+        if integral && self.decimals != 0 {
+            return Err(P::DecimalsOnWhole);
+        }
+        Ok(Metric {
+            id: self.id,
+            label: self.label,
+            unit: self.unit,
+            kind: self.kind,
+            filters,
+            aggregate,
+            period,
+            date_field: self.date_field,
+            decimals: self.decimals,
+            integral,
+        })
+    }
+
+    fn ledger_aggregate(&self, kind: &KindDef) -> Result<Aggregate, P> {
+        let numeric = |key: &Option<String>, parameter: &'static str| match key {
+            None => Err(P::MissingParameter {
+                aggregate: self.aggregate.clone(),
+                parameter,
+            }),
+            Some(key) => match kind.field(key) {
+                Some(f) if matches!(f.field_type, FieldType::Integer | FieldType::Decimal) => {
+                    Ok(key.clone())
+                }
+                Some(_) => Err(P::NotNumeric(key.clone())),
+                None => Err(unknown_field(kind, key)),
+            },
+        };
+        Ok(match self.aggregate.as_str() {
+            "count" => Aggregate::Count,
+            "sum" => Aggregate::Sum {
+                field: numeric(&self.field, "field")?,
+            },
+            "ratio" => Aggregate::Ratio {
+                numerator: numeric(&self.numerator, "numerator")?,
+                denominator: numeric(&self.denominator, "denominator")?,
+            },
+            "people_tagged" | "service_staff" => {
+                return Err(P::RosterAggregateOnLedger(self.aggregate.clone()))
+            }
+            other => return Err(P::UnknownAggregate(other.to_string())),
+        })
+    }
+
+    fn people_aggregate(&self) -> Result<Aggregate, P> {
+        let required = |v: &Option<String>, parameter: &'static str| match v {
+            Some(v) if !v.trim().is_empty() => Ok(v.trim().to_string()),
+            _ => Err(P::MissingParameter {
+                aggregate: self.aggregate.clone(),
+                parameter,
+            }),
+        };
+        Ok(match self.aggregate.as_str() {
+            "people_tagged" => Aggregate::PeopleTagged {
+                tag: required(&self.tag, "tag")?,
+            },
+            "service_staff" => Aggregate::ServiceStaff {
+                staff_type: required(&self.staff_type, "staff_type")?,
+                team: self
+                    .team
+                    .clone()
+                    .unwrap_or_else(|| DEFAULT_TEAM_NAME.to_string()),
+            },
+            "count" | "sum" | "ratio" => return Err(P::LedgerAggregateOnRoster),
+            other => return Err(P::UnknownAggregate(other.to_string())),
+        })
+    }
+
+    /// Refuses a parameter the aggregate does not use (a `field` on a count, say), rather than
+    /// silently ignoring what the author meant.
+    fn check_parameters(&self, aggregate: &Aggregate) -> Result<(), P> {
+        let allowed: &[&str] = match aggregate {
+            Aggregate::Count => &[],
+            Aggregate::Sum { .. } => &["field"],
+            Aggregate::Ratio { .. } => &["numerator", "denominator"],
+            Aggregate::PeopleTagged { .. } => &["tag"],
+            Aggregate::ServiceStaff { .. } => &["staff_type", "team"],
+        };
+        let given = [
+            ("field", self.field.is_some()),
+            ("numerator", self.numerator.is_some()),
+            ("denominator", self.denominator.is_some()),
+            ("tag", self.tag.is_some()),
+            ("staff_type", self.staff_type.is_some()),
+            ("team", self.team.is_some()),
+        ];
+        match given.iter().find(|(p, set)| *set && !allowed.contains(p)) {
+            Some((parameter, _)) => Err(P::UnusedParameter {
+                aggregate: self.aggregate.clone(),
+                parameter,
+            }),
+            None => Ok(()),
+        }
+    }
+
+    fn filters(&self, kind: &KindDef) -> Result<Vec<Filter>, P> {
+        let mut filters = Vec::new();
+        for (field, condition) in &self.filters {
+            let ops = parse_condition(condition).map_err(|reason| P::BadCondition {
+                field: field.clone(),
+                reason,
+            })?;
+            for op in ops {
+                check_filter(kind, field, &op)?;
+                filters.push(Filter {
+                    field: field.clone(),
+                    op,
+                });
+            }
+        }
+        Ok(filters)
+    }
+}
+
+fn unknown_field(kind: &KindDef, key: &str) -> P {
+    let keys: Vec<&str> = kind.fields.iter().map(|f| f.key.as_str()).collect();
+    P::UnknownField {
+        sheet: kind.sheet.clone(),
+        field: key.to_string(),
+        available: keys.join("、"),
+    }
+}
+
+/// Reads one filter's condition: a plain value, or a table of operators.
+fn parse_condition(value: &toml::Value) -> Result<Vec<FilterOp>, C> {
+    let toml::Value::Table(ops) = value else {
+        if value.is_array() {
+            return Err(C::ListWithoutIn);
+        }
+        return Ok(vec![FilterOp::Eq(scalar(value)?)]);
+    };
+    if ops.is_empty() {
+        return Err(C::Empty);
+    }
+    let number = |v: &toml::Value| match scalar(v)? {
+        Scalar::Number(n) => Ok(n),
+        _ => Err(C::CompareNeedsNumber),
+    };
+    ops.iter()
+        .map(|(op, v)| {
+            Ok(match op.as_str() {
+                "in" => match v.as_array() {
+                    Some(list) if !list.is_empty() => {
+                        FilterOp::In(list.iter().map(scalar).collect::<Result<_, _>>()?)
+                    }
+                    _ => return Err(C::InNeedsList),
+                },
+                "not" => FilterOp::Not(scalar(v)?),
+                "gt" => FilterOp::Gt(number(v)?),
+                "gte" => FilterOp::Gte(number(v)?),
+                "lt" => FilterOp::Lt(number(v)?),
+                "lte" => FilterOp::Lte(number(v)?),
+                other => return Err(C::UnknownOperator(other.to_string())),
+            })
+        })
+        .collect()
+}
+
+fn scalar(value: &toml::Value) -> Result<Scalar, C> {
+    match value {
+        toml::Value::String(s) => Ok(Scalar::Text(s.clone())),
+        // Ledger integers stay below 10^15, so the conversion to f64 is exact.
+        toml::Value::Integer(n) => Ok(Scalar::Number(*n as f64)),
+        toml::Value::Float(x) if x.is_finite() => Ok(Scalar::Number(*x)),
+        toml::Value::Boolean(b) => Ok(Scalar::Bool(*b)),
+        _ => Err(C::BadValue),
+    }
+}
+
+/// Checks that a filter names a field of the kind and compares it with a value it can hold.
+fn check_filter(kind: &KindDef, key: &str, op: &FilterOp) -> Result<(), P> {
+    let Some(field) = kind.field(key) else {
+        return Err(unknown_field(kind, key));
+    };
+    let values: Vec<&Scalar> = match op {
+        FilterOp::Eq(v) | FilterOp::Not(v) => vec![v],
+        FilterOp::In(list) => list.iter().collect(),
+        FilterOp::Gt(_) | FilterOp::Gte(_) | FilterOp::Lt(_) | FilterOp::Lte(_) => {
+            return match field.field_type {
+                FieldType::Integer | FieldType::Decimal => Ok(()),
+                _ => Err(P::NotNumeric(key.to_string())),
+            }
+        }
+    };
+    for value in values {
+        let fits = match (field.field_type, value) {
+            (FieldType::Bool, Scalar::Bool(_)) => !matches!(op, FilterOp::In(_)),
+            (FieldType::Integer | FieldType::Decimal, Scalar::Number(_)) => true,
+            (FieldType::Choice, Scalar::Text(t)) if !field.choices.contains(t) => {
+                return Err(P::NotAChoice {
+                    field: key.to_string(),
+                    value: t.clone(),
+                    choices: field.choices.join("、"),
+                })
+            }
+            (FieldType::Bool | FieldType::Integer | FieldType::Decimal, _) => false,
+            (_, Scalar::Text(_)) => true,
+            _ => false,
+        };
+        if !fits {
+            return Err(P::ValueDoesNotFit {
+                field: key.to_string(),
+                field_type: field.field_type.as_str(),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn is_snake_case(id: &str) -> bool {
+    let mut chars = id.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_lowercase())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !id.contains("__")
+        && !id.ends_with('_')
+}
+
+#[cfg(test)]
+#[path = "metrics_tests.rs"]
+mod tests;

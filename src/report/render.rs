@@ -1,0 +1,303 @@
+//! Rendering a report: a pure function of [`ReportData`] and a template, with no database, no
+//! clock and no file access inside.
+//!
+//! Templates are Markdown with Jinja syntax, run in a locked-down environment: strict undefined
+//! (a misspelt name is an error, not an empty string), a fuel limit (a runaway loop stops), a
+//! recursion limit, no loader (a template cannot read other files), auto-escaping off (the
+//! output is Markdown). Errors carry the template's name and line. Before rendering, every
+//! `m.ID` the template names is checked against the metrics; after rendering, the text is
+//! scanned for `X` placeholders left from a model essay.
+
+use std::str::FromStr;
+
+use minijinja::{context, AutoEscape, Environment, UndefinedBehavior, Value};
+
+use super::error::ReportError;
+use super::view::{metric_map, ReportData, FIGURE_END, FIGURE_MID, FIGURE_START};
+
+/// The built-in template: the model report's structure, in our own words.
+pub const DEFAULT_TEMPLATE: &str = include_str!("default.md.j2");
+
+/// The instructions a template may run. The default template needs a few thousand; this leaves
+/// room for long user templates while stopping a runaway loop within a second.
+const FUEL: u64 = 200_000;
+
+/// How deep blocks, macros and calls may nest.
+const RECURSION_LIMIT: usize = 64;
+
+/// A report template: its name (for messages) and its source.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportTemplate {
+    pub name: String,
+    pub source: String,
+}
+
+impl ReportTemplate {
+    pub fn new(name: impl Into<String>, source: impl Into<String>) -> ReportTemplate {
+        ReportTemplate {
+            name: name.into(),
+            source: source.into(),
+        }
+    }
+
+    /// The built-in default template.
+    pub fn builtin() -> ReportTemplate {
+        ReportTemplate::new("default.md.j2", DEFAULT_TEMPLATE)
+    }
+}
+
+/// An output format of `report`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Markdown,
+    Html,
+    Json,
+}
+
+impl FromStr for Format {
+    type Err = ReportError;
+
+    fn from_str(s: &str) -> Result<Format, ReportError> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "md" | "markdown" => Ok(Format::Markdown),
+            "html" | "htm" => Ok(Format::Html),
+            "json" => Ok(Format::Json),
+            "docx" => Err(ReportError::DocxNotYet),
+            other => Err(ReportError::UnknownFormat(other.to_string())),
+        }
+    }
+}
+
+/// Renders the report in `format`.
+pub fn render(
+    data: &ReportData,
+    template: &ReportTemplate,
+    format: Format,
+) -> Result<String, ReportError> {
+    match format {
+        Format::Markdown => render_markdown(data, template),
+        Format::Html => super::html::render_html(data, template),
+        Format::Json => Ok(super::json::to_json_string(data)),
+    }
+}
+
+/// The report as Markdown.
+pub fn render_markdown(
+    data: &ReportData,
+    template: &ReportTemplate,
+) -> Result<String, ReportError> {
+    let text = render_template(data, template, false)?;
+    check_placeholders(&text)?;
+    Ok(text)
+}
+
+/// Renders the template; with `mark`, every figure is wrapped in the marks the HTML writer
+/// turns into links. The caller checks placeholders.
+pub(crate) fn render_template(
+    data: &ReportData,
+    template: &ReportTemplate,
+    mark: bool,
+) -> Result<String, ReportError> {
+    check_metric_names(data, template)?;
+    let env = environment();
+    let compiled = env
+        .template_from_named_str(&template.name, &template.source)
+        .map_err(|e| ReportError::template(&template.name, &e))?;
+    let ctx = context! {
+        park => data.park.clone(),
+        year => data.year,
+        m => metric_map(&data.metrics, mark),
+        projects => Value::from_serialize(&data.projects),
+        documents => Value::from_serialize(&data.documents),
+        findings => Value::from_serialize(&data.findings),
+        causes => data.causes.clone(),
+    };
+    let text = compiled
+        .render(ctx)
+        .map_err(|e| ReportError::template(&template.name, &e))?;
+    // Ledger text could in theory hold the private-use marks; only ours may reach the writer.
+    Ok(if mark { text } else { strip_marks(&text) })
+}
+
+/// The locked-down environment user templates run in.
+fn environment<'source>() -> Environment<'source> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_fuel(Some(FUEL));
+    env.set_recursion_limit(RECURSION_LIMIT);
+    env.set_auto_escape_callback(|_| AutoEscape::None);
+    // Block tags on lines of their own leave no blank lines behind, so Markdown stays tidy.
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    env.set_keep_trailing_newline(true);
+    super::filters::register(&mut env);
+    env
+}
+
+pub(crate) fn strip_marks(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_id = false;
+    for c in text.chars() {
+        match c {
+            FIGURE_START => in_id = true,
+            FIGURE_MID => in_id = false,
+            FIGURE_END => {}
+            _ if in_id => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Checks every `m.ID` / `m["ID"]` inside the template's tags against the metrics, so that a
+/// misspelt id is reported with its line and the nearest real id rather than as "undefined".
+fn check_metric_names(data: &ReportData, template: &ReportTemplate) -> Result<(), ReportError> {
+    let source = &template.source;
+    let mut at = 0;
+    while let Some(open) = find_tag_open(&source[at..]).map(|i| at + i) {
+        let close_token = if source[open..].starts_with("{{") {
+            "}}"
+        } else {
+            "%}"
+        };
+        let end = source[open + 2..]
+            .find(close_token)
+            .map_or(source.len(), |i| open + 2 + i);
+        for (offset, id) in metric_references(&source[open..end]) {
+            if data.metrics.get(&id).is_none() {
+                let line = source[..open + offset].matches('\n').count() + 1;
+                let nearest =
+                    crate::org::nearest(&id, data.metrics.metrics.iter().map(|m| m.id.as_str()));
+                return Err(ReportError::UnknownMetric {
+                    name: template.name.clone(),
+                    line,
+                    metric: id,
+                    nearest,
+                });
+            }
+        }
+        at = end;
+    }
+    Ok(())
+}
+
+fn find_tag_open(text: &str) -> Option<usize> {
+    match (text.find("{{"), text.find("{%")) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// `(offset, id)` of each `m.id`, `m["id"]` or `m['id']` in a tag's text.
+fn metric_references(tag: &str) -> Vec<(usize, String)> {
+    let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut found = Vec::new();
+    for (i, _) in tag.match_indices('m') {
+        let before = tag[..i].chars().next_back();
+        if before.is_some_and(|c| is_ident(c) || c == '.') {
+            continue;
+        }
+        let rest = &tag[i + 1..];
+        let id: String = if let Some(after) = rest.strip_prefix('.') {
+            after.chars().take_while(|c| is_ident(*c)).collect()
+        } else if let Some(after) = rest.strip_prefix("[\"").or(rest.strip_prefix("['")) {
+            after
+                .chars()
+                .take_while(|c| *c != '"' && *c != '\'')
+                .collect()
+        } else {
+            continue;
+        };
+        if !id.is_empty() {
+            found.push((i, id));
+        }
+    }
+    found
+}
+
+/// Fails with every `X` placeholder still in the text: a run of `X` (or `X.X`) that is not part
+/// of a Latin word, e.g. between CJK characters or standing as a number ("约X平方米", "XX名").
+pub fn check_placeholders(text: &str) -> Result<(), ReportError> {
+    let found = find_placeholders(text);
+    if found.is_empty() {
+        Ok(())
+    } else {
+        Err(ReportError::Placeholders(found))
+    }
+}
+
+/// Each placeholder as "第N行“…context…”".
+pub fn find_placeholders(text: &str) -> Vec<String> {
+    let is_x = |c: char| c == 'X' || c == 'Ｘ';
+    let is_word = |c: Option<&char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_');
+    let mut found = Vec::new();
+    for (number, line) in text.lines().enumerate() {
+        let chars: Vec<char> = line.chars().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            if !is_x(chars[i]) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < chars.len()
+                && (is_x(chars[i])
+                    || (chars[i] == '.' && chars.get(i + 1).is_some_and(|c| is_x(*c))))
+            {
+                i += 1;
+            }
+            let before = start.checked_sub(1).and_then(|j| chars.get(j));
+            if !is_word(before) && !is_word(chars.get(i)) {
+                let from = start.saturating_sub(8);
+                let to = (i + 8).min(chars.len());
+                let context: String = chars[from..to].iter().collect();
+                found.push(format!("第{}行“{}”", number + 1, context.trim()));
+            }
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_found_where_a_figure_should_be() {
+        let text = "打造了约X平方米的广场\n新建X.X公里\n配备专职人员XX名\nX工业园区\n全年XX余次";
+        let found = find_placeholders(text);
+        assert_eq!(found.len(), 5, "{found:?}");
+        assert!(found[0].starts_with("第1行") && found[0].contains("约X平方米"));
+        assert!(found[1].contains("X.X公里"));
+        assert!(find_placeholders("XML 与 Xi'an、TaX 不是占位符，3x 也不是").is_empty());
+        assert!(find_placeholders("“XXX”").len() == 1);
+    }
+
+    #[test]
+    fn metric_references_are_read_from_tags() {
+        let refs = metric_references(" m.honors | approx ~ m[\"seminars\"] ~ item.m.x ~ mm.y ");
+        let ids: Vec<&str> = refs.iter().map(|(_, id)| id.as_str()).collect();
+        assert_eq!(ids, ["honors", "seminars"]);
+    }
+
+    #[test]
+    fn formats_are_parsed_and_docx_is_not_yet() {
+        assert_eq!("md".parse::<Format>().unwrap(), Format::Markdown);
+        assert_eq!("HTML".parse::<Format>().unwrap(), Format::Html);
+        let docx = "docx".parse::<Format>().unwrap_err().to_string();
+        assert!(
+            docx.contains("暂不支持") && docx.contains("md、html、json"),
+            "{docx}"
+        );
+        assert!("pdf".parse::<Format>().is_err());
+    }
+
+    #[test]
+    fn marks_are_stripped() {
+        assert_eq!(strip_marks("共\u{E000}honors\u{E001}3\u{E002}项"), "共3项");
+    }
+}
+
+#[cfg(test)]
+#[path = "render_tests.rs"]
+mod template_tests;

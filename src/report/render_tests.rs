@@ -1,0 +1,223 @@
+//! Rendering tests that need no database: template errors with name, line and reason, the
+//! default template's coverage of the metrics, the problems section and year-over-year text.
+
+use super::*;
+use crate::report::compute::{MetricValue, MetricValues, Number};
+use crate::report::metrics::MetricCatalogue;
+use crate::report::view::{Finding, Project};
+
+/// Every default metric, each with value `n` (as the metric's number shape) and no records.
+fn data_with(n: i64) -> ReportData {
+    let metrics = MetricCatalogue::default_metrics()
+        .metrics
+        .iter()
+        .map(|m| MetricValue {
+            id: m.id.clone(),
+            label: m.label.clone(),
+            unit: m.unit.clone(),
+            decimals: m.decimals,
+            value: if m.integral {
+                Number::Int(n)
+            } else {
+                Number::Float(n as f64)
+            },
+            records: vec![],
+            prev: Some(Number::Int(n / 2)),
+        })
+        .collect();
+    ReportData {
+        park: "示例园区".into(),
+        year: 2024,
+        metrics: MetricValues {
+            year: 2024,
+            metrics,
+        },
+        projects: vec![],
+        documents: vec![],
+        findings: vec![],
+        causes: String::new(),
+    }
+}
+
+fn template_error(source: &str) -> ReportError {
+    render_markdown(&data_with(1), &ReportTemplate::new("mine.md", source)).unwrap_err()
+}
+
+#[test]
+fn the_default_template_names_every_default_metric() {
+    let mut named = std::collections::HashSet::new();
+    let mut at = 0;
+    while let Some(open) = find_tag_open(&DEFAULT_TEMPLATE[at..]).map(|i| at + i) {
+        let end = DEFAULT_TEMPLATE[open..]
+            .find(['}'])
+            .map_or(DEFAULT_TEMPLATE.len(), |i| open + i);
+        named.extend(
+            metric_references(&DEFAULT_TEMPLATE[open..end])
+                .into_iter()
+                .map(|r| r.1),
+        );
+        at = end;
+    }
+    for metric in MetricCatalogue::default_metrics().metrics {
+        assert!(
+            named.contains(&metric.id),
+            "{} is not in the template",
+            metric.id
+        );
+    }
+}
+
+#[test]
+fn the_default_template_renders_every_part_with_no_placeholder() {
+    let text = render_markdown(&data_with(53), &ReportTemplate::builtin()).unwrap();
+    for part in [
+        "# 示例园区党工委2024年度述职报告",
+        "## 一、履职工作特色和亮点",
+        "### （一）",
+        "### （二）",
+        "### （三）",
+        "### （四）",
+        "### （五）",
+        "## 二、存在的问题及原因分析",
+        "学习活动50余次",
+        "参与率53%",
+        "新建红色骑行道53.0公里",
+        "发生重大舆情53起",
+        "未发现问题",
+    ] {
+        assert!(text.contains(part), "missing {part}:\n{text}");
+    }
+    assert!(
+        !text.contains("（二）原因分析"),
+        "no empty causes section:\n{text}"
+    );
+    assert!(!text.contains("\n\n\n"), "no runs of blank lines:\n{text}");
+}
+
+#[test]
+fn findings_and_causes_fill_the_problems_section() {
+    let mut data = data_with(1);
+    data.findings = vec![Finding {
+        rule: "branch_committee_monthly".into(),
+        unit: "甲科技党支部".into(),
+        period: "2024-03".into(),
+        article: "第十二条".into(),
+        evidence: "当月未召开支部委员会".into(),
+    }];
+    data.causes = "一是学习抓得不够紧。".into();
+    data.projects = vec![Project {
+        id: 9,
+        name: "新能源项目".into(),
+        investment: 12.5,
+        stage: "开工建设".into(),
+        updated_on: chrono::NaiveDate::from_ymd_opt(2024, 6, 1).unwrap(),
+        in_year: true,
+    }];
+    let text = render_markdown(&data, &ReportTemplate::builtin()).unwrap();
+    assert!(
+        text.contains("- 甲科技党支部（2024-03）：当月未召开支部委员会（依据：第十二条）。"),
+        "{text}"
+    );
+    assert!(!text.contains("未发现问题"));
+    assert!(
+        text.contains("### （二）原因分析\n\n一是学习抓得不够紧。"),
+        "{text}"
+    );
+    assert!(
+        text.contains("- 新能源项目：总投资12.5亿元，当前进度为“开工建设”。"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_syntax_error_names_the_template_and_line() {
+    let e = template_error("第一行\n{% if %}\n");
+    match &e {
+        ReportError::Template { name, line, reason } => {
+            assert_eq!((name.as_str(), *line), ("mine.md", Some(2)));
+            assert!(reason.contains("语法错误"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        e.to_string().contains("报告模板“mine.md”第 2 行有误"),
+        "{e}"
+    );
+}
+
+#[test]
+fn an_unknown_metric_id_names_the_line_and_the_nearest_id() {
+    let e = template_error("第一行\n\n共获得荣誉{{ m.honours | approx }}项\n");
+    match &e {
+        ReportError::UnknownMetric {
+            line,
+            metric,
+            nearest,
+            ..
+        } => {
+            assert_eq!((*line, metric.as_str()), (3, "honours"));
+            assert_eq!(nearest.as_deref(), Some("honors"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        e.to_string().contains("第 3 行引用了不存在的指标“honours”"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_runaway_loop_runs_out_of_fuel() {
+    let e = template_error(
+        "开头\n{% for i in range(10000) %}{% for j in range(10000) %}{{ j }}{% endfor %}{% endfor %}\n",
+    );
+    match &e {
+        ReportError::Template { line, reason, .. } => {
+            assert_eq!(*line, Some(2));
+            assert!(reason.contains("运算量超出上限"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn runaway_recursion_is_stopped() {
+    let e = template_error("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(1) }}");
+    assert!(matches!(e, ReportError::Template { .. }), "{e:?}");
+}
+
+#[test]
+fn undefined_names_and_attributes_are_errors_not_blanks() {
+    let e = template_error("{{ parc }}");
+    assert!(e.to_string().contains("未定义"), "{e}");
+    let e = template_error("{{ m.honors.valeu }}");
+    assert!(e.to_string().contains("未定义"), "{e}");
+}
+
+#[test]
+fn templates_cannot_read_files() {
+    let e = template_error("{% include \"/etc/passwd\" %}");
+    assert!(e.to_string().contains("不能引用其他模板"), "{e}");
+}
+
+#[test]
+fn a_placeholder_left_in_the_output_is_refused_with_its_line() {
+    let e = template_error("共获得荣誉{{ m.honors }}项\n建成约X平方米广场，配备XX名\n");
+    match e {
+        ReportError::Placeholders(found) => {
+            assert_eq!(found.len(), 2, "{found:?}");
+            assert!(found[0].starts_with("第2行"), "{found:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn year_over_year_sentences() {
+    let t = ReportTemplate::new(
+        "yoy.md",
+        "荣誉{{ m.honors }}项，上年{{ m.honors.prev }}项，同比{{ m.honors | change }}。\n",
+    );
+    let text = render_markdown(&data_with(4), &t).unwrap();
+    assert_eq!(text, "荣誉4项，上年2项，同比增长100.0%。\n");
+}

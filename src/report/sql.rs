@@ -1,0 +1,319 @@
+//! The query text of one metric: one SQL text per metric that runs unchanged on SQLite and
+//! PostgreSQL, with every value bound (`$n`) and only our own text spliced in (column names, the
+//! JSON accessor of [`Db::json_field`], placeholder numbers).
+//!
+//! Every query returns one row per counted record (or person), ordered by id, with four
+//! columns: the id, the number of rows, and up to two sums. The aggregates are window functions
+//! (`COUNT(*) OVER ()`, `SUM(..) OVER ()`), so the database computes the value and the same
+//! query lists the records it counted; an empty result means zero.
+
+use chrono::NaiveDate;
+
+use super::metrics::{Aggregate, FilterOp, Metric, Period, Scalar, PEOPLE_KIND};
+use crate::db::{Backend, Db};
+use crate::org::queries::escape_like;
+
+/// A value bound to a placeholder.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Bind {
+    Int(i64),
+    Text(String),
+    Number(f64),
+    Date(NaiveDate),
+}
+
+/// A query text and its binds; `binds[0]` is `$1`.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct MetricQuery {
+    pub sql: String,
+    pub binds: Vec<Bind>,
+}
+
+/// The SQL type both backends accept for a float: SQLite reads any type name holding "DOUB" as
+/// REAL, PostgreSQL has it as `float8`.
+const FLOAT: &str = "DOUBLE PRECISION";
+
+/// The first and last day of a report year.
+pub(crate) fn year_bounds(year: i32) -> Option<(NaiveDate, NaiveDate)> {
+    Some((
+        NaiveDate::from_ymd_opt(year, 1, 1)?,
+        NaiveDate::from_ymd_opt(year, 12, 31)?,
+    ))
+}
+
+/// Builds the query of `metric` for one park and year (whose bounds `year_bounds` gave).
+pub(crate) fn metric_query(
+    db: &Db,
+    metric: &Metric,
+    park_id: i64,
+    (first, last): (NaiveDate, NaiveDate),
+) -> MetricQuery {
+    let mut q = Builder {
+        db,
+        binds: vec![Bind::Int(park_id)],
+    };
+    match &metric.aggregate {
+        Aggregate::PeopleTagged { tag } => q.people_tagged(tag),
+        Aggregate::ServiceStaff { staff_type, team } => q.service_staff(staff_type, team, last),
+        _ if metric.kind == PEOPLE_KIND => unreachable_people(&mut q),
+        _ => q.ledger(metric, first, last),
+    }
+}
+
+/// Metric checks pair `people` with roster aggregates only; should that ever fail, the query
+/// counts nothing rather than something wrong.
+fn unreachable_people(q: &mut Builder<'_>) -> MetricQuery {
+    q.finish(format!(
+        "SELECT id, COUNT(*) OVER (), CAST(NULL AS {FLOAT}), CAST(NULL AS {FLOAT}) \
+         FROM people WHERE park_id = $1 AND 1 = 0 ORDER BY id"
+    ))
+}
+
+struct Builder<'a> {
+    db: &'a Db,
+    binds: Vec<Bind>,
+}
+
+impl Builder<'_> {
+    /// Binds a value and returns its placeholder.
+    fn bind(&mut self, value: Bind) -> String {
+        self.binds.push(value);
+        format!("${}", self.binds.len())
+    }
+
+    /// The text of a record field, its key bound.
+    fn field(&mut self, key: &str) -> String {
+        self.binds.push(Bind::Text(key.to_string()));
+        self.db.json_field("fields", self.binds.len())
+    }
+
+    fn number(&mut self, key: &str) -> String {
+        format!("CAST({} AS {FLOAT})", self.field(key))
+    }
+
+    fn finish(&mut self, sql: String) -> MetricQuery {
+        MetricQuery {
+            sql,
+            binds: std::mem::take(&mut self.binds),
+        }
+    }
+
+    fn ledger(&mut self, metric: &Metric, first: NaiveDate, last: NaiveDate) -> MetricQuery {
+        let kind = self.bind(Bind::Text(metric.kind.clone()));
+        // The sums come first so that their placeholders are numbered in text order.
+        let (sum_a, sum_b, present) = match &metric.aggregate {
+            Aggregate::Sum { field } => {
+                let value = self.number(field);
+                (sum(&value), format!("CAST(NULL AS {FLOAT})"), vec![value])
+            }
+            Aggregate::Ratio {
+                numerator,
+                denominator,
+            } => {
+                let top = self.number(numerator);
+                let bottom = self.number(denominator);
+                (sum(&top), sum(&bottom), vec![top, bottom])
+            }
+            _ => (
+                format!("CAST(NULL AS {FLOAT})"),
+                format!("CAST(NULL AS {FLOAT})"),
+                vec![],
+            ),
+        };
+        let mut conditions = vec![
+            "park_id = $1".to_string(),
+            format!("kind = {kind}"),
+            "deleted_at IS NULL".to_string(),
+        ];
+        // A record that leaves a summed field empty adds nothing, so it is not listed either.
+        conditions.extend(present.iter().map(|v| format!("{v} IS NOT NULL")));
+        // The kind's own date field is the indexed `occurred_on` column; another date field is
+        // ISO text inside the JSON, which compares in date order as text.
+        let (date, first, last) = match &metric.date_field {
+            None => (
+                "occurred_on".to_string(),
+                Bind::Date(first),
+                Bind::Date(last),
+            ),
+            Some(key) => (
+                self.field(key),
+                Bind::Text(first.format("%Y-%m-%d").to_string()),
+                Bind::Text(last.format("%Y-%m-%d").to_string()),
+            ),
+        };
+        if metric.period == Period::Year {
+            conditions.push(format!("{date} >= {}", self.bind(first)));
+        }
+        conditions.push(format!("{date} <= {}", self.bind(last)));
+        for filter in &metric.filters {
+            let condition = self.filter(&filter.field, &filter.op);
+            conditions.push(condition);
+        }
+        self.finish(format!(
+            "SELECT id, COUNT(*) OVER (), {sum_a}, {sum_b} FROM records WHERE {} ORDER BY id",
+            conditions.join(" AND ")
+        ))
+    }
+
+    fn filter(&mut self, key: &str, op: &FilterOp) -> String {
+        match op {
+            FilterOp::Eq(value) => self.equals(key, value),
+            FilterOp::Not(value) => {
+                let field = self.field(key);
+                let equal = self.equals(key, value);
+                format!("({field} IS NULL OR NOT ({equal}))")
+            }
+            FilterOp::In(values) => {
+                let alternatives: Vec<String> =
+                    values.iter().map(|v| self.equals(key, v)).collect();
+                format!("({})", alternatives.join(" OR "))
+            }
+            FilterOp::Gt(n) => self.compare(key, ">", *n),
+            FilterOp::Gte(n) => self.compare(key, ">=", *n),
+            FilterOp::Lt(n) => self.compare(key, "<", *n),
+            FilterOp::Lte(n) => self.compare(key, "<=", *n),
+        }
+    }
+
+    fn equals(&mut self, key: &str, value: &Scalar) -> String {
+        match value {
+            Scalar::Text(text) => {
+                let field = self.field(key);
+                format!("{field} = {}", self.bind(Bind::Text(text.clone())))
+            }
+            Scalar::Number(n) => self.compare(key, "=", *n),
+            Scalar::Bool(b) => {
+                let field = self.field(key);
+                json_bool(self.db.backend(), &field, *b)
+            }
+        }
+    }
+
+    fn compare(&mut self, key: &str, op: &str, n: f64) -> String {
+        let value = self.number(key);
+        format!("{value} {op} {}", self.bind(Bind::Number(n)))
+    }
+
+    /// Roster people whose comma-separated tags hold `tag` (spaces and full-width commas that
+    /// an import may leave are ignored). People carry no business date, so a roster count is
+    /// the roster as it stands.
+    fn people_tagged(&mut self, tag: &str) -> MetricQuery {
+        let pattern = self.bind(Bind::Text(format!("%,{},%", escape_like(tag))));
+        self.finish(format!(
+            "SELECT id, COUNT(*) OVER (), CAST(NULL AS {FLOAT}), CAST(NULL AS {FLOAT}) \
+             FROM people WHERE park_id = $1 \
+             AND (',' || REPLACE(REPLACE(tags, ' ', ''), '，', ',') || ',') LIKE {pattern} ESCAPE '\\' \
+             ORDER BY id"
+        ))
+    }
+
+    /// Distinct people holding a post of `staff_type`, open at `last`, in the service team and
+    /// every unit below it. The team is each unit marked `is_service_team`; while none is marked,
+    /// the 工作组 whose name contains `team`.
+    fn service_staff(&mut self, staff_type: &str, team: &str, last: NaiveDate) -> MetricQuery {
+        let staff_type = self.bind(Bind::Text(staff_type.to_string()));
+        let name = self.bind(Bind::Text(format!("%{}%", escape_like(team))));
+        let day = self.bind(Bind::Date(last));
+        self.finish(format!(
+            "WITH RECURSIVE team(id) AS ( \
+               SELECT id FROM units WHERE park_id = $1 AND (is_service_team = TRUE OR ( \
+                 unit_type = '工作组' AND name LIKE {name} ESCAPE '\\' AND NOT EXISTS ( \
+                   SELECT 1 FROM units marked WHERE marked.park_id = $1 \
+                   AND marked.is_service_team = TRUE))) \
+               UNION \
+               SELECT u.id FROM units u JOIN team ON u.parent_id = team.id WHERE u.park_id = $1 \
+             ) \
+             SELECT p.person_id, COUNT(*) OVER (), CAST(NULL AS {FLOAT}), CAST(NULL AS {FLOAT}) \
+             FROM positions p \
+             WHERE p.park_id = $1 AND p.unit_id IN (SELECT id FROM team) \
+             AND p.staff_type = {staff_type} \
+             AND (p.start_on IS NULL OR p.start_on <= {day}) \
+             AND (p.end_on IS NULL OR p.end_on > {day}) \
+             GROUP BY p.person_id ORDER BY p.person_id"
+        ))
+    }
+}
+
+fn sum(value: &str) -> String {
+    format!("CAST(SUM({value}) OVER () AS {FLOAT})")
+}
+
+/// SQL that holds when a JSON field's text (from [`Db::json_field`]) is the boolean `want`.
+///
+/// This is the one dialect difference of metric filters: SQLite's `json_extract` turns JSON
+/// `true`/`false` into the integers 1/0, while PostgreSQL's `->>` gives the text 'true'/'false'.
+/// Metric checks only let a bool be compared with a bool field, so no number is ever mistaken
+/// for one on SQLite.
+fn json_bool(backend: Backend, field: &str, want: bool) -> String {
+    match (backend, want) {
+        (Backend::Sqlite, true) => format!("{field} = 1"),
+        (Backend::Sqlite, false) => format!("{field} = 0"),
+        (Backend::Postgres, true) => format!("{field} = 'true'"),
+        (Backend::Postgres, false) => format!("{field} = 'false'"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::metrics::MetricCatalogue;
+
+    fn sqlite() -> Db {
+        let pool = sqlx::sqlite::SqlitePoolOptions::new()
+            .connect_lazy("sqlite::memory:")
+            .unwrap();
+        Db::Sqlite(pool)
+    }
+
+    #[tokio::test]
+    async fn every_bind_has_its_placeholder_and_every_value_is_bound() {
+        let db = sqlite();
+        let metrics = MetricCatalogue::default_metrics();
+        for metric in &metrics.metrics {
+            let q = metric_query(&db, metric, 7, year_bounds(2024).unwrap());
+            let mut highest = 0;
+            for n in 1..=q.binds.len() {
+                assert!(
+                    q.sql.contains(&format!("${n}")),
+                    "{}: ${n} unused",
+                    metric.id
+                );
+                highest = n;
+            }
+            assert!(
+                !q.sql.contains(&format!("${}", highest + 1)),
+                "{}",
+                metric.id
+            );
+            assert_eq!(q.binds[0], Bind::Int(7));
+            assert!(
+                !q.sql.contains("志愿者") && !q.sql.contains("已撤销"),
+                "values are bound"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn period_rules_shape_the_date_conditions() {
+        let db = sqlite();
+        let metrics = MetricCatalogue::default_metrics();
+        let bounds = year_bounds(2024).unwrap();
+        let year = metric_query(&db, metrics.get("honors").unwrap(), 1, bounds);
+        assert!(year.sql.contains("occurred_on >= $3 AND occurred_on <= $4"));
+        let to_date = metric_query(&db, metrics.get("pioneer_posts").unwrap(), 1, bounds);
+        assert!(!to_date.sql.contains("occurred_on >="));
+        assert!(to_date.sql.contains("occurred_on <= $3"));
+        let solved = metric_query(&db, metrics.get("problems_solved").unwrap(), 1, bounds);
+        assert!(!solved.sql.contains("occurred_on"));
+        assert!(solved.binds.contains(&Bind::Text("completed_on".into())));
+        assert!(solved.binds.contains(&Bind::Text("2024-12-31".into())));
+        assert!(solved.sql.contains("deleted_at IS NULL"));
+    }
+
+    #[test]
+    fn booleans_compare_per_dialect() {
+        assert_eq!(json_bool(Backend::Sqlite, "f", true), "f = 1");
+        assert_eq!(json_bool(Backend::Postgres, "f", true), "f = 'true'");
+        assert_eq!(json_bool(Backend::Postgres, "f", false), "f = 'false'");
+    }
+}

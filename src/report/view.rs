@@ -1,0 +1,165 @@
+//! What a report template sees: the report's data as view structs, and each metric as a
+//! template object that prints its figure (and, for HTML, remembers which metric it came from).
+
+use std::fmt;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use minijinja::value::{Enumerator, Object, ObjectRepr, Value};
+use serde::{Deserialize, Serialize};
+
+use super::compute::{MetricValue, MetricValues, Number};
+use super::numbers;
+
+/// Everything one report is rendered from. Rendering is a pure function of this and a template.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReportData {
+    /// The park's name.
+    pub park: String,
+    pub year: i32,
+    pub metrics: MetricValues,
+    /// Key projects: the latest row of each, dated up to the year's end.
+    pub projects: Vec<Project>,
+    /// The year's 工作要点 and 工作清单.
+    pub documents: Vec<Document>,
+    /// Rule-check findings; empty until the rule checks exist.
+    pub findings: Vec<Finding>,
+    /// The user's cause analysis for the problems section; empty when not written.
+    pub causes: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Project {
+    /// The record id of the row described.
+    pub id: i64,
+    pub name: String,
+    /// Total investment in 亿元.
+    pub investment: f64,
+    pub stage: String,
+    pub updated_on: NaiveDate,
+    /// True when the row was updated within the report year.
+    pub in_year: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Document {
+    pub id: i64,
+    /// The title without 《》, which templates add.
+    pub title: String,
+    /// 工作要点 or 工作清单.
+    pub category: String,
+    pub issued_on: NaiveDate,
+}
+
+/// One rule-check finding, in the shape `check --format json` prints (PRODUCT.md).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub rule: String,
+    pub unit: String,
+    pub period: String,
+    pub article: String,
+    pub evidence: String,
+}
+
+/// Marks around a figure in HTML mode: `START id MID text END`. Private-use characters, which no
+/// ledger text holds; the HTML writer turns them into links and drops any stray one.
+pub(crate) const FIGURE_START: char = '\u{E000}';
+pub(crate) const FIGURE_MID: char = '\u{E001}';
+pub(crate) const FIGURE_END: char = '\u{E002}';
+
+/// A metric as a template sees it: `{{ m.honors }}` prints the figure; `.value`, `.prev`,
+/// `.label`, `.unit`, `.id`, `.decimals` and `.records` (ids) are its attributes; it is true
+/// in a condition when its value is not zero.
+#[derive(Debug)]
+pub(crate) struct MetricView {
+    pub id: String,
+    pub label: String,
+    pub unit: String,
+    pub value: Number,
+    pub prev: Option<Number>,
+    pub decimals: u32,
+    pub records: Vec<i64>,
+    /// Whether figures carry the HTML marks.
+    pub mark: bool,
+}
+
+impl MetricView {
+    pub fn new(metric: &MetricValue, mark: bool) -> MetricView {
+        MetricView {
+            id: metric.id.clone(),
+            label: metric.label.clone(),
+            unit: metric.unit.clone(),
+            value: metric.value,
+            prev: metric.prev,
+            decimals: metric.decimals,
+            records: metric.records.clone(),
+            mark,
+        }
+    }
+
+    /// The figure with the metric's own decimals: "12", "3.5", "93.9".
+    pub fn text(&self) -> String {
+        match self.value {
+            Number::Int(n) => n.to_string(),
+            Number::Float(x) => numbers::fixed(x, self.decimals),
+        }
+    }
+
+    /// `text` as printed: marked as this metric's figure in HTML mode.
+    pub fn figure(&self, text: &str) -> String {
+        if self.mark {
+            format!("{FIGURE_START}{}{FIGURE_MID}{text}{FIGURE_END}", self.id)
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+fn number_value(n: Number) -> Value {
+    match n {
+        Number::Int(n) => Value::from(n),
+        Number::Float(x) => Value::from(x),
+    }
+}
+
+impl Object for MetricView {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Map
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        Some(match key.as_str()? {
+            "value" => number_value(self.value),
+            "prev" => self.prev.map_or(Value::from(()), number_value),
+            "label" => Value::from(self.label.clone()),
+            "unit" => Value::from(self.unit.clone()),
+            "id" => Value::from(self.id.clone()),
+            "decimals" => Value::from(self.decimals),
+            "records" => Value::from(self.records.clone()),
+            _ => return None,
+        })
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Str(&[
+            "value", "prev", "label", "unit", "id", "decimals", "records",
+        ])
+    }
+
+    fn is_true(self: &Arc<Self>) -> bool {
+        self.value.as_f64() != 0.0
+    }
+
+    fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.figure(&self.text()))
+    }
+}
+
+/// The `m` of a template: every metric by id.
+pub(crate) fn metric_map(metrics: &MetricValues, mark: bool) -> Value {
+    metrics
+        .metrics
+        .iter()
+        .map(|m| (m.id.clone(), Value::from_object(MetricView::new(m, mark))))
+        .collect()
+}

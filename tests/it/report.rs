@@ -1,0 +1,657 @@
+//! The report on a real database (SQLite, or PostgreSQL with `TAIZHANG_TEST_PG_URL`): every
+//! metric against hand-counted fixtures with records before, in and after the year, the JSON
+//! shape, an empty year, the default template, and the command line.
+
+use std::collections::BTreeMap;
+
+use axum::http::Method;
+use serde_json::{json, Value};
+use taizhang::report::{self, Format, MetricCatalogue, ReportTemplate};
+
+use crate::helpers::{id, TestApp};
+
+const YEAR: i32 = 2024;
+
+/// What each metric must come to, by id: the value (as JSON, so 3 and 3.0 differ) and the ids.
+type Expected = BTreeMap<&'static str, (Value, Vec<i64>)>;
+
+async fn rec(app: &TestApp, token: &str, kind: &str, fields: Value) -> i64 {
+    let body = json!({"kind": kind, "fields": fields});
+    id(&app.post_ok(token, "/api/v1/records", body).await)
+}
+
+/// Creates records of one kind in order, each row's fields over `defaults`; returns their ids.
+async fn recs(app: &TestApp, token: &str, kind: &str, defaults: Value, rows: &[Value]) -> Vec<i64> {
+    let mut ids = Vec::new();
+    for row in rows {
+        let mut fields = defaults.clone();
+        for (k, v) in row.as_object().into_iter().flatten() {
+            fields[k] = v.clone();
+        }
+        ids.push(rec(app, token, kind, fields).await);
+    }
+    ids
+}
+
+async fn delete(app: &TestApp, token: &str, record: i64) {
+    let path = format!("/api/v1/records/{record}");
+    let (status, body) = app.call(Method::DELETE, &path, Some(token), None).await;
+    assert!(status.is_success(), "{status} {body}");
+}
+
+async fn person(app: &TestApp, token: &str, name: &str, unit: i64, tags: &[&str]) -> i64 {
+    let body = json!({"name": name, "unit_id": unit, "tags": tags});
+    id(&app.post_ok(token, "/api/v1/people", body).await)
+}
+
+/// Appoints `who` to a post in `unit` from `start`; a new post in the same unit closes the
+/// open one on that day.
+async fn appoint(
+    app: &TestApp,
+    token: &str,
+    who: i64,
+    unit: i64,
+    staff: Option<&str>,
+    start: &str,
+) {
+    let body =
+        json!({"unit_id": unit, "title": "服务专员", "staff_type": staff, "start_on": start});
+    app.post_ok(token, &format!("/api/v1/people/{who}/positions"), body)
+        .await;
+}
+
+/// Builds the fixtures and returns what every metric of 2024 must be.
+async fn fixtures(app: &TestApp) -> Expected {
+    let t = &app.login("office").await;
+    let mut want = Expected::new();
+
+    // Meetings: the committee's, the learning activities and the participation rate.
+    // 938 + 939 of 1000 + 1000 is 93.85%: exactly half-way, so it must round up to 93.9.
+    let m = recs(app, t, "meeting", json!({"name": "会议", "org_unit": "园区党工委"}), &[
+        json!({"date": "2024-03-01", "meeting_type": "党工委会议", "is_party_topic": true, "topic_count": 5, "reading_count": 2}),
+        json!({"date": "2024-06-01", "meeting_type": "党工委会议", "is_party_topic": "否", "topic_count": 3, "reading_count": 1}),
+        json!({"date": "2023-12-31", "meeting_type": "党工委会议", "is_party_topic": true, "topic_count": 4, "reading_count": 10}),
+        json!({"date": "2025-01-01", "meeting_type": "党工委会议", "is_party_topic": "是", "topic_count": 4}),
+        json!({"date": "2024-09-01", "meeting_type": "党工委会议", "is_party_topic": true, "topic_count": 2}),
+        json!({"date": "2024-02-01", "meeting_type": "支部党员大会", "org_unit": "甲科技党支部", "expected": 1000, "attended": 938}),
+        json!({"date": "2024-04-01", "meeting_type": "第一议题学习", "expected": 1000, "attended": 939}),
+        json!({"date": "2024-05-01", "meeting_type": "专题研讨"}),
+        json!({"date": "2024-07-01", "meeting_type": "中心组学习", "reading_count": 3}),
+        json!({"date": "2024-08-01", "meeting_type": "座谈会", "expected": 10, "attended": 1}),
+        json!({"date": "2023-11-01", "meeting_type": "第一议题学习", "expected": 10, "attended": 10}),
+    ])
+    .await;
+    delete(app, t, m[4]).await;
+    want.insert("party_building_meetings", (json!(1), vec![m[0]]));
+    want.insert("agenda_items", (json!(8), vec![m[0], m[1]]));
+    want.insert("speeches_studied", (json!(6), vec![m[0], m[1], m[8]]));
+    want.insert(
+        "learning_activities",
+        (json!(4), vec![m[5], m[6], m[7], m[8]]),
+    );
+    want.insert("participation_rate", (json!(93.9), vec![m[5], m[6]]));
+    want.insert("first_topic_sessions", (json!(1), vec![m[6]]));
+    want.insert("seminars", (json!(1), vec![m[7]]));
+
+    // Facilities: areas to date, new cycling track within the year only.
+    // 2.25 + 1.2 is 3.45 (3.4499… in binary): it must round half up to 3.5.
+    let f = recs(
+        app,
+        t,
+        "facility",
+        json!({"name": "阵地"}),
+        &[
+            json!({"built_on": "2022-05-01", "category": "党建文化广场", "area": 2000}),
+            json!({"built_on": "2024-06-01", "category": "党建文化广场", "area": 1500}),
+            json!({"built_on": "2025-03-01", "category": "党建文化广场", "area": 999}),
+            json!({"built_on": "2024-04-01", "category": "红色骑行道", "length_km": 2.25}),
+            json!({"built_on": "2024-09-01", "category": "红色骑行道", "length_km": 1.2}),
+            json!({"built_on": "2023-06-01", "category": "红色骑行道", "length_km": 5}),
+            json!({"built_on": "2021-01-01", "category": "党群服务中心", "area": 800}),
+            json!({"built_on": "2024-03-01", "category": "党群服务中心", "area": 200}),
+        ],
+    )
+    .await;
+    delete(app, t, f[7]).await;
+    want.insert("culture_plaza_area", (json!(3500.0), vec![f[0], f[1]]));
+    want.insert("red_cycling_km", (json!(3.5), vec![f[3], f[4]]));
+    want.insert("service_center_area", (json!(800.0), vec![f[6]]));
+
+    // Designations: to date, never while revoked (an empty status is not revoked).
+    let d = recs(app, t, "designation", json!({"name": "创建"}), &[
+        json!({"date": "2023-05-01", "category": "示范支部", "level": "市级", "status": "有效"}),
+        json!({"date": "2024-05-01", "category": "示范支部", "level": "市级", "status": "已撤销"}),
+        json!({"date": "2024-06-01", "category": "示范支部", "level": "市级"}),
+        json!({"date": "2025-02-01", "category": "示范支部", "level": "市级"}),
+        json!({"date": "2024-07-01", "category": "示范支部", "level": "省级", "status": "有效"}),
+        json!({"date": "2022-01-01", "category": "党员先锋岗", "level": "园区级"}),
+        json!({"date": "2024-03-01", "category": "党员先锋岗", "status": "已撤销"}),
+        json!({"date": "2020-01-01", "category": "文明单位", "level": "省级"}),
+        json!({"date": "2024-01-01", "category": "文明单位", "level": "市级"}),
+        json!({"date": "2024-12-31", "category": "文明单位", "level": "区级"}),
+        json!({"date": "2025-01-01", "category": "文明单位", "level": "区级"}),
+        json!({"date": "2024-02-01", "category": "文明标兵单位", "level": "省级"}),
+    ])
+    .await;
+    want.insert("model_branches_city", (json!(2), vec![d[0], d[2]]));
+    want.insert("model_branches_province", (json!(1), vec![d[4]]));
+    want.insert("pioneer_posts", (json!(1), vec![d[5]]));
+    want.insert("civilized_units_province", (json!(1), vec![d[7]]));
+    want.insert("civilized_units_city", (json!(1), vec![d[8]]));
+    want.insert("civilized_units_district", (json!(1), vec![d[9]]));
+
+    // Honours: the year's first and last day count, the day before does not.
+    let honor =
+        json!({"name": "荣誉", "grantor": "市委", "level": "市级", "recipient": "园区党工委"});
+    let h = recs(
+        app,
+        t,
+        "honor",
+        honor,
+        &[
+            json!({"date": "2024-01-01"}),
+            json!({"date": "2024-12-31"}),
+            json!({"date": "2023-12-31"}),
+        ],
+    )
+    .await;
+    want.insert("honors", (json!(2), vec![h[0], h[1]]));
+
+    // Opinion incidents, and petitions: a collective petition needs at least five people.
+    let o = recs(
+        app,
+        t,
+        "opinion_incident",
+        json!({"platform": "微信", "summary": "概述"}),
+        &[
+            json!({"date": "2024-05-01", "level": "重大"}),
+            json!({"date": "2024-06-01", "level": "一般"}),
+            json!({"date": "2023-05-01", "level": "重大"}),
+        ],
+    )
+    .await;
+    want.insert("major_opinion_incidents", (json!(1), vec![o[0]]));
+    let p = recs(
+        app,
+        t,
+        "petition",
+        json!({"reason": "工资"}),
+        &[
+            json!({"date": "2024-03-01", "category": "集体来访", "people_count": 5}),
+            json!({"date": "2024-04-01", "category": "集体来访", "people_count": 4}),
+            json!({"date": "2024-05-01", "category": "个人来访", "people_count": 6}),
+            json!({"date": "2024-06-01", "category": "集体来访"}),
+            json!({"date": "2023-06-01", "category": "集体来访", "people_count": 8}),
+        ],
+    )
+    .await;
+    want.insert("mass_petitions", (json!(1), vec![p[0]]));
+
+    // Talks and discipline: person-times, 1 when left empty.
+    let tk = recs(
+        app,
+        t,
+        "talk",
+        json!({"talker": "王书记", "target": "李四"}),
+        &[
+            json!({"date": "2024-02-01", "talk_type": "谈心谈话", "person_times": 3}),
+            json!({"date": "2024-03-01", "talk_type": "谈心谈话"}),
+            json!({"date": "2024-04-01", "talk_type": "廉政谈话", "person_times": 2}),
+            json!({"date": "2023-04-01", "talk_type": "谈心谈话", "person_times": 5}),
+        ],
+    )
+    .await;
+    want.insert("heart_talks", (json!(4), vec![tk[0], tk[1]]));
+    want.insert("integrity_talks", (json!(2), vec![tk[2]]));
+    let x = recs(
+        app,
+        t,
+        "discipline",
+        json!({"target": "张三"}),
+        &[
+            json!({"date": "2024-02-01", "category": "通报批评", "person_times": 2}),
+            json!({"date": "2024-03-01", "category": "诫勉"}),
+            json!({"date": "2024-04-01", "category": "通报批评", "person_times": 3}),
+        ],
+    )
+    .await;
+    delete(app, t, x[2]).await;
+    want.insert("criticism_notices", (json!(2), vec![x[0]]));
+
+    // Visits, brochures, suggestions.
+    let visit =
+        json!({"enterprise": "甲科技有限公司", "visitor": "王书记", "visit_form": "政策解读"});
+    let v = recs(
+        app,
+        t,
+        "visit",
+        visit,
+        &[
+            json!({"date": "2024-02-01", "handouts": 30000}),
+            json!({"date": "2024-03-01", "handouts": 11410}),
+            json!({"date": "2024-04-01"}),
+            json!({"date": "2023-04-01", "handouts": 500}),
+        ],
+    )
+    .await;
+    want.insert("enterprise_visits", (json!(3), vec![v[0], v[1], v[2]]));
+    want.insert("brochures", (json!(41410), vec![v[0], v[1]]));
+    let s = recs(
+        app,
+        t,
+        "suggestion",
+        json!({"source": "座谈会", "content": "增开班车"}),
+        &[json!({"date": "2024-05-01"}), json!({"date": "2025-05-01"})],
+    )
+    .await;
+    want.insert("suggestions", (json!(1), vec![s[0]]));
+
+    // Enterprise problems count in the year they were solved, not the year accepted.
+    let problem = json!({"enterprise": "乙制造有限公司", "problem_category": "用工", "description": "招工难"});
+    let e = recs(
+        app,
+        t,
+        "enterprise_problem",
+        problem,
+        &[
+            json!({"accepted_on": "2023-11-01", "completed_on": "2024-02-01"}),
+            json!({"accepted_on": "2024-03-01", "completed_on": "2025-01-10"}),
+            json!({"accepted_on": "2024-04-01"}),
+            json!({"accepted_on": "2024-05-01", "completed_on": "2024-06-01"}),
+            json!({"accepted_on": "2023-05-01", "completed_on": "2023-06-01"}),
+        ],
+    )
+    .await;
+    want.insert("problems_solved", (json!(2), vec![e[0], e[3]]));
+
+    // Rosters: volunteers by tag; service staff by the post open at the year's end, in the
+    // marked team or a unit below it, each person once.
+    let u = app.units;
+    let a = person(app, t, "志愿甲", u.branch_a, &["志愿者"]).await;
+    let b = person(app, t, "志愿乙", u.branch_b, &["党员", "志愿者"]).await;
+    person(app, t, "队长丙", u.branch_b, &["志愿者服务队长"]).await;
+    person(app, t, "普通丁", u.branch_b, &[]).await;
+    want.insert("volunteers", (json!(2), vec![a, b]));
+    let unit =
+        |name: &str, parent: i64| json!({"name": name, "unit_type": "工作组", "parent_id": parent});
+    let group = id(&app
+        .post_ok(t, "/api/v1/units", unit("综合协调组", u.service_team))
+        .await);
+    let old_team = id(&app
+        .post_ok(t, "/api/v1/units", unit("园小二旧团队", u.committee))
+        .await);
+    let mut staff = Vec::new();
+    for (name, posts) in [
+        ("专职一", vec![(u.service_team, Some("专职"), "2023-01-01")]),
+        ("专职二", vec![(group, Some("专职"), "2024-06-01")]),
+        ("兼职三", vec![(u.service_team, Some("兼职"), "2024-01-01")]),
+        ("专职四", vec![(u.service_team, Some("专职"), "2025-02-01")]),
+        // Left the team mid-year: the new post closes the old one on 2024-06-30.
+        (
+            "兼职五",
+            vec![
+                (u.service_team, Some("兼职"), "2022-01-01"),
+                (u.service_team, None, "2024-06-30"),
+            ],
+        ),
+        ("专职六", vec![(u.branch_a, Some("专职"), "2023-01-01")]),
+        (
+            "专职七",
+            vec![
+                (u.service_team, Some("专职"), "2023-01-01"),
+                (group, Some("专职"), "2023-01-01"),
+            ],
+        ),
+        ("专职八", vec![(old_team, Some("专职"), "2023-01-01")]),
+        // Left only after the year's end: still on the team on 2024-12-31.
+        (
+            "兼职九",
+            vec![
+                (u.service_team, Some("兼职"), "2022-01-01"),
+                (u.service_team, None, "2025-03-01"),
+            ],
+        ),
+    ] {
+        let who = person(app, t, name, posts[0].0, &[]).await;
+        for (unit, staff_type, start) in posts {
+            appoint(app, t, who, unit, staff_type, start).await;
+        }
+        staff.push(who);
+    }
+    want.insert(
+        "service_staff_fulltime",
+        (json!(3), vec![staff[0], staff[1], staff[6]]),
+    );
+    want.insert(
+        "service_staff_parttime",
+        (json!(2), vec![staff[2], staff[8]]),
+    );
+
+    // Key projects and the year's documents, for the template.
+    recs(app, t, "project", json!({}), &[
+        json!({"updated_on": "2023-05-01", "name": "新能源项目", "investment": 10, "stage": "前期准备"}),
+        json!({"updated_on": "2024-06-01", "name": "新能源项目", "investment": 12.5, "stage": "开工建设"}),
+        json!({"updated_on": "2025-02-01", "name": "新能源项目", "investment": 12.5, "stage": "竣工投产"}),
+        json!({"updated_on": "2024-03-01", "name": "高端装备产业园", "investment": 30, "stage": "地勘环评"}),
+    ])
+    .await;
+    recs(app, t, "document", json!({}), &[
+        json!({"issued_on": "2024-01-15", "title": "《测试园区2024年党建工作清单》", "category": "工作清单"}),
+        json!({"issued_on": "2024-01-10", "title": "测试园区2024年党建工作要点", "category": "工作要点"}),
+        json!({"issued_on": "2023-01-10", "title": "测试园区2023年党建工作要点", "category": "工作要点"}),
+        json!({"issued_on": "2024-02-10", "title": "安全生产应急预案", "category": "应急预案"}),
+    ])
+    .await;
+    want
+}
+
+#[tokio::test]
+async fn every_metric_counts_exactly_the_records_it_should() {
+    let app = TestApp::new().await;
+    let want = fixtures(&app).await;
+    let catalogue = MetricCatalogue::default_metrics();
+    assert_eq!(
+        want.len(),
+        catalogue.metrics.len(),
+        "a fixture for every metric"
+    );
+
+    let got = report::compute_all(&app.db, app.park_id, YEAR)
+        .await
+        .unwrap();
+    let mut wrong = Vec::new();
+    for m in &got.metrics {
+        let (value, ids) = &want[m.id.as_str()];
+        let actual = serde_json::to_value(m.value).unwrap();
+        if &actual != value || &m.records != ids {
+            wrong.push(format!(
+                "{}: got {actual} {:?}, want {value} {ids:?}",
+                m.id, m.records
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[tokio::test]
+async fn json_holds_each_metric_with_its_records_and_last_year() {
+    let app = TestApp::new().await;
+    let want = fixtures(&app).await;
+    let data = report::gather(
+        &app.db,
+        app.park_id,
+        "测试园区",
+        YEAR,
+        &MetricCatalogue::default_metrics(),
+    )
+    .await
+    .unwrap();
+    let doc: Value = serde_json::from_str(
+        &report::render(&data, &ReportTemplate::builtin(), Format::Json).unwrap(),
+    )
+    .unwrap();
+    let keys: Vec<&str> = doc
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys, ["findings", "metrics", "park", "year"]);
+    assert_eq!(
+        (doc["park"].clone(), doc["year"].clone()),
+        (json!("测试园区"), json!(2024))
+    );
+    assert_eq!(doc["findings"], json!([]));
+    let metrics = doc["metrics"].as_object().unwrap();
+    assert_eq!(metrics.len(), want.len());
+    for (id, (value, ids)) in &want {
+        let m = &metrics[*id];
+        let keys: Vec<&str> = m.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, ["label", "records", "unit", "value"], "{id}");
+        assert_eq!((&m["value"], &m["records"]), (value, &json!(ids)), "{id}");
+    }
+    assert_eq!(metrics["culture_plaza_area"]["unit"], "平方米");
+    assert!(metrics["honors"]["value"].is_i64() && metrics["red_cycling_km"]["value"].is_f64());
+
+    // Last year, from the same fixtures: one honour, the 2023 meeting's four items, ...
+    let prev = |id: &str| data.metrics.get(id).unwrap().prev;
+    assert_eq!(prev("honors"), Some(report::Number::Int(1)));
+    assert_eq!(prev("agenda_items"), Some(report::Number::Int(4)));
+    assert_eq!(prev("red_cycling_km"), Some(report::Number::Float(5.0)));
+    assert_eq!(
+        prev("culture_plaza_area"),
+        Some(report::Number::Float(2000.0))
+    );
+    let yoy = ReportTemplate::new(
+        "yoy.md",
+        "荣誉{{ m.honors }}项，同比{{ m.honors | change }}。",
+    );
+    assert_eq!(
+        report::render_markdown(&data, &yoy).unwrap(),
+        "荣誉2项，同比增长100.0%。"
+    );
+
+    // Projects: the latest row of each up to the year's end; documents of the year only.
+    let projects: Vec<(&str, f64, &str)> = data
+        .projects
+        .iter()
+        .map(|p| (p.name.as_str(), p.investment, p.stage.as_str()))
+        .collect();
+    assert_eq!(
+        projects,
+        [
+            ("高端装备产业园", 30.0, "地勘环评"),
+            ("新能源项目", 12.5, "开工建设")
+        ]
+    );
+    let titles: Vec<&str> = data.documents.iter().map(|d| d.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        ["测试园区2024年党建工作要点", "测试园区2024年党建工作清单"]
+    );
+}
+
+#[tokio::test]
+async fn the_default_template_renders_the_year_with_every_figure_linked() {
+    let app = TestApp::new().await;
+    fixtures(&app).await;
+    let data = report::gather(
+        &app.db,
+        app.park_id,
+        "测试园区",
+        YEAR,
+        &MetricCatalogue::default_metrics(),
+    )
+    .await
+    .unwrap();
+    let md = report::render(&data, &ReportTemplate::builtin(), Format::Markdown).unwrap();
+    for part in [
+        "# 测试园区党工委2024年度述职报告",
+        "制定印发《测试园区2024年党建工作要点》《测试园区2024年党建工作清单》",
+        "专题研究党建工作1次",
+        "面积约3500平方米",
+        "新建红色骑行道3.5公里",
+        "市级示范支部2个",
+        "党员参与率93.9%",
+        "全年园区发生重大舆情1起，发生群体性上访1起。",
+        "谈心谈话4人次",
+        "发放政策宣传资料4万余份",
+        "- 高端装备产业园：总投资30亿元，当前进度为“地勘环评”。",
+        "专职人员3名、兼职人员2名",
+        "未发现问题",
+    ] {
+        assert!(md.contains(part), "missing {part}:\n{md}");
+    }
+    assert!(report::render::find_placeholders(&md).is_empty());
+
+    let html = report::render(&data, &ReportTemplate::builtin(), Format::Html).unwrap();
+    let honors: Vec<String> = data
+        .metrics
+        .get("honors")
+        .unwrap()
+        .records
+        .iter()
+        .map(i64::to_string)
+        .collect();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(
+        html.contains(&format!(
+        "href=\"records?metric=honors&amp;year=2024\" data-metric=\"honors\" data-records=\"{}\"",
+        honors.join(",")
+    )),
+        "{html}"
+    );
+    for m in &data.metrics.metrics {
+        assert!(
+            html.contains(&format!("data-metric=\"{}\"", m.id)),
+            "{} is not linked",
+            m.id
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_year_without_records_renders_zero_honestly() {
+    let app = TestApp::new().await;
+    let data = report::gather(
+        &app.db,
+        app.park_id,
+        "测试园区",
+        2030,
+        &MetricCatalogue::default_metrics(),
+    )
+    .await
+    .unwrap();
+    for m in &data.metrics.metrics {
+        assert_eq!(m.value.as_f64(), 0.0, "{}", m.id);
+        assert!(m.records.is_empty(), "{}", m.id);
+    }
+    let md = report::render_markdown(&data, &ReportTemplate::builtin()).unwrap();
+    for part in [
+        "专题研究党建工作0次",
+        "党员参与率0%",
+        "帮助企业解决难题0个",
+        "全年园区未发生重大舆情，未发生群体性上访事件。",
+        "尚未登记到文件台账",
+        "重点项目台账中暂无项目记录",
+        "未发现问题",
+    ] {
+        assert!(md.contains(part), "missing {part}:\n{md}");
+    }
+    let json = report::json::to_json(&data);
+    assert_eq!(
+        json["metrics"]["honors"],
+        json!({"value": 0, "label": "获得上级各类荣誉", "unit": "项", "records": []})
+    );
+    assert_eq!(json["metrics"]["participation_rate"]["value"], json!(0.0));
+}
+
+#[tokio::test]
+async fn the_service_team_defaults_to_the_yuanxiaoer_work_group() {
+    let app = TestApp::empty().await;
+    let t = &app.as_role("office").await;
+    let unit = |name: &str, parent: Option<i64>| json!({"name": name, "unit_type": "工作组", "parent_id": parent});
+    let team = id(&app
+        .post_ok(t, "/api/v1/units", unit("青峰园小二服务队", None))
+        .await);
+    let group = id(&app
+        .post_ok(t, "/api/v1/units", unit("企业服务组", Some(team)))
+        .await);
+    let other = id(&app
+        .post_ok(t, "/api/v1/units", unit("招商工作组", None))
+        .await);
+    let a = person(&app, t, "甲", team, &[]).await;
+    appoint(&app, t, a, team, Some("专职"), "2024-01-01").await;
+    let b = person(&app, t, "乙", group, &[]).await;
+    appoint(&app, t, b, group, Some("专职"), "2024-01-01").await;
+    let c = person(&app, t, "丙", other, &[]).await;
+    appoint(&app, t, c, other, Some("专职"), "2024-01-01").await;
+    let got = report::compute_all(&app.db, app.park_id, YEAR)
+        .await
+        .unwrap();
+    let full = got.get("service_staff_fulltime").unwrap();
+    assert_eq!(
+        (full.value, full.records.clone()),
+        (report::Number::Int(2), vec![a, b])
+    );
+}
+
+fn taizhang(app: &TestApp) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_taizhang"));
+    c.arg("--database-url")
+        .arg(&app.state.config.database_url)
+        .env_remove("TAIZHANG_PARK");
+    c
+}
+
+#[tokio::test]
+async fn the_command_line_writes_each_format_and_refuses_docx() {
+    let app = TestApp::new().await;
+    let want = fixtures(&app).await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.json");
+    let run = taizhang(&app)
+        .args([
+            "--park",
+            "测试园区",
+            "report",
+            "--year",
+            "2024",
+            "--format",
+            "json",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(doc["metrics"]["brochures"]["value"], want["brochures"].0);
+
+    let run = taizhang(&app)
+        .args(["report", "--year", "2024", "--format", "html"])
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(String::from_utf8_lossy(&run.stdout).contains("records?metric=honors&amp;year=2024"));
+
+    let docx = dir.path().join("report.docx");
+    let run = taizhang(&app)
+        .args(["report", "--year", "2024", "--format", "docx", "--out"])
+        .arg(&docx)
+        .output()
+        .unwrap();
+    assert!(!run.status.success());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("暂不支持 DOCX") && stderr.contains("md、html、json"),
+        "{stderr}"
+    );
+    assert!(!docx.exists(), "nothing half-written");
+
+    let template = dir.path().join("bad.md");
+    std::fs::write(&template, "第一行\n共{{ m.honours }}项\n").unwrap();
+    let md = dir.path().join("report.md");
+    let run = taizhang(&app)
+        .args(["report", "--year", "2024", "--template"])
+        .arg(&template)
+        .arg("--out")
+        .arg(&md)
+        .output()
+        .unwrap();
+    assert!(!run.status.success());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("“bad.md”第 2 行引用了不存在的指标“honours”"),
+        "{stderr}"
+    );
+    assert!(!md.exists(), "nothing half-written");
+}
