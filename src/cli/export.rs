@@ -12,6 +12,20 @@ pub struct Args {
     pub out: std::path::PathBuf,
 }
 
-pub async fn run(_config: Config, _park: Option<&str>, _args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("导出功能正在建设中")
+pub async fn run(config: Config, park: Option<&str>, args: Args) -> anyhow::Result<()> {
+    let db = super::open(&config, false).await?;
+    let park = super::pick_park(&db, park).await?;
+    let exported = crate::excel::export::workbook(&db, park.id, &args.kind, args.year).await;
+    db.close().await;
+    let exported = exported?;
+    tokio::fs::write(&args.out, &exported.bytes)
+        .await
+        .map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", args.out.display()))?;
+    println!(
+        "已导出{} {} 条到 {}",
+        exported.sheet,
+        exported.rows,
+        args.out.display()
+    );
+    Ok(())
 }

@@ -95,14 +95,26 @@ fn an_unknown_scheme_names_the_url_without_the_password() {
 fn audit_verify_fails_on_a_tampered_chain() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}/t.db", dir.path().display());
-    assert!(taizhang(&db).args(["--park", "园区", "init"]).output().unwrap().status.success());
+    assert!(taizhang(&db)
+        .args(["--park", "园区", "init"])
+        .output()
+        .unwrap()
+        .status
+        .success());
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
-        sqlx::query("UPDATE audit_log SET action = 'x' WHERE seq = 1").execute(&pool).await.unwrap();
+        sqlx::query("UPDATE audit_log SET action = 'x' WHERE seq = 1")
+            .execute(&pool)
+            .await
+            .unwrap();
         pool.close().await;
     });
     let out = taizhang(&db).args(["audit", "verify"]).output().unwrap();
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("第 1 条"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("第 1 条"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -22,7 +22,9 @@ fn operations(doc: &Value) -> Vec<(Method, String)> {
 #[tokio::test]
 async fn every_documented_operation_exists_and_asks_for_a_token() {
     let app = TestApp::empty().await;
-    let (status, doc) = app.call(Method::GET, "/api/v1/openapi.json", None, None).await;
+    let (status, doc) = app
+        .call(Method::GET, "/api/v1/openapi.json", None, None)
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(doc["openapi"], "3.0.3");
     let ops = operations(&doc);
@@ -31,7 +33,10 @@ async fn every_documented_operation_exists_and_asks_for_a_token() {
         let (status, body) = app.call(method.clone(), &path, None, None).await;
         if path == "/api/v1/session" && method == Method::POST {
             // Sign-in is open; without a body it is a client error, not a missing route.
-            assert!(status.is_client_error() && status != StatusCode::NOT_FOUND, "{method} {path}: {status}");
+            assert!(
+                status.is_client_error() && status != StatusCode::NOT_FOUND,
+                "{method} {path}: {status}"
+            );
             continue;
         }
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {path}: {body}");
@@ -42,7 +47,11 @@ async fn every_documented_operation_exists_and_asks_for_a_token() {
 async fn undocumented_paths_are_not_answered() {
     let app = TestApp::empty().await;
     let token = app.login("admin").await;
-    for path in ["/api/v1/secret", "/api/v1/records/1/secret", "/api/v2/records"] {
+    for path in [
+        "/api/v1/secret",
+        "/api/v1/records/1/secret",
+        "/api/v2/records",
+    ] {
         let (status, _) = app.get(&token, path).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
     }

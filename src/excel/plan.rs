@@ -1,0 +1,285 @@
+//! What a workbook's sheets are imported as, and the checks of rosters and ledger rows: rosters
+//! first, in dependency order (企业名录, 组织架构, 党员花名册, 人员名册), then ledger rows, whose
+//! unit and enterprise names resolve against the park and against the rosters of the workbook.
+//!
+//! Pure: the park's current state comes in as [`Existing`], nothing is read or written here.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use super::cells::{Grid, GridRow};
+use super::columns::{field_index, Layout};
+use super::org_plan::{self, OrgPlan, Planned};
+use super::people_plan::{PeoplePlan, Planner};
+use super::report::{Issue, Issues, SheetSummary};
+use super::roster_sheet::RosterSheet;
+use super::rosters::{self, Roster, RosterDef, ROSTERS};
+use super::ExcelError;
+use crate::ledger::catalogue::{header_key, FieldType, KindDef};
+use crate::ledger::queries::RecordData;
+use crate::ledger::record::{self, Names};
+use crate::ledger::value::Value;
+use crate::org::{Enterprise, Person, Position, Unit};
+
+/// The park's organisation as it stands before the import.
+#[derive(Debug, Default)]
+pub(crate) struct Existing {
+    pub units: Vec<Unit>,
+    pub enterprises: Vec<Enterprise>,
+    pub people: Vec<Person>,
+    /// Open posts only.
+    pub positions: Vec<Position>,
+}
+
+/// What a sheet is imported as.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Target<'k> {
+    Roster(&'static RosterDef),
+    Kind(&'k KindDef),
+}
+
+/// The sheets an import looks for: every kind and roster, or only the one `--kind` names.
+pub(crate) struct Targets {
+    kinds: Vec<KindDef>,
+    only: Option<Only>,
+}
+
+#[derive(Clone, Copy)]
+enum Only {
+    Roster(&'static RosterDef),
+    Kind(usize),
+}
+
+impl Targets {
+    /// `only` names a kind by id or sheet (`meeting`, `会议台账`) or a roster (`members`, `党员花名册`).
+    pub fn new(kinds: Vec<KindDef>, only: Option<&str>) -> Result<Targets, ExcelError> {
+        let only = match only.map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(name) => {
+                let wanted = header_key(name);
+                let kind = kinds
+                    .iter()
+                    .position(|k| k.id == name || header_key(&k.sheet) == wanted);
+                match (kind, rosters::by_name(name)) {
+                    (Some(i), _) => Some(Only::Kind(i)),
+                    (None, Some(r)) => Some(Only::Roster(r)),
+                    (None, None) => {
+                        let known = ROSTERS
+                            .iter()
+                            .map(|r| (r.id, r.sheet))
+                            .chain(kinds.iter().map(|k| (k.id.as_str(), k.sheet.as_str())))
+                            .map(|(id, sheet)| format!("{id}（{sheet}）"))
+                            .collect::<Vec<_>>()
+                            .join("、");
+                        return Err(ExcelError::UnknownKind {
+                            name: name.to_owned(),
+                            known,
+                        });
+                    }
+                }
+            }
+        };
+        Ok(Targets { kinds, only })
+    }
+
+    /// What the sheet named `sheet` is imported as, if anything.
+    pub fn find(&self, sheet: &str) -> Option<Target<'_>> {
+        let found = match rosters::by_sheet(sheet) {
+            Some(r) => Some(Target::Roster(r)),
+            None => {
+                let wanted = header_key(sheet);
+                self.kinds
+                    .iter()
+                    .find(|k| header_key(&k.sheet) == wanted)
+                    .map(Target::Kind)
+            }
+        };
+        match (self.only, found) {
+            (None, found) => found,
+            (Some(Only::Roster(r)), Some(Target::Roster(f))) if r.id == f.id => found,
+            (Some(Only::Kind(i)), Some(Target::Kind(k))) if k.id == self.kinds[i].id => found,
+            _ => None,
+        }
+    }
+
+    /// The sheet name a CSV file stands for: the one `--kind` names, or the file's own name.
+    pub fn csv_sheet(&self, file_name: &str) -> Result<String, ExcelError> {
+        match self.only {
+            Some(Only::Kind(i)) => return Ok(self.kinds[i].sheet.clone()),
+            Some(Only::Roster(r)) => return Ok(r.sheet.to_owned()),
+            None => {}
+        }
+        let stem = std::path::Path::new(file_name)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        match self.find(stem) {
+            Some(_) => Ok(stem.to_owned()),
+            None => Err(ExcelError::CsvNeedsKind),
+        }
+    }
+}
+
+/// The rosters of a workbook, checked and planned.
+#[derive(Debug, Default)]
+pub(crate) struct RosterPlan {
+    pub org: OrgPlan,
+    pub people: PeoplePlan,
+    /// One per roster sheet, in import order.
+    pub summaries: Vec<SheetSummary>,
+}
+
+/// Checks and plans the roster sheets, in dependency order. `grids` holds the roster sheets read.
+pub(crate) fn plan_rosters(
+    grids: &HashMap<Roster, Grid>,
+    existing: &Existing,
+    today: NaiveDate,
+    issues: &mut Issues,
+) -> RosterPlan {
+    let mut p = RosterPlan::default();
+    let open = |roster: Roster, issues: &mut Issues| {
+        let def = ROSTERS.iter().find(|r| r.roster == roster)?;
+        RosterSheet::open(grids.get(&roster)?, def, issues)
+    };
+    let enterprises = open(Roster::Enterprises, issues);
+    let units = open(Roster::Units, issues);
+    let members = open(Roster::Members, issues);
+    let staff = open(Roster::Staff, issues);
+
+    org_plan::plan_enterprises(
+        enterprises.as_ref(),
+        &existing.enterprises,
+        &mut p.org,
+        issues,
+    );
+    org_plan::plan_units(units.as_ref(), &existing.units, &mut p.org, issues);
+    let mut planner = Planner::new(&existing.people, &existing.positions, today);
+    let mut people_summaries = Vec::new();
+    for sheet in [&members, &staff].into_iter().flatten() {
+        let mut summary = sheet.summary();
+        summary.rows = sheet.layout.data_rows(sheet.grid).count();
+        match sheet.def.roster {
+            Roster::Members => planner.members(sheet, &p.org, &mut summary, issues),
+            _ => planner.staff(sheet, &p.org, &mut summary, issues),
+        }
+        summary.imported = summary.created + summary.updated;
+        people_summaries.push(summary);
+    }
+    planner.link_leaders(&mut p.org);
+    p.people = planner.plan;
+
+    if let Some(sheet) = &enterprises {
+        p.summaries.push(org_summary(
+            sheet,
+            &p.org.enterprises,
+            org_plan::same_enterprise,
+        ));
+    }
+    if let Some(sheet) = &units {
+        p.summaries
+            .push(org_summary(sheet, &p.org.units, org_plan::same_unit));
+    }
+    p.summaries.extend(people_summaries);
+    p
+}
+
+impl RosterPlan {
+    /// The names ledger rows may use: the park's and the rosters' (placeholder ids below zero).
+    pub fn names(&self) -> Names {
+        Names {
+            units: self.org.unit_ids.clone(),
+            enterprises: self.org.enterprise_ids.clone(),
+            people: HashMap::new(),
+        }
+    }
+}
+
+fn org_summary<T>(
+    sheet: &RosterSheet<'_>,
+    planned: &[Planned<T>],
+    same: fn(&T, &T) -> bool,
+) -> SheetSummary {
+    let mut summary = sheet.summary();
+    summary.rows = sheet.layout.data_rows(sheet.grid).count();
+    for p in planned {
+        match &p.before {
+            None => summary.created += 1,
+            Some(before) if !same(before, &p.after) => summary.updated += 1,
+            Some(_) => summary.skipped += 1,
+        }
+    }
+    summary.imported = summary.created + summary.updated;
+    summary
+}
+
+/// Validates one data row of a ledger sheet with `record::validate`, the path every face uses;
+/// reports its errors with their cells and returns what to store when there are none.
+/// The nearest known name of each unknown one, computed once per name: a misspelt unit tends to
+/// be misspelt the same way in every row.
+#[derive(Debug, Default)]
+pub(crate) struct NearestNames(HashMap<(FieldType, String), Option<String>>);
+
+impl NearestNames {
+    fn get(
+        &mut self,
+        field_type: FieldType,
+        name: &str,
+        known: &HashMap<String, i64>,
+    ) -> Option<String> {
+        self.0
+            .entry((field_type, name.to_owned()))
+            .or_insert_with(|| crate::org::nearest(name, known.keys().map(String::as_str)))
+            .clone()
+    }
+}
+
+pub(crate) fn ledger_row(
+    sheet: &str,
+    kind: &KindDef,
+    layout: &Layout,
+    names: &Names,
+    row: &GridRow<'_>,
+    issues: &mut Issues,
+    nearest: &mut NearestNames,
+) -> Option<RecordData> {
+    let reported = layout.error_cells(sheet, row, issues);
+    let checked = record::validate(
+        kind,
+        |field| layout.raw(row, field_index(kind, field)),
+        names,
+    );
+    let errors = match checked {
+        Ok(data) => return reported.is_empty().then_some(data),
+        Err(errors) => errors,
+    };
+    for e in errors {
+        let Some(i) = kind.fields.iter().position(|f| f.key == e.field) else {
+            issues.error(Issue::row(sheet, row.index, None).with(e.message));
+            continue;
+        };
+        if reported.contains(&i) {
+            continue;
+        }
+        let field = &kind.fields[i];
+        // Parse again for the structured reason: the nearest choice or name.
+        let issue = match layout.parse(sheet, row, i, field) {
+            Err(issue) => *issue,
+            Ok(Some(Value::Text(name))) if is_reference(field.field_type) => {
+                let (map, what) = match field.field_type {
+                    FieldType::Unit => (&names.units, "单位"),
+                    _ => (&names.enterprises, "企业"),
+                };
+                let near = nearest.get(field.field_type, &name, map);
+                layout.issue(sheet, row, i).unknown_name(what, &name, near)
+            }
+            Ok(_) => layout.issue(sheet, row, i).with(e.message),
+        };
+        issues.error(issue);
+    }
+    None
+}
+
+fn is_reference(t: FieldType) -> bool {
+    matches!(t, FieldType::Unit | FieldType::Enterprise)
+}

@@ -1,0 +1,429 @@
+//! Rules as data: the types of a rule catalogue and the parser that turns a rule file into them.
+//!
+//! A rule file is TOML (the shipped default is `rules.toml`); every value a rule names is checked
+//! against the world it will be evaluated in: meeting types against the meeting ledger's choices,
+//! unit types against the organisation's, field keys against the meeting ledger's number fields.
+//! A refusal names the line, so the person editing a park's copy can find it.
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::error::{FileProblem, RulesError};
+use super::period::Period;
+use crate::ledger::catalogue::{Catalogue, FieldType, KindDef};
+
+/// The ledger kind every rule counts, and the field holding the meeting type.
+pub(crate) const MEETING_KIND: &str = "meeting";
+pub(crate) const MEETING_TYPE_FIELD: &str = "meeting_type";
+
+const DEFAULT_RULES: &str = include_str!("rules.toml");
+
+/// A validated rule catalogue, in file order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rules {
+    pub rules: Vec<Rule>,
+}
+
+/// One rule: which units it applies to, what each of them must show, per which period.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rule {
+    /// Stable id (`branch_committee_monthly`), as printed in findings.
+    pub id: String,
+    /// What a finding says, e.g. 支委会未按月召开.
+    pub title: String,
+    /// The basis, e.g. 《中国共产党支部工作条例（试行）》第十二条; empty for a park's own practice.
+    pub article: String,
+    pub applies_to: AppliesTo,
+    pub requirement: Requirement,
+    pub period: Period,
+}
+
+/// The units a rule applies to.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AppliesTo {
+    /// One of [`crate::org::UNIT_TYPES`].
+    pub unit_type: String,
+    /// Only units with at least this many 正式党员 (theirs and their 党小组's).
+    pub min_full_members: Option<u32>,
+}
+
+/// What each unit must show in each period.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Requirement {
+    /// At least `min` meetings of `meeting_type` held by the unit itself.
+    Count { meeting_type: String, min: u32 },
+    /// Over the unit's meetings (of `meeting_types`, or all when empty), the sum of `numerator`
+    /// divided by the sum of `denominator` is at least `min_ratio`.
+    Ratio {
+        meeting_types: Vec<String>,
+        numerator: NumberField,
+        denominator: NumberField,
+        min_ratio: f64,
+    },
+}
+
+/// A number field of the meeting ledger: its key (for SQL) and its label (for evidence).
+#[derive(Clone, Debug, PartialEq)]
+pub struct NumberField {
+    pub key: String,
+    pub label: String,
+}
+
+impl Rules {
+    /// The catalogue shipped with taizhang: the rules of PRODUCT.md.
+    pub fn default_rules() -> Rules {
+        // The embedded file is a build input; `the_default_rules_parse` keeps it valid.
+        Rules::from_toml(DEFAULT_RULES)
+            .expect("the embedded default rules are valid (checked by a unit test)")
+    }
+
+    /// Parses a rule file and checks it against the default ledger catalogue.
+    pub fn from_toml(text: &str) -> Result<Rules, RulesError> {
+        Rules::from_toml_with(text, &Catalogue::default_catalogue())
+    }
+
+    /// Parses a rule file and checks it against a park's own ledger catalogue.
+    pub fn from_toml_with(text: &str, catalogue: &Catalogue) -> Result<Rules, RulesError> {
+        let file: RawFile = toml::from_str(text).map_err(|e| syntax_error(text, &e))?;
+        let meeting = catalogue
+            .kind(MEETING_KIND)
+            .filter(|k| k.field(MEETING_TYPE_FIELD).is_some())
+            .ok_or(RulesError::File {
+                line: 1,
+                problem: FileProblem::NoMeetingLedger,
+            })?;
+        let checker = Checker { text, meeting };
+        let mut ids = HashSet::new();
+        let mut rules = Vec::with_capacity(file.rule.len());
+        for raw in file.rule {
+            let span = raw.id.span();
+            let rule = checker.rule(raw)?;
+            if !ids.insert(rule.id.clone()) {
+                return Err(checker.fail(&span, FileProblem::DuplicateId(rule.id)));
+            }
+            rules.push(rule);
+        }
+        Ok(Rules { rules })
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+}
+
+// ---- the file as written ----
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    #[serde(default)]
+    rule: Vec<RawRule>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    id: Spanned<String>,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    article: String,
+    period: Spanned<String>,
+    applies_to: RawAppliesTo,
+    requires: Spanned<RawRequires>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAppliesTo {
+    unit_type: Spanned<String>,
+    min_full_members: Option<Spanned<i64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRequires {
+    meeting_type: Option<Spanned<String>>,
+    min_count: Option<Spanned<i64>>,
+    numerator: Option<Spanned<String>>,
+    denominator: Option<Spanned<String>>,
+    min_ratio: Option<Spanned<f64>>,
+    meeting_types: Option<Vec<Spanned<String>>>,
+}
+
+/// Checks raw rules against the meeting ledger, naming the line of each refusal.
+struct Checker<'a> {
+    text: &'a str,
+    meeting: &'a KindDef,
+}
+
+impl Checker<'_> {
+    fn rule(&self, raw: RawRule) -> Result<Rule, RulesError> {
+        let id = raw.id.get_ref().trim().to_string();
+        if !is_snake_case(&id) {
+            return Err(self.fail(&raw.id.span(), FileProblem::InvalidId(id)));
+        }
+        if raw.title.trim().is_empty() {
+            return Err(self.fail(&raw.id.span(), FileProblem::MissingTitle { rule: id }));
+        }
+        let period = Period::parse(raw.period.get_ref().trim()).ok_or_else(|| {
+            self.fail(
+                &raw.period.span(),
+                FileProblem::UnknownPeriod {
+                    rule: id.clone(),
+                    value: raw.period.get_ref().clone(),
+                },
+            )
+        })?;
+        let applies_to = self.applies_to(&id, raw.applies_to)?;
+        let requirement = self.requirement(&id, raw.requires)?;
+        Ok(Rule {
+            id,
+            title: raw.title.trim().to_string(),
+            article: raw.article.trim().to_string(),
+            applies_to,
+            requirement,
+            period,
+        })
+    }
+
+    fn applies_to(&self, rule: &str, raw: RawAppliesTo) -> Result<AppliesTo, RulesError> {
+        let unit_type = raw.unit_type.get_ref().trim();
+        if !crate::org::UNIT_TYPES.contains(&unit_type) {
+            return Err(self.fail(
+                &raw.unit_type.span(),
+                FileProblem::UnknownUnitType {
+                    rule: rule.to_string(),
+                    value: raw.unit_type.get_ref().clone(),
+                    nearest: crate::org::nearest(unit_type, crate::org::UNIT_TYPES),
+                    choices: crate::org::UNIT_TYPES.map(String::from).to_vec(),
+                },
+            ));
+        }
+        let min_full_members = match raw.min_full_members {
+            None => None,
+            Some(n) => Some(self.positive(rule, &n, "最少正式党员数（min_full_members）")?),
+        };
+        Ok(AppliesTo {
+            unit_type: unit_type.to_string(),
+            min_full_members,
+        })
+    }
+
+    fn requirement(
+        &self,
+        rule: &str,
+        raw: Spanned<RawRequires>,
+    ) -> Result<Requirement, RulesError> {
+        let span = raw.span();
+        let raw = raw.into_inner();
+        let counts = raw.meeting_type.is_some() || raw.min_count.is_some();
+        let ratio = raw.numerator.is_some()
+            || raw.denominator.is_some()
+            || raw.min_ratio.is_some()
+            || raw.meeting_types.is_some();
+        let rule_name = || rule.to_string();
+        match (counts, ratio) {
+            (true, false) => {
+                let Some(meeting_type) = raw.meeting_type else {
+                    return Err(self.fail(&span, FileProblem::MissingKey("meeting_type".into())));
+                };
+                let min = match raw.min_count {
+                    Some(n) => self.positive(rule, &n, "最少次数（min_count）")?,
+                    None => 1,
+                };
+                Ok(Requirement::Count {
+                    meeting_type: self.meeting_type(rule, &meeting_type)?,
+                    min,
+                })
+            }
+            (false, true) => {
+                let incomplete = |what| {
+                    self.fail(
+                        &span,
+                        FileProblem::IncompleteRatio {
+                            rule: rule_name(),
+                            what,
+                        },
+                    )
+                };
+                let numerator = raw
+                    .numerator
+                    .ok_or_else(|| incomplete("分子（numerator）"))?;
+                let denominator = raw
+                    .denominator
+                    .ok_or_else(|| incomplete("分母（denominator）"))?;
+                let min_ratio = raw
+                    .min_ratio
+                    .ok_or_else(|| incomplete("比例下限（min_ratio）"))?;
+                let value = *min_ratio.get_ref();
+                if !(value > 0.0 && value <= 10.0) {
+                    return Err(self.fail(
+                        &min_ratio.span(),
+                        FileProblem::InvalidRatio {
+                            rule: rule_name(),
+                            value,
+                        },
+                    ));
+                }
+                let meeting_types = raw
+                    .meeting_types
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|t| self.meeting_type(rule, t))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(Requirement::Ratio {
+                    meeting_types,
+                    numerator: self.number_field(rule, &numerator)?,
+                    denominator: self.number_field(rule, &denominator)?,
+                    min_ratio: value,
+                })
+            }
+            _ => Err(self.fail(
+                &span,
+                FileProblem::AmbiguousRequirement { rule: rule_name() },
+            )),
+        }
+    }
+
+    fn meeting_type(&self, rule: &str, value: &Spanned<String>) -> Result<String, RulesError> {
+        let choices = self
+            .meeting
+            .field(MEETING_TYPE_FIELD)
+            .map(|f| f.choices.clone())
+            .unwrap_or_default();
+        let wanted = value.get_ref().trim();
+        if choices.iter().any(|c| c == wanted) {
+            return Ok(wanted.to_string());
+        }
+        Err(self.fail(
+            &value.span(),
+            FileProblem::UnknownMeetingType {
+                rule: rule.to_string(),
+                value: value.get_ref().clone(),
+                nearest: crate::org::nearest(wanted, choices.iter().map(String::as_str)),
+                choices,
+            },
+        ))
+    }
+
+    fn number_field(&self, rule: &str, key: &Spanned<String>) -> Result<NumberField, RulesError> {
+        let numeric = |t: FieldType| matches!(t, FieldType::Integer | FieldType::Decimal);
+        match self.meeting.field(key.get_ref().trim()) {
+            Some(f) if numeric(f.field_type) => Ok(NumberField {
+                key: f.key.clone(),
+                label: f.label.clone(),
+            }),
+            _ => Err(self.fail(
+                &key.span(),
+                FileProblem::UnknownNumberField {
+                    rule: rule.to_string(),
+                    key: key.get_ref().clone(),
+                    choices: self
+                        .meeting
+                        .fields
+                        .iter()
+                        .filter(|f| numeric(f.field_type))
+                        .map(|f| format!("{}（{}）", f.key, f.label))
+                        .collect(),
+                },
+            )),
+        }
+    }
+
+    fn positive(
+        &self,
+        rule: &str,
+        n: &Spanned<i64>,
+        what: &'static str,
+    ) -> Result<u32, RulesError> {
+        match u32::try_from(*n.get_ref()) {
+            Ok(v) if v > 0 => Ok(v),
+            _ => Err(self.fail(
+                &n.span(),
+                FileProblem::NotPositive {
+                    rule: rule.to_string(),
+                    what,
+                    value: *n.get_ref(),
+                },
+            )),
+        }
+    }
+
+    fn fail(&self, span: &Range<usize>, problem: FileProblem) -> RulesError {
+        RulesError::File {
+            line: line_of(self.text, span.start),
+            problem,
+        }
+    }
+}
+
+/// A TOML error as a refusal at its line, its common messages in Chinese.
+fn syntax_error(text: &str, e: &toml::de::Error) -> RulesError {
+    let line = e.span().map_or(1, |s| line_of(text, s.start));
+    let message = e.message().trim();
+    let quoted = |m: &str| {
+        m.split('`')
+            .nth(1)
+            .map(str::to_string)
+            .unwrap_or_else(|| m.to_string())
+    };
+    let problem = if message.starts_with("missing field") {
+        FileProblem::MissingKey(quoted(message))
+    } else if message.starts_with("unknown field") {
+        FileProblem::UnknownKey(quoted(message))
+    } else {
+        FileProblem::Syntax(message.to_string())
+    };
+    RulesError::File { line, problem }
+}
+
+/// The 1-based line holding byte `offset` of `text`.
+fn line_of(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// Lowercase ASCII letters, digits and single underscores, starting with a letter.
+fn is_snake_case(id: &str) -> bool {
+    let mut chars = id.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !id.contains("__")
+        && !id.ends_with('_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_rules_parse() {
+        let rules = Rules::from_toml(DEFAULT_RULES).unwrap();
+        assert_eq!(rules.rules.len(), 9);
+    }
+
+    #[test]
+    fn lines_count_from_one() {
+        assert_eq!(line_of("a\nb\nc", 0), 1);
+        assert_eq!(line_of("a\nb\nc", 2), 2);
+        assert_eq!(line_of("a\nb\nc", 99), 3);
+    }
+
+    #[test]
+    fn ids_are_snake_case() {
+        assert!(is_snake_case("study_vs_work"));
+        assert!(!is_snake_case("Study"));
+        assert!(!is_snake_case("a__b"));
+        assert!(!is_snake_case(""));
+    }
+}

@@ -1,0 +1,244 @@
+//! The SQL of a rule: one query per rule, the same text on SQLite and PostgreSQL, every value
+//! bound (`$n`) and only our own text spliced in (column names, the JSON accessor of
+//! [`Db::json_field`], placeholder numbers).
+//!
+//! The units a rule applies to are selected in SQL by their type (and, where asked, a count of
+//! their full members); a count rule also lays the grid of (unit × period of the year), its
+//! periods from a recursive CTE. The database counts or sums per (unit, period) with window
+//! functions, so the same rows also list the meetings behind each figure, which the evidence
+//! cites.
+
+use chrono::NaiveDate;
+use sqlx::postgres::PgRow;
+use sqlx::sqlite::SqliteRow;
+
+use super::definition::{AppliesTo, NumberField, MEETING_KIND, MEETING_TYPE_FIELD};
+use super::period::Period;
+use crate::db::{Db, DbError};
+use crate::on_db;
+
+/// The member type that counts towards a committee, and the unit type whose members count for
+/// the unit above it: a 党小组's members belong to its 党支部.
+const FULL_MEMBER: &str = "正式党员";
+const PARTY_GROUP: &str = "党小组";
+
+/// Where and when a rule is evaluated.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Scope {
+    pub park_id: i64,
+    pub year: i32,
+    /// The first day of the year.
+    pub first: NaiveDate,
+    /// The year's last day, or the as-of date when sooner: later records are not yet known.
+    pub last: NaiveDate,
+}
+
+/// One cell of the count grid and one meeting in it (none when the cell is empty): unit id, unit
+/// name, period number, the meeting's id and date, how many meetings the cell holds, and whether
+/// the cell violates the rule (its period has ended and it holds too few).
+pub(crate) type CountRow = (i64, String, i64, Option<i64>, Option<NaiveDate>, i64, i64);
+
+/// One measured meeting of a ratio rule: unit id, unit name, period number, the meeting's id and
+/// date, and the sums of numerator and denominator over the unit's meetings in that period.
+pub(crate) type RatioRow = (i64, String, i64, i64, NaiveDate, f64, f64);
+
+/// Meetings of `meeting_type` per applicable unit and period of the year, with every cell of the
+/// grid present once with no meeting (so that an empty cell shows up with a count of 0).
+/// Meetings in periods not yet ended are listed too (they are evidence), never violations.
+pub(crate) async fn count_grid(
+    db: &Db,
+    scope: Scope,
+    applies_to: &AppliesTo,
+    period: Period,
+    meeting_type: &str,
+    min: u32,
+) -> Result<Vec<CountRow>, DbError> {
+    let mut q = Sql::new(db, scope.park_id);
+    let periods = q.periods(period);
+    let applicable = q.applicable(applies_to);
+    let records = q.records(scope, period);
+    let type_field = q.field(MEETING_TYPE_FIELD);
+    let wanted = q.bind(Bind::Text(meeting_type.to_string()));
+    let ended = q.bind(Bind::Int(i64::from(period.ended(scope.year, scope.last))));
+    let min = q.bind(Bind::Int(i64::from(min)));
+    // The grid's cells and the meetings are stacked (UNION ALL) and counted by a window, rather
+    // than the meetings LEFT JOINed to the grid: SQLite would scan every meeting once per cell.
+    let sql = format!(
+        "WITH RECURSIVE {periods}, {applicable}, held AS ( \
+           SELECT r.id, r.unit_id, r.occurred_on, {records} AND {type_field} = {wanted} \
+         ), cells AS ( \
+           SELECT a.id AS unit_id, a.name AS name, ps.p AS p, CAST(NULL AS BIGINT) AS id, \
+             CAST(NULL AS DATE) AS occurred_on \
+           FROM applicable a CROSS JOIN periods ps \
+           UNION ALL \
+           SELECT a.id, a.name, h.p, h.id, h.occurred_on FROM held h \
+           JOIN applicable a ON a.id = h.unit_id \
+         ) \
+         SELECT unit_id, name, p, id, occurred_on, COUNT(id) OVER (PARTITION BY unit_id, p), \
+           CAST(CASE WHEN p <= {ended} \
+             AND COUNT(id) OVER (PARTITION BY unit_id, p) < {min} THEN 1 ELSE 0 END AS BIGINT) \
+         FROM cells ORDER BY unit_id, p, occurred_on, id"
+    );
+    fetch(db, &sql, &q.binds).await
+}
+
+/// The measured meetings of each applicable unit in each ended period, with the period's sums.
+/// A meeting that leaves either field empty measures nothing and is left out.
+pub(crate) async fn ratio_grid(
+    db: &Db,
+    scope: Scope,
+    applies_to: &AppliesTo,
+    period: Period,
+    meeting_types: &[String],
+    (numerator, denominator): (&NumberField, &NumberField),
+) -> Result<Vec<RatioRow>, DbError> {
+    let mut q = Sql::new(db, scope.park_id);
+    let applicable = q.applicable(applies_to);
+    let records = q.records(scope, period);
+    let top = q.field(&numerator.key);
+    let bottom = q.field(&denominator.key);
+    let of_types = if meeting_types.is_empty() {
+        String::new()
+    } else {
+        let type_field = q.field(MEETING_TYPE_FIELD);
+        let wanted: Vec<String> = meeting_types
+            .iter()
+            .map(|t| q.bind(Bind::Text(t.clone())))
+            .collect();
+        format!(" AND {type_field} IN ({})", wanted.join(", "))
+    };
+    let ended = q.bind(Bind::Int(i64::from(period.ended(scope.year, scope.last))));
+    let sql = format!(
+        "WITH {applicable}, measured AS ( \
+           SELECT r.id, r.unit_id, r.occurred_on, \
+             CAST({top} AS {FLOAT}) AS num, CAST({bottom} AS {FLOAT}) AS den, {records} \
+             AND {top} IS NOT NULL AND {bottom} IS NOT NULL{of_types} \
+         ) \
+         SELECT a.id, a.name, CAST(m.p AS BIGINT), m.id, m.occurred_on, \
+           SUM(m.num) OVER (PARTITION BY a.id, m.p), SUM(m.den) OVER (PARTITION BY a.id, m.p) \
+         FROM measured m JOIN applicable a ON a.id = m.unit_id \
+         WHERE m.p <= {ended} \
+         ORDER BY a.id, m.p, m.occurred_on, m.id"
+    );
+    fetch(db, &sql, &q.binds).await
+}
+
+/// The SQL type both backends accept for a float: SQLite reads any type name holding "DOUB" as
+/// REAL, PostgreSQL has it as `float8`.
+const FLOAT: &str = "DOUBLE PRECISION";
+
+/// A value bound to a placeholder.
+#[derive(Clone, Debug, PartialEq)]
+enum Bind {
+    Int(i64),
+    Text(String),
+    Date(NaiveDate),
+    Bool(bool),
+}
+
+/// A query being written: its binds, `binds[0]` being `$1`.
+struct Sql<'a> {
+    db: &'a Db,
+    binds: Vec<Bind>,
+}
+
+impl<'a> Sql<'a> {
+    /// `$1` is always the park.
+    fn new(db: &'a Db, park_id: i64) -> Sql<'a> {
+        Sql {
+            db,
+            binds: vec![Bind::Int(park_id)],
+        }
+    }
+
+    /// Binds a value and returns its placeholder.
+    fn bind(&mut self, value: Bind) -> String {
+        self.binds.push(value);
+        format!("${}", self.binds.len())
+    }
+
+    /// The text of a meeting field of record `r`, its key bound.
+    fn field(&mut self, key: &str) -> String {
+        self.binds.push(Bind::Text(key.to_string()));
+        self.db.json_field("r.fields", self.binds.len())
+    }
+
+    /// `periods (p) AS (..)`: the periods of the year, 1 to 12, 4 or 1, for a `WITH RECURSIVE`.
+    fn periods(&mut self, period: Period) -> String {
+        let count = self.bind(Bind::Int(i64::from(period.per_year())));
+        format!(
+            "periods (p) AS ( \
+               SELECT CAST(1 AS BIGINT) UNION ALL SELECT p + 1 FROM periods WHERE p < {count} \
+             )"
+        )
+    }
+
+    /// `applicable AS (..)`: the id and name of every unit the rule applies to.
+    fn applicable(&mut self, applies_to: &AppliesTo) -> String {
+        let unit_type = self.bind(Bind::Text(applies_to.unit_type.clone()));
+        let members = match applies_to.min_full_members {
+            None => String::new(),
+            Some(min) => {
+                let yes = self.bind(Bind::Bool(true));
+                let full = self.bind(Bind::Text(FULL_MEMBER.to_string()));
+                let group = self.bind(Bind::Text(PARTY_GROUP.to_string()));
+                let min = self.bind(Bind::Int(i64::from(min)));
+                // One row per full member for their own unit and one more for the unit above
+                // their 党小组; counted once for all units (uncorrelated), since a subquery per
+                // unit is evaluated again for every meeting joined to it.
+                format!(
+                    " AND u.id IN ( \
+                       SELECT unit_id FROM ( \
+                         SELECT m.unit_id AS unit_id FROM people m \
+                         WHERE m.park_id = $1 AND m.is_member = {yes} AND m.member_type = {full} \
+                         UNION ALL \
+                         SELECT g.parent_id FROM people m \
+                         JOIN units g ON g.park_id = m.park_id AND g.id = m.unit_id \
+                         WHERE m.park_id = $1 AND m.is_member = {yes} AND m.member_type = {full} \
+                         AND g.unit_type = {group} \
+                       ) members GROUP BY unit_id HAVING COUNT(*) >= {min} \
+                     )"
+                )
+            }
+        };
+        format!(
+            "applicable AS ( \
+               SELECT u.id, u.name FROM units u \
+               WHERE u.park_id = $1 AND u.unit_type = {unit_type}{members} \
+             )"
+        )
+    }
+
+    /// The tail of a select over the park's live meetings of the year up to the scope's last
+    /// day: `<period> AS p FROM records r WHERE ..`, open for more conditions.
+    fn records(&mut self, scope: Scope, period: Period) -> String {
+        let kind = self.bind(Bind::Text(MEETING_KIND.to_string()));
+        let first = self.bind(Bind::Date(scope.first));
+        let last = self.bind(Bind::Date(scope.last));
+        format!(
+            "{} AS p FROM records r \
+             WHERE r.park_id = $1 AND r.kind = {kind} AND r.deleted_at IS NULL \
+             AND r.occurred_on >= {first} AND r.occurred_on <= {last}",
+            period.sql("r.occurred_on")
+        )
+    }
+}
+
+/// Runs a query with its binds on whichever backend `db` is.
+async fn fetch<T>(db: &Db, sql: &str, binds: &[Bind]) -> Result<Vec<T>, DbError>
+where
+    T: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin,
+{
+    Ok(on_db!(db, |pool| {
+        let mut query = sqlx::query_as::<_, T>(sql);
+        for b in binds {
+            query = match b {
+                Bind::Int(n) => query.bind(*n),
+                Bind::Text(s) => query.bind(s.clone()),
+                Bind::Date(d) => query.bind(*d),
+                Bind::Bool(v) => query.bind(*v),
+            };
+        }
+        query.fetch_all(pool).await
+    })?)
+}
