@@ -17,7 +17,10 @@ pub async fn run(config: Config, park: Option<&str>, cmd: Command) -> anyhow::Re
     match cmd {
         Command::Verify => match audit::verify(&db, park.id).await? {
             Verdict::Intact { entries } => {
-                println!("审计日志完整：园区“{}”共 {entries} 条记录，哈希链校验通过", park.name);
+                println!(
+                    "审计日志完整：园区“{}”共 {entries} 条记录，哈希链校验通过",
+                    park.name
+                );
                 db.close().await;
                 Ok(())
             }

@@ -2,9 +2,9 @@
 //! with their typed core columns, listed within the caller's scope.
 
 pub mod api;
-pub mod pages;
 pub mod bulk;
 pub mod catalogue;
+pub mod pages;
 pub mod queries;
 pub mod record;
 pub mod service;

@@ -343,14 +343,23 @@ async fn a_park_adds_a_ledger_kind_and_fields_without_code() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["error"]["fields"][0]["field"], "hours");
     let mut more = kind.clone();
-    more["field"].as_array_mut().unwrap().push(json!({"key": "teacher", "label": "授课人", "type": "person"}));
+    more["field"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"key": "teacher", "label": "授课人", "type": "person"}));
     let (status, body) = app.put(&office, "/api/v1/kinds/training", more).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 
     let mut clash = kind.clone();
     clash["id"] = json!("training2");
     let (status, body) = app.post(&office, "/api/v1/kinds", clash).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "same sheet name: {body}");
-    let (status, _) = app.post(&app.login("leader").await, "/api/v1/kinds", kind).await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "same sheet name: {body}"
+    );
+    let (status, _) = app
+        .post(&app.login("leader").await, "/api/v1/kinds", kind)
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }

@@ -205,7 +205,12 @@ async fn every_call_for_every_role() {
             ),
             ("oblxe", Method::GET, "/api/v1/kinds".into(), None),
             ("obl", Method::GET, "/api/v1/kinds/meeting".into(), None),
-            ("o", Method::PUT, "/api/v1/kinds/meeting".into(), Some(meeting_kind.clone())),
+            (
+                "o",
+                Method::PUT,
+                "/api/v1/kinds/meeting".into(),
+                Some(meeting_kind.clone()),
+            ),
             (
                 "obl",
                 Method::GET,
