@@ -29,14 +29,7 @@ pub async fn run(config: Config, park: Option<&str>, args: Args) -> anyhow::Resu
     };
     let db = super::open(&config, false).await?;
     let park = super::pick_park(&db, park).await?;
-    let data = report::gather(
-        &db,
-        park.id,
-        &park.name,
-        args.year,
-        &MetricCatalogue::default_metrics(),
-    )
-    .await;
+    let data = gather(&db, park.id, &park.name, args.year).await;
     db.close().await;
     let text = report::render(&data?, &template, format)?;
     match &args.out {
@@ -44,6 +37,38 @@ pub async fn run(config: Config, park: Option<&str>, args: Args) -> anyhow::Resu
         None => std::io::stdout().write_all(text.as_bytes())?,
     }
     Ok(())
+}
+
+/// The report's data with the problems section drawn from the rule checks, as of the year's end
+/// (or today, for the year still running).
+async fn gather(
+    db: &crate::db::Db,
+    park_id: i64,
+    park_name: &str,
+    year: i32,
+) -> Result<report::ReportData, crate::error::AppError> {
+    let mut data = report::gather(
+        db,
+        park_id,
+        park_name,
+        year,
+        &MetricCatalogue::default_metrics(),
+    )
+    .await?;
+    let as_of = crate::rules::default_as_of(year, super::now().date_naive());
+    let findings = crate::rules::check(db, park_id, year, as_of).await?;
+    data.problems = crate::rules::summarize(&findings);
+    data.findings = findings
+        .into_iter()
+        .map(|f| report::Finding {
+            rule: f.rule,
+            unit: f.unit,
+            period: f.period,
+            article: f.article,
+            evidence: f.evidence,
+        })
+        .collect();
+    Ok(data)
 }
 
 fn read_template(path: &Path) -> Result<ReportTemplate, ReportError> {

@@ -13,8 +13,8 @@ use crate::error::AppError;
 /// The document categories a report names, in the order it names them.
 pub const DOCUMENT_CATEGORIES: [&str; 2] = ["工作要点", "工作清单"];
 
-/// Everything the report of `year` needs; findings and causes stay empty until the rule checks
-/// and the cause analysis exist.
+/// Everything the report of `year` needs from the ledgers; the caller adds the rule findings
+/// (they depend on an as-of date) and the user's cause analysis.
 pub async fn gather(
     db: &Db,
     park_id: i64,
@@ -81,6 +81,7 @@ pub async fn gather(
         projects,
         documents,
         findings: Vec::new(),
+        problems: Vec::new(),
         causes: String::new(),
     })
 }

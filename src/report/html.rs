@@ -212,6 +212,7 @@ mod tests {
             projects: vec![],
             documents: vec![],
             findings: vec![],
+            problems: Vec::new(),
             causes: String::new(),
         }
     }

@@ -110,6 +110,7 @@ pub(crate) fn render_template(
         projects => Value::from_serialize(&data.projects),
         documents => Value::from_serialize(&data.documents),
         findings => Value::from_serialize(&data.findings),
+        problems => Value::from_serialize(&data.problems),
         causes => data.causes.clone(),
     };
     let text = compiled

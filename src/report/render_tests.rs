@@ -35,6 +35,7 @@ fn data_with(n: i64) -> ReportData {
         projects: vec![],
         documents: vec![],
         findings: vec![],
+        problems: Vec::new(),
         causes: String::new(),
     }
 }

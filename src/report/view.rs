@@ -22,8 +22,10 @@ pub struct ReportData {
     pub projects: Vec<Project>,
     /// The year's 工作要点 and 工作清单.
     pub documents: Vec<Document>,
-    /// Rule-check findings; empty until the rule checks exist.
+    /// Rule-check findings (filled by the caller from `rules::check`).
     pub findings: Vec<Finding>,
+    /// The findings grouped into sentences a secretary would write (`rules::summarize`).
+    pub problems: Vec<String>,
     /// The user's cause analysis for the problems section; empty when not written.
     pub causes: String,
 }

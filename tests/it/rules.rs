@@ -447,3 +447,40 @@ fn rule_files_are_refused_at_their_line() {
         "{err}"
     );
 }
+
+/// The report's problems section is drafted from the rule findings, grouped into sentences.
+#[tokio::test]
+async fn the_report_drafts_its_problems_section_from_the_findings() {
+    let app = TestApp::new().await;
+    let token = app.login("office").await;
+    app.meeting(&token, "2025-01-10", "主题党日", "甲科技党支部")
+        .await;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_taizhang"))
+        .args([
+            "--database-url",
+            &app.state.config.database_url,
+            "report",
+            "--year",
+            "2025",
+            "--format",
+            "md",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let problems = text
+        .split("存在的问题及原因分析")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        problems.contains("2个支部存在主题党日未按月开展的情况"),
+        "{problems}"
+    );
+    assert!(problems.contains("甲科技党支部：2月、3月"), "{problems}");
+    assert!(!problems.contains("未发现问题"), "{problems}");
+}
