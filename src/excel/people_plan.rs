@@ -293,18 +293,22 @@ impl<'e> Planner<'e> {
         if held || planned {
             return false;
         }
+        let mut replaces = false;
         for p in self.open.get(&person).into_iter().flatten() {
             if p.unit_id == unit && !self.plan.close.contains(&p.id) {
                 self.plan.close.push(p.id);
+                replaces = true;
             }
         }
+        // A roster says who holds a post, not since when: a first post has no known start (it
+        // counts for every year), while a post that replaces another starts with the change.
         self.plan.positions.push(Position {
             id: 0,
             person_id: person,
             unit_id: unit,
             title: title.to_owned(),
             staff_type,
-            start_on: Some(self.today),
+            start_on: replaces.then_some(self.today),
             end_on: None,
         });
         true

@@ -655,3 +655,49 @@ async fn the_command_line_writes_each_format_and_refuses_docx() {
     );
     assert!(!md.exists(), "nothing half-written");
 }
+
+/// A 人员名册 says who holds a post, not since when: staff imported today count for last
+/// year's report too.
+#[tokio::test]
+async fn staff_imported_from_a_roster_count_for_an_earlier_report_year() {
+    let app = TestApp::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("roster.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet().set_name("人员名册").unwrap();
+    let rows = [
+        ["姓名", "所在单位", "人员类型", "标签", "职务"],
+        ["周一", "园小二服务团队", "专职", "", "组员"],
+        ["吴二", "园小二服务团队", "兼职", "志愿者", "组员"],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            sheet.write_string(r as u32, c as u16, *cell).unwrap();
+        }
+    }
+    book.save(&path).unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_taizhang"))
+            .arg("--database-url")
+            .arg(&app.state.config.database_url)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["import", path.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(&["report", "--year", "2024", "--format", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["metrics"]["service_staff_fulltime"]["value"], 1);
+    assert_eq!(report["metrics"]["service_staff_parttime"]["value"], 1);
+    assert_eq!(report["metrics"]["volunteers"]["value"], 1);
+}
