@@ -15,7 +15,7 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 cargo build --release --quiet --bin taizhang --example bare_axum
-BIN=target/release/taizhang
+BIN="${CARGO_TARGET_DIR:-target}/release/taizhang"
 DB="sqlite://$WORK/bench.db"
 export TAIZHANG_ADMIN_PASSWORD='Bench-pass-1'
 
@@ -37,7 +37,7 @@ wrk -t2 -c32 -d20s --latency -H "Authorization: Bearer $TOKEN" "$URL" > "$WORK/w
 rss_kb=$(grep VmHWM /proc/$SERVER/status | awk '{print $2}')
 kill $SERVER
 
-target/release/examples/bare_axum "127.0.0.1:$BARE_PORT" &
+"${CARGO_TARGET_DIR:-target}"/release/examples/bare_axum "127.0.0.1:$BARE_PORT" &
 BARE=$!
 sleep 0.5
 wrk -t2 -c32 -d20s --latency "http://127.0.0.1:$BARE_PORT/" > "$WORK/bare.txt"

@@ -9,7 +9,7 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 export TZ_PASSWORD='E2e-pass-123'
 
 cargo build --quiet --bin taizhang
-BIN=target/debug/taizhang
+BIN="${CARGO_TARGET_DIR:-target}/debug/taizhang"
 DB="sqlite://$WORK/e2e.db"
 TAIZHANG_ADMIN_PASSWORD="$TZ_PASSWORD" $BIN --database-url "$DB" demo > /dev/null
 TAIZHANG_DATA_DIR="$WORK/data" $BIN --database-url "$DB" serve --addr "127.0.0.1:$PORT" > "$WORK/serve.log" 2>&1 &
