@@ -115,8 +115,8 @@ impl Checker {
         }
         let planned =
             plan::plan_rosters(&self.rosters, &self.existing, self.today, &mut self.issues);
-        self.summaries.extend(planned.summaries.iter().cloned());
         self.names = Some(planned.names());
+        self.summaries.extend(planned.summaries);
         self.rosters.clear();
         if self.issues.errors.is_empty() {
             send(
