@@ -58,16 +58,7 @@ async fn gather(
     let as_of = crate::rules::default_as_of(year, super::now().date_naive());
     let findings = crate::rules::check(db, park_id, year, as_of).await?;
     data.problems = crate::rules::summarize(&findings);
-    data.findings = findings
-        .into_iter()
-        .map(|f| report::Finding {
-            rule: f.rule,
-            unit: f.unit,
-            period: f.period,
-            article: f.article,
-            evidence: f.evidence,
-        })
-        .collect();
+    data.findings = findings;
     Ok(data)
 }
 

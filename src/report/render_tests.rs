@@ -104,6 +104,10 @@ fn findings_and_causes_fill_the_problems_section() {
         period: "2024-03".into(),
         article: "第十二条".into(),
         evidence: "当月未召开支部委员会".into(),
+        record_ids: vec![],
+        title: "支委会未按月召开".into(),
+        unit_type: "党支部".into(),
+        measured: None,
     }];
     data.causes = "一是学习抓得不够紧。".into();
     data.projects = vec![Project {

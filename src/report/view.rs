@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use minijinja::value::{Enumerator, Object, ObjectRepr, Value};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::compute::{MetricValue, MetricValues, Number};
 use super::numbers;
@@ -53,15 +53,9 @@ pub struct Document {
     pub issued_on: NaiveDate,
 }
 
-/// One rule-check finding, in the shape `check --format json` prints (PRODUCT.md).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Finding {
-    pub rule: String,
-    pub unit: String,
-    pub period: String,
-    pub article: String,
-    pub evidence: String,
-}
+/// One rule-check finding: the rule checks' own type, so the report's JSON carries the same
+/// fields (with the record ids) as `check --format json`.
+pub use crate::rules::Finding;
 
 /// Marks around a figure in HTML mode: `START id MID text END`. Private-use characters, which no
 /// ledger text holds; the HTML writer turns them into links and drops any stray one.
