@@ -303,20 +303,13 @@ pub async fn get_unit(db: &Db, who: &Principal, id: i64) -> Result<Unit, AppErro
 pub fn validate_enterprise(input: EnterpriseInput, id: i64) -> Result<Enterprise, AppError> {
     let mut errors = Vec::new();
     let name = required_name(&mut errors, "企业名称", &input.name);
-    let credit_code = match trimmed(input.credit_code) {
-        Some(v) => match CreditCode::parse(&v) {
-            Ok(c) => Some(c.as_str().to_string()),
-            Err(e) => {
-                errors.push(FieldError {
-                    field: "credit_code".into(),
-                    label: "统一社会信用代码".into(),
-                    message: e.to_string(),
-                });
-                None
-            }
-        },
-        None => None,
-    };
+    let credit_code = checked(
+        &mut errors,
+        "credit_code",
+        "统一社会信用代码",
+        trimmed(input.credit_code),
+        |v| CreditCode::parse(v).map(|c| c.as_str().to_string()),
+    );
     let contact_phone = parse_phone(
         &mut errors,
         "contact_phone",
@@ -346,9 +339,21 @@ fn parse_phone(
     label: &str,
     v: Option<String>,
 ) -> Option<String> {
-    let v = v?;
-    match Phone::parse(&v) {
-        Ok(p) => Some(p.as_str().to_string()),
+    checked(errors, field, label, v, |v| {
+        Phone::parse(v).map(|p| p.as_str().to_string())
+    })
+}
+
+/// Parses an optional value with one of the `ids` parsers, recording a refusal at its field.
+fn checked<E: std::fmt::Display>(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    label: &str,
+    v: Option<String>,
+    parse: impl Fn(&str) -> Result<String, E>,
+) -> Option<String> {
+    match parse(&v?) {
+        Ok(normalized) => Some(normalized),
         Err(e) => {
             errors.push(FieldError {
                 field: field.into(),
@@ -458,20 +463,13 @@ pub async fn get_enterprise(db: &Db, who: &Principal, id: i64) -> Result<Enterpr
 pub fn validate_person(input: PersonInput, id: i64) -> Result<Person, AppError> {
     let mut errors = Vec::new();
     let name = required_name(&mut errors, "姓名", &input.name);
-    let id_number = match trimmed(input.id_number) {
-        Some(v) => match IdNumber::parse(&v) {
-            Ok(n) => Some(n.as_str().to_string()),
-            Err(e) => {
-                errors.push(FieldError {
-                    field: "id_number".into(),
-                    label: "身份证号".into(),
-                    message: e.to_string(),
-                });
-                None
-            }
-        },
-        None => None,
-    };
+    let id_number = checked(
+        &mut errors,
+        "id_number",
+        "身份证号",
+        trimmed(input.id_number),
+        |v| IdNumber::parse(v).map(|n| n.as_str().to_string()),
+    );
     let phone = parse_phone(&mut errors, "phone", "手机号", trimmed(input.phone));
     let gender = trimmed(input.gender);
     one_of(&mut errors, "gender", "性别", &gender, &["男", "女"]);
