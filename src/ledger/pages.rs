@@ -457,13 +457,20 @@ async fn create(
     }
 }
 
+/// A record the user may read, with its kind's definition.
+async fn record_and_kind(
+    st: &AppState,
+    page: &Page,
+    id: i64,
+) -> Result<(RecordView, KindDef), AppError> {
+    let rec = service::get(&st.db, &page.who, id).await?;
+    let kind = service::kind(&st.db, &page.who, &rec.kind).await?;
+    Ok((rec, kind))
+}
+
 async fn edit_form(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> Response {
-    let rec = match service::get(&st.db, &page.who, id).await {
-        Ok(r) => r,
-        Err(e) => return app_error_page(e),
-    };
-    let kind = match service::kind(&st.db, &page.who, &rec.kind).await {
-        Ok(k) => k,
+    let (rec, kind) = match record_and_kind(&st, &page, id).await {
+        Ok(found) => found,
         Err(e) => return app_error_page(e),
     };
     if let Err(e) = page
@@ -492,12 +499,8 @@ async fn update(
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let rec = match service::get(&st.db, &page.who, id).await {
-        Ok(r) => r,
-        Err(e) => return app_error_page(e),
-    };
-    let kind = match service::kind(&st.db, &page.who, &rec.kind).await {
-        Ok(k) => k,
+    let (rec, kind) = match record_and_kind(&st, &page, id).await {
+        Ok(found) => found,
         Err(e) => return app_error_page(e),
     };
     let Submitted {
