@@ -387,22 +387,39 @@ pub async fn create(
     let mut tx = db.begin().await?;
     let id = queries::insert_record(&mut tx, who.park_id, &data, Some(who.user_id), now).await?;
     let view = view_of(id, &data, 1, now, now);
-    audit::record(
+    log_record(
         &mut tx,
-        who.park_id,
-        &who.actor(),
+        who,
         now,
-        Change {
-            action: "create",
-            entity: "record",
-            entity_id: Some(id),
-            before: None,
-            after: Some(view.audit_json()),
-        },
+        "create",
+        id,
+        None,
+        Some(view.audit_json()),
     )
     .await?;
     tx.commit().await?;
     Ok(view)
+}
+
+/// Appends the audit entry of a change to record `id`, in the caller's transaction.
+async fn log_record(
+    tx: &mut crate::db::Tx,
+    who: &Principal,
+    now: DateTime<Utc>,
+    action: &str,
+    id: i64,
+    before: Option<Json>,
+    after: Option<Json>,
+) -> Result<(), AppError> {
+    let change = Change {
+        action,
+        entity: "record",
+        entity_id: Some(id),
+        before,
+        after,
+    };
+    audit::record(tx, who.park_id, &who.actor(), now, change).await?;
+    Ok(())
 }
 
 fn view_of(
@@ -461,18 +478,14 @@ pub async fn update(
         return Err(AppError::Conflict { current });
     }
     let after = view_of(id, &data, version + 1, before.created_at, now);
-    audit::record(
+    log_record(
         &mut tx,
-        who.park_id,
-        &who.actor(),
+        who,
         now,
-        Change {
-            action: "update",
-            entity: "record",
-            entity_id: Some(id),
-            before: Some(before.audit_json()),
-            after: Some(after.audit_json()),
-        },
+        "update",
+        id,
+        Some(before.audit_json()),
+        Some(after.audit_json()),
     )
     .await?;
     tx.commit().await?;
@@ -494,18 +507,14 @@ pub async fn set_deleted(
     }
     let mut tx = db.begin().await?;
     queries::set_deleted(&mut tx, who.park_id, id, deleted.then_some(now), now).await?;
-    audit::record(
+    log_record(
         &mut tx,
-        who.park_id,
-        &who.actor(),
+        who,
         now,
-        Change {
-            action: if deleted { "delete" } else { "restore" },
-            entity: "record",
-            entity_id: Some(id),
-            before: Some(before.audit_json()),
-            after: None,
-        },
+        if deleted { "delete" } else { "restore" },
+        id,
+        Some(before.audit_json()),
+        None,
     )
     .await?;
     tx.commit().await?;
