@@ -13,5 +13,6 @@ pub mod ledger;
 pub mod org;
 pub mod report;
 pub mod rules;
+pub mod tasks;
 pub mod telemetry;
 pub mod web;

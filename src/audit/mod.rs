@@ -3,6 +3,7 @@
 //! behind the application's back breaks the chain at that point.
 
 pub mod api;
+pub mod pages;
 mod queries;
 
 use chrono::{DateTime, Utc};

@@ -1,5 +1,6 @@
 //! Accounts, roles, sessions and data scope.
 
+pub mod admin_pages;
 pub mod api;
 pub mod pages;
 pub mod password;

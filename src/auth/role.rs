@@ -55,6 +55,24 @@ pub enum Action<'a> {
     AssignRoles,
     ReadUsers,
     ReadAudit,
+    /// See the year's plans and tasks (a branch secretary: their unit's tasks only).
+    ReadPlans,
+    /// Create plans and tasks, decompose them, import a 工作清单.
+    WritePlans,
+    /// Report progress on a task of one's own unit.
+    UpdateTasks,
+    /// Mark a task for supervision (督办).
+    SuperviseTasks,
+    /// See the rule checks' findings (a branch secretary: their units only).
+    ReadChecks,
+    /// Mark a finding as rectified, edit the park's rules.
+    WriteChecks,
+    /// Render the duty report, see the records behind a figure.
+    ReadReport,
+    /// Edit report templates and the year's cause analysis.
+    WriteReport,
+    /// Import a workbook of ledgers and rosters into the park.
+    ImportLedgers,
 }
 
 impl Role {
@@ -112,6 +130,10 @@ impl Role {
                 ENTERPRISE_KINDS.contains(&kind)
             }
             (Enterprise, ReadKinds) => true,
+            (Office, ReadPlans | WritePlans | UpdateTasks | SuperviseTasks) => true,
+            (Office, ReadChecks | WriteChecks | ReadReport | WriteReport | ImportLedgers) => true,
+            (BranchSecretary, ReadPlans | UpdateTasks | ReadChecks) => true,
+            (Leader, ReadPlans | SuperviseTasks | ReadChecks | ReadReport) => true,
             (SysAdmin, ManageUsers | ReadUsers) => true,
             (SecAdmin, AssignRoles | ReadUsers) => true,
             (AuditAdmin, ReadAudit) => true,

@@ -70,5 +70,14 @@ fn forbidden_message(action: Action<'_>) -> &'static str {
         Action::AssignRoles => "仅安全管理员可以分配角色和数据范围",
         Action::ReadUsers => "仅系统管理员和安全管理员可以查看账号",
         Action::ReadAudit => "仅审计管理员可以查看审计日志",
+        Action::ReadPlans => "您的角色不能查看年度计划与任务",
+        Action::WritePlans => "仅党建办可以编制年度计划与任务",
+        Action::UpdateTasks => "您的角色不能填报任务进展",
+        Action::SuperviseTasks => "仅党建办和领导可以督办任务",
+        Action::ReadChecks => "您的角色不能查看规则检查结果",
+        Action::WriteChecks => "仅党建办可以修改检查规则或标记整改",
+        Action::ReadReport => "您的角色不能查看述职报告",
+        Action::WriteReport => "仅党建办可以修改报告模板和原因分析",
+        Action::ImportLedgers => "仅党建办可以导入台账工作簿",
     }
 }

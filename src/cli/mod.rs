@@ -8,6 +8,7 @@ mod import;
 mod init;
 mod migrate;
 mod report;
+mod scaffold;
 mod serve;
 mod template;
 mod user;
@@ -56,6 +57,8 @@ pub enum Command {
     Template(template::Args),
     /// Render the annual duty report of one year.
     Report(report::Args),
+    /// Turn a model essay with `X` placeholders into a report template.
+    Scaffold(scaffold::Args),
     /// Run the rule checks (三会一课 and the rest) for one year.
     Check(check::Args),
     /// The audit log: `audit verify` checks its hash chain.
@@ -83,6 +86,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export(args) => export::run(config, cli.park.as_deref(), args).await,
         Command::Template(args) => template::run(config, cli.park.as_deref(), args).await,
         Command::Report(args) => report::run(config, cli.park.as_deref(), args).await,
+        Command::Scaffold(args) => scaffold::run(args).await,
         Command::Check(args) => check::run(config, cli.park.as_deref(), args).await,
         Command::Audit(cmd) => audit::run(config, cli.park.as_deref(), cmd).await,
         Command::User(cmd) => user::run(config, cli.park.as_deref(), cmd).await,

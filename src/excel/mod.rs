@@ -17,6 +17,7 @@ pub mod import;
 pub mod limits;
 mod marked;
 mod org_plan;
+pub mod pages;
 mod people_plan;
 mod plan;
 mod queries;

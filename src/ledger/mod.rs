@@ -4,6 +4,7 @@
 pub mod api;
 pub mod bulk;
 pub mod catalogue;
+pub mod kind_pages;
 pub mod pages;
 pub mod queries;
 pub mod record;

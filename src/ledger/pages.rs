@@ -31,6 +31,22 @@ pub fn router() -> Router<AppState> {
         .route("/attachments/{id}", get(download))
 }
 
+/// The ledger pages' templates, registered in `web::ui`.
+pub const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "ledger_list.html",
+        include_str!("templates/ledger_list.html"),
+    ),
+    (
+        "record_form.html",
+        include_str!("templates/record_form.html"),
+    ),
+    (
+        "record_detail.html",
+        include_str!("templates/record_detail.html"),
+    ),
+];
+
 const PAGE_SIZE: i64 = 50;
 
 /// Names of the park's units and enterprises, for showing ids and offering choices.

@@ -80,6 +80,9 @@ fn tree(units: Vec<Unit>) -> Vec<UnitRow> {
     out
 }
 
+/// The organisation pages' templates, registered in `web::ui`.
+pub const TEMPLATES: &[(&str, &str)] = &[("org.html", include_str!("templates/org.html"))];
+
 const PAGE_SIZE: i64 = 50;
 
 async fn org(State(st): State<AppState>, page: Page, Query(q): Query<OrgQuery>) -> Response {

@@ -19,8 +19,10 @@ pub mod html;
 pub mod json;
 pub mod metrics;
 pub mod numbers;
+pub mod pages;
 mod queries;
 pub mod render;
+pub mod scaffold_pages;
 mod sql;
 mod view;
 

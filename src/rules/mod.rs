@@ -11,6 +11,7 @@
 mod definition;
 mod error;
 mod evaluate;
+pub mod pages;
 mod period;
 mod queries;
 mod summary;

@@ -22,32 +22,40 @@ use crate::error::AppError;
 /// the office PC serves plain HTTP on loopback, where browsers refuse both.
 pub const COOKIE: &str = "tz_session";
 
-const TEMPLATES: [(&str, &str); 8] = [
+/// The web's own templates; every area adds its own list in `templates()`.
+const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("templates/base.html")),
     ("login.html", include_str!("templates/login.html")),
     ("home.html", include_str!("templates/home.html")),
     ("error.html", include_str!("templates/error.html")),
-    (
-        "ledger_list.html",
-        include_str!("../ledger/templates/ledger_list.html"),
-    ),
-    (
-        "record_form.html",
-        include_str!("../ledger/templates/record_form.html"),
-    ),
-    (
-        "record_detail.html",
-        include_str!("../ledger/templates/record_detail.html"),
-    ),
-    ("org.html", include_str!("../org/templates/org.html")),
 ];
+
+/// Every page template of every area, by name (names are unique across areas).
+fn templates() -> impl Iterator<Item = (&'static str, &'static str)> {
+    [
+        TEMPLATES,
+        crate::ledger::pages::TEMPLATES,
+        crate::ledger::kind_pages::TEMPLATES,
+        crate::org::pages::TEMPLATES,
+        crate::auth::admin_pages::TEMPLATES,
+        crate::audit::pages::TEMPLATES,
+        crate::excel::pages::TEMPLATES,
+        crate::report::pages::TEMPLATES,
+        crate::report::scaffold_pages::TEMPLATES,
+        crate::rules::pages::TEMPLATES,
+        crate::tasks::pages::TEMPLATES,
+    ]
+    .into_iter()
+    .flatten()
+    .copied()
+}
 
 fn env() -> &'static Environment<'static> {
     static ENV: OnceLock<Environment<'static>> = OnceLock::new();
     ENV.get_or_init(|| {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
-        for (name, source) in TEMPLATES {
+        for (name, source) in templates() {
             // The templates are ours and compiled in; a test renders every one of them.
             if let Err(e) = env.add_template(name, source) {
                 tracing::error!(template = name, error = %e, "built-in template does not parse");
@@ -107,12 +115,32 @@ impl Page {
                 group: "台账",
             });
         }
-        if self.who.role.allows(crate::auth::Action::ReadOrg) {
-            menu.push(MenuItem {
-                href: "/org".into(),
-                label: "组织与企业".into(),
-                group: "组织",
-            });
+        use crate::auth::Action;
+        let role = self.who.role;
+        let areas: [(Action, &str, &str, &'static str); 9] = [
+            (Action::ReadOrg, "/org", "组织与企业", "组织"),
+            (Action::ReadPlans, "/plans", "年度计划与任务", "工作"),
+            (Action::ReadChecks, "/checks", "规则检查", "工作"),
+            (Action::ReadReport, "/report", "述职报告", "工作"),
+            (Action::ImportLedgers, "/import", "Excel 导入", "工作"),
+            (Action::ManageUsers, "/admin/users", "账号管理", "系统"),
+            (
+                Action::AssignRoles,
+                "/admin/users",
+                "角色与数据范围",
+                "系统",
+            ),
+            (Action::WriteKinds, "/admin/kinds", "台账目录", "系统"),
+            (Action::ReadAudit, "/audit", "审计日志", "审计"),
+        ];
+        for (action, href, label, group) in areas {
+            if role.allows(action) {
+                menu.push(MenuItem {
+                    href: href.into(),
+                    label: label.into(),
+                    group,
+                });
+            }
         }
         Chrome {
             user: self.who.display_name.clone(),
@@ -278,8 +306,10 @@ mod tests {
     #[test]
     fn every_built_in_template_parses() {
         let env = env();
-        for (name, _) in TEMPLATES {
+        let mut seen = std::collections::HashSet::new();
+        for (name, _) in templates() {
             assert!(env.get_template(name).is_ok(), "{name}");
+            assert!(seen.insert(name), "two templates are named {name}");
         }
     }
 
