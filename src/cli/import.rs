@@ -48,6 +48,7 @@ pub async fn run(config: Config, park: Option<&str>, args: Args) -> anyhow::Resu
     let options = ImportOptions {
         kind: args.kind.clone(),
         dry_run: args.dry_run,
+        progress: None,
     };
     let result = import::run(
         &db,

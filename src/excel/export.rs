@@ -63,6 +63,41 @@ pub(crate) fn find_kind(kinds: Vec<KindDef>, name: &str) -> Result<KindDef, Exce
         })
 }
 
+/// Rows a sheet can hold below its header.
+const MAX_SHEET_ROWS: i64 = 1_048_575;
+
+/// Exports the records a ledger page lists — its filters, its order, the user's role and data
+/// scope — every page of them, not only the one shown.
+pub async fn listed(
+    db: &Db,
+    who: &crate::auth::Principal,
+    params: crate::ledger::service::ListParams,
+) -> Result<Exported, crate::error::AppError> {
+    use crate::error::AppError;
+    let kind_id = params.kind.clone().unwrap_or_default();
+    let kind = crate::ledger::service::kind(db, who, &kind_id).await?;
+    let mut query = crate::ledger::service::record_query(db, who, params).await?;
+    query.limit = MAX_SHEET_ROWS + 1;
+    query.offset = 0;
+    let (rows, _) = crate::ledger::queries::list_records(db, who.park_id, &query, false).await?;
+    if rows.len() as i64 > MAX_SHEET_ROWS {
+        return Err(AppError::BadRequest(format!(
+            "筛选出的记录超过一张工作表的上限 {MAX_SHEET_ROWS} 行，请缩小年份或条件后分批导出"
+        )));
+    }
+    let fields: Vec<String> = rows.into_iter().map(|r| r.fields).collect();
+    let written = tokio::task::spawn_blocking(move || write(&kind, &fields))
+        .await
+        .map_err(|e| ExcelError::Internal(e.to_string()));
+    match written.and_then(|w| w) {
+        Ok(w) => Ok(w),
+        Err(e) => {
+            tracing::error!(error = %e, "export failed");
+            Err(AppError::BadRequest(e.to_string()))
+        }
+    }
+}
+
 fn write(kind: &KindDef, records: &[String]) -> Result<Exported, ExcelError> {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();

@@ -5,6 +5,7 @@
 //! only when the whole file turned out free of errors. Reading and checking run on a blocking
 //! thread, off the async runtime, and overlap with the writing.
 
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -34,6 +35,8 @@ pub struct ImportOptions {
     pub kind: Option<String>,
     /// Check and report, write nothing.
     pub dry_run: bool,
+    /// Counts the rows read, for a caller showing progress.
+    pub progress: Option<Arc<AtomicU64>>,
 }
 
 /// Imports `bytes` (the file named `file_name`) into the park.
@@ -67,8 +70,9 @@ pub async fn run(
     let today = now.date_naive();
     let bytes = Arc::new(bytes);
     let (input, sheet) = (Arc::clone(&bytes), csv_sheet.clone());
+    let progress = options.progress.clone();
     let work = tokio::task::spawn_blocking(move || {
-        let mut checker = Checker::new(targets, existing, today, sender);
+        let mut checker = Checker::new(targets, existing, today, sender, progress);
         read::read_book(&input, format, &sheet, &mut checker)?;
         Ok::<_, ExcelError>(checker.finish())
     });
@@ -93,6 +97,7 @@ pub async fn run(
         sha256: sha256.clone(),
         dry_run: options.dry_run,
         ignored_sheets: outcome.ignored.clone(),
+        previews: std::mem::take(&mut outcome.previews),
         ..ImportReport::default()
     };
     if outcome.read.is_empty() {

@@ -28,8 +28,9 @@ pub mod rosters;
 mod stream;
 mod style;
 pub mod template;
+pub mod uploads;
 mod write;
 
 pub use error::ExcelError;
 pub use import::{ImportError, ImportOptions};
-pub use report::{ImportReport, Issue, SheetSummary};
+pub use report::{ImportReport, Issue, SheetPreview, SheetSummary};

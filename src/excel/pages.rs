@@ -1,12 +1,377 @@
-//! Excel 导入 pages: upload, preview with every error, confirm, result.
+//! Excel 导入 pages: upload → progress → a preview of the first rows and every error → confirm →
+//! the result with counts per sheet. The work is done by [`super::uploads`]; these handlers only
+//! read forms and show jobs.
 
-use axum::Router;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use chrono::Datelike;
+use serde::{Deserialize, Serialize};
 
+use super::uploads::{Job, Refusal, Stage};
+use super::{ImportReport, Issue, SheetPreview, SheetSummary};
+use crate::auth::Action;
+use crate::error::AppError;
+use crate::ledger::catalogue::KindDef;
+use crate::web::ui::{app_error_page, csrf_refused, error_page, render, Chrome, Page};
 use crate::web::AppState;
 
 /// This area's page templates, registered in `web::ui`.
-pub const TEMPLATES: &[(&str, &str)] = &[];
+pub const TEMPLATES: &[(&str, &str)] = &[("import.html", include_str!("templates/import.html"))];
+
+/// Errors listed on the page; the marked workbook holds all of them.
+const SHOWN_ERRORS: usize = 1000;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/import", get(form).post(upload))
+        .route("/import/{token}", get(show))
+        .route("/import/{token}/confirm", post(confirm))
+        .route("/import/{token}/errors.xlsx", get(error_workbook))
+        .route("/ledger/{kind}/export", get(export))
+        .route("/ledger/{kind}/template", get(template))
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+fn xlsx_download(file_name: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, XLSX.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                crate::web::ui::attachment_disposition(file_name, false),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// The ledger page's records as a workbook: the same filters as the page (every page of them).
+async fn export(
+    State(st): State<AppState>,
+    page: Page,
+    Path(kind): Path<String>,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Response {
+    let def = match crate::ledger::service::kind(&st.db, &page.who, &kind).await {
+        Ok(k) => k,
+        Err(e) => return app_error_page(e),
+    };
+    let filters = crate::ledger::pages::list_filters(&def, &pairs, st.now().year());
+    match super::export::listed(&st.db, &page.who, filters.params).await {
+        Ok(done) => {
+            let year = pairs
+                .iter()
+                .find(|(k, _)| k == "year")
+                .map(|(_, v)| v.trim())
+                .filter(|v| !v.is_empty())
+                .map(|y| format!("{y}年"))
+                .unwrap_or_default();
+            xlsx_download(&format!("{}{year}.xlsx", done.sheet), done.bytes)
+        }
+        Err(e) => app_error_page(e),
+    }
+}
+
+/// A blank import template of the kind, with drop-down lists and a guide.
+async fn template(State(st): State<AppState>, page: Page, Path(kind): Path<String>) -> Response {
+    let def = match crate::ledger::service::kind(&st.db, &page.who, &kind).await {
+        Ok(k) => k,
+        Err(e) => return app_error_page(e),
+    };
+    if let Err(e) = page.who.require(Action::WriteRecords(&def.id)) {
+        return app_error_page(e);
+    }
+    match super::template::workbook(&st.db, page.who.park_id, &def.id).await {
+        Ok(t) => xlsx_download(&format!("{}导入模板.xlsx", def.sheet), t.bytes),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            error_page(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string())
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ImportView {
+    chrome: Chrome,
+    max_mb: u64,
+    kinds: Vec<KindDef>,
+    kind: String,
+    error: Option<String>,
+    recent: Vec<RecentView>,
+    job: Option<JobView>,
+    refresh: bool,
+}
+
+#[derive(Serialize)]
+struct RecentView {
+    token: String,
+    file_name: String,
+    stage: &'static str,
+}
+
+#[derive(Serialize)]
+struct JobView {
+    token: String,
+    file_name: String,
+    stage: &'static str,
+    rows: u64,
+    seconds: u64,
+    message: Option<String>,
+    sheets: Vec<SheetSummary>,
+    warnings: Vec<String>,
+    errors: Vec<Issue>,
+    error_count: usize,
+    previews: Vec<SheetPreview>,
+    can_confirm: bool,
+    imported: bool,
+    total: usize,
+    skipped: usize,
+}
+
+fn stage_label(stage: &Stage) -> &'static str {
+    match stage {
+        Stage::Queued { import: false } => "排队等待检查",
+        Stage::Queued { import: true } => "排队等待导入",
+        Stage::Running { import: false } => "正在检查",
+        Stage::Running { import: true } => "正在导入",
+        Stage::Checked(Ok(_)) => "检查通过，待确认导入",
+        Stage::Checked(Err(_)) => "检查未通过",
+        Stage::Imported(Ok(_)) => "已导入",
+        Stage::Imported(Err(_)) => "导入未成功",
+    }
+}
+
+impl JobView {
+    fn new(job: &Job) -> JobView {
+        let stage = job.stage();
+        let mut view = JobView {
+            token: job.token.clone(),
+            file_name: job.file_name.clone(),
+            stage: stage_label(&stage),
+            rows: job.rows_read(),
+            seconds: job.seconds(),
+            message: None,
+            sheets: Vec::new(),
+            warnings: Vec::new(),
+            errors: Vec::new(),
+            error_count: 0,
+            previews: Vec::new(),
+            can_confirm: false,
+            imported: false,
+            total: 0,
+            skipped: 0,
+        };
+        let (result, imported) = match stage {
+            Stage::Queued { .. } | Stage::Running { .. } => return view,
+            Stage::Checked(r) => (r, false),
+            Stage::Imported(r) => (r, true),
+        };
+        match result {
+            Ok(report) => {
+                view.can_confirm = !imported;
+                view.imported = imported;
+                view.fill(report);
+            }
+            Err(Refusal::Invalid(report)) => {
+                view.message = Some(format!(
+                    "文件中有 {} 处错误，没有导入任何数据。请按下表改正后重新上传。",
+                    report.errors.len()
+                ));
+                view.fill(*report);
+            }
+            Err(Refusal::Failed(message)) => view.message = Some(message),
+        }
+        view
+    }
+
+    fn fill(&mut self, report: ImportReport) {
+        self.total = report.sheets.iter().map(|s| s.imported).sum();
+        self.skipped = report.sheets.iter().map(|s| s.skipped).sum();
+        self.sheets = report.sheets;
+        self.warnings = report.warnings.iter().map(ToString::to_string).collect();
+        self.error_count = report.errors.len();
+        self.errors = report.errors.into_iter().take(SHOWN_ERRORS).collect();
+        self.previews = report.previews;
+    }
+}
+
+async fn readable_kinds(st: &AppState, page: &Page) -> Result<Vec<KindDef>, AppError> {
+    crate::ledger::service::kinds(&st.db, &page.who).await
+}
+
+/// The upload form, with `error` and the kind chosen kept after a refused upload.
+async fn form_page(
+    st: &AppState,
+    page: &Page,
+    kind: String,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    if let Err(e) = page.who.require(Action::ImportLedgers) {
+        return app_error_page(e);
+    }
+    let kinds = match readable_kinds(st, page).await {
+        Ok(k) => k,
+        Err(e) => return app_error_page(e),
+    };
+    let recent = st
+        .uploads
+        .mine(&page.who)
+        .iter()
+        .map(|j| RecentView {
+            token: j.token.clone(),
+            file_name: j.file_name.clone(),
+            stage: stage_label(&j.stage()),
+        })
+        .collect();
+    let mut res = render(
+        "import.html",
+        ImportView {
+            chrome: page.chrome(&kinds, "/import"),
+            max_mb: super::limits::MAX_FILE_BYTES
+                .min(st.config.max_upload_bytes as u64)
+                .div_ceil(1024 * 1024),
+            kinds,
+            kind,
+            error,
+            recent,
+            job: None,
+            refresh: false,
+        },
+    );
+    *res.status_mut() = status;
+    res
+}
+
+async fn form(State(st): State<AppState>, page: Page) -> Response {
+    form_page(&st, &page, String::new(), None, StatusCode::OK).await
+}
+
+async fn upload(State(st): State<AppState>, page: Page, mut form: Multipart) -> Response {
+    let (mut csrf, mut kind, mut file) = (None, String::new(), None);
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => {
+                let limit = st.config.max_upload_bytes / 1024 / 1024;
+                return error_page(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    &format!("上传失败：文件超过大小上限 {limit} MB，或上传被中断"),
+                );
+            }
+        };
+        match field.name() {
+            Some("_csrf") => csrf = field.text().await.ok(),
+            Some("kind") => kind = field.text().await.unwrap_or_default(),
+            Some("file") => {
+                let name = field.file_name().unwrap_or_default().to_string();
+                match field.bytes().await {
+                    Ok(b) => file = Some((name, b.to_vec())),
+                    Err(_) => {
+                        return error_page(
+                            StatusCode::PAYLOAD_TOO_LARGE,
+                            "上传失败：文件超过大小上限，或上传被中断",
+                        )
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if !page.csrf_ok(csrf.as_deref()) {
+        return csrf_refused();
+    }
+    let Some((name, bytes)) = file.filter(|(n, b)| !n.is_empty() || !b.is_empty()) else {
+        let message = "请选择要导入的工作簿文件".to_string();
+        return form_page(&st, &page, kind, Some(message), StatusCode::BAD_REQUEST).await;
+    };
+    let chosen = Some(kind.trim().to_string()).filter(|k| !k.is_empty());
+    match st
+        .uploads
+        .start(&st.db, &page.who, name, chosen, bytes, st.now())
+    {
+        Ok(job) => Redirect::to(&format!("/import/{}", job.token)).into_response(),
+        Err(AppError::BadRequest(message)) => {
+            form_page(&st, &page, kind, Some(message), StatusCode::BAD_REQUEST).await
+        }
+        Err(e) => app_error_page(e),
+    }
+}
+
+async fn show(State(st): State<AppState>, page: Page, Path(token): Path<String>) -> Response {
+    let job = match st.uploads.get(&page.who, &token) {
+        Ok(j) => j,
+        Err(e) => return app_error_page(e),
+    };
+    let kinds = match readable_kinds(&st, &page).await {
+        Ok(k) => k,
+        Err(e) => return app_error_page(e),
+    };
+    let view = JobView::new(&job);
+    let refresh = matches!(job.stage(), Stage::Queued { .. } | Stage::Running { .. });
+    render(
+        "import.html",
+        ImportView {
+            chrome: page.chrome(&kinds, "/import"),
+            max_mb: 0,
+            kinds: Vec::new(),
+            kind: String::new(),
+            error: None,
+            recent: Vec::new(),
+            job: Some(view),
+            refresh,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    #[serde(rename = "_csrf")]
+    csrf: Option<String>,
+}
+
+async fn confirm(
+    State(st): State<AppState>,
+    page: Page,
+    Path(token): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    if !page.csrf_ok(form.csrf.as_deref()) {
+        return csrf_refused();
+    }
+    match st.uploads.confirm(&st.db, &page.who, &token, st.now()) {
+        Ok(job) => Redirect::to(&format!("/import/{}", job.token)).into_response(),
+        Err(e) => app_error_page(e),
+    }
+}
+
+async fn error_workbook(
+    State(st): State<AppState>,
+    page: Page,
+    Path(token): Path<String>,
+) -> Response {
+    let job = match st.uploads.get(&page.who, &token) {
+        Ok(j) => j,
+        Err(e) => return app_error_page(e),
+    };
+    let bytes = match job.stage() {
+        Stage::Checked(Err(Refusal::Invalid(report)))
+        | Stage::Imported(Err(Refusal::Invalid(report))) => report.error_workbook,
+        _ => None,
+    };
+    let Some(bytes) = bytes else {
+        return error_page(StatusCode::NOT_FOUND, "这个文件没有标出错误的工作簿");
+    };
+    let stem = job
+        .file_name
+        .rsplit_once('.')
+        .map_or(job.file_name.as_str(), |(s, _)| s);
+    let name = format!("{stem}.errors.xlsx");
+    xlsx_download(&name, bytes)
 }

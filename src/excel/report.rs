@@ -22,6 +22,8 @@ pub struct ImportReport {
     pub errors: Vec<Issue>,
     /// First and last id of the records written.
     pub record_ids: Option<[i64; 2]>,
+    /// The first rows of every sheet read, as the user typed them, for the web's preview.
+    pub previews: Vec<SheetPreview>,
     /// The input's sheets with every bad cell marked, when there are errors (`.xlsx` bytes).
     #[serde(skip)]
     pub error_workbook: Option<Vec<u8>>,
@@ -43,6 +45,40 @@ pub struct SheetSummary {
     /// Of `imported`, for rosters: entries created and entries updated.
     pub created: usize,
     pub updated: usize,
+}
+
+/// The first rows of one sheet as read (header rows included), cells as the user would read them.
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct SheetPreview {
+    pub sheet: String,
+    /// `(row number as Excel shows it, cells from column A)`.
+    pub rows: Vec<(u32, Vec<String>)>,
+}
+
+/// Rows kept per sheet for the preview.
+pub(crate) const PREVIEW_ROWS: usize = 8;
+/// Columns kept per row for the preview.
+pub(crate) const PREVIEW_COLUMNS: u32 = 30;
+
+impl SheetPreview {
+    /// Keeps `row` while the preview has room.
+    pub(crate) fn take(&mut self, row: &super::cells::GridRow<'_>) {
+        if self.rows.len() >= PREVIEW_ROWS {
+            return;
+        }
+        let width = row
+            .cells
+            .iter()
+            .map(|c| c.col + 1)
+            .max()
+            .unwrap_or(0)
+            .min(PREVIEW_COLUMNS);
+        let mut cells = vec![String::new(); width as usize];
+        for c in row.cells.iter().filter(|c| c.col < width) {
+            cells[c.col as usize] = super::cells::cell_text(&c.value);
+        }
+        self.rows.push((row.index + 1, cells));
+    }
 }
 
 /// One error or warning, placed as precisely as it can be.

@@ -6,6 +6,7 @@
 //! is kept: the writer's transaction is rolled back, never committed.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -17,7 +18,7 @@ use super::org_plan::OrgPlan;
 use super::people_plan::PeoplePlan;
 use super::plan::{self, Existing, NearestNames, Target, Targets};
 use super::read::Sink;
-use super::report::{Issue, Issues, SheetSummary};
+use super::report::{Issue, Issues, SheetPreview, SheetSummary};
 use super::rosters::{Roster, ROSTERS};
 use crate::ledger::catalogue::KindDef;
 use crate::ledger::queries::RecordData;
@@ -46,6 +47,7 @@ pub(crate) struct Outcome {
     pub read: Vec<String>,
     /// Sheets that are neither a kind nor a roster.
     pub ignored: Vec<String>,
+    pub previews: Vec<SheetPreview>,
 }
 
 pub(crate) struct Checker {
@@ -63,6 +65,9 @@ pub(crate) struct Checker {
     /// The ledger sheet being read.
     ledger: Option<LedgerSheet>,
     nearest: NearestNames,
+    previews: Vec<SheetPreview>,
+    /// Rows read so far, for a caller showing progress.
+    progress: Option<Arc<AtomicU64>>,
 }
 
 struct LedgerSheet {
@@ -81,6 +86,7 @@ impl Checker {
         existing: Existing,
         today: NaiveDate,
         out: mpsc::Sender<Batch>,
+        progress: Option<Arc<AtomicU64>>,
     ) -> Checker {
         Checker {
             targets,
@@ -95,6 +101,8 @@ impl Checker {
             names: None,
             ledger: None,
             nearest: NearestNames::default(),
+            previews: Vec::new(),
+            progress,
         }
     }
 
@@ -105,6 +113,7 @@ impl Checker {
             issues: self.issues,
             read: self.read,
             ignored: self.ignored,
+            previews: self.previews,
         }
     }
 
@@ -211,6 +220,10 @@ impl Sink for Checker {
 
     fn begin(&mut self, sheet: &str) -> bool {
         self.read.push(sheet.to_owned());
+        self.previews.push(SheetPreview {
+            sheet: sheet.to_owned(),
+            rows: Vec::new(),
+        });
         let kind = match self.targets.find(sheet) {
             Some(Target::Kind(kind)) => kind.clone(),
             // Rosters are planned from their whole sheets, once all are read.
@@ -234,6 +247,12 @@ impl Sink for Checker {
     }
 
     fn row(&mut self, row: GridRow<'_>) {
+        if let Some(preview) = self.previews.last_mut() {
+            preview.take(&row);
+        }
+        if let Some(progress) = &self.progress {
+            progress.fetch_add(1, Ordering::Relaxed);
+        }
         let Some(sheet) = self.ledger.as_mut() else {
             return;
         };

@@ -228,20 +228,7 @@ pub(crate) fn file_response(
     bytes: Vec<u8>,
     inline: bool,
 ) -> Response {
-    // RFC 5987 filename* carries the Chinese name; the plain filename is an ASCII fallback.
-    let encoded: String = a
-        .file_name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    let how = if inline { "inline" } else { "attachment" };
-    let disposition = format!("{how}; filename=\"attachment\"; filename*=UTF-8''{encoded}");
+    let disposition = crate::web::ui::attachment_disposition(&a.file_name, inline);
     (
         [
             (header::CONTENT_TYPE, a.content_type.clone()),

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use chrono::Datelike;
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
@@ -102,6 +102,8 @@ struct ListView {
     q: String,
     deleted: bool,
     query: String,
+    /// The filters as shown, with the year made explicit, for the export link.
+    export_query: String,
     can_write: bool,
 }
 
@@ -159,22 +161,107 @@ async fn list(
             Ok(_) => error_page(StatusCode::FORBIDDEN, "您的角色不能查看此类台账"),
         };
     };
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
-    };
     let this_year = st.now().year();
+    let ListFilters {
+        params,
+        filters,
+        year,
+        page_no,
+    } = list_filters(&kind, &pairs, this_year);
+    let get = |k: &str| query_value(&pairs, k);
+    let result = match service::list(&st.db, &st.counts, &page.who, params).await {
+        Ok(r) => r,
+        Err(e) => return app_error_page(e),
+    };
+    let cols = list_columns(&kind);
+    let rows = result
+        .items
+        .iter()
+        .map(|r| Row {
+            id: r.id,
+            cells: cols.iter().map(|c| display(r.fields.get(&c.key))).collect(),
+        })
+        .collect();
+    let query: String = pairs
+        .iter()
+        .filter(|(k, v)| k != "page" && !v.is_empty())
+        .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let export_query = std::iter::once(format!("year={}", urlencode(&year)))
+        .chain(
+            pairs
+                .iter()
+                .filter(|(k, v)| k != "page" && k != "year" && !v.is_empty())
+                .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v))),
+        )
+        .collect::<Vec<_>>()
+        .join("&");
+    let view = ListView {
+        export_query,
+        chrome: page.chrome(&kinds, &format!("/ledger/{}", kind.id)),
+        columns: cols.iter().map(|c| c.label.clone()).collect(),
+        rows,
+        total: result.total,
+        page: page_no,
+        pages: (result.total + PAGE_SIZE - 1) / PAGE_SIZE,
+        filters,
+        years: (this_year - 4..=this_year).rev().collect(),
+        year,
+        q: get("q"),
+        deleted: get("deleted") == "1",
+        query,
+        can_write: page
+            .who
+            .role
+            .allows(crate::auth::Action::WriteRecords(&kind.id)),
+        kind: KindHead {
+            id: kind.id,
+            sheet: kind.sheet,
+            name: kind.name,
+        },
+    };
+    render("ledger_list.html", view)
+}
+
+/// A ledger list's filters as its query string gives them; the Excel export reads the same, so
+/// the file holds exactly the rows the page lists (every page of them).
+pub(crate) struct ListFilters {
+    pub params: ListParams,
+    filters: Vec<Filter>,
+    year: String,
+    page_no: i64,
+}
+
+fn query_value(pairs: &[(String, String)], k: &str) -> String {
+    pairs
+        .iter()
+        .find(|(key, _)| key == k)
+        .map(|(_, v)| v.trim().to_string())
+        .unwrap_or_default()
+}
+
+pub(crate) fn list_filters(
+    kind: &KindDef,
+    pairs: &[(String, String)],
+    this_year: i32,
+) -> ListFilters {
+    let get = |k: &str| query_value(pairs, k);
+    let date = |k: &str| NaiveDate::parse_from_str(&get(k), "%Y-%m-%d").ok();
+    let (from, to) = (date("from"), date("to"));
+    // This year by default, unless the link names a year (possibly "" for all) or a date range.
     let year = match pairs.iter().find(|(k, _)| k == "year") {
         Some((_, v)) => v.trim().to_string(),
+        None if from.is_some() || to.is_some() => String::new(),
         None => this_year.to_string(),
     };
     let page_no = get("page").parse::<i64>().unwrap_or(1).max(1);
     let mut params = ListParams {
         kind: Some(kind.id.clone()),
         year: year.parse().ok().filter(|y| (1900..=9999).contains(y)),
+        from,
+        to,
+        unit_id: get("unit").parse().ok(),
         q: Some(get("q")).filter(|q| !q.is_empty()),
         deleted: get("deleted") == "1",
         sort: Some(get("sort")).filter(|s| !s.is_empty()),
@@ -208,49 +295,12 @@ async fn list(
             value,
         });
     }
-    let result = match service::list(&st.db, &st.counts, &page.who, params).await {
-        Ok(r) => r,
-        Err(e) => return app_error_page(e),
-    };
-    let cols = list_columns(&kind);
-    let rows = result
-        .items
-        .iter()
-        .map(|r| Row {
-            id: r.id,
-            cells: cols.iter().map(|c| display(r.fields.get(&c.key))).collect(),
-        })
-        .collect();
-    let query: String = pairs
-        .iter()
-        .filter(|(k, v)| k != "page" && !v.is_empty())
-        .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
-        .collect::<Vec<_>>()
-        .join("&");
-    let view = ListView {
-        chrome: page.chrome(&kinds, &format!("/ledger/{}", kind.id)),
-        columns: cols.iter().map(|c| c.label.clone()).collect(),
-        rows,
-        total: result.total,
-        page: page_no,
-        pages: (result.total + PAGE_SIZE - 1) / PAGE_SIZE,
+    ListFilters {
+        params,
         filters,
-        years: (this_year - 4..=this_year).rev().collect(),
         year,
-        q: get("q"),
-        deleted: get("deleted") == "1",
-        query,
-        can_write: page
-            .who
-            .role
-            .allows(crate::auth::Action::WriteRecords(&kind.id)),
-        kind: KindHead {
-            id: kind.id,
-            sheet: kind.sheet,
-            name: kind.name,
-        },
-    };
-    render("ledger_list.html", view)
+        page_no,
+    }
 }
 
 // ---- form ----

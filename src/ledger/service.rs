@@ -215,12 +215,13 @@ pub async fn save_kind(
     Ok(def)
 }
 
-pub async fn list(
+/// The query a listing asks for, checked against the caller's role and narrowed to their scope:
+/// the one place where filters become a [`RecordQuery`], for the list and for the export.
+pub async fn record_query(
     db: &Db,
-    cache: &CountCache,
     who: &Principal,
     p: ListParams,
-) -> Result<Page<RecordView>, AppError> {
+) -> Result<RecordQuery, AppError> {
     let kinds: Vec<String> = match &p.kind {
         Some(k) => {
             let def = kind(db, who, k).await?;
@@ -291,7 +292,7 @@ pub async fn list(
         p.q.as_deref()
             .map(super::value::normalize_text)
             .filter(|t| !t.is_empty());
-    let query = RecordQuery {
+    Ok(RecordQuery {
         kinds,
         from,
         to,
@@ -303,7 +304,17 @@ pub async fn list(
         sort,
         limit,
         offset,
-    };
+    })
+}
+
+pub async fn list(
+    db: &Db,
+    cache: &CountCache,
+    who: &Principal,
+    p: ListParams,
+) -> Result<Page<RecordView>, AppError> {
+    let query = record_query(db, who, p).await?;
+    let (limit, offset) = (query.limit, query.offset);
     // The cache key leaves out the page and the order: they do not change the total.
     let key = RecordQuery {
         sort: Sort::default(),

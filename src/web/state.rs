@@ -34,6 +34,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Listing totals, valid while the park's data version holds.
     pub counts: Arc<crate::ledger::service::CountCache>,
+    /// Workbooks uploaded on the import page, checked and waiting for confirmation.
+    pub uploads: Arc<crate::excel::uploads::Uploads>,
 }
 
 impl AppState {
@@ -43,6 +45,7 @@ impl AppState {
             config: Arc::new(config),
             clock: Clock::System,
             counts: Arc::default(),
+            uploads: Arc::default(),
         }
     }
 

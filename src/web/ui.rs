@@ -218,6 +218,28 @@ pub fn urlencode(s: &str) -> String {
         .collect()
 }
 
+/// `Content-Disposition` for a file with a Chinese name: RFC 5987 `filename*` carries the name,
+/// the plain `filename` is an ASCII fallback. `inline` for a preview in the browser.
+pub fn attachment_disposition(file_name: &str, inline: bool) -> String {
+    let encoded: String = file_name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let how = if inline { "inline" } else { "attachment" };
+    let ascii = if file_name.is_ascii() && !file_name.contains(['"', '\\']) {
+        file_name
+    } else {
+        "download"
+    };
+    format!("{how}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
 #[derive(Serialize)]
 struct ErrorView<'a> {
     status: u16,

@@ -1053,3 +1053,270 @@ async fn an_ods_workbook_imports() {
     assert_eq!(facilities[0]["area"], 8300.5);
     assert_eq!(facilities[1]["area"], 120.0);
 }
+
+/// The web import flow: upload → check (every error, a marked workbook) → confirm → result.
+mod web_flow {
+    use axum::body::Body;
+    use axum::http::{header, Request, StatusCode};
+
+    use super::{book, records, S};
+    use crate::helpers::TestApp;
+    use crate::web::{send, sign_in, Answer, Browser};
+
+    const BOUNDARY: &str = "----taizhangtestboundary";
+
+    async fn upload(b: &Browser<'_>, csrf: &str, name: &str, bytes: &[u8]) -> Answer {
+        let mut body = Vec::new();
+        for (field, value) in [("_csrf", csrf), ("kind", "")] {
+            body.extend_from_slice(
+                format!(
+                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+        let req = Request::post("/import")
+            .header(header::COOKIE, &b.cookie)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
+            .body(Body::from(body))
+            .unwrap();
+        send(b.app, req).await
+    }
+
+    /// Follows a job's page until it stops refreshing.
+    async fn settled(b: &Browser<'_>, path: &str) -> Answer {
+        for _ in 0..500 {
+            let page = b.get(path).await;
+            assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+            if !page.body.contains("http-equiv=\"refresh\"") {
+                return page;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("the import of {path} never finished");
+    }
+
+    fn meetings(last_unit: &'static str) -> Vec<u8> {
+        let mut rows = vec![vec![S("日期"), S("会议类型"), S("会议名称"), S("组织单位")]];
+        rows.push(vec![
+            S("2024-03-05"),
+            S("党课"),
+            S("三月支部党课"),
+            S("甲科技党支部"),
+        ]);
+        rows.push(vec![
+            S("2024年4月2日"),
+            S("支部委员会"),
+            S("四月支委会"),
+            S("甲科技党支部"),
+        ]);
+        rows.push(vec![
+            S("2024.5.6"),
+            S("党课"),
+            S("五月支部党课"),
+            S(last_unit),
+        ]);
+        book(&[("会议台账", rows)])
+    }
+
+    #[tokio::test]
+    async fn a_workbook_is_checked_shown_and_imported_only_when_confirmed() {
+        let app = TestApp::new().await;
+        let office = sign_in(&app, "office").await;
+        let csrf = office.csrf().await;
+        let form = office.get("/import").await;
+        assert_eq!(form.status, StatusCode::OK);
+        assert!(form.body.contains("上传工作簿"), "{}", form.body);
+
+        // A file with an error: listed with its place, nothing written, a marked copy to fetch.
+        let sent = upload(&office, &csrf, "会议.xlsx", &meetings("不存在的支部")).await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+        let bad = sent.location.unwrap();
+        let page = settled(&office, &bad).await;
+        assert!(page.body.contains("检查未通过"), "{}", page.body);
+        assert!(page.body.contains("不存在的支部"), "{}", page.body);
+        assert!(page.body.contains("共 1 处错误"), "{}", page.body);
+        assert!(!page.body.contains("确认导入"), "{}", page.body);
+        assert!(records(&app, "meeting").await.is_empty());
+        let marked = office.get(&format!("{bad}/errors.xlsx")).await;
+        assert_eq!(marked.status, StatusCode::OK);
+        let disposition = marked.headers[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap();
+        assert!(disposition.contains("filename*=UTF-8''"), "{disposition}");
+        let refused = office
+            .post(&format!("{bad}/confirm"), &[("_csrf", &csrf)])
+            .await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+        assert!(records(&app, "meeting").await.is_empty());
+
+        // A good file: previewed and counted, still nothing written until confirmed.
+        let sent = upload(&office, &csrf, "会议.xlsx", &meetings("甲科技党支部")).await;
+        let good = sent.location.unwrap();
+        let page = settled(&office, &good).await;
+        assert!(page.body.contains("检查通过，待确认导入"), "{}", page.body);
+        assert!(page.body.contains("五月支部党课"), "{}", page.body);
+        assert!(page.body.contains("将导入 3 条"), "{}", page.body);
+        assert!(records(&app, "meeting").await.is_empty());
+        let no_token = office.post(&format!("{good}/confirm"), &[]).await;
+        assert_eq!(no_token.status, StatusCode::FORBIDDEN);
+        let confirmed = office
+            .post(&format!("{good}/confirm"), &[("_csrf", &csrf)])
+            .await;
+        assert_eq!(
+            confirmed.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            confirmed.body
+        );
+        let page = settled(&office, &good).await;
+        assert!(page.body.contains("导入完成：共导入 3 条"), "{}", page.body);
+        assert_eq!(records(&app, "meeting").await.len(), 3);
+        // Confirming twice does not import twice.
+        let again = office
+            .post(&format!("{good}/confirm"), &[("_csrf", &csrf)])
+            .await;
+        assert_eq!(again.status, StatusCode::BAD_REQUEST);
+        assert_eq!(records(&app, "meeting").await.len(), 3);
+    }
+
+    #[tokio::test]
+    async fn only_the_office_imports_and_only_its_own_uploads_are_visible() {
+        let app = TestApp::new().await;
+        let office = sign_in(&app, "office").await;
+        let csrf = office.csrf().await;
+        let sent = upload(&office, &csrf, "会议.xlsx", &meetings("甲科技党支部")).await;
+        let path = sent.location.unwrap();
+        settled(&office, &path).await;
+        for role in ["leader", "branch_secretary", "service_staff", "admin"] {
+            let other = sign_in(&app, role).await;
+            assert_eq!(
+                other.get("/import").await.status,
+                StatusCode::FORBIDDEN,
+                "{role}"
+            );
+            assert_eq!(
+                other.get(&path).await.status,
+                StatusCode::FORBIDDEN,
+                "{role}"
+            );
+            let their_csrf = other.csrf().await;
+            let tried = upload(&other, &their_csrf, "会议.xlsx", &meetings("甲科技党支部")).await;
+            assert_eq!(tried.status, StatusCode::FORBIDDEN, "{role}");
+        }
+        // A forged form without the session's token is refused before anything is read.
+        let forged = upload(&office, "0000", "会议.xlsx", &meetings("甲科技党支部")).await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+        // An unknown job is a Chinese 404 page.
+        let missing = office.get("/import/ffffffffffffffffffffffffffffffff").await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND);
+        assert!(missing.body.contains("重新上传"), "{}", missing.body);
+        // A file that is not a workbook is named as such, on the job page.
+        let sent = upload(
+            &office,
+            &csrf,
+            "笔记.xlsx",
+            b"just some text, not a workbook",
+        )
+        .await;
+        let page = settled(&office, &sent.location.unwrap()).await;
+        assert!(page.body.contains("不是"), "{}", page.body);
+        assert!(records(&app, "meeting").await.is_empty());
+    }
+
+    fn sheet_rows(bytes: Vec<u8>, sheet: &str) -> Vec<Vec<String>> {
+        use calamine::Reader;
+        let mut wb: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let range = wb.worksheet_range(sheet).unwrap();
+        range
+            .rows()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn the_export_button_exports_what_the_page_lists_within_the_users_scope() {
+        let app = TestApp::new().await;
+        let api = app.as_role("office").await;
+        app.meeting(&api, "2025-03-05", "党课", "甲科技党支部")
+            .await;
+        app.meeting(&api, "2025-04-05", "支部委员会", "甲科技党支部")
+            .await;
+        app.meeting(&api, "2025-04-09", "党课", "乙制造党支部")
+            .await;
+        app.meeting(&api, "2024-04-09", "党课", "乙制造党支部")
+            .await;
+
+        let office = sign_in(&app, "office").await;
+        let list = office
+            .get("/ledger/meeting?year=2025&f.meeting_type=%E5%85%9A%E8%AF%BE")
+            .await;
+        assert!(
+            list.body
+                .contains("/ledger/meeting/export?year=2025&amp;f.meeting_type="),
+            "{}",
+            list.body
+        );
+        let file = office
+            .get("/ledger/meeting/export?year=2025&f.meeting_type=%E5%85%9A%E8%AF%BE")
+            .await;
+        assert_eq!(file.status, StatusCode::OK, "{}", file.body);
+        let disposition = file.headers[header::CONTENT_DISPOSITION].to_str().unwrap();
+        assert!(disposition.contains("filename*=UTF-8''"), "{disposition}");
+        let rows = sheet_rows(file.body_bytes.clone(), "会议台账");
+        assert_eq!(rows.len(), 3, "{rows:?}");
+        assert!(
+            rows[1..].iter().all(|r| r.contains(&"党课".to_string())),
+            "{rows:?}"
+        );
+
+        // A branch secretary's export holds their branch's rows only, whatever the link asks.
+        let secretary = sign_in(&app, "branch_secretary").await;
+        let file = secretary.get("/ledger/meeting/export?year=2025").await;
+        assert_eq!(file.status, StatusCode::OK);
+        let rows = sheet_rows(file.body_bytes.clone(), "会议台账");
+        assert_eq!(rows.len(), 3, "{rows:?}");
+        assert!(
+            rows[1..]
+                .iter()
+                .all(|r| r.contains(&"甲科技党支部".to_string())),
+            "{rows:?}"
+        );
+        let other = format!(
+            "/ledger/meeting/export?year=2025&unit={}",
+            app.units.branch_b
+        );
+        assert_eq!(secretary.get(&other).await.status, StatusCode::FORBIDDEN);
+
+        // Templates for those who may write the kind; a leader may not write meetings.
+        let blank = office.get("/ledger/meeting/template").await;
+        assert_eq!(blank.status, StatusCode::OK);
+        assert_eq!(sheet_rows(blank.body_bytes.clone(), "会议台账").len(), 1);
+        let leader = sign_in(&app, "leader").await;
+        assert_eq!(
+            leader.get("/ledger/meeting/template").await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            leader.get("/ledger/talk/export?year=2025").await.status,
+            StatusCode::OK
+        );
+        let enterprise = sign_in(&app, "enterprise").await;
+        assert_eq!(
+            enterprise.get("/ledger/meeting/export").await.status,
+            StatusCode::FORBIDDEN
+        );
+    }
+}

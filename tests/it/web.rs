@@ -8,19 +8,20 @@ use tower::ServiceExt;
 
 use crate::helpers::{id, TestApp, PASSWORD};
 
-struct Browser<'a> {
-    app: &'a TestApp,
-    cookie: String,
+pub(crate) struct Browser<'a> {
+    pub app: &'a TestApp,
+    pub cookie: String,
 }
 
-struct Answer {
-    status: StatusCode,
-    location: Option<String>,
-    headers: axum::http::HeaderMap,
-    body: String,
+pub(crate) struct Answer {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+    pub body_bytes: Vec<u8>,
 }
 
-async fn send(app: &TestApp, req: Request<Body>) -> Answer {
+pub(crate) async fn send(app: &TestApp, req: Request<Body>) -> Answer {
     let res = taizhang::web::router(app.state.clone())
         .oneshot(req)
         .await
@@ -30,13 +31,13 @@ async fn send(app: &TestApp, req: Request<Body>) -> Answer {
     let location = headers
         .get(header::LOCATION)
         .map(|v| v.to_str().unwrap().to_string());
-    let body =
-        String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes()).into_owned();
+    let body_bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
     Answer {
         status,
         location,
         headers,
-        body,
+        body: String::from_utf8_lossy(&body_bytes).into_owned(),
+        body_bytes,
     }
 }
 
@@ -54,7 +55,7 @@ fn form_body(pairs: &[(&str, &str)]) -> String {
         .join("&")
 }
 
-async fn sign_in<'a>(app: &'a TestApp, login: &str) -> Browser<'a> {
+pub(crate) async fn sign_in<'a>(app: &'a TestApp, login: &str) -> Browser<'a> {
     let req = Request::post("/login")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .body(Body::from(form_body(&[
@@ -83,7 +84,7 @@ async fn sign_in<'a>(app: &'a TestApp, login: &str) -> Browser<'a> {
 }
 
 impl Browser<'_> {
-    async fn get(&self, path: &str) -> Answer {
+    pub async fn get(&self, path: &str) -> Answer {
         let req = Request::get(path)
             .header(header::COOKIE, &self.cookie)
             .body(Body::empty())
@@ -91,7 +92,7 @@ impl Browser<'_> {
         send(self.app, req).await
     }
 
-    async fn post(&self, path: &str, pairs: &[(&str, &str)]) -> Answer {
+    pub async fn post(&self, path: &str, pairs: &[(&str, &str)]) -> Answer {
         let req = Request::post(path)
             .header(header::COOKIE, &self.cookie)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -101,7 +102,7 @@ impl Browser<'_> {
     }
 
     /// The CSRF token the pages carry for this session.
-    async fn csrf(&self) -> String {
+    pub async fn csrf(&self) -> String {
         let page = self.get("/").await.body;
         let at = page.find("name=\"_csrf\" value=\"").expect("csrf field") + 20;
         page[at..at + 64].to_string()
