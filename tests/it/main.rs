@@ -13,6 +13,7 @@ mod api_records;
 mod audit_chain;
 mod cli;
 mod excel;
+mod faults;
 mod openapi;
 mod report;
 mod roles_matrix;
