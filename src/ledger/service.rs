@@ -15,20 +15,46 @@ use crate::auth::{Action, Principal, Scope};
 use crate::db::Db;
 use crate::error::AppError;
 
-/// A record as the faces show it.
+/// A record as the faces show it. The fields are a map where a face reads them, or the stored
+/// JSON passed through untouched (`RawFields`) where a listing only hands them on.
 #[derive(Clone, Debug, Serialize)]
-pub struct RecordView {
+pub struct RecordView<F = Map<String, Json>> {
     pub id: i64,
     pub kind: String,
     pub date: NaiveDate,
     pub unit_id: Option<i64>,
     pub enterprise_id: Option<i64>,
     pub title: String,
-    pub fields: Map<String, Json>,
+    pub fields: F,
     pub version: i64,
     pub deleted: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// Stored fields as they are: always written by us as a JSON object, checked, not rebuilt.
+pub type RawFields = Box<serde_json::value::RawValue>;
+
+impl RecordView<RawFields> {
+    fn raw_from_row(row: RecordRow) -> RecordView<RawFields> {
+        let fields = serde_json::value::RawValue::from_string(row.fields)
+            .ok()
+            .filter(|f| f.get().starts_with('{'))
+            .unwrap_or_else(|| serde_json::value::to_raw_value(&Map::new()).unwrap_or_default());
+        RecordView {
+            id: row.id,
+            kind: row.kind,
+            date: row.occurred_on,
+            unit_id: row.unit_id,
+            enterprise_id: row.enterprise_id,
+            title: row.title,
+            fields,
+            version: row.version,
+            deleted: row.deleted_at.is_some(),
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
 }
 
 impl RecordView {
@@ -86,6 +112,17 @@ pub struct Page<T> {
     pub total: i64,
     pub limit: i64,
     pub offset: i64,
+}
+
+impl<T> Page<T> {
+    fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            total: self.total,
+            limit: self.limit,
+            offset: self.offset,
+        }
+    }
 }
 
 /// A write: the record's fields by key and, for an update, the version it was read at.
@@ -313,6 +350,27 @@ pub async fn list(
     who: &Principal,
     p: ListParams,
 ) -> Result<Page<RecordView>, AppError> {
+    let page = list_rows(db, cache, who, p).await?;
+    Ok(page.map(RecordView::from_row))
+}
+
+/// [`list`] with the fields passed through as stored, for the JSON API.
+pub async fn list_raw(
+    db: &Db,
+    cache: &CountCache,
+    who: &Principal,
+    p: ListParams,
+) -> Result<Page<RecordView<RawFields>>, AppError> {
+    let page = list_rows(db, cache, who, p).await?;
+    Ok(page.map(RecordView::raw_from_row))
+}
+
+async fn list_rows(
+    db: &Db,
+    cache: &CountCache,
+    who: &Principal,
+    p: ListParams,
+) -> Result<Page<RecordRow>, AppError> {
     let query = record_query(db, who, p).await?;
     let (limit, offset) = (query.limit, query.offset);
     // The cache key leaves out the page and the order: they do not change the total.
@@ -334,7 +392,7 @@ pub async fn list(
         (None, None) => 0,
     };
     Ok(Page {
-        items: rows.into_iter().map(RecordView::from_row).collect(),
+        items: rows,
         total,
         limit,
         offset,
