@@ -2,15 +2,45 @@
 
 use clap::Parser;
 
+/// Exit status of a command whose reader went away (128 + SIGPIPE), as shell tools end.
+const BROKEN_PIPE: u8 = 141;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     taizhang::telemetry::init();
+    quiet_on_broken_pipe();
     let cli = taizhang::cli::Cli::parse();
     match taizhang::cli::run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) if is_broken_pipe(&e) => std::process::ExitCode::from(BROKEN_PIPE),
         Err(e) => {
             eprintln!("错误：{e:#}");
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Output piped into a program that stops reading (`taizhang demo | head`) ends the process
+/// quietly, as Unix tools do, instead of with the panic `println!` raises on a closed pipe.
+fn quiet_on_broken_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(i32::from(BROKEN_PIPE));
+        }
+        default(info);
+    }));
 }

@@ -115,7 +115,9 @@ async fn list(
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Json<Page<RecordView<service::RawFields>>>, ApiError> {
     let params = list_params(pairs)?;
-    Ok(Json(service::list_raw(&st.db, &st.counts, &p, params).await?))
+    Ok(Json(
+        service::list_raw(&st.db, &st.counts, &p, params).await?,
+    ))
 }
 
 async fn create(

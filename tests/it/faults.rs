@@ -204,3 +204,21 @@ fn an_import_waits_for_another_writer_then_gives_up_clearly() {
     assert_eq!(counts(&db).0, before.0 + 20);
     verify(&db);
 }
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/pipe.db", dir.path().display());
+    let mut child = taizhang(&db)
+        .args(["--park", "管道园区", "init"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader goes away before the first line (`taizhang init | true`).
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(141), "{stderr}");
+}
