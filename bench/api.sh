@@ -34,6 +34,13 @@ URL="http://127.0.0.1:$PORT/api/v1/records?kind=meeting&year=$year&limit=50"
 total=$(curl -sf -H "Authorization: Bearer $TOKEN" "$URL" | grep -oE '"total":[0-9]+' | cut -d: -f2)
 
 wrk -t2 -c32 -d20s --latency -H "Authorization: Bearer $TOKEN" "$URL" > "$WORK/wrk.txt"
+# The same listing as a page (issue 3): signed in through the login form, the session cookie.
+COOKIE=$(curl -si -X POST "127.0.0.1:$PORT/login" -H 'content-type: application/x-www-form-urlencoded' \
+  --data-urlencode "login=office" --data-urlencode "password=$TAIZHANG_ADMIN_PASSWORD" --data-urlencode "next=/" \
+  | grep -i '^set-cookie:' | sed -E 's/^[Ss]et-[Cc]ookie: ([^;]+).*/\1/' | tr -d '\r')
+PAGE="http://127.0.0.1:$PORT/ledger/meeting?year=$year"
+rows=$(curl -sf -H "Cookie: $COOKIE" "$PAGE" | grep -c '<tr' || true)
+wrk -t2 -c32 -d20s --latency -H "Cookie: $COOKIE" "$PAGE" > "$WORK/page.txt"
 rss_kb=$(grep VmHWM /proc/$SERVER/status | awk '{print $2}')
 kill $SERVER
 
@@ -54,6 +61,9 @@ echo "records in the demo:        $records (scale $SCALE), built in ${demo_s%???
 echo "listing:                    $URL (total $total)"
 echo "GET /api/v1/records:        $api_rps req/s (target >= 3000: ratio $(echo "scale=2; $api_rps/3000" | bc))"
 echo "p99 latency:                $api_p99 ms (target <= 30 ms)"
+echo "ledger list page:           $PAGE ($rows table rows)"
+page_p99=$(to_ms "$(p99 "$WORK/page.txt")")
+echo "GET /ledger/meeting page:   $(rps "$WORK/page.txt") req/s (target >= 2000: ratio $(echo "scale=2; $(rps "$WORK/page.txt")/2000" | bc)); p99 $page_p99 ms (target <= 50 ms)"
 echo "server peak RSS:            $rss_mb MB (target <= 150 MB)"
 echo "bare axum fixed JSON:       $bare_rps req/s; taizhang / bare = $(echo "scale=3; $api_rps/$bare_rps" | bc)"
-grep -E 'Non-2xx|Socket errors' "$WORK/wrk.txt" || true
+grep -E 'Non-2xx|Socket errors' "$WORK/wrk.txt" "$WORK/page.txt" || true
