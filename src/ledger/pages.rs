@@ -102,6 +102,9 @@ struct ListView {
     q: String,
     deleted: bool,
     query: String,
+    /// The unit and dates a link narrowed the list to, in words; empty when none.
+    narrowed: String,
+    kept: Vec<(String, String)>,
     can_write: bool,
 }
 
@@ -182,6 +185,29 @@ async fn list(
         offset: Some((page_no - 1) * PAGE_SIZE),
         ..Default::default()
     };
+    // A unit and a date range narrow the list when a link asks (the checks grid links each
+    // cell to one unit's month); they ride along as hidden fields of the filter form.
+    let mut narrowed = Vec::new();
+    let mut kept = Vec::new();
+    if let Ok(unit) = get("unit").parse::<i64>() {
+        params.unit_id = Some(unit);
+        kept.push(("unit".to_string(), unit.to_string()));
+        match crate::org::queries::unit(&st.db, page.who.park_id, unit).await {
+            Ok(Some(u)) => narrowed.push(format!("单位：{}", u.name)),
+            Ok(None) => return app_error_page(AppError::NotFound("单位")),
+            Err(e) => return app_error_page(e.into()),
+        }
+    }
+    for (key, label) in [("from", "起"), ("to", "止")] {
+        if let Ok(date) = chrono::NaiveDate::parse_from_str(&get(key), "%Y-%m-%d") {
+            match key {
+                "from" => params.from = Some(date),
+                _ => params.to = Some(date),
+            }
+            kept.push((key.to_string(), date.to_string()));
+            narrowed.push(format!("{label}：{date}"));
+        }
+    }
     let mut filters = Vec::new();
     for f in kind
         .fields
@@ -240,6 +266,8 @@ async fn list(
         q: get("q"),
         deleted: get("deleted") == "1",
         query,
+        narrowed: narrowed.join("，"),
+        kept,
         can_write: page
             .who
             .role
