@@ -56,9 +56,10 @@ async fn gather(
     )
     .await?;
     let as_of = crate::rules::default_as_of(year, super::now().date_naive());
-    let findings = crate::rules::check(db, park_id, year, as_of).await?;
-    data.problems = crate::rules::summarize(&findings);
-    data.findings = findings;
+    // Findings marked 已整改 leave the report's findings; their sentences say so.
+    let (open, problems) = crate::rules::service::for_report(db, park_id, year, as_of).await?;
+    data.problems = problems;
+    data.findings = open;
     Ok(data)
 }
 

@@ -104,6 +104,10 @@ struct ListView {
     query: String,
     /// The filters as shown, with the year made explicit, for the export link.
     export_query: String,
+    /// The unit and dates a link narrowed the list to, in words; empty when none.
+    narrowed: String,
+    /// The unit and dates, kept as hidden fields of the filter form.
+    kept: Vec<(String, String)>,
     can_write: bool,
 }
 
@@ -169,6 +173,24 @@ async fn list(
         page_no,
     } = list_filters(&kind, &pairs, this_year);
     let get = |k: &str| query_value(&pairs, k);
+    // A unit and a date range narrow the list when a link asks (the checks grid links each
+    // cell to one unit's month); they ride along as hidden fields of the filter form.
+    let mut narrowed = Vec::new();
+    let mut kept = Vec::new();
+    if let Some(unit) = params.unit_id {
+        kept.push(("unit".to_string(), unit.to_string()));
+        match crate::org::queries::unit(&st.db, page.who.park_id, unit).await {
+            Ok(Some(u)) => narrowed.push(format!("单位：{}", u.name)),
+            Ok(None) => return app_error_page(AppError::NotFound("单位")),
+            Err(e) => return app_error_page(e.into()),
+        }
+    }
+    for (key, label, date) in [("from", "起", params.from), ("to", "止", params.to)] {
+        if let Some(date) = date {
+            kept.push((key.to_string(), date.to_string()));
+            narrowed.push(format!("{label}：{date}"));
+        }
+    }
     let result = match service::list(&st.db, &st.counts, &page.who, params).await {
         Ok(r) => r,
         Err(e) => return app_error_page(e),
@@ -199,6 +221,8 @@ async fn list(
         .join("&");
     let view = ListView {
         export_query,
+        narrowed: narrowed.join("，"),
+        kept,
         chrome: page.chrome(&kinds, &format!("/ledger/{}", kind.id)),
         columns: cols.iter().map(|c| c.label.clone()).collect(),
         rows,

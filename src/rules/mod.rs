@@ -11,14 +11,19 @@
 mod definition;
 mod error;
 mod evaluate;
+pub mod grid;
 pub mod pages;
 mod period;
 mod queries;
+pub mod service;
+mod stored;
 mod summary;
+mod svg;
 
 pub use definition::{AppliesTo, NumberField, Requirement, Rule, Rules};
 pub use error::{FileProblem, RulesError};
 pub use period::Period;
+pub use stored::Rectification;
 pub use summary::{render_text, summarize};
 
 use chrono::NaiveDate;
@@ -59,15 +64,16 @@ pub struct Finding {
 /// The years a check accepts, the same as a ledger date's.
 const YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
 
-/// The findings of the default rules for one park and year, counting only periods that have
-/// ended by `as_of`; sorted by rule id, then unit (in roster order), then period.
+/// The findings of the park's rules (its own copy, or the default) for one year, counting only
+/// periods that have ended by `as_of`; sorted by rule id, then unit (in roster order), then period.
 pub async fn check(
     db: &Db,
     park_id: i64,
     year: i32,
     as_of: NaiveDate,
 ) -> Result<Vec<Finding>, AppError> {
-    check_with(db, park_id, &Rules::default_rules(), year, as_of).await
+    let rules = service::park_rules(db, park_id).await?;
+    check_with(db, park_id, &rules, year, as_of).await
 }
 
 /// [`check`] with a rule catalogue of the caller's (a park's own copy).

@@ -1,12 +1,466 @@
-//! 规则检查 pages: findings, the branches × months grid, rectification.
+//! 规则检查 pages: the year's findings grouped by rule with their evidence and rectification
+//! marks, the branches × months grid, and the park's rule file. Thin handlers over
+//! `rules::service` and `rules::grid`.
 
-use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
 
+use super::service::{self, Checked, MarkInput};
+use crate::auth::Action;
+use crate::error::AppError;
+use crate::web::ui::{app_error_page, csrf_refused, render, urlencode, Chrome, Page};
 use crate::web::AppState;
 
 /// This area's page templates, registered in `web::ui`.
-pub const TEMPLATES: &[(&str, &str)] = &[];
+pub const TEMPLATES: &[(&str, &str)] = &[
+    ("checks.html", include_str!("templates/checks.html")),
+    (
+        "check_rules.html",
+        include_str!("templates/check_rules.html"),
+    ),
+];
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/checks", get(checks))
+        .route("/checks/mark", post(mark))
+        .route("/checks/unmark", post(unmark))
+        .route("/checks/rules", get(rules_form).post(save_rules))
+}
+
+// ---- findings and grid ----
+
+#[derive(Deserialize, Default)]
+struct ChecksQuery {
+    year: Option<String>,
+    as_of: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ChecksView {
+    chrome: Chrome,
+    year: i32,
+    years: Vec<i32>,
+    /// As typed (empty: the default), and the date used.
+    as_of_input: String,
+    as_of: String,
+    groups: Vec<Group>,
+    open: usize,
+    rectified: usize,
+    grid_svg: String,
+    can_write: bool,
+    today: String,
+    /// The mark form that was refused, re-shown with what was typed.
+    refused: Option<Refused>,
+}
+
+#[derive(Serialize)]
+struct Group {
+    rule: String,
+    title: String,
+    article: String,
+    items: Vec<Item>,
+}
+
+#[derive(Serialize)]
+struct Item {
+    unit: String,
+    unit_id: Option<i64>,
+    period: String,
+    evidence: String,
+    record_ids: Vec<i64>,
+    rectified: Option<Mark>,
+}
+
+#[derive(Serialize)]
+struct Mark {
+    note: String,
+    rectified_on: String,
+}
+
+#[derive(Serialize, Clone)]
+struct Refused {
+    rule: String,
+    unit_id: i64,
+    period: String,
+    note: String,
+    rectified_on: String,
+    message: String,
+}
+
+async fn checks(State(st): State<AppState>, page: Page, Query(q): Query<ChecksQuery>) -> Response {
+    checks_page(&st, &page, q, None).await
+}
+
+async fn checks_page(
+    st: &AppState,
+    page: &Page,
+    q: ChecksQuery,
+    refused: Option<Refused>,
+) -> Response {
+    if let Err(e) = page.who.require(Action::ReadChecks) {
+        return app_error_page(e);
+    }
+    let today = today(st);
+    let year = match q.year.as_deref().map(str::trim).filter(|y| !y.is_empty()) {
+        None => today.year(),
+        Some(text) => match text.parse::<i32>() {
+            Ok(y) if (1900..=2100).contains(&y) => y,
+            _ => {
+                return app_error_page(AppError::invalid(
+                    "year",
+                    "年份",
+                    format!("“{text}”不是 1900 至 2100 之间的年份"),
+                ))
+            }
+        },
+    };
+    let as_of_input = q.as_of.unwrap_or_default().trim().to_string();
+    let as_of = if as_of_input.is_empty() {
+        super::default_as_of(year, today)
+    } else {
+        match super::parse_as_of(&as_of_input) {
+            Ok(d) => d,
+            Err(e) => return app_error_page(e.into()),
+        }
+    };
+    let found = match service::findings(&st.db, &page.who, year, as_of).await {
+        Ok(f) => f,
+        Err(e) => return app_error_page(e),
+    };
+    let grid = match super::grid::grid(&st.db, &page.who, year, as_of).await {
+        Ok(g) => g,
+        Err(e) => return app_error_page(e),
+    };
+    let kinds = match menu_kinds(st, page).await {
+        Ok(k) => k,
+        Err(e) => return app_error_page(e),
+    };
+    let rectified = found.iter().filter(|c| c.rectified.is_some()).count();
+    let view = ChecksView {
+        chrome: page.chrome(&kinds, "/checks"),
+        year,
+        years: (today.year() - 4..=today.year()).rev().collect(),
+        as_of_input,
+        as_of: as_of.to_string(),
+        open: found.len() - rectified,
+        rectified,
+        groups: group(found),
+        grid_svg: super::grid::draw(&grid),
+        can_write: page.who.role.allows(Action::WriteChecks),
+        today: today.to_string(),
+        refused: refused.clone(),
+    };
+    let mut res = render("checks.html", view);
+    if refused.is_some() {
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    res
+}
+
+/// Findings in runs of one rule, as `check` sorts them.
+fn group(found: Vec<Checked>) -> Vec<Group> {
+    let mut groups: Vec<Group> = Vec::new();
+    for c in found {
+        let f = c.finding;
+        let item = Item {
+            unit: f.unit,
+            unit_id: c.unit_id,
+            period: f.period,
+            evidence: f.evidence,
+            record_ids: f.record_ids,
+            rectified: c.rectified.map(|m| Mark {
+                note: m.note,
+                rectified_on: m.rectified_on.to_string(),
+            }),
+        };
+        match groups.last_mut() {
+            Some(g) if g.rule == f.rule => g.items.push(item),
+            _ => groups.push(Group {
+                rule: f.rule,
+                title: f.title,
+                article: f.article,
+                items: vec![item],
+            }),
+        }
+    }
+    groups
+}
+
+// ---- marks ----
+
+#[derive(Deserialize)]
+struct MarkForm {
+    #[serde(rename = "_csrf")]
+    csrf: Option<String>,
+    rule: String,
+    unit_id: i64,
+    period: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    rectified_on: String,
+    #[serde(default)]
+    year: String,
+    #[serde(default)]
+    as_of: String,
+}
+
+/// Back to the checks page of the year and date the form came from, at the rule's findings.
+fn back(year: &str, as_of: &str, rule: &str) -> Response {
+    let mut to = format!("/checks?year={}", urlencode(year));
+    if !as_of.is_empty() {
+        to.push_str(&format!("&as_of={}", urlencode(as_of)));
+    }
+    to.push_str(&format!("#{}", urlencode(rule)));
+    Redirect::to(&to).into_response()
+}
+
+async fn mark(State(st): State<AppState>, page: Page, Form(f): Form<MarkForm>) -> Response {
+    if !page.csrf_ok(f.csrf.as_deref()) {
+        return csrf_refused();
+    }
+    let input = MarkInput {
+        rule: f.rule.clone(),
+        unit_id: f.unit_id,
+        period: f.period.clone(),
+        note: f.note.clone(),
+        rectified_on: f.rectified_on.clone(),
+    };
+    match service::mark(&st.db, &page.who, &input, st.now()).await {
+        Ok(_) => back(&f.year, &f.as_of, &f.rule),
+        Err(AppError::Invalid(errors)) => {
+            let message = errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("；");
+            let q = ChecksQuery {
+                year: Some(f.year.clone()),
+                as_of: Some(f.as_of.clone()),
+            };
+            let refused = Refused {
+                rule: f.rule,
+                unit_id: f.unit_id,
+                period: f.period,
+                note: f.note,
+                rectified_on: f.rectified_on,
+                message,
+            };
+            checks_page(&st, &page, q, Some(refused)).await
+        }
+        Err(e) => app_error_page(e),
+    }
+}
+
+async fn unmark(State(st): State<AppState>, page: Page, Form(f): Form<MarkForm>) -> Response {
+    if !page.csrf_ok(f.csrf.as_deref()) {
+        return csrf_refused();
+    }
+    match service::unmark(&st.db, &page.who, &f.rule, f.unit_id, &f.period, st.now()).await {
+        Ok(()) => back(&f.year, &f.as_of, &f.rule),
+        Err(e) => app_error_page(e),
+    }
+}
+
+// ---- the rule file ----
+
+#[derive(Serialize)]
+struct RulesView {
+    chrome: Chrome,
+    text: String,
+    own: bool,
+    can_write: bool,
+    error: String,
+    saved: bool,
+    rules: Vec<RuleLine>,
+}
+
+#[derive(Serialize)]
+struct RuleLine {
+    id: String,
+    title: String,
+    unit_type: String,
+    period: String,
+}
+
+#[derive(Deserialize, Default)]
+struct RulesQuery {
+    saved: Option<String>,
+}
+
+async fn rules_form(
+    State(st): State<AppState>,
+    page: Page,
+    Query(q): Query<RulesQuery>,
+) -> Response {
+    let (text, own) = match service::rules_text(&st.db, &page.who).await {
+        Ok(t) => t,
+        Err(e) => return app_error_page(e),
+    };
+    let rules = match service::park_rules(&st.db, page.who.park_id).await {
+        Ok(r) => r,
+        Err(e) => return app_error_page(e),
+    };
+    rules_page(
+        &page,
+        &st,
+        text,
+        own,
+        String::new(),
+        q.saved.is_some(),
+        &rules,
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+struct RulesForm {
+    #[serde(rename = "_csrf")]
+    csrf: Option<String>,
+    #[serde(default)]
+    text: String,
+    /// Present when the park goes back to the embedded default.
+    reset: Option<String>,
+}
+
+async fn save_rules(State(st): State<AppState>, page: Page, Form(f): Form<RulesForm>) -> Response {
+    if !page.csrf_ok(f.csrf.as_deref()) {
+        return csrf_refused();
+    }
+    let text = if f.reset.is_some() {
+        service::DEFAULT_TEXT.to_string()
+    } else {
+        f.text.replace("\r\n", "\n")
+    };
+    match service::save_rules(&st.db, &page.who, &text, st.now()).await {
+        Ok(_) => Redirect::to("/checks/rules?saved=1").into_response(),
+        Err(AppError::Invalid(errors)) => {
+            let message = errors
+                .iter()
+                .map(|e| e.message.clone())
+                .collect::<Vec<_>>()
+                .join("；");
+            let current = service::park_rules(&st.db, page.who.park_id).await;
+            let rules = match current {
+                Ok(r) => r,
+                Err(e) => return app_error_page(e),
+            };
+            let mut res = rules_page(&page, &st, text, true, message, false, &rules).await;
+            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            res
+        }
+        Err(e) => app_error_page(e),
+    }
+}
+
+async fn rules_page(
+    page: &Page,
+    st: &AppState,
+    text: String,
+    own: bool,
+    error: String,
+    saved: bool,
+    rules: &super::Rules,
+) -> Response {
+    let kinds = match menu_kinds(st, page).await {
+        Ok(k) => k,
+        Err(e) => return app_error_page(e),
+    };
+    render(
+        "check_rules.html",
+        RulesView {
+            chrome: page.chrome(&kinds, "/checks"),
+            text,
+            own,
+            can_write: page.who.role.allows(Action::WriteChecks),
+            error,
+            saved,
+            rules: rules
+                .rules
+                .iter()
+                .map(|r| RuleLine {
+                    id: r.id.clone(),
+                    title: r.title.clone(),
+                    unit_type: r.applies_to.unit_type.clone(),
+                    period: match r.period {
+                        super::Period::Month => "每月",
+                        super::Period::Quarter => "每季度",
+                        super::Period::Year => "每年",
+                    }
+                    .to_string(),
+                })
+                .collect(),
+        },
+    )
+}
+
+/// Today in the park's time zone (China, UTC+8): on 1 June at 07:00 May is already over.
+pub(crate) fn today(st: &AppState) -> NaiveDate {
+    let now = st.now();
+    chrono::FixedOffset::east_opt(8 * 3600).map_or_else(
+        || now.date_naive(),
+        |beijing| now.with_timezone(&beijing).date_naive(),
+    )
+}
+
+/// The ledger kinds of the menu; a role that reads none gets none.
+async fn menu_kinds(
+    st: &AppState,
+    page: &Page,
+) -> Result<Vec<crate::ledger::catalogue::KindDef>, AppError> {
+    match crate::ledger::service::kinds(&st.db, &page.who).await {
+        Ok(k) => Ok(k),
+        Err(AppError::Forbidden(_)) => Ok(Vec::new()),
+        Err(e) => Err(e),
+    }
+}
+
+// ---- 工作台 ----
+
+/// This year's open findings in the user's units, counted by rule, for the 工作台.
+#[derive(Serialize)]
+pub struct HomeChecks {
+    pub year: i32,
+    pub open: usize,
+    pub rules: Vec<HomeRule>,
+}
+
+#[derive(Serialize)]
+pub struct HomeRule {
+    pub rule: String,
+    pub title: String,
+    pub count: usize,
+}
+
+/// `None` for a role that does not read checks.
+pub async fn home_checks(st: &AppState, page: &Page) -> Result<Option<HomeChecks>, AppError> {
+    if !page.who.role.allows(Action::ReadChecks) {
+        return Ok(None);
+    }
+    let today = today(st);
+    let year = today.year();
+    let found =
+        service::findings(&st.db, &page.who, year, super::default_as_of(year, today)).await?;
+    let mut rules: Vec<HomeRule> = Vec::new();
+    for c in found.into_iter().filter(|c| c.rectified.is_none()) {
+        match rules.last_mut() {
+            Some(r) if r.rule == c.finding.rule => r.count += 1,
+            _ => rules.push(HomeRule {
+                rule: c.finding.rule,
+                title: c.finding.title,
+                count: 1,
+            }),
+        }
+    }
+    Ok(Some(HomeChecks {
+        year,
+        open: rules.iter().map(|r| r.count).sum(),
+        rules,
+    }))
 }

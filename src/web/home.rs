@@ -15,6 +15,8 @@ struct HomeView {
     year: i32,
     counts: Vec<KindCount>,
     park_wide: bool,
+    /// This year's open rule-check findings, when the role reads them.
+    checks: Option<crate::rules::pages::HomeChecks>,
 }
 
 #[derive(Serialize)]
@@ -49,6 +51,10 @@ pub async fn home(State(st): State<AppState>, page: Page) -> Response {
             Err(e) => return app_error_page(e),
         }
     };
+    let checks = match crate::rules::pages::home_checks(&st, &page).await {
+        Ok(c) => c,
+        Err(e) => return app_error_page(e),
+    };
     render(
         "home.html",
         HomeView {
@@ -56,6 +62,7 @@ pub async fn home(State(st): State<AppState>, page: Page) -> Response {
             year,
             counts,
             park_wide: page.who.scope == crate::auth::Scope::Park,
+            checks,
         },
     )
 }
