@@ -246,3 +246,59 @@ fn gbk_and_utf8_essays_are_read_and_other_bytes_refused() {
     );
     assert_eq!(decode(&[0xff, 0xfe, 0x00, 0x81]), None);
 }
+
+#[test]
+fn every_metric_binds_in_an_essay_phrased_its_own_way() {
+    let essay =
+        "2023年，XX开发区党工委召开X次党建专题会，学习总书记重要讲话精神X篇，研究议题X项。\n\
+        建成党群服务中心X平方米、党建文化广场X平方米，新修红色骑行绿道X.X公里。\n\
+        全区有市级示范党支部X个、省级示范党支部X个，党员先锋岗X个。\n\
+        开展三会一课等学习活动XX余场，参学率X%，获得表彰X项。\n\
+        开展第一议题学习X次、专题研讨X场。\n\
+        全年谈心X人次，廉政提醒谈话X人次，通报批评X人次。\n\
+        组建X余人的志愿者队伍，服务团队有专职X人、兼职X人。\n\
+        走访企业X余次，发放资料X万余份，收集建议X条，解决难题X个。\n\
+        新增省级文明单位X个、市级文明单位X个、区级文明单位X个。\n\
+        全年发生重大舆情X起，群体性上访X起。\n";
+    let s = run(essay);
+    assert_eq!(s.placeholders[0].kind, Kind::Park);
+    let bound: Vec<&str> = s.placeholders[1..]
+        .iter()
+        .map(|p| p.metric.as_deref().unwrap_or("-"))
+        .collect();
+    let order = [
+        "party_building_meetings",
+        "speeches_studied",
+        "agenda_items",
+        "service_center_area",
+        "culture_plaza_area",
+        "red_cycling_km",
+        "model_branches_city",
+        "model_branches_province",
+        "pioneer_posts",
+        "learning_activities",
+        "participation_rate",
+        "honors",
+        "first_topic_sessions",
+        "seminars",
+        "heart_talks",
+        "integrity_talks",
+        "criticism_notices",
+        "volunteers",
+        "service_staff_fulltime",
+        "service_staff_parttime",
+        "enterprise_visits",
+        "brochures",
+        "suggestions",
+        "problems_solved",
+        "civilized_units_province",
+        "civilized_units_city",
+        "civilized_units_district",
+        "major_opinion_incidents",
+        "mass_petitions",
+    ];
+    assert_eq!(bound, order);
+    // The essay names every metric of the catalogue once.
+    let metrics = MetricCatalogue::default_metrics();
+    assert_eq!(order.len(), metrics.metrics.len());
+}
