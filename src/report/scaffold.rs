@@ -22,7 +22,7 @@ use super::metrics::{Metric, MetricCatalogue};
 pub enum Kind {
     /// A figure: a metric's value.
     Metric,
-    /// The park's name (`X工业园区`).
+    /// The park's name (`X工业园区`, the placeholder taking in the park word).
     Park,
     /// A project or plot name, or a project's own figure (its investment).
     Project,
@@ -52,7 +52,7 @@ pub enum Form {
 /// One placeholder of an essay.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Placeholder {
-    /// As written, with its 余/万余/% (`XX余`).
+    /// As written, with its 余/万余/% (`XX余`), or with its park word (`X经开区`).
     pub text: String,
     /// 1-based line number.
     pub line: usize,
@@ -190,6 +190,13 @@ pub fn scaffold(essay: &str, metrics: &MetricCatalogue) -> Scaffold {
         let p = &mut found[i];
         p.kind = kind;
         p.metric = metric;
+        if kind == Kind::Park {
+            // The park's full name (青峰经济开发区) replaces "X经开区" whole.
+            if let Some(word) = park_word_at(&chars, p.end) {
+                p.end += word;
+                p.after_unit = p.end;
+            }
+        }
     }
     let placeholders = found
         .into_iter()
@@ -462,6 +469,16 @@ const PARK_WORDS: &[&str] = &[
     "新区",
     "管委会",
 ];
+
+/// The length of the longest park word at `at`, if one starts there.
+fn park_word_at(chars: &[char], at: usize) -> Option<usize> {
+    PARK_WORDS
+        .iter()
+        .map(|w| w.chars().collect::<Vec<char>>())
+        .filter(|w| starts_with(chars, at, w))
+        .map(|w| w.len())
+        .max()
+}
 
 const PROJECT_WORDS: &[&str] = &[
     "项目",
