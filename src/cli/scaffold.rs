@@ -2,6 +2,13 @@
 //! placeholders turned into a report template, each placeholder bound to a metric where its
 //! sentence names one.
 
+use std::io::Write;
+
+use anyhow::Context;
+
+use crate::report::scaffold::{self, Scaffold};
+use crate::report::MetricCatalogue;
+
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The model essay (UTF-8 or GBK text).
@@ -15,5 +22,55 @@ pub struct Args {
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("scaffold 尚未完成：{}", args.file.display())
+    let json = match args.format.trim().to_ascii_lowercase().as_str() {
+        "text" | "txt" | "md" => false,
+        "json" => true,
+        other => anyhow::bail!("未知的输出格式“{other}”：--format 只能是 text 或 json"),
+    };
+    let bytes = std::fs::read(&args.file)
+        .with_context(|| format!("无法读取范文文件 {}", args.file.display()))?;
+    let Some(essay) = scaffold::decode(&bytes) else {
+        anyhow::bail!(
+            "范文文件 {} 的编码无法识别：请另存为 UTF-8 或 GBK 文本",
+            args.file.display()
+        );
+    };
+    let result = scaffold::scaffold(&essay, &MetricCatalogue::default_metrics());
+    report_to_stderr(&result);
+    let text = if json {
+        result.to_json() + "\n"
+    } else {
+        result.template()
+    };
+    match &args.out {
+        Some(path) => {
+            std::fs::write(path, text).with_context(|| format!("无法写入 {}", path.display()))?
+        }
+        None => std::io::stdout().write_all(text.as_bytes())?,
+    }
+    Ok(())
+}
+
+/// What was found, on standard error, so the output stays the template alone.
+fn report_to_stderr(result: &Scaffold) {
+    let all = result.placeholders.len();
+    if all == 0 {
+        eprintln!("提示：范文中没有找到占位符（X），模板与原文相同。");
+        return;
+    }
+    let unbound: Vec<_> = result.unbound().collect();
+    eprintln!(
+        "找到占位符 {all} 个：已绑定 {} 个，待处理 {} 个。",
+        all - unbound.len(),
+        unbound.len()
+    );
+    for p in unbound {
+        let what = match p.kind {
+            scaffold::Kind::Metric => "数字，未找到对应指标",
+            scaffold::Kind::Project => "项目或地块",
+            scaffold::Kind::Text => "文字",
+            scaffold::Kind::Park => "园区名称",
+        };
+        eprintln!("  第{}行 {}（{what}）：{}", p.line, p.text, p.context);
+    }
 }

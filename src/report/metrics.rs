@@ -23,6 +23,7 @@
 //! #                                # is marked as the service team (default 园小二)
 //! # date_field = "completed_on"    # the date field that places a record in the period
 //! # decimals = 1                   # default 0
+//! # synonyms = ["谈心", "谈心活动"]  # other names an essay may use (see `scaffold`)
 //! ```
 //!
 //! A filter is `key = value` (equal), `key = { in = [..] }`, `key = { not = value }` (different
@@ -66,6 +67,8 @@ pub struct Metric {
     pub decimals: u32,
     /// True when the value is a whole number (a count, or a sum of an integer field).
     pub integral: bool,
+    /// Other names a model essay may use for the figure; `scaffold` matches them with the label.
+    pub synonyms: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -198,6 +201,8 @@ struct RawMetric {
     date_field: Option<String>,
     #[serde(default)]
     decimals: u32,
+    #[serde(default)]
+    synonyms: Vec<String>,
 }
 
 impl RawMetric {
@@ -266,6 +271,7 @@ impl RawMetric {
             date_field: self.date_field,
             decimals: self.decimals,
             integral,
+            synonyms: self.synonyms,
         })
     }
 

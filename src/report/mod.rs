@@ -22,6 +22,7 @@ pub mod numbers;
 pub mod pages;
 mod queries;
 pub mod render;
+pub mod scaffold;
 pub mod scaffold_pages;
 mod sql;
 mod view;

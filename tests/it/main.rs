@@ -19,4 +19,5 @@ mod openapi;
 mod report;
 mod roles_matrix;
 mod rules;
+mod scaffold;
 mod web;
