@@ -14,6 +14,8 @@ mod audit_chain;
 mod cli;
 mod excel;
 mod openapi;
+mod pages_admin;
+mod pages_matrix;
 mod report;
 mod roles_matrix;
 mod rules;

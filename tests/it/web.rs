@@ -8,19 +8,19 @@ use tower::ServiceExt;
 
 use crate::helpers::{id, TestApp, PASSWORD};
 
-struct Browser<'a> {
+pub(crate) struct Browser<'a> {
     app: &'a TestApp,
-    cookie: String,
+    pub(crate) cookie: String,
 }
 
-struct Answer {
-    status: StatusCode,
-    location: Option<String>,
-    headers: axum::http::HeaderMap,
-    body: String,
+pub(crate) struct Answer {
+    pub(crate) status: StatusCode,
+    pub(crate) location: Option<String>,
+    pub(crate) headers: axum::http::HeaderMap,
+    pub(crate) body: String,
 }
 
-async fn send(app: &TestApp, req: Request<Body>) -> Answer {
+pub(crate) async fn send(app: &TestApp, req: Request<Body>) -> Answer {
     let res = taizhang::web::router(app.state.clone())
         .oneshot(req)
         .await
@@ -40,7 +40,7 @@ async fn send(app: &TestApp, req: Request<Body>) -> Answer {
     }
 }
 
-fn form_body(pairs: &[(&str, &str)]) -> String {
+pub(crate) fn form_body(pairs: &[(&str, &str)]) -> String {
     pairs
         .iter()
         .map(|(k, v)| {
@@ -54,7 +54,7 @@ fn form_body(pairs: &[(&str, &str)]) -> String {
         .join("&")
 }
 
-async fn sign_in<'a>(app: &'a TestApp, login: &str) -> Browser<'a> {
+pub(crate) async fn sign_in<'a>(app: &'a TestApp, login: &str) -> Browser<'a> {
     let req = Request::post("/login")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .body(Body::from(form_body(&[
@@ -83,7 +83,7 @@ async fn sign_in<'a>(app: &'a TestApp, login: &str) -> Browser<'a> {
 }
 
 impl Browser<'_> {
-    async fn get(&self, path: &str) -> Answer {
+    pub(crate) async fn get(&self, path: &str) -> Answer {
         let req = Request::get(path)
             .header(header::COOKIE, &self.cookie)
             .body(Body::empty())
@@ -91,7 +91,7 @@ impl Browser<'_> {
         send(self.app, req).await
     }
 
-    async fn post(&self, path: &str, pairs: &[(&str, &str)]) -> Answer {
+    pub(crate) async fn post(&self, path: &str, pairs: &[(&str, &str)]) -> Answer {
         let req = Request::post(path)
             .header(header::COOKIE, &self.cookie)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -101,7 +101,7 @@ impl Browser<'_> {
     }
 
     /// The CSRF token the pages carry for this session.
-    async fn csrf(&self) -> String {
+    pub(crate) async fn csrf(&self) -> String {
         let page = self.get("/").await.body;
         let at = page.find("name=\"_csrf\" value=\"").expect("csrf field") + 20;
         page[at..at + 64].to_string()
