@@ -573,6 +573,11 @@ pub async fn set_locked_as(
     now: DateTime<Utc>,
 ) -> Result<User, AppError> {
     who.require(Action::ManageUsers)?;
+    if locked && id == who.user_id {
+        return Err(AppError::BadRequest(
+            "不能锁定自己正在使用的账号".to_string(),
+        ));
+    }
     set_locked(db, who.park_id, &who.actor(), id, locked, now).await
 }
 

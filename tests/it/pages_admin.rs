@@ -72,6 +72,15 @@ async fn the_system_admin_creates_locks_and_resets_an_account_and_sees_its_state
         .find(|u| u["login"] == "wangli")
         .map(id)
         .unwrap();
+    let (_, me) = app.get(&user, "/api/v1/me").await;
+    let own = b
+        .post(
+            &format!("/admin/users/{}/lock", me["id"]),
+            &[("_csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::BAD_REQUEST);
+    assert!(own.body.contains("不能锁定自己正在使用的账号"));
     let locked = b
         .post(&format!("/admin/users/{wangli}/lock"), &[("_csrf", &csrf)])
         .await;
