@@ -95,3 +95,54 @@ test("an office worker records, finds, edits and traces a meeting", async () => 
   await secretary.page.screenshot({ path: `${SHOTS}/07-secretary-403.png` });
   await secretary.context.close();
 });
+
+test("admin creates an account, secadmin assigns its role, auditor finds both in the log", async () => {
+  const login = `e2e${Date.now() % 100000}`;
+  const admin = await signIn("admin");
+  await admin.page.goto(`${BASE}/admin/users`);
+  // A wrong login comes back at its field with the name still typed.
+  await admin.page.fill("#nu-login", "bad login");
+  await admin.page.fill("#nu-display_name", "测试账号");
+  await admin.page.selectOption("#nu-role", "leader");
+  await admin.page.click("#new-user button.primary");
+  assert.match(await admin.page.textContent("#new-user .field.invalid .error"), /登录名/);
+  assert.equal(await admin.page.inputValue("#nu-display_name"), "测试账号");
+  await admin.page.fill("#nu-login", login);
+  await admin.page.click("#new-user button.primary");
+  assert.match(await admin.page.textContent(".notice"), new RegExp(`已添加账号 ${login}`));
+  assert.match(await admin.page.textContent("code.secret"), /^[A-Za-z0-9]{14}$/);
+  await admin.page.screenshot({ path: `${SHOTS}/08-admin-users.png`, fullPage: true });
+  await admin.context.close();
+
+  const sec = await signIn("secadmin");
+  await sec.page.goto(`${BASE}/admin/users`);
+  const row = sec.page.locator("tr", { hasText: login });
+  await row.locator("select[name=role]").selectOption("branch_secretary");
+  const unit = await row.locator("select[name=unit_id] option").nth(1).getAttribute("value");
+  await row.locator("select[name=unit_id]").selectOption(unit);
+  await row.locator("button", { hasText: "保存角色" }).click();
+  assert.match(await sec.page.textContent(".notice"), new RegExp(`已将 ${login} 的角色设为支部书记`));
+  assert.match(await sec.page.locator("tr", { hasText: login }).textContent(), /支部书记/);
+  await sec.page.screenshot({ path: `${SHOTS}/09-secadmin-roles.png`, fullPage: true });
+  await sec.context.close();
+
+  const auditor = await signIn("auditor");
+  await auditor.page.goto(`${BASE}/audit`);
+  assert.match(await auditor.page.textContent(".verdict"), /审计链完整/);
+  await auditor.page.fill("#audit-search input[name=q]", login);
+  await auditor.page.selectOption("#audit-search select[name=entity]", "user");
+  await Promise.all([auditor.page.waitForURL(/\/audit\?/), auditor.page.click("#audit-search button")]);
+  const found = await auditor.page.textContent("table.audit");
+  assert.match(found, /新建/);
+  assert.match(found, /分配角色/);
+  await auditor.page.screenshot({ path: `${SHOTS}/10-audit.png`, fullPage: true });
+  // The office's catalogue and organisation pages, for the record.
+  await auditor.context.close();
+  const office = await signIn("office");
+  await office.page.goto(`${BASE}/admin/kinds/meeting`);
+  assert.match(await office.page.textContent("h1"), /会议/);
+  await office.page.screenshot({ path: `${SHOTS}/11-kind-fields.png`, fullPage: true });
+  await office.page.goto(`${BASE}/org/units/new`);
+  await office.page.screenshot({ path: `${SHOTS}/12-unit-form.png`, fullPage: true });
+  await office.context.close();
+});

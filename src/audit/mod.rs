@@ -130,3 +130,22 @@ impl<'a> From<&'a Entry> for EntryFields<'a> {
         }
     }
 }
+
+/// The audit log as the 审计管理员 searches it.
+pub async fn search(
+    db: &crate::db::Db,
+    who: &crate::auth::Principal,
+    f: &AuditFilter,
+) -> Result<(Vec<Entry>, i64), crate::error::AppError> {
+    who.require(crate::auth::Action::ReadAudit)?;
+    Ok(list(db, who.park_id, f).await?)
+}
+
+/// Walks the chain for the 审计管理员.
+pub async fn verify_as(
+    db: &crate::db::Db,
+    who: &crate::auth::Principal,
+) -> Result<Verdict, crate::error::AppError> {
+    who.require(crate::auth::Action::ReadAudit)?;
+    Ok(verify(db, who.park_id).await?)
+}

@@ -124,18 +124,47 @@ pub struct AuditFilter {
     pub entity: Option<String>,
     pub entity_id: Option<i64>,
     pub login: Option<String>,
+    /// The action (`create`, `update`, `delete`, `lock` ...).
+    pub action: Option<String>,
+    /// Entries at or after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Entries before this instant.
+    pub to: Option<DateTime<Utc>>,
+    /// Text found in the login or in the before or after values.
+    pub q: Option<String>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
+}
+
+/// A LIKE pattern that finds `text` literally (`%`, `_` and `\` escaped).
+fn contains_pattern(text: &str) -> String {
+    let mut out = String::from("%");
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
 }
 
 pub async fn list(db: &Db, park_id: i64, f: &AuditFilter) -> Result<(Vec<Entry>, i64), DbError> {
     let limit = f.limit.unwrap_or(50).clamp(1, 500);
     let offset = f.offset.unwrap_or(0).max(0);
+    let q =
+        f.q.as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+            .map(contains_pattern);
     let filter = "park_id = $1 AND ($2 IS NULL OR entity = $2) AND ($3 IS NULL OR entity_id = $3) \
-                  AND ($4 IS NULL OR login = $4)";
+                  AND ($4 IS NULL OR login = $4) AND ($5 IS NULL OR action = $5) \
+                  AND ($6 IS NULL OR at >= $6) AND ($7 IS NULL OR at < $7) \
+                  AND ($8 IS NULL OR login LIKE $8 ESCAPE '\\' OR before_json LIKE $8 ESCAPE '\\' \
+                  OR after_json LIKE $8 ESCAPE '\\')";
     let rows_sql = format!(
         "SELECT id, seq, at, user_id, login, action, entity, entity_id, before_json, after_json, \
-         prev_hash, hash FROM audit_log WHERE {filter} ORDER BY seq DESC LIMIT $5 OFFSET $6"
+         prev_hash, hash FROM audit_log WHERE {filter} ORDER BY seq DESC LIMIT $9 OFFSET $10"
     );
     let count_sql = format!("SELECT COUNT(*) FROM audit_log WHERE {filter}");
     let rows: Vec<Entry> = on_db!(db, |pool| sqlx::query_as(&rows_sql)
@@ -143,6 +172,10 @@ pub async fn list(db: &Db, park_id: i64, f: &AuditFilter) -> Result<(Vec<Entry>,
         .bind(&f.entity)
         .bind(f.entity_id)
         .bind(&f.login)
+        .bind(&f.action)
+        .bind(f.from)
+        .bind(f.to)
+        .bind(&q)
         .bind(limit)
         .bind(offset)
         .fetch_all(pool)
@@ -152,6 +185,10 @@ pub async fn list(db: &Db, park_id: i64, f: &AuditFilter) -> Result<(Vec<Entry>,
         .bind(&f.entity)
         .bind(f.entity_id)
         .bind(&f.login)
+        .bind(&f.action)
+        .bind(f.from)
+        .bind(f.to)
+        .bind(&q)
         .fetch_one(pool)
         .await)?;
     Ok((rows, total))

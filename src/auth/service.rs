@@ -527,3 +527,141 @@ async fn principal_for(db: &Db, park_id: i64, row: UserRow) -> Result<Principal,
         scope,
     })
 }
+
+// ---- the 系统 pages: the same rules, asked of the signed-in administrator ----
+
+/// How a new or reset password was chosen: typed by the administrator, or generated and shown
+/// once (as `user add` and `user passwd` do on the command line).
+pub struct IssuedPassword {
+    pub password: String,
+    pub generated: bool,
+}
+
+fn typed_or_generated(typed: Option<String>) -> IssuedPassword {
+    match typed.filter(|p| !p.is_empty()) {
+        Some(password) => IssuedPassword {
+            password,
+            generated: false,
+        },
+        None => IssuedPassword {
+            password: password::generate(),
+            generated: true,
+        },
+    }
+}
+
+/// Creates an account (系统管理员). Without a typed password one is generated, to be shown once.
+pub async fn create_user_as(
+    db: &Db,
+    who: &Principal,
+    mut new: NewUser,
+    now: DateTime<Utc>,
+) -> Result<(User, IssuedPassword), AppError> {
+    who.require(Action::ManageUsers)?;
+    let issued = typed_or_generated(Some(new.password.clone()));
+    new.password = issued.password.clone();
+    let user = create_user(db, who.park_id, &who.actor(), new, now).await?;
+    Ok((user, issued))
+}
+
+/// Locks or unlocks an account (系统管理员).
+pub async fn set_locked_as(
+    db: &Db,
+    who: &Principal,
+    id: i64,
+    locked: bool,
+    now: DateTime<Utc>,
+) -> Result<User, AppError> {
+    who.require(Action::ManageUsers)?;
+    if locked && id == who.user_id {
+        return Err(AppError::BadRequest(
+            "不能锁定自己正在使用的账号".to_string(),
+        ));
+    }
+    set_locked(db, who.park_id, &who.actor(), id, locked, now).await
+}
+
+/// Resets an account's password (系统管理员): the typed one, or a generated one shown once.
+pub async fn reset_password_as(
+    db: &Db,
+    who: &Principal,
+    id: i64,
+    typed: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<(User, IssuedPassword), AppError> {
+    who.require(Action::ManageUsers)?;
+    let issued = typed_or_generated(typed);
+    set_password(db, who.park_id, &who.actor(), id, &issued.password, now).await?;
+    Ok((get_user(db, who.park_id, id, now).await?, issued))
+}
+
+/// An account's lock state in plain words, for the account list.
+pub fn lock_state(user: &User, locked_until: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
+    if user.disabled {
+        return "已停用，需系统管理员解锁".to_string();
+    }
+    match locked_until.filter(|t| *t > now) {
+        Some(until) => {
+            use chrono::Offset;
+            // China Standard Time, in which the office reads the clock.
+            let offset = chrono::FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| Utc.fix());
+            let local = until.with_timezone(&offset);
+            let same_day = local.date_naive() == now.with_timezone(&offset).date_naive();
+            let at = if same_day {
+                local.format("%H:%M").to_string()
+            } else {
+                local.format("%Y-%m-%d %H:%M").to_string()
+            };
+            format!("已锁定（连续登录失败），至 {at} 自动解锁")
+        }
+        None => "正常".to_string(),
+    }
+}
+
+/// An account with its lock-out time, for the account list.
+pub struct Listed {
+    pub user: User,
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+/// Every account of the park with its lock-out time (系统管理员, 安全管理员).
+pub async fn list_users_detailed(
+    db: &Db,
+    who: &Principal,
+    now: DateTime<Utc>,
+) -> Result<Vec<Listed>, AppError> {
+    who.require(Action::ReadUsers)?;
+    queries::list_users(db, who.park_id)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let locked_until = r.locked_until;
+            Ok(Listed {
+                user: User::from_row(r, now)?,
+                locked_until,
+            })
+        })
+        .collect()
+}
+
+/// The units and enterprises a role's data scope can name (安全管理员 assigning scope, 系统管理员
+/// creating an account): ids and names only.
+pub async fn scope_choices(
+    db: &Db,
+    who: &Principal,
+) -> Result<(Vec<(i64, String)>, Vec<(i64, String)>), AppError> {
+    if !(who.role.allows(Action::AssignRoles) || who.role.allows(Action::ManageUsers)) {
+        return Err(AppError::Forbidden("仅系统管理员和安全管理员可以查看账号"));
+    }
+    let units = crate::org::queries::units(db, who.park_id)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    let enterprises = crate::org::queries::enterprises(db, who.park_id)
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e.name))
+        .collect();
+    Ok((units, enterprises))
+}

@@ -1,12 +1,383 @@
-//! 台账目录 pages: a park's ledger kinds and their fields, edited without code.
+//! 台账目录 pages: a park's ledger kinds and their fields, edited without code (党建办). The
+//! services refuse what would strand data (a field that records use cannot be removed or retyped);
+//! the pages show their message at the field.
 
-use axum::Router;
+use std::collections::HashMap;
 
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Serialize;
+
+use super::catalogue::{FieldDef, FieldType, KindDef};
+use super::service::{self, NewKind};
+use crate::auth::admin_pages::{errors_by_field, form_map, menu_kinds};
+use crate::auth::Action;
+use crate::error::{AppError, FieldError};
+use crate::web::ui::{app_error_page, csrf_refused, render, Chrome, Page};
 use crate::web::AppState;
 
 /// This area's page templates, registered in `web::ui`.
-pub const TEMPLATES: &[(&str, &str)] = &[];
+pub const TEMPLATES: &[(&str, &str)] = &[
+    ("kinds.html", include_str!("templates/kinds.html")),
+    (
+        "kind_fields.html",
+        include_str!("templates/kind_fields.html"),
+    ),
+];
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/admin/kinds", get(kinds).post(create_kind))
+        .route("/admin/kinds/{kind}", get(kind))
+        .route("/admin/kinds/{kind}/fields", post(add_field))
+        .route(
+            "/admin/kinds/{kind}/fields/{key}/delete",
+            post(remove_field),
+        )
+        .route("/admin/kinds/{kind}/fields/{key}/type", post(retype_field))
+}
+
+/// Field types as offered on the form, with their Chinese names.
+const TYPES: [(FieldType, &str); 10] = [
+    (FieldType::Text, "文本"),
+    (FieldType::Longtext, "长文本"),
+    (FieldType::Integer, "整数"),
+    (FieldType::Decimal, "小数"),
+    (FieldType::Date, "日期"),
+    (FieldType::Bool, "是/否"),
+    (FieldType::Choice, "选项"),
+    (FieldType::Unit, "单位"),
+    (FieldType::Enterprise, "企业"),
+    (FieldType::Person, "人员"),
+];
+
+fn type_label(t: FieldType) -> &'static str {
+    TYPES.iter().find(|(x, _)| *x == t).map_or("", |(_, l)| l)
+}
+
+fn type_choices() -> Vec<(&'static str, &'static str)> {
+    TYPES.iter().map(|(t, l)| (t.as_str(), *l)).collect()
+}
+
+fn parse_type(v: &str) -> Option<FieldType> {
+    TYPES
+        .iter()
+        .find(|(t, l)| t.as_str() == v.trim() || *l == v.trim())
+        .map(|(t, _)| *t)
+}
+
+/// Choices typed one per line, or separated by 、 or commas.
+fn parse_choices(v: &str) -> Vec<String> {
+    v.split(['\n', '、', ',', '，'])
+        .map(crate::ledger::value::normalize_text)
+        .filter(|c| !c.is_empty())
+        .collect()
+}
+
+#[derive(Serialize)]
+struct KindsView {
+    chrome: Chrome,
+    kinds: Vec<KindRow>,
+    new: HashMap<String, String>,
+    errors: HashMap<String, String>,
+}
+
+#[derive(Serialize)]
+struct KindRow {
+    id: String,
+    name: String,
+    sheet: String,
+    fields: usize,
+}
+
+async fn kinds_page(
+    st: &AppState,
+    page: &Page,
+    new: HashMap<String, String>,
+    errors: &[FieldError],
+) -> Response {
+    if let Err(e) = page.who.require(Action::WriteKinds) {
+        return app_error_page(e);
+    }
+    let loaded = async {
+        let menu = menu_kinds(st, &page.who).await?;
+        let all = service::catalogue_kinds(&st.db, &page.who).await?;
+        Ok::<_, AppError>((menu, all))
+    };
+    let (menu, all) = match loaded.await {
+        Ok(l) => l,
+        Err(e) => return app_error_page(e),
+    };
+    let mut res = render(
+        "kinds.html",
+        KindsView {
+            chrome: page.chrome(&menu, "/admin/kinds"),
+            kinds: all
+                .into_iter()
+                .map(|k| KindRow {
+                    fields: k.fields.len(),
+                    id: k.id,
+                    name: k.name,
+                    sheet: k.sheet,
+                })
+                .collect(),
+            new,
+            errors: errors_by_field(errors),
+        },
+    );
+    if !errors.is_empty() {
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    res
+}
+
+async fn kinds(State(st): State<AppState>, page: Page) -> Response {
+    kinds_page(&st, &page, HashMap::new(), &[]).await
+}
+
+async fn create_kind(
+    State(st): State<AppState>,
+    page: Page,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let (form, csrf) = form_map(pairs);
+    if !page.csrf_ok(csrf.as_deref()) {
+        return csrf_refused();
+    }
+    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
+    let new = NewKind {
+        id: get("id"),
+        name: get("name"),
+        sheet: get("sheet"),
+        date_label: get("date_label"),
+        title_label: get("title_label"),
+    };
+    match service::create_kind(&st.db, &page.who, new, st.now()).await {
+        Ok(k) => Redirect::to(&format!("/admin/kinds/{}", k.id)).into_response(),
+        Err(AppError::Invalid(errors)) => kinds_page(&st, &page, form, &errors).await,
+        Err(e) => app_error_page(e),
+    }
+}
+
+#[derive(Serialize)]
+struct KindView {
+    chrome: Chrome,
+    kind: KindHead,
+    fields: Vec<FieldRow>,
+    types: Vec<(&'static str, &'static str)>,
+    new: HashMap<String, String>,
+    new_errors: HashMap<String, String>,
+    /// The field whose change was refused, and why.
+    failed_key: Option<String>,
+    failed_message: Option<String>,
+    notice: Option<String>,
+}
+
+#[derive(Serialize)]
+struct KindHead {
+    id: String,
+    name: String,
+    sheet: String,
+}
+
+#[derive(Serialize)]
+struct FieldRow {
+    key: String,
+    label: String,
+    field_type: &'static str,
+    type_label: &'static str,
+    required: bool,
+    choices: String,
+    /// The date and title fields hold the kind together and are not removed here.
+    fixed: bool,
+}
+
+#[derive(Default)]
+struct KindOutcome {
+    new: HashMap<String, String>,
+    new_errors: Vec<FieldError>,
+    failed_key: Option<String>,
+    failed_message: Option<String>,
+    notice: Option<String>,
+}
+
+async fn kind_page(st: &AppState, page: &Page, id: &str, out: KindOutcome) -> Response {
+    if let Err(e) = page.who.require(Action::WriteKinds) {
+        return app_error_page(e);
+    }
+    let loaded = async {
+        let menu = menu_kinds(st, &page.who).await?;
+        let all = service::catalogue_kinds(&st.db, &page.who).await?;
+        Ok::<_, AppError>((menu, all))
+    };
+    let (menu, all) = match loaded.await {
+        Ok(l) => l,
+        Err(e) => return app_error_page(e),
+    };
+    let Some(def) = all.into_iter().find(|k| k.id == id) else {
+        return app_error_page(AppError::NotFound("台账类型"));
+    };
+    let invalid = !out.new_errors.is_empty() || out.failed_message.is_some();
+    let fields = field_rows(&def);
+    let mut res = render(
+        "kind_fields.html",
+        KindView {
+            chrome: page.chrome(&menu, "/admin/kinds"),
+            kind: KindHead {
+                id: def.id,
+                name: def.name,
+                sheet: def.sheet,
+            },
+            fields,
+            types: type_choices(),
+            new: out.new,
+            new_errors: errors_by_field(&out.new_errors),
+            failed_key: out.failed_key,
+            failed_message: out.failed_message,
+            notice: out.notice,
+        },
+    );
+    if invalid {
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    res
+}
+
+fn field_rows(def: &KindDef) -> Vec<FieldRow> {
+    def.fields
+        .iter()
+        .map(|f| FieldRow {
+            key: f.key.clone(),
+            label: f.label.clone(),
+            field_type: f.field_type.as_str(),
+            type_label: type_label(f.field_type),
+            required: f.required,
+            choices: f.choices.join("、"),
+            fixed: f.key == def.date_field || f.key == def.title_field,
+        })
+        .collect()
+}
+
+async fn kind(State(st): State<AppState>, page: Page, Path(id): Path<String>) -> Response {
+    kind_page(&st, &page, &id, KindOutcome::default()).await
+}
+
+async fn add_field(
+    State(st): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let (form, csrf) = form_map(pairs);
+    if !page.csrf_ok(csrf.as_deref()) {
+        return csrf_refused();
+    }
+    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
+    let result = match parse_type(&get("field_type")) {
+        None => Err(AppError::invalid("field_type", "类型", "请选择字段类型")),
+        Some(field_type) => {
+            let field = FieldDef {
+                key: get("key").trim().to_string(),
+                label: crate::ledger::value::normalize_text(&get("label")),
+                field_type,
+                required: form.get("required").is_some_and(|v| v == "1" || v == "on"),
+                choices: parse_choices(&get("choices")),
+                default: None,
+                scale: None,
+                aliases: Vec::new(),
+            };
+            service::add_field(&st.db, &page.who, &id, field, st.now()).await
+        }
+    };
+    match result {
+        Ok(_) => Redirect::to(&format!("/admin/kinds/{id}")).into_response(),
+        Err(AppError::Invalid(errors)) => {
+            let out = KindOutcome {
+                new: form,
+                new_errors: errors,
+                ..KindOutcome::default()
+            };
+            kind_page(&st, &page, &id, out).await
+        }
+        Err(e) => app_error_page(e),
+    }
+}
+
+/// A refused change to one field, shown at its row.
+async fn refused_at(
+    st: &AppState,
+    page: &Page,
+    id: &str,
+    key: &str,
+    errors: Vec<FieldError>,
+) -> Response {
+    let message = errors
+        .iter()
+        .map(|e| e.message.clone())
+        .collect::<Vec<_>>()
+        .join("；");
+    let out = KindOutcome {
+        failed_key: Some(key.to_string()),
+        failed_message: Some(message),
+        ..KindOutcome::default()
+    };
+    kind_page(st, page, id, out).await
+}
+
+async fn remove_field(
+    State(st): State<AppState>,
+    page: Page,
+    Path((id, key)): Path<(String, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let (_, csrf) = form_map(pairs);
+    if !page.csrf_ok(csrf.as_deref()) {
+        return csrf_refused();
+    }
+    match service::remove_field(&st.db, &page.who, &id, &key, st.now()).await {
+        Ok(_) => Redirect::to(&format!("/admin/kinds/{id}")).into_response(),
+        Err(AppError::Invalid(errors)) => refused_at(&st, &page, &id, &key, errors).await,
+        Err(e) => app_error_page(e),
+    }
+}
+
+async fn retype_field(
+    State(st): State<AppState>,
+    page: Page,
+    Path((id, key)): Path<(String, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let (form, csrf) = form_map(pairs);
+    if !page.csrf_ok(csrf.as_deref()) {
+        return csrf_refused();
+    }
+    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
+    let result = match parse_type(&get("field_type")) {
+        None => Err(AppError::invalid("field_type", "类型", "请选择字段类型")),
+        Some(t) => {
+            let choices = parse_choices(&get("choices"));
+            service::retype_field(&st.db, &page.who, &id, &key, t, choices, st.now()).await
+        }
+    };
+    match result {
+        Ok(_) => Redirect::to(&format!("/admin/kinds/{id}")).into_response(),
+        Err(AppError::Invalid(errors)) => refused_at(&st, &page, &id, &key, errors).await,
+        Err(e) => app_error_page(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn choices_split_on_lines_and_chinese_commas_and_types_parse_by_either_name() {
+        assert_eq!(parse_choices("甲、乙\n丙，丁, "), ["甲", "乙", "丙", "丁"]);
+        assert_eq!(parse_type("choice"), Some(FieldType::Choice));
+        assert_eq!(parse_type("日期"), Some(FieldType::Date));
+        assert_eq!(parse_type("x"), None);
+    }
 }

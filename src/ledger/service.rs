@@ -813,3 +813,176 @@ mod tests {
         assert_eq!(content_type_for("noext"), None);
     }
 }
+
+// ---- the catalogue pages: a kind or a field at a time, errors named by the form field ----
+
+/// A new kind as typed on the catalogue page; it starts with a date and a title field.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct NewKind {
+    pub id: String,
+    pub name: String,
+    pub sheet: String,
+    pub date_label: String,
+    pub title_label: String,
+}
+
+/// Which form field a catalogue refusal is about.
+fn catalogue_field(e: &super::catalogue::CatalogueError) -> &'static str {
+    use super::catalogue::CatalogueError::*;
+    match e {
+        InvalidKindId { .. } | DuplicateKind { .. } => "id",
+        InvalidSheetName { .. } | DuplicateSheet { .. } => "sheet",
+        InvalidFieldKey { .. } | DuplicateFieldKey { .. } => "key",
+        MissingLabel { .. } | DuplicateHeader { .. } => "label",
+        MissingChoices { .. } | UnexpectedChoices { .. } | InvalidChoice { .. } => "choices",
+        _ => "definition",
+    }
+}
+
+/// Checks the park's catalogue with one kind added or replaced, naming the form field at fault.
+async fn check_catalogue(db: &Db, who: &Principal, def: &KindDef) -> Result<(), AppError> {
+    let mut all = queries::kinds(db, who.park_id).await?;
+    match all.iter().position(|k| k.id == def.id) {
+        Some(i) => all[i] = def.clone(),
+        None => all.push(def.clone()),
+    }
+    super::catalogue::Catalogue { kinds: all }
+        .validate()
+        .map_err(|e| {
+            let field = catalogue_field(&e);
+            AppError::invalid(field, field, e.to_string())
+        })
+}
+
+fn required_text(v: &str, field: &str, label: &str) -> Result<String, AppError> {
+    let v = super::value::normalize_text(v);
+    if v.is_empty() {
+        Err(AppError::invalid(field, label, "必填项不能为空"))
+    } else {
+        Ok(v)
+    }
+}
+
+/// Adds a kind with a required date field and a required title field (党建办).
+pub async fn create_kind(
+    db: &Db,
+    who: &Principal,
+    new: NewKind,
+    now: DateTime<Utc>,
+) -> Result<KindDef, AppError> {
+    use super::catalogue::{FieldDef, FieldType};
+    who.require(Action::WriteKinds)?;
+    let id = required_text(&new.id, "id", "编号")?;
+    let name = required_text(&new.name, "name", "名称")?;
+    let sheet = required_text(&new.sheet, "sheet", "工作表名")?;
+    let label = |v: &str, default: &str| {
+        Some(super::value::normalize_text(v))
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| default.to_string())
+    };
+    let field = |key: &str, label: String, field_type| FieldDef {
+        key: key.into(),
+        label,
+        field_type,
+        required: true,
+        choices: Vec::new(),
+        default: None,
+        scale: None,
+        aliases: Vec::new(),
+    };
+    let def = KindDef {
+        id,
+        name,
+        sheet,
+        date_field: "date".into(),
+        title_field: "title".into(),
+        unit_field: None,
+        enterprise_field: None,
+        fields: vec![
+            field("date", label(&new.date_label, "日期"), FieldType::Date),
+            field("title", label(&new.title_label, "名称"), FieldType::Text),
+        ],
+    };
+    if queries::kind(db, who.park_id, &def.id).await?.is_some() {
+        return Err(AppError::invalid(
+            "id",
+            "编号",
+            format!("已有编号为“{}”的台账", def.id),
+        ));
+    }
+    check_catalogue(db, who, &def).await?;
+    save_kind(db, who, def, true, now).await
+}
+
+/// The kind as the catalogue page edits it (any kind of the park, not only readable ones).
+async fn kind_to_edit(db: &Db, who: &Principal, id: &str) -> Result<KindDef, AppError> {
+    who.require(Action::WriteKinds)?;
+    queries::kind(db, who.park_id, id)
+        .await?
+        .ok_or(AppError::NotFound("台账类型"))
+}
+
+/// Adds a field to a kind (党建办).
+pub async fn add_field(
+    db: &Db,
+    who: &Principal,
+    kind_id: &str,
+    field: super::catalogue::FieldDef,
+    now: DateTime<Utc>,
+) -> Result<KindDef, AppError> {
+    let mut def = kind_to_edit(db, who, kind_id).await?;
+    if def.field(&field.key).is_some() {
+        return Err(AppError::invalid(
+            "key",
+            "字段标识",
+            format!("已有标识为“{}”的字段", field.key),
+        ));
+    }
+    def.fields.push(field);
+    check_catalogue(db, who, &def).await?;
+    save_kind(db, who, def, false, now).await
+}
+
+/// Removes a field from a kind; refused while records hold a value in it.
+pub async fn remove_field(
+    db: &Db,
+    who: &Principal,
+    kind_id: &str,
+    key: &str,
+    now: DateTime<Utc>,
+) -> Result<KindDef, AppError> {
+    let mut def = kind_to_edit(db, who, kind_id).await?;
+    if def.field(key).is_none() {
+        return Err(AppError::NotFound("字段"));
+    }
+    def.fields.retain(|f| f.key != key);
+    save_kind(db, who, def, false, now).await
+}
+
+/// Gives a field another type (and choices); refused while records hold a value in it.
+pub async fn retype_field(
+    db: &Db,
+    who: &Principal,
+    kind_id: &str,
+    key: &str,
+    field_type: super::catalogue::FieldType,
+    choices: Vec<String>,
+    now: DateTime<Utc>,
+) -> Result<KindDef, AppError> {
+    let mut def = kind_to_edit(db, who, kind_id).await?;
+    let Some(f) = def.fields.iter_mut().find(|f| f.key == key) else {
+        return Err(AppError::NotFound("字段"));
+    };
+    f.field_type = field_type;
+    f.choices = choices;
+    if field_type != super::catalogue::FieldType::Decimal {
+        f.scale = None;
+    }
+    save_kind(db, who, def, false, now).await
+}
+
+/// Every kind of the park's catalogue, for the one who edits it (党建办).
+pub async fn catalogue_kinds(db: &Db, who: &Principal) -> Result<Vec<KindDef>, AppError> {
+    who.require(Action::WriteKinds)?;
+    Ok(queries::kinds(db, who.park_id).await?)
+}

@@ -383,6 +383,17 @@ pub async fn end_position(
     Ok(())
 }
 
+pub async fn position(db: &Db, park_id: i64, id: i64) -> Result<Option<Position>, DbError> {
+    Ok(on_db!(db, |pool| sqlx::query_as(
+        "SELECT id, person_id, unit_id, title, staff_type, start_on, end_on FROM positions \
+         WHERE park_id = $1 AND id = $2"
+    )
+    .bind(park_id)
+    .bind(id)
+    .fetch_optional(pool)
+    .await)?)
+}
+
 pub async fn positions_of(db: &Db, park_id: i64, person_id: i64) -> Result<Vec<Position>, DbError> {
     Ok(on_db!(db, |pool| sqlx::query_as(
         "SELECT id, person_id, unit_id, title, staff_type, start_on, end_on FROM positions \

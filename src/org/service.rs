@@ -365,6 +365,15 @@ fn checked<E: std::fmt::Display>(
     }
 }
 
+/// Refuses roles that may not keep the enterprise roster (only the park-wide 党建办 may).
+pub fn may_edit_enterprises(who: &Principal) -> Result<(), AppError> {
+    who.require(Action::WriteOrg)?;
+    if who.scope != Scope::Park {
+        return Err(AppError::Forbidden("仅党建办可以维护企业名录"));
+    }
+    Ok(())
+}
+
 pub async fn create_enterprise(
     db: &Db,
     who: &Principal,
@@ -558,6 +567,9 @@ pub async fn update_person(
     if p.id_number.is_none() && before.id_number.is_some() && !who.role.sees_personal_data() {
         p.id_number = before.id_number.clone();
     }
+    if p.phone.is_none() && before.phone.is_some() && !who.role.sees_personal_data() {
+        p.phone = before.phone.clone();
+    }
     let mut tx = db.begin().await?;
     queries::update_person(&mut tx, who.park_id, &p).await?;
     log(
@@ -608,6 +620,13 @@ pub async fn appoint(
         &staff_type,
         &STAFF_TYPES,
     );
+    if crate::ledger::value::normalize_text(&input.title).is_empty() {
+        errors.push(FieldError {
+            field: "title".into(),
+            label: "职务".into(),
+            message: "必填项不能为空".into(),
+        });
+    }
     finish(errors)?;
     let start_on = input.start_on.unwrap_or_else(|| now.date_naive());
     let mut tx = db.begin().await?;
@@ -640,6 +659,66 @@ pub async fn appoint(
     .await?;
     tx.commit().await?;
     Ok(pos)
+}
+
+/// Ends a post on a date (a personnel change without a successor, a retirement).
+pub async fn end_position(
+    db: &Db,
+    who: &Principal,
+    position_id: i64,
+    end_on: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Position, AppError> {
+    who.require(Action::WriteOrg)?;
+    let before = queries::position(db, who.park_id, position_id)
+        .await?
+        .ok_or(AppError::NotFound("职务"))?;
+    let person = queries::person(db, who.park_id, before.person_id)
+        .await?
+        .ok_or(AppError::NotFound("人员"))?;
+    if !who.covers(Some(before.unit_id), None) || !who.covers(person.unit_id, None) {
+        return Err(AppError::Forbidden("只能任免本单位及下级单位的职务"));
+    }
+    if before.end_on.is_some() {
+        return Err(AppError::invalid("end_on", "离任日期", "该职务已经结束"));
+    }
+    if before.start_on.is_some_and(|s| end_on < s) {
+        return Err(AppError::invalid(
+            "end_on",
+            "离任日期",
+            "离任日期不能早于任职日期",
+        ));
+    }
+    let after = Position {
+        end_on: Some(end_on),
+        ..before.clone()
+    };
+    let mut tx = db.begin().await?;
+    queries::end_position(&mut tx, who.park_id, position_id, end_on).await?;
+    log(
+        &mut tx,
+        who.park_id,
+        &who.actor(),
+        now,
+        "update",
+        "position",
+        position_id,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// The person a post belongs to, when the principal may see them.
+pub async fn position_person(db: &Db, who: &Principal, position_id: i64) -> Result<i64, AppError> {
+    who.require(Action::ReadOrg)?;
+    let pos = queries::position(db, who.park_id, position_id)
+        .await?
+        .ok_or(AppError::NotFound("职务"))?;
+    get_person(db, who, pos.person_id).await?;
+    Ok(pos.person_id)
 }
 
 pub async fn list_people(

@@ -16,6 +16,8 @@ mod cli;
 mod excel;
 mod faults;
 mod openapi;
+mod pages_admin;
+mod pages_matrix;
 mod report;
 mod roles_matrix;
 mod rules;

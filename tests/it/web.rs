@@ -41,7 +41,7 @@ pub(crate) async fn send(app: &TestApp, req: Request<Body>) -> Answer {
     }
 }
 
-fn form_body(pairs: &[(&str, &str)]) -> String {
+pub(crate) fn form_body(pairs: &[(&str, &str)]) -> String {
     pairs
         .iter()
         .map(|(k, v)| {

@@ -1,0 +1,350 @@
+//! Every page and every form action of the web UI for every role: allowed (anything but 403, a
+//! redirect to the login page or a 5xx) or refused (403); and for a stranger, the login page.
+//! A branch secretary opening another branch's record or person by URL is refused.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use serde_json::json;
+
+use crate::helpers::{id, TestApp, PASSWORD};
+use crate::web::{form_body, send, sign_in};
+
+const ROLES: [&str; 8] = [
+    "sys_admin",
+    "sec_admin",
+    "audit_admin",
+    "office",
+    "branch_secretary",
+    "leader",
+    "service_staff",
+    "enterprise",
+];
+
+/// Same code as `roles_matrix`: s=sys_admin, c=sec_admin, a=audit_admin, o=office,
+/// b=branch_secretary, l=leader, x=service_staff, e=enterprise, *=everyone signed in.
+fn allowed(code: &str, role: &str) -> bool {
+    let c = match role {
+        "sys_admin" => 's',
+        "sec_admin" => 'c',
+        "audit_admin" => 'a',
+        "office" => 'o',
+        "branch_secretary" => 'b',
+        "leader" => 'l',
+        "service_staff" => 'x',
+        _ => 'e',
+    };
+    code == "*" || code.contains(c)
+}
+
+struct Fixture {
+    meeting_a: i64,
+    meeting_b: i64,
+    to_delete: i64,
+    person_a: i64,
+    person_b: i64,
+    position_a: i64,
+    position_b: i64,
+    target: i64,
+}
+
+async fn fixture(app: &TestApp) -> Fixture {
+    let office = app.login("office").await;
+    let person = |name: &str, unit: i64| {
+        let office = office.clone();
+        let name = name.to_string();
+        async move {
+            id(&app
+                .post_ok(
+                    &office,
+                    "/api/v1/people",
+                    json!({"name": name, "unit_id": unit}),
+                )
+                .await)
+        }
+    };
+    let person_a = person("钱七", app.units.branch_a).await;
+    let person_b = person("孙八", app.units.branch_b).await;
+    let position = |p: i64, unit: i64| {
+        let office = office.clone();
+        async move {
+            id(&app
+                .post_ok(
+                    &office,
+                    &format!("/api/v1/people/{p}/positions"),
+                    json!({"unit_id": unit, "title": "组织委员", "start_on": "2024-01-01"}),
+                )
+                .await)
+        }
+    };
+    let position_a = position(person_a, app.units.branch_a).await;
+    let position_b = position(person_b, app.units.branch_b).await;
+    let meeting_a = id(&app
+        .meeting(&office, "2024-03-01", "党课", "甲科技党支部")
+        .await);
+    let meeting_b = id(&app
+        .meeting(&office, "2024-03-02", "党课", "乙制造党支部")
+        .await);
+    let to_delete = id(&app
+        .meeting(&office, "2024-03-03", "党课", "甲科技党支部")
+        .await);
+    let sys = app.login("admin").await;
+    let target = id(&app
+        .post_ok(
+            &sys,
+            "/api/v1/users",
+            json!({"login": "target", "password": PASSWORD, "role": "leader"}),
+        )
+        .await);
+    Fixture {
+        meeting_a,
+        meeting_b,
+        to_delete,
+        person_a,
+        person_b,
+        position_a,
+        position_b,
+        target,
+    }
+}
+
+type Call = (&'static str, &'static str, String, Vec<(String, String)>);
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// Every page (GET) and form action (POST), with the roles allowed.
+fn calls(app: &TestApp, f: &Fixture, role: &str) -> Vec<Call> {
+    let u = app.units;
+    let (e1, _) = app.enterprises;
+    let meeting = |name: &str| {
+        pairs(&[
+            ("date", "2024-04-01"),
+            ("meeting_type", "党课"),
+            ("name", name),
+            ("org_unit", "甲科技党支部"),
+        ])
+    };
+    let get = |code: &'static str, path: String| (code, "GET", path, Vec::new());
+    let unit_a = pairs(&[
+        ("name", "甲科技党支部"),
+        ("unit_type", "党支部"),
+        ("parent_id", &u.committee.to_string()),
+        ("enterprise_id", &e1.to_string()),
+    ]);
+    let unit_b = pairs(&[
+        ("name", "乙制造党支部"),
+        ("unit_type", "党支部"),
+        ("parent_id", &u.committee.to_string()),
+    ]);
+    let person_in =
+        |name: &str, unit: i64| pairs(&[("name", name), ("unit_id", &unit.to_string())]);
+    let post =
+        |code: &'static str, path: String, form: Vec<(String, String)>| (code, "POST", path, form);
+    let new_unit = pairs(&[
+        ("name", &format!("{role}新小组")),
+        ("unit_type", "党小组"),
+        ("parent_id", &u.branch_a.to_string()),
+    ]);
+    let position = |unit: i64| {
+        pairs(&[
+            ("unit_id", &unit.to_string()),
+            ("title", "宣传委员"),
+            ("start_on", "2024-05-01"),
+        ])
+    };
+    let enterprise = pairs(&[("name", &format!("{role}新企业"))]);
+    vec![
+        get("*", "/".into()),
+        get("obl", "/ledger/meeting".into()),
+        get("ob", "/ledger/meeting/new".into()),
+        get("obl", format!("/records/{}", f.meeting_a)),
+        get("ol", format!("/records/{}", f.meeting_b)),
+        get("ob", format!("/records/{}/edit", f.meeting_a)),
+        get("o", format!("/records/{}/edit", f.meeting_b)),
+        get("oblx", "/org".into()),
+        get("ob", "/org/units/new".into()),
+        get("ob", format!("/org/units/{}/edit", u.branch_a)),
+        get("o", format!("/org/units/{}/edit", u.branch_b)),
+        get("ob", "/org/people/new".into()),
+        get("oblx", format!("/org/people/{}", f.person_a)),
+        get("olx", format!("/org/people/{}", f.person_b)),
+        get("ob", format!("/org/people/{}/edit", f.person_a)),
+        get("o", format!("/org/people/{}/edit", f.person_b)),
+        get("o", "/org/enterprises/new".into()),
+        get("o", format!("/org/enterprises/{e1}/edit")),
+        get("sc", "/admin/users".into()),
+        get("o", "/admin/kinds".into()),
+        get("o", "/admin/kinds/meeting".into()),
+        get("a", "/audit".into()),
+        get("a", "/audit?q=%E5%85%9A%E8%AF%BE&from=2024-01-01".into()),
+        post(
+            "ob",
+            "/ledger/meeting/new".into(),
+            meeting(&format!("{role}党课")),
+        ),
+        post(
+            "ob",
+            format!("/records/{}/edit", f.meeting_a),
+            meeting("改"),
+        ),
+        post("o", format!("/records/{}/edit", f.meeting_b), meeting("改")),
+        post("ob", format!("/records/{}/delete", f.to_delete), Vec::new()),
+        post(
+            "ob",
+            format!("/records/{}/restore", f.to_delete),
+            Vec::new(),
+        ),
+        post("ob", "/org/units/new".into(), new_unit),
+        post("ob", format!("/org/units/{}/edit", u.branch_a), unit_a),
+        post("o", format!("/org/units/{}/edit", u.branch_b), unit_b),
+        post(
+            "ob",
+            "/org/people/new".into(),
+            person_in(&format!("{role}新人"), u.branch_a),
+        ),
+        post(
+            "ob",
+            format!("/org/people/{}/edit", f.person_a),
+            person_in("钱七", u.branch_a),
+        ),
+        post(
+            "o",
+            format!("/org/people/{}/edit", f.person_b),
+            person_in("孙八", u.branch_b),
+        ),
+        post(
+            "ob",
+            format!("/org/people/{}/positions", f.person_a),
+            position(u.branch_a),
+        ),
+        post(
+            "o",
+            format!("/org/people/{}/positions", f.person_b),
+            position(u.branch_b),
+        ),
+        post(
+            "ob",
+            format!("/org/positions/{}/end", f.position_a),
+            pairs(&[("end_on", "2024-06-01")]),
+        ),
+        post(
+            "o",
+            format!("/org/positions/{}/end", f.position_b),
+            pairs(&[("end_on", "2024-06-01")]),
+        ),
+        post("o", "/org/enterprises/new".into(), enterprise),
+        post(
+            "o",
+            format!("/org/enterprises/{e1}/edit"),
+            pairs(&[("name", "甲科技有限公司"), ("scale", "规上")]),
+        ),
+        post(
+            "s",
+            "/admin/users".into(),
+            pairs(&[("login", &format!("p_{role}")), ("role", "leader")]),
+        ),
+        post("s", format!("/admin/users/{}/lock", f.target), Vec::new()),
+        post("s", format!("/admin/users/{}/unlock", f.target), Vec::new()),
+        post(
+            "s",
+            format!("/admin/users/{}/password", f.target),
+            Vec::new(),
+        ),
+        post(
+            "c",
+            format!("/admin/users/{}/role", f.target),
+            pairs(&[("role", "leader")]),
+        ),
+        post(
+            "o",
+            "/admin/kinds".into(),
+            pairs(&[
+                ("id", &format!("k_{role}")),
+                ("name", "参观"),
+                ("sheet", &format!("{role}参观台账")),
+            ]),
+        ),
+        post(
+            "o",
+            "/admin/kinds/meeting/fields".into(),
+            pairs(&[
+                ("label", &format!("{role}备注")),
+                ("key", &format!("note_{role}")),
+                ("field_type", "text"),
+            ]),
+        ),
+        post(
+            "o",
+            "/admin/kinds/meeting/fields/note_office/type".into(),
+            pairs(&[("field_type", "longtext")]),
+        ),
+        post(
+            "o",
+            "/admin/kinds/meeting/fields/note_office/delete".into(),
+            Vec::new(),
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn every_page_and_form_for_every_role() {
+    let app = TestApp::new().await;
+    let f = fixture(&app).await;
+    let mut failures = Vec::new();
+    let mut walked = 0;
+    for role in ROLES {
+        let b = sign_in(&app, if role == "sys_admin" { "admin" } else { role }).await;
+        let csrf = b.csrf().await;
+        for (code, method, path, form) in calls(&app, &f, role) {
+            let a = if method == "GET" {
+                b.get(&path).await
+            } else {
+                let mut body: Vec<(&str, &str)> = vec![("_csrf", &csrf)];
+                body.extend(form.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+                b.post(&path, &body).await
+            };
+            walked += 1;
+            let to_login = a
+                .location
+                .as_deref()
+                .is_some_and(|l| l.starts_with("/login"));
+            let ok = if allowed(code, role) {
+                a.status != StatusCode::FORBIDDEN && !a.status.is_server_error() && !to_login
+            } else {
+                a.status == StatusCode::FORBIDDEN && a.body.contains("没有权限")
+            };
+            if !ok {
+                failures.push(format!("{role} {method} {path}: {}", a.status));
+            }
+        }
+    }
+    assert!(walked > 300, "{walked}");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[tokio::test]
+async fn a_stranger_is_sent_to_the_login_page_from_every_page_and_form() {
+    let app = TestApp::new().await;
+    let f = fixture(&app).await;
+    for (_, method, path, form) in calls(&app, &f, "stranger") {
+        let body: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let req = Request::builder()
+            .method(method)
+            .uri(&path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(form_body(&body)))
+            .unwrap();
+        let a = send(&app, req).await;
+        assert_eq!(a.status, StatusCode::SEE_OTHER, "{method} {path}");
+        assert!(
+            a.location
+                .as_deref()
+                .is_some_and(|l| l.starts_with("/login?next=")),
+            "{method} {path}: {:?}",
+            a.location
+        );
+    }
+}
