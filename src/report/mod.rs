@@ -26,6 +26,7 @@ pub mod render;
 pub mod scaffold_pages;
 pub mod service;
 mod sql;
+mod template_pages;
 mod view;
 
 pub use compute::{compute, compute_all, compute_with_previous, MetricValue, MetricValues, Number};

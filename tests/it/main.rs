@@ -15,6 +15,7 @@ mod cli;
 mod excel;
 mod openapi;
 mod report;
+mod report_pages;
 mod roles_matrix;
 mod rules;
 mod web;
