@@ -289,6 +289,12 @@ async fn the_preview_links_each_figure_to_the_records_it_counts() {
         .await;
     assert_eq!(listed_ids(&seen.body), counted, "a leader reads every unit");
 
+    // The editor's preview lives under /report/templates/, where the same links resolve too.
+    let from_editor = b
+        .get("/report/templates/records?metric=learning_activities&year=2025")
+        .await;
+    assert_eq!(listed_ids(&from_editor.body), counted);
+
     let unknown = b.get("/report/records?metric=nonsense&year=2025").await;
     assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
     assert!(unknown.body.contains("指标"), "{}", unknown.body);
