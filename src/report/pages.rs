@@ -127,6 +127,26 @@ pub(crate) fn parse_year(text: &str, this_year: i32) -> Result<i32, AppError> {
         })
 }
 
+/// The year a report page opens on when none is asked for: this year, or the latest earlier
+/// year with records when this year has none yet (early January, when last year's report is
+/// written).
+async fn default_year(st: &AppState, page: &Page, q: &ReportQuery) -> Result<i32, AppError> {
+    let this_year = st.now().year();
+    if !q.year.trim().is_empty() {
+        return Ok(this_year);
+    }
+    let params = crate::ledger::service::ListParams {
+        to: chrono::NaiveDate::from_ymd_opt(this_year, 12, 31),
+        limit: Some(1),
+        ..Default::default()
+    };
+    match crate::ledger::service::list(&st.db, &st.counts, &page.who, params).await {
+        Ok(p) => Ok(p.items.first().map_or(this_year, |r| r.date.year())),
+        Err(AppError::Forbidden(_)) => Ok(this_year),
+        Err(e) => Err(e),
+    }
+}
+
 /// The menu and layout of a report page.
 pub(crate) async fn chrome(st: &AppState, page: &Page, active: &str) -> Result<Chrome, AppError> {
     let kinds = match crate::ledger::service::kinds(&st.db, &page.who).await {
@@ -186,7 +206,7 @@ struct IndexView {
 async fn index(State(st): State<AppState>, page: Page, Query(q): Query<ReportQuery>) -> Response {
     let result = async {
         page.who.require(Action::ReadReport)?;
-        let chosen = q.chosen(st.now().year())?;
+        let chosen = q.chosen(default_year(&st, &page, &q).await?)?;
         let causes = service::causes(&st.db, &page.who, chosen.year).await?;
         Ok::<_, AppError>(IndexView {
             chrome: chrome(&st, &page, "/report").await?,
@@ -216,7 +236,7 @@ struct ReportView {
 
 async fn view(State(st): State<AppState>, page: Page, Query(q): Query<ReportQuery>) -> Response {
     let prepared = async {
-        let chosen = q.chosen(st.now().year())?;
+        let chosen = q.chosen(default_year(&st, &page, &q).await?)?;
         let (data, template) = report_input(&st, &page, &chosen).await?;
         Ok::<_, AppError>((chosen, data, template))
     }

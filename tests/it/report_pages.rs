@@ -247,6 +247,12 @@ async fn the_preview_links_each_figure_to_the_records_it_counts() {
     let app = TestApp::new().await;
     let counted = meetings(&app).await;
     let b = sign_in(&app, "office").await;
+    // Without a year the pages open on the latest year with records.
+    let index = b.get("/report").await.body;
+    assert!(
+        index.contains("<option value=\"2025\" selected>"),
+        "{index}"
+    );
     let view = b.get("/report/view?year=2025&template=default").await;
     assert_eq!(view.status, StatusCode::OK, "{}", view.body);
     assert!(view.body.contains("<article>"), "{}", view.body);
@@ -510,6 +516,23 @@ async fn a_template_that_fails_shows_its_line_and_is_not_saved() {
 async fn the_cause_analysis_reaches_the_report_on_the_web_and_the_command_line() {
     let app = TestApp::new().await;
     let b = sign_in(&app, "office").await;
+    // Without a year the pages open on this year, or on the latest year with records while
+    // this year has none (the clock says 2025).
+    let index = b.get("/report").await.body;
+    assert!(
+        index.contains("<option value=\"2025\" selected>"),
+        "{index}"
+    );
+    let office = app.login("office").await;
+    app.meeting(&office, "2024-05-01", "党课", "甲科技党支部")
+        .await;
+    let index = b.get("/report").await.body;
+    assert!(
+        index.contains("<option value=\"2024\" selected>"),
+        "{index}"
+    );
+    let view = b.get("/report/view").await.body;
+    assert!(view.contains("2024年度述职报告"), "{view}");
     let empty = b.get("/report/view?year=2025").await.body;
     assert!(!empty.contains("原因分析</h3>"), "{empty}");
 
