@@ -92,7 +92,7 @@ pub struct MetricRecords {
     pub definition: String,
     /// True when the figure counts people of the rosters rather than ledger records.
     pub people: bool,
-    /// Ids counted that the caller may not read (other units' records), left out of `records`.
+    /// Ids of the listed page that the caller may not read (other units' records), left out.
     pub hidden: usize,
     pub records: Vec<RecordView>,
     pub persons: Vec<PersonRow>,
