@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::config::Config;
-use crate::report::{self, Format, MetricCatalogue, ReportError, ReportTemplate};
+use crate::report::{self, Format, ReportError, ReportTemplate};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -29,7 +29,8 @@ pub async fn run(config: Config, park: Option<&str>, args: Args) -> anyhow::Resu
     };
     let db = super::open(&config, false).await?;
     let park = super::pick_park(&db, park).await?;
-    let data = gather(&db, park.id, &park.name, args.year).await;
+    let today = super::now().date_naive();
+    let data = report::report_data(&db, park.id, &park.name, args.year, today).await;
     db.close().await;
     let text = report::render(&data?, &template, format)?;
     match &args.out {
@@ -37,30 +38,6 @@ pub async fn run(config: Config, park: Option<&str>, args: Args) -> anyhow::Resu
         None => std::io::stdout().write_all(text.as_bytes())?,
     }
     Ok(())
-}
-
-/// The report's data with the problems section drawn from the rule checks, as of the year's end
-/// (or today, for the year still running).
-async fn gather(
-    db: &crate::db::Db,
-    park_id: i64,
-    park_name: &str,
-    year: i32,
-) -> Result<report::ReportData, crate::error::AppError> {
-    let mut data = report::gather(
-        db,
-        park_id,
-        park_name,
-        year,
-        &MetricCatalogue::default_metrics(),
-    )
-    .await?;
-    let as_of = crate::rules::default_as_of(year, super::now().date_naive());
-    // Findings marked 已整改 leave the report's findings; their sentences say so.
-    let (open, problems) = crate::rules::service::for_report(db, park_id, year, as_of).await?;
-    data.problems = problems;
-    data.findings = open;
-    Ok(data)
 }
 
 fn read_template(path: &Path) -> Result<ReportTemplate, ReportError> {

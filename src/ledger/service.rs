@@ -58,7 +58,7 @@ impl RecordView<RawFields> {
 }
 
 impl RecordView {
-    fn from_row(row: RecordRow) -> RecordView {
+    pub(crate) fn from_row(row: RecordRow) -> RecordView {
         let fields = match serde_json::from_str(&row.fields) {
             Ok(Json::Object(m)) => m,
             _ => Map::new(),

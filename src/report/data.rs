@@ -83,6 +83,7 @@ pub async fn gather(
         findings: Vec::new(),
         problems: Vec::new(),
         causes: String::new(),
+        measures: String::new(),
     })
 }
 

@@ -17,9 +17,25 @@ use super::view::{ReportData, FIGURE_END, FIGURE_MID, FIGURE_START};
 
 const PAGE_NAME: &str = "report.html";
 const PAGE: &str = include_str!("page.html.j2");
+const ARTICLE_NAME: &str = "article.html";
+const ARTICLE: &str = include_str!("article.html.j2");
 
 /// The report as a standalone HTML page.
 pub fn render_html(data: &ReportData, template: &ReportTemplate) -> Result<String, ReportError> {
+    render_page(data, template, PAGE_NAME)
+}
+
+/// The report's `<article>` alone, for a page of our own that shows the report inside its
+/// layout (the web preview); the figures link exactly as in [`render_html`].
+pub fn render_article(data: &ReportData, template: &ReportTemplate) -> Result<String, ReportError> {
+    render_page(data, template, ARTICLE_NAME)
+}
+
+fn render_page(
+    data: &ReportData,
+    template: &ReportTemplate,
+    page_name: &str,
+) -> Result<String, ReportError> {
     let marked = render_template(data, template, true)?;
     check_placeholders(&strip_marks(&marked))?;
     let blocks = blocks(&marked, data);
@@ -34,9 +50,10 @@ pub fn render_html(data: &ReportData, template: &ReportTemplate) -> Result<Strin
     env.set_lstrip_blocks(true);
     // Our own page: a failure here is a defect, reported like any template error.
     env.add_template(PAGE_NAME, PAGE)
-        .and_then(|()| env.get_template(PAGE_NAME))
+        .and_then(|()| env.add_template(ARTICLE_NAME, ARTICLE))
+        .and_then(|()| env.get_template(page_name))
         .and_then(|page| page.render(context! { title, blocks }))
-        .map_err(|e| ReportError::template(PAGE_NAME, &e))
+        .map_err(|e| ReportError::template(page_name, &e))
 }
 
 /// A heading (`h1`…`h6`), a paragraph (`p`) or a bullet list (`ul`, one line per item).
@@ -214,6 +231,7 @@ mod tests {
             findings: vec![],
             problems: Vec::new(),
             causes: String::new(),
+            measures: String::new(),
         }
     }
 
@@ -234,6 +252,17 @@ mod tests {
         assert_eq!(p[1].records.as_deref(), Some("4,9"));
         assert_eq!(p[2].text, "项bad");
         assert_eq!(b[2].lines.len(), 2);
+    }
+
+    #[test]
+    fn the_article_is_the_page_without_its_wrapping() {
+        let t = ReportTemplate::new("t.md", "# 标题\n\n共获得荣誉{{ m.honors }}项。\n");
+        let article = render_article(&data(), &t).unwrap();
+        let page = render_html(&data(), &t).unwrap();
+        assert!(article.starts_with("<article>"), "{article}");
+        assert!(!article.contains("<style>"));
+        assert!(page.contains(article.trim_end()), "{page}");
+        assert!(page.contains("</article>\n</body>"), "{page}");
     }
 
     #[test]

@@ -9,10 +9,11 @@
 //!
 //! Templates are Markdown with Jinja syntax (minijinja), locked down (strict undefined, fuel and
 //! recursion limits, no file access). They see `park`, `year`, `m` (metrics by id), `projects`,
-//! `documents`, `findings` and `causes`, and the filters of FILTERS.md.
+//! `documents`, `findings`, `problems`, `causes` and `measures`, and the filters of FILTERS.md.
 
 pub mod compute;
 pub mod data;
+mod describe;
 pub mod error;
 mod filters;
 pub mod html;
@@ -24,7 +25,9 @@ mod queries;
 pub mod render;
 pub mod scaffold;
 pub mod scaffold_pages;
+pub mod service;
 mod sql;
+mod template_pages;
 mod view;
 
 pub use compute::{compute, compute_all, compute_with_previous, MetricValue, MetricValues, Number};
@@ -32,4 +35,5 @@ pub use data::gather;
 pub use error::ReportError;
 pub use metrics::{Metric, MetricCatalogue};
 pub use render::{render, render_markdown, Format, ReportTemplate, DEFAULT_TEMPLATE};
+pub use service::{report_data, TemplateChoice};
 pub use view::{Document, Finding, Project, ReportData};

@@ -1,12 +1,648 @@
-//! 述职报告 pages: the report of a year, the records behind a figure, templates, cause analysis.
+//! 述职报告 pages: the report of a year (choose year and template, preview, download), the
+//! records behind a figure, the cause analysis of a year. The template editor lives in
+//! `template_pages`. Thin handlers over `report::service`; views built here, HTML from templates.
+//!
+//! The preview lives at `/report/view`, so the report's relative figure links
+//! (`records?metric=ID&year=Y`) resolve to `/report/records`.
 
-use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use chrono::Datelike;
+use serde::{Deserialize, Serialize};
 
+use super::error::ReportError;
+use super::service::{self, TemplateChoice, VersionSummary};
+use super::{Format, ReportData, ReportTemplate};
+use crate::auth::Action;
+use crate::error::AppError;
+use crate::web::ui::{app_error_page, csrf_refused, error_page, render, urlencode, Chrome, Page};
 use crate::web::AppState;
 
 /// This area's page templates, registered in `web::ui`.
-pub const TEMPLATES: &[(&str, &str)] = &[];
+pub const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "report_index.html",
+        include_str!("templates/report_index.html"),
+    ),
+    (
+        "report_chooser.html",
+        include_str!("templates/report_chooser.html"),
+    ),
+    (
+        "report_view.html",
+        include_str!("templates/report_view.html"),
+    ),
+    (
+        "report_records.html",
+        include_str!("templates/report_records.html"),
+    ),
+    (
+        "report_causes.html",
+        include_str!("templates/report_causes.html"),
+    ),
+    (
+        "report_templates.html",
+        include_str!("templates/report_templates.html"),
+    ),
+    (
+        "report_template_edit.html",
+        include_str!("templates/report_template_edit.html"),
+    ),
+];
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/report", get(index))
+        .route("/report/view", get(view))
+        .route("/report/download", get(download))
+        .route("/report/records", get(records))
+        // The editor's preview lives under /report/templates/…, where the report's relative
+        // figure links resolve here.
+        .route("/report/templates/records", get(records))
+        .route("/report/causes", get(causes_form).post(causes_save))
+        .merge(super::template_pages::router())
+}
+
+/// How many counted records the records page lists at a time.
+const RECORDS_PAGE: usize = 100;
+
+/// The years the chooser offers: this year and the five before it.
+const YEARS_OFFERED: i32 = 6;
+
+/// The query of the report pages: a year, a template and, for downloads, a format.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ReportQuery {
+    #[serde(default)]
+    year: String,
+    #[serde(default)]
+    template: String,
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    format: String,
+}
+
+/// The year and template the pages were asked for, checked.
+struct Chosen {
+    year: i32,
+    template: TemplateChoice,
+}
+
+impl ReportQuery {
+    fn chosen(&self, this_year: i32) -> Result<Chosen, AppError> {
+        let year = parse_year(&self.year, this_year)?;
+        let mut template = TemplateChoice::parse(&self.template)?;
+        if let TemplateChoice::Saved { version, .. } = &mut template {
+            *version =
+                match self.version.trim() {
+                    "" => None,
+                    v => Some(v.parse().map_err(|_| {
+                        AppError::invalid("version", "模板版本", "版本号应为正整数")
+                    })?),
+                };
+        }
+        Ok(Chosen { year, template })
+    }
+}
+
+/// Reads a report year; empty means this year.
+pub(crate) fn parse_year(text: &str, this_year: i32) -> Result<i32, AppError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(this_year);
+    }
+    text.trim_end_matches('年')
+        .parse::<i32>()
+        .ok()
+        .filter(|y| (1900..=2100).contains(y))
+        .ok_or_else(|| {
+            AppError::invalid(
+                "year",
+                "年份",
+                format!("“{text}”不是有效的年份，应为 1900 至 2100 之间的四位数字"),
+            )
+        })
+}
+
+/// The year a report page opens on when none is asked for: this year, or the latest earlier
+/// year with records when this year has none yet (early January, when last year's report is
+/// written).
+async fn default_year(st: &AppState, page: &Page, q: &ReportQuery) -> Result<i32, AppError> {
+    let this_year = st.now().year();
+    if !q.year.trim().is_empty() {
+        return Ok(this_year);
+    }
+    let params = crate::ledger::service::ListParams {
+        to: chrono::NaiveDate::from_ymd_opt(this_year, 12, 31),
+        limit: Some(1),
+        ..Default::default()
+    };
+    match crate::ledger::service::list(&st.db, &st.counts, &page.who, params).await {
+        Ok(p) => Ok(p.items.first().map_or(this_year, |r| r.date.year())),
+        Err(AppError::Forbidden(_)) => Ok(this_year),
+        Err(e) => Err(e),
+    }
+}
+
+/// The menu and layout of a report page.
+pub(crate) async fn chrome(st: &AppState, page: &Page, active: &str) -> Result<Chrome, AppError> {
+    let kinds = match crate::ledger::service::kinds(&st.db, &page.who).await {
+        Ok(k) => k,
+        Err(AppError::Forbidden(_)) => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    Ok(page.chrome(&kinds, active))
+}
+
+/// The year and template choice shown above the report and on the index page.
+#[derive(Serialize)]
+pub(crate) struct ChooserView {
+    year: i32,
+    years: Vec<i32>,
+    template: String,
+    templates: Vec<VersionSummary>,
+    /// The saved version chosen, when an older one was asked for.
+    version: Option<i64>,
+}
+
+async fn chooser(
+    st: &AppState,
+    page: &Page,
+    year: i32,
+    template: TemplateChoice,
+) -> Result<ChooserView, AppError> {
+    let this_year = st.now().year();
+    let mut years: Vec<i32> = (0..YEARS_OFFERED).map(|i| this_year - i).collect();
+    if !years.contains(&year) {
+        years.push(year);
+        years.sort_unstable_by(|a, b| b.cmp(a));
+    }
+    let version = match template {
+        TemplateChoice::Saved { version, .. } => version,
+        TemplateChoice::Builtin => None,
+    };
+    Ok(ChooserView {
+        year,
+        years,
+        template: template.key(),
+        templates: service::templates(&st.db, &page.who).await?,
+        version,
+    })
+}
+
+// ---- index ----
+
+#[derive(Serialize)]
+struct IndexView {
+    chrome: Chrome,
+    chooser: ChooserView,
+    causes: service::Causes,
+    can_write: bool,
+}
+
+async fn index(State(st): State<AppState>, page: Page, Query(q): Query<ReportQuery>) -> Response {
+    let result = async {
+        page.who.require(Action::ReadReport)?;
+        let chosen = q.chosen(default_year(&st, &page, &q).await?)?;
+        let causes = service::causes(&st.db, &page.who, chosen.year).await?;
+        Ok::<_, AppError>(IndexView {
+            chrome: chrome(&st, &page, "/report").await?,
+            chooser: chooser(&st, &page, chosen.year, chosen.template).await?,
+            causes,
+            can_write: page.who.role.allows(Action::WriteReport),
+        })
+    }
+    .await;
+    match result {
+        Ok(v) => render("report_index.html", v),
+        Err(e) => app_error_page(e),
+    }
+}
+
+// ---- preview ----
+
+#[derive(Serialize)]
+struct ReportView {
+    chrome: Chrome,
+    chooser: ChooserView,
+    /// The report's `<article>`, rendered by our own auto-escaping template.
+    article: Option<String>,
+    /// Why the report could not be rendered (a template error with its line).
+    error: Option<String>,
+}
+
+async fn view(State(st): State<AppState>, page: Page, Query(q): Query<ReportQuery>) -> Response {
+    let prepared = async {
+        let chosen = q.chosen(default_year(&st, &page, &q).await?)?;
+        let (data, template) = report_input(&st, &page, &chosen).await?;
+        Ok::<_, AppError>((chosen, data, template))
+    }
+    .await;
+    let (chosen, data, template) = match prepared {
+        Ok(p) => p,
+        Err(e) => return app_error_page(e),
+    };
+    let (article, error) = match super::html::render_article(&data, &template) {
+        Ok(html) => (Some(html), None),
+        Err(ReportError::App(e)) => return app_error_page(e),
+        Err(e) => (None, Some(e.to_string())),
+    };
+    let failed = error.is_some();
+    let view = async {
+        Ok::<_, AppError>(ReportView {
+            chrome: chrome(&st, &page, "/report").await?,
+            chooser: chooser(&st, &page, chosen.year, chosen.template).await?,
+            article,
+            error,
+        })
+    }
+    .await;
+    match view {
+        Ok(v) => {
+            let mut res = render("report_view.html", v);
+            if failed {
+                *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            }
+            res
+        }
+        Err(e) => app_error_page(e),
+    }
+}
+
+/// The report's data and the chosen template, both checked against the caller's rights.
+async fn report_input(
+    st: &AppState,
+    page: &Page,
+    chosen: &Chosen,
+) -> Result<(ReportData, ReportTemplate), AppError> {
+    let template = service::template(&st.db, &page.who, chosen.template).await?;
+    let today = st.now().date_naive();
+    let data = service::report(&st.db, &page.who, chosen.year, today).await?;
+    Ok((data, template))
+}
+
+// ---- download ----
+
+/// A rendered download: its bytes, media type and file extension.
+struct Download {
+    bytes: Vec<u8>,
+    content_type: &'static str,
+    extension: &'static str,
+}
+
+/// Renders the report in `format`: one arm per format, so a new format (DOCX) is one arm more.
+fn render_download(
+    format: Format,
+    data: &ReportData,
+    template: &ReportTemplate,
+) -> Result<Download, ReportError> {
+    Ok(match format {
+        Format::Markdown => Download {
+            bytes: super::render_markdown(data, template)?.into_bytes(),
+            content_type: "text/markdown; charset=utf-8",
+            extension: "md",
+        },
+        Format::Html => Download {
+            bytes: super::html::render_html(data, template)?.into_bytes(),
+            content_type: "text/html; charset=utf-8",
+            extension: "html",
+        },
+        Format::Json => Download {
+            bytes: super::json::to_json_string(data).into_bytes(),
+            content_type: "application/json",
+            extension: "json",
+        },
+    })
+}
+
+async fn download(
+    State(st): State<AppState>,
+    page: Page,
+    Query(q): Query<ReportQuery>,
+) -> Response {
+    // A format we do not write is refused before anything is computed.
+    let format = match q.format.parse::<Format>() {
+        Ok(f) => f,
+        Err(e) => return error_page(StatusCode::BAD_REQUEST, &format!("格式：{e}")),
+    };
+    let prepared = async {
+        let chosen = q.chosen(st.now().year())?;
+        report_input(&st, &page, &chosen).await
+    }
+    .await;
+    let (data, template) = match prepared {
+        Ok(p) => p,
+        Err(e) => return app_error_page(e),
+    };
+    let file = match render_download(format, &data, &template) {
+        Ok(f) => f,
+        Err(ReportError::App(e)) => return app_error_page(e),
+        Err(e) => return error_page(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string()),
+    };
+    let name = format!("{}{}年度述职报告.{}", data.park, data.year, file.extension);
+    let ascii = format!("report-{}.{}", data.year, file.extension);
+    let disposition = format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        rfc5987(&name)
+    );
+    let mut res = file.bytes.into_response();
+    let headers = res.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(file.content_type),
+    );
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+/// A file name as RFC 5987 `ext-value` characters: UTF-8 bytes percent-encoded except the
+/// `attr-char` set.
+fn rfc5987(name: &str) -> String {
+    name.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+// ---- records behind a figure ----
+
+#[derive(Debug, Deserialize)]
+struct RecordsQuery {
+    #[serde(default)]
+    metric: String,
+    #[serde(default)]
+    year: String,
+    #[serde(default)]
+    page: String,
+}
+
+#[derive(Serialize)]
+struct RecordsView {
+    chrome: Chrome,
+    year: i32,
+    metric: MetricHead,
+    definition: String,
+    people: bool,
+    total: usize,
+    hidden: usize,
+    rows: Vec<RecordRowView>,
+    page: usize,
+    pages: usize,
+    query: String,
+}
+
+#[derive(Serialize)]
+struct MetricHead {
+    id: String,
+    label: String,
+    value: String,
+    unit: String,
+}
+
+#[derive(Serialize)]
+struct RecordRowView {
+    id: i64,
+    kind: String,
+    date: String,
+    unit: String,
+    title: String,
+    /// True for ledger records, which have a page of their own.
+    linked: bool,
+}
+
+async fn records(
+    State(st): State<AppState>,
+    page: Page,
+    Query(q): Query<RecordsQuery>,
+) -> Response {
+    match records_view(&st, &page, &q).await {
+        Ok(v) => render("report_records.html", v),
+        Err(e) => app_error_page(e),
+    }
+}
+
+async fn records_view(
+    st: &AppState,
+    page: &Page,
+    q: &RecordsQuery,
+) -> Result<RecordsView, AppError> {
+    page.who.require(Action::ReadReport)?;
+    let year = parse_year(&q.year, st.now().year())?;
+    let page_no = q.page.trim().parse::<usize>().unwrap_or(1).max(1);
+    let found = service::metric_records(
+        &st.db,
+        &page.who,
+        q.metric.trim(),
+        year,
+        ((page_no - 1) * RECORDS_PAGE, RECORDS_PAGE),
+    )
+    .await?;
+    let units: std::collections::HashMap<i64, String> =
+        crate::org::queries::units(&st.db, page.who.park_id)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect();
+    let kinds = crate::ledger::queries::kinds(&st.db, page.who.park_id).await?;
+    let unit_name = |id: Option<i64>| {
+        id.and_then(|id| units.get(&id).cloned())
+            .unwrap_or_default()
+    };
+    let rows = if found.people {
+        found
+            .persons
+            .iter()
+            .map(|p| RecordRowView {
+                id: p.id,
+                kind: "人员名册".into(),
+                date: String::new(),
+                unit: unit_name(p.unit_id),
+                title: p.name.clone(),
+                linked: false,
+            })
+            .collect()
+    } else {
+        found
+            .records
+            .iter()
+            .map(|r| RecordRowView {
+                id: r.id,
+                kind: kinds
+                    .iter()
+                    .find(|k| k.id == r.kind)
+                    .map_or_else(|| r.kind.clone(), |k| k.sheet.clone()),
+                date: r.date.to_string(),
+                unit: unit_name(r.unit_id),
+                title: r.title.clone(),
+                linked: true,
+            })
+            .collect()
+    };
+    let total = found.metric.records.len();
+    let metric = &found.metric;
+    Ok(RecordsView {
+        chrome: chrome(st, page, "/report").await?,
+        year,
+        metric: MetricHead {
+            id: metric.id.clone(),
+            label: metric.label.clone(),
+            value: match metric.value {
+                super::Number::Int(n) => n.to_string(),
+                super::Number::Float(x) => super::numbers::fixed(x, metric.decimals),
+            },
+            unit: metric.unit.clone(),
+        },
+        definition: found.definition,
+        people: found.people,
+        total,
+        hidden: found.hidden,
+        rows,
+        page: page_no,
+        pages: total.div_ceil(RECORDS_PAGE).max(1),
+        query: format!("metric={}&year={year}", urlencode(&metric.id)),
+    })
+}
+
+// ---- cause analysis ----
+
+#[derive(Debug, Default, Deserialize)]
+struct CausesForm {
+    #[serde(default)]
+    _csrf: String,
+    #[serde(default)]
+    year: String,
+    #[serde(default)]
+    causes: String,
+    #[serde(default)]
+    measures: String,
+}
+
+#[derive(Serialize)]
+struct CausesView {
+    chrome: Chrome,
+    year: i32,
+    causes: String,
+    measures: String,
+    updated_at: Option<String>,
+    can_write: bool,
+    saved: bool,
+    message: Option<String>,
+    errors: Vec<crate::error::FieldError>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct CausesQuery {
+    #[serde(default)]
+    year: String,
+    #[serde(default)]
+    saved: String,
+}
+
+async fn causes_form(
+    State(st): State<AppState>,
+    page: Page,
+    Query(q): Query<CausesQuery>,
+) -> Response {
+    let result = async {
+        let year = parse_year(&q.year, st.now().year())?;
+        let saved = service::causes(&st.db, &page.who, year).await?;
+        Ok::<_, AppError>(CausesView {
+            chrome: chrome(&st, &page, "/report").await?,
+            year,
+            causes: saved.causes,
+            measures: saved.measures,
+            updated_at: saved
+                .updated_at
+                .map(|t| t.format("%Y-%m-%d %H:%M").to_string()),
+            can_write: page.who.role.allows(Action::WriteReport),
+            saved: q.saved == "1",
+            message: None,
+            errors: Vec::new(),
+        })
+    }
+    .await;
+    match result {
+        Ok(v) => render("report_causes.html", v),
+        Err(e) => app_error_page(e),
+    }
+}
+
+async fn causes_save(
+    State(st): State<AppState>,
+    page: Page,
+    Form(f): Form<CausesForm>,
+) -> Response {
+    if !page.csrf_ok(Some(&f._csrf)) {
+        return csrf_refused();
+    }
+    let year = match parse_year(&f.year, st.now().year()) {
+        Ok(y) => y,
+        Err(e) => return app_error_page(e),
+    };
+    let saved =
+        service::save_causes(&st.db, &page.who, year, &f.causes, &f.measures, st.now()).await;
+    let errors = match saved {
+        Ok(()) => {
+            return Redirect::to(&format!("/report/causes?year={year}&saved=1")).into_response()
+        }
+        Err(AppError::Invalid(errors)) => errors,
+        Err(e) => return app_error_page(e),
+    };
+    // The form comes back with everything typed and each refused field named.
+    let message = errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("；");
+    let chrome = match chrome(&st, &page, "/report").await {
+        Ok(c) => c,
+        Err(e) => return app_error_page(e),
+    };
+    let mut res = render(
+        "report_causes.html",
+        CausesView {
+            chrome,
+            year,
+            causes: f.causes,
+            measures: f.measures,
+            updated_at: None,
+            can_write: true,
+            saved: false,
+            message: Some(message),
+            errors,
+        },
+    );
+    *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_are_encoded_as_rfc_5987_ext_values() {
+        assert_eq!(rfc5987("园区2024.md"), "%E5%9B%AD%E5%8C%BA2024.md");
+        assert_eq!(rfc5987("a b"), "a%20b");
+    }
+
+    #[test]
+    fn years_are_read_or_refused_naming_the_field() {
+        assert_eq!(parse_year("", 2025).unwrap(), 2025);
+        assert_eq!(parse_year(" 2024年", 2025).unwrap(), 2024);
+        let e = parse_year("二〇二四", 2025).unwrap_err().to_string();
+        assert!(e.contains("年份"), "{e}");
+        assert!(parse_year("3000", 2025).is_err());
+    }
 }

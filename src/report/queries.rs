@@ -1,11 +1,12 @@
-//! Storage reads of the report: running a metric's query, the key projects and the year's
-//! documents. Deleted records never count.
+//! Storage of the report: running a metric's query, the key projects and the year's documents
+//! (deleted records never count); the park's saved templates with their versions, and the
+//! cause analysis written per year.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::sql::{Bind, MetricQuery};
-use crate::db::{Db, DbError};
-use crate::on_db;
+use crate::db::{Db, DbError, Tx};
+use crate::{on_db, on_tx};
 
 /// One counted row: its id, the number of rows, and up to two database-computed sums.
 pub(crate) type MetricRow = (i64, i64, Option<f64>, Option<f64>);
@@ -79,6 +80,245 @@ pub(crate) async fn documents(
             .bind("category");
         for c in categories {
             query = query.bind(*c);
+        }
+        query.fetch_all(pool).await
+    })?)
+}
+
+/// A saved template version as stored, with its template's name.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub(crate) struct TemplateRow {
+    pub template_id: i64,
+    pub name: String,
+    pub version: i64,
+    pub source: String,
+    pub author: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One version in a template's history (without its source).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub(crate) struct VersionRow {
+    pub template_id: i64,
+    pub name: String,
+    pub version: i64,
+    pub author: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The latest version of each of the park's templates, by name.
+pub(crate) async fn latest_templates(db: &Db, park_id: i64) -> Result<Vec<VersionRow>, DbError> {
+    Ok(on_db!(db, |pool| sqlx::query_as(
+        "SELECT t.id AS template_id, t.name, v.version, v.author, v.created_at \
+         FROM report_templates t JOIN report_template_versions v \
+           ON v.park_id = t.park_id AND v.template_id = t.id \
+         WHERE t.park_id = $1 AND v.version = ( \
+           SELECT MAX(w.version) FROM report_template_versions w \
+           WHERE w.park_id = t.park_id AND w.template_id = t.id) \
+         ORDER BY t.name, t.id"
+    )
+    .bind(park_id)
+    .fetch_all(pool)
+    .await)?)
+}
+
+/// Every version of one template, newest first.
+pub(crate) async fn template_history(
+    db: &Db,
+    park_id: i64,
+    template_id: i64,
+) -> Result<Vec<VersionRow>, DbError> {
+    Ok(on_db!(db, |pool| sqlx::query_as(
+        "SELECT t.id AS template_id, t.name, v.version, v.author, v.created_at \
+         FROM report_templates t JOIN report_template_versions v \
+           ON v.park_id = t.park_id AND v.template_id = t.id \
+         WHERE t.park_id = $1 AND t.id = $2 ORDER BY v.version DESC"
+    )
+    .bind(park_id)
+    .bind(template_id)
+    .fetch_all(pool)
+    .await)?)
+}
+
+/// One version of a template; the latest when `version` is `None`.
+pub(crate) async fn template_version(
+    db: &Db,
+    park_id: i64,
+    template_id: i64,
+    version: Option<i64>,
+) -> Result<Option<TemplateRow>, DbError> {
+    Ok(on_db!(db, |pool| sqlx::query_as(
+        "SELECT t.id AS template_id, t.name, v.version, v.source, v.author, v.created_at \
+         FROM report_templates t JOIN report_template_versions v \
+           ON v.park_id = t.park_id AND v.template_id = t.id \
+         WHERE t.park_id = $1 AND t.id = $2 AND ($3 IS NULL OR v.version = $3) \
+         ORDER BY v.version DESC LIMIT 1"
+    )
+    .bind(park_id)
+    .bind(template_id)
+    .bind(version)
+    .fetch_optional(pool)
+    .await)?)
+}
+
+/// The id of the park's template called `name`.
+pub(crate) async fn template_named(
+    tx: &mut Tx,
+    park_id: i64,
+    name: &str,
+) -> Result<Option<i64>, DbError> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT id FROM report_templates WHERE park_id = $1 AND name = $2"
+    )
+    .bind(park_id)
+    .bind(name)
+    .fetch_optional(c)
+    .await)?)
+}
+
+pub(crate) async fn insert_template(
+    tx: &mut Tx,
+    park_id: i64,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Result<i64, DbError> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "INSERT INTO report_templates (park_id, name, created_at) VALUES ($1, $2, $3) RETURNING id"
+    )
+    .bind(park_id)
+    .bind(name)
+    .bind(now)
+    .fetch_one(c)
+    .await)?)
+}
+
+/// The latest version number of a template, read inside the writing transaction.
+pub(crate) async fn latest_version(
+    tx: &mut Tx,
+    park_id: i64,
+    template_id: i64,
+) -> Result<Option<i64>, DbError> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT MAX(version) FROM report_template_versions WHERE park_id = $1 AND template_id = $2"
+    )
+    .bind(park_id)
+    .bind(template_id)
+    .fetch_one(c)
+    .await)?)
+}
+
+/// A template version to store.
+pub(crate) struct NewVersion<'a> {
+    pub template_id: i64,
+    pub version: i64,
+    pub source: &'a str,
+    pub author_id: i64,
+    pub author: &'a str,
+}
+
+pub(crate) async fn insert_version(
+    tx: &mut Tx,
+    park_id: i64,
+    v: &NewVersion<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    on_tx!(tx, |c| sqlx::query(
+        "INSERT INTO report_template_versions \
+         (park_id, template_id, version, source, author_id, author, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)"
+    )
+    .bind(park_id)
+    .bind(v.template_id)
+    .bind(v.version)
+    .bind(v.source)
+    .bind(v.author_id)
+    .bind(v.author)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The cause analysis and measures written for one year.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub(crate) struct CausesRow {
+    pub causes: String,
+    pub measures: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+pub(crate) async fn causes(db: &Db, park_id: i64, year: i32) -> Result<Option<CausesRow>, DbError> {
+    Ok(on_db!(db, |pool| sqlx::query_as(
+        "SELECT causes, measures, updated_at FROM report_causes WHERE park_id = $1 AND year = $2"
+    )
+    .bind(park_id)
+    .bind(i64::from(year))
+    .fetch_optional(pool)
+    .await)?)
+}
+
+/// The same, read inside a writing transaction (the audit entry's "before").
+pub(crate) async fn causes_in(
+    tx: &mut Tx,
+    park_id: i64,
+    year: i32,
+) -> Result<Option<CausesRow>, DbError> {
+    Ok(on_tx!(tx, |c| sqlx::query_as(
+        "SELECT causes, measures, updated_at FROM report_causes WHERE park_id = $1 AND year = $2"
+    )
+    .bind(park_id)
+    .bind(i64::from(year))
+    .fetch_optional(c)
+    .await)?)
+}
+
+pub(crate) async fn upsert_causes(
+    tx: &mut Tx,
+    park_id: i64,
+    year: i32,
+    (causes, measures): (&str, &str),
+    user_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    on_tx!(tx, |c| sqlx::query(
+        "INSERT INTO report_causes (park_id, year, causes, measures, updated_by, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (park_id, year) DO UPDATE SET causes = excluded.causes, \
+           measures = excluded.measures, updated_by = excluded.updated_by, \
+           updated_at = excluded.updated_at"
+    )
+    .bind(park_id)
+    .bind(i64::from(year))
+    .bind(causes)
+    .bind(measures)
+    .bind(user_id)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Live records among `ids`, in id order (the caller pages the ids).
+pub(crate) async fn records_by_id(
+    db: &Db,
+    park_id: i64,
+    ids: &[i64],
+) -> Result<Vec<crate::ledger::queries::RecordRow>, DbError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let wanted = crate::org::queries::placeholders(2, ids.len());
+    let sql = format!(
+        "SELECT id, kind, occurred_on, unit_id, enterprise_id, title, fields, version, \
+         created_by, created_at, updated_at, deleted_at FROM records \
+         WHERE park_id = $1 AND id IN ({wanted}) ORDER BY id"
+    );
+    Ok(on_db!(db, |pool| {
+        let mut query = sqlx::query_as(&sql).bind(park_id);
+        for id in ids {
+            query = query.bind(*id);
         }
         query.fetch_all(pool).await
     })?)

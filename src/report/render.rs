@@ -112,6 +112,7 @@ pub(crate) fn render_template(
         findings => Value::from_serialize(&data.findings),
         problems => Value::from_serialize(&data.problems),
         causes => data.causes.clone(),
+        measures => data.measures.clone(),
     };
     let text = compiled
         .render(ctx)

@@ -37,6 +37,7 @@ fn data_with(n: i64) -> ReportData {
         findings: vec![],
         problems: Vec::new(),
         causes: String::new(),
+        measures: String::new(),
     }
 }
 
@@ -132,6 +133,23 @@ fn findings_and_causes_fill_the_problems_section() {
         text.contains("- 新能源项目：总投资12.5亿元，当前进度为“开工建设”。"),
         "{text}"
     );
+}
+
+#[test]
+fn measures_follow_the_causes_and_number_themselves() {
+    let mut data = data_with(1);
+    data.measures = "一是建立月度提醒制度。".into();
+    let text = render_markdown(&data, &ReportTemplate::builtin()).unwrap();
+    assert!(
+        text.contains("### （二）整改措施\n\n一是建立月度提醒制度。"),
+        "{text}"
+    );
+    data.causes = "一是学习抓得不够紧。".into();
+    let text = render_markdown(&data, &ReportTemplate::builtin()).unwrap();
+    let causes = text.find("### （二）原因分析").expect("causes heading");
+    let measures = text.find("### （三）整改措施").expect("measures heading");
+    assert!(causes < measures, "{text}");
+    assert!(!text.contains("\n\n\n"), "no runs of blank lines:\n{text}");
 }
 
 #[test]

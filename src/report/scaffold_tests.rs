@@ -46,6 +46,7 @@ fn data_with(n: i64) -> crate::report::ReportData {
         findings: vec![],
         problems: Vec::new(),
         causes: String::new(),
+        measures: String::new(),
     }
 }
 

@@ -26,8 +26,10 @@ pub struct ReportData {
     pub findings: Vec<Finding>,
     /// The findings grouped into sentences a secretary would write (`rules::summarize`).
     pub problems: Vec<String>,
-    /// The user's cause analysis for the problems section; empty when not written.
+    /// The user's cause analysis (原因分析) for the problems section; empty when not written.
     pub causes: String,
+    /// The user's rectification measures (整改措施); empty when not written.
+    pub measures: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

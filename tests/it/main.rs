@@ -19,6 +19,7 @@ mod openapi;
 mod pages_admin;
 mod pages_matrix;
 mod report;
+mod report_pages;
 mod roles_matrix;
 mod rules;
 mod scaffold;

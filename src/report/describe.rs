@@ -1,0 +1,103 @@
+//! A metric's definition in words, for the page that lists the records behind a figure:
+//! "会议台账中 会议类型为“党工委会议”、是否党建议题为“是” 的记录，计数；统计期间：2024年内".
+
+use super::metrics::{Aggregate, FilterOp, Metric, Period, Scalar, PEOPLE_KIND};
+use crate::ledger::catalogue::KindDef;
+
+/// The definition of `metric` for the report of `year`, naming fields by their Chinese labels.
+pub fn definition(metric: &Metric, kinds: &[KindDef], year: i32) -> String {
+    let kind = kinds.iter().find(|k| k.id == metric.kind);
+    let label = |key: &str| {
+        kind.and_then(|k| k.field(key))
+            .map_or_else(|| key.to_string(), |f| f.label.clone())
+    };
+    let source = if metric.kind == PEOPLE_KIND {
+        "人员名册".to_string()
+    } else {
+        kind.map_or_else(|| metric.kind.clone(), |k| k.sheet.clone())
+    };
+    let conditions: Vec<String> = metric
+        .filters
+        .iter()
+        .map(|f| format!("{}{}", label(&f.field), condition(&f.op)))
+        .collect();
+    let mut text = source;
+    if !conditions.is_empty() {
+        text.push_str(&format!("中{}的记录", conditions.join("、")));
+    }
+    let aggregate = match &metric.aggregate {
+        Aggregate::Count => "计数".to_string(),
+        Aggregate::Sum { field } => format!("合计“{}”", label(field)),
+        Aggregate::Ratio {
+            numerator,
+            denominator,
+        } => format!(
+            "“{}”之和占“{}”之和的百分比",
+            label(numerator),
+            label(denominator)
+        ),
+        Aggregate::PeopleTagged { tag } => format!("标签含“{tag}”的人数"),
+        Aggregate::ServiceStaff { staff_type, team } => {
+            format!("年底在{team}等服务团队任{staff_type}职务的人数")
+        }
+    };
+    let date = metric
+        .date_field
+        .as_deref()
+        .map(|f| format!("按“{}”", label(f)))
+        .unwrap_or_default();
+    let period = match metric.period {
+        Period::Year => format!("{date}统计 {year} 年内"),
+        Period::ToDate => format!("{date}统计截至 {year} 年 12 月 31 日累计"),
+    };
+    format!("{text}，{aggregate}；{period}；不含已删除的记录。")
+}
+
+fn condition(op: &FilterOp) -> String {
+    let list = |values: &[Scalar]| {
+        values
+            .iter()
+            .map(|v| format!("“{}”", scalar(v)))
+            .collect::<Vec<_>>()
+            .join("或")
+    };
+    match op {
+        FilterOp::Eq(v) => format!("为“{}”", scalar(v)),
+        FilterOp::In(values) => format!("为{}", list(values)),
+        FilterOp::Not(v) => format!("不为“{}”", scalar(v)),
+        FilterOp::Gt(x) => format!("大于 {x}"),
+        FilterOp::Gte(x) => format!("不少于 {x}"),
+        FilterOp::Lt(x) => format!("小于 {x}"),
+        FilterOp::Lte(x) => format!("不超过 {x}"),
+    }
+}
+
+fn scalar(v: &Scalar) -> String {
+    match v {
+        Scalar::Text(t) => t.clone(),
+        Scalar::Number(x) => x.to_string(),
+        Scalar::Bool(true) => "是".to_string(),
+        Scalar::Bool(false) => "否".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::catalogue::Catalogue;
+    use crate::report::MetricCatalogue;
+
+    #[test]
+    fn definitions_name_the_ledger_fields_and_period() {
+        let metrics = MetricCatalogue::default_metrics();
+        let kinds = Catalogue::default_catalogue().kinds;
+        let text = definition(metrics.get("mass_petitions").unwrap(), &kinds, 2024);
+        assert!(text.starts_with("信访"), "{text}");
+        assert!(text.contains("为“集体来访”"), "{text}");
+        assert!(text.contains("不少于 5"), "{text}");
+        assert!(text.contains("计数；统计 2024 年内"), "{text}");
+        let total = definition(metrics.get("speeches_studied").unwrap(), &kinds, 2024);
+        assert!(total.contains("合计“"), "{total}");
+        assert!(!total.contains("reading_count"), "{total}");
+    }
+}

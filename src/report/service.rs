@@ -1,0 +1,487 @@
+//! Report services both faces call: the data of one year's report (metrics, projects, documents,
+//! rule findings and the user's cause analysis), the park's saved templates with their history,
+//! the cause analysis per year, and the records behind one figure. Each checks the caller's role
+//! (and, for records, the data scope); each write appends its audit entry in the same
+//! transaction.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use serde_json::json;
+
+use super::compute::{compute, MetricValue};
+use super::metrics::{Metric, MetricCatalogue, PEOPLE_KIND};
+use super::queries::{self, NewVersion};
+use super::render::ReportTemplate;
+use super::view::ReportData;
+use crate::audit::{self, Change};
+use crate::auth::{Action, Principal};
+use crate::db::Db;
+use crate::error::AppError;
+use crate::ledger::service::RecordView;
+
+/// The longest template name accepted.
+pub const MAX_NAME_CHARS: usize = 40;
+/// The largest template source accepted; the default template is about 8 KB.
+pub const MAX_SOURCE_BYTES: usize = 256 * 1024;
+/// The longest cause analysis or measures text accepted.
+pub const MAX_CAUSES_CHARS: usize = 20_000;
+
+/// Which template a report is rendered with: the built-in default or a saved one (its latest
+/// version unless one is named).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TemplateChoice {
+    Builtin,
+    Saved { id: i64, version: Option<i64> },
+}
+
+impl TemplateChoice {
+    /// Reads `default` (or nothing) or a saved template's id.
+    pub fn parse(text: &str) -> Result<TemplateChoice, AppError> {
+        match text.trim() {
+            "" | "default" => Ok(TemplateChoice::Builtin),
+            id => id
+                .parse::<i64>()
+                .map(|id| TemplateChoice::Saved { id, version: None })
+                .map_err(|_| AppError::invalid("template", "模板", "请选择内置模板或已保存的模板")),
+        }
+    }
+
+    /// The value a form or a link carries for this choice.
+    pub fn key(self) -> String {
+        match self {
+            TemplateChoice::Builtin => "default".to_string(),
+            TemplateChoice::Saved { id, .. } => id.to_string(),
+        }
+    }
+}
+
+/// One version of a saved template.
+#[derive(Clone, Debug, Serialize)]
+pub struct TemplateVersion {
+    pub id: i64,
+    pub name: String,
+    pub version: i64,
+    pub source: String,
+    pub author: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A template or one of its versions in a list (without the source).
+#[derive(Clone, Debug, Serialize)]
+pub struct VersionSummary {
+    pub id: i64,
+    pub name: String,
+    pub version: i64,
+    pub author: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The cause analysis (原因分析) and rectification measures (整改措施) of one year.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Causes {
+    pub causes: String,
+    pub measures: String,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// The records (or, for roster metrics, the people) one figure counts.
+#[derive(Clone, Debug, Serialize)]
+pub struct MetricRecords {
+    pub metric: MetricValue,
+    /// The metric's definition in words.
+    pub definition: String,
+    /// True when the figure counts people of the rosters rather than ledger records.
+    pub people: bool,
+    /// Ids of the listed page that the caller may not read (other units' records), left out.
+    pub hidden: usize,
+    pub records: Vec<RecordView>,
+    pub persons: Vec<PersonRow>,
+}
+
+/// A counted person as the list shows them.
+#[derive(Clone, Debug, Serialize)]
+pub struct PersonRow {
+    pub id: i64,
+    pub name: String,
+    pub unit_id: Option<i64>,
+    pub tags: String,
+}
+
+/// The data of one year's report for the operator of the command line: the metrics, the rule
+/// findings (as of the year's end, or `today` while the year runs) and the saved cause analysis.
+pub async fn report_data(
+    db: &Db,
+    park_id: i64,
+    park_name: &str,
+    year: i32,
+    today: NaiveDate,
+) -> Result<ReportData, AppError> {
+    let mut data = super::data::gather(
+        db,
+        park_id,
+        park_name,
+        year,
+        &MetricCatalogue::default_metrics(),
+    )
+    .await?;
+    let as_of = crate::rules::default_as_of(year, today);
+    // Findings marked 已整改 leave the report's findings; their sentences say so.
+    let (open, problems) = crate::rules::service::for_report(db, park_id, year, as_of).await?;
+    data.problems = problems;
+    data.findings = open;
+    if let Some(saved) = queries::causes(db, park_id, year).await? {
+        data.causes = saved.causes;
+        data.measures = saved.measures;
+    }
+    Ok(data)
+}
+
+/// [`report_data`] for a signed-in user who may read the report.
+pub async fn report(
+    db: &Db,
+    who: &Principal,
+    year: i32,
+    today: NaiveDate,
+) -> Result<ReportData, AppError> {
+    who.require(Action::ReadReport)?;
+    let park = crate::org::queries::parks(db)
+        .await?
+        .into_iter()
+        .find(|p| p.id == who.park_id)
+        .ok_or(AppError::NotFound("园区"))?;
+    report_data(db, park.id, &park.name, year, today).await
+}
+
+/// The template a choice names.
+pub async fn template(
+    db: &Db,
+    who: &Principal,
+    choice: TemplateChoice,
+) -> Result<ReportTemplate, AppError> {
+    who.require(Action::ReadReport)?;
+    match choice {
+        TemplateChoice::Builtin => Ok(ReportTemplate::builtin()),
+        TemplateChoice::Saved { id, version } => {
+            let v = template_version(db, who, id, version).await?;
+            Ok(ReportTemplate::new(v.name, v.source))
+        }
+    }
+}
+
+/// The latest version of each saved template.
+pub async fn templates(db: &Db, who: &Principal) -> Result<Vec<VersionSummary>, AppError> {
+    who.require(Action::ReadReport)?;
+    Ok(queries::latest_templates(db, who.park_id)
+        .await?
+        .into_iter()
+        .map(summary)
+        .collect())
+}
+
+/// Every version of one template, newest first.
+pub async fn template_history(
+    db: &Db,
+    who: &Principal,
+    id: i64,
+) -> Result<Vec<VersionSummary>, AppError> {
+    who.require(Action::ReadReport)?;
+    let versions: Vec<VersionSummary> = queries::template_history(db, who.park_id, id)
+        .await?
+        .into_iter()
+        .map(summary)
+        .collect();
+    if versions.is_empty() {
+        return Err(AppError::NotFound("报告模板"));
+    }
+    Ok(versions)
+}
+
+/// One version of a template (the latest when `version` is `None`).
+pub async fn template_version(
+    db: &Db,
+    who: &Principal,
+    id: i64,
+    version: Option<i64>,
+) -> Result<TemplateVersion, AppError> {
+    who.require(Action::ReadReport)?;
+    let row = queries::template_version(db, who.park_id, id, version)
+        .await?
+        .ok_or(AppError::NotFound("报告模板或该版本"))?;
+    Ok(TemplateVersion {
+        id: row.template_id,
+        name: row.name,
+        version: row.version,
+        source: row.source,
+        author: row.author,
+        created_at: row.created_at,
+    })
+}
+
+/// What a save writes: a new template (`id` none) or the next version of one, which must still
+/// be at `base_version` (the version the editor opened), so that nobody's edit is overwritten.
+#[derive(Clone, Debug)]
+pub struct TemplateInput {
+    pub id: Option<i64>,
+    pub base_version: Option<i64>,
+    pub name: String,
+    pub source: String,
+}
+
+/// Saves a template as a new version; earlier versions stay as they were.
+pub async fn save_template(
+    db: &Db,
+    who: &Principal,
+    input: TemplateInput,
+    now: DateTime<Utc>,
+) -> Result<TemplateVersion, AppError> {
+    who.require(Action::WriteReport)?;
+    let name = input.name.trim().to_string();
+    check_template_input(&name, &input.source)?;
+    let mut tx = db.begin().await?;
+    let (id, version) = match input.id {
+        None => {
+            if queries::template_named(&mut tx, who.park_id, &name)
+                .await?
+                .is_some()
+            {
+                return Err(AppError::invalid(
+                    "name",
+                    "模板名称",
+                    format!("已有名为“{name}”的模板，请换一个名称，或打开该模板保存新版本"),
+                ));
+            }
+            (
+                queries::insert_template(&mut tx, who.park_id, &name, now).await?,
+                1,
+            )
+        }
+        Some(id) => {
+            let latest = queries::latest_version(&mut tx, who.park_id, id)
+                .await?
+                .ok_or(AppError::NotFound("报告模板"))?;
+            if input.base_version != Some(latest) {
+                return Err(AppError::BadRequest(format!(
+                    "该模板已有他人保存的新版本（第 {latest} 版），请先打开最新版本再修改"
+                )));
+            }
+            (id, latest + 1)
+        }
+    };
+    let new = NewVersion {
+        template_id: id,
+        version,
+        source: &input.source,
+        author_id: who.user_id,
+        author: &who.display_name,
+    };
+    queries::insert_version(&mut tx, who.park_id, &new, now).await?;
+    let change = Change {
+        action: if version == 1 { "create" } else { "update" },
+        entity: "report_template",
+        entity_id: Some(id),
+        before: None,
+        after: Some(json!({"name": name, "version": version, "source": input.source})),
+    };
+    audit::record(&mut tx, who.park_id, &who.actor(), now, change).await?;
+    tx.commit().await?;
+    template_version(db, who, id, Some(version)).await
+}
+
+fn check_template_input(name: &str, source: &str) -> Result<(), AppError> {
+    let mut errors = Vec::new();
+    let field = |key: &str, label: &str, message: String| crate::error::FieldError {
+        field: key.into(),
+        label: label.into(),
+        message,
+    };
+    if name.is_empty() {
+        errors.push(field("name", "模板名称", "请填写模板名称".into()));
+    } else if name.chars().count() > MAX_NAME_CHARS {
+        errors.push(field(
+            "name",
+            "模板名称",
+            format!("模板名称最多 {MAX_NAME_CHARS} 个字"),
+        ));
+    }
+    if source.trim().is_empty() {
+        errors.push(field("source", "模板内容", "模板内容不能为空".into()));
+    } else if source.len() > MAX_SOURCE_BYTES {
+        errors.push(field(
+            "source",
+            "模板内容",
+            format!("模板内容过长，最多 {} KB", MAX_SOURCE_BYTES / 1024),
+        ));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Invalid(errors))
+    }
+}
+
+/// The cause analysis and measures written for `year` (empty when none were).
+pub async fn causes(db: &Db, who: &Principal, year: i32) -> Result<Causes, AppError> {
+    who.require(Action::ReadReport)?;
+    super::compute::report_year(year)?;
+    Ok(queries::causes(db, who.park_id, year)
+        .await?
+        .map(|r| Causes {
+            causes: r.causes,
+            measures: r.measures,
+            updated_at: Some(r.updated_at),
+        })
+        .unwrap_or_default())
+}
+
+/// Saves the cause analysis and measures of `year`, replacing what was written before (the
+/// audit entry keeps both).
+pub async fn save_causes(
+    db: &Db,
+    who: &Principal,
+    year: i32,
+    causes: &str,
+    measures: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    who.require(Action::WriteReport)?;
+    super::compute::report_year(year)?;
+    let (causes, measures) = (causes.trim(), measures.trim());
+    let mut errors = Vec::new();
+    for (key, label, text) in [
+        ("causes", "原因分析", causes),
+        ("measures", "整改措施", measures),
+    ] {
+        if text.chars().count() > MAX_CAUSES_CHARS {
+            errors.push(crate::error::FieldError {
+                field: key.into(),
+                label: label.into(),
+                message: format!("最多 {MAX_CAUSES_CHARS} 个字"),
+            });
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let mut tx = db.begin().await?;
+    let before = queries::causes_in(&mut tx, who.park_id, year).await?;
+    queries::upsert_causes(
+        &mut tx,
+        who.park_id,
+        year,
+        (causes, measures),
+        who.user_id,
+        now,
+    )
+    .await?;
+    let change = Change {
+        action: if before.is_some() { "update" } else { "create" },
+        entity: "report_causes",
+        entity_id: Some(i64::from(year)),
+        before: before.map(|b| json!({"year": year, "causes": b.causes, "measures": b.measures})),
+        after: Some(json!({"year": year, "causes": causes, "measures": measures})),
+    };
+    audit::record(&mut tx, who.park_id, &who.actor(), now, change).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The records one metric counts in `year`, as far as the caller may read them, `limit` from
+/// `offset` in id order. The metric's own id list decides what is listed: the page shows
+/// exactly what the figure counted.
+pub async fn metric_records(
+    db: &Db,
+    who: &Principal,
+    metric_id: &str,
+    year: i32,
+    (offset, limit): (usize, usize),
+) -> Result<MetricRecords, AppError> {
+    who.require(Action::ReadReport)?;
+    let catalogue = MetricCatalogue::default_metrics();
+    let metric = catalogue
+        .get(metric_id)
+        .ok_or_else(|| AppError::invalid("metric", "指标", format!("没有“{metric_id}”这个指标")))?
+        .clone();
+    let one = MetricCatalogue {
+        metrics: vec![metric.clone()],
+    };
+    let mut values = compute(db, who.park_id, year, &one).await?;
+    let value = values.metrics.remove(0);
+    let kinds = crate::ledger::queries::kinds(db, who.park_id).await?;
+    let definition = super::describe::definition(&metric, &kinds, year);
+    let page: Vec<i64> = value
+        .records
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .copied()
+        .collect();
+    let mut out = MetricRecords {
+        definition,
+        people: metric.kind == PEOPLE_KIND,
+        hidden: 0,
+        records: Vec::new(),
+        persons: Vec::new(),
+        metric: value,
+    };
+    if out.people {
+        list_people(db, who, &page, &mut out).await?;
+    } else {
+        list_records(db, who, &metric, &page, &mut out).await?;
+    }
+    Ok(out)
+}
+
+async fn list_records(
+    db: &Db,
+    who: &Principal,
+    metric: &Metric,
+    ids: &[i64],
+    out: &mut MetricRecords,
+) -> Result<(), AppError> {
+    if !who.role.allows(Action::ReadRecords(&metric.kind)) {
+        out.hidden = ids.len();
+        return Ok(());
+    }
+    for row in queries::records_by_id(db, who.park_id, ids).await? {
+        if who.covers(row.unit_id, row.enterprise_id) {
+            out.records.push(RecordView::from_row(row));
+        } else {
+            out.hidden += 1;
+        }
+    }
+    Ok(())
+}
+
+async fn list_people(
+    db: &Db,
+    who: &Principal,
+    ids: &[i64],
+    out: &mut MetricRecords,
+) -> Result<(), AppError> {
+    if !who.role.allows(Action::ReadOrg) {
+        out.hidden = ids.len();
+        return Ok(());
+    }
+    for id in ids {
+        match crate::org::queries::person(db, who.park_id, *id).await? {
+            Some(p) if who.covers(p.unit_id, None) => out.persons.push(PersonRow {
+                id: p.id,
+                name: p.name,
+                unit_id: p.unit_id,
+                tags: p.tags,
+            }),
+            _ => out.hidden += 1,
+        }
+    }
+    Ok(())
+}
+
+fn summary(row: queries::VersionRow) -> VersionSummary {
+    VersionSummary {
+        id: row.template_id,
+        name: row.name,
+        version: row.version,
+        author: row.author,
+        created_at: row.created_at,
+    }
+}

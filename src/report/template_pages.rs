@@ -1,0 +1,323 @@
+//! The report template editor: the park's templates, one template's versions (older ones
+//! viewable), editing with a preview against a chosen year's data, and saving as a new version.
+//! A template that does not render is shown with its line and reason and is not saved.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use chrono::Datelike;
+use serde::{Deserialize, Serialize};
+
+use super::error::ReportError;
+use super::pages::{chrome, parse_year};
+use super::service::{self, TemplateInput, VersionSummary};
+use super::ReportTemplate;
+use crate::auth::Action;
+use crate::error::{AppError, FieldError};
+use crate::web::ui::{app_error_page, csrf_refused, render, Chrome, Page};
+use crate::web::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/report/templates", get(list))
+        .route("/report/templates/new", get(new_form).post(new_submit))
+        .route("/report/templates/{id}", get(edit_form).post(edit_submit))
+}
+
+// ---- list ----
+
+#[derive(Serialize)]
+struct ListView {
+    chrome: Chrome,
+    templates: Vec<VersionSummaryView>,
+    can_write: bool,
+}
+
+#[derive(Serialize)]
+struct VersionSummaryView {
+    id: i64,
+    name: String,
+    version: i64,
+    author: String,
+    saved_at: String,
+}
+
+fn summary_view(v: &VersionSummary) -> VersionSummaryView {
+    VersionSummaryView {
+        id: v.id,
+        name: v.name.clone(),
+        version: v.version,
+        author: v.author.clone(),
+        saved_at: v.created_at.format("%Y-%m-%d %H:%M").to_string(),
+    }
+}
+
+async fn list(State(st): State<AppState>, page: Page) -> Response {
+    let result = async {
+        let templates = service::templates(&st.db, &page.who).await?;
+        Ok::<_, AppError>(ListView {
+            chrome: chrome(&st, &page, "/report").await?,
+            templates: templates.iter().map(summary_view).collect(),
+            can_write: page.who.role.allows(Action::WriteReport),
+        })
+    }
+    .await;
+    match result {
+        Ok(v) => render("report_templates.html", v),
+        Err(e) => app_error_page(e),
+    }
+}
+
+// ---- editor ----
+
+#[derive(Serialize)]
+struct EditView {
+    chrome: Chrome,
+    /// The saved template's id; none for a new one.
+    id: Option<i64>,
+    name: String,
+    source: String,
+    /// The version shown (an older one when asked for), and the latest saved.
+    version: Option<i64>,
+    latest: Option<i64>,
+    versions: Vec<VersionSummaryView>,
+    year: i32,
+    years: Vec<i32>,
+    can_write: bool,
+    saved: bool,
+    /// A form mistake (name, source) or a refused save.
+    message: Option<String>,
+    errors: Vec<FieldError>,
+    /// Why the template does not render, with its line.
+    problem: Option<Problem>,
+    /// The report rendered with this source, when a preview was asked for.
+    preview: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Problem {
+    message: String,
+    line: Option<usize>,
+    /// The template's text on that line.
+    excerpt: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct EditQuery {
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    saved: String,
+    #[serde(default)]
+    year: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct EditForm {
+    #[serde(default)]
+    _csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    source: String,
+    #[serde(default)]
+    year: String,
+    #[serde(default)]
+    base_version: String,
+    /// `preview` or `save`.
+    #[serde(default)]
+    action: String,
+}
+
+const YEARS_OFFERED: i32 = 6;
+
+fn years(this_year: i32, year: i32) -> Vec<i32> {
+    let mut years: Vec<i32> = (0..YEARS_OFFERED).map(|i| this_year - i).collect();
+    if !years.contains(&year) {
+        years.push(year);
+        years.sort_unstable_by(|a, b| b.cmp(a));
+    }
+    years
+}
+
+impl EditView {
+    async fn new(
+        st: &AppState,
+        page: &Page,
+        id: Option<i64>,
+        year: i32,
+    ) -> Result<EditView, AppError> {
+        let versions = match id {
+            Some(id) => service::template_history(&st.db, &page.who, id).await?,
+            None => Vec::new(),
+        };
+        Ok(EditView {
+            chrome: chrome(st, page, "/report").await?,
+            id,
+            name: versions.first().map(|v| v.name.clone()).unwrap_or_default(),
+            source: String::new(),
+            version: None,
+            latest: versions.first().map(|v| v.version),
+            versions: versions.iter().map(summary_view).collect(),
+            year,
+            years: years(st.now().year(), year),
+            can_write: page.who.role.allows(Action::WriteReport),
+            saved: false,
+            message: None,
+            errors: Vec::new(),
+            problem: None,
+            preview: None,
+        })
+    }
+}
+
+async fn new_form(State(st): State<AppState>, page: Page, Query(q): Query<EditQuery>) -> Response {
+    let result = async {
+        page.who.require(Action::WriteReport)?;
+        let year = parse_year(&q.year, st.now().year())?;
+        let mut view = EditView::new(&st, &page, None, year).await?;
+        view.source = ReportTemplate::builtin().source;
+        Ok::<_, AppError>(view)
+    }
+    .await;
+    match result {
+        Ok(v) => render("report_template_edit.html", v),
+        Err(e) => app_error_page(e),
+    }
+}
+
+async fn edit_form(
+    State(st): State<AppState>,
+    page: Page,
+    Path(id): Path<i64>,
+    Query(q): Query<EditQuery>,
+) -> Response {
+    let result = async {
+        let year = parse_year(&q.year, st.now().year())?;
+        let version = match q.version.trim() {
+            "" => None,
+            v => Some(
+                v.parse::<i64>()
+                    .map_err(|_| AppError::invalid("version", "模板版本", "版本号应为正整数"))?,
+            ),
+        };
+        let shown = service::template_version(&st.db, &page.who, id, version).await?;
+        let mut view = EditView::new(&st, &page, Some(id), year).await?;
+        view.source = shown.source;
+        view.version = Some(shown.version);
+        view.saved = q.saved == "1";
+        Ok::<_, AppError>(view)
+    }
+    .await;
+    match result {
+        Ok(v) => render("report_template_edit.html", v),
+        Err(e) => app_error_page(e),
+    }
+}
+
+async fn new_submit(State(st): State<AppState>, page: Page, Form(f): Form<EditForm>) -> Response {
+    submit(st, page, None, f).await
+}
+
+async fn edit_submit(
+    State(st): State<AppState>,
+    page: Page,
+    Path(id): Path<i64>,
+    Form(f): Form<EditForm>,
+) -> Response {
+    submit(st, page, Some(id), f).await
+}
+
+/// Preview or save: both render the typed source against the chosen year's data first, so a
+/// template that fails is shown with its line and never saved.
+async fn submit(st: AppState, page: Page, id: Option<i64>, f: EditForm) -> Response {
+    if !page.csrf_ok(Some(&f._csrf)) {
+        return csrf_refused();
+    }
+    if let Err(e) = page.who.require(Action::WriteReport) {
+        return app_error_page(e);
+    }
+    let result = async {
+        let year = parse_year(&f.year, st.now().year())?;
+        let mut view = EditView::new(&st, &page, id, year).await?;
+        if id.is_none() {
+            view.name = f.name.trim().to_string();
+        }
+        view.source = f.source.clone();
+        view.version = view.latest;
+        let data = service::report(&st.db, &page.who, year, st.now().date_naive()).await?;
+        let name = if view.name.is_empty() {
+            "新模板".to_string()
+        } else {
+            view.name.clone()
+        };
+        let template = ReportTemplate::new(name, f.source.clone());
+        match super::html::render_article(&data, &template) {
+            Ok(html) => view.preview = Some(html),
+            Err(ReportError::App(e)) => return Err(e),
+            Err(e) => view.problem = Some(problem(&e, &f.source)),
+        }
+        if f.action != "save" || view.problem.is_some() {
+            return Ok(Err(view));
+        }
+        let input = TemplateInput {
+            id,
+            base_version: f.base_version.trim().parse().ok(),
+            name: view.name.clone(),
+            source: f.source.clone(),
+        };
+        match service::save_template(&st.db, &page.who, input, st.now()).await {
+            Ok(saved) => Ok(Ok(saved.id)),
+            Err(AppError::Invalid(errors)) => {
+                view.message = Some(
+                    errors
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("；"),
+                );
+                view.errors = errors;
+                Ok(Err(view))
+            }
+            Err(AppError::BadRequest(message)) => {
+                view.message = Some(message);
+                Ok(Err(view))
+            }
+            Err(e) => Err(e),
+        }
+    }
+    .await;
+    match result {
+        Ok(Ok(saved_id)) => {
+            Redirect::to(&format!("/report/templates/{saved_id}?saved=1")).into_response()
+        }
+        Ok(Err(view)) => {
+            let refused = view.problem.is_some() || view.message.is_some();
+            let mut res = render("report_template_edit.html", view);
+            if refused {
+                *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            }
+            res
+        }
+        Err(e) => app_error_page(e),
+    }
+}
+
+/// The reason a template failed, with its line and the text on that line when known.
+fn problem(error: &ReportError, source: &str) -> Problem {
+    let line = match error {
+        ReportError::Template { line, .. } => *line,
+        ReportError::UnknownMetric { line, .. } => Some(*line),
+        _ => None,
+    };
+    let excerpt = line
+        .and_then(|n| source.lines().nth(n.saturating_sub(1)))
+        .map(|text| text.chars().take(200).collect());
+    Problem {
+        message: error.to_string(),
+        line,
+        excerpt,
+    }
+}
