@@ -15,6 +15,8 @@ struct HomeView {
     year: i32,
     counts: Vec<KindCount>,
     park_wide: bool,
+    /// The user's overdue and supervised tasks (年度计划与任务), when their role reads plans.
+    tasks: Vec<crate::tasks::TaskView>,
 }
 
 #[derive(Serialize)]
@@ -49,6 +51,15 @@ pub async fn home(State(st): State<AppState>, page: Page) -> Response {
             Err(e) => return app_error_page(e),
         }
     };
+    let tasks = if page.who.role.allows(crate::auth::Action::ReadPlans) {
+        let today = crate::tasks::service::today(st.now());
+        match crate::tasks::service::attention(&st.db, &page.who, today.year(), today).await {
+            Ok(t) => t,
+            Err(e) => return app_error_page(e),
+        }
+    } else {
+        Vec::new()
+    };
     render(
         "home.html",
         HomeView {
@@ -56,6 +67,7 @@ pub async fn home(State(st): State<AppState>, page: Page) -> Response {
             year,
             counts,
             park_wide: page.who.scope == crate::auth::Scope::Park,
+            tasks,
         },
     )
 }

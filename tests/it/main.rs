@@ -17,4 +17,5 @@ mod openapi;
 mod report;
 mod roles_matrix;
 mod rules;
+mod tasks;
 mod web;
