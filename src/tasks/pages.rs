@@ -49,6 +49,8 @@ struct FormState {
     errors: std::collections::HashMap<String, String>,
     /// Errors that name no field of the form (an import's rows).
     listed: Vec<String>,
+    /// The cooperating units chosen (a multiple choice), as typed.
+    cooperating: Vec<String>,
 }
 
 impl FormState {
@@ -58,6 +60,11 @@ impl FormState {
                 .iter()
                 .filter(|(k, _)| k != "_csrf")
                 .cloned()
+                .collect(),
+            cooperating: pairs
+                .iter()
+                .filter(|(k, _)| k == "cooperating_unit_ids")
+                .map(|(_, v)| v.clone())
                 .collect(),
             ..Default::default()
         }

@@ -427,10 +427,7 @@ pub async fn document_by_number_in(
     park_id: i64,
     doc_number: &str,
 ) -> Result<Option<i64>, DbError> {
-    let number = match tx.backend() {
-        crate::db::Backend::Sqlite => "json_extract(fields, '$.' || $3)",
-        crate::db::Backend::Postgres => "(CAST(fields AS jsonb) ->> $3)",
-    };
+    let number = tx.json_field("fields", 3);
     let sql = format!(
         "SELECT id FROM records WHERE park_id = $1 AND kind = $2 AND deleted_at IS NULL \
          AND {number} = $4 ORDER BY occurred_on DESC, id DESC LIMIT 1"

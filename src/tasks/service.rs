@@ -17,10 +17,10 @@ use crate::error::AppError;
 
 /// The day "today" is for deadlines: the park's calendar day (Beijing time).
 pub fn today(now: DateTime<Utc>) -> NaiveDate {
-    let beijing = chrono::FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| {
-        chrono::FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!("offset 0 is valid"))
-    });
-    now.with_timezone(&beijing).date_naive()
+    chrono::FixedOffset::east_opt(8 * 3600).map_or_else(
+        || now.date_naive(),
+        |beijing| now.with_timezone(&beijing).date_naive(),
+    )
 }
 
 #[derive(Clone, Debug, Serialize)]

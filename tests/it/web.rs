@@ -372,6 +372,7 @@ async fn plans_and_tasks_by_form_keep_what_was_typed_and_show_progress() {
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
     let plan = ok.location.unwrap();
     let unit = app.units.branch_b.to_string();
+    let helper = app.units.service_team.to_string();
     let tasks = format!("{plan}/tasks");
     let bad = b
         .post(
@@ -381,6 +382,7 @@ async fn plans_and_tasks_by_form_keep_what_was_typed_and_show_progress() {
                 ("seq", "1"),
                 ("content", "<i>规范支部</i>"),
                 ("unit_id", &unit),
+                ("cooperating_unit_ids", &helper),
                 ("deadline", "下个月"),
             ],
         )
@@ -388,6 +390,13 @@ async fn plans_and_tasks_by_form_keep_what_was_typed_and_show_progress() {
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         bad.body.contains("“下个月”不是日期") && bad.body.contains("&lt;i&gt;规范支部"),
+        "{}",
+        bad.body
+    );
+    assert!(
+        bad.body.contains(&format!(
+            "<option value=\"{helper}\" selected>园小二服务团队"
+        )),
         "{}",
         bad.body
     );
