@@ -1,4 +1,5 @@
-//! `taizhang import FILE [--kind KIND] [--dry-run]`: a thin face over [`crate::excel::import::run`].
+//! `taizhang import FILE [--kind KIND] [--dry-run] [--task-list YEAR]`: a thin face over
+//! [`crate::excel::import::run`], or with `--task-list` over [`crate::tasks::import::import`].
 
 use std::path::{Path, PathBuf};
 
@@ -17,6 +18,10 @@ pub struct Args {
     /// Check everything and report, but write nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Import the file's 工作清单 sheet as the tasks of this year's 工作清单 (年度计划), created
+    /// when the park has none; the file's ledger sheets are then left alone.
+    #[arg(long, value_name = "YEAR", conflicts_with_all = ["kind", "dry_run"])]
+    pub task_list: Option<i32>,
 }
 
 /// Error lines printed before the rest are left to the error workbook.
@@ -45,6 +50,33 @@ pub async fn run(config: Config, park: Option<&str>, args: Args) -> anyhow::Resu
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    if let Some(year) = args.task_list {
+        let target = crate::tasks::import::Target::YearList(year);
+        let result = crate::tasks::import::import(
+            &db,
+            park.id,
+            &Actor::system(),
+            target,
+            &file_name,
+            &bytes,
+            super::now(),
+        )
+        .await;
+        db.close().await;
+        return match result {
+            Ok(n) => {
+                println!("导入完成：{year}年工作清单共导入 {n} 项任务");
+                Ok(())
+            }
+            Err(crate::error::AppError::Invalid(errors)) => {
+                for e in &errors {
+                    eprintln!("{}：{}", e.field, e.message);
+                }
+                anyhow::bail!("导入失败：共 {} 处错误，没有导入任何任务", errors.len())
+            }
+            Err(e) => Err(e.into()),
+        };
+    }
     let options = ImportOptions {
         kind: args.kind.clone(),
         dry_run: args.dry_run,

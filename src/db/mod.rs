@@ -137,10 +137,15 @@ impl Db {
     /// The one place where record fields are read inside SQL; the key is always bound, never
     /// spliced, so a park's own field names cannot become SQL.
     pub fn json_field(&self, column: &str, param: usize) -> String {
-        match self.backend() {
-            Backend::Sqlite => format!("json_extract({column}, '$.' || ${param})"),
-            Backend::Postgres => format!("(CAST({column} AS jsonb) ->> ${param})"),
-        }
+        json_field(self.backend(), column, param)
+    }
+}
+
+/// The JSON field accessor of [`Db::json_field`] for a backend.
+fn json_field(backend: Backend, column: &str, param: usize) -> String {
+    match backend {
+        Backend::Sqlite => format!("json_extract({column}, '$.' || ${param})"),
+        Backend::Postgres => format!("(CAST({column} AS jsonb) ->> ${param})"),
     }
 }
 
@@ -158,6 +163,11 @@ impl Tx {
             Tx::Sqlite(_) => Backend::Sqlite,
             Tx::Postgres(_) => Backend::Postgres,
         }
+    }
+
+    /// [`Db::json_field`] for a query run inside this transaction.
+    pub fn json_field(&self, column: &str, param: usize) -> String {
+        json_field(self.backend(), column, param)
     }
 }
 

@@ -14,6 +14,7 @@ mod org;
 mod recognition;
 mod records;
 mod roster;
+mod tasks;
 mod work;
 
 use chrono::{DateTime, Utc};
@@ -142,6 +143,7 @@ pub async fn build(db: &Db, options: &Options, now: DateTime<Utc>) -> Result<Sum
     }
 
     let written = crate::ledger::bulk::insert_records(&mut tx, park_id, &rows, None, now).await?;
+    let tasks = tasks::insert(&mut tx, park_id, &org, &ids, year, now).await?;
     let after = serde_json::json!({
         "seed": options.seed,
         "year": year,
@@ -150,6 +152,7 @@ pub async fn build(db: &Db, options: &Options, now: DateTime<Utc>) -> Result<Sum
         "enterprises": ids.enterprises.len(),
         "people": ids.people.len(),
         "records": counts,
+        "tasks": tasks,
     });
     let change = Change {
         action: "demo",

@@ -204,6 +204,30 @@ async fn the_demo_park_holds_what_the_report_and_the_rules_need() {
         CreditCode::parse(code).expect("credit code parses");
     }
 
+    // A 工作要点 and a 工作清单 per year, each linked to its 文件台账 record; some tasks were
+    // never done, so the rule finds them and the on-time rate is below 100%.
+    let plans: Vec<(i32, String, Option<i64>)> =
+        sqlx::query_as("SELECT year, plan_kind, document_id FROM plans ORDER BY year, plan_kind")
+            .fetch_all(p)
+            .await
+            .expect("plans");
+    assert_eq!(plans.len(), 6);
+    assert!(plans.iter().all(|(_, _, doc)| doc.is_some()), "{plans:?}");
+    let year_end = chrono::NaiveDate::from_ymd_opt(2024, 12, 31).expect("date");
+    let overdue: Vec<String> = crate::rules::check(&db, summary.park_id, 2024, year_end)
+        .await
+        .expect("check")
+        .into_iter()
+        .filter(|f| f.rule == "task_overdue")
+        .map(|f| f.unit)
+        .collect();
+    assert_eq!(overdue.len(), 4, "{overdue:?}");
+    let metrics = crate::report::compute::compute_all(&db, summary.park_id, 2024)
+        .await
+        .expect("metrics");
+    let rate = metrics.get("tasks_on_time_rate").expect("rate").value;
+    assert_eq!(rate, crate::report::compute::Number::Float(73.8));
+
     // One audit entry for the generation, not one per record.
     let audit: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'demo'")
         .fetch_one(p)

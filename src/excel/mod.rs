@@ -34,3 +34,33 @@ mod write;
 pub use error::ExcelError;
 pub use import::{ImportError, ImportOptions};
 pub use report::{ImportReport, Issue, SheetPreview, SheetSummary};
+
+pub(crate) use cells::{cell_text, cell_value, column_letters, CellValue};
+
+/// A sheet's rows: `(zero-based row, cells as (zero-based column, value))`.
+pub(crate) type SheetRows = Vec<(u32, Vec<(u32, calamine::Data)>)>;
+
+/// The rows of one sheet of a file, read within the import limits: `(zero-based row, cells as
+/// (zero-based column, value))`, empty cells left out; `None` when the file has no such sheet.
+/// For other areas' imports (the 工作清单 of `tasks`), which have their own columns but the same
+/// reader, limits and cell conversion. Blocking: call it off the async runtime.
+pub(crate) fn read_sheet(
+    bytes: &[u8],
+    file_name: &str,
+    sheet: &str,
+) -> Result<Option<SheetRows>, ExcelError> {
+    let format = read::detect(bytes, file_name)?;
+    let mut keep = read::KeepAll {
+        names: vec![sheet.to_string()],
+        sheets: Vec::new(),
+    };
+    read::read_book(bytes, format, sheet, &mut keep)?;
+    Ok(keep.sheets.into_iter().next().map(|grid| {
+        grid.rows()
+            .map(|r| {
+                let cells = r.cells.iter().map(|c| (c.col, c.value.clone())).collect();
+                (r.index, cells)
+            })
+            .collect()
+    }))
+}

@@ -645,17 +645,21 @@ pub fn attachment_path(data_dir: &std::path::Path, sha256: &str) -> PathBuf {
         .join(sha256)
 }
 
-pub async fn add_attachment(
-    db: &Db,
+/// A file checked (type, size) and written under the data folder by its SHA-256.
+pub(crate) struct StoredFile {
+    pub file_name: String,
+    pub content_type: &'static str,
+    pub size_bytes: i64,
+    pub sha256: String,
+}
+
+/// Checks an uploaded file and stores its bytes (once per content): the one way an attachment,
+/// of a record or of a task's progress update, reaches the disk.
+pub(crate) async fn store_file(
     cfg: &crate::config::Config,
-    who: &Principal,
-    record_id: i64,
     file_name: &str,
     bytes: &[u8],
-    now: DateTime<Utc>,
-) -> Result<AttachmentRow, AppError> {
-    let rec = readable(db, who, record_id).await?;
-    who.require(Action::WriteRecords(&rec.kind))?;
+) -> Result<StoredFile, AppError> {
     let file_name = sanitize_file_name(file_name);
     let content_type = content_type_for(&file_name).ok_or_else(|| {
         AppError::invalid(
@@ -697,13 +701,33 @@ pub async fn add_attachment(
             AppError::BadRequest("附件保存失败：服务器存储不可用".into())
         })?;
     }
+    Ok(StoredFile {
+        file_name,
+        content_type,
+        size_bytes: bytes.len() as i64,
+        sha256: sha,
+    })
+}
+
+pub async fn add_attachment(
+    db: &Db,
+    cfg: &crate::config::Config,
+    who: &Principal,
+    record_id: i64,
+    file_name: &str,
+    bytes: &[u8],
+    now: DateTime<Utc>,
+) -> Result<AttachmentRow, AppError> {
+    let rec = readable(db, who, record_id).await?;
+    who.require(Action::WriteRecords(&rec.kind))?;
+    let stored = store_file(cfg, file_name, bytes).await?;
     let mut row = AttachmentRow {
         id: 0,
         record_id,
-        file_name,
-        content_type: content_type.to_string(),
-        size_bytes: bytes.len() as i64,
-        sha256: sha,
+        file_name: stored.file_name,
+        content_type: stored.content_type.to_string(),
+        size_bytes: stored.size_bytes,
+        sha256: stored.sha256,
         created_at: now,
     };
     let mut tx = db.begin().await?;

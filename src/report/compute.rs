@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::error::ReportError;
-use super::metrics::{Aggregate, Metric, MetricCatalogue};
+use super::metrics::{Aggregate, Metric, MetricCatalogue, TaskMeasure};
 use super::numbers::round_to;
 use super::queries::{self, MetricRow};
 use super::sql::{metric_query, year_bounds};
@@ -139,7 +139,10 @@ fn value_of(metric: &Metric, rows: &[MetricRow]) -> MetricValue {
         }
         Aggregate::Sum { .. } if metric.integral => Number::Int(round_to(sum_a, 0) as i64),
         Aggregate::Sum { .. } => Number::Float(round_to(sum_a, metric.decimals)),
-        Aggregate::Ratio { .. } => Number::Float(percent(sum_a, sum_b, metric.decimals)),
+        Aggregate::Ratio { .. } | Aggregate::Tasks(TaskMeasure::OnTimeRate) => {
+            Number::Float(percent(sum_a, sum_b, metric.decimals))
+        }
+        Aggregate::Tasks(_) => Number::Int(count),
     };
     MetricValue {
         id: metric.id.clone(),

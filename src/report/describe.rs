@@ -1,7 +1,7 @@
 //! A metric's definition in words, for the page that lists the records behind a figure:
 //! "会议台账中 会议类型为“党工委会议”、是否党建议题为“是” 的记录，计数；统计期间：2024年内".
 
-use super::metrics::{Aggregate, FilterOp, Metric, Period, Scalar, PEOPLE_KIND};
+use super::metrics::{Aggregate, FilterOp, Metric, Period, Scalar, TaskMeasure, PEOPLE_KIND};
 use crate::ledger::catalogue::KindDef;
 
 /// The definition of `metric` for the report of `year`, naming fields by their Chinese labels.
@@ -13,6 +13,8 @@ pub fn definition(metric: &Metric, kinds: &[KindDef], year: i32) -> String {
     };
     let source = if metric.kind == PEOPLE_KIND {
         "人员名册".to_string()
+    } else if matches!(metric.aggregate, Aggregate::Tasks(_)) {
+        "年度计划的任务".to_string()
     } else {
         kind.map_or_else(|| metric.kind.clone(), |k| k.sheet.clone())
     };
@@ -39,6 +41,11 @@ pub fn definition(metric: &Metric, kinds: &[KindDef], year: i32) -> String {
         Aggregate::PeopleTagged { tag } => format!("标签含“{tag}”的人数"),
         Aggregate::ServiceStaff { staff_type, team } => {
             format!("年底在{team}等服务团队任{staff_type}职务的人数")
+        }
+        Aggregate::Tasks(TaskMeasure::Decomposed) => "由上级任务分解到部门和支部的子任务数".into(),
+        Aggregate::Tasks(TaskMeasure::OnTime) => "在完成时限前完成的任务数".into(),
+        Aggregate::Tasks(TaskMeasure::OnTimeRate) => {
+            "按期完成的任务占完成时限在当年内的任务的百分比".into()
         }
     };
     let date = metric

@@ -90,6 +90,8 @@ pub enum MetricProblem {
     RosterFilters,
     #[error("人员名册指标统计的是截至年底的人数，period 应为 to_date")]
     RosterPeriod,
+    #[error("任务指标（kind = \"tasks\"）只支持 tasks_decomposed、tasks_on_time 和 tasks_on_time_rate，不支持筛选条件和其他参数，period 应为 year")]
+    TasksMetric,
     #[error("字段“{0}”不是日期字段")]
     NotADateField(String),
     #[error("字段“{0}”不是数字字段，不能求和或比较大小")]

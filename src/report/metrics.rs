@@ -10,9 +10,10 @@
 //! id = "mass_petitions"            # ASCII snake_case, unique
 //! label = "群体性上访"
 //! unit = "起"
-//! kind = "petition"                # ledger kind id, or "people"
+//! kind = "petition"                # ledger kind id, "people", or "tasks"
 //! filters = { category = "集体来访", people_count = { gte = 5 } }
 //! aggregate = "count"              # count | sum | ratio | people_tagged | service_staff
+//!                                  # | tasks_decomposed | tasks_on_time | tasks_on_time_rate
 //! period = "year"                  # year | to_date
 //! # field = "person_times"         # sum: the field added up
 //! # numerator = "attended"         # ratio: 100 × Σnumerator / Σdenominator, a percentage
@@ -43,6 +44,9 @@ pub const DEFAULT_METRICS: &str = include_str!("metrics.toml");
 
 /// The `kind` that names the rosters rather than a ledger.
 pub const PEOPLE_KIND: &str = "people";
+
+/// The `kind` that names the annual plans' tasks (`tasks` area) rather than a ledger.
+pub const TASKS_KIND: &str = "tasks";
 
 /// The name part of the 工作组 taken as the service team when no unit is marked as such.
 pub const DEFAULT_TEAM_NAME: &str = "园小二";
@@ -117,6 +121,19 @@ pub enum Aggregate {
         staff_type: String,
         team: String,
     },
+    /// The annual plans' tasks of the report year (`kind = "tasks"`).
+    Tasks(TaskMeasure),
+}
+
+/// What a task metric counts, over the tasks of the report year's plans.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TaskMeasure {
+    /// Sub-tasks: tasks decomposed from a parent task to a department or branch.
+    Decomposed,
+    /// Tasks done on or before their deadline.
+    OnTime,
+    /// 100 × tasks done on time / tasks whose deadline falls within the year.
+    OnTimeRate,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -221,6 +238,9 @@ impl RawMetric {
             "to_date" => Period::ToDate,
             other => return Err(P::UnknownPeriod(other.to_string())),
         };
+        if self.kind == TASKS_KIND {
+            return self.tasks_metric(period);
+        }
         let kind = if self.kind == PEOPLE_KIND {
             None
         } else {
@@ -269,6 +289,43 @@ impl RawMetric {
             aggregate,
             period,
             date_field: self.date_field,
+            decimals: self.decimals,
+            integral,
+            synonyms: self.synonyms,
+        })
+    }
+
+    /// A metric over the annual plans' tasks: no filters, no parameters, the report year.
+    fn tasks_metric(self, period: Period) -> Result<Metric, P> {
+        let measure = match self.aggregate.as_str() {
+            "tasks_decomposed" => TaskMeasure::Decomposed,
+            "tasks_on_time" => TaskMeasure::OnTime,
+            "tasks_on_time_rate" => TaskMeasure::OnTimeRate,
+            _ => return Err(P::TasksMetric),
+        };
+        let extra = [&self.field, &self.numerator, &self.denominator, &self.tag]
+            .iter()
+            .any(|v| v.is_some())
+            || self.staff_type.is_some()
+            || self.team.is_some()
+            || self.date_field.is_some()
+            || !self.filters.is_empty();
+        if extra || period != Period::Year {
+            return Err(P::TasksMetric);
+        }
+        let integral = measure != TaskMeasure::OnTimeRate;
+        if integral && self.decimals != 0 {
+            return Err(P::DecimalsOnWhole);
+        }
+        Ok(Metric {
+            id: self.id,
+            label: self.label,
+            unit: self.unit,
+            kind: self.kind,
+            filters: Vec::new(),
+            aggregate: Aggregate::Tasks(measure),
+            period,
+            date_field: None,
             decimals: self.decimals,
             integral,
             synonyms: self.synonyms,
@@ -338,6 +395,7 @@ impl RawMetric {
             Aggregate::Ratio { .. } => &["numerator", "denominator"],
             Aggregate::PeopleTagged { .. } => &["tag"],
             Aggregate::ServiceStaff { .. } => &["staff_type", "team"],
+            Aggregate::Tasks(_) => &[],
         };
         let given = [
             ("field", self.field.is_some()),

@@ -3,8 +3,8 @@
 
 use super::*;
 
-/// The metric ids of PRODUCT.md's table, in its order.
-const PRODUCT_IDS: [&str; 29] = [
+/// The metric ids of PRODUCT.md's table, in its order, then those of the annual plans' tasks.
+const PRODUCT_IDS: [&str; 32] = [
     "party_building_meetings",
     "speeches_studied",
     "agenda_items",
@@ -34,6 +34,9 @@ const PRODUCT_IDS: [&str; 29] = [
     "civilized_units_province",
     "civilized_units_city",
     "civilized_units_district",
+    "tasks_decomposed",
+    "tasks_completed_on_time",
+    "tasks_on_time_rate",
 ];
 
 fn text(s: &str) -> Scalar {

@@ -260,7 +260,8 @@ fn every_metric_binds_in_an_essay_phrased_its_own_way() {
         组建X余人的志愿者队伍，服务团队有专职X人、兼职X人。\n\
         走访企业X余次，发放资料X万余份，收集建议X条，解决难题X个。\n\
         新增省级文明单位X个、市级文明单位X个、区级文明单位X个。\n\
-        全年发生重大舆情X起，群体性上访X起。\n";
+        全年发生重大舆情X起，群体性上访X起。\n\
+        年度任务细化分解X项，按期完成X项，按期完成率X%。\n";
     let s = run(essay);
     assert_eq!(s.placeholders[0].kind, Kind::Park);
     let bound: Vec<&str> = s.placeholders[1..]
@@ -297,6 +298,9 @@ fn every_metric_binds_in_an_essay_phrased_its_own_way() {
         "civilized_units_district",
         "major_opinion_incidents",
         "mass_petitions",
+        "tasks_decomposed",
+        "tasks_completed_on_time",
+        "tasks_on_time_rate",
     ];
     assert_eq!(bound, order);
     // The essay names every metric of the catalogue once.

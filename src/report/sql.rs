@@ -9,7 +9,7 @@
 
 use chrono::NaiveDate;
 
-use super::metrics::{Aggregate, FilterOp, Metric, Period, Scalar, PEOPLE_KIND};
+use super::metrics::{Aggregate, FilterOp, Metric, Period, Scalar, TaskMeasure, PEOPLE_KIND};
 use crate::db::{Backend, Db};
 use crate::org::queries::escape_like;
 
@@ -55,6 +55,7 @@ pub(crate) fn metric_query(
     match &metric.aggregate {
         Aggregate::PeopleTagged { tag } => q.people_tagged(tag),
         Aggregate::ServiceStaff { staff_type, team } => q.service_staff(staff_type, team, last),
+        Aggregate::Tasks(measure) => q.tasks(*measure, first),
         _ if metric.kind == PEOPLE_KIND => unreachable_people(&mut q),
         _ => q.ledger(metric, first, last),
     }
@@ -153,6 +154,48 @@ impl Builder<'_> {
             "SELECT id, COUNT(*) OVER (), {sum_a}, {sum_b} FROM records WHERE {} ORDER BY id",
             conditions.join(" AND ")
         ))
+    }
+
+    /// The tasks of the report year's plans. Decomposed: the sub-tasks. On time: those done on
+    /// or before their deadline. The rate lists the tasks due within the year, with the on-time
+    /// ones summed in the first sum and all of them in the second.
+    fn tasks(&mut self, measure: TaskMeasure, first: NaiveDate) -> MetricQuery {
+        let year = self.bind(Bind::Int(i64::from(chrono::Datelike::year(&first))));
+        let mut on_time = || {
+            let done = self.bind(Bind::Text("done".to_string()));
+            format!(
+                "t.status = {done} AND t.completed_on IS NOT NULL \
+                 AND t.completed_on <= t.deadline"
+            )
+        };
+        let from = "FROM tasks t JOIN plans p ON p.park_id = t.park_id AND p.id = t.plan_id \
+                    WHERE t.park_id = $1";
+        let none = format!("CAST(NULL AS {FLOAT})");
+        let sql = match measure {
+            TaskMeasure::Decomposed => format!(
+                "SELECT t.id, COUNT(*) OVER (), {none}, {none} {from} AND p.year = {year} \
+                 AND t.parent_id IS NOT NULL ORDER BY t.id"
+            ),
+            TaskMeasure::OnTime => format!(
+                "SELECT t.id, COUNT(*) OVER (), {none}, {none} {from} AND p.year = {year} \
+                 AND {} ORDER BY t.id",
+                on_time()
+            ),
+            TaskMeasure::OnTimeRate => {
+                let on_time = on_time();
+                let last = self.bind(Bind::Date(
+                    NaiveDate::from_ymd_opt(chrono::Datelike::year(&first), 12, 31)
+                        .unwrap_or(first),
+                ));
+                format!(
+                    "SELECT t.id, COUNT(*) OVER (), \
+                       SUM(CAST(CASE WHEN {on_time} THEN 1 ELSE 0 END AS {FLOAT})) OVER (), \
+                       CAST(COUNT(*) OVER () AS {FLOAT}) \
+                     {from} AND p.year = {year} AND t.deadline <= {last} ORDER BY t.id"
+                )
+            }
+        };
+        self.finish(sql)
     }
 
     fn filter(&mut self, key: &str, op: &FilterOp) -> String {

@@ -53,6 +53,9 @@ pub struct AppliesTo {
 /// What each unit must show in each period.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Requirement {
+    /// Every task of the year's plans whose deadline has passed by the as-of date is done by
+    /// then (`task_overdue`); findings are grouped per responsible unit.
+    TasksDone,
     /// At least `min` meetings of `meeting_type` held by the unit itself.
     Count { meeting_type: String, min: u32 },
     /// Over the unit's meetings (of `meeting_types`, or all when empty), the sum of `numerator`
@@ -132,7 +135,8 @@ struct RawRule {
     #[serde(default)]
     article: String,
     period: Spanned<String>,
-    applies_to: RawAppliesTo,
+    /// Absent for a task rule: it applies to each task's responsible unit.
+    applies_to: Option<RawAppliesTo>,
     requires: Spanned<RawRequires>,
 }
 
@@ -152,6 +156,7 @@ struct RawRequires {
     denominator: Option<Spanned<String>>,
     min_ratio: Option<Spanned<f64>>,
     meeting_types: Option<Vec<Spanned<String>>>,
+    tasks: Option<Spanned<String>>,
 }
 
 /// Checks raw rules against the meeting ledger, naming the line of each refusal.
@@ -178,8 +183,19 @@ impl Checker<'_> {
                 },
             )
         })?;
-        let applies_to = self.applies_to(&id, raw.applies_to)?;
+        let requires_span = raw.requires.span();
         let requirement = self.requirement(&id, raw.requires)?;
+        let applies_to = match (raw.applies_to, &requirement) {
+            // A task rule applies to whichever unit is responsible for each task.
+            (None, Requirement::TasksDone) => AppliesTo {
+                unit_type: String::new(),
+                min_full_members: None,
+            },
+            (Some(a), _) => self.applies_to(&id, a)?,
+            (None, _) => {
+                return Err(self.fail(&requires_span, FileProblem::MissingAppliesTo { rule: id }))
+            }
+        };
         Ok(Rule {
             id,
             title: raw.title.trim().to_string(),
@@ -226,6 +242,24 @@ impl Checker<'_> {
             || raw.min_ratio.is_some()
             || raw.meeting_types.is_some();
         let rule_name = || rule.to_string();
+        if let Some(tasks) = raw.tasks {
+            if counts || ratio {
+                return Err(self.fail(
+                    &span,
+                    FileProblem::AmbiguousRequirement { rule: rule_name() },
+                ));
+            }
+            return match tasks.get_ref().trim() {
+                "done_by_deadline" => Ok(Requirement::TasksDone),
+                other => Err(self.fail(
+                    &tasks.span(),
+                    FileProblem::UnknownTaskRequirement {
+                        rule: rule_name(),
+                        value: other.to_string(),
+                    },
+                )),
+            };
+        }
         match (counts, ratio) {
             (true, false) => {
                 let Some(meeting_type) = raw.meeting_type else {
@@ -409,7 +443,7 @@ mod tests {
     #[test]
     fn the_default_rules_parse() {
         let rules = Rules::from_toml(DEFAULT_RULES).unwrap();
-        assert_eq!(rules.rules.len(), 9);
+        assert_eq!(rules.rules.len(), 10);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use super::definition::{NumberField, Requirement, Rule};
-use super::queries::{self, CountRow, RatioRow, Scope};
+use super::queries::{self, CountRow, RatioRow, Scope, TaskRow};
 use super::Finding;
 use crate::db::{Db, DbError};
 
@@ -15,11 +15,17 @@ const LISTED: usize = 5;
 
 /// The findings of one rule.
 pub(crate) async fn rule(db: &Db, scope: Scope, rule: &Rule) -> Result<Vec<Finding>, DbError> {
+    // A task is overdue from the day after its deadline, whatever period the rule names.
+    if rule.requirement == Requirement::TasksDone {
+        let rows = queries::overdue_tasks(db, scope).await?;
+        return Ok(task_findings(rule, scope, rows));
+    }
     // With no period over, nothing can be violated and the query is not worth running.
     if rule.period.ended(scope.year, scope.last) == 0 {
         return Ok(Vec::new());
     }
     match &rule.requirement {
+        Requirement::TasksDone => Ok(Vec::new()),
         Requirement::Count { meeting_type, min } => {
             let rows =
                 queries::count_grid(db, scope, &rule.applies_to, rule.period, meeting_type, *min)
@@ -115,6 +121,40 @@ fn count_findings(
         }
     }
     findings
+}
+
+/// One finding per responsible unit holding tasks past their deadline and not done as of the
+/// check date, the tasks listed by 序号, content and deadline.
+fn task_findings(rule: &Rule, scope: Scope, rows: Vec<TaskRow>) -> Vec<Finding> {
+    // (unit id, unit name, the unit's overdue tasks as listed), rows coming by unit.
+    let mut units: Vec<(i64, String, Vec<String>)> = Vec::new();
+    for (unit_id, name, task_id, seq, content, deadline) in rows {
+        let item = format!(
+            "{seq} {content}（完成时限 {}，任务#{task_id}）",
+            deadline.format("%Y-%m-%d")
+        );
+        match units.last_mut() {
+            Some((id, _, items)) if *id == unit_id => items.push(item),
+            _ => units.push((unit_id, name, vec![item])),
+        }
+    }
+    units
+        .into_iter()
+        .map(|(_, name, items)| {
+            let shown: Vec<&str> = items.iter().take(LISTED).map(String::as_str).collect();
+            let mut evidence = format!(
+                "截至 {}，{}项任务已过完成时限仍未完成：{}",
+                scope.last.format("%Y-%m-%d"),
+                items.len(),
+                shown.join("；")
+            );
+            if items.len() > LISTED {
+                evidence.push_str(&format!("等共{}项", items.len()));
+            }
+            // Tasks are not ledger records: the evidence names them by 序号 and id.
+            finding(rule, &name, scope.year, 1, evidence, Vec::new(), None)
+        })
+        .collect()
 }
 
 /// A ratio requirement, borrowed from its rule.

@@ -123,6 +123,29 @@ pub(crate) async fn ratio_grid(
     fetch(db, &sql, &q.binds).await
 }
 
+/// A task overdue as of the check date: its responsible unit's id and name, the task's id, 序号,
+/// content and deadline.
+pub(crate) type TaskRow = (i64, String, i64, String, String, NaiveDate);
+
+/// Tasks of the year's plans whose deadline has passed by `scope.last` (the as-of date) and that
+/// were not done by then, by responsible unit (in roster order), deadline and id.
+pub(crate) async fn overdue_tasks(db: &Db, scope: Scope) -> Result<Vec<TaskRow>, DbError> {
+    Ok(on_db!(db, |pool| sqlx::query_as(
+        "SELECT t.unit_id, u.name, t.id, t.seq, t.content, t.deadline FROM tasks t \
+         JOIN plans p ON p.park_id = t.park_id AND p.id = t.plan_id \
+         JOIN units u ON u.park_id = t.park_id AND u.id = t.unit_id \
+         WHERE t.park_id = $1 AND p.year = $2 AND t.deadline < $3 \
+           AND NOT (t.status = $4 AND t.completed_on IS NOT NULL AND t.completed_on <= $3) \
+         ORDER BY t.unit_id, t.deadline, t.id"
+    )
+    .bind(scope.park_id)
+    .bind(scope.year)
+    .bind(scope.last)
+    .bind("done")
+    .fetch_all(pool)
+    .await)?)
+}
+
 /// The SQL type both backends accept for a float: SQLite reads any type name holding "DOUB" as
 /// REAL, PostgreSQL has it as `float8`.
 const FLOAT: &str = "DOUBLE PRECISION";

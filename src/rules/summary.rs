@@ -133,6 +133,8 @@ fn detail(f: &Finding, one_year: bool) -> Option<String> {
 fn noun(unit_type: &str) -> &str {
     match unit_type {
         "党支部" => "支部",
+        // A task rule's findings are about responsible units of any type.
+        "" => "单位",
         other => other,
     }
 }

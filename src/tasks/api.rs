@@ -1,9 +1,199 @@
 //! The JSON API of plans and tasks under `/api/v1`.
 
-use axum::Router;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
 
-use crate::web::AppState;
+use super::service::{self, PlanInput, PlanTree, PlanView, ProgressInput, TaskFilter, TaskInput};
+use super::TaskView;
+use crate::error::AppError;
+use crate::web::{ApiError, AppState, Auth};
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/plans", get(list_plans).post(create_plan))
+        .route("/plans/{id}", get(show_plan))
+        .route("/plans/{id}/import", post(import))
+        .route("/tasks", get(list_tasks).post(create_task))
+        .route("/tasks/by-unit", get(by_unit))
+        .route("/tasks/{id}", get(show_task))
+        .route("/tasks/{id}/progress", post(add_progress))
+        .route("/tasks/{id}/supervise", post(supervise).delete(unsupervise))
+        .route("/task-progress/{id}/attachments", post(upload))
+        .route("/task-attachments/{id}", get(download))
+}
+
+#[derive(Deserialize)]
+struct YearQuery {
+    year: Option<i32>,
+}
+
+async fn list_plans(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+    Query(q): Query<YearQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let items = service::plans(&st.db, &p, q.year).await?;
+    Ok(Json(json!({ "items": items, "total": items.len() })))
+}
+
+async fn create_plan(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+    Json(body): Json<PlanInput>,
+) -> Result<(StatusCode, Json<PlanView>), ApiError> {
+    let plan = service::create_plan(&st.db, &p, body, st.now()).await?;
+    Ok((StatusCode::CREATED, Json(plan)))
+}
+
+async fn show_plan(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+    Path(id): Path<i64>,
+) -> Result<Json<PlanTree>, ApiError> {
+    let today = service::today(st.now());
+    Ok(Json(service::plan_tree(&st.db, &p, id, today).await?))
+}
+
+async fn list_tasks(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+    Query(f): Query<TaskFilter>,
+) -> Result<Json<Value>, ApiError> {
+    let today = service::today(st.now());
+    let items = service::list(&st.db, &p, &f, today).await?;
+    Ok(Json(json!({ "items": items, "total": items.len() })))
+}
+
+async fn by_unit(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+    Query(q): Query<YearQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let today = service::today(st.now());
+    let year = q
+        .year
+        .ok_or_else(|| AppError::invalid("year", "年度", "请指定年度 year"))?;
+    let items = service::units_progress(&st.db, &p, year, today).await?;
+    Ok(Json(json!({ "items": items, "total": items.len() })))
+}
+
+async fn create_task(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+    Json(body): Json<TaskInput>,
+) -> Result<(StatusCode, Json<TaskView>), ApiError> {
+    let task = service::create_task(&st.db, &p, body, st.now()).await?;
+    Ok((StatusCode::CREATED, Json(task)))
+}
+
+async fn show_task(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+    Path(id): Path<i64>,
+) -> Result<Json<service::TaskDetail>, ApiError> {
+    let today = service::today(st.now());
+    Ok(Json(service::task(&st.db, &p, id, today).await?))
+}
+
+async fn add_progress(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+    Path(id): Path<i64>,
+    Json(body): Json<ProgressInput>,
+) -> Result<(StatusCode, Json<service::ProgressView>), ApiError> {
+    let saved = service::add_progress(&st.db, &p, id, body, st.now()).await?;
+    Ok((StatusCode::CREATED, Json(saved)))
+}
+
+async fn supervise(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+    Path(id): Path<i64>,
+) -> Result<Json<TaskView>, ApiError> {
+    Ok(Json(
+        service::supervise(&st.db, &p, id, true, st.now()).await?,
+    ))
+}
+
+async fn unsupervise(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+    Path(id): Path<i64>,
+) -> Result<Json<TaskView>, ApiError> {
+    Ok(Json(
+        service::supervise(&st.db, &p, id, false, st.now()).await?,
+    ))
+}
+
+/// The bytes and name of the multipart part named `file`.
+pub(crate) async fn file_part(mut form: Multipart) -> Result<(String, Vec<u8>), AppError> {
+    let bad = |m: &str| AppError::invalid("file", "文件", m.to_string());
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|_| bad("上传内容格式有误，或文件超过大小上限"))?
+    {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name = field.file_name().unwrap_or("附件").to_string();
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|_| bad("上传中断，或文件超过大小上限"))?;
+        return Ok((name, bytes.to_vec()));
+    }
+    Err(bad("请选择要上传的文件（表单字段名 file）"))
+}
+
+async fn upload(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+    Path(id): Path<i64>,
+    form: Multipart,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let (name, bytes) = file_part(form).await?;
+    let row = service::attach(&st.db, &st.config, &p, id, &name, &bytes, st.now()).await?;
+    Ok((StatusCode::CREATED, Json(json!(row))))
+}
+
+async fn download(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let today = service::today(st.now());
+    let (f, bytes) = service::open_file(&st.db, &st.config, &p, id, today).await?;
+    Ok(file_response(f, bytes))
+}
+
+pub(crate) fn file_response(f: super::queries::TaskFileRow, bytes: Vec<u8>) -> Response {
+    let row = crate::ledger::queries::AttachmentRow {
+        id: f.id,
+        record_id: f.progress_id,
+        file_name: f.file_name,
+        content_type: f.content_type,
+        size_bytes: f.size_bytes,
+        sha256: f.sha256,
+        created_at: f.created_at,
+    };
+    crate::ledger::api::file_response(&row, bytes, false)
+}
+
+/// `multipart/form-data` with a workbook in the part named `file`: its 工作清单 sheet becomes the
+/// plan's tasks, all or nothing.
+async fn import(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+    Path(id): Path<i64>,
+    form: Multipart,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let (name, bytes) = file_part(form).await?;
+    let n = super::import::import_task_list(&st.db, &p, id, &name, &bytes, st.now()).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "imported": n }))))
 }

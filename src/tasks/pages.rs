@@ -1,12 +1,665 @@
-//! 年度计划与任务 pages: the plan as a tree, a unit's tasks, overdue and supervised lists.
+//! 年度计划与任务 pages: the plans of a year with each unit's roll-up, a plan as a tree with
+//! progress bars, a unit's own tasks, the overdue and supervised lists, and a task's detail with
+//! its progress history. Forms keep what was typed when they are refused.
 
-use axum::Router;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
 
+use super::service::{
+    self, PlanInput, PlanTree, PlanView, ProgressInput, TaskDetail, TaskFilter, TaskInput,
+};
+use super::{TaskView, UnitProgress, PLAN_KINDS, STATUSES};
+use crate::auth::Action;
+use crate::error::{AppError, FieldError};
+use crate::org::queries::Unit;
+use crate::web::ui::{app_error_page, csrf_refused, error_page, render, Chrome, Page};
 use crate::web::AppState;
 
 /// This area's page templates, registered in `web::ui`.
-pub const TEMPLATES: &[(&str, &str)] = &[];
+pub const TEMPLATES: &[(&str, &str)] = &[
+    ("plans.html", include_str!("templates/plans.html")),
+    ("plan.html", include_str!("templates/plan.html")),
+    ("tasks.html", include_str!("templates/tasks.html")),
+    ("task.html", include_str!("templates/task.html")),
+];
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/plans", get(plans).post(create_plan))
+        .route("/plans/{id}", get(plan))
+        .route("/plans/{id}/tasks", post(create_task))
+        .route("/plans/{id}/import", post(import))
+        .route("/tasks", get(tasks))
+        .route("/tasks/{id}", get(task))
+        .route("/tasks/{id}/progress", post(add_progress))
+        .route("/tasks/{id}/supervise", post(supervise))
+        .route("/task-progress/{id}/attachments", post(upload))
+        .route("/task-attachments/{id}", get(download))
+}
+
+/// What a refused form shows again: the values typed and a message per field.
+#[derive(Default, Serialize)]
+struct FormState {
+    values: std::collections::HashMap<String, String>,
+    errors: std::collections::HashMap<String, String>,
+    /// Errors that name no field of the form (an import's rows).
+    listed: Vec<String>,
+    /// The cooperating units chosen (a multiple choice), as typed.
+    cooperating: Vec<String>,
+}
+
+impl FormState {
+    fn new(pairs: &[(String, String)]) -> FormState {
+        FormState {
+            values: pairs
+                .iter()
+                .filter(|(k, _)| k != "_csrf")
+                .cloned()
+                .collect(),
+            cooperating: pairs
+                .iter()
+                .filter(|(k, _)| k == "cooperating_unit_ids")
+                .map(|(_, v)| v.clone())
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    fn refused(mut self, errors: Vec<FieldError>) -> FormState {
+        for e in errors {
+            if self.values.contains_key(&e.field) || !e.field.contains('!') {
+                self.errors
+                    .entry(e.field.clone())
+                    .and_modify(|m| m.push_str(&format!("；{}", e.message)))
+                    .or_insert(e.message);
+            } else {
+                self.listed.push(format!("{}：{}", e.label, e.message));
+            }
+        }
+        self
+    }
+}
+
+fn value<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty())
+}
+
+fn date(
+    pairs: &[(String, String)],
+    key: &str,
+    label: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<NaiveDate> {
+    let text = value(pairs, key)?;
+    match crate::rules::parse_as_of(text) {
+        Ok(d) => Some(d),
+        Err(_) => {
+            errors.push(FieldError {
+                field: key.to_string(),
+                label: label.to_string(),
+                message: format!("“{text}”不是日期，请按 2025-03-31 的格式填写"),
+            });
+            None
+        }
+    }
+}
+
+fn number(
+    pairs: &[(String, String)],
+    key: &str,
+    label: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<i64> {
+    let text = value(pairs, key)?;
+    match text.parse::<i64>() {
+        Ok(n) => Some(n),
+        Err(_) => {
+            errors.push(FieldError {
+                field: key.to_string(),
+                label: label.to_string(),
+                message: format!("“{text}”不是整数"),
+            });
+            None
+        }
+    }
+}
+
+fn csrf(pairs: &[(String, String)]) -> Option<&str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == "_csrf")
+        .map(|(_, v)| v.as_str())
+}
+
+async fn kinds(st: &AppState, page: &Page) -> Vec<crate::ledger::catalogue::KindDef> {
+    crate::ledger::service::kinds(&st.db, &page.who)
+        .await
+        .unwrap_or_default()
+}
+
+fn today(st: &AppState) -> NaiveDate {
+    service::today(st.now())
+}
+
+// ---- the plans of a year ----
+
+#[derive(Deserialize)]
+struct YearQuery {
+    year: Option<i32>,
+}
+
+#[derive(Serialize)]
+struct PlansView {
+    chrome: Chrome,
+    year: i32,
+    years: Vec<i32>,
+    plans: Vec<PlanView>,
+    units: Vec<UnitProgress>,
+    kinds: Vec<(&'static str, &'static str)>,
+    can_write: bool,
+    form: FormState,
+}
+
+async fn plans_page(
+    st: &AppState,
+    page: &Page,
+    year: i32,
+    form: FormState,
+    status: StatusCode,
+) -> Response {
+    let loaded = async {
+        let plans = service::plans(&st.db, &page.who, Some(year)).await?;
+        let units = service::units_progress(&st.db, &page.who, year, today(st)).await?;
+        Ok::<_, AppError>((plans, units))
+    };
+    match loaded.await {
+        Ok((plans, units)) => {
+            let this = st.now().year();
+            let mut response = render(
+                "plans.html",
+                PlansView {
+                    chrome: page.chrome(&kinds(st, page).await, "/plans"),
+                    year,
+                    years: (this - 3..=this + 1).rev().collect(),
+                    plans,
+                    units,
+                    kinds: PLAN_KINDS.to_vec(),
+                    can_write: page.who.role.allows(Action::WritePlans),
+                    form,
+                },
+            );
+            *response.status_mut() = status;
+            response
+        }
+        Err(e) => app_error_page(e),
+    }
+}
+
+async fn plans(State(st): State<AppState>, page: Page, Query(q): Query<YearQuery>) -> Response {
+    let year = q.year.unwrap_or_else(|| st.now().year());
+    plans_page(&st, &page, year, FormState::default(), StatusCode::OK).await
+}
+
+async fn create_plan(
+    State(st): State<AppState>,
+    page: Page,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    if !page.csrf_ok(csrf(&pairs)) {
+        return csrf_refused();
+    }
+    let mut errors = Vec::new();
+    let year = number(&pairs, "year", "年度", &mut errors).and_then(|y| i32::try_from(y).ok());
+    let input = PlanInput {
+        year,
+        plan_kind: value(&pairs, "plan_kind").map(str::to_string),
+        title: value(&pairs, "title").unwrap_or_default().to_string(),
+        doc_number: value(&pairs, "doc_number").unwrap_or_default().to_string(),
+    };
+    let shown_year = year.unwrap_or_else(|| st.now().year());
+    let result = if errors.is_empty() {
+        service::create_plan(&st.db, &page.who, input, st.now()).await
+    } else {
+        Err(AppError::Invalid(errors))
+    };
+    match result {
+        Ok(p) => Redirect::to(&format!("/plans/{}", p.id)).into_response(),
+        Err(AppError::Invalid(errors)) => {
+            let form = FormState::new(&pairs).refused(errors);
+            plans_page(
+                &st,
+                &page,
+                shown_year,
+                form,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => app_error_page(e),
+    }
+}
+
+// ---- one plan ----
+
+#[derive(Serialize)]
+struct PlanPageView {
+    chrome: Chrome,
+    tree: PlanTree,
+    units: Vec<Unit>,
+    can_write: bool,
+    form: FormState,
+    import: FormState,
+}
+
+async fn plan_page(
+    st: &AppState,
+    page: &Page,
+    id: i64,
+    form: FormState,
+    import: FormState,
+    status: StatusCode,
+) -> Response {
+    let loaded = async {
+        let tree = service::plan_tree(&st.db, &page.who, id, today(st)).await?;
+        let units = crate::org::service::list_units(&st.db, &page.who).await?;
+        Ok::<_, AppError>((tree, units))
+    };
+    match loaded.await {
+        Ok((tree, units)) => {
+            let mut response = render(
+                "plan.html",
+                PlanPageView {
+                    chrome: page.chrome(&kinds(st, page).await, "/plans"),
+                    tree,
+                    units,
+                    can_write: page.who.role.allows(Action::WritePlans),
+                    form,
+                    import,
+                },
+            );
+            *response.status_mut() = status;
+            response
+        }
+        Err(e) => app_error_page(e),
+    }
+}
+
+async fn plan(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> Response {
+    plan_page(
+        &st,
+        &page,
+        id,
+        FormState::default(),
+        FormState::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn create_task(
+    State(st): State<AppState>,
+    page: Page,
+    Path(plan_id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    if !page.csrf_ok(csrf(&pairs)) {
+        return csrf_refused();
+    }
+    let mut errors = Vec::new();
+    let parent_id = number(&pairs, "parent_id", "上级任务", &mut errors);
+    let unit_id = number(&pairs, "unit_id", "责任单位", &mut errors);
+    let cooperating_unit_ids = pairs
+        .iter()
+        .filter(|(k, v)| k == "cooperating_unit_ids" && !v.is_empty())
+        .filter_map(|(_, v)| v.trim().parse().ok())
+        .collect();
+    let input = TaskInput {
+        plan_id: Some(plan_id),
+        parent_id,
+        seq: value(&pairs, "seq").unwrap_or_default().to_string(),
+        content: value(&pairs, "content").unwrap_or_default().to_string(),
+        unit_id,
+        cooperating_unit_ids,
+        start_on: date(&pairs, "start_on", "开始日期", &mut errors),
+        deadline: date(&pairs, "deadline", "完成时限", &mut errors),
+    };
+    let result = if errors.is_empty() {
+        service::create_task(&st.db, &page.who, input, st.now()).await
+    } else {
+        Err(AppError::Invalid(errors))
+    };
+    match result {
+        Ok(_) => Redirect::to(&format!("/plans/{plan_id}")).into_response(),
+        Err(AppError::Invalid(errors)) => {
+            let form = FormState::new(&pairs).refused(errors);
+            plan_page(
+                &st,
+                &page,
+                plan_id,
+                form,
+                FormState::default(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => app_error_page(e),
+    }
+}
+
+async fn import(
+    State(st): State<AppState>,
+    page: Page,
+    Path(plan_id): Path<i64>,
+    mut form: Multipart,
+) -> Response {
+    let mut csrf = None;
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => {
+                return error_page(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "上传失败：文件超过大小上限，或上传被中断",
+                )
+            }
+        };
+        match field.name() {
+            Some("_csrf") => csrf = field.text().await.ok(),
+            Some("file") => {
+                if !page.csrf_ok(csrf.as_deref()) {
+                    return csrf_refused();
+                }
+                let name = field.file_name().unwrap_or("工作清单.xlsx").to_string();
+                let Ok(bytes) = field.bytes().await else {
+                    return error_page(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "上传失败：文件超过大小上限，或上传被中断",
+                    );
+                };
+                return match super::import::import_task_list(
+                    &st.db,
+                    &page.who,
+                    plan_id,
+                    &name,
+                    &bytes,
+                    st.now(),
+                )
+                .await
+                {
+                    Ok(_) => Redirect::to(&format!("/plans/{plan_id}")).into_response(),
+                    Err(AppError::Invalid(errors)) => {
+                        let listed = FormState::default().refused(errors);
+                        plan_page(
+                            &st,
+                            &page,
+                            plan_id,
+                            FormState::default(),
+                            listed,
+                            StatusCode::UNPROCESSABLE_ENTITY,
+                        )
+                        .await
+                    }
+                    Err(e) => app_error_page(e),
+                };
+            }
+            _ => {}
+        }
+    }
+    error_page(StatusCode::BAD_REQUEST, "请选择要导入的工作簿")
+}
+
+// ---- task lists ----
+
+#[derive(Deserialize)]
+struct ListQuery {
+    year: Option<i32>,
+    /// mine (the user's unit), overdue, supervised, or all.
+    view: Option<String>,
+}
+
+#[derive(Serialize)]
+struct TasksView {
+    chrome: Chrome,
+    year: i32,
+    view: String,
+    title: &'static str,
+    tasks: Vec<TaskView>,
+}
+
+async fn tasks(State(st): State<AppState>, page: Page, Query(q): Query<ListQuery>) -> Response {
+    let year = q.year.unwrap_or_else(|| st.now().year());
+    let view = q.view.unwrap_or_else(|| "mine".to_string());
+    let (filter, title) = match view.as_str() {
+        "overdue" => (
+            TaskFilter {
+                overdue: true,
+                ..Default::default()
+            },
+            "逾期任务",
+        ),
+        "supervised" => (
+            TaskFilter {
+                supervised: true,
+                ..Default::default()
+            },
+            "督办任务",
+        ),
+        "all" => (TaskFilter::default(), "全部任务"),
+        _ => (
+            TaskFilter {
+                unit_id: page.who.unit_id,
+                ..Default::default()
+            },
+            "本单位任务",
+        ),
+    };
+    let filter = TaskFilter {
+        year: Some(year),
+        ..filter
+    };
+    match service::list(&st.db, &page.who, &filter, today(&st)).await {
+        Ok(tasks) => render(
+            "tasks.html",
+            TasksView {
+                chrome: page.chrome(&kinds(&st, &page).await, "/plans"),
+                year,
+                view,
+                title,
+                tasks,
+            },
+        ),
+        Err(e) => app_error_page(e),
+    }
+}
+
+// ---- one task ----
+
+#[derive(Serialize)]
+struct TaskPageView {
+    chrome: Chrome,
+    detail: TaskDetail,
+    statuses: Vec<(&'static str, &'static str)>,
+    can_update: bool,
+    can_supervise: bool,
+    form: FormState,
+}
+
+async fn task_page(
+    st: &AppState,
+    page: &Page,
+    id: i64,
+    form: FormState,
+    status: StatusCode,
+) -> Response {
+    match service::task(&st.db, &page.who, id, today(st)).await {
+        Ok(detail) => {
+            let mut response = render(
+                "task.html",
+                TaskPageView {
+                    chrome: page.chrome(&kinds(st, page).await, "/plans"),
+                    detail,
+                    statuses: STATUSES.to_vec(),
+                    can_update: page.who.role.allows(Action::UpdateTasks),
+                    can_supervise: page.who.role.allows(Action::SuperviseTasks),
+                    form,
+                },
+            );
+            *response.status_mut() = status;
+            response
+        }
+        Err(e) => app_error_page(e),
+    }
+}
+
+async fn task(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> Response {
+    task_page(&st, &page, id, FormState::default(), StatusCode::OK).await
+}
+
+async fn add_progress(
+    State(st): State<AppState>,
+    page: Page,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    if !page.csrf_ok(csrf(&pairs)) {
+        return csrf_refused();
+    }
+    let mut errors = Vec::new();
+    let input = ProgressInput {
+        percent: number(&pairs, "percent", "完成进度", &mut errors),
+        note: value(&pairs, "note").unwrap_or_default().to_string(),
+        status: value(&pairs, "status").map(str::to_string),
+        reported_on: date(&pairs, "reported_on", "填报日期", &mut errors),
+        version: number(&pairs, "version", "版本", &mut errors),
+    };
+    let result = if errors.is_empty() {
+        service::add_progress(&st.db, &page.who, id, input, st.now()).await
+    } else {
+        Err(AppError::Invalid(errors))
+    };
+    match result {
+        Ok(_) => Redirect::to(&format!("/tasks/{id}")).into_response(),
+        Err(AppError::Invalid(errors)) => {
+            let form = FormState::new(&pairs).refused(errors);
+            task_page(&st, &page, id, form, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(AppError::Conflict { .. }) => {
+            let mut form = FormState::new(&pairs);
+            form.listed
+                .push("任务已被他人更新，请查看最新进展后再提交".to_string());
+            task_page(&st, &page, id, form, StatusCode::CONFLICT).await
+        }
+        Err(e) => app_error_page(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct SuperviseForm {
+    #[serde(rename = "_csrf")]
+    csrf: Option<String>,
+    on: Option<String>,
+}
+
+async fn supervise(
+    State(st): State<AppState>,
+    page: Page,
+    Path(id): Path<i64>,
+    Form(f): Form<SuperviseForm>,
+) -> Response {
+    if !page.csrf_ok(f.csrf.as_deref()) {
+        return csrf_refused();
+    }
+    let on = f.on.as_deref() == Some("1");
+    match service::supervise(&st.db, &page.who, id, on, st.now()).await {
+        Ok(_) => Redirect::to(&format!("/tasks/{id}")).into_response(),
+        Err(e) => app_error_page(e),
+    }
+}
+
+async fn upload(
+    State(st): State<AppState>,
+    page: Page,
+    Path(progress_id): Path<i64>,
+    mut form: Multipart,
+) -> Response {
+    let mut csrf = None;
+    let mut task_id = None;
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => {
+                return error_page(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "上传失败：文件超过大小上限，或上传被中断",
+                )
+            }
+        };
+        match field.name() {
+            Some("_csrf") => csrf = field.text().await.ok(),
+            Some("task_id") => {
+                task_id = field
+                    .text()
+                    .await
+                    .ok()
+                    .and_then(|t| t.trim().parse::<i64>().ok())
+            }
+            Some("file") => {
+                if !page.csrf_ok(csrf.as_deref()) {
+                    return csrf_refused();
+                }
+                let name = field.file_name().unwrap_or("附件").to_string();
+                let Ok(bytes) = field.bytes().await else {
+                    return error_page(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "上传失败：文件超过大小上限，或上传被中断",
+                    );
+                };
+                return match service::attach(
+                    &st.db,
+                    &st.config,
+                    &page.who,
+                    progress_id,
+                    &name,
+                    &bytes,
+                    st.now(),
+                )
+                .await
+                {
+                    Ok(_) => match task_id {
+                        Some(t) => Redirect::to(&format!("/tasks/{t}")).into_response(),
+                        None => Redirect::to("/tasks").into_response(),
+                    },
+                    Err(AppError::Invalid(errors)) => error_page(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        &errors
+                            .iter()
+                            .map(|e| e.message.clone())
+                            .collect::<Vec<_>>()
+                            .join("；"),
+                    ),
+                    Err(e) => app_error_page(e),
+                };
+            }
+            _ => {}
+        }
+    }
+    error_page(StatusCode::BAD_REQUEST, "请选择要上传的文件")
+}
+
+async fn download(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> Response {
+    match service::open_file(&st.db, &st.config, &page.who, id, today(&st)).await {
+        Ok((f, bytes)) => super::api::file_response(f, bytes),
+        Err(e) => app_error_page(e),
+    }
 }

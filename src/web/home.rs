@@ -17,6 +17,8 @@ struct HomeView {
     park_wide: bool,
     /// This year's open rule-check findings, when the role reads them.
     checks: Option<crate::rules::pages::HomeChecks>,
+    /// The user's overdue and supervised tasks (年度计划与任务), when their role reads plans.
+    tasks: Vec<crate::tasks::TaskView>,
 }
 
 #[derive(Serialize)]
@@ -55,6 +57,15 @@ pub async fn home(State(st): State<AppState>, page: Page) -> Response {
         Ok(c) => c,
         Err(e) => return app_error_page(e),
     };
+    let tasks = if page.who.role.allows(crate::auth::Action::ReadPlans) {
+        let today = crate::tasks::service::today(st.now());
+        match crate::tasks::service::attention(&st.db, &page.who, today.year(), today).await {
+            Ok(t) => t,
+            Err(e) => return app_error_page(e),
+        }
+    } else {
+        Vec::new()
+    };
     render(
         "home.html",
         HomeView {
@@ -63,6 +74,7 @@ pub async fn home(State(st): State<AppState>, page: Page) -> Response {
             counts,
             park_wide: page.who.scope == crate::auth::Scope::Park,
             checks,
+            tasks,
         },
     )
 }

@@ -226,7 +226,7 @@ async fn an_enterprise_user_sees_only_their_enterprise() {
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
-fn multipart(token: &str, path: &str, file_name: &str, bytes: &[u8]) -> Request<Body> {
+pub(crate) fn multipart(token: &str, path: &str, file_name: &str, bytes: &[u8]) -> Request<Body> {
     let boundary = "XBOUNDARYX";
     let mut body = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"

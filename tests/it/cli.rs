@@ -118,3 +118,88 @@ fn audit_verify_fails_on_a_tampered_chain() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn a_task_list_imports_from_the_command_line_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/cli.db", dir.path().display());
+    let ok = taizhang(&db)
+        .args(["--park", "测试园区", "init"])
+        .output()
+        .unwrap();
+    assert!(ok.status.success());
+    let book = |rows: &[[&str; 4]]| {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.set_name("工作清单").unwrap();
+        for (r, row) in [["序号", "任务内容", "责任单位", "完成时限"]]
+            .iter()
+            .chain(rows)
+            .enumerate()
+        {
+            for (c, v) in row.iter().enumerate() {
+                ws.write_string(r as u32, c as u16, *v).unwrap();
+            }
+        }
+        wb.save_to_buffer().unwrap()
+    };
+    let org = dir.path().join("组织.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("组织架构").unwrap();
+    for (c, (head, value)) in [("名称", "园区党工委"), ("类型", "党工委")]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(0, c as u16, *head).unwrap();
+        ws.write_string(1, c as u16, *value).unwrap();
+    }
+    std::fs::write(&org, wb.save_to_buffer().unwrap()).unwrap();
+    let out = taizhang(&db)
+        .args(["import", org.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bad = dir.path().join("bad.xlsx");
+    std::fs::write(
+        &bad,
+        book(&[
+            ["1", "党建", "园区党工委", "2025-12-31"],
+            ["1.1", "分解", "园区党工委", "不知道"],
+        ]),
+    )
+    .unwrap();
+    let out = taizhang(&db)
+        .args(["import", bad.to_str().unwrap(), "--task-list", "2025"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("工作清单!D3") && stderr.contains("没有导入任何任务"),
+        "{stderr}"
+    );
+    let good = dir.path().join("good.xlsx");
+    std::fs::write(
+        &good,
+        book(&[
+            ["1", "党建", "园区党工委", "2025-12-31"],
+            ["1.1", "分解", "园区党工委", "2025-06-30"],
+        ]),
+    )
+    .unwrap();
+    let out = taizhang(&db)
+        .args(["import", good.to_str().unwrap(), "--task-list", "2025"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("2025年工作清单共导入 2 项任务"));
+}

@@ -23,4 +23,5 @@ mod report_pages;
 mod roles_matrix;
 mod rules;
 mod scaffold;
+mod tasks;
 mod web;

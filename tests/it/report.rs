@@ -335,6 +335,37 @@ async fn fixtures(app: &TestApp) -> Expected {
         json!({"updated_on": "2024-03-01", "name": "高端装备产业园", "investment": 30, "stage": "地勘环评"}),
     ])
     .await;
+    // The annual plan's tasks: a top task and two sub-tasks, one done late; none overdue.
+    let plan = id(&app
+        .post_ok(
+            t,
+            "/api/v1/plans",
+            json!({"year": 2024, "plan_kind": "task_list", "title": "2024年工作清单"}),
+        )
+        .await);
+    let task =
+        |body: serde_json::Value| async move { id(&app.post_ok(t, "/api/v1/tasks", body).await) };
+    let top = task(json!({"plan_id": plan, "seq": "1", "content": "抓基层", "unit_id": app.units.committee, "deadline": "2024-12-31"})).await;
+    let on_time = task(json!({"plan_id": plan, "parent_id": top, "seq": "1.1", "content": "甲", "unit_id": app.units.branch_a, "deadline": "2024-03-31"})).await;
+    let late = task(json!({"plan_id": plan, "parent_id": top, "seq": "1.2", "content": "乙", "unit_id": app.units.branch_b, "deadline": "2024-04-30"})).await;
+    for (task, day) in [
+        (on_time, "2024-03-20"),
+        (late, "2024-05-10"),
+        (top, "2024-12-01"),
+    ] {
+        app.post_ok(
+            t,
+            &format!("/api/v1/tasks/{task}/progress"),
+            json!({"status": "done", "note": "完成", "reported_on": day}),
+        )
+        .await;
+    }
+    want.insert("tasks_decomposed", (json!(2), vec![on_time, late]));
+    want.insert("tasks_completed_on_time", (json!(2), vec![top, on_time]));
+    want.insert(
+        "tasks_on_time_rate",
+        (json!(66.7), vec![top, on_time, late]),
+    );
     recs(app, t, "document", json!({}), &[
         json!({"issued_on": "2024-01-15", "title": "《测试园区2024年党建工作清单》", "category": "工作清单"}),
         json!({"issued_on": "2024-01-10", "title": "测试园区2024年党建工作要点", "category": "工作要点"}),

@@ -40,6 +40,8 @@ struct Fixture {
     attachment: i64,
     user: i64,
     e2: i64,
+    plan: i64,
+    task: i64,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -64,12 +66,28 @@ async fn fixture(app: &TestApp) -> Fixture {
             json!({"login": "target", "password": PASSWORD, "role": "leader"}),
         )
         .await);
+    let plan = id(&app
+        .post_ok(
+            &office,
+            "/api/v1/plans",
+            json!({"year": 2025, "plan_kind": "task_list", "title": "工作清单"}),
+        )
+        .await);
+    let task = id(&app
+        .post_ok(
+            &office,
+            "/api/v1/tasks",
+            json!({"plan_id": plan, "seq": "1", "content": "支部任务", "unit_id": app.units.branch_a, "deadline": "2025-12-31"}),
+        )
+        .await);
     Fixture {
         person,
         meeting,
         attachment: id(&a),
         user,
         e2: app.enterprises.1,
+        plan,
+        task,
     }
 }
 
@@ -297,6 +315,58 @@ async fn every_call_for_every_role() {
             ),
             ("a", Method::GET, "/api/v1/audit".into(), None),
             ("a", Method::GET, "/api/v1/audit/verify".into(), None),
+            ("obl", Method::GET, "/api/v1/plans".into(), None),
+            (
+                "o",
+                Method::POST,
+                "/api/v1/plans".into(),
+                Some(json!({"year": 2030, "plan_kind": "work_points", "title": "要点"})),
+            ),
+            (
+                "obl",
+                Method::GET,
+                format!("/api/v1/plans/{}", f.plan),
+                None,
+            ),
+            ("obl", Method::GET, "/api/v1/tasks?year=2025".into(), None),
+            (
+                "obl",
+                Method::GET,
+                "/api/v1/tasks/by-unit?year=2025".into(),
+                None,
+            ),
+            (
+                "o",
+                Method::POST,
+                "/api/v1/tasks".into(),
+                Some(
+                    json!({"plan_id": f.plan, "seq": format!("2.{role}"), "content": "分解", "unit_id": u.branch_a, "deadline": "2025-12-31"}),
+                ),
+            ),
+            (
+                "obl",
+                Method::GET,
+                format!("/api/v1/tasks/{}", f.task),
+                None,
+            ),
+            (
+                "ob",
+                Method::POST,
+                format!("/api/v1/tasks/{}/progress", f.task),
+                Some(json!({"percent": 50, "note": format!("{role}填报")})),
+            ),
+            (
+                "ol",
+                Method::POST,
+                format!("/api/v1/tasks/{}/supervise", f.task),
+                None,
+            ),
+            (
+                "ol",
+                Method::DELETE,
+                format!("/api/v1/tasks/{}/supervise", f.task),
+                None,
+            ),
         ];
         for (who, method, path, body) in calls {
             let (status, answer) = app.call(method.clone(), &path, Some(&token), body).await;

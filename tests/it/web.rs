@@ -335,3 +335,127 @@ async fn logout_ends_the_session() {
     assert_eq!(a.status, StatusCode::SEE_OTHER);
     let _ = Method::GET;
 }
+
+#[tokio::test]
+async fn plans_and_tasks_by_form_keep_what_was_typed_and_show_progress() {
+    let app = TestApp::new().await;
+    let b = sign_in(&app, "office").await;
+    let csrf = b.csrf().await;
+    let bad = b
+        .post(
+            "/plans",
+            &[
+                ("_csrf", &csrf),
+                ("year", "2025"),
+                ("plan_kind", "task_list"),
+                ("title", ""),
+                ("doc_number", "园党〔2025〕9号"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains("请填写计划名称") && bad.body.contains("value=\"园党〔2025〕9号\""),
+        "{}",
+        bad.body
+    );
+    let ok = b
+        .post(
+            "/plans",
+            &[
+                ("_csrf", &csrf),
+                ("year", "2025"),
+                ("plan_kind", "task_list"),
+                ("title", "2025年工作清单"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let plan = ok.location.unwrap();
+    let unit = app.units.branch_b.to_string();
+    let helper = app.units.service_team.to_string();
+    let tasks = format!("{plan}/tasks");
+    let bad = b
+        .post(
+            &tasks,
+            &[
+                ("_csrf", &csrf),
+                ("seq", "1"),
+                ("content", "<i>规范支部</i>"),
+                ("unit_id", &unit),
+                ("cooperating_unit_ids", &helper),
+                ("deadline", "下个月"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains("“下个月”不是日期") && bad.body.contains("&lt;i&gt;规范支部"),
+        "{}",
+        bad.body
+    );
+    assert!(
+        bad.body.contains(&format!(
+            "<option value=\"{helper}\" selected>园小二服务团队"
+        )),
+        "{}",
+        bad.body
+    );
+    let ok = b
+        .post(
+            &tasks,
+            &[
+                ("_csrf", &csrf),
+                ("seq", "1"),
+                ("content", "规范支部"),
+                ("unit_id", &unit),
+                ("deadline", "2025-05-31"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let tree = b.get(&plan).await;
+    assert_eq!(tree.status, StatusCode::OK);
+    assert!(
+        tree.body.contains("已逾期") && tree.body.contains("class=\"fill p0\""),
+        "{}",
+        tree.body
+    );
+    let (_, list) = app
+        .get(&app.login("office").await, "/api/v1/tasks?year=2025")
+        .await;
+    let task = format!("/tasks/{}", id(&list["items"][0]));
+    let progress = b
+        .post(
+            &format!("{task}/progress"),
+            &[("_csrf", &csrf), ("percent", "55"), ("note", "已开展自查")],
+        )
+        .await;
+    assert_eq!(progress.status, StatusCode::SEE_OTHER, "{}", progress.body);
+    let sup = b
+        .post(
+            &format!("{task}/supervise"),
+            &[("_csrf", &csrf), ("on", "1")],
+        )
+        .await;
+    assert_eq!(sup.status, StatusCode::SEE_OTHER);
+    let detail = b.get(&task).await;
+    assert!(
+        detail.body.contains("已开展自查")
+            && detail.body.contains("class=\"fill p55\"")
+            && detail.body.contains("取消督办"),
+        "{}",
+        detail.body
+    );
+    let home = b.get("/").await;
+    assert!(
+        home.body.contains("逾期与督办任务") && home.body.contains("规范支部"),
+        "{}",
+        home.body
+    );
+    // The secretary of another branch may not open it.
+    let secretary = sign_in(&app, "branch_secretary").await;
+    let refused = secretary.get(&task).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(refused.body.contains("不能查看本单位以外的任务"));
+}
