@@ -14,7 +14,8 @@ cargo build --quiet --bin taizhang
 BIN="${CARGO_TARGET_DIR:-target}/debug/taizhang"
 DB="sqlite://$WORK/demo.db"
 TAIZHANG_ADMIN_PASSWORD='Docx-pass-123' $BIN --database-url "$DB" demo --year 2024 > "$WORK/demo.txt"
-park=$(grep -oE '演示园区“[^”]+”' "$WORK/demo.txt" | head -n 1 | sed -E 's/演示园区“(.*)”/\1/')
+# Byte-wise, so that it works in any locale.
+park=$(sed -n 's/.*演示园区“\(.*\)”：.*/\1/p' "$WORK/demo.txt" | head -n 1)
 $BIN --database-url "$DB" report --year 2024 --format docx --out "$OUT/report-2024.docx"
 
 # A profile of its own, so that no user profile or running instance is touched.
