@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::report::{DocxFonts, FontChoice};
+
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://taizhang.db";
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 
@@ -20,6 +22,8 @@ pub struct Config {
     pub lockout_after: u32,
     pub lockout_for: Duration,
     pub max_upload_bytes: usize,
+    /// The fonts the DOCX report names (`[report.fonts]`).
+    pub report_fonts: DocxFonts,
 }
 
 impl std::fmt::Debug for Config {
@@ -43,6 +47,7 @@ impl Default for Config {
             lockout_after: 5,
             lockout_for: Duration::from_secs(15 * 60),
             max_upload_bytes: 20 * 1024 * 1024,
+            report_fonts: DocxFonts::default(),
         }
     }
 }
@@ -58,6 +63,74 @@ struct FileConfig {
     lockout_after: Option<u32>,
     lockout_minutes: Option<u64>,
     max_upload_mb: Option<usize>,
+    report: Option<ReportFile>,
+}
+
+/// `[report]` of `taizhang.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReportFile {
+    fonts: Option<FontsFile>,
+}
+
+/// `[report.fonts]`: each font of the DOCX report and the font to use where it is missing, e.g.
+/// `body = "方正仿宋_GBK"`, `body_fallback = "仿宋"`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FontsFile {
+    title: Option<String>,
+    title_fallback: Option<String>,
+    body: Option<String>,
+    body_fallback: Option<String>,
+    heading1: Option<String>,
+    heading1_fallback: Option<String>,
+    heading2: Option<String>,
+    heading2_fallback: Option<String>,
+    page_number: Option<String>,
+    page_number_fallback: Option<String>,
+    latin: Option<String>,
+}
+
+impl FontsFile {
+    fn apply(self, fonts: &mut DocxFonts) -> anyhow::Result<()> {
+        fn set(target: &mut String, value: Option<String>, key: &str) -> anyhow::Result<()> {
+            if let Some(v) = value {
+                let v = v.trim();
+                if v.is_empty() {
+                    anyhow::bail!("配置项 report.fonts.{key} 不能为空");
+                }
+                *target = v.to_string();
+            }
+            Ok(())
+        }
+        let pairs: [(&mut FontChoice, Option<String>, Option<String>, &str); 5] = [
+            (&mut fonts.title, self.title, self.title_fallback, "title"),
+            (&mut fonts.body, self.body, self.body_fallback, "body"),
+            (
+                &mut fonts.heading1,
+                self.heading1,
+                self.heading1_fallback,
+                "heading1",
+            ),
+            (
+                &mut fonts.heading2,
+                self.heading2,
+                self.heading2_fallback,
+                "heading2",
+            ),
+            (
+                &mut fonts.page_number,
+                self.page_number,
+                self.page_number_fallback,
+                "page_number",
+            ),
+        ];
+        for (font, name, fallback, key) in pairs {
+            set(&mut font.name, name, key)?;
+            set(&mut font.fallback, fallback, &format!("{key}_fallback"))?;
+        }
+        set(&mut fonts.latin, self.latin, "latin")
+    }
 }
 
 impl Config {
@@ -77,7 +150,8 @@ impl Config {
                 .map_err(|e| anyhow::anyhow!("无法读取配置文件 {}：{e}", path.display()))?;
             let f: FileConfig = toml::from_str(&text)
                 .map_err(|e| anyhow::anyhow!("配置文件 {} 有误：{e}", path.display()))?;
-            cfg.apply_file(f);
+            cfg.apply_file(f)
+                .map_err(|e| anyhow::anyhow!("配置文件 {} 有误：{e}", path.display()))?;
         } else if file.is_some() {
             anyhow::bail!("找不到配置文件 {}", path.display());
         }
@@ -102,7 +176,7 @@ impl Config {
         Ok(cfg)
     }
 
-    fn apply_file(&mut self, f: FileConfig) {
+    fn apply_file(&mut self, f: FileConfig) -> anyhow::Result<()> {
         if let Some(v) = f.database_url {
             self.database_url = v;
         }
@@ -124,6 +198,10 @@ impl Config {
         if let Some(v) = f.max_upload_mb {
             self.max_upload_bytes = v * 1024 * 1024;
         }
+        if let Some(fonts) = f.report.and_then(|r| r.fonts) {
+            fonts.apply(&mut self.report_fonts)?;
+        }
+        Ok(())
     }
 }
 
@@ -152,6 +230,31 @@ mod tests {
         std::fs::write(&file, "databse_url = \"x\"\n").unwrap();
         assert!(Config::load(Some(&file), |_| None, None).is_err());
         assert!(Config::load(Some(&dir.path().join("none.toml")), |_| None, None).is_err());
+    }
+
+    #[test]
+    fn report_fonts_are_set_from_the_file_and_default_to_the_official_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("taizhang.toml");
+        assert_eq!(Config::default().report_fonts.body.name, "仿宋_GB2312");
+        std::fs::write(
+            &file,
+            "report.fonts.body = \"方正仿宋_GBK\"\nreport.fonts.title_fallback = \"华文中宋\"\n",
+        )
+        .unwrap();
+        let cfg = Config::load(Some(&file), |_| None, None).unwrap();
+        assert_eq!(cfg.report_fonts.body.name, "方正仿宋_GBK");
+        assert_eq!(cfg.report_fonts.body.fallback, "仿宋");
+        assert_eq!(cfg.report_fonts.title.name, "方正小标宋简体");
+        assert_eq!(cfg.report_fonts.title.fallback, "华文中宋");
+        std::fs::write(&file, "[report.fonts]\nbody = \" \"\n").unwrap();
+        let err = Config::load(Some(&file), |_| None, None).unwrap_err();
+        assert!(
+            err.to_string().contains("report.fonts.body 不能为空"),
+            "{err}"
+        );
+        std::fs::write(&file, "[report.fonts]\nbodyy = \"甲\"\n").unwrap();
+        assert!(Config::load(Some(&file), |_| None, None).is_err());
     }
 
     #[test]

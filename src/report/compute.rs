@@ -7,7 +7,7 @@ use super::error::ReportError;
 use super::metrics::{Aggregate, Metric, MetricCatalogue, TaskMeasure};
 use super::numbers::round_to;
 use super::queries::{self, MetricRow};
-use super::sql::{metric_query, year_bounds};
+use super::sql::{bare_aggregate, metric_query, year_bounds};
 use crate::db::Db;
 use crate::error::AppError;
 
@@ -94,6 +94,26 @@ async fn compute_year(
         metrics.push(value_of(metric, &rows));
     }
     Ok(MetricValues { year, metrics })
+}
+
+/// The bare aggregates of every metric of `catalogue` for this year and last, as `(count, sum,
+/// sum)` in catalogue order: the same conditions as [`compute_with_previous`] without listing
+/// the ids. The report benchmark runs these as its baseline.
+pub async fn bare_aggregates(
+    db: &Db,
+    park_id: i64,
+    year: i32,
+    catalogue: &MetricCatalogue,
+) -> Result<Vec<(i64, Option<f64>, Option<f64>)>, AppError> {
+    let mut out = Vec::with_capacity(catalogue.metrics.len() * 2);
+    for year in [year, year - 1] {
+        let bounds = report_year(year)?;
+        for metric in &catalogue.metrics {
+            let query = bare_aggregate(&metric_query(db, metric, park_id, bounds));
+            out.push(queries::run_bare(db, &query).await?);
+        }
+    }
+    Ok(out)
 }
 
 /// The metrics of `year` with last year's values in `prev`, for year-over-year sentences.

@@ -31,9 +31,13 @@ pub enum ReportError {
     },
     #[error("报告中仍有未替换的占位符 X，请在模板中改为指标或删去：{}", .0.join("；"))]
     Placeholders(Vec<String>),
-    #[error("暂不支持 DOCX（Word）格式，该格式正在开发中；目前支持的格式：md、html、json")]
-    DocxNotYet,
-    #[error("不支持的报告格式“{0}”；支持的格式：md、html、json")]
+    #[error("生成 DOCX（Word）文件失败：{0}")]
+    Docx(String),
+    #[error("DOCX（Word）是二进制文件，不能输出到终端；请用 --out 指定文件，或把输出重定向到文件")]
+    DocxToTerminal,
+    #[error("DOCX（Word）是二进制文件，请用 render_bytes 生成")]
+    DocxIsBinary,
+    #[error("不支持的报告格式“{0}”；支持的格式：md、html、docx、json")]
     UnknownFormat(String),
     #[error("报告年份 {0} 超出范围，应在 1900 年至 2100 年之间")]
     YearOutOfRange(i32),

@@ -1,11 +1,12 @@
 //! The annual duty report (述职报告): metrics computed from the ledgers, templates, and their
-//! renderings. `taizhang report --year Y [--template FILE] --format md|html|json [--out FILE]`.
+//! renderings. `taizhang report --year Y [--template FILE] --format md|html|docx|json [--out FILE]`.
 //!
 //! The flow is one way: [`metrics`] defines the figures as data (`metrics.toml`);
 //! [`compute`](mod@compute) runs one SQL query per metric on either backend, each giving a value
 //! and the ids it counted; [`gather`] adds the key projects and the year's documents into a
 //! [`ReportData`]; [`render`](mod@render)
-//! turns that data and a template into Markdown, HTML or JSON with no IO at all.
+//! turns that data and a template into Markdown, HTML, JSON or ([`docx`]) a 公文-style Word
+//! document, with no IO at all.
 //!
 //! Templates are Markdown with Jinja syntax (minijinja), locked down (strict undefined, fuel and
 //! recursion limits, no file access). They see `park`, `year`, `m` (metrics by id), `projects`,
@@ -14,6 +15,7 @@
 pub mod compute;
 pub mod data;
 mod describe;
+pub mod docx;
 pub mod error;
 mod filters;
 pub mod html;
@@ -30,10 +32,13 @@ mod sql;
 mod template_pages;
 mod view;
 
-pub use compute::{compute, compute_all, compute_with_previous, MetricValue, MetricValues, Number};
+pub use compute::{
+    bare_aggregates, compute, compute_all, compute_with_previous, MetricValue, MetricValues, Number,
+};
 pub use data::gather;
+pub use docx::{render_docx, render_docx_with, DocxFonts, FontChoice};
 pub use error::ReportError;
 pub use metrics::{Metric, MetricCatalogue};
-pub use render::{render, render_markdown, Format, ReportTemplate, DEFAULT_TEMPLATE};
+pub use render::{render, render_bytes, render_markdown, Format, ReportTemplate, DEFAULT_TEMPLATE};
 pub use service::{report_data, TemplateChoice};
 pub use view::{Document, Finding, Project, ReportData};

@@ -293,28 +293,26 @@ struct Download {
     extension: &'static str,
 }
 
-/// Renders the report in `format`: one arm per format, so a new format (DOCX) is one arm more.
+/// Renders the report in `format` as its file: the bytes, media type and extension.
 fn render_download(
     format: Format,
     data: &ReportData,
     template: &ReportTemplate,
+    fonts: &super::DocxFonts,
 ) -> Result<Download, ReportError> {
-    Ok(match format {
-        Format::Markdown => Download {
-            bytes: super::render_markdown(data, template)?.into_bytes(),
-            content_type: "text/markdown; charset=utf-8",
-            extension: "md",
-        },
-        Format::Html => Download {
-            bytes: super::html::render_html(data, template)?.into_bytes(),
-            content_type: "text/html; charset=utf-8",
-            extension: "html",
-        },
-        Format::Json => Download {
-            bytes: super::json::to_json_string(data).into_bytes(),
-            content_type: "application/json",
-            extension: "json",
-        },
+    let (content_type, extension) = match format {
+        Format::Markdown => ("text/markdown; charset=utf-8", "md"),
+        Format::Html => ("text/html; charset=utf-8", "html"),
+        Format::Json => ("application/json", "json"),
+        Format::Docx => (
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "docx",
+        ),
+    };
+    Ok(Download {
+        bytes: super::render_bytes(data, template, format, fonts)?,
+        content_type,
+        extension,
     })
 }
 
@@ -337,7 +335,7 @@ async fn download(
         Ok(p) => p,
         Err(e) => return app_error_page(e),
     };
-    let file = match render_download(format, &data, &template) {
+    let file = match render_download(format, &data, &template, &st.config.report_fonts) {
         Ok(f) => f,
         Err(ReportError::App(e)) => return app_error_page(e),
         Err(e) => return error_page(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string()),

@@ -26,6 +26,24 @@ pub(crate) async fn run_metric(db: &Db, q: &MetricQuery) -> Result<Vec<MetricRow
     })?)
 }
 
+/// One bare aggregate row: the count and up to two sums ([`super::sql::bare_aggregate`]).
+pub(crate) type BareRow = (i64, Option<f64>, Option<f64>);
+
+pub(crate) async fn run_bare(db: &Db, q: &MetricQuery) -> Result<BareRow, DbError> {
+    Ok(on_db!(db, |pool| {
+        let mut query = sqlx::query_as(&q.sql);
+        for bind in &q.binds {
+            query = match bind {
+                Bind::Int(n) => query.bind(*n),
+                Bind::Text(t) => query.bind(t.as_str()),
+                Bind::Number(x) => query.bind(*x),
+                Bind::Date(d) => query.bind(*d),
+            };
+        }
+        query.fetch_one(pool).await
+    })?)
+}
+
 /// A stored record's id, date and fields (JSON text).
 pub(crate) type FieldsRow = (i64, NaiveDate, String);
 

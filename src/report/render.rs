@@ -12,6 +12,7 @@ use std::str::FromStr;
 
 use minijinja::{context, AutoEscape, Environment, UndefinedBehavior, Value};
 
+use super::docx::{render_docx_with, DocxFonts};
 use super::error::ReportError;
 use super::view::{metric_map, ReportData, FIGURE_END, FIGURE_MID, FIGURE_START};
 
@@ -52,6 +53,7 @@ pub enum Format {
     Markdown,
     Html,
     Json,
+    Docx,
 }
 
 impl FromStr for Format {
@@ -62,13 +64,20 @@ impl FromStr for Format {
             "md" | "markdown" => Ok(Format::Markdown),
             "html" | "htm" => Ok(Format::Html),
             "json" => Ok(Format::Json),
-            "docx" => Err(ReportError::DocxNotYet),
+            "docx" | "word" => Ok(Format::Docx),
             other => Err(ReportError::UnknownFormat(other.to_string())),
         }
     }
 }
 
-/// Renders the report in `format`.
+impl Format {
+    /// Whether the format is binary (DOCX) rather than text.
+    pub fn is_binary(self) -> bool {
+        self == Format::Docx
+    }
+}
+
+/// Renders the report in a text `format`; DOCX, being binary, comes from [`render_bytes`].
 pub fn render(
     data: &ReportData,
     template: &ReportTemplate,
@@ -78,6 +87,20 @@ pub fn render(
         Format::Markdown => render_markdown(data, template),
         Format::Html => super::html::render_html(data, template),
         Format::Json => Ok(super::json::to_json_string(data)),
+        Format::Docx => Err(ReportError::DocxIsBinary),
+    }
+}
+
+/// Renders the report in any `format` as the bytes of its file; DOCX with `fonts`.
+pub fn render_bytes(
+    data: &ReportData,
+    template: &ReportTemplate,
+    format: Format,
+    fonts: &DocxFonts,
+) -> Result<Vec<u8>, ReportError> {
+    match format {
+        Format::Docx => render_docx_with(data, template, fonts),
+        text => render(data, template, text).map(String::into_bytes),
     }
 }
 
@@ -283,15 +306,13 @@ mod tests {
     }
 
     #[test]
-    fn formats_are_parsed_and_docx_is_not_yet() {
+    fn formats_are_parsed() {
         assert_eq!("md".parse::<Format>().unwrap(), Format::Markdown);
         assert_eq!("HTML".parse::<Format>().unwrap(), Format::Html);
-        let docx = "docx".parse::<Format>().unwrap_err().to_string();
-        assert!(
-            docx.contains("暂不支持") && docx.contains("md、html、json"),
-            "{docx}"
-        );
-        assert!("pdf".parse::<Format>().is_err());
+        assert_eq!("docx".parse::<Format>().unwrap(), Format::Docx);
+        assert!(Format::Docx.is_binary() && !Format::Html.is_binary());
+        let pdf = "pdf".parse::<Format>().unwrap_err().to_string();
+        assert!(pdf.contains("md、html、docx、json"), "{pdf}");
     }
 
     #[test]

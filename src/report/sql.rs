@@ -277,6 +277,28 @@ impl Builder<'_> {
     }
 }
 
+/// The bare aggregate of a metric's query, for measuring what listing the ids costs: the same
+/// conditions, one row of plain `COUNT` and `SUM`s, no window, no ids, no order.
+pub(crate) fn bare_aggregate(query: &MetricQuery) -> MetricQuery {
+    let sql = query
+        .sql
+        .replacen("SELECT id, COUNT(*) OVER ()", "SELECT COUNT(*)", 1)
+        .replacen("SELECT t.id, COUNT(*) OVER ()", "SELECT COUNT(*)", 1)
+        .replacen(
+            "SELECT p.person_id, COUNT(*) OVER ()",
+            "SELECT COUNT(DISTINCT p.person_id)",
+            1,
+        )
+        .replace(" OVER ()", "")
+        .replace(" GROUP BY p.person_id ORDER BY p.person_id", "")
+        .replace(" ORDER BY t.id", "")
+        .replace(" ORDER BY id", "");
+    MetricQuery {
+        sql,
+        binds: query.binds.clone(),
+    }
+}
+
 fn sum(value: &str) -> String {
     format!("CAST(SUM({value}) OVER () AS {FLOAT})")
 }
@@ -333,6 +355,26 @@ mod tests {
                 !q.sql.contains("志愿者") && !q.sql.contains("已撤销"),
                 "values are bound"
             );
+        }
+    }
+
+    #[tokio::test]
+    async fn bare_aggregates_keep_the_conditions_and_drop_the_listing() {
+        let db = sqlite();
+        for metric in &MetricCatalogue::default_metrics().metrics {
+            let q = metric_query(&db, metric, 7, year_bounds(2024).unwrap());
+            let bare = bare_aggregate(&q);
+            assert_eq!(bare.binds, q.binds, "{}", metric.id);
+            for gone in ["OVER", "ORDER BY", "GROUP BY", "SELECT id,"] {
+                assert!(!bare.sql.contains(gone), "{}: {}", metric.id, bare.sql);
+            }
+            let conditions = |sql: &str| {
+                sql[sql.rfind(" WHERE ").unwrap()..]
+                    .replace(" ORDER BY t.id", "")
+                    .replace(" ORDER BY id", "")
+                    .replace(" GROUP BY p.person_id ORDER BY p.person_id", "")
+            };
+            assert_eq!(conditions(&bare.sql), conditions(&q.sql), "{}", metric.id);
         }
     }
 

@@ -402,6 +402,14 @@ async fn every_metric_counts_exactly_the_records_it_should() {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+
+    // The benchmark's baseline, the bare aggregates, counts the same rows.
+    let bare = report::bare_aggregates(&app.db, app.park_id, YEAR, &catalogue)
+        .await
+        .unwrap();
+    for (m, (count, _, _)) in got.metrics.iter().zip(&bare) {
+        assert_eq!(*count as usize, m.records.len(), "{}", m.id);
+    }
 }
 
 #[tokio::test]
@@ -607,6 +615,113 @@ async fn the_service_team_defaults_to_the_yuanxiaoer_work_group() {
     );
 }
 
+/// One part of a DOCX package, as text.
+fn docx_part(bytes: &[u8], name: &str) -> String {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip package");
+    let mut text = String::new();
+    archive
+        .by_name(name)
+        .unwrap_or_else(|_| panic!("no {name} in the package"))
+        .read_to_string(&mut text)
+        .unwrap();
+    text
+}
+
+/// The DOCX of the fixtures' 2024 report, its `word/document.xml` compared with the checked-in
+/// snapshot. After an intended change, rewrite the snapshot with
+/// `UPDATE_SNAPSHOTS=1 cargo test --test it docx` and review the diff.
+#[tokio::test]
+async fn the_docx_report_matches_its_snapshot_and_the_official_layout() {
+    let app = TestApp::new().await;
+    fixtures(&app).await;
+    let mut data = report::gather(
+        &app.db,
+        app.park_id,
+        "测试园区",
+        YEAR,
+        &MetricCatalogue::default_metrics(),
+    )
+    .await
+    .unwrap();
+    data.causes = "一是制度执行不够严格。二是台账登记不够及时。".into();
+    let bytes = report::render_docx(&data, &ReportTemplate::builtin()).unwrap();
+    let document = docx_part(&bytes, "word/document.xml");
+
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/it/snapshots/report_2024_document.xml");
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, &document).unwrap();
+    }
+    let snapshot = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "no snapshot at {}; write it with UPDATE_SNAPSHOTS=1 cargo test --test it docx",
+            path.display()
+        )
+    });
+    if document != snapshot {
+        let line = document
+            .lines()
+            .zip(snapshot.lines())
+            .position(|(a, b)| a != b)
+            .map_or(
+                document.lines().count().min(snapshot.lines().count()),
+                |i| i,
+            );
+        panic!(
+            "word/document.xml differs from {} at line {}:\n got: {}\nwant: {}\n\
+             (after an intended change: UPDATE_SNAPSHOTS=1 cargo test --test it docx)",
+            path.display(),
+            line + 1,
+            document.lines().nth(line).unwrap_or("<end>"),
+            snapshot.lines().nth(line).unwrap_or("<end>"),
+        );
+    }
+
+    // Structure, independently of the snapshot: the page, the styles each heading level
+    // takes, the fonts and the footers' page field.
+    assert!(document.contains("<w:pgSz w:w=\"11906\" w:h=\"16838\"/>"));
+    assert!(document
+        .contains("<w:pgMar w:top=\"2098\" w:right=\"1474\" w:bottom=\"1984\" w:left=\"1587\""));
+    assert!(document.contains("w:linePitch=\"579\""));
+    let style_of = |text: &str| {
+        let at = document
+            .find(&format!(">{text}</w:t>"))
+            .unwrap_or_else(|| panic!("no {text}"));
+        let p = document[..at].rfind("<w:p>").unwrap();
+        let style = &document[p..at];
+        let from = style.find("<w:pStyle w:val=\"").unwrap() + 17;
+        style[from..from + style[from..].find('"').unwrap()].to_string()
+    };
+    assert_eq!(style_of("测试园区党工委2024年度述职报告"), "Title");
+    assert_eq!(style_of("一、履职工作特色和亮点"), "Heading1");
+    assert_eq!(
+        style_of("（一）旗帜鲜明讲政治，把牢园区发展方向"),
+        "Heading2"
+    );
+    assert_eq!(
+        style_of("高端装备产业园：总投资30亿元，当前进度为“地勘环评”。"),
+        "Normal"
+    );
+    assert_eq!(
+        document.matches("<w:r>").count(),
+        document.matches("w:eastAsia=").count(),
+        "every run names its East Asian font"
+    );
+    assert!(!document.contains("**") && !document.contains("{{"));
+    let styles = docx_part(&bytes, "word/styles.xml");
+    for font in ["方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312"] {
+        assert!(styles.contains(&format!("w:eastAsia=\"{font}\"")), "{font}");
+    }
+    for footer in ["word/footer1.xml", "word/footer2.xml"] {
+        let xml = docx_part(&bytes, footer);
+        assert!(xml.contains("<w:instrText xml:space=\"preserve\"> PAGE </w:instrText>"));
+        assert!(xml.contains(">— </w:t>") && xml.contains("> —</w:t>"));
+        assert!(xml.contains("w:eastAsia=\"宋体\"") && xml.contains("<w:sz w:val=\"28\"/>"));
+    }
+    assert!(docx_part(&bytes, "word/settings.xml").contains("<w:evenAndOddHeaders/>"));
+}
+
 fn taizhang(app: &TestApp) -> std::process::Command {
     let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_taizhang"));
     c.arg("--database-url")
@@ -616,7 +731,7 @@ fn taizhang(app: &TestApp) -> std::process::Command {
 }
 
 #[tokio::test]
-async fn the_command_line_writes_each_format_and_refuses_docx() {
+async fn the_command_line_writes_each_format() {
     let app = TestApp::new().await;
     let want = fixtures(&app).await;
     let dir = tempfile::tempdir().unwrap();
@@ -660,13 +775,27 @@ async fn the_command_line_writes_each_format_and_refuses_docx() {
         .arg(&docx)
         .output()
         .unwrap();
-    assert!(!run.status.success());
-    let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(
-        stderr.contains("暂不支持 DOCX") && stderr.contains("md、html、json"),
-        "{stderr}"
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
     );
-    assert!(!docx.exists(), "nothing half-written");
+    let document = docx_part(&std::fs::read(&docx).unwrap(), "word/document.xml");
+    assert!(document.contains(">测试园区党工委2024年度述职报告</w:t>"));
+
+    let broken = dir.path().join("broken.md");
+    std::fs::write(&broken, "# 标题\n\n共计XX项\n").unwrap();
+    let refused = dir.path().join("refused.docx");
+    let run = taizhang(&app)
+        .args(["report", "--year", "2024", "--format", "docx", "--template"])
+        .arg(&broken)
+        .arg("--out")
+        .arg(&refused)
+        .output()
+        .unwrap();
+    assert!(!run.status.success());
+    assert!(String::from_utf8_lossy(&run.stderr).contains("未替换的占位符"));
+    assert!(!refused.exists(), "nothing half-written");
 
     let template = dir.path().join("bad.md");
     std::fs::write(&template, "第一行\n共{{ m.honours }}项\n").unwrap();
