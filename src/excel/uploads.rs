@@ -2,7 +2,7 @@
 //! shown to its uploader with every error and a preview, and imported for real only when they
 //! confirm. Each upload is a [`Job`] kept in memory for a while, owned by its uploader.
 //!
-//! At most [`RUNNING`] checks or imports run at once; the rest wait their turn, so a large file
+//! At most `RUNNING` (two) checks or imports run at once; the rest wait their turn, so a large file
 //! never holds up the server for other users (the reading itself runs off the async runtime).
 
 use std::collections::HashMap;

@@ -2,7 +2,7 @@
 //!
 //! Pure text work, no IO. [`scaffold`] finds every placeholder (`X`, `XX`, `X.X`, `XXX`, `X余`,
 //! `X万余`, `X%`…; an `X` inside a Latin word or next to a digit is not one), decides what it
-//! stands for ([`Kind`]) and binds each figure to the metric its sentence names. [`template`]
+//! stands for ([`Kind`]) and binds each figure to the metric its sentence names. [`Scaffold::template`]
 //! writes the report template: bound figures become metric expressions, the park's name becomes
 //! `{{ park }}`, and every other placeholder keeps its `X` behind a Jinja comment saying what to
 //! write, so that rendering fails with the list of unbound placeholders until the user fills them.
