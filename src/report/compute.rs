@@ -123,14 +123,18 @@ pub async fn compute_with_previous(
     year: i32,
     catalogue: &MetricCatalogue,
 ) -> Result<MetricValues, AppError> {
-    let mut current = compute(db, park_id, year, catalogue).await?;
     // Last year of the earliest report year (1900) lies outside the checked span but is a
     // valid calendar year, so it is computed without the check.
-    let previous = match year_bounds(year - 1) {
-        Some(bounds) => compute_year(db, park_id, bounds, catalogue).await?,
-        None => return Ok(current),
+    let Some(bounds) = year_bounds(year - 1) else {
+        return compute(db, park_id, year, catalogue).await;
     };
-    current.set_previous(&previous);
+    // Both years only read: they run side by side on the pool's connections.
+    let (current, previous) = tokio::join!(
+        compute(db, park_id, year, catalogue),
+        compute_year(db, park_id, bounds, catalogue),
+    );
+    let mut current = current?;
+    current.set_previous(&previous?);
     Ok(current)
 }
 

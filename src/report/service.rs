@@ -116,17 +116,15 @@ pub async fn report_data(
     year: i32,
     today: NaiveDate,
 ) -> Result<ReportData, AppError> {
-    let mut data = super::data::gather(
-        db,
-        park_id,
-        park_name,
-        year,
-        &MetricCatalogue::default_metrics(),
-    )
-    .await?;
     let as_of = crate::rules::default_as_of(year, today);
-    // Findings marked 已整改 leave the report's findings; their sentences say so.
-    let (open, problems) = crate::rules::service::for_report(db, park_id, year, as_of).await?;
+    let catalogue = MetricCatalogue::default_metrics();
+    // The metrics and the rule checks only read: they run side by side on the pool's connections.
+    let (data, checks) = tokio::join!(
+        super::data::gather(db, park_id, park_name, year, &catalogue),
+        // Findings marked 已整改 leave the report's findings; their sentences say so.
+        crate::rules::service::for_report(db, park_id, year, as_of),
+    );
+    let (mut data, (open, problems)) = (data?, checks?);
     data.problems = problems;
     data.findings = open;
     if let Some(saved) = queries::causes(db, park_id, year).await? {
