@@ -354,6 +354,28 @@ pub async fn list(
     Ok(page.map(RecordView::from_row))
 }
 
+/// The year a page opens on when none is asked for: `this_year`, or the latest earlier year
+/// with records the user may read when this year has none yet (early January, when last year's
+/// report is written, or a park whose ledgers were imported from past years).
+pub async fn latest_year(
+    db: &Db,
+    cache: &CountCache,
+    who: &Principal,
+    this_year: i32,
+) -> Result<i32, AppError> {
+    use chrono::Datelike;
+    let params = ListParams {
+        to: NaiveDate::from_ymd_opt(this_year, 12, 31),
+        limit: Some(1),
+        ..Default::default()
+    };
+    match list(db, cache, who, params).await {
+        Ok(p) => Ok(p.items.first().map_or(this_year, |r| r.date.year())),
+        Err(AppError::Forbidden(_)) => Ok(this_year),
+        Err(e) => Err(e),
+    }
+}
+
 /// [`list`] with the fields passed through as stored, for the JSON API.
 pub async fn list_raw(
     db: &Db,

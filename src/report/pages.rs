@@ -135,16 +135,7 @@ async fn default_year(st: &AppState, page: &Page, q: &ReportQuery) -> Result<i32
     if !q.year.trim().is_empty() {
         return Ok(this_year);
     }
-    let params = crate::ledger::service::ListParams {
-        to: chrono::NaiveDate::from_ymd_opt(this_year, 12, 31),
-        limit: Some(1),
-        ..Default::default()
-    };
-    match crate::ledger::service::list(&st.db, &st.counts, &page.who, params).await {
-        Ok(p) => Ok(p.items.first().map_or(this_year, |r| r.date.year())),
-        Err(AppError::Forbidden(_)) => Ok(this_year),
-        Err(e) => Err(e),
-    }
+    crate::ledger::service::latest_year(&st.db, &st.counts, &page.who, this_year).await
 }
 
 /// The menu and layout of a report page.

@@ -108,7 +108,14 @@ async fn checks_page(
     }
     let today = today(st);
     let year = match q.year.as_deref().map(str::trim).filter(|y| !y.is_empty()) {
-        None => today.year(),
+        None => {
+            match crate::ledger::service::latest_year(&st.db, &st.counts, &page.who, today.year())
+                .await
+            {
+                Ok(y) => y,
+                Err(e) => return app_error_page(e),
+            }
+        }
         Some(text) => match text.parse::<i32>() {
             Ok(y) if (1900..=2100).contains(&y) => y,
             _ => {
@@ -439,12 +446,16 @@ pub struct HomeRule {
 }
 
 /// `None` for a role that does not read checks.
-pub async fn home_checks(st: &AppState, page: &Page) -> Result<Option<HomeChecks>, AppError> {
+/// This year's open findings for the 工作台, of the `year` it shows.
+pub async fn home_checks(
+    st: &AppState,
+    page: &Page,
+    year: i32,
+) -> Result<Option<HomeChecks>, AppError> {
     if !page.who.role.allows(Action::ReadChecks) {
         return Ok(None);
     }
     let today = today(st);
-    let year = today.year();
     let found =
         service::findings(&st.db, &page.who, year, super::default_as_of(year, today)).await?;
     let mut rules: Vec<HomeRule> = Vec::new();

@@ -29,7 +29,7 @@ struct KindCount {
 }
 
 pub async fn home(State(st): State<AppState>, page: Page) -> Response {
-    let year = match latest_year(&st, &page).await {
+    let year = match service::latest_year(&st.db, &st.counts, &page.who, st.now().year()).await {
         Ok(y) => y,
         Err(e) => return app_error_page(e),
     };
@@ -53,13 +53,13 @@ pub async fn home(State(st): State<AppState>, page: Page) -> Response {
             Err(e) => return app_error_page(e),
         }
     };
-    let checks = match crate::rules::pages::home_checks(&st, &page).await {
+    let checks = match crate::rules::pages::home_checks(&st, &page, year).await {
         Ok(c) => c,
         Err(e) => return app_error_page(e),
     };
     let tasks = if page.who.role.allows(crate::auth::Action::ReadPlans) {
         let today = crate::tasks::service::today(st.now());
-        match crate::tasks::service::attention(&st.db, &page.who, today.year(), today).await {
+        match crate::tasks::service::attention(&st.db, &page.who, year, today).await {
             Ok(t) => t,
             Err(e) => return app_error_page(e),
         }
@@ -77,20 +77,4 @@ pub async fn home(State(st): State<AppState>, page: Page) -> Response {
             tasks,
         },
     )
-}
-
-/// The year the 工作台 shows: this year, or the latest earlier year with records when this year
-/// has none yet (early January, or a park whose ledgers were imported from past years).
-async fn latest_year(st: &AppState, page: &Page) -> Result<i32, crate::error::AppError> {
-    let this_year = st.now().year();
-    let params = service::ListParams {
-        to: chrono::NaiveDate::from_ymd_opt(this_year, 12, 31),
-        limit: Some(1),
-        ..Default::default()
-    };
-    match service::list(&st.db, &st.counts, &page.who, params).await {
-        Ok(p) => Ok(p.items.first().map_or(this_year, |r| r.date.year())),
-        Err(crate::error::AppError::Forbidden(_)) => Ok(this_year),
-        Err(e) => Err(e),
-    }
 }

@@ -459,3 +459,24 @@ async fn plans_and_tasks_by_form_keep_what_was_typed_and_show_progress() {
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert!(refused.body.contains("不能查看本单位以外的任务"));
 }
+
+#[tokio::test]
+async fn the_home_page_shows_the_checks_of_the_year_it_counts() {
+    let app = TestApp::new().await;
+    let api = app.as_role("office").await;
+    // Records only in an earlier year (a park that imported last year's ledgers in June).
+    app.meeting(&api, "2024-03-05", "党课", "甲科技党支部")
+        .await;
+    let office = sign_in(&app, "office").await;
+    let home = office.get("/").await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(
+        home.body.contains("2024 年各类台账的记录数"),
+        "{}",
+        home.body
+    );
+    assert!(home.body.contains("2024 年规则检查"), "{}", home.body);
+    assert!(!home.body.contains("2025 年规则检查"), "{}", home.body);
+    let checks = office.get("/checks").await;
+    assert!(checks.body.contains("2024"), "{}", checks.body);
+}
