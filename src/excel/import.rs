@@ -1,4 +1,4 @@
-//! Import: the library function behind `taizhang import` (and the web upload to come).
+//! Import: the library function behind `taizhang import` and the web import page (`uploads`).
 //!
 //! All or nothing: every row is checked and every error collected; records are written, in one
 //! transaction with one audit entry, as they pass the checks, and the transaction is committed

@@ -6,7 +6,7 @@
 //! transaction or nothing, reporting every error at once with its sheet, row and column. Export and
 //! templates write the same sheet names and headers that import reads, so a file goes round trip.
 //!
-//! The faces (command line, later the web) call [`import::run`], [`export::workbook`] and
+//! The faces (command line, the web through [`uploads`]) call [`import::run`], [`export::workbook`] and
 //! [`template::workbook`]; every Chinese message of this area is in [`ExcelError`].
 
 mod cells;
