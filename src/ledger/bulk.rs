@@ -18,15 +18,17 @@ const PER_ROW: usize = 7;
 const SHARED: usize = 3;
 
 /// Rows per statement on each backend. Both stay far below the bound-parameter limits (SQLite
-/// 32,766, PostgreSQL 65,535). SQLite looks a `$n` parameter's name up by walking a list, so
-/// binding a statement costs time quadratic in its parameter count: small statements are fastest
-/// there (2,000 rows a statement made 200,000 records take half a minute, 40 rows a few seconds).
-/// PostgreSQL has no such cost and gains from fewer round trips.
-const SQLITE_ROWS_PER_STATEMENT: usize = 40;
+/// 32,766, PostgreSQL 65,535). SQLite statements use positional `?` parameters (see
+/// [`insert_sql`]), bound in order at a constant cost each, so a statement can hold many rows;
+/// PostgreSQL gains from fewer round trips.
+const SQLITE_ROWS_PER_STATEMENT: usize = 500;
 const POSTGRES_ROWS_PER_STATEMENT: usize = 1_000;
 
+/// Values bound per row on SQLite, where the shared ones are bound again for every row.
+const SQLITE_PER_ROW: usize = PER_ROW + 4;
+
 const _: () = assert!(SHARED + PER_ROW * POSTGRES_ROWS_PER_STATEMENT < 30_000);
-const _: () = assert!(SHARED + PER_ROW * SQLITE_ROWS_PER_STATEMENT < 30_000);
+const _: () = assert!(SQLITE_PER_ROW * SQLITE_ROWS_PER_STATEMENT < 30_000);
 
 /// Inserts `rows` into the park's records inside the caller's transaction, all created by `by`
 /// at `now`, in the order given (so ids follow that order). Returns the number of rows written.
@@ -37,24 +39,31 @@ pub async fn insert_records(
     by: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<u64, DbError> {
-    let rows_per_statement = match tx.backend() {
+    let backend = tx.backend();
+    let rows_per_statement = match backend {
         Backend::Sqlite => SQLITE_ROWS_PER_STATEMENT,
         Backend::Postgres => POSTGRES_ROWS_PER_STATEMENT,
     };
     let mut written = 0;
     // Every full chunk has the same text, so it is prepared once and reused.
-    let full_chunk_sql = insert_sql(rows_per_statement);
+    let full_chunk_sql = insert_sql(backend, rows_per_statement);
     for chunk in rows.chunks(rows_per_statement) {
         let partial_sql;
         let sql = if chunk.len() == rows_per_statement {
             &full_chunk_sql
         } else {
-            partial_sql = insert_sql(chunk.len());
+            partial_sql = insert_sql(backend, chunk.len());
             &partial_sql
         };
         written += on_tx!(tx, |c| {
-            let mut q = sqlx::query(sql).bind(park_id).bind(by).bind(now);
+            let mut q = sqlx::query(sql);
+            if backend == Backend::Postgres {
+                q = q.bind(park_id).bind(by).bind(now);
+            }
             for r in chunk {
+                if backend == Backend::Sqlite {
+                    q = q.bind(park_id);
+                }
                 q = q
                     .bind(&r.kind)
                     .bind(r.occurred_on)
@@ -63,6 +72,9 @@ pub async fn insert_records(
                     .bind(&r.title)
                     .bind(&r.fields)
                     .bind(&r.search_text);
+                if backend == Backend::Sqlite {
+                    q = q.bind(by).bind(now).bind(now);
+                }
             }
             q.execute(c).await.map(|done| done.rows_affected())
         })?;
@@ -70,28 +82,36 @@ pub async fn insert_records(
     Ok(written)
 }
 
-/// The statement for `rows` rows: the same text on both backends, `$n` placeholders only.
-fn insert_sql(rows: usize) -> String {
+/// The statement for `rows` rows. A dialect difference, on purpose: SQLite looks each `$n` up by
+/// walking the statement's parameter list, a cost quadratic in the parameters of a multi-row
+/// statement, so there every value is a positional `?` bound in order (the shared park, author
+/// and time again for each row); PostgreSQL binds `$1`–`$3` once per statement.
+fn insert_sql(backend: Backend, rows: usize) -> String {
     let mut sql = String::with_capacity(200 + rows * 60);
     sql.push_str(
         "INSERT INTO records (park_id, kind, occurred_on, unit_id, enterprise_id, title, fields, \
          search_text, created_by, created_at, updated_at) VALUES ",
     );
     for row in 0..rows {
-        let p = SHARED + row * PER_ROW;
         if row > 0 {
             sql.push_str(", ");
         }
-        sql.push_str(&format!(
-            "($1, ${}, ${}, ${}, ${}, ${}, ${}, ${}, $2, $3, $3)",
-            p + 1,
-            p + 2,
-            p + 3,
-            p + 4,
-            p + 5,
-            p + 6,
-            p + 7
-        ));
+        match backend {
+            Backend::Sqlite => sql.push_str("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+            Backend::Postgres => {
+                let p = SHARED + row * PER_ROW;
+                sql.push_str(&format!(
+                    "($1, ${}, ${}, ${}, ${}, ${}, ${}, ${}, $2, $3, $3)",
+                    p + 1,
+                    p + 2,
+                    p + 3,
+                    p + 4,
+                    p + 5,
+                    p + 6,
+                    p + 7
+                ));
+            }
+        }
     }
     sql
 }
@@ -103,11 +123,13 @@ mod tests {
 
     #[test]
     fn statements_number_their_parameters_consecutively() {
-        let sql = insert_sql(2);
+        let sql = insert_sql(Backend::Postgres, 2);
         assert!(sql.ends_with(
             "($1, $4, $5, $6, $7, $8, $9, $10, $2, $3, $3), \
              ($1, $11, $12, $13, $14, $15, $16, $17, $2, $3, $3)"
         ));
+        let sql = insert_sql(Backend::Sqlite, 2);
+        assert_eq!(sql.matches('?').count(), 2 * SQLITE_PER_ROW);
     }
 
     #[tokio::test]
