@@ -15,7 +15,7 @@ use super::{ImportReport, Issue, SheetPreview, SheetSummary};
 use crate::auth::Action;
 use crate::error::AppError;
 use crate::ledger::catalogue::KindDef;
-use crate::web::ui::{app_error_page, csrf_refused, error_page, render, Chrome, Page};
+use crate::web::ui::{app_error_page, csrf_refused, error_page, render, Chrome, Page, Upload};
 use crate::web::AppState;
 
 /// This area's page templates, registered in `web::ui`.
@@ -252,46 +252,17 @@ async fn form(State(st): State<AppState>, page: Page) -> Response {
     form_page(&st, &page, String::new(), None, StatusCode::OK).await
 }
 
-async fn upload(State(st): State<AppState>, page: Page, mut form: Multipart) -> Response {
-    let (mut csrf, mut kind, mut file) = (None, String::new(), None);
-    loop {
-        let field = match form.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => {
-                let limit = st.config.max_upload_bytes / 1024 / 1024;
-                return error_page(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    &format!("上传失败：文件超过大小上限 {limit} MB，或上传被中断"),
-                );
-            }
-        };
-        match field.name() {
-            Some("_csrf") => csrf = field.text().await.ok(),
-            Some("kind") => kind = field.text().await.unwrap_or_default(),
-            Some("file") => {
-                let name = field.file_name().unwrap_or_default().to_string();
-                match field.bytes().await {
-                    Ok(b) => file = Some((name, b.to_vec())),
-                    Err(_) => {
-                        return error_page(
-                            StatusCode::PAYLOAD_TOO_LARGE,
-                            "上传失败：文件超过大小上限，或上传被中断",
-                        )
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    if !page.csrf_ok(csrf.as_deref()) {
-        return csrf_refused();
-    }
-    let Some((name, bytes)) = file.filter(|(n, b)| !n.is_empty() || !b.is_empty()) else {
+async fn upload(State(st): State<AppState>, page: Page, form: Multipart) -> Response {
+    let mut upload = match Upload::read(&page, form, st.config.max_upload_bytes).await {
+        Ok(u) => u,
+        Err(page) => return *page,
+    };
+    let kind = upload.field("kind").to_string();
+    let Some((name, bytes)) = upload.file.take() else {
         let message = "请选择要导入的工作簿文件".to_string();
         return form_page(&st, &page, kind, Some(message), StatusCode::BAD_REQUEST).await;
     };
-    let chosen = Some(kind.trim().to_string()).filter(|k| !k.is_empty());
+    let chosen = Some(kind.clone()).filter(|k| !k.is_empty());
     match st
         .uploads
         .start(&st.db, &page.who, name, chosen, bytes, st.now())

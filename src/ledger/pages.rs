@@ -16,7 +16,9 @@ use serde_json::{Map, Value as Json};
 use super::catalogue::{FieldDef, FieldType, KindDef};
 use super::service::{self, ListParams, RecordInput, RecordView};
 use crate::error::{AppError, FieldError};
-use crate::web::ui::{app_error_page, csrf_refused, error_page, render, urlencode, Chrome, Page};
+use crate::web::ui::{
+    app_error_page, csrf_refused, error_page, render, urlencode, Chrome, Page, Upload,
+};
 use crate::web::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -839,67 +841,31 @@ async fn upload(
     State(st): State<AppState>,
     page: Page,
     Path(id): Path<i64>,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Response {
-    let mut csrf = None;
-    loop {
-        let field = match form.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => {
-                let limit = st.config.max_upload_bytes / 1024 / 1024;
-                return error_page(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    &format!("上传失败：文件超过大小上限 {limit} MB，或上传被中断"),
-                );
-            }
-        };
-        match field.name() {
-            Some("_csrf") => csrf = field.text().await.ok(),
-            Some("file") => {
-                if !page.csrf_ok(csrf.as_deref()) {
-                    return csrf_refused();
-                }
-                let name = field.file_name().unwrap_or("附件").to_string();
-                let bytes = match field.bytes().await {
-                    Ok(b) => b,
-                    Err(_) => {
-                        return error_page(
-                            StatusCode::PAYLOAD_TOO_LARGE,
-                            "上传失败：文件超过大小上限，或上传被中断",
-                        )
-                    }
-                };
-                if bytes.is_empty() && name.is_empty() {
-                    return error_page(StatusCode::BAD_REQUEST, "请选择要上传的文件");
-                }
-                return match service::add_attachment(
-                    &st.db,
-                    &st.config,
-                    &page.who,
-                    id,
-                    &name,
-                    &bytes,
-                    st.now(),
-                )
-                .await
-                {
-                    Ok(_) => Redirect::to(&format!("/records/{id}")).into_response(),
-                    Err(AppError::Invalid(errors)) => error_page(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        &errors
-                            .iter()
-                            .map(|e| e.message.clone())
-                            .collect::<Vec<_>>()
-                            .join("；"),
-                    ),
-                    Err(e) => app_error_page(e),
-                };
-            }
-            _ => {}
-        }
+    let read = Upload::read(&page, form, st.config.max_upload_bytes).await;
+    let (name, bytes) = match read.and_then(|mut u| u.file()) {
+        Ok(file) => file,
+        Err(page) => return *page,
+    };
+    let name = if name.is_empty() {
+        "附件".to_string()
+    } else {
+        name
+    };
+    match service::add_attachment(&st.db, &st.config, &page.who, id, &name, &bytes, st.now()).await
+    {
+        Ok(_) => Redirect::to(&format!("/records/{id}")).into_response(),
+        Err(AppError::Invalid(errors)) => error_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &errors
+                .iter()
+                .map(|e| e.message.clone())
+                .collect::<Vec<_>>()
+                .join("；"),
+        ),
+        Err(e) => app_error_page(e),
     }
-    error_page(StatusCode::BAD_REQUEST, "请选择要上传的文件")
 }
 
 async fn download(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> Response {

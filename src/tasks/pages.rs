@@ -17,7 +17,7 @@ use super::{TaskView, UnitProgress, PLAN_KINDS, STATUSES};
 use crate::auth::Action;
 use crate::error::{AppError, FieldError};
 use crate::org::queries::Unit;
-use crate::web::ui::{app_error_page, csrf_refused, error_page, render, Chrome, Page};
+use crate::web::ui::{app_error_page, csrf_refused, error_page, render, Chrome, Page, Upload};
 use crate::web::AppState;
 
 /// This area's page templates, registered in `web::ui`.
@@ -359,63 +359,35 @@ async fn import(
     State(st): State<AppState>,
     page: Page,
     Path(plan_id): Path<i64>,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Response {
-    let mut csrf = None;
-    loop {
-        let field = match form.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => {
-                return error_page(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "上传失败：文件超过大小上限，或上传被中断",
-                )
-            }
-        };
-        match field.name() {
-            Some("_csrf") => csrf = field.text().await.ok(),
-            Some("file") => {
-                if !page.csrf_ok(csrf.as_deref()) {
-                    return csrf_refused();
-                }
-                let name = field.file_name().unwrap_or("工作清单.xlsx").to_string();
-                let Ok(bytes) = field.bytes().await else {
-                    return error_page(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        "上传失败：文件超过大小上限，或上传被中断",
-                    );
-                };
-                return match super::import::import_task_list(
-                    &st.db,
-                    &page.who,
-                    plan_id,
-                    &name,
-                    &bytes,
-                    st.now(),
-                )
-                .await
-                {
-                    Ok(_) => Redirect::to(&format!("/plans/{plan_id}")).into_response(),
-                    Err(AppError::Invalid(errors)) => {
-                        let listed = FormState::default().refused(errors);
-                        plan_page(
-                            &st,
-                            &page,
-                            plan_id,
-                            FormState::default(),
-                            listed,
-                            StatusCode::UNPROCESSABLE_ENTITY,
-                        )
-                        .await
-                    }
-                    Err(e) => app_error_page(e),
-                };
-            }
-            _ => {}
+    let read = Upload::read(&page, form, st.config.max_upload_bytes).await;
+    let (name, bytes) = match read.and_then(|mut u| u.file()) {
+        Ok(file) => file,
+        Err(page) => return *page,
+    };
+    let name = if name.is_empty() {
+        "工作清单.xlsx".to_string()
+    } else {
+        name
+    };
+    match super::import::import_task_list(&st.db, &page.who, plan_id, &name, &bytes, st.now()).await
+    {
+        Ok(_) => Redirect::to(&format!("/plans/{plan_id}")).into_response(),
+        Err(AppError::Invalid(errors)) => {
+            let listed = FormState::default().refused(errors);
+            plan_page(
+                &st,
+                &page,
+                plan_id,
+                FormState::default(),
+                listed,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
+        Err(e) => app_error_page(e),
     }
-    error_page(StatusCode::BAD_REQUEST, "请选择要导入的工作簿")
 }
 
 // ---- task lists ----
@@ -590,71 +562,47 @@ async fn upload(
     State(st): State<AppState>,
     page: Page,
     Path(progress_id): Path<i64>,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Response {
-    let mut csrf = None;
-    let mut task_id = None;
-    loop {
-        let field = match form.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => {
-                return error_page(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "上传失败：文件超过大小上限，或上传被中断",
-                )
-            }
-        };
-        match field.name() {
-            Some("_csrf") => csrf = field.text().await.ok(),
-            Some("task_id") => {
-                task_id = field
-                    .text()
-                    .await
-                    .ok()
-                    .and_then(|t| t.trim().parse::<i64>().ok())
-            }
-            Some("file") => {
-                if !page.csrf_ok(csrf.as_deref()) {
-                    return csrf_refused();
-                }
-                let name = field.file_name().unwrap_or("附件").to_string();
-                let Ok(bytes) = field.bytes().await else {
-                    return error_page(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        "上传失败：文件超过大小上限，或上传被中断",
-                    );
-                };
-                return match service::attach(
-                    &st.db,
-                    &st.config,
-                    &page.who,
-                    progress_id,
-                    &name,
-                    &bytes,
-                    st.now(),
-                )
-                .await
-                {
-                    Ok(_) => match task_id {
-                        Some(t) => Redirect::to(&format!("/tasks/{t}")).into_response(),
-                        None => Redirect::to("/tasks").into_response(),
-                    },
-                    Err(AppError::Invalid(errors)) => error_page(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        &errors
-                            .iter()
-                            .map(|e| e.message.clone())
-                            .collect::<Vec<_>>()
-                            .join("；"),
-                    ),
-                    Err(e) => app_error_page(e),
-                };
-            }
-            _ => {}
-        }
+    let mut upload = match Upload::read(&page, form, st.config.max_upload_bytes).await {
+        Ok(u) => u,
+        Err(page) => return *page,
+    };
+    let (name, bytes) = match upload.file() {
+        Ok(file) => file,
+        Err(page) => return *page,
+    };
+    let name = if name.is_empty() {
+        "附件".to_string()
+    } else {
+        name
+    };
+    let task_id = upload.field("task_id").parse::<i64>().ok();
+    match service::attach(
+        &st.db,
+        &st.config,
+        &page.who,
+        progress_id,
+        &name,
+        &bytes,
+        st.now(),
+    )
+    .await
+    {
+        Ok(_) => match task_id {
+            Some(t) => Redirect::to(&format!("/tasks/{t}")).into_response(),
+            None => Redirect::to("/tasks").into_response(),
+        },
+        Err(AppError::Invalid(errors)) => error_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &errors
+                .iter()
+                .map(|e| e.message.clone())
+                .collect::<Vec<_>>()
+                .join("；"),
+        ),
+        Err(e) => app_error_page(e),
     }
-    error_page(StatusCode::BAD_REQUEST, "请选择要上传的文件")
 }
 
 async fn download(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> Response {

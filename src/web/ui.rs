@@ -240,6 +240,69 @@ pub fn attachment_disposition(file_name: &str, inline: bool) -> String {
     format!("{how}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
+/// A multipart form as the pages send it: its text fields and its one `file` (name, bytes).
+pub struct Upload {
+    fields: std::collections::HashMap<String, String>,
+    pub file: Option<(String, Vec<u8>)>,
+}
+
+impl Upload {
+    /// A text field, trimmed; empty when the form did not carry it.
+    pub fn field(&self, name: &str) -> &str {
+        self.fields.get(name).map_or("", |v| v.trim())
+    }
+
+    /// Reads the whole form (the router's body limit bounds it) and checks its CSRF token. A form
+    /// cut off or over the limit is a 413 page naming the limit; a forged one a 403; a form
+    /// without a chosen file a 400 — each a page (boxed: a response is large) the handler returns.
+    pub async fn read(
+        page: &Page,
+        mut form: axum::extract::Multipart,
+        limit_bytes: usize,
+    ) -> Result<Upload, Box<Response>> {
+        let too_large = || {
+            let limit = limit_bytes / 1024 / 1024;
+            Box::new(error_page(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &format!("上传失败：文件超过大小上限 {limit} MB，或上传被中断"),
+            ))
+        };
+        let mut upload = Upload {
+            fields: std::collections::HashMap::new(),
+            file: None,
+        };
+        loop {
+            let field = match form.next_field().await {
+                Ok(Some(f)) => f,
+                Ok(None) => break,
+                Err(_) => return Err(too_large()),
+            };
+            let name = field.name().unwrap_or_default().to_string();
+            if name == "file" {
+                let file_name = field.file_name().unwrap_or_default().to_string();
+                let bytes = field.bytes().await.map_err(|_| too_large())?;
+                if !(file_name.is_empty() && bytes.is_empty()) {
+                    upload.file = Some((file_name, bytes.to_vec()));
+                }
+            } else {
+                let text = field.text().await.map_err(|_| too_large())?;
+                upload.fields.insert(name, text);
+            }
+        }
+        if !page.csrf_ok(Some(upload.field("_csrf"))) {
+            return Err(Box::new(csrf_refused()));
+        }
+        Ok(upload)
+    }
+
+    /// The chosen file, or the 400 page asking for one.
+    pub fn file(&mut self) -> Result<(String, Vec<u8>), Box<Response>> {
+        self.file
+            .take()
+            .ok_or_else(|| Box::new(error_page(StatusCode::BAD_REQUEST, "请选择要上传的文件")))
+    }
+}
+
 #[derive(Serialize)]
 struct ErrorView<'a> {
     status: u16,
