@@ -1,5 +1,7 @@
-//! Computing metric values in the database: one query per metric, each returning its value and
-//! the ids of what it counted (record ids for ledger metrics, person ids for roster metrics).
+//! Computing metric values in the database, each with the ids of what it counted (record ids for
+//! ledger metrics, person ids for roster metrics): the ledger counts, sums and ratios of a kind
+//! in one scan for all the years asked ([`super::scan`]), the roster and task metrics one query
+//! each ([`super::sql`]).
 
 use serde::Serialize;
 
@@ -7,6 +9,7 @@ use super::error::ReportError;
 use super::metrics::{Aggregate, Metric, MetricCatalogue, TaskMeasure};
 use super::numbers::round_to;
 use super::queries::{self, MetricRow};
+use super::scan;
 use super::sql::{bare_aggregate, metric_query, year_bounds};
 use crate::db::Db;
 use crate::error::AppError;
@@ -86,14 +89,54 @@ async fn compute_year(
     bounds: (chrono::NaiveDate, chrono::NaiveDate),
     catalogue: &MetricCatalogue,
 ) -> Result<MetricValues, AppError> {
-    let year = chrono::Datelike::year(&bounds.0);
-    let mut metrics = Vec::with_capacity(catalogue.metrics.len());
-    for metric in &catalogue.metrics {
-        let query = metric_query(db, metric, park_id, bounds);
-        let rows = queries::run_metric(db, &query).await?;
-        metrics.push(value_of(metric, &rows));
+    let mut years = compute_years(db, park_id, &[bounds], catalogue).await?;
+    Ok(years.remove(0))
+}
+
+/// The metrics of `catalogue` for one park and each of `years` (first and last days), in the
+/// order given. Ledger counts, sums and ratios come from one scan per kind covering every year
+/// ([`scan`]); roster and task metrics from their own query per year.
+async fn compute_years(
+    db: &Db,
+    park_id: i64,
+    years: &[(chrono::NaiveDate, chrono::NaiveDate)],
+    catalogue: &MetricCatalogue,
+) -> Result<Vec<MetricValues>, AppError> {
+    let mut slots: Vec<Vec<Option<MetricValue>>> =
+        vec![vec![None; catalogue.metrics.len()]; years.len()];
+    let position = |metric: &Metric| {
+        catalogue
+            .metrics
+            .iter()
+            .position(|m| std::ptr::eq(m, metric))
+            .unwrap_or(0)
+    };
+    for group in scan::groups(&catalogue.metrics) {
+        for (chunk, query) in scan::scan_queries(db, park_id, &group, years) {
+            let tallies = scan::run(db, &query).await?;
+            for (tally, &(m, y)) in tallies.into_iter().zip(&query.pairs) {
+                let metric = group.metrics[chunk[m]];
+                slots[y][position(metric)] = Some(value_from_tally(metric, tally));
+            }
+        }
     }
-    Ok(MetricValues { year, metrics })
+    for (y, &bounds) in years.iter().enumerate() {
+        for (i, metric) in catalogue.metrics.iter().enumerate() {
+            if slots[y][i].is_none() {
+                let query = metric_query(db, metric, park_id, bounds);
+                let rows = queries::run_metric(db, &query).await?;
+                slots[y][i] = Some(value_of(metric, &rows));
+            }
+        }
+    }
+    Ok(years
+        .iter()
+        .zip(slots)
+        .map(|(bounds, slots)| MetricValues {
+            year: chrono::Datelike::year(&bounds.0),
+            metrics: slots.into_iter().flatten().collect(),
+        })
+        .collect())
 }
 
 /// The bare aggregates of every metric of `catalogue` for this year and last, as `(count, sum,
@@ -128,14 +171,17 @@ pub async fn compute_with_previous(
     let Some(bounds) = year_bounds(year - 1) else {
         return compute(db, park_id, year, catalogue).await;
     };
-    // Both years only read: they run side by side on the pool's connections.
-    let (current, previous) = tokio::join!(
-        compute(db, park_id, year, catalogue),
-        compute_year(db, park_id, bounds, catalogue),
-    );
-    let mut current = current?;
-    current.set_previous(&previous?);
-    Ok(current)
+    // One scan per kind reads both years.
+    let mut both = compute_years(db, park_id, &[report_year(year)?, bounds], catalogue).await?;
+    let (previous, current) = (both.pop(), both.pop());
+    match (current, previous) {
+        (Some(mut current), Some(previous)) => {
+            current.set_previous(&previous);
+            Ok(current)
+        }
+        // compute_years gives one set per year asked for.
+        _ => compute(db, park_id, year, catalogue).await,
+    }
 }
 
 /// The first and last day of a report year, refusing years no ledger date can fall in.
@@ -150,6 +196,20 @@ pub(crate) fn report_year(year: i32) -> Result<(chrono::NaiveDate, chrono::Naive
         .ok_or_else(|| AppError::BadRequest(ReportError::YearOutOfRange(year).to_string()))
 }
 
+/// Turns what a scan counted for a metric into its value.
+fn value_from_tally(metric: &Metric, tally: scan::Tally) -> MetricValue {
+    let (sum_a, sum_b) = (tally.sum_a.unwrap_or(0.0), tally.sum_b.unwrap_or(0.0));
+    MetricValue {
+        value: value_number(metric, tally.count, sum_a, sum_b),
+        id: metric.id.clone(),
+        label: metric.label.clone(),
+        unit: metric.unit.clone(),
+        decimals: metric.decimals,
+        records: tally.records,
+        prev: None,
+    }
+}
+
 /// Turns a metric's rows into its value: the database computed the count and sums, repeated on
 /// every row, so the first row holds them; no rows is zero.
 fn value_of(metric: &Metric, rows: &[MetricRow]) -> MetricValue {
@@ -157,7 +217,20 @@ fn value_of(metric: &Metric, rows: &[MetricRow]) -> MetricValue {
     let count = first.map_or(0, |r| r.1);
     let sum_a = first.and_then(|r| r.2).unwrap_or(0.0);
     let sum_b = first.and_then(|r| r.3).unwrap_or(0.0);
-    let value = match &metric.aggregate {
+    MetricValue {
+        id: metric.id.clone(),
+        label: metric.label.clone(),
+        unit: metric.unit.clone(),
+        decimals: metric.decimals,
+        value: value_number(metric, count, sum_a, sum_b),
+        records: rows.iter().map(|r| r.0).collect(),
+        prev: None,
+    }
+}
+
+/// A metric's value from its count and sums.
+fn value_number(metric: &Metric, count: i64, sum_a: f64, sum_b: f64) -> Number {
+    match &metric.aggregate {
         Aggregate::Count | Aggregate::PeopleTagged { .. } | Aggregate::ServiceStaff { .. } => {
             Number::Int(count)
         }
@@ -167,15 +240,6 @@ fn value_of(metric: &Metric, rows: &[MetricRow]) -> MetricValue {
             Number::Float(percent(sum_a, sum_b, metric.decimals))
         }
         Aggregate::Tasks(_) => Number::Int(count),
-    };
-    MetricValue {
-        id: metric.id.clone(),
-        label: metric.label.clone(),
-        unit: metric.unit.clone(),
-        decimals: metric.decimals,
-        value,
-        records: rows.iter().map(|r| r.0).collect(),
-        prev: None,
     }
 }
 

@@ -27,6 +27,7 @@ mod queries;
 pub mod render;
 pub mod scaffold;
 pub mod scaffold_pages;
+mod scan;
 pub mod service;
 mod sql;
 mod template_pages;

@@ -31,7 +31,7 @@ pub(crate) struct MetricQuery {
 
 /// The SQL type both backends accept for a float: SQLite reads any type name holding "DOUB" as
 /// REAL, PostgreSQL has it as `float8`.
-const FLOAT: &str = "DOUBLE PRECISION";
+pub(crate) const FLOAT: &str = "DOUBLE PRECISION";
 
 /// The first and last day of a report year.
 pub(crate) fn year_bounds(year: i32) -> Option<(NaiveDate, NaiveDate)> {
@@ -309,7 +309,7 @@ fn sum(value: &str) -> String {
 /// `true`/`false` into the integers 1/0, while PostgreSQL's `->>` gives the text 'true'/'false'.
 /// Metric checks only let a bool be compared with a bool field, so no number is ever mistaken
 /// for one on SQLite.
-fn json_bool(backend: Backend, field: &str, want: bool) -> String {
+pub(crate) fn json_bool(backend: Backend, field: &str, want: bool) -> String {
     match (backend, want) {
         (Backend::Sqlite, true) => format!("{field} = 1"),
         (Backend::Sqlite, false) => format!("{field} = 0"),
