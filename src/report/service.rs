@@ -117,7 +117,7 @@ pub async fn report_data(
     today: NaiveDate,
 ) -> Result<ReportData, AppError> {
     let as_of = crate::rules::default_as_of(year, today);
-    let catalogue = MetricCatalogue::default_metrics();
+    let catalogue = super::park_metrics::park_metrics(db, park_id).await?;
     // The metrics and the rule checks only read: they run side by side on the pool's connections.
     let (data, checks) = tokio::join!(
         super::data::gather(db, park_id, park_name, year, &catalogue),
@@ -394,10 +394,16 @@ pub async fn metric_records(
     (offset, limit): (usize, usize),
 ) -> Result<MetricRecords, AppError> {
     who.require(Action::ReadReport)?;
-    let catalogue = MetricCatalogue::default_metrics();
+    let catalogue = super::park_metrics::park_metrics(db, who.park_id).await?;
     let metric = catalogue
         .get(metric_id)
-        .ok_or_else(|| AppError::invalid("metric", "指标", format!("没有“{metric_id}”这个指标")))?
+        .ok_or_else(|| {
+            AppError::invalid(
+                "metric",
+                "指标",
+                format!("本园区没有“{metric_id}”这个指标（或已停用）"),
+            )
+        })?
         .clone();
     let one = MetricCatalogue {
         metrics: vec![metric.clone()],
