@@ -355,3 +355,48 @@ async fn a_leader_views_the_catalogue_others_are_refused_and_a_stale_file_says_w
         page.body
     );
 }
+
+#[tokio::test]
+async fn the_scaffold_command_binds_to_the_parks_own_metrics() {
+    let app = TestApp::new().await;
+    let office = app.login("office").await;
+    reception_kind(&app, &office).await;
+    let (status, _) = app
+        .put(
+            &office,
+            "/api/v1/report/metrics",
+            json!({"text": PARK_FILE}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let dir = tempfile::tempdir().unwrap();
+    let essay = dir.path().join("essay.txt");
+    std::fs::write(
+        &essay,
+        "全年接待参观考察X人次，发放政策宣传资料X万余份，开展谈心谈话X人次。\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_taizhang"))
+        .arg("--database-url")
+        .arg(&app.state.config.database_url)
+        .args(["--park", "测试园区", "scaffold"])
+        .arg(&essay)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let metrics: Vec<&Value> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["metric"])
+        .collect();
+    assert_eq!(metrics[0], "receptions", "{rows}");
+    assert_ne!(metrics[1], "brochures", "turned off: {rows}");
+    assert_eq!(metrics[2], "heart_talks", "{rows}");
+}
