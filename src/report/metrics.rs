@@ -31,6 +31,9 @@
 //! or empty) or a numeric comparison `key = { gte = 5 }` (`gt`, `gte`, `lt`, `lte`); several
 //! filters all hold. Everything is checked against the ledger catalogue when the file is read:
 //! an unknown kind, field, choice value or aggregate is an error naming the metric.
+//!
+//! A park may lay its own file over these defaults (see `overlay`): the report computes
+//! `park_metrics::park_metrics`, not the defaults alone.
 
 use std::collections::HashSet;
 

@@ -24,7 +24,7 @@ pub mod json;
 pub mod metrics;
 mod metrics_pages;
 pub mod numbers;
-mod overlay;
+pub mod overlay;
 pub mod pages;
 pub mod park_metrics;
 mod queries;
