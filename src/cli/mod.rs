@@ -86,7 +86,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export(args) => export::run(config, cli.park.as_deref(), args).await,
         Command::Template(args) => template::run(config, cli.park.as_deref(), args).await,
         Command::Report(args) => report::run(config, cli.park.as_deref(), args).await,
-        Command::Scaffold(args) => scaffold::run(args).await,
+        Command::Scaffold(args) => scaffold::run(config, cli.park.as_deref(), args).await,
         Command::Check(args) => check::run(config, cli.park.as_deref(), args).await,
         Command::Audit(cmd) => audit::run(config, cli.park.as_deref(), cmd).await,
         Command::User(cmd) => user::run(config, cli.park.as_deref(), cmd).await,

@@ -1,6 +1,7 @@
-//! `taizhang [--park P] report --year Y [--template FILE] --format md|html|docx|json [--out FILE]`:
-//! the annual duty report of one park and year. The output file is written whole or not at all;
-//! DOCX, being binary, is never written to a terminal.
+//! `taizhang [--park P] report --year Y [--template FILE | --saved NAME [--version N]]
+//! --format md|html|docx|json [--out FILE]`: the annual duty report of one park and year, with
+//! the built-in template, a template file, or a template the park saved on the web. The output
+//! file is written whole or not at all; DOCX, being binary, is never written to a terminal.
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -14,6 +15,12 @@ pub struct Args {
     pub year: i32,
     #[arg(long)]
     pub template: Option<std::path::PathBuf>,
+    /// A template saved on the web (报告模板), by name: its latest version unless `--version`.
+    #[arg(long)]
+    pub saved: Option<String>,
+    /// The version of the `--saved` template.
+    #[arg(long = "version")]
+    pub template_version: Option<i64>,
     #[arg(long, default_value = "md")]
     pub format: String,
     /// Output file; standard output when left out.
@@ -27,16 +34,35 @@ pub async fn run(config: Config, park: Option<&str>, args: Args) -> anyhow::Resu
     if format.is_binary() && args.out.is_none() && std::io::stdout().is_terminal() {
         return Err(ReportError::DocxToTerminal.into());
     }
-    let template = match &args.template {
-        Some(path) => read_template(path)?,
-        None => ReportTemplate::builtin(),
+    if args.template.is_some() && args.saved.is_some() {
+        anyhow::bail!("--template（模板文件）和 --saved（已保存的模板）只能选一个");
+    }
+    if args.template_version.is_some() && args.saved.is_none() {
+        anyhow::bail!("--version 是已保存模板的版本号，须与 --saved 模板名称一起使用");
+    }
+    let file = match &args.template {
+        Some(path) => Some(read_template(path)?),
+        None => None,
     };
     let db = super::open(&config, false).await?;
-    let park = super::pick_park(&db, park).await?;
-    let today = super::now().date_naive();
-    let data = report::report_data(&db, park.id, &park.name, args.year, today).await;
+    let prepared = async {
+        let park = super::pick_park(&db, park).await?;
+        let template = match (file, &args.saved) {
+            (Some(file), _) => file,
+            (None, Some(name)) => {
+                report::service::saved_template_named(&db, park.id, name, args.template_version)
+                    .await?
+            }
+            (None, None) => ReportTemplate::builtin(),
+        };
+        let today = super::now().date_naive();
+        let data = report::report_data(&db, park.id, &park.name, args.year, today).await?;
+        Ok::<_, anyhow::Error>((data, template))
+    }
+    .await;
     db.close().await;
-    let bytes = report::render_bytes(&data?, &template, format, &config.report_fonts)?;
+    let (data, template) = prepared?;
+    let bytes = report::render_bytes(&data, &template, format, &config.report_fonts)?;
     match &args.out {
         Some(path) => write_whole(path, &bytes)?,
         None => std::io::stdout().write_all(&bytes)?,

@@ -1,11 +1,13 @@
-//! `taizhang scaffold FILE.txt [--out FILE] [--format text|json]`: a model essay with `X`
-//! placeholders turned into a report template, each placeholder bound to a metric where its
-//! sentence names one.
+//! `taizhang [--park P] scaffold FILE.txt [--out FILE] [--format text|json]`: a model essay with
+//! `X` placeholders turned into a report template, each placeholder bound to a metric where its
+//! sentence names one: one of the park's own metrics (its metric file over the defaults). With
+//! no database to read, and no park asked for, the default metrics are used and a notice says so.
 
 use std::io::Write;
 
 use anyhow::Context;
 
+use crate::config::Config;
 use crate::report::scaffold::{self, Scaffold};
 use crate::report::MetricCatalogue;
 
@@ -21,7 +23,7 @@ pub struct Args {
     pub format: String,
 }
 
-pub async fn run(args: Args) -> anyhow::Result<()> {
+pub async fn run(config: Config, park: Option<&str>, args: Args) -> anyhow::Result<()> {
     let json = match args.format.trim().to_ascii_lowercase().as_str() {
         "text" | "txt" | "md" => false,
         "json" => true,
@@ -35,7 +37,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             args.file.display()
         );
     };
-    let result = scaffold::scaffold(&essay, &MetricCatalogue::default_metrics());
+    let metrics = park_metrics(&config, park).await?;
+    let result = scaffold::scaffold(&essay, &metrics);
     report_to_stderr(&result);
     let text = if json {
         result.to_json() + "\n"
@@ -49,6 +52,29 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         None => std::io::stdout().write_all(text.as_bytes())?,
     }
     Ok(())
+}
+
+/// The metrics the essay is bound to: the park's, or the defaults when there is no database
+/// (the default `taizhang.db` absent) and no park was named, or the database holds no park.
+async fn park_metrics(config: &Config, park: Option<&str>) -> anyhow::Result<MetricCatalogue> {
+    let db = match super::open(config, false).await {
+        Ok(db) => db,
+        Err(e) if park.is_none() => {
+            eprintln!("提示：未打开数据库（{e:#}），按系统默认指标绑定。");
+            return Ok(MetricCatalogue::default_metrics());
+        }
+        Err(e) => return Err(e),
+    };
+    let found = async {
+        if park.is_none() && crate::org::queries::parks(&db).await?.is_empty() {
+            return Ok(MetricCatalogue::default_metrics());
+        }
+        let park = super::pick_park(&db, park).await?;
+        Ok::<_, anyhow::Error>(crate::report::park_metrics(&db, park.id).await?)
+    }
+    .await;
+    db.close().await;
+    found
 }
 
 /// What was found, on standard error, so the output stays the template alone.

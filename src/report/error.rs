@@ -11,6 +11,9 @@ pub enum ReportError {
     MetricsSyntax(String),
     #[error("报告指标定义中没有任何指标")]
     NoMetrics,
+    /// A park's own metric file refused, at its line.
+    #[error("指标文件第 {line} 行：{message}")]
+    MetricsFile { line: usize, message: String },
     #[error("指标“{metric}”定义有误：{problem}")]
     Metric {
         metric: String,

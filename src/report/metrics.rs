@@ -31,6 +31,9 @@
 //! or empty) or a numeric comparison `key = { gte = 5 }` (`gt`, `gte`, `lt`, `lte`); several
 //! filters all hold. Everything is checked against the ledger catalogue when the file is read:
 //! an unknown kind, field, choice value or aggregate is an error naming the metric.
+//!
+//! A park may lay its own file over these defaults (see `overlay`): the report computes
+//! `park_metrics::park_metrics`, not the defaults alone.
 
 use std::collections::HashSet;
 
@@ -175,15 +178,8 @@ impl MetricCatalogue {
                 Some(id) => id.to_string(),
                 None => format!("第 {} 个", index + 1),
             };
-            let raw: RawMetric =
-                toml::Value::Table(table)
-                    .try_into()
-                    .map_err(|e: toml::de::Error| {
-                        ReportError::metric(&name, P::Format(e.message().to_string()))
-                    })?;
-            let metric = raw
-                .check(ledgers)
-                .map_err(|p| ReportError::metric(&name, p))?;
+            let metric =
+                Metric::from_table(table, ledgers).map_err(|p| ReportError::metric(&name, p))?;
             if !ids.insert(metric.id.clone()) {
                 return Err(ReportError::metric(&metric.id, P::DuplicateId));
             }
@@ -194,6 +190,16 @@ impl MetricCatalogue {
 
     pub fn get(&self, id: &str) -> Option<&Metric> {
         self.metrics.iter().find(|m| m.id == id)
+    }
+}
+
+impl Metric {
+    /// Reads one `[[metric]]` table and checks it against the ledger catalogue.
+    pub(crate) fn from_table(table: toml::Table, ledgers: &Catalogue) -> Result<Metric, P> {
+        let raw: RawMetric = toml::Value::Table(table)
+            .try_into()
+            .map_err(|e: toml::de::Error| P::Format(e.message().to_string()))?;
+        raw.check(ledgers)
     }
 }
 

@@ -12,6 +12,7 @@
 //! recursion limits, no file access). They see `park`, `year`, `m` (metrics by id), `projects`,
 //! `documents`, `findings`, `problems`, `causes` and `measures`, and the filters of FILTERS.md.
 
+pub mod api;
 pub mod compute;
 pub mod data;
 mod describe;
@@ -21,8 +22,11 @@ mod filters;
 pub mod html;
 pub mod json;
 pub mod metrics;
+mod metrics_pages;
 pub mod numbers;
+pub mod overlay;
 pub mod pages;
+pub mod park_metrics;
 mod queries;
 pub mod render;
 pub mod scaffold;
@@ -40,6 +44,7 @@ pub use data::gather;
 pub use docx::{render_docx, render_docx_with, DocxFonts, FontChoice};
 pub use error::ReportError;
 pub use metrics::{Metric, MetricCatalogue};
+pub use park_metrics::park_metrics;
 pub use render::{render, render_bytes, render_markdown, Format, ReportTemplate, DEFAULT_TEMPLATE};
 pub use service::{report_data, TemplateChoice};
 pub use view::{Document, Finding, Project, ReportData};

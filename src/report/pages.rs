@@ -51,6 +51,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "report_template_edit.html",
         include_str!("templates/report_template_edit.html"),
     ),
+    (
+        "report_metrics.html",
+        include_str!("templates/report_metrics.html"),
+    ),
 ];
 
 pub fn router() -> Router<AppState> {
@@ -64,6 +68,7 @@ pub fn router() -> Router<AppState> {
         .route("/report/templates/records", get(records))
         .route("/report/causes", get(causes_form).post(causes_save))
         .merge(super::template_pages::router())
+        .merge(super::metrics_pages::router())
 }
 
 /// How many counted records the records page lists at a time.

@@ -128,7 +128,11 @@ async fn show(
     error: Option<String>,
     status: StatusCode,
 ) -> Response {
-    let metrics = MetricCatalogue::default_metrics();
+    // Bound to the park's own metrics: the ones its reports can compute.
+    let metrics = match super::park_metrics(&st.db, page.who.park_id).await {
+        Ok(m) => m,
+        Err(e) => return app_error_page(e),
+    };
     let result = if error.is_none() && !essay.is_empty() {
         match scaffold_essay(&page.who, &essay, &metrics) {
             Ok(s) => Some(result_view(&s, &metrics)),
@@ -332,7 +336,13 @@ async fn download(
     if essay.len() > MAX_ESSAY_BYTES {
         return too_long(&st, &page).await;
     }
-    let metrics = MetricCatalogue::default_metrics();
+    if let Err(e) = page.who.require(Action::WriteReport) {
+        return app_error_page(e);
+    }
+    let metrics = match super::park_metrics(&st.db, page.who.park_id).await {
+        Ok(m) => m,
+        Err(e) => return app_error_page(e),
+    };
     let mut result = match scaffold_essay(&page.who, &essay, &metrics) {
         Ok(s) => s,
         Err(e) => return app_error_page(e),
@@ -348,7 +358,7 @@ async fn download(
         } else {
             return error_page(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &format!("指标：没有编号为“{id}”的指标"),
+                &format!("指标：本园区没有编号为“{id}”的指标"),
             );
         }
     }

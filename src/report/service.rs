@@ -117,7 +117,7 @@ pub async fn report_data(
     today: NaiveDate,
 ) -> Result<ReportData, AppError> {
     let as_of = crate::rules::default_as_of(year, today);
-    let catalogue = MetricCatalogue::default_metrics();
+    let catalogue = super::park_metrics::park_metrics(db, park_id).await?;
     // The metrics and the rule checks only read: they run side by side on the pool's connections.
     let (data, checks) = tokio::join!(
         super::data::gather(db, park_id, park_name, year, &catalogue),
@@ -164,6 +164,41 @@ pub async fn template(
             Ok(ReportTemplate::new(v.name, v.source))
         }
     }
+}
+
+/// A saved template by name, for the operator of the command line: its latest version, or
+/// `version`. An unknown name is refused with the names saved; an unknown version with the
+/// latest.
+pub async fn saved_template_named(
+    db: &Db,
+    park_id: i64,
+    name: &str,
+    version: Option<i64>,
+) -> Result<ReportTemplate, AppError> {
+    let name = name.trim();
+    let saved = queries::latest_templates(db, park_id).await?;
+    let Some(found) = saved.iter().find(|t| t.name == name) else {
+        let message = if saved.is_empty() {
+            format!("没有名为“{name}”的已保存模板：本园区还没有保存任何模板（在网页“述职报告 → 报告模板”中保存）")
+        } else {
+            let names: Vec<&str> = saved.iter().map(|t| t.name.as_str()).collect();
+            format!(
+                "没有名为“{name}”的已保存模板；已保存的模板：{}",
+                names.join("、")
+            )
+        };
+        return Err(AppError::BadRequest(message));
+    };
+    let row = queries::template_version(db, park_id, found.template_id, version)
+        .await?
+        .ok_or_else(|| {
+            AppError::BadRequest(format!(
+                "模板“{name}”没有第 {} 版；已保存的是第 1 至第 {} 版",
+                version.unwrap_or_default(),
+                found.version
+            ))
+        })?;
+    Ok(ReportTemplate::new(row.name, row.source))
 }
 
 /// The latest version of each saved template.
@@ -394,10 +429,16 @@ pub async fn metric_records(
     (offset, limit): (usize, usize),
 ) -> Result<MetricRecords, AppError> {
     who.require(Action::ReadReport)?;
-    let catalogue = MetricCatalogue::default_metrics();
+    let catalogue = super::park_metrics::park_metrics(db, who.park_id).await?;
     let metric = catalogue
         .get(metric_id)
-        .ok_or_else(|| AppError::invalid("metric", "指标", format!("没有“{metric_id}”这个指标")))?
+        .ok_or_else(|| {
+            AppError::invalid(
+                "metric",
+                "指标",
+                format!("本园区没有“{metric_id}”这个指标（或已停用）"),
+            )
+        })?
         .clone();
     let one = MetricCatalogue {
         metrics: vec![metric.clone()],

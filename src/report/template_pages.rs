@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::ReportError;
 use super::pages::{chrome, parse_year};
+use super::park_metrics::{self, MetricSummary};
 use super::service::{self, TemplateInput, VersionSummary};
 use super::ReportTemplate;
 use crate::auth::Action;
@@ -94,6 +95,8 @@ struct EditView {
     problem: Option<Problem>,
     /// The report rendered with this source, when a preview was asked for.
     preview: Option<String>,
+    /// The park's metrics a template may name, in the order the report computes them.
+    metrics: Vec<MetricSummary>,
 }
 
 #[derive(Serialize)]
@@ -153,6 +156,7 @@ impl EditView {
             Some(id) => service::template_history(&st.db, &page.who, id).await?,
             None => Vec::new(),
         };
+        let metrics = park_metrics::metrics_file(&st.db, &page.who).await?.metrics;
         Ok(EditView {
             chrome: chrome(st, page, "/report").await?,
             id,
@@ -169,6 +173,7 @@ impl EditView {
             errors: Vec::new(),
             problem: None,
             preview: None,
+            metrics,
         })
     }
 }

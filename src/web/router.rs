@@ -21,6 +21,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::ledger::api::router())
         .merge(crate::audit::api::router())
         .merge(crate::tasks::api::router())
+        .merge(crate::report::api::router())
         .route("/openapi.json", get(super::openapi::document))
         .fallback(api_not_found)
         .layer(axum::middleware::map_response(rejections_in_chinese));

@@ -203,3 +203,94 @@ fn a_task_list_imports_from_the_command_line_all_or_nothing() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("2025年工作清单共导入 2 项任务"));
 }
+
+#[tokio::test]
+async fn report_renders_a_template_saved_on_the_web_by_name_and_version() {
+    use crate::helpers::TestApp;
+    use crate::web::sign_in;
+
+    let app = TestApp::new().await;
+    let b = sign_in(&app, "office").await;
+    let csrf = b.csrf().await;
+    let source = |n: &str| format!("# {{{{ park }}}}{{{{ year }}}}年简版\n\n{n}正文。\n");
+    let first = source("第一版");
+    let v1 = b
+        .post(
+            "/report/templates/new",
+            &[
+                ("_csrf", &csrf),
+                ("name", "简版"),
+                ("source", &first),
+                ("year", "2024"),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(v1.status, axum::http::StatusCode::SEE_OTHER, "{}", v1.body);
+    let edit = v1.location.unwrap();
+    let edit = edit.split('?').next().unwrap();
+    let second = source("第二版");
+    let v2 = b
+        .post(
+            edit,
+            &[
+                ("_csrf", &csrf),
+                ("source", &second),
+                ("year", "2024"),
+                ("base_version", "1"),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(v2.status, axum::http::StatusCode::SEE_OTHER, "{}", v2.body);
+
+    let db = &app.state.config.database_url;
+    let run = |args: &[&str]| taizhang(db).arg("report").args(args).output().unwrap();
+    let latest = run(&["--year", "2024", "--saved", "简版"]);
+    assert!(
+        latest.status.success(),
+        "{}",
+        String::from_utf8_lossy(&latest.stderr)
+    );
+    let text = String::from_utf8_lossy(&latest.stdout);
+    assert!(
+        text.contains("# 测试园区2024年简版") && text.contains("第二版正文。"),
+        "{text}"
+    );
+    let older = run(&["--year", "2024", "--saved", "简版", "--version", "1"]);
+    assert!(older.status.success());
+    assert!(String::from_utf8_lossy(&older.stdout).contains("第一版正文。"));
+
+    let unknown = run(&["--year", "2024", "--saved", "繁版"]);
+    assert!(!unknown.status.success());
+    let stderr = String::from_utf8_lossy(&unknown.stderr);
+    assert!(
+        stderr.contains("没有名为“繁版”的已保存模板") && stderr.contains("已保存的模板：简版"),
+        "{stderr}"
+    );
+    let no_such_version = run(&["--year", "2024", "--saved", "简版", "--version", "9"]);
+    assert!(!no_such_version.status.success());
+    let stderr = String::from_utf8_lossy(&no_such_version.stderr);
+    assert!(
+        stderr.contains("没有第 9 版") && stderr.contains("第 1 至第 2 版"),
+        "{stderr}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("t.md.j2");
+    std::fs::write(&file, "# 文件模板\n").unwrap();
+    let both = taizhang(db)
+        .args(["report", "--year", "2024", "--saved", "简版", "--template"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(!both.status.success());
+    assert!(
+        String::from_utf8_lossy(&both.stderr).contains("只能选一个"),
+        "{}",
+        String::from_utf8_lossy(&both.stderr)
+    );
+    let bare_version = run(&["--year", "2024", "--version", "1"]);
+    assert!(!bare_version.status.success());
+    assert!(String::from_utf8_lossy(&bare_version.stderr).contains("--saved"));
+}

@@ -15,6 +15,7 @@ mod checks;
 mod cli;
 mod excel;
 mod faults;
+mod metrics;
 mod openapi;
 mod pages_admin;
 mod pages_matrix;

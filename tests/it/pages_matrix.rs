@@ -178,6 +178,7 @@ fn calls(app: &TestApp, f: &Fixture, role: &str) -> Vec<Call> {
         get("sc", "/admin/users".into()),
         get("o", "/admin/kinds".into()),
         get("o", "/admin/kinds/meeting".into()),
+        get("ol", "/report/metrics".into()),
         get("a", "/audit".into()),
         get("a", "/audit?q=%E5%85%9A%E8%AF%BE&from=2024-01-01".into()),
         post(
@@ -285,6 +286,11 @@ fn calls(app: &TestApp, f: &Fixture, role: &str) -> Vec<Call> {
             "o",
             "/admin/kinds/meeting/fields/note_office/delete".into(),
             Vec::new(),
+        ),
+        post(
+            "o",
+            "/report/metrics".into(),
+            pairs(&[("text", "[[metric]]\nid = \"brochures\"\nenabled = false\n")]),
         ),
     ]
 }
