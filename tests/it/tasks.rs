@@ -439,3 +439,56 @@ async fn a_task_list_imports_all_or_nothing_with_every_error_named() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(body.to_string().contains("序号 1.1 重复"), "{body}");
 }
+
+#[tokio::test]
+async fn overdue_findings_name_their_tasks_and_the_checks_page_links_them() {
+    let app = TestApp::new().await;
+    let office = app.login("office").await;
+    let f = fixture(&app, &office).await;
+    let overdue = |as_of: NaiveDate| {
+        let db = app.db.clone();
+        let park = app.park_id;
+        async move {
+            taizhang::rules::check(&db, park, 2025, as_of)
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|f| f.rule == "task_overdue")
+                .map(|f| (f.unit, f.record_ids))
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        overdue(d(2025, 6, 5)).await,
+        vec![
+            ("甲科技第一党小组".to_string(), vec![f.group]),
+            ("乙制造党支部".to_string(), vec![f.b]),
+        ]
+    );
+    // The JSON of `check` carries them where meeting findings carry their records.
+    let found = taizhang::rules::check(&app.db, app.park_id, 2025, d(2025, 6, 15))
+        .await
+        .unwrap();
+    let json = serde_json::to_value(&found).unwrap();
+    let task_finding = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "task_overdue")
+        .unwrap();
+    assert_eq!(task_finding["record_ids"], json!([f.b]));
+
+    // On the checks page the evidence leads to the task, not to a ledger record.
+    let browser = crate::web::sign_in(&app, "office").await;
+    let page = browser.get("/checks?year=2025&as_of=2025-06-15").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains(&format!(
+            "逾期任务：<a href=\"/tasks/{}\">#{}</a>",
+            f.b, f.b
+        )),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains(&format!("href=\"/records/{}\"", f.b)));
+}
