@@ -98,7 +98,7 @@ impl Rules {
         let rules = parse(text, catalogue)?
             .into_iter()
             .filter_map(|e| match e {
-                Entry::On(rule) => Some(rule),
+                Entry::On(rule) => Some(*rule),
                 Entry::Off(_) => None,
             })
             .collect();
@@ -119,14 +119,14 @@ impl Rules {
         for default in &self.rules {
             match entries.iter().find(|e| id_of(e) == default.id) {
                 None => rules.push(default.clone()),
-                Some(Entry::On(own)) => rules.push(own.clone()),
+                Some(Entry::On(own)) => rules.push(Rule::clone(own)),
                 Some(Entry::Off(_)) => {}
             }
         }
         for entry in entries {
             if let Entry::On(own) = entry {
                 if self.get(&own.id).is_none() {
-                    rules.push(own);
+                    rules.push(*own);
                 }
             }
         }
@@ -140,7 +140,7 @@ impl Rules {
 
 /// One rule of a file: in force, or turned off by `enabled = false` (only its id is checked).
 enum Entry {
-    On(Rule),
+    On(Box<Rule>),
     Off(String),
 }
 
@@ -166,7 +166,7 @@ fn parse(text: &str, catalogue: &Catalogue) -> Result<Vec<Entry>, RulesError> {
             }
             Entry::Off(id)
         } else {
-            Entry::On(checker.rule(raw)?)
+            Entry::On(Box::new(checker.rule(raw)?))
         };
         let id = match &entry {
             Entry::On(rule) => &rule.id,
