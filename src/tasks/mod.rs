@@ -7,6 +7,8 @@
 //! along as its sub-tasks on average, and a unit as its own tasks on average.
 
 pub mod api;
+pub mod edit;
+mod edit_pages;
 pub mod import;
 pub mod pages;
 pub mod queries;
