@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
             get(show_plan).put(edit_plan).delete(delete_plan),
         )
         .route("/plans/{id}/import", post(import))
+        .route("/plans/{id}/import/errors.xlsx", get(error_book))
         .route("/tasks", get(list_tasks).post(create_task))
         .route("/tasks/by-unit", get(by_unit))
         .route(
@@ -243,4 +244,14 @@ async fn import(
     let (name, bytes) = file_part(form).await?;
     let n = super::import::import_task_list(&st.db, &p, id, &name, &bytes, st.now()).await?;
     Ok((StatusCode::CREATED, Json(json!({ "imported": n }))))
+}
+
+/// The marked copy of the caller's last refused 工作清单 upload to the plan.
+async fn error_book(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let (name, bytes) = super::import::error_book(&st.db, &p, id).await?;
+    Ok(super::import::xlsx_response(&name, bytes))
 }

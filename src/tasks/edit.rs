@@ -171,6 +171,7 @@ pub async fn delete_plan(
         return Err(plan_has_tasks(tasks));
     }
     let mut tx = db.begin().await?;
+    queries::drop_error_books(&mut tx, who.park_id, id, None).await?;
     if !queries::delete_plan(&mut tx, who.park_id, id).await? {
         // A task was added between the count and the deletion.
         return Err(plan_has_tasks(1));

@@ -10,6 +10,7 @@ pub mod api;
 pub mod edit;
 mod edit_pages;
 pub mod import;
+pub mod marked;
 pub mod pages;
 pub mod queries;
 pub mod service;

@@ -35,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/plans/{id}", get(plan))
         .route("/plans/{id}/tasks", post(create_task))
         .route("/plans/{id}/import", post(import))
+        .route("/plans/{id}/import/errors.xlsx", get(error_book))
         .route("/tasks", get(tasks))
         .route("/tasks/{id}", get(task))
         .route("/tasks/{id}/progress", post(add_progress))
@@ -294,6 +295,8 @@ struct PlanPageView {
     edit: FormState,
     /// The 文件台账 records a plan may link to: (id, 文件名称, 文号).
     documents: Vec<(i64, String, String)>,
+    /// A refused upload left a marked copy to download.
+    error_book: bool,
 }
 
 async fn plan_page(
@@ -326,10 +329,15 @@ pub(super) async fn plan_page_with(
         } else {
             Vec::new()
         };
-        Ok::<_, AppError>((tree, units, documents))
+        let refused = !import.listed.is_empty() || !import.errors.is_empty();
+        let error_book = refused
+            && super::queries::error_book(&st.db, page.who.park_id, id, page.who.user_id)
+                .await?
+                .is_some();
+        Ok::<_, AppError>((tree, units, documents, error_book))
     };
     match loaded.await {
-        Ok((tree, units, documents)) => {
+        Ok((tree, units, documents, error_book)) => {
             let edit = FormState::or_stored(edit, || {
                 let p = &tree.plan;
                 FormState::of(&[
@@ -354,6 +362,7 @@ pub(super) async fn plan_page_with(
                     import,
                     edit,
                     documents,
+                    error_book,
                 },
             );
             *response.status_mut() = status;
@@ -456,6 +465,13 @@ async fn import(
             )
             .await
         }
+        Err(e) => app_error_page(e),
+    }
+}
+
+async fn error_book(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> Response {
+    match super::import::error_book(&st.db, &page.who, id).await {
+        Ok((name, bytes)) => super::import::xlsx_response(&name, bytes),
         Err(e) => app_error_page(e),
     }
 }

@@ -659,3 +659,75 @@ pub async fn delete_task_parts(tx: &mut Tx, park_id: i64, id: i64) -> Result<(),
     }
     Ok(())
 }
+
+// ---- the marked copy of a refused 工作清单 ----
+
+/// Keeps the marked copy of a user's refused upload to a plan, replacing their previous one.
+pub async fn save_error_book(
+    db: &Db,
+    park_id: i64,
+    plan_id: i64,
+    user_id: i64,
+    file_name: &str,
+    workbook: &[u8],
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    let mut tx = db.begin().await?;
+    let t = &mut tx;
+    on_tx!(t, |c| sqlx::query(
+        "INSERT INTO task_import_errors (park_id, plan_id, user_id, file_name, workbook, \
+         created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (park_id, plan_id, user_id) \
+         DO UPDATE SET file_name = excluded.file_name, workbook = excluded.workbook, \
+         created_at = excluded.created_at"
+    )
+    .bind(park_id)
+    .bind(plan_id)
+    .bind(user_id)
+    .bind(file_name)
+    .bind(workbook)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The marked copy of a user's last refused upload to a plan: (file name as uploaded, bytes).
+pub async fn error_book(
+    db: &Db,
+    park_id: i64,
+    plan_id: i64,
+    user_id: i64,
+) -> Result<Option<(String, Vec<u8>)>, DbError> {
+    Ok(on_db!(db, |pool| sqlx::query_as(
+        "SELECT file_name, workbook FROM task_import_errors \
+         WHERE park_id = $1 AND plan_id = $2 AND user_id = $3"
+    )
+    .bind(park_id)
+    .bind(plan_id)
+    .bind(user_id)
+    .fetch_optional(pool)
+    .await)?)
+}
+
+/// Drops the marked copies of a plan: of one user (after their import succeeded), or of all
+/// (`None`, before the plan is deleted).
+pub async fn drop_error_books(
+    tx: &mut Tx,
+    park_id: i64,
+    plan_id: i64,
+    user_id: Option<i64>,
+) -> Result<(), DbError> {
+    on_tx!(tx, |c| sqlx::query(
+        "DELETE FROM task_import_errors WHERE park_id = $1 AND plan_id = $2 \
+         AND ($3 IS NULL OR user_id = $3)"
+    )
+    .bind(park_id)
+    .bind(plan_id)
+    .bind(user_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}

@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use chrono::NaiveDate;
 use rust_xlsxwriter::Workbook;
 use serde_json::{json, Value};
+use tower::ServiceExt;
 
 use crate::api_records::multipart;
 use crate::helpers::{id, TestApp};
@@ -910,4 +911,202 @@ async fn the_task_page_edits_keep_what_was_typed_and_say_why_a_deletion_is_refus
     assert!(plan.body.contains("请填写计划名称"), "{}", plan.body);
     let no_csrf = b.post(&format!("/tasks/{}/delete", f.a), &[]).await;
     assert_eq!(no_csrf.status, StatusCode::FORBIDDEN);
+}
+
+/// The text of a workbook part (`xl/comments1.xml`), empty when it has none.
+fn part(bytes: &[u8], name: &str) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut text = String::new();
+    if let Ok(mut f) = zip.by_name(name) {
+        f.read_to_string(&mut text).unwrap();
+    }
+    text
+}
+
+/// The rows of one sheet of a workbook, as text.
+fn sheet_rows(bytes: &[u8], name: &str) -> Vec<Vec<String>> {
+    use calamine::Reader;
+    let mut wb =
+        calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let range = wb.worksheet_range(name).unwrap();
+    range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_refused_task_list_offers_a_marked_copy_on_the_page_and_the_api() {
+    let app = TestApp::new().await;
+    let office = app.login("office").await;
+    let plan = id(&app
+        .post_ok(
+            &office,
+            "/api/v1/plans",
+            json!({"year": 2025, "plan_kind": "task_list", "title": "清单"}),
+        )
+        .await);
+    let bad = sheet(&[
+        [
+            "1",
+            "基层组织建设",
+            "园区党工委",
+            "",
+            "2025-03-01",
+            "2025-12-31",
+        ],
+        ["1.1", "支部标准化", "甲科技党支部", "", "", "2025-02-01"],
+        ["3.1", "无上级", "乙制造党支部", "", "", "2025-06-30"],
+        ["4", "单位写错", "甲科技支部", "", "", "2025-06-30"],
+    ]);
+    let import = format!("/api/v1/plans/{plan}/import");
+    let errors_path = format!("/api/v1/plans/{plan}/import/errors.xlsx");
+    let (status, _) = app.get(&office, &errors_path).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "nothing refused yet");
+    let (status, body) = app
+        .send(multipart(&office, &import, "清单.xlsx", &bad))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+
+    let res = taizhang::web::router(app.state.clone())
+        .oneshot(
+            axum::http::Request::get(&errors_path)
+                .header("authorization", format!("Bearer {office}"))
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let disposition = res.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(disposition.contains(".errors.xlsx"), "{disposition}");
+    let book = http_body_util::BodyExt::collect(res.into_body())
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    // The sheet as uploaded, then the list of every error.
+    let rows = sheet_rows(&book, "工作清单");
+    assert_eq!(rows[4][2], "甲科技支部");
+    assert_eq!(rows[3][0], "3.1");
+    let listed = sheet_rows(&book, "错误清单");
+    let places: Vec<&str> = listed[1..].iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(
+        places,
+        vec!["工作清单!C5", "工作清单!F3", "工作清单!A4"],
+        "{listed:?}"
+    );
+    // Each bad cell carries its note.
+    let notes = part(&book, "xl/comments1.xml");
+    assert!(notes.contains("是否为“甲科技党支部”"), "{notes}");
+    assert!(notes.contains("上级序号 3 不存在"), "{notes}");
+    assert!(
+        notes.contains("早于上级任务（序号 1）的开始日期"),
+        "{notes}"
+    );
+
+    // Another user does not get this user's copy; a leader may not import at all.
+    let sys = app.login("admin").await;
+    app.post_ok(
+        &sys,
+        "/api/v1/users",
+        json!({"login": "office2", "password": crate::helpers::PASSWORD, "role": "office"}),
+    )
+    .await;
+    let other = app.login("office2").await;
+    let (status, _) = app.get(&other, &errors_path).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let leader = app.login("leader").await;
+    let (status, _) = app.get(&leader, &errors_path).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // The plan page after a refused upload links to it.
+    let b = crate::web::sign_in(&app, "office").await;
+    let csrf = b.csrf().await;
+    let boundary = "XBOUNDARYX";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"清单.xlsx\"\r\n\
+         Content-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(&bad);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let req = axum::http::Request::post(format!("/plans/{plan}/import"))
+        .header("cookie", &b.cookie)
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    let page = crate::web::send(&app, req).await;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
+    let link = format!("href=\"/plans/{plan}/import/errors.xlsx\"");
+    assert!(page.body.contains(&link), "{}", page.body);
+    let download = b.get(&format!("/plans/{plan}/import/errors.xlsx")).await;
+    assert_eq!(download.status, StatusCode::OK);
+    assert!(download.body_bytes.starts_with(b"PK"));
+    assert!(!b.get(&format!("/plans/{plan}")).await.body.contains(&link));
+
+    // A good import clears it.
+    let good = sheet(&[["1", "基层组织建设", "园区党工委", "", "", "2025-12-31"]]);
+    let (status, body) = app
+        .send(multipart(&office, &import, "清单.xlsx", &good))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, _) = app.get(&office, &errors_path).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[test]
+fn the_command_line_prints_every_error_and_writes_the_marked_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/cli.db", dir.path().display());
+    let taizhang = || {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_taizhang"));
+        c.arg("--database-url")
+            .arg(&db)
+            .env("TAIZHANG_ADMIN_PASSWORD", "Init-pass-123")
+            .env_remove("TAIZHANG_PARK");
+        c
+    };
+    let init = taizhang()
+        .args(["--park", "测试园区", "init"])
+        .output()
+        .unwrap();
+    assert!(init.status.success());
+    let bad = dir.path().join("清单.xlsx");
+    std::fs::write(
+        &bad,
+        sheet(&[
+            ["1", "党建", "园区党工委", "", "", "2025-12-31"],
+            ["1.1", "", "园区党工委", "", "", "不知道"],
+        ]),
+    )
+    .unwrap();
+    let out = taizhang()
+        .args(["import", bad.to_str().unwrap(), "--task-list", "2025"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // No units yet: every 责任单位 is unknown, and the second row has two more mistakes.
+    for place in ["工作清单!C2", "工作清单!B3", "工作清单!C3", "工作清单!F3"] {
+        assert!(stderr.contains(place), "{place}: {stderr}");
+    }
+    assert!(stderr.contains("共 4 处错误"), "{stderr}");
+    let marked = dir.path().join("清单.errors.xlsx");
+    assert!(stderr.contains("清单.errors.xlsx"), "{stderr}");
+    let book = std::fs::read(&marked).unwrap();
+    assert!(part(&book, "xl/comments1.xml").contains("请填写任务内容"));
 }
