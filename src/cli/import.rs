@@ -72,7 +72,19 @@ pub async fn run(config: Config, park: Option<&str>, args: Args) -> anyhow::Resu
                 for e in &errors {
                     eprintln!("{}：{}", e.field, e.message);
                 }
-                anyhow::bail!("导入失败：共 {} 处错误，没有导入任何任务", errors.len())
+                // The marked copy goes where the ledger import's does: `<stem>.errors.xlsx`.
+                let saved =
+                    match crate::tasks::import::marked_copy(&file_name, &bytes, &errors).await {
+                        Some(book) => save_error_workbook(&args.file, &book).await,
+                        None => None,
+                    };
+                let hint = saved
+                    .map(|p| format!("。已把错误标在工作簿 {} 中，改正后请重新导入", p.display()))
+                    .unwrap_or_default();
+                anyhow::bail!(
+                    "导入失败：共 {} 处错误，没有导入任何任务{hint}",
+                    errors.len()
+                )
             }
             Err(e) => Err(e.into()),
         };

@@ -4,6 +4,10 @@
 //! against the world it will be evaluated in: meeting types against the meeting ledger's choices,
 //! unit types against the organisation's, field keys against the meeting ledger's number fields.
 //! A refusal names the line, so the person editing a park's copy can find it.
+//!
+//! A park's own file is an overlay on the default ([`Rules::overlay`]): a rule with a default's id
+//! replaces it, a new id adds a rule, `enabled = false` turns a rule off, and a default rule the
+//! park's file does not name keeps running, so a default added later reaches every park.
 
 use std::collections::HashSet;
 use std::ops::Range;
@@ -88,26 +92,43 @@ impl Rules {
         Rules::from_toml_with(text, &Catalogue::default_catalogue())
     }
 
-    /// Parses a rule file and checks it against a park's own ledger catalogue.
+    /// Parses a rule file and checks it against a park's own ledger catalogue. Rules marked
+    /// `enabled = false` are left out.
     pub fn from_toml_with(text: &str, catalogue: &Catalogue) -> Result<Rules, RulesError> {
-        let file: RawFile = toml::from_str(text).map_err(|e| syntax_error(text, &e))?;
-        let meeting = catalogue
-            .kind(MEETING_KIND)
-            .filter(|k| k.field(MEETING_TYPE_FIELD).is_some())
-            .ok_or(RulesError::File {
-                line: 1,
-                problem: FileProblem::NoMeetingLedger,
-            })?;
-        let checker = Checker { text, meeting };
-        let mut ids = HashSet::new();
-        let mut rules = Vec::with_capacity(file.rule.len());
-        for raw in file.rule {
-            let span = raw.id.span();
-            let rule = checker.rule(raw)?;
-            if !ids.insert(rule.id.clone()) {
-                return Err(checker.fail(&span, FileProblem::DuplicateId(rule.id)));
+        let rules = parse(text, catalogue)?
+            .into_iter()
+            .filter_map(|e| match e {
+                Entry::On(rule) => Some(*rule),
+                Entry::Off(_) => None,
+            })
+            .collect();
+        Ok(Rules { rules })
+    }
+
+    /// These rules (the defaults) with a park's file laid over them: a rule of the file with
+    /// the id of one of these replaces it in place, `enabled = false` removes it, and the file's
+    /// other rules follow in file order. Rules the file does not name are kept, so a full copy
+    /// saved before a default was added still gets that default. Refusals name the file's line.
+    pub fn overlay(&self, text: &str, catalogue: &Catalogue) -> Result<Rules, RulesError> {
+        let entries = parse(text, catalogue)?;
+        let id_of = |e: &Entry| match e {
+            Entry::On(rule) => rule.id.clone(),
+            Entry::Off(id) => id.clone(),
+        };
+        let mut rules = Vec::with_capacity(self.rules.len() + entries.len());
+        for default in &self.rules {
+            match entries.iter().find(|e| id_of(e) == default.id) {
+                None => rules.push(default.clone()),
+                Some(Entry::On(own)) => rules.push(Rule::clone(own)),
+                Some(Entry::Off(_)) => {}
             }
-            rules.push(rule);
+        }
+        for entry in entries {
+            if let Entry::On(own) = entry {
+                if self.get(&own.id).is_none() {
+                    rules.push(*own);
+                }
+            }
         }
         Ok(Rules { rules })
     }
@@ -115,6 +136,48 @@ impl Rules {
     pub fn get(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
     }
+}
+
+/// One rule of a file: in force, or turned off by `enabled = false` (only its id is checked).
+enum Entry {
+    On(Box<Rule>),
+    Off(String),
+}
+
+/// Every rule of a file, checked, in file order; ids are unique.
+fn parse(text: &str, catalogue: &Catalogue) -> Result<Vec<Entry>, RulesError> {
+    let file: RawFile = toml::from_str(text).map_err(|e| syntax_error(text, &e))?;
+    let meeting = catalogue
+        .kind(MEETING_KIND)
+        .filter(|k| k.field(MEETING_TYPE_FIELD).is_some())
+        .ok_or(RulesError::File {
+            line: 1,
+            problem: FileProblem::NoMeetingLedger,
+        })?;
+    let checker = Checker { text, meeting };
+    let mut ids = HashSet::new();
+    let mut entries = Vec::with_capacity(file.rule.len());
+    for raw in file.rule {
+        let span = raw.id.span();
+        let entry = if raw.enabled == Some(false) {
+            let id = raw.id.get_ref().trim().to_string();
+            if !is_snake_case(&id) {
+                return Err(checker.fail(&span, FileProblem::InvalidId(id)));
+            }
+            Entry::Off(id)
+        } else {
+            Entry::On(Box::new(checker.rule(raw)?))
+        };
+        let id = match &entry {
+            Entry::On(rule) => &rule.id,
+            Entry::Off(id) => id,
+        };
+        if !ids.insert(id.clone()) {
+            return Err(checker.fail(&span, FileProblem::DuplicateId(id.clone())));
+        }
+        entries.push(entry);
+    }
+    Ok(entries)
 }
 
 // ---- the file as written ----
@@ -134,10 +197,14 @@ struct RawRule {
     title: String,
     #[serde(default)]
     article: String,
-    period: Spanned<String>,
+    /// Required unless the rule is turned off.
+    period: Option<Spanned<String>>,
     /// Absent for a task rule: it applies to each task's responsible unit.
     applies_to: Option<RawAppliesTo>,
-    requires: Spanned<RawRequires>,
+    /// Required unless the rule is turned off.
+    requires: Option<Spanned<RawRequires>>,
+    /// `false` turns the rule (a default's, by its id) off; absent or `true`, it is in force.
+    enabled: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -174,17 +241,23 @@ impl Checker<'_> {
         if raw.title.trim().is_empty() {
             return Err(self.fail(&raw.id.span(), FileProblem::MissingTitle { rule: id }));
         }
-        let period = Period::parse(raw.period.get_ref().trim()).ok_or_else(|| {
+        let Some(raw_period) = raw.period else {
+            return Err(self.fail(&raw.id.span(), FileProblem::MissingKey("period".into())));
+        };
+        let Some(requires) = raw.requires else {
+            return Err(self.fail(&raw.id.span(), FileProblem::MissingKey("requires".into())));
+        };
+        let period = Period::parse(raw_period.get_ref().trim()).ok_or_else(|| {
             self.fail(
-                &raw.period.span(),
+                &raw_period.span(),
                 FileProblem::UnknownPeriod {
                     rule: id.clone(),
-                    value: raw.period.get_ref().clone(),
+                    value: raw_period.get_ref().clone(),
                 },
             )
         })?;
-        let requires_span = raw.requires.span();
-        let requirement = self.requirement(&id, raw.requires)?;
+        let requires_span = requires.span();
+        let requirement = self.requirement(&id, requires)?;
         let applies_to = match (raw.applies_to, &requirement) {
             // A task rule applies to whichever unit is responsible for each task.
             (None, Requirement::TasksDone) => AppliesTo {
@@ -444,6 +517,51 @@ mod tests {
     fn the_default_rules_parse() {
         let rules = Rules::from_toml(DEFAULT_RULES).unwrap();
         assert_eq!(rules.rules.len(), 10);
+    }
+
+    #[test]
+    fn a_park_file_overlays_the_defaults() {
+        let defaults = Rules::default_rules();
+        // Replaced in place, turned off, left alone, and one of the park's own added at the end.
+        let text = "[[rule]]\nid = \"party_lecture_quarterly\"\ntitle = \"党课未按月开展\"\n\
+                    period = \"month\"\napplies_to = { unit_type = \"党支部\" }\n\
+                    requires = { meeting_type = \"党课\" }\n\n\
+                    [[rule]]\nid = \"theme_day_monthly\"\nenabled = false\n\n\
+                    [[rule]]\nid = \"seminar_yearly\"\ntitle = \"未开展专题研讨\"\n\
+                    period = \"year\"\napplies_to = { unit_type = \"党工委\" }\n\
+                    requires = { meeting_type = \"专题研讨\" }\n";
+        let rules = defaults
+            .overlay(text, &Catalogue::default_catalogue())
+            .unwrap();
+        let ids: Vec<&str> = rules.rules.iter().map(|r| r.id.as_str()).collect();
+        let mut expected: Vec<&str> = defaults
+            .rules
+            .iter()
+            .map(|r| r.id.as_str())
+            .filter(|id| *id != "theme_day_monthly")
+            .collect();
+        expected.push("seminar_yearly");
+        assert_eq!(ids, expected);
+        let lecture = rules.get("party_lecture_quarterly").unwrap();
+        assert_eq!(lecture.period, Period::Month);
+        assert_eq!(lecture.title, "党课未按月开展");
+        // A full copy of the defaults changes nothing; an empty file neither.
+        let catalogue = Catalogue::default_catalogue();
+        assert_eq!(
+            defaults.overlay(DEFAULT_RULES, &catalogue).unwrap(),
+            defaults
+        );
+        assert_eq!(defaults.overlay("", &catalogue).unwrap(), defaults);
+    }
+
+    #[test]
+    fn an_enabled_rule_needs_its_period_and_requirement() {
+        let text = "[[rule]]\nid = \"x_rule\"\ntitle = \"某规则\"\n";
+        let err = Rules::from_toml(text).unwrap_err();
+        assert_eq!(err.to_string(), "规则文件第 2 行：缺少“period”");
+        let text = "[[rule]]\nid = \"x_rule\"\nenabled = false\n\n[[rule]]\nid = \"x_rule\"\nenabled = false\n";
+        let err = Rules::from_toml(text).unwrap_err();
+        assert_eq!(err.to_string(), "规则文件第 6 行：规则标识“x_rule”重复");
     }
 
     #[test]

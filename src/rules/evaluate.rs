@@ -126,21 +126,24 @@ fn count_findings(
 /// One finding per responsible unit holding tasks past their deadline and not done as of the
 /// check date, the tasks listed by 序号, content and deadline.
 fn task_findings(rule: &Rule, scope: Scope, rows: Vec<TaskRow>) -> Vec<Finding> {
-    // (unit id, unit name, the unit's overdue tasks as listed), rows coming by unit.
-    let mut units: Vec<(i64, String, Vec<String>)> = Vec::new();
+    // (unit id, unit name, the unit's overdue tasks as listed, their ids), rows coming by unit.
+    let mut units: Vec<(i64, String, Vec<String>, Vec<i64>)> = Vec::new();
     for (unit_id, name, task_id, seq, content, deadline) in rows {
         let item = format!(
             "{seq} {content}（完成时限 {}，任务#{task_id}）",
             deadline.format("%Y-%m-%d")
         );
         match units.last_mut() {
-            Some((id, _, items)) if *id == unit_id => items.push(item),
-            _ => units.push((unit_id, name, vec![item])),
+            Some((id, _, items, ids)) if *id == unit_id => {
+                items.push(item);
+                ids.push(task_id);
+            }
+            _ => units.push((unit_id, name, vec![item], vec![task_id])),
         }
     }
     units
         .into_iter()
-        .map(|(_, name, items)| {
+        .map(|(_, name, items, task_ids)| {
             let shown: Vec<&str> = items.iter().take(LISTED).map(String::as_str).collect();
             let mut evidence = format!(
                 "截至 {}，{}项任务已过完成时限仍未完成：{}",
@@ -151,8 +154,9 @@ fn task_findings(rule: &Rule, scope: Scope, rows: Vec<TaskRow>) -> Vec<Finding> 
             if items.len() > LISTED {
                 evidence.push_str(&format!("等共{}项", items.len()));
             }
-            // Tasks are not ledger records: the evidence names them by 序号 and id.
-            finding(rule, &name, scope.year, 1, evidence, Vec::new(), None)
+            // The evidence of a task rule is tasks, not ledger records: its `record_ids` are the
+            // overdue tasks' ids (every one of them, where the sentence lists the first few).
+            finding(rule, &name, scope.year, 1, evidence, task_ids, None)
         })
         .collect()
 }

@@ -48,7 +48,8 @@ pub struct Finding {
     pub article: String,
     /// What was found, in a sentence.
     pub evidence: String,
-    /// The meetings considered: those of the period and those cited around it.
+    /// The meetings considered: those of the period and those cited around it. For a task rule
+    /// (`task_overdue`), the ids of the overdue tasks (`/tasks/{id}`), not of ledger records.
     pub record_ids: Vec<i64>,
     /// The rule's title, for sentences ([`summarize`]).
     #[serde(skip)]

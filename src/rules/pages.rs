@@ -74,6 +74,8 @@ struct Item {
     period: String,
     evidence: String,
     record_ids: Vec<i64>,
+    /// The ids of `record_ids` are tasks (`/tasks/{id}`), not ledger records (a task rule).
+    tasks: bool,
     rectified: Option<Mark>,
 }
 
@@ -140,6 +142,16 @@ async fn checks_page(
         Ok(f) => f,
         Err(e) => return app_error_page(e),
     };
+    // Rules whose evidence is tasks rather than meetings (`task_overdue`, or a park's own).
+    let task_rules: Vec<String> = match service::park_rules(&st.db, page.who.park_id).await {
+        Ok(rules) => rules
+            .rules
+            .into_iter()
+            .filter(|r| r.requirement == super::Requirement::TasksDone)
+            .map(|r| r.id)
+            .collect(),
+        Err(e) => return app_error_page(e),
+    };
     let grid = match super::grid::grid(&st.db, &page.who, year, as_of).await {
         Ok(g) => g,
         Err(e) => return app_error_page(e),
@@ -157,7 +169,7 @@ async fn checks_page(
         as_of: as_of.to_string(),
         open: found.len() - rectified,
         rectified,
-        groups: group(found),
+        groups: group(found, &task_rules),
         grid_svg: super::grid::draw(&grid),
         can_write: page.who.role.allows(Action::WriteChecks),
         today: today.to_string(),
@@ -171,11 +183,12 @@ async fn checks_page(
 }
 
 /// Findings in runs of one rule, as `check` sorts them.
-fn group(found: Vec<Checked>) -> Vec<Group> {
+fn group(found: Vec<Checked>, task_rules: &[String]) -> Vec<Group> {
     let mut groups: Vec<Group> = Vec::new();
     for c in found {
         let f = c.finding;
         let item = Item {
+            tasks: task_rules.contains(&f.rule),
             unit: f.unit,
             unit_id: c.unit_id,
             period: f.period,
@@ -286,6 +299,8 @@ struct RulesView {
     error: String,
     saved: bool,
     rules: Vec<RuleLine>,
+    /// Default rules the park's file turns off (`enabled = false`).
+    disabled: Vec<RuleLine>,
 }
 
 #[derive(Serialize)]
@@ -294,6 +309,29 @@ struct RuleLine {
     title: String,
     unit_type: String,
     period: String,
+    /// 系统默认, 本园区修改 or 本园区新增.
+    origin: &'static str,
+}
+
+impl RuleLine {
+    fn of(r: &super::Rule, defaults: &super::Rules) -> RuleLine {
+        RuleLine {
+            id: r.id.clone(),
+            title: r.title.clone(),
+            unit_type: r.applies_to.unit_type.clone(),
+            period: match r.period {
+                super::Period::Month => "每月",
+                super::Period::Quarter => "每季度",
+                super::Period::Year => "每年",
+            }
+            .to_string(),
+            origin: match defaults.get(&r.id) {
+                Some(d) if d == r => "系统默认",
+                Some(_) => "本园区修改",
+                None => "本园区新增",
+            },
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -379,6 +417,7 @@ async fn rules_page(
         Ok(k) => k,
         Err(e) => return app_error_page(e),
     };
+    let defaults = super::Rules::default_rules();
     render(
         "check_rules.html",
         RulesView {
@@ -391,17 +430,13 @@ async fn rules_page(
             rules: rules
                 .rules
                 .iter()
-                .map(|r| RuleLine {
-                    id: r.id.clone(),
-                    title: r.title.clone(),
-                    unit_type: r.applies_to.unit_type.clone(),
-                    period: match r.period {
-                        super::Period::Month => "每月",
-                        super::Period::Quarter => "每季度",
-                        super::Period::Year => "每年",
-                    }
-                    .to_string(),
-                })
+                .map(|r| RuleLine::of(r, &defaults))
+                .collect(),
+            disabled: defaults
+                .rules
+                .iter()
+                .filter(|d| rules.get(&d.id).is_none())
+                .map(|d| RuleLine::of(d, &defaults))
                 .collect(),
         },
     )

@@ -22,16 +22,16 @@ pub const DEFAULT_TEXT: &str = include_str!("rules.toml");
 /// Longest rule file accepted: a catalogue of a few hundred rules.
 const MAX_TEXT: usize = 200_000;
 
-/// The rules a park checks: its own saved copy, or the embedded default. A saved copy is checked
-/// again against the park's current ledger catalogue, since a meeting type may have been removed
-/// from it since.
+/// The rules a park checks: the embedded default with the park's saved file laid over it
+/// ([`Rules::overlay`]), so a default rule the file does not name, one added since, still runs.
+/// A saved file is checked again against the park's current ledger catalogue, since a meeting
+/// type may have been removed from it since.
 pub async fn park_rules(db: &Db, park_id: i64) -> Result<Rules, AppError> {
     match stored::rules_text(db, park_id).await? {
         None => Ok(Rules::default_rules()),
-        Some(text) => Ok(Rules::from_toml_with(
-            &text,
-            &park_catalogue(db, park_id).await?,
-        )?),
+        Some(text) => {
+            Ok(Rules::default_rules().overlay(&text, &park_catalogue(db, park_id).await?)?)
+        }
     }
 }
 
@@ -44,8 +44,8 @@ pub async fn rules_text(db: &Db, who: &Principal) -> Result<(String, bool), AppE
     })
 }
 
-/// Replaces the park's rule file (党建办). The text is parsed against the park's catalogue first:
-/// a refusal names the line and nothing is saved.
+/// Replaces the park's rule file (党建办), an overlay on the default. The text is parsed against
+/// the park's catalogue first: a refusal names the line and nothing is saved.
 pub async fn save_rules(
     db: &Db,
     who: &Principal,
@@ -60,7 +60,8 @@ pub async fn save_rules(
             format!("规则文件过长（超过 {} KB）", MAX_TEXT / 1000),
         ));
     }
-    let rules = Rules::from_toml_with(text, &park_catalogue(db, who.park_id).await?)
+    let rules = Rules::default_rules()
+        .overlay(text, &park_catalogue(db, who.park_id).await?)
         .map_err(|e| AppError::invalid("text", "规则文件", e.to_string()))?;
     let before = stored::rules_text(db, who.park_id).await?;
     let mut tx = db.begin().await?;

@@ -8,6 +8,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::edit::{self, DeleteInput, PlanEdit, TaskEdit};
 use super::service::{self, PlanInput, PlanTree, PlanView, ProgressInput, TaskFilter, TaskInput};
 use super::TaskView;
 use crate::error::AppError;
@@ -16,11 +17,18 @@ use crate::web::{ApiError, AppState, Auth};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/plans", get(list_plans).post(create_plan))
-        .route("/plans/{id}", get(show_plan))
+        .route(
+            "/plans/{id}",
+            get(show_plan).put(edit_plan).delete(delete_plan),
+        )
         .route("/plans/{id}/import", post(import))
+        .route("/plans/{id}/import/errors.xlsx", get(error_book))
         .route("/tasks", get(list_tasks).post(create_task))
         .route("/tasks/by-unit", get(by_unit))
-        .route("/tasks/{id}", get(show_task))
+        .route(
+            "/tasks/{id}",
+            get(show_task).put(edit_task).delete(delete_task),
+        )
         .route("/tasks/{id}/progress", post(add_progress))
         .route("/tasks/{id}/supervise", post(supervise).delete(unsupervise))
         .route("/task-progress/{id}/attachments", post(upload))
@@ -57,6 +65,26 @@ async fn show_plan(
 ) -> Result<Json<PlanTree>, ApiError> {
     let today = service::today(st.now());
     Ok(Json(service::plan_tree(&st.db, &p, id, today).await?))
+}
+
+async fn edit_plan(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+    Path(id): Path<i64>,
+    Json(body): Json<PlanEdit>,
+) -> Result<Json<PlanView>, ApiError> {
+    Ok(Json(edit::edit_plan(&st.db, &p, id, body, st.now()).await?))
+}
+
+/// `?version=N` refuses the deletion when the plan was saved since version N was read.
+async fn delete_plan(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<DeleteInput>,
+) -> Result<StatusCode, ApiError> {
+    edit::delete_plan(&st.db, &p, id, q, st.now()).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn list_tasks(
@@ -98,6 +126,26 @@ async fn show_task(
 ) -> Result<Json<service::TaskDetail>, ApiError> {
     let today = service::today(st.now());
     Ok(Json(service::task(&st.db, &p, id, today).await?))
+}
+
+async fn edit_task(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+    Path(id): Path<i64>,
+    Json(body): Json<TaskEdit>,
+) -> Result<Json<TaskView>, ApiError> {
+    Ok(Json(edit::edit_task(&st.db, &p, id, body, st.now()).await?))
+}
+
+/// `?version=N` refuses the deletion when the task was saved since version N was read.
+async fn delete_task(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<DeleteInput>,
+) -> Result<StatusCode, ApiError> {
+    edit::delete_task(&st.db, &p, id, q, st.now()).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn add_progress(
@@ -196,4 +244,14 @@ async fn import(
     let (name, bytes) = file_part(form).await?;
     let n = super::import::import_task_list(&st.db, &p, id, &name, &bytes, st.now()).await?;
     Ok((StatusCode::CREATED, Json(json!({ "imported": n }))))
+}
+
+/// The marked copy of the caller's last refused 工作清单 upload to the plan.
+async fn error_book(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let (name, bytes) = super::import::error_book(&st.db, &p, id).await?;
+    Ok(super::import::xlsx_response(&name, bytes))
 }

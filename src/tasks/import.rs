@@ -69,7 +69,7 @@ pub async fn import_task_list(
     now: DateTime<Utc>,
 ) -> Result<usize, AppError> {
     who.require(Action::WritePlans)?;
-    import(
+    let result = import(
         db,
         who.park_id,
         &who.actor(),
@@ -78,7 +78,86 @@ pub async fn import_task_list(
         bytes,
         now,
     )
+    .await;
+    match &result {
+        // Kept for the plan page and the API to offer after the refusal.
+        Err(AppError::Invalid(errors)) => {
+            if let Some(book) = marked_copy(file_name, bytes, errors).await {
+                queries::save_error_book(
+                    db,
+                    who.park_id,
+                    plan_id,
+                    who.user_id,
+                    file_name,
+                    &book,
+                    now,
+                )
+                .await?;
+            }
+        }
+        Ok(_) => {
+            let mut tx = db.begin().await?;
+            queries::drop_error_books(&mut tx, who.park_id, plan_id, Some(who.user_id)).await?;
+            tx.commit().await?;
+        }
+        Err(_) => {}
+    }
+    result
+}
+
+/// The marked copy of the principal's last refused upload to a plan, as a download: its name
+/// (`清单.errors.xlsx`) and bytes.
+pub async fn error_book(
+    db: &Db,
+    who: &Principal,
+    plan_id: i64,
+) -> Result<(String, Vec<u8>), AppError> {
+    who.require(Action::WritePlans)?;
+    let (name, bytes) = queries::error_book(db, who.park_id, plan_id, who.user_id)
+        .await?
+        .ok_or(AppError::NotFound("标出错误的工作簿"))?;
+    let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
+    Ok((format!("{stem}.errors.xlsx"), bytes))
+}
+
+/// A workbook as a download.
+pub(crate) fn xlsx_response(file_name: &str, bytes: Vec<u8>) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                crate::web::ui::attachment_disposition(file_name, false),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// The marked copy of a refused upload ([`super::marked`]): the 工作清单 sheet read again, each
+/// bad cell filled and noted. `None` when no error names a place in the sheet, or the copy
+/// cannot be written (the errors are then still listed).
+pub async fn marked_copy(file_name: &str, bytes: &[u8], errors: &[FieldError]) -> Option<Vec<u8>> {
+    let (owned, name, errors) = (bytes.to_vec(), file_name.to_string(), errors.to_vec());
+    tokio::task::spawn_blocking(move || {
+        let rows = crate::excel::read_sheet(&owned, &name, SHEET).ok()??;
+        match super::marked::workbook(&rows, &errors) {
+            Ok(book) => book,
+            Err(e) => {
+                tracing::warn!(error = %e, "the marked 工作清单 could not be written");
+                None
+            }
+        }
+    })
     .await
+    .ok()
+    .flatten()
 }
 
 /// Imports the 工作清单 sheet of a file as `actor` (the command line imports as the system).

@@ -7,7 +7,10 @@
 //! along as its sub-tasks on average, and a unit as its own tasks on average.
 
 pub mod api;
+pub mod edit;
+mod edit_pages;
 pub mod import;
+pub mod marked;
 pub mod pages;
 pub mod queries;
 pub mod service;

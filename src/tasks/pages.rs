@@ -30,10 +30,12 @@ pub const TEMPLATES: &[(&str, &str)] = &[
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .merge(super::edit_pages::router())
         .route("/plans", get(plans).post(create_plan))
         .route("/plans/{id}", get(plan))
         .route("/plans/{id}/tasks", post(create_task))
         .route("/plans/{id}/import", post(import))
+        .route("/plans/{id}/import/errors.xlsx", get(error_book))
         .route("/tasks", get(tasks))
         .route("/tasks/{id}", get(task))
         .route("/tasks/{id}/progress", post(add_progress))
@@ -44,17 +46,48 @@ pub fn router() -> Router<AppState> {
 
 /// What a refused form shows again: the values typed and a message per field.
 #[derive(Default, Serialize)]
-struct FormState {
+pub(super) struct FormState {
     values: std::collections::HashMap<String, String>,
     errors: std::collections::HashMap<String, String>,
-    /// Errors that name no field of the form (an import's rows).
-    listed: Vec<String>,
+    /// Errors that name no field of the form (an import's rows, a conflict).
+    pub(super) listed: Vec<String>,
     /// The cooperating units chosen (a multiple choice), as typed.
     cooperating: Vec<String>,
 }
 
 impl FormState {
-    fn new(pairs: &[(String, String)]) -> FormState {
+    /// A form filled with stored values, before anyone typed.
+    fn of(values: &[(&str, String)]) -> FormState {
+        FormState {
+            values: values
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    pub(super) fn set(&mut self, key: &str, value: String) {
+        self.values.insert(key.to_string(), value);
+    }
+
+    /// This form as typed, or when nothing was typed (a refused deletion) the stored values
+    /// with this form's messages.
+    fn or_stored(edit: Option<FormState>, stored: impl FnOnce() -> FormState) -> FormState {
+        match edit {
+            Some(typed) if !typed.values.is_empty() => typed,
+            other => {
+                let mut form = stored();
+                if let Some(messages) = other {
+                    form.errors = messages.errors;
+                    form.listed = messages.listed;
+                }
+                form
+            }
+        }
+    }
+
+    pub(super) fn new(pairs: &[(String, String)]) -> FormState {
         FormState {
             values: pairs
                 .iter()
@@ -70,7 +103,7 @@ impl FormState {
         }
     }
 
-    fn refused(mut self, errors: Vec<FieldError>) -> FormState {
+    pub(super) fn refused(mut self, errors: Vec<FieldError>) -> FormState {
         for e in errors {
             if self.values.contains_key(&e.field) || !e.field.contains('!') {
                 self.errors
@@ -85,7 +118,7 @@ impl FormState {
     }
 }
 
-fn value<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+pub(super) fn value<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
     pairs
         .iter()
         .find(|(k, _)| k == key)
@@ -93,7 +126,7 @@ fn value<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
         .filter(|v| !v.is_empty())
 }
 
-fn date(
+pub(super) fn date(
     pairs: &[(String, String)],
     key: &str,
     label: &str,
@@ -113,7 +146,7 @@ fn date(
     }
 }
 
-fn number(
+pub(super) fn number(
     pairs: &[(String, String)],
     key: &str,
     label: &str,
@@ -133,7 +166,7 @@ fn number(
     }
 }
 
-fn csrf(pairs: &[(String, String)]) -> Option<&str> {
+pub(super) fn csrf(pairs: &[(String, String)]) -> Option<&str> {
     pairs
         .iter()
         .find(|(k, _)| k == "_csrf")
@@ -258,6 +291,12 @@ struct PlanPageView {
     can_write: bool,
     form: FormState,
     import: FormState,
+    /// The plan's own fields as edited (or as stored, before any edit).
+    edit: FormState,
+    /// The 文件台账 records a plan may link to: (id, 文件名称, 文号).
+    documents: Vec<(i64, String, String)>,
+    /// A refused upload left a marked copy to download.
+    error_book: bool,
 }
 
 async fn plan_page(
@@ -268,22 +307,62 @@ async fn plan_page(
     import: FormState,
     status: StatusCode,
 ) -> Response {
+    plan_page_with(st, page, id, form, import, None, status).await
+}
+
+/// The plan page with the edit form as typed (`Some`) or as the plan stands (`None`).
+pub(super) async fn plan_page_with(
+    st: &AppState,
+    page: &Page,
+    id: i64,
+    form: FormState,
+    import: FormState,
+    edit: Option<FormState>,
+    status: StatusCode,
+) -> Response {
+    let can_write = page.who.role.allows(Action::WritePlans);
     let loaded = async {
         let tree = service::plan_tree(&st.db, &page.who, id, today(st)).await?;
         let units = crate::org::service::list_units(&st.db, &page.who).await?;
-        Ok::<_, AppError>((tree, units))
+        let documents = if can_write {
+            super::queries::documents(&st.db, page.who.park_id).await?
+        } else {
+            Vec::new()
+        };
+        let refused = !import.listed.is_empty() || !import.errors.is_empty();
+        let error_book = refused
+            && super::queries::error_book(&st.db, page.who.park_id, id, page.who.user_id)
+                .await?
+                .is_some();
+        Ok::<_, AppError>((tree, units, documents, error_book))
     };
     match loaded.await {
-        Ok((tree, units)) => {
+        Ok((tree, units, documents, error_book)) => {
+            let edit = FormState::or_stored(edit, || {
+                let p = &tree.plan;
+                FormState::of(&[
+                    ("title", p.title.clone()),
+                    ("doc_number", p.doc_number.clone()),
+                    ("year", p.year.to_string()),
+                    (
+                        "document_id",
+                        p.document_id.map(|d| d.to_string()).unwrap_or_default(),
+                    ),
+                    ("version", p.version.unwrap_or(1).to_string()),
+                ])
+            });
             let mut response = render(
                 "plan.html",
                 PlanPageView {
                     chrome: page.chrome(&kinds(st, page).await, "/plans"),
                     tree,
                     units,
-                    can_write: page.who.role.allows(Action::WritePlans),
+                    can_write,
                     form,
                     import,
+                    edit,
+                    documents,
+                    error_book,
                 },
             );
             *response.status_mut() = status;
@@ -390,6 +469,13 @@ async fn import(
     }
 }
 
+async fn error_book(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> Response {
+    match super::import::error_book(&st.db, &page.who, id).await {
+        Ok((name, bytes)) => super::import::xlsx_response(&name, bytes),
+        Err(e) => app_error_page(e),
+    }
+}
+
 // ---- task lists ----
 
 #[derive(Deserialize)]
@@ -464,6 +550,13 @@ struct TaskPageView {
     can_update: bool,
     can_supervise: bool,
     form: FormState,
+    /// The task's own fields as edited (or as stored, before any edit).
+    edit: FormState,
+    /// Units the task may be given to (the principal's), and all units (配合单位).
+    units: Vec<Unit>,
+    all_units: Vec<Unit>,
+    /// Tasks of the plan it may be put under: not itself, nor one of its sub-tasks.
+    parents: Vec<TaskView>,
 }
 
 async fn task_page(
@@ -473,17 +566,71 @@ async fn task_page(
     form: FormState,
     status: StatusCode,
 ) -> Response {
-    match service::task(&st.db, &page.who, id, today(st)).await {
-        Ok(detail) => {
+    task_page_with(st, page, id, form, None, status).await
+}
+
+/// The task page with the edit form as typed (`Some`) or as the task stands (`None`).
+pub(super) async fn task_page_with(
+    st: &AppState,
+    page: &Page,
+    id: i64,
+    form: FormState,
+    edit: Option<FormState>,
+    status: StatusCode,
+) -> Response {
+    let can_update = page.who.role.allows(Action::UpdateTasks);
+    let loaded = async {
+        let detail = service::task(&st.db, &page.who, id, today(st)).await?;
+        if !can_update {
+            return Ok::<_, AppError>((detail, Vec::new(), Vec::new(), Vec::new(), Vec::new()));
+        }
+        let units = crate::org::service::list_units(&st.db, &page.who).await?;
+        let all_units = crate::org::queries::units(&st.db, page.who.park_id).await?;
+        let plan = service::plan_tree(&st.db, &page.who, detail.plan.id, today(st)).await?;
+        let cooperating = super::queries::cooperator_ids(&st.db, page.who.park_id, id).await?;
+        Ok((
+            detail,
+            units,
+            all_units,
+            not_below(plan.tasks, id),
+            cooperating,
+        ))
+    };
+    match loaded.await {
+        Ok((detail, units, all_units, parents, cooperating)) => {
+            let edit = FormState::or_stored(edit, || {
+                let t = &detail.task;
+                let mut edit = FormState::of(&[
+                    (
+                        "parent_id",
+                        t.parent_id.map(|p| p.to_string()).unwrap_or_default(),
+                    ),
+                    ("seq", t.seq.clone()),
+                    ("content", t.content.clone()),
+                    ("unit_id", t.unit_id.to_string()),
+                    (
+                        "start_on",
+                        t.start_on.map(|d| d.to_string()).unwrap_or_default(),
+                    ),
+                    ("deadline", t.deadline.to_string()),
+                    ("version", t.version.to_string()),
+                ]);
+                edit.cooperating = cooperating.iter().map(i64::to_string).collect();
+                edit
+            });
             let mut response = render(
                 "task.html",
                 TaskPageView {
                     chrome: page.chrome(&kinds(st, page).await, "/plans"),
                     detail,
                     statuses: STATUSES.to_vec(),
-                    can_update: page.who.role.allows(Action::UpdateTasks),
+                    can_update,
                     can_supervise: page.who.role.allows(Action::SuperviseTasks),
                     form,
+                    edit,
+                    units,
+                    all_units,
+                    parents,
                 },
             );
             *response.status_mut() = status;
@@ -491,6 +638,27 @@ async fn task_page(
         }
         Err(e) => app_error_page(e),
     }
+}
+
+/// The tasks of a tree other than `id` and those below it (they follow it, deeper).
+fn not_below(tasks: Vec<TaskView>, id: i64) -> Vec<TaskView> {
+    let mut below: Option<usize> = None;
+    tasks
+        .into_iter()
+        .filter(|t| {
+            if let Some(depth) = below {
+                if t.depth > depth {
+                    return false;
+                }
+                below = None;
+            }
+            if t.id == id {
+                below = Some(t.depth);
+                return false;
+            }
+            true
+        })
+        .collect()
 }
 
 async fn task(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> Response {

@@ -466,3 +466,268 @@ pub async fn set_state(
     .map(|r| r.rows_affected()))?;
     Ok(())
 }
+
+// ---- edits and deletions ----
+
+/// A plan's version, which every edit bumps; `None` when there is no such plan.
+pub async fn plan_version(db: &Db, park_id: i64, id: i64) -> Result<Option<i64>, DbError> {
+    Ok(on_db!(db, |pool| sqlx::query_scalar(
+        "SELECT version FROM plans WHERE park_id = $1 AND id = $2"
+    )
+    .bind(park_id)
+    .bind(id)
+    .fetch_optional(pool)
+    .await)?)
+}
+
+/// Saves a plan's title, year, document number and document as of `version`; false when
+/// someone saved the plan since.
+pub async fn update_plan(
+    tx: &mut Tx,
+    park_id: i64,
+    p: &PlanRow,
+    version: i64,
+    now: DateTime<Utc>,
+) -> Result<bool, DbError> {
+    let n = on_tx!(tx, |c| sqlx::query(
+        "UPDATE plans SET year = $4, title = $5, doc_number = $6, document_id = $7, \
+         updated_at = $8, version = version + 1 WHERE park_id = $1 AND id = $2 AND version = $3"
+    )
+    .bind(park_id)
+    .bind(p.id)
+    .bind(version)
+    .bind(p.year)
+    .bind(&p.title)
+    .bind(&p.doc_number)
+    .bind(p.document_id)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// How many tasks a plan has.
+pub async fn task_count(db: &Db, park_id: i64, plan_id: i64) -> Result<i64, DbError> {
+    Ok(on_db!(db, |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM tasks WHERE park_id = $1 AND plan_id = $2"
+    )
+    .bind(park_id)
+    .bind(plan_id)
+    .fetch_one(pool)
+    .await)?)
+}
+
+/// Deletes a plan that has no tasks; false when it had tasks by then or was gone.
+pub async fn delete_plan(tx: &mut Tx, park_id: i64, id: i64) -> Result<bool, DbError> {
+    let n = on_tx!(tx, |c| sqlx::query(
+        "DELETE FROM plans WHERE park_id = $1 AND id = $2 AND NOT EXISTS \
+         (SELECT 1 FROM tasks t WHERE t.park_id = $1 AND t.plan_id = $2)"
+    )
+    .bind(park_id)
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// The live 文件台账 records a plan may link to: (id, 文件名称, 文号), newest first.
+pub async fn documents(db: &Db, park_id: i64) -> Result<Vec<(i64, String, String)>, DbError> {
+    let title = db.json_field("fields", 3);
+    let number = db.json_field("fields", 4);
+    let sql = format!(
+        "SELECT id, COALESCE({title}, ''), COALESCE({number}, '') FROM records \
+         WHERE park_id = $1 AND kind = $2 AND deleted_at IS NULL \
+         ORDER BY occurred_on DESC, id DESC LIMIT 500"
+    );
+    Ok(on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(park_id)
+        .bind("document")
+        .bind("title")
+        .bind("doc_number")
+        .fetch_all(pool)
+        .await)?)
+}
+
+/// Whether `id` is a live 文件台账 record of the park.
+pub async fn is_document(db: &Db, park_id: i64, id: i64) -> Result<bool, DbError> {
+    let found: Option<i64> = on_db!(db, |pool| sqlx::query_scalar(
+        "SELECT id FROM records WHERE park_id = $1 AND id = $2 AND kind = $3 \
+         AND deleted_at IS NULL"
+    )
+    .bind(park_id)
+    .bind(id)
+    .bind("document")
+    .fetch_optional(pool)
+    .await)?;
+    Ok(found.is_some())
+}
+
+/// Saves a task's own fields as of `version`; false when someone saved the task since.
+pub async fn update_task(
+    tx: &mut Tx,
+    park_id: i64,
+    id: i64,
+    version: i64,
+    t: &NewTask,
+    now: DateTime<Utc>,
+) -> Result<bool, DbError> {
+    let n = on_tx!(tx, |c| {
+        sqlx::query(
+        "UPDATE tasks SET parent_id = $4, seq = $5, content = $6, unit_id = $7, start_on = $8, \
+         deadline = $9, updated_at = $10, version = version + 1 \
+         WHERE park_id = $1 AND id = $2 AND version = $3"
+    )
+    .bind(park_id)
+    .bind(id)
+    .bind(version)
+    .bind(t.parent_id)
+    .bind(&t.seq)
+    .bind(&t.content)
+    .bind(t.unit_id)
+    .bind(t.start_on)
+    .bind(t.deadline)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(n == 1)
+}
+
+/// The ids of a task's cooperating units.
+pub async fn cooperator_ids(db: &Db, park_id: i64, task_id: i64) -> Result<Vec<i64>, DbError> {
+    Ok(on_db!(db, |pool| sqlx::query_scalar(
+        "SELECT unit_id FROM task_cooperators WHERE park_id = $1 AND task_id = $2 ORDER BY unit_id"
+    )
+    .bind(park_id)
+    .bind(task_id)
+    .fetch_all(pool)
+    .await)?)
+}
+
+pub async fn delete_cooperators(tx: &mut Tx, park_id: i64, task_id: i64) -> Result<(), DbError> {
+    on_tx!(tx, |c| sqlx::query(
+        "DELETE FROM task_cooperators WHERE park_id = $1 AND task_id = $2"
+    )
+    .bind(park_id)
+    .bind(task_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Deletes a task without sub-tasks, with its cooperating units, progress updates and their
+/// file rows (the files themselves stay, named by their SHA-256); false when it had sub-tasks
+/// by then, was saved since `version`, or was gone.
+pub async fn delete_task(
+    tx: &mut Tx,
+    park_id: i64,
+    id: i64,
+    version: i64,
+) -> Result<bool, DbError> {
+    let n = on_tx!(tx, |c| sqlx::query(
+        "DELETE FROM tasks WHERE park_id = $1 AND id = $2 AND version = $3 AND NOT EXISTS \
+         (SELECT 1 FROM tasks s WHERE s.park_id = $1 AND s.parent_id = $2)"
+    )
+    .bind(park_id)
+    .bind(id)
+    .bind(version)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// Removes what hangs off a task (files of its progress updates, the updates, its cooperating
+/// units), before the task itself is deleted in the same transaction.
+pub async fn delete_task_parts(tx: &mut Tx, park_id: i64, id: i64) -> Result<(), DbError> {
+    for sql in [
+        "DELETE FROM task_attachments WHERE park_id = $1 AND progress_id IN \
+         (SELECT p.id FROM task_progress p WHERE p.park_id = $1 AND p.task_id = $2)",
+        "DELETE FROM task_progress WHERE park_id = $1 AND task_id = $2",
+        "DELETE FROM task_cooperators WHERE park_id = $1 AND task_id = $2",
+    ] {
+        on_tx!(tx, |c| sqlx::query(sql)
+            .bind(park_id)
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+    }
+    Ok(())
+}
+
+// ---- the marked copy of a refused 工作清单 ----
+
+/// Keeps the marked copy of a user's refused upload to a plan, replacing their previous one.
+pub async fn save_error_book(
+    db: &Db,
+    park_id: i64,
+    plan_id: i64,
+    user_id: i64,
+    file_name: &str,
+    workbook: &[u8],
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    let mut tx = db.begin().await?;
+    let t = &mut tx;
+    on_tx!(t, |c| sqlx::query(
+        "INSERT INTO task_import_errors (park_id, plan_id, user_id, file_name, workbook, \
+         created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (park_id, plan_id, user_id) \
+         DO UPDATE SET file_name = excluded.file_name, workbook = excluded.workbook, \
+         created_at = excluded.created_at"
+    )
+    .bind(park_id)
+    .bind(plan_id)
+    .bind(user_id)
+    .bind(file_name)
+    .bind(workbook)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The marked copy of a user's last refused upload to a plan: (file name as uploaded, bytes).
+pub async fn error_book(
+    db: &Db,
+    park_id: i64,
+    plan_id: i64,
+    user_id: i64,
+) -> Result<Option<(String, Vec<u8>)>, DbError> {
+    Ok(on_db!(db, |pool| sqlx::query_as(
+        "SELECT file_name, workbook FROM task_import_errors \
+         WHERE park_id = $1 AND plan_id = $2 AND user_id = $3"
+    )
+    .bind(park_id)
+    .bind(plan_id)
+    .bind(user_id)
+    .fetch_optional(pool)
+    .await)?)
+}
+
+/// Drops the marked copies of a plan: of one user (after their import succeeded), or of all
+/// (`None`, before the plan is deleted).
+pub async fn drop_error_books(
+    tx: &mut Tx,
+    park_id: i64,
+    plan_id: i64,
+    user_id: Option<i64>,
+) -> Result<(), DbError> {
+    on_tx!(tx, |c| sqlx::query(
+        "DELETE FROM task_import_errors WHERE park_id = $1 AND plan_id = $2 \
+         AND ($3 IS NULL OR user_id = $3)"
+    )
+    .bind(park_id)
+    .bind(plan_id)
+    .bind(user_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}

@@ -32,11 +32,15 @@ pub struct PlanView {
     pub title: String,
     pub doc_number: String,
     pub document_id: Option<i64>,
+    /// The version an edit names; given for one plan, not in lists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<i64>,
 }
 
 impl PlanView {
-    fn from_row(r: PlanRow) -> PlanView {
+    pub(super) fn from_row(r: PlanRow) -> PlanView {
         PlanView {
+            version: None,
             kind_label: super::plan_kind_label(&r.plan_kind).to_string(),
             id: r.id,
             year: r.year,
@@ -215,10 +219,12 @@ pub async fn create_plan(
 
 pub async fn plan(db: &Db, who: &Principal, id: i64) -> Result<PlanView, AppError> {
     who.require(Action::ReadPlans)?;
-    queries::plan(db, who.park_id, id)
+    let mut plan = queries::plan(db, who.park_id, id)
         .await?
         .map(PlanView::from_row)
-        .ok_or(AppError::NotFound("年度计划"))
+        .ok_or(AppError::NotFound("年度计划"))?;
+    plan.version = queries::plan_version(db, who.park_id, id).await?;
+    Ok(plan)
 }
 
 /// A plan's tasks the principal may see, as a tree with roll-ups as of `today`.
@@ -305,7 +311,7 @@ pub async fn units_progress(
 }
 
 /// Loads a task the principal may read.
-async fn readable(
+pub(super) async fn readable(
     db: &Db,
     who: &Principal,
     id: i64,
@@ -747,7 +753,11 @@ pub async fn attention(
         .collect())
 }
 
-fn field_error(field: &str, label: &str, message: impl Into<String>) -> crate::error::FieldError {
+pub(super) fn field_error(
+    field: &str,
+    label: &str,
+    message: impl Into<String>,
+) -> crate::error::FieldError {
     crate::error::FieldError {
         field: field.to_string(),
         label: label.to_string(),
@@ -756,7 +766,7 @@ fn field_error(field: &str, label: &str, message: impl Into<String>) -> crate::e
 }
 
 #[expect(clippy::too_many_arguments, reason = "an audit entry's parts")]
-async fn log(
+pub(super) async fn log(
     tx: &mut Tx,
     who: &Principal,
     now: DateTime<Utc>,

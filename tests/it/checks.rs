@@ -463,3 +463,80 @@ async fn a_park_edits_its_rules_refused_at_the_line_and_audited() {
         .unwrap();
     assert_eq!(found.len(), 3);
 }
+
+#[tokio::test]
+async fn a_park_file_overlays_the_defaults_and_turns_rules_off_explicitly() {
+    let (app, _) = fixture().await;
+    let office = sign_in(&app, "office").await;
+    let rules_of = |found: &[rules::Finding]| {
+        let mut ids: Vec<String> = found.iter().map(|f| f.rule.clone()).collect();
+        ids.dedup();
+        ids
+    };
+    let on = d(2025, 6, 15);
+
+    // Only 党课 made monthly: every default the file does not name still runs.
+    let lecture = "[[rule]]\nid = \"party_lecture_quarterly\"\ntitle = \"党课未按月开展\"\n\
+                   period = \"month\"\napplies_to = { unit_type = \"党支部\" }\n\
+                   requires = { meeting_type = \"党课\" }\n";
+    let saved = office.post("/checks/rules", &[("text", lecture)]).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let found = rules::check(&app.db, app.park_id, 2025, on).await.unwrap();
+    assert_eq!(
+        rules_of(&found),
+        vec![
+            "group_meeting_monthly",
+            "party_lecture_quarterly",
+            "theme_day_monthly"
+        ]
+    );
+    assert_eq!(
+        found
+            .iter()
+            .filter(|f| f.rule == "party_lecture_quarterly")
+            .count(),
+        9,
+        "monthly: 甲 misses four months, 乙 five"
+    );
+    let page = office.get("/checks/rules").await.body;
+    assert!(
+        page.contains("本园区修改") && page.contains("系统默认"),
+        "{page}"
+    );
+
+    // Turned off explicitly: 主题党日 is no longer checked; the rest are.
+    let off = format!("{lecture}\n[[rule]]\nid = \"theme_day_monthly\"\nenabled = false\n");
+    let saved = office
+        .post("/checks/rules", &[("text", off.as_str())])
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let found = rules::check(&app.db, app.park_id, 2025, on).await.unwrap();
+    assert_eq!(
+        rules_of(&found),
+        vec!["group_meeting_monthly", "party_lecture_quarterly"]
+    );
+    let page = office.get("/checks/rules").await.body;
+    assert!(
+        page.contains("本园区已停用的默认规则：<code>theme_day_monthly</code>"),
+        "{page}"
+    );
+
+    // A mistake in the overlay is still refused at its line, and nothing is saved.
+    let bad = format!("{off}\n[[rule]]\nid = \"weekly_thing\"\ntitle = \"周例会\"\nperiod = \"weekly\"\napplies_to = {{ unit_type = \"党支部\" }}\nrequires = {{ meeting_type = \"党课\" }}\n");
+    let line = bad.lines().position(|l| l.contains("weekly\"")).unwrap() + 1;
+    let refused = office
+        .post("/checks/rules", &[("text", bad.as_str())])
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains(&format!("规则文件第 {line} 行")),
+        "line {line}: {}",
+        refused.body
+    );
+    assert_eq!(audit_count(&app, "rules").await, 2);
+    let found = rules::check(&app.db, app.park_id, 2025, on).await.unwrap();
+    assert_eq!(
+        rules_of(&found),
+        vec!["group_meeting_monthly", "party_lecture_quarterly"]
+    );
+}

@@ -45,6 +45,11 @@ struct Fixture {
     position_a: i64,
     position_b: i64,
     target: i64,
+    plan: i64,
+    empty_plan: i64,
+    task_a: i64,
+    task_b: i64,
+    task_to_delete: i64,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -95,6 +100,22 @@ async fn fixture(app: &TestApp) -> Fixture {
             json!({"login": "target", "password": PASSWORD, "role": "leader"}),
         )
         .await);
+    let plan_of = |kind: &str| {
+        let office = office.clone();
+        let body = json!({"year": 2024, "plan_kind": kind, "title": format!("2024年{kind}")});
+        async move { id(&app.post_ok(&office, "/api/v1/plans", body).await) }
+    };
+    let plan = plan_of("task_list").await;
+    let empty_plan = plan_of("work_points").await;
+    let task = |seq: &str, unit: i64| {
+        let office = office.clone();
+        let body = json!({"plan_id": plan, "seq": seq, "content": format!("任务{seq}"),
+                          "unit_id": unit, "deadline": "2024-12-31"});
+        async move { id(&app.post_ok(&office, "/api/v1/tasks", body).await) }
+    };
+    let task_a = task("1", app.units.branch_a).await;
+    let task_b = task("2", app.units.branch_b).await;
+    let task_to_delete = task("3", app.units.branch_a).await;
     Fixture {
         meeting_a,
         meeting_b,
@@ -104,6 +125,11 @@ async fn fixture(app: &TestApp) -> Fixture {
         position_a,
         position_b,
         target,
+        plan,
+        empty_plan,
+        task_a,
+        task_b,
+        task_to_delete,
     }
 }
 
@@ -156,7 +182,39 @@ fn calls(app: &TestApp, f: &Fixture, role: &str) -> Vec<Call> {
         ])
     };
     let enterprise = pairs(&[("name", &format!("{role}新企业"))]);
+    let task_form = |seq: &str, unit: i64| {
+        pairs(&[
+            ("seq", seq),
+            ("content", &format!("{role}改过的任务")),
+            ("unit_id", &unit.to_string()),
+            ("deadline", "2024-11-30"),
+        ])
+    };
     vec![
+        get("obl", format!("/plans/{}", f.plan)),
+        get("obl", format!("/tasks/{}", f.task_a)),
+        get("ol", format!("/tasks/{}", f.task_b)),
+        post(
+            "o",
+            format!("/plans/{}/edit", f.plan),
+            pairs(&[("title", &format!("{role}改过的清单")), ("year", "2024")]),
+        ),
+        post(
+            "ob",
+            format!("/tasks/{}/edit", f.task_a),
+            task_form("1", u.branch_a),
+        ),
+        post(
+            "o",
+            format!("/tasks/{}/edit", f.task_b),
+            task_form("2", u.branch_b),
+        ),
+        post(
+            "ob",
+            format!("/tasks/{}/delete", f.task_to_delete),
+            Vec::new(),
+        ),
+        post("o", format!("/plans/{}/delete", f.empty_plan), Vec::new()),
         get("*", "/".into()),
         get("obl", "/ledger/meeting".into()),
         get("ob", "/ledger/meeting/new".into()),
