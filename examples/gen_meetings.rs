@@ -2,7 +2,10 @@
 //! cells and as text in several spellings, 是/否 flags, some empty optional cells. A 组织架构 sheet
 //! names the units, so the file imports into an empty park. For `bench/excel.sh`.
 //!
-//!   cargo run --release --example gen_meetings -- OUT.xlsx [ROWS]
+//! With `--members`, a 党员花名册 sheet lists one member a branch with an ID number typed as text
+//! (some ending in X), a phone number and a 入党日期 date cell. For `e2e/excel_formats.sh`.
+//!
+//!   cargo run --release --example gen_meetings -- OUT.xlsx [ROWS] [--members]
 
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 
@@ -30,8 +33,17 @@ impl Dice {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut args = std::env::args().skip(1);
-    let out = args.next().ok_or("usage: gen_meetings OUT.xlsx [ROWS]")?;
+    let (flags, args): (Vec<String>, Vec<String>) =
+        std::env::args().skip(1).partition(|a| a.starts_with("--"));
+    let members = match flags.as_slice() {
+        [] => false,
+        [flag] if flag == "--members" => true,
+        _ => return Err("usage: gen_meetings OUT.xlsx [ROWS] [--members]".into()),
+    };
+    let mut args = args.into_iter();
+    let out = args
+        .next()
+        .ok_or("usage: gen_meetings OUT.xlsx [ROWS] [--members]")?;
     let rows: u32 = args.next().map_or(Ok(100_000), |r| r.parse())?;
     let mut dice = Dice(0x5eed_2024);
     let mut wb = Workbook::new();
@@ -50,6 +62,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         org.write_string(row, 0, name)?;
         org.write_string(row, 1, "党支部")?;
         org.write_string(row, 2, "基准园区党工委")?;
+    }
+
+    if members {
+        let sheet = wb.add_worksheet();
+        sheet.set_name("党员花名册")?;
+        for (col, h) in ["姓名", "性别", "身份证号", "手机号", "所在支部", "入党日期"]
+            .iter()
+            .enumerate()
+        {
+            sheet.write_string(0, col as u16, *h)?;
+        }
+        for (i, branch) in branches.iter().enumerate() {
+            let row = i as u32 + 1;
+            let born = 1970 + i as u16;
+            sheet.write_string(row, 0, format!("党员{row}号"))?;
+            sheet.write_string(row, 1, if i % 2 == 0 { "男" } else { "女" })?;
+            sheet.write_string(row, 2, id_number(born, row))?;
+            sheet.write_string(row, 3, format!("138{:08}", 1000 + row))?;
+            sheet.write_string(row, 4, branch)?;
+            let joined = ExcelDateTime::from_ymd(born + 25, 7, 1)?;
+            sheet.write_datetime_with_format(row, 5, &joined, &date_format)?;
+        }
     }
 
     let ws = wb.add_worksheet();
@@ -108,4 +142,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     wb.save(&out)?;
     println!("wrote {rows} rows to {out}");
     Ok(())
+}
+
+/// A valid 18-digit ID number (GB 11643: ISO 7064 MOD 11-2 check character) of someone born on
+/// 1 March of `year` in 北京市朝阳区, with sequence number `seq`.
+fn id_number(year: u16, seq: u32) -> String {
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const CHECK: &[u8; 11] = b"10X98765432";
+    let body = format!("110105{year:04}0301{:03}", seq % 1000);
+    let sum: u32 = body
+        .bytes()
+        .zip(WEIGHTS)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
+    format!("{body}{}", char::from(CHECK[(sum % 11) as usize]))
 }

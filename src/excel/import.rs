@@ -115,7 +115,7 @@ pub async fn run(
     report.warnings.append(&mut outcome.issues.warnings);
     if !outcome.issues.errors.is_empty() {
         // Nothing is kept: the transaction is rolled back.
-        drop(writer);
+        writer.abandon().await;
         report.errors = std::mem::take(&mut outcome.issues.errors);
         report.sheets = outcome.summaries;
         let errors = report.errors.clone();

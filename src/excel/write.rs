@@ -41,6 +41,8 @@ pub(crate) struct Writer<'d> {
     counts: HashMap<usize, (usize, usize)>,
     /// The highest record id before this import wrote any.
     before: Option<i64>,
+    /// The connection's page cache size before the import widened it (SQLite).
+    cache: Option<i64>,
 }
 
 impl<'d> Writer<'d> {
@@ -52,10 +54,12 @@ impl<'d> Writer<'d> {
         now: DateTime<Utc>,
         dry_run: bool,
     ) -> Result<Writer<'d>, ExcelError> {
-        let tx = if dry_run {
-            None
+        let (tx, cache) = if dry_run {
+            (None, None)
         } else {
-            Some(db.begin().await?)
+            let mut tx = db.begin().await?;
+            let cache = bulk::widen_cache(&mut tx).await?;
+            (Some(tx), cache)
         };
         Ok(Writer {
             db,
@@ -67,6 +71,7 @@ impl<'d> Writer<'d> {
             stored: HashMap::new(),
             counts: HashMap::new(),
             before: None,
+            cache,
         })
     }
 
@@ -153,8 +158,19 @@ impl<'d> Writer<'d> {
             },
         )
         .await?;
+        bulk::narrow_cache(&mut tx, self.cache).await?;
         tx.commit().await?;
         Ok(range)
+    }
+
+    /// Rolls everything back (dropping the transaction), leaving the connection's cache size as
+    /// it was found. A writer dropped without this, on a database error, rolls back the same
+    /// but leaves the larger cache on its pooled connection.
+    pub async fn abandon(self) {
+        if let Some(mut tx) = self.tx {
+            // Best effort: the rollback does not depend on it.
+            let _ = bulk::narrow_cache(&mut tx, self.cache).await;
+        }
     }
 
     /// What a duplicate of `kind` matches: read inside the transaction, so that two imports of

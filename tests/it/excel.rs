@@ -13,6 +13,8 @@ use taizhang::org::queries as org;
 
 use crate::helpers::{now, TestApp};
 
+mod xlsb;
+
 /// A cell of a fixture sheet.
 #[derive(Clone)]
 enum C {
@@ -1052,6 +1054,104 @@ async fn an_ods_workbook_imports() {
     assert_eq!(facilities[0]["built_on"], "2024-06-01");
     assert_eq!(facilities[0]["area"], 8300.5);
     assert_eq!(facilities[1]["area"], 120.0);
+}
+
+#[tokio::test]
+async fn a_utf8_csv_imports_with_or_without_its_byte_order_mark() {
+    let app = TestApp::new().await;
+    let text = "日期,会议类型,会议名称,组织单位,应到人数\r\n2024/3/5,党课,“两学一做”党课,甲科技党支部,12\r\n";
+    let report = import(&app, "会议台账.csv", text.as_bytes().to_vec())
+        .await
+        .unwrap();
+    assert_eq!(summary(&report, "会议台账").imported, 1);
+    assert_eq!(
+        fields(&app, "meeting").await,
+        vec![
+            json!({"date": "2024-03-05", "meeting_type": "党课", "name": "“两学一做”党课",
+                    "org_unit": "甲科技党支部", "expected": 12})
+        ]
+    );
+    // Excel's "CSV UTF-8" starts with a byte order mark; the header still matches.
+    let with_bom = [&b"\xEF\xBB\xBF"[..], text.as_bytes()].concat();
+    let again = import(&app, "会议台账.csv", with_bom).await.unwrap();
+    assert_eq!(summary(&again, "会议台账").skipped, 1);
+}
+
+/// An .xlsb workbook, written by the test's own BIFF12 writer: shared and inline text, numbers,
+/// a date cell, and an ID number kept as text.
+#[tokio::test]
+async fn an_xlsb_workbook_imports() {
+    use xlsb::Cell::{Date, Inline, Number, Text};
+    let app = TestApp::new().await;
+    let bytes = xlsb::workbook(&[
+        (
+            "党员花名册",
+            vec![
+                vec![Text("姓名"), Text("身份证号"), Text("所在支部")],
+                vec![
+                    Text("李明"),
+                    Text("11010519491231002X"),
+                    Text("甲科技党支部"),
+                ],
+            ],
+        ),
+        (
+            "会议台账",
+            vec![
+                vec![
+                    Text("日期"),
+                    Text("会议类型"),
+                    Text("会议名称"),
+                    Text("组织单位"),
+                    Text("应到人数"),
+                    Text("实到人数"),
+                ],
+                vec![
+                    Date(2024, 3, 5),
+                    Text("党课"),
+                    Text("支部党课"),
+                    Text("甲科技党支部"),
+                    Number(12.0),
+                    Number(11.0),
+                ],
+                vec![
+                    Inline("2024年3月6日"),
+                    Text("主题党日"),
+                    Inline("参观“红色教育基地”"),
+                    Text("甲科技党支部"),
+                    Number(20.0),
+                    Number(20.0),
+                ],
+            ],
+        ),
+    ]);
+    let report = import(&app, "台账.xlsb", bytes.clone()).await.unwrap();
+    assert_eq!(summary(&report, "党员花名册").created, 1);
+    assert_eq!(summary(&report, "会议台账").imported, 2);
+    assert_eq!(
+        fields(&app, "meeting").await,
+        vec![
+            json!({"date": "2024-03-05", "meeting_type": "党课", "name": "支部党课",
+                   "org_unit": "甲科技党支部", "expected": 12, "attended": 11}),
+            json!({"date": "2024-03-06", "meeting_type": "主题党日", "name": "参观“红色教育基地”",
+                   "org_unit": "甲科技党支部", "expected": 20, "attended": 20}),
+        ]
+    );
+    let (people, _) = org::people(&app.db, app.park_id, None, None, 100, 0)
+        .await
+        .unwrap();
+    let li = people.iter().find(|p| p.name == "李明").unwrap();
+    assert_eq!(li.id_number.as_deref(), Some("11010519491231002X"));
+    assert!(li.is_member);
+
+    // The date cell reaches the parser as a date, not as its serial number.
+    let mut wb: calamine::Xlsb<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).unwrap();
+    let range = wb.worksheet_range("会议台账").unwrap();
+    assert!(
+        matches!(range.get((1, 0)), Some(calamine::Data::DateTime(_))),
+        "{:?}",
+        range.get((1, 0))
+    );
 }
 
 /// The web import flow: upload → check (every error, a marked workbook) → confirm → result.
