@@ -7,18 +7,17 @@
 //!
 //! - a `MATERIALIZED` common table expression extracts each field the metrics name, once per
 //!   record, next to the record's id and date;
-//! - over those columns the database decides, for every (metric, year) pair, whether the record
-//!   counts (the metric's filters, its period, its summed fields filled in), and casts the
-//!   summed fields to numbers;
-//! - one aggregate row gives, for every pair, the count, the sums and the list of the ids counted
-//!   (`string_agg`, in SQLite since 3.44 as in PostgreSQL).
+//! - over those columns the database decides, for every (metric, year) pair, which records
+//!   count (the metric's filters, its period, its summed fields filled in);
+//! - one aggregate row per pair, over the extracted rows that meet its conditions, gives the
+//!   count, the sums and the list of the ids counted (`string_agg`, in SQLite since 3.44 as in
+//!   PostgreSQL); the rows are stacked with `UNION ALL`.
 //!
 //! So the database computes every value, and the ids cross to us as one text per pair rather
 //! than one row per record. The text is one SQL for both backends, every value bound, as in
 //! [`super::sql`].
 
 use chrono::NaiveDate;
-use sqlx::Row;
 
 use super::metrics::{Aggregate, FilterOp, Metric, Period, Scalar, PEOPLE_KIND};
 use super::sql::{json_bool, Bind, FLOAT};
@@ -79,11 +78,8 @@ pub(crate) fn groups<'a>(metrics: impl IntoIterator<Item = &'a Metric>) -> Vec<G
 pub(crate) struct ScanQuery {
     pub sql: String,
     pub binds: Vec<Bind>,
-    /// Per pair (index into the statement's metrics, index into years), in column order: each
-    /// pair's columns are the count, one sum per summed field of its metric, then the ids.
+    /// Per row number: (index into the statement's metrics, index into years).
     pub pairs: Vec<(usize, usize)>,
-    /// How many sums each pair's metric has (0, 1 or 2), by the pair's metric index.
-    pub sums: Vec<usize>,
 }
 
 /// The scans of one group for `years` (each a year's first and last day), at most
@@ -164,10 +160,11 @@ fn scan_query(
         })
         .collect();
 
-    // One flag column per (metric, year), and that pair's aggregates.
+    // One aggregate row per (metric, year): its number, count, sums and ids, each over the
+    // extracted rows that meet its conditions.
+    let none = format!("CAST(NULL AS {FLOAT})");
     let mut pairs = Vec::new();
-    let mut flags = Vec::new();
-    let mut aggregates = Vec::new();
+    let mut branches = Vec::new();
     for (m, metric) in metrics.iter().enumerate() {
         let mut common: Vec<String> = summed[m]
             .iter()
@@ -177,38 +174,30 @@ fn scan_query(
             let condition = b.filter(&filter.field, &filter.op);
             common.push(condition);
         }
+        let sums: Vec<String> = (0..2)
+            .map(|i| {
+                summed[m]
+                    .get(i)
+                    .map_or_else(|| none.clone(), |v| format!("CAST(SUM({v}) AS {FLOAT})"))
+            })
+            .collect();
         for (y, &(first, last)) in years.iter().enumerate() {
             let mut conditions = common.clone();
             if metric.period == Period::Year {
                 conditions.push(format!("d >= {}", b.bind(date_bind(first))));
             }
             conditions.push(format!("d <= {}", b.bind(date_bind(last))));
-            let flag = format!("c{}", pairs.len());
-            flags.push(format!(
-                ", CASE WHEN {} THEN 1 ELSE 0 END AS {flag}",
+            branches.push(format!(
+                "SELECT CAST({} AS BIGINT), COUNT(*), {}, {}, \
+                   string_agg(CAST(id AS TEXT), ',') FROM x WHERE {}",
+                pairs.len(),
+                sums[0],
+                sums[1],
                 conditions.join(" AND ")
-            ));
-            aggregates.push(format!("COUNT(CASE WHEN {flag} = 1 THEN 1 END)"));
-            for (i, _) in summed[m].iter().enumerate() {
-                aggregates.push(format!(
-                    "CAST(SUM(CASE WHEN {flag} = 1 THEN s{m}_{i} END) AS {FLOAT})"
-                ));
-            }
-            aggregates.push(format!(
-                "string_agg(CASE WHEN {flag} = 1 THEN CAST(id AS TEXT) END, ',')"
             ));
             pairs.push((m, y));
         }
     }
-    let values: String = summed
-        .iter()
-        .enumerate()
-        .flat_map(|(m, vs)| {
-            vs.iter()
-                .enumerate()
-                .map(move |(i, v)| format!(", {v} AS s{m}_{i}"))
-        })
-        .collect();
     let extracted: String = b
         .columns
         .iter()
@@ -218,26 +207,23 @@ fn scan_query(
         "WITH x AS MATERIALIZED ( \
            SELECT id, {date_source} AS d{extracted} FROM records \
            WHERE park_id = $1 AND kind = {kind} AND deleted_at IS NULL{span} \
-         ), decided AS ( \
-           SELECT id{values}{flags} FROM x \
-         ) \
-         SELECT {} FROM decided",
-        aggregates.join(", "),
-        flags = flags.concat(),
+         ) {}",
+        branches.join(" UNION ALL "),
     );
     ScanQuery {
         sql,
         binds: b.binds,
         pairs,
-        sums: summed.iter().map(Vec::len).collect(),
     }
 }
 
-/// Runs a scan: one [`Tally`] per pair of `query.pairs`.
+/// One row of a scan: the pair's number, its count, its sums and its ids (`string_agg`).
+type ScanRow = (i64, i64, Option<f64>, Option<f64>, Option<String>);
+
+/// Runs a scan: one [`Tally`] per pair of `query.pairs`, in that order.
 pub(crate) async fn run(db: &Db, query: &ScanQuery) -> Result<Vec<Tally>, DbError> {
-    let mut tallies = Vec::with_capacity(query.pairs.len());
-    on_db!(db, |pool| {
-        let mut q = sqlx::query(&query.sql);
+    let rows: Vec<ScanRow> = on_db!(db, |pool| {
+        let mut q = sqlx::query_as(&query.sql);
         for bind in &query.binds {
             q = match bind {
                 Bind::Int(n) => q.bind(*n),
@@ -246,27 +232,19 @@ pub(crate) async fn run(db: &Db, query: &ScanQuery) -> Result<Vec<Tally>, DbErro
                 Bind::Date(d) => q.bind(*d),
             };
         }
-        let row = q.fetch_one(pool).await?;
-        let mut column = 0;
-        for &(m, _) in &query.pairs {
-            let count: i64 = row.try_get(column)?;
-            let mut sums = [None, None];
-            for sum in sums.iter_mut().take(query.sums[m]) {
-                column += 1;
-                *sum = row.try_get::<Option<f64>, _>(column)?;
-            }
-            column += 1;
-            let ids: Option<String> = row.try_get(column)?;
-            column += 1;
-            tallies.push(Tally {
-                count,
-                sum_a: sums[0],
-                sum_b: sums[1],
-                records: parse_ids(ids.as_deref().unwrap_or("")),
-            });
-        }
-        Ok::<(), DbError>(())
+        q.fetch_all(pool).await
     })?;
+    let mut tallies = vec![Tally::default(); query.pairs.len()];
+    for (k, count, sum_a, sum_b, ids) in rows {
+        if let Some(tally) = usize::try_from(k).ok().and_then(|k| tallies.get_mut(k)) {
+            *tally = Tally {
+                count,
+                sum_a,
+                sum_b,
+                records: parse_ids(ids.as_deref().unwrap_or("")),
+            };
+        }
+    }
     Ok(tallies)
 }
 

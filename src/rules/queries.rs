@@ -61,25 +61,67 @@ pub(crate) async fn count_grid(
     let wanted = q.bind(Bind::Text(meeting_type.to_string()));
     let ended = q.bind(Bind::Int(i64::from(period.ended(scope.year, scope.last))));
     let min = q.bind(Bind::Int(i64::from(min)));
-    // The grid's cells and the meetings are stacked (UNION ALL) and counted by a window, rather
-    // than the meetings LEFT JOINed to the grid: SQLite would scan every meeting once per cell.
+    // One row per cell of the grid (unit × period), the cell's meetings counted and listed
+    // (`id@date`, comma-separated) by the database, so that a year of meetings crosses as a
+    // few hundred rows. The counts are grouped first, then joined to the grid.
     let sql = format!(
         "WITH RECURSIVE {periods}, {applicable}, held AS ( \
            SELECT r.id, r.unit_id, r.occurred_on, {records} AND {type_field} = {wanted} \
-         ), cells AS ( \
-           SELECT a.id AS unit_id, a.name AS name, ps.p AS p, CAST(NULL AS BIGINT) AS id, \
-             CAST(NULL AS DATE) AS occurred_on \
-           FROM applicable a CROSS JOIN periods ps \
-           UNION ALL \
-           SELECT a.id, a.name, h.p, h.id, h.occurred_on FROM held h \
-           JOIN applicable a ON a.id = h.unit_id \
+         ), counted AS MATERIALIZED ( \
+           SELECT unit_id, p, COUNT(*) AS n, \
+             string_agg(CAST(id AS TEXT) || '@' || CAST(occurred_on AS TEXT), ',') AS list \
+           FROM held GROUP BY unit_id, p \
          ) \
-         SELECT unit_id, name, p, id, occurred_on, COUNT(id) OVER (PARTITION BY unit_id, p), \
-           CAST(CASE WHEN p <= {ended} \
-             AND COUNT(id) OVER (PARTITION BY unit_id, p) < {min} THEN 1 ELSE 0 END AS BIGINT) \
-         FROM cells ORDER BY unit_id, p, occurred_on, id"
+         SELECT a.id, a.name, ps.p, COALESCE(c.n, 0), \
+           CAST(CASE WHEN ps.p <= {ended} AND COALESCE(c.n, 0) < {min} THEN 1 ELSE 0 END \
+             AS BIGINT), c.list \
+         FROM applicable a CROSS JOIN periods ps \
+         LEFT JOIN counted c ON c.unit_id = a.id AND c.p = ps.p \
+         ORDER BY a.id, ps.p"
     );
-    fetch(db, &sql, &q.binds).await
+    let cells: Vec<CountCell> = fetch(db, &sql, &q.binds).await?;
+    let mut rows = Vec::with_capacity(cells.len());
+    for (unit_id, name, p, held, violated, list) in cells {
+        let meetings = meetings_of(list.as_deref())?;
+        if meetings.is_empty() {
+            rows.push((unit_id, name.clone(), p, None, None, held, violated));
+        }
+        for (id, on) in meetings {
+            rows.push((unit_id, name.clone(), p, Some(id), Some(on), held, violated));
+        }
+    }
+    Ok(rows)
+}
+
+/// One cell of a count grid as the database gives it: unit id and name, period number, the
+/// count, whether it violates the rule, and its meetings as `id@date` (none when empty).
+type CountCell = (i64, String, i64, i64, i64, Option<String>);
+
+/// One measured cell of a ratio grid: unit id and name, period number, the two sums, and its
+/// meetings as `id@date`.
+type RatioCell = (i64, String, i64, f64, f64, String);
+
+/// The meetings of a cell's `id@date` list, by date and then id.
+fn meetings_of(list: Option<&str>) -> Result<Vec<(i64, NaiveDate)>, DbError> {
+    let mut meetings = Vec::new();
+    for item in list.unwrap_or("").split(',').filter(|i| !i.is_empty()) {
+        let parsed = item.split_once('@').and_then(|(id, on)| {
+            Some((
+                id.trim().parse().ok()?,
+                NaiveDate::parse_from_str(on.trim(), "%Y-%m-%d").ok()?,
+            ))
+        });
+        match parsed {
+            Some(meeting) => meetings.push(meeting),
+            None => {
+                return Err(DbError::Other(sqlx::Error::Decode(
+                    format!("会议列表无法读取：{item}").into(),
+                )))
+            }
+        }
+    }
+    meetings.sort_by_key(|&(id, on)| (on, id));
+    Ok(meetings)
 }
 
 /// The measured meetings of each applicable unit in each ended period, with the period's sums.
@@ -108,19 +150,29 @@ pub(crate) async fn ratio_grid(
         format!(" AND {type_field} IN ({})", wanted.join(", "))
     };
     let ended = q.bind(Bind::Int(i64::from(period.ended(scope.year, scope.last))));
+    // One row per measured cell, its sums and meetings computed by the database.
     let sql = format!(
         "WITH {applicable}, measured AS ( \
            SELECT r.id, r.unit_id, r.occurred_on, \
              CAST({top} AS {FLOAT}) AS num, CAST({bottom} AS {FLOAT}) AS den, {records} \
              AND {top} IS NOT NULL AND {bottom} IS NOT NULL{of_types} \
          ) \
-         SELECT a.id, a.name, CAST(m.p AS BIGINT), m.id, m.occurred_on, \
-           SUM(m.num) OVER (PARTITION BY a.id, m.p), SUM(m.den) OVER (PARTITION BY a.id, m.p) \
+         SELECT a.id, a.name, CAST(m.p AS BIGINT), CAST(SUM(m.num) AS {FLOAT}), \
+           CAST(SUM(m.den) AS {FLOAT}), \
+           string_agg(CAST(m.id AS TEXT) || '@' || CAST(m.occurred_on AS TEXT), ',') \
          FROM measured m JOIN applicable a ON a.id = m.unit_id \
          WHERE m.p <= {ended} \
-         ORDER BY a.id, m.p, m.occurred_on, m.id"
+         GROUP BY a.id, a.name, m.p \
+         ORDER BY a.id, m.p"
     );
-    fetch(db, &sql, &q.binds).await
+    let cells: Vec<RatioCell> = fetch(db, &sql, &q.binds).await?;
+    let mut rows = Vec::new();
+    for (unit_id, name, p, top, bottom, list) in cells {
+        for (id, on) in meetings_of(Some(&list))? {
+            rows.push((unit_id, name.clone(), p, id, on, top, bottom));
+        }
+    }
+    Ok(rows)
 }
 
 /// A task overdue as of the check date: its responsible unit's id and name, the task's id, 序号,
