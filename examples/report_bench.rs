@@ -11,18 +11,14 @@ use std::time::{Duration, Instant};
 use taizhang::db::Db;
 use taizhang::report::{self, MetricCatalogue, ReportData, ReportTemplate};
 
+/// The data of the report exactly as `taizhang report` and the 述职报告 page get it: the park's
+/// metrics (this year and last) with their ids, projects and documents, side by side with the
+/// rule checks, and the saved cause analysis.
 async fn report_data(db: &Db, park: &taizhang::org::queries::Park, year: i32) -> ReportData {
-    let catalogue = MetricCatalogue::default_metrics();
-    let mut data = report::gather(db, park.id, &park.name, year, &catalogue)
+    let year_end = chrono::NaiveDate::from_ymd_opt(year, 12, 31).expect("a year end");
+    report::report_data(db, park.id, &park.name, year, year_end)
         .await
-        .expect("report data");
-    let as_of = chrono::NaiveDate::from_ymd_opt(year, 12, 31).expect("a year end");
-    let findings = taizhang::rules::check(db, park.id, year, as_of)
-        .await
-        .expect("rule checks");
-    data.problems = taizhang::rules::summarize(&findings);
-    data.findings = findings;
-    data
+        .expect("report data")
 }
 
 fn median(mut times: Vec<Duration>) -> f64 {

@@ -58,6 +58,44 @@ pub(crate) async fn rule(db: &Db, scope: Scope, rule: &Rule) -> Result<Vec<Findi
     }
 }
 
+/// The findings of several count rules, their grids read in one statement
+/// ([`queries::count_grids`]); rules of other requirements, or with no period over yet, are left
+/// out (they go through [`rule`]).
+pub(crate) async fn count_rules(
+    db: &Db,
+    scope: Scope,
+    rules: &[&Rule],
+) -> Result<Vec<Finding>, DbError> {
+    let mut batch = Vec::new();
+    let mut specs = Vec::new();
+    for rule in rules {
+        if let Requirement::Count { meeting_type, min } = &rule.requirement {
+            if rule.period.ended(scope.year, scope.last) > 0 {
+                specs.push(queries::CountSpec {
+                    applies_to: &rule.applies_to,
+                    period: rule.period,
+                    meeting_type,
+                    min: *min,
+                });
+                batch.push((*rule, meeting_type.as_str(), *min));
+            }
+        }
+    }
+    let grids = queries::count_grids(db, scope, &specs).await?;
+    Ok(batch
+        .into_iter()
+        .zip(grids)
+        .flat_map(|((rule, meeting_type, min), rows)| {
+            count_findings(rule, scope.year, meeting_type, min, rows)
+        })
+        .collect())
+}
+
+/// True for a rule [`count_rules`] evaluates.
+pub(crate) fn is_count(rule: &Rule) -> bool {
+    matches!(rule.requirement, Requirement::Count { .. })
+}
+
 /// One (unit, period) cell of a count rule.
 #[derive(Default)]
 struct Cell {

@@ -101,8 +101,14 @@ pub async fn check_with(
         first,
         last: as_of.min(year_end),
     };
-    let mut findings = Vec::new();
-    for rule in &rules.rules {
+    // The count rules (三会一课 and the like) read the year's meetings once, together.
+    let counts: Vec<&Rule> = rules
+        .rules
+        .iter()
+        .filter(|r| evaluate::is_count(r))
+        .collect();
+    let mut findings = evaluate::count_rules(db, scope, &counts).await?;
+    for rule in rules.rules.iter().filter(|r| !evaluate::is_count(r)) {
         findings.extend(evaluate::rule(db, scope, rule).await?);
     }
     // Each rule's findings come in roster order of units (by id, as the 组织架构 lists them,

@@ -42,6 +42,15 @@ pub(crate) type CountRow = (i64, String, i64, Option<i64>, Option<NaiveDate>, i6
 /// date, and the sums of numerator and denominator over the unit's meetings in that period.
 pub(crate) type RatioRow = (i64, String, i64, i64, NaiveDate, f64, f64);
 
+/// A count rule's requirement, as [`count_grids`] evaluates it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CountSpec<'a> {
+    pub applies_to: &'a AppliesTo,
+    pub period: Period,
+    pub meeting_type: &'a str,
+    pub min: u32,
+}
+
 /// Meetings of `meeting_type` per applicable unit and period of the year, with every cell of the
 /// grid present once with no meeting (so that an empty cell shows up with a count of 0).
 /// Meetings in periods not yet ended are listed too (they are evidence), never violations.
@@ -53,35 +62,82 @@ pub(crate) async fn count_grid(
     meeting_type: &str,
     min: u32,
 ) -> Result<Vec<CountRow>, DbError> {
+    let spec = CountSpec {
+        applies_to,
+        period,
+        meeting_type,
+        min,
+    };
+    Ok(count_grids(db, scope, &[spec])
+        .await?
+        .pop()
+        .unwrap_or_default())
+}
+
+/// The grids of several count rules ([`count_grid`] each) from one statement that reads the
+/// year's meetings, and their meeting types, once: a materialized `held` table, then per rule
+/// its periods, its units, its counted cells, stacked with `UNION ALL` under the rule's number.
+pub(crate) async fn count_grids(
+    db: &Db,
+    scope: Scope,
+    specs: &[CountSpec<'_>],
+) -> Result<Vec<Vec<CountRow>>, DbError> {
+    if specs.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut q = Sql::new(db, scope.park_id);
-    let periods = q.periods(period);
-    let applicable = q.applicable(applies_to);
-    let records = q.records(scope, period);
+    let kind = q.bind(Bind::Text(MEETING_KIND.to_string()));
+    let first = q.bind(Bind::Date(scope.first));
+    let last = q.bind(Bind::Date(scope.last));
     let type_field = q.field(MEETING_TYPE_FIELD);
-    let wanted = q.bind(Bind::Text(meeting_type.to_string()));
-    let ended = q.bind(Bind::Int(i64::from(period.ended(scope.year, scope.last))));
-    let min = q.bind(Bind::Int(i64::from(min)));
-    // One row per cell of the grid (unit × period), the cell's meetings counted and listed
-    // (`id@date`, comma-separated) by the database, so that a year of meetings crosses as a
-    // few hundred rows. The counts are grouped first, then joined to the grid.
+    let mut ctes = vec![format!(
+        "held AS MATERIALIZED ( \
+           SELECT r.id, r.unit_id, r.occurred_on, {type_field} AS mt FROM records r \
+           WHERE r.park_id = $1 AND r.kind = {kind} AND r.deleted_at IS NULL \
+           AND r.occurred_on >= {first} AND r.occurred_on <= {last} \
+         )"
+    )];
+    let mut selects = Vec::with_capacity(specs.len());
+    for (k, spec) in specs.iter().enumerate() {
+        let periods = q.periods(&format!("periods{k}"), spec.period);
+        let applicable = q.applicable(&format!("applicable{k}"), spec.applies_to);
+        let wanted = q.bind(Bind::Text(spec.meeting_type.to_string()));
+        let ended = q.bind(Bind::Int(i64::from(
+            spec.period.ended(scope.year, scope.last),
+        )));
+        let min = q.bind(Bind::Int(i64::from(spec.min)));
+        let p = spec.period.sql("occurred_on");
+        ctes.push(periods);
+        ctes.push(applicable);
+        // A cell's meetings are counted and listed (`id@date`, comma-separated) by the
+        // database, so that a year of meetings crosses as a few hundred rows; the counts are
+        // grouped first, then joined to the grid.
+        ctes.push(format!(
+            "counted{k} AS MATERIALIZED ( \
+               SELECT unit_id, {p} AS p, COUNT(*) AS n, \
+                 string_agg(CAST(id AS TEXT) || '@' || CAST(occurred_on AS TEXT), ',') AS list \
+               FROM held WHERE mt = {wanted} GROUP BY unit_id, {p} \
+             )"
+        ));
+        selects.push(format!(
+            "SELECT CAST({k} AS BIGINT), a.id, a.name, ps.p, COALESCE(c.n, 0), \
+               CAST(CASE WHEN ps.p <= {ended} AND COALESCE(c.n, 0) < {min} THEN 1 ELSE 0 END \
+                 AS BIGINT), c.list \
+             FROM applicable{k} a CROSS JOIN periods{k} ps \
+             LEFT JOIN counted{k} c ON c.unit_id = a.id AND c.p = ps.p"
+        ));
+    }
     let sql = format!(
-        "WITH RECURSIVE {periods}, {applicable}, held AS ( \
-           SELECT r.id, r.unit_id, r.occurred_on, {records} AND {type_field} = {wanted} \
-         ), counted AS MATERIALIZED ( \
-           SELECT unit_id, p, COUNT(*) AS n, \
-             string_agg(CAST(id AS TEXT) || '@' || CAST(occurred_on AS TEXT), ',') AS list \
-           FROM held GROUP BY unit_id, p \
-         ) \
-         SELECT a.id, a.name, ps.p, COALESCE(c.n, 0), \
-           CAST(CASE WHEN ps.p <= {ended} AND COALESCE(c.n, 0) < {min} THEN 1 ELSE 0 END \
-             AS BIGINT), c.list \
-         FROM applicable a CROSS JOIN periods ps \
-         LEFT JOIN counted c ON c.unit_id = a.id AND c.p = ps.p \
-         ORDER BY a.id, ps.p"
+        "WITH RECURSIVE {} {} ORDER BY 1, 2, 4",
+        ctes.join(", "),
+        selects.join(" UNION ALL ")
     );
     let cells: Vec<CountCell> = fetch(db, &sql, &q.binds).await?;
-    let mut rows = Vec::with_capacity(cells.len());
-    for (unit_id, name, p, held, violated, list) in cells {
+    let mut grids = vec![Vec::new(); specs.len()];
+    for (k, unit_id, name, p, held, violated, list) in cells {
+        let Some(rows) = usize::try_from(k).ok().and_then(|k| grids.get_mut(k)) else {
+            continue;
+        };
         let meetings = meetings_of(list.as_deref())?;
         if meetings.is_empty() {
             rows.push((unit_id, name.clone(), p, None, None, held, violated));
@@ -90,12 +146,13 @@ pub(crate) async fn count_grid(
             rows.push((unit_id, name.clone(), p, Some(id), Some(on), held, violated));
         }
     }
-    Ok(rows)
+    Ok(grids)
 }
 
-/// One cell of a count grid as the database gives it: unit id and name, period number, the
-/// count, whether it violates the rule, and its meetings as `id@date` (none when empty).
-type CountCell = (i64, String, i64, i64, i64, Option<String>);
+/// One cell of a count grid as the database gives it: the rule's number in the batch, unit id
+/// and name, period number, the count, whether it violates the rule, and its meetings as
+/// `id@date` (none when empty).
+type CountCell = (i64, i64, String, i64, i64, i64, Option<String>);
 
 /// One measured cell of a ratio grid: unit id and name, period number, the two sums, and its
 /// meetings as `id@date`.
@@ -135,7 +192,7 @@ pub(crate) async fn ratio_grid(
     (numerator, denominator): (&NumberField, &NumberField),
 ) -> Result<Vec<RatioRow>, DbError> {
     let mut q = Sql::new(db, scope.park_id);
-    let applicable = q.applicable(applies_to);
+    let applicable = q.applicable("applicable", applies_to);
     let records = q.records(scope, period);
     let top = q.field(&numerator.key);
     let bottom = q.field(&denominator.key);
@@ -238,18 +295,18 @@ impl<'a> Sql<'a> {
         self.db.json_field("r.fields", self.binds.len())
     }
 
-    /// `periods (p) AS (..)`: the periods of the year, 1 to 12, 4 or 1, for a `WITH RECURSIVE`.
-    fn periods(&mut self, period: Period) -> String {
+    /// `name (p) AS (..)`: the periods of the year, 1 to 12, 4 or 1, for a `WITH RECURSIVE`.
+    fn periods(&mut self, name: &str, period: Period) -> String {
         let count = self.bind(Bind::Int(i64::from(period.per_year())));
         format!(
-            "periods (p) AS ( \
-               SELECT CAST(1 AS BIGINT) UNION ALL SELECT p + 1 FROM periods WHERE p < {count} \
+            "{name} (p) AS ( \
+               SELECT CAST(1 AS BIGINT) UNION ALL SELECT p + 1 FROM {name} WHERE p < {count} \
              )"
         )
     }
 
-    /// `applicable AS (..)`: the id and name of every unit the rule applies to.
-    fn applicable(&mut self, applies_to: &AppliesTo) -> String {
+    /// `name AS (..)`: the id and name of every unit the rule applies to.
+    fn applicable(&mut self, name: &str, applies_to: &AppliesTo) -> String {
         let unit_type = self.bind(Bind::Text(applies_to.unit_type.clone()));
         let members = match applies_to.min_full_members {
             None => String::new(),
@@ -277,7 +334,7 @@ impl<'a> Sql<'a> {
             }
         };
         format!(
-            "applicable AS ( \
+            "{name} AS ( \
                SELECT u.id, u.name FROM units u \
                WHERE u.park_id = $1 AND u.unit_type = {unit_type}{members} \
              )"
