@@ -91,18 +91,35 @@ pub(crate) fn scan_queries(
     group: &Group<'_>,
     years: &[(NaiveDate, NaiveDate)],
 ) -> Vec<(Vec<usize>, ScanQuery)> {
+    // Where every metric counts within its year by the kind's own date, each year is a scan of
+    // its own (the years' records do not overlap, so nothing is read twice, and the scans can
+    // run side by side); otherwise one scan covers all the years.
+    let by_year = group.date_field.is_none()
+        && group.metrics.iter().all(|m| m.period == Period::Year)
+        && years.len() > 1;
+    let spans: Vec<(usize, &[(NaiveDate, NaiveDate)])> = if by_year {
+        years
+            .iter()
+            .enumerate()
+            .map(|(y, span)| (y, std::slice::from_ref(span)))
+            .collect()
+    } else {
+        vec![(0, years)]
+    };
     let per_statement = (MAX_PAIRS / years.len().max(1)).max(1);
     let indices: Vec<usize> = (0..group.metrics.len()).collect();
-    indices
-        .chunks(per_statement)
-        .map(|chunk| {
+    let mut out = Vec::new();
+    for (offset, span) in spans {
+        for chunk in indices.chunks(per_statement) {
             let metrics: Vec<&Metric> = chunk.iter().map(|&i| group.metrics[i]).collect();
-            (
-                chunk.to_vec(),
-                scan_query(db, park_id, group, &metrics, years),
-            )
-        })
-        .collect()
+            let mut query = scan_query(db, park_id, group, &metrics, span);
+            for pair in &mut query.pairs {
+                pair.1 += offset;
+            }
+            out.push((chunk.to_vec(), query));
+        }
+    }
+    out
 }
 
 fn scan_query(

@@ -6,94 +6,78 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use super::definition::{NumberField, Requirement, Rule};
-use super::queries::{self, CountRow, RatioRow, Scope, TaskRow};
+use super::queries::{self, CountRow, Grid, RatioRow, Scope, Spec, TaskRow};
 use super::Finding;
 use crate::db::{Db, DbError};
 
 /// Evidence lists at most this many meetings by date and id; `record_ids` holds them all.
 const LISTED: usize = 5;
 
-/// The findings of one rule.
-pub(crate) async fn rule(db: &Db, scope: Scope, rule: &Rule) -> Result<Vec<Finding>, DbError> {
-    // A task is overdue from the day after its deadline, whatever period the rule names.
-    if rule.requirement == Requirement::TasksDone {
-        let rows = queries::overdue_tasks(db, scope).await?;
-        return Ok(task_findings(rule, scope, rows));
-    }
-    // With no period over, nothing can be violated and the query is not worth running.
-    if rule.period.ended(scope.year, scope.last) == 0 {
-        return Ok(Vec::new());
-    }
-    match &rule.requirement {
-        Requirement::TasksDone => Ok(Vec::new()),
-        Requirement::Count { meeting_type, min } => {
-            let rows =
-                queries::count_grid(db, scope, &rule.applies_to, rule.period, meeting_type, *min)
-                    .await?;
-            Ok(count_findings(rule, scope.year, meeting_type, *min, rows))
-        }
-        Requirement::Ratio {
-            meeting_types,
-            numerator,
-            denominator,
-            min_ratio,
-        } => {
-            let rows = queries::ratio_grid(
-                db,
-                scope,
-                &rule.applies_to,
-                rule.period,
-                meeting_types,
-                (numerator, denominator),
-            )
-            .await?;
-            let ratio = RatioRule {
+/// The findings of `rules`. The meeting rules (count and ratio) are evaluated together, their
+/// grids read in one statement that parses the year's meetings once ([`queries::grids`]); a
+/// rule with no period over yet cannot be violated and is not evaluated.
+pub(crate) async fn rules(db: &Db, scope: Scope, rules: &[&Rule]) -> Result<Vec<Finding>, DbError> {
+    let mut findings = Vec::new();
+    let (mut batch, mut specs) = (Vec::new(), Vec::new());
+    for &rule in rules {
+        let spec = match &rule.requirement {
+            // A task is overdue from the day after its deadline, whatever period the rule names.
+            Requirement::TasksDone => {
+                let rows = queries::overdue_tasks(db, scope).await?;
+                findings.extend(task_findings(rule, scope, rows));
+                continue;
+            }
+            _ if rule.period.ended(scope.year, scope.last) == 0 => continue,
+            Requirement::Count { meeting_type, min } => Spec::Count {
+                applies_to: &rule.applies_to,
+                period: rule.period,
+                meeting_type,
+                min: *min,
+            },
+            Requirement::Ratio {
                 meeting_types,
                 numerator,
                 denominator,
-                min_ratio: *min_ratio,
-            };
-            Ok(ratio_findings(rule, scope.year, &ratio, rows))
-        }
+                ..
+            } => Spec::Ratio {
+                applies_to: &rule.applies_to,
+                period: rule.period,
+                meeting_types,
+                numerator,
+                denominator,
+            },
+        };
+        specs.push(spec);
+        batch.push(rule);
     }
-}
-
-/// The findings of several count rules, their grids read in one statement
-/// ([`queries::count_grids`]); rules of other requirements, or with no period over yet, are left
-/// out (they go through [`rule`]).
-pub(crate) async fn count_rules(
-    db: &Db,
-    scope: Scope,
-    rules: &[&Rule],
-) -> Result<Vec<Finding>, DbError> {
-    let mut batch = Vec::new();
-    let mut specs = Vec::new();
-    for rule in rules {
-        if let Requirement::Count { meeting_type, min } = &rule.requirement {
-            if rule.period.ended(scope.year, scope.last) > 0 {
-                specs.push(queries::CountSpec {
-                    applies_to: &rule.applies_to,
-                    period: rule.period,
-                    meeting_type,
-                    min: *min,
-                });
-                batch.push((*rule, meeting_type.as_str(), *min));
+    let grids = queries::grids(db, scope, &specs).await?;
+    for (rule, grid) in batch.into_iter().zip(grids) {
+        match (&rule.requirement, grid) {
+            (Requirement::Count { meeting_type, min }, Grid::Count(rows)) => {
+                findings.extend(count_findings(rule, scope.year, meeting_type, *min, rows));
             }
+            (
+                Requirement::Ratio {
+                    meeting_types,
+                    numerator,
+                    denominator,
+                    min_ratio,
+                },
+                Grid::Ratio(rows),
+            ) => {
+                let ratio = RatioRule {
+                    meeting_types,
+                    numerator,
+                    denominator,
+                    min_ratio: *min_ratio,
+                };
+                findings.extend(ratio_findings(rule, scope.year, &ratio, rows));
+            }
+            // `grids` answers each spec in its own shape.
+            _ => {}
         }
     }
-    let grids = queries::count_grids(db, scope, &specs).await?;
-    Ok(batch
-        .into_iter()
-        .zip(grids)
-        .flat_map(|((rule, meeting_type, min), rows)| {
-            count_findings(rule, scope.year, meeting_type, min, rows)
-        })
-        .collect())
-}
-
-/// True for a rule [`count_rules`] evaluates.
-pub(crate) fn is_count(rule: &Rule) -> bool {
-    matches!(rule.requirement, Requirement::Count { .. })
+    Ok(findings)
 }
 
 /// One (unit, period) cell of a count rule.

@@ -101,16 +101,8 @@ pub async fn check_with(
         first,
         last: as_of.min(year_end),
     };
-    // The count rules (三会一课 and the like) read the year's meetings once, together.
-    let counts: Vec<&Rule> = rules
-        .rules
-        .iter()
-        .filter(|r| evaluate::is_count(r))
-        .collect();
-    let mut findings = evaluate::count_rules(db, scope, &counts).await?;
-    for rule in rules.rules.iter().filter(|r| !evaluate::is_count(r)) {
-        findings.extend(evaluate::rule(db, scope, rule).await?);
-    }
+    let all: Vec<&Rule> = rules.rules.iter().collect();
+    let mut findings = evaluate::rules(db, scope, &all).await?;
     // Each rule's findings come in roster order of units (by id, as the 组织架构 lists them,
     // which reads better than code-point order of Chinese names) and then by period; a stable
     // sort by rule id keeps that order within each rule.

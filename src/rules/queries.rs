@@ -1,12 +1,12 @@
-//! The SQL of a rule: one query per rule, the same text on SQLite and PostgreSQL, every value
-//! bound (`$n`) and only our own text spliced in (column names, the JSON accessor of
-//! [`Db::json_field`], placeholder numbers).
+//! The SQL of the rules: the same text on SQLite and PostgreSQL, every value bound (`$n`) and
+//! only our own text spliced in (column names, the JSON accessor of [`Db::json_field`],
+//! placeholder numbers).
 //!
-//! The units a rule applies to are selected in SQL by their type (and, where asked, a count of
-//! their full members); a count rule also lays the grid of (unit × period of the year), its
-//! periods from a recursive CTE. The database counts or sums per (unit, period) with window
-//! functions, so the same rows also list the meetings behind each figure, which the evidence
-//! cites.
+//! The meeting rules of a check run as one statement ([`grids`]) that parses the year's meetings
+//! once. The units a rule applies to are selected in SQL by their type (and, where asked, a
+//! count of their full members); a count rule also lays the grid of (unit × period of the year),
+//! its periods from a recursive CTE. The database counts or sums per (unit, period) and lists the
+//! meetings behind each figure, which the evidence cites.
 
 use chrono::NaiveDate;
 use sqlx::postgres::PgRow;
@@ -42,13 +42,32 @@ pub(crate) type CountRow = (i64, String, i64, Option<i64>, Option<NaiveDate>, i6
 /// date, and the sums of numerator and denominator over the unit's meetings in that period.
 pub(crate) type RatioRow = (i64, String, i64, i64, NaiveDate, f64, f64);
 
-/// A count rule's requirement, as [`count_grids`] evaluates it.
+/// A rule's requirement on meetings, as [`grids`] evaluates it.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct CountSpec<'a> {
-    pub applies_to: &'a AppliesTo,
-    pub period: Period,
-    pub meeting_type: &'a str,
-    pub min: u32,
+pub(crate) enum Spec<'a> {
+    /// At least `min` meetings of `meeting_type` per unit and period.
+    Count {
+        applies_to: &'a AppliesTo,
+        period: Period,
+        meeting_type: &'a str,
+        min: u32,
+    },
+    /// Σ`numerator` / Σ`denominator` per unit and period, over meetings of `meeting_types`
+    /// (all, when empty) that fill in both.
+    Ratio {
+        applies_to: &'a AppliesTo,
+        period: Period,
+        meeting_types: &'a [String],
+        numerator: &'a NumberField,
+        denominator: &'a NumberField,
+    },
+}
+
+/// What [`grids`] gives for one [`Spec`], in its shape.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Grid {
+    Count(Vec<CountRow>),
+    Ratio(Vec<RatioRow>),
 }
 
 /// Meetings of `meeting_type` per applicable unit and period of the year, with every cell of the
@@ -62,26 +81,30 @@ pub(crate) async fn count_grid(
     meeting_type: &str,
     min: u32,
 ) -> Result<Vec<CountRow>, DbError> {
-    let spec = CountSpec {
+    let spec = Spec::Count {
         applies_to,
         period,
         meeting_type,
         min,
     };
-    Ok(count_grids(db, scope, &[spec])
-        .await?
-        .pop()
-        .unwrap_or_default())
+    match grids(db, scope, &[spec]).await?.pop() {
+        Some(Grid::Count(rows)) => Ok(rows),
+        _ => Ok(Vec::new()),
+    }
 }
 
-/// The grids of several count rules ([`count_grid`] each) from one statement that reads the
-/// year's meetings, and their meeting types, once: a materialized `held` table, then per rule
-/// its periods, its units, its counted cells, stacked with `UNION ALL` under the rule's number.
-pub(crate) async fn count_grids(
-    db: &Db,
-    scope: Scope,
-    specs: &[CountSpec<'_>],
-) -> Result<Vec<Vec<CountRow>>, DbError> {
+/// The grids of several rules from one statement that reads the year's meetings once: a
+/// materialized `held` table with each meeting's type and the fields the ratio rules name
+/// (JSON parsed once per meeting), then per rule its periods, its units and its cells, stacked
+/// with `UNION ALL` under the rule's number. One row per cell, its meetings counted or summed
+/// and listed (`id@date`, comma-separated) by the database, so that a year of meetings crosses
+/// as a few hundred rows.
+///
+/// A count rule has every cell of its grid, an empty one with a count of 0, and lists meetings
+/// in periods not yet ended too (evidence, never violations). A ratio rule has the cells of
+/// ended periods that measured something; a meeting that leaves either field empty measures
+/// nothing.
+pub(crate) async fn grids(db: &Db, scope: Scope, specs: &[Spec<'_>]) -> Result<Vec<Grid>, DbError> {
     if specs.is_empty() {
         return Ok(Vec::new());
     }
@@ -90,73 +113,159 @@ pub(crate) async fn count_grids(
     let first = q.bind(Bind::Date(scope.first));
     let last = q.bind(Bind::Date(scope.last));
     let type_field = q.field(MEETING_TYPE_FIELD);
+    // The number fields of the ratio rules, one column each, kept as text until a rule casts
+    // the meetings it measures.
+    let mut numbers: Vec<&str> = Vec::new();
+    for spec in specs {
+        if let Spec::Ratio {
+            numerator,
+            denominator,
+            ..
+        } = spec
+        {
+            for key in [numerator.key.as_str(), denominator.key.as_str()] {
+                if !numbers.contains(&key) {
+                    numbers.push(key);
+                }
+            }
+        }
+    }
+    let extracted: String = numbers
+        .iter()
+        .enumerate()
+        .map(|(i, key)| format!(", {} AS n{i}", q.field(key)))
+        .collect();
+    let column = |key: &str| {
+        let i = numbers.iter().position(|k| *k == key).unwrap_or(0);
+        format!("n{i}")
+    };
     let mut ctes = vec![format!(
         "held AS MATERIALIZED ( \
-           SELECT r.id, r.unit_id, r.occurred_on, {type_field} AS mt FROM records r \
+           SELECT r.id, r.unit_id, r.occurred_on, {type_field} AS mt{extracted} FROM records r \
            WHERE r.park_id = $1 AND r.kind = {kind} AND r.deleted_at IS NULL \
            AND r.occurred_on >= {first} AND r.occurred_on <= {last} \
          )"
     )];
+    let listed = "string_agg(CAST(id AS TEXT) || '@' || CAST(occurred_on AS TEXT), ',')";
     let mut selects = Vec::with_capacity(specs.len());
     for (k, spec) in specs.iter().enumerate() {
-        let periods = q.periods(&format!("periods{k}"), spec.period);
-        let applicable = q.applicable(&format!("applicable{k}"), spec.applies_to);
-        let wanted = q.bind(Bind::Text(spec.meeting_type.to_string()));
-        let ended = q.bind(Bind::Int(i64::from(
-            spec.period.ended(scope.year, scope.last),
-        )));
-        let min = q.bind(Bind::Int(i64::from(spec.min)));
-        let p = spec.period.sql("occurred_on");
-        ctes.push(periods);
-        ctes.push(applicable);
-        // A cell's meetings are counted and listed (`id@date`, comma-separated) by the
-        // database, so that a year of meetings crosses as a few hundred rows; the counts are
-        // grouped first, then joined to the grid.
-        ctes.push(format!(
-            "counted{k} AS MATERIALIZED ( \
-               SELECT unit_id, {p} AS p, COUNT(*) AS n, \
-                 string_agg(CAST(id AS TEXT) || '@' || CAST(occurred_on AS TEXT), ',') AS list \
-               FROM held WHERE mt = {wanted} GROUP BY unit_id, {p} \
-             )"
-        ));
-        selects.push(format!(
-            "SELECT CAST({k} AS BIGINT), a.id, a.name, ps.p, COALESCE(c.n, 0), \
-               CAST(CASE WHEN ps.p <= {ended} AND COALESCE(c.n, 0) < {min} THEN 1 ELSE 0 END \
-                 AS BIGINT), c.list \
-             FROM applicable{k} a CROSS JOIN periods{k} ps \
-             LEFT JOIN counted{k} c ON c.unit_id = a.id AND c.p = ps.p"
-        ));
+        match *spec {
+            Spec::Count {
+                applies_to,
+                period,
+                meeting_type,
+                min,
+            } => {
+                ctes.push(q.periods(&format!("periods{k}"), period));
+                ctes.push(q.applicable(&format!("applicable{k}"), applies_to));
+                let wanted = q.bind(Bind::Text(meeting_type.to_string()));
+                let ended = q.bind(Bind::Int(i64::from(period.ended(scope.year, scope.last))));
+                let min = q.bind(Bind::Int(i64::from(min)));
+                let p = period.sql("occurred_on");
+                // The counts are grouped first, then joined to the grid.
+                ctes.push(format!(
+                    "counted{k} AS MATERIALIZED ( \
+                       SELECT unit_id, {p} AS p, COUNT(*) AS n, {listed} AS list \
+                       FROM held WHERE mt = {wanted} GROUP BY unit_id, {p} \
+                     )"
+                ));
+                selects.push(format!(
+                    "SELECT CAST({k} AS BIGINT), a.id, a.name, ps.p, COALESCE(c.n, 0), \
+                       CAST(CASE WHEN ps.p <= {ended} AND COALESCE(c.n, 0) < {min} \
+                         THEN 1 ELSE 0 END AS BIGINT), \
+                       CAST(NULL AS {FLOAT}), CAST(NULL AS {FLOAT}), c.list \
+                     FROM applicable{k} a CROSS JOIN periods{k} ps \
+                     LEFT JOIN counted{k} c ON c.unit_id = a.id AND c.p = ps.p"
+                ));
+            }
+            Spec::Ratio {
+                applies_to,
+                period,
+                meeting_types,
+                numerator,
+                denominator,
+            } => {
+                ctes.push(q.applicable(&format!("applicable{k}"), applies_to));
+                let (top, bottom) = (column(&numerator.key), column(&denominator.key));
+                let of_types = if meeting_types.is_empty() {
+                    String::new()
+                } else {
+                    let wanted: Vec<String> = meeting_types
+                        .iter()
+                        .map(|t| q.bind(Bind::Text(t.clone())))
+                        .collect();
+                    format!(" AND mt IN ({})", wanted.join(", "))
+                };
+                let ended = q.bind(Bind::Int(i64::from(period.ended(scope.year, scope.last))));
+                let p = period.sql("occurred_on");
+                ctes.push(format!(
+                    "measured{k} AS ( \
+                       SELECT id, unit_id, occurred_on, {p} AS p, \
+                         CAST({top} AS {FLOAT}) AS num, CAST({bottom} AS {FLOAT}) AS den \
+                       FROM held WHERE {top} IS NOT NULL AND {bottom} IS NOT NULL{of_types} \
+                     )"
+                ));
+                selects.push(format!(
+                    "SELECT CAST({k} AS BIGINT), a.id, a.name, CAST(m.p AS BIGINT), COUNT(*), \
+                       CAST(0 AS BIGINT), CAST(SUM(m.num) AS {FLOAT}), \
+                       CAST(SUM(m.den) AS {FLOAT}), \
+                       string_agg(CAST(m.id AS TEXT) || '@' || CAST(m.occurred_on AS TEXT), ',') \
+                     FROM measured{k} m JOIN applicable{k} a ON a.id = m.unit_id \
+                     WHERE m.p <= {ended} GROUP BY a.id, a.name, m.p"
+                ));
+            }
+        }
     }
     let sql = format!(
         "WITH RECURSIVE {} {} ORDER BY 1, 2, 4",
         ctes.join(", "),
         selects.join(" UNION ALL ")
     );
-    let cells: Vec<CountCell> = fetch(db, &sql, &q.binds).await?;
-    let mut grids = vec![Vec::new(); specs.len()];
-    for (k, unit_id, name, p, held, violated, list) in cells {
-        let Some(rows) = usize::try_from(k).ok().and_then(|k| grids.get_mut(k)) else {
-            continue;
-        };
+    let cells: Vec<Cell> = fetch(db, &sql, &q.binds).await?;
+    let mut grids: Vec<Grid> = specs
+        .iter()
+        .map(|spec| match spec {
+            Spec::Count { .. } => Grid::Count(Vec::new()),
+            Spec::Ratio { .. } => Grid::Ratio(Vec::new()),
+        })
+        .collect();
+    for (k, unit_id, name, p, held, violated, top, bottom, list) in cells {
         let meetings = meetings_of(list.as_deref())?;
-        if meetings.is_empty() {
-            rows.push((unit_id, name.clone(), p, None, None, held, violated));
-        }
-        for (id, on) in meetings {
-            rows.push((unit_id, name.clone(), p, Some(id), Some(on), held, violated));
+        match usize::try_from(k).ok().and_then(|k| grids.get_mut(k)) {
+            Some(Grid::Count(rows)) => {
+                if meetings.is_empty() {
+                    rows.push((unit_id, name.clone(), p, None, None, held, violated));
+                }
+                for (id, on) in meetings {
+                    rows.push((unit_id, name.clone(), p, Some(id), Some(on), held, violated));
+                }
+            }
+            Some(Grid::Ratio(rows)) => {
+                let (top, bottom) = (top.unwrap_or(0.0), bottom.unwrap_or(0.0));
+                for (id, on) in meetings {
+                    rows.push((unit_id, name.clone(), p, id, on, top, bottom));
+                }
+            }
+            None => {}
         }
     }
     Ok(grids)
 }
 
-/// One cell of a count grid as the database gives it: the rule's number in the batch, unit id
-/// and name, period number, the count, whether it violates the rule, and its meetings as
-/// `id@date` (none when empty).
-type CountCell = (i64, i64, String, i64, i64, i64, Option<String>);
-
-/// One measured cell of a ratio grid: unit id and name, period number, the two sums, and its
-/// meetings as `id@date`.
-type RatioCell = (i64, String, i64, f64, f64, String);
+/// One cell as the statement of [`grids`] gives it: the rule's number in the batch, unit id and
+/// name, period number, the count, whether it violates a count rule, a ratio rule's two sums,
+/// and its meetings as `id@date` (none when empty).
+type Cell = (
+    i64,
+    i64,
+    String,
+    i64,
+    i64,
+    i64,
+    Option<f64>,
+    Option<f64>,
+    Option<String>,
+);
 
 /// The meetings of a cell's `id@date` list, by date and then id.
 fn meetings_of(list: Option<&str>) -> Result<Vec<(i64, NaiveDate)>, DbError> {
@@ -179,57 +288,6 @@ fn meetings_of(list: Option<&str>) -> Result<Vec<(i64, NaiveDate)>, DbError> {
     }
     meetings.sort_by_key(|&(id, on)| (on, id));
     Ok(meetings)
-}
-
-/// The measured meetings of each applicable unit in each ended period, with the period's sums.
-/// A meeting that leaves either field empty measures nothing and is left out.
-pub(crate) async fn ratio_grid(
-    db: &Db,
-    scope: Scope,
-    applies_to: &AppliesTo,
-    period: Period,
-    meeting_types: &[String],
-    (numerator, denominator): (&NumberField, &NumberField),
-) -> Result<Vec<RatioRow>, DbError> {
-    let mut q = Sql::new(db, scope.park_id);
-    let applicable = q.applicable("applicable", applies_to);
-    let records = q.records(scope, period);
-    let top = q.field(&numerator.key);
-    let bottom = q.field(&denominator.key);
-    let of_types = if meeting_types.is_empty() {
-        String::new()
-    } else {
-        let type_field = q.field(MEETING_TYPE_FIELD);
-        let wanted: Vec<String> = meeting_types
-            .iter()
-            .map(|t| q.bind(Bind::Text(t.clone())))
-            .collect();
-        format!(" AND {type_field} IN ({})", wanted.join(", "))
-    };
-    let ended = q.bind(Bind::Int(i64::from(period.ended(scope.year, scope.last))));
-    // One row per measured cell, its sums and meetings computed by the database.
-    let sql = format!(
-        "WITH {applicable}, measured AS ( \
-           SELECT r.id, r.unit_id, r.occurred_on, \
-             CAST({top} AS {FLOAT}) AS num, CAST({bottom} AS {FLOAT}) AS den, {records} \
-             AND {top} IS NOT NULL AND {bottom} IS NOT NULL{of_types} \
-         ) \
-         SELECT a.id, a.name, CAST(m.p AS BIGINT), CAST(SUM(m.num) AS {FLOAT}), \
-           CAST(SUM(m.den) AS {FLOAT}), \
-           string_agg(CAST(m.id AS TEXT) || '@' || CAST(m.occurred_on AS TEXT), ',') \
-         FROM measured m JOIN applicable a ON a.id = m.unit_id \
-         WHERE m.p <= {ended} \
-         GROUP BY a.id, a.name, m.p \
-         ORDER BY a.id, m.p"
-    );
-    let cells: Vec<RatioCell> = fetch(db, &sql, &q.binds).await?;
-    let mut rows = Vec::new();
-    for (unit_id, name, p, top, bottom, list) in cells {
-        for (id, on) in meetings_of(Some(&list))? {
-            rows.push((unit_id, name.clone(), p, id, on, top, bottom));
-        }
-    }
-    Ok(rows)
 }
 
 /// A task overdue as of the check date: its responsible unit's id and name, the task's id, 序号,
@@ -338,20 +396,6 @@ impl<'a> Sql<'a> {
                SELECT u.id, u.name FROM units u \
                WHERE u.park_id = $1 AND u.unit_type = {unit_type}{members} \
              )"
-        )
-    }
-
-    /// The tail of a select over the park's live meetings of the year up to the scope's last
-    /// day: `<period> AS p FROM records r WHERE ..`, open for more conditions.
-    fn records(&mut self, scope: Scope, period: Period) -> String {
-        let kind = self.bind(Bind::Text(MEETING_KIND.to_string()));
-        let first = self.bind(Bind::Date(scope.first));
-        let last = self.bind(Bind::Date(scope.last));
-        format!(
-            "{} AS p FROM records r \
-             WHERE r.park_id = $1 AND r.kind = {kind} AND r.deleted_at IS NULL \
-             AND r.occurred_on >= {first} AND r.occurred_on <= {last}",
-            period.sql("r.occurred_on")
         )
     }
 }
