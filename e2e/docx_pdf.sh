@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The DOCX report through LibreOffice: renders the demo park's 2024 report to DOCX, converts it
-# with `libreoffice --headless --convert-to pdf`, and checks with pdftotext that the title, a
-# heading and the page number are in the PDF. Needs Debian's libreoffice-writer-nogui,
+# The DOCX report through two other readers: renders the demo park's 2024 report to DOCX; python-docx
+# opens it and checks the page, the margins, the title and the East Asian fonts, and the package's
+# parts and relationships (e2e/docx_check.py); then it is converted with `libreoffice --headless
+# --convert-to pdf`, and pdftotext must find the title, a heading and the page number in the PDF. Needs Debian's libreoffice-writer-nogui,
 # poppler-utils and fonts-noto-cjk (installed by .ci/run). The files go to target/docx/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,9 @@ TAIZHANG_ADMIN_PASSWORD='Docx-pass-123' $BIN --database-url "$DB" demo --year 20
 # Byte-wise, so that it works in any locale.
 park=$(sed -n 's/.*演示园区“\(.*\)”：.*/\1/p' "$WORK/demo.txt" | head -n 1)
 $BIN --database-url "$DB" report --year 2024 --format docx --out "$OUT/report-2024.docx"
+
+python3 -c "import docx" 2>/dev/null || python3 -m pip install --quiet python-docx
+python3 e2e/docx_check.py "$OUT/report-2024.docx" "${park}党工委2024年度述职报告"
 
 # A profile of its own, so that no user profile or running instance is touched.
 timeout 300 soffice -env:UserInstallation="file://$WORK/profile" --headless \
