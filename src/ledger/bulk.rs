@@ -94,7 +94,7 @@ pub async fn insert_records(
     Ok(written)
 }
 
-/// Gives a bulk write on SQLite a page cache of [`SQLITE_BULK_CACHE_KIB`] for the rest of the
+/// Gives a bulk write on SQLite a page cache of `SQLITE_BULK_CACHE_KIB` for the rest of the
 /// transaction; returns the connection's own size, for [`narrow_cache`]. On PostgreSQL nothing
 /// changes. A dialect difference: `cache_size` is SQLite's and holds for the connection, not the
 /// transaction, so the caller gives it back before committing.

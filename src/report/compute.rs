@@ -1,7 +1,7 @@
 //! Computing metric values in the database, each with the ids of what it counted (record ids for
 //! ledger metrics, person ids for roster metrics): the ledger counts, sums and ratios of a kind
-//! in one scan for all the years asked ([`super::scan`]), the roster and task metrics one query
-//! each ([`super::sql`]).
+//! in one scan for all the years asked (`scan.rs`), the roster and task metrics one query
+//! each (`sql.rs`).
 
 use serde::Serialize;
 
