@@ -41,6 +41,38 @@ with zipfile.ZipFile(path) as z:
             if target not in names:
                 problems.append(f"{rels} points at a missing part: {target}")
 
+# Word, unlike LibreOffice, refuses properties out of the schema's order (ECMA-376 Part 1,
+# CT_RPr, CT_PPr, CT_SectPr): check the order of every rPr, pPr and sectPr child.
+ORDER = {
+    "rPr": "rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint "
+    "noProof snapToGrid vanish webHidden color spacing w kern position sz szCs highlight u "
+    "effect bdr shd fitText vertAlign rtl cs em lang eastAsianLayout specVanish oMath",
+    "pPr": "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr "
+    "suppressLineNumbers pBdr shd tabs suppressAutoHyphens kinsoku wordWrap overflowPunct "
+    "topLinePunct autoSpaceDE autoSpaceDN bidi adjustRightInd snapToGrid spacing ind "
+    "contextualSpacing mirrorIndents suppressOverlap jc textDirection textAlignment "
+    "textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange",
+    "sectPr": "headerReference footerReference footnotePr endnotePr type pgSz pgMar paperSrc "
+    "pgBorders lnNumType pgNumType cols formProt vAlign noEndnote titlePg textDirection bidi "
+    "rtlGutter docGrid printerSettings sectPrChange",
+}
+WNS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+with zipfile.ZipFile(path) as z:
+    for name in [n for n in z.namelist() if n.startswith("word/") and n.endswith(".xml")]:
+        for element in ET.fromstring(z.read(name)).iter():
+            tag = element.tag.replace(WNS, "")
+            if tag not in ORDER:
+                continue
+            order = ORDER[tag].split()
+            # headerReference and footerReference may interleave: one rank for both.
+            rank = {t: i for i, t in enumerate(order)}
+            rank["footerReference"] = rank.get("headerReference", 0)
+            seen = [c.tag.replace(WNS, "") for c in element]
+            ranks = [rank.get(t, -1) for t in seen]
+            if -1 in ranks or ranks != sorted(ranks):
+                problems.append(f"{name}: w:{tag} children out of schema order: {' '.join(seen)}")
+                break
+
 document = docx.Document(path)
 section = document.sections[0]
 

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The DOCX report through two other readers: renders the demo park's 2024 report to DOCX; python-docx
-# opens it and checks the page, the margins, the title and the East Asian fonts, and the package's
-# parts and relationships (e2e/docx_check.py); then it is converted with `libreoffice --headless
-# --convert-to pdf`, and pdftotext must find the title, a heading and the page number in the PDF. Needs Debian's libreoffice-writer-nogui,
-# poppler-utils and fonts-noto-cjk (installed by .ci/run). The files go to target/docx/.
+# The DOCX report through two other readers. It renders the demo park's 2024 report to DOCX;
+# python-docx opens it and e2e/docx_check.py checks the page, the margins, the title, the East
+# Asian fonts, the schema order of run, paragraph and section properties that Word insists on, and
+# the package's parts and relationships. Then `libreoffice --headless --convert-to pdf` converts
+# it, and pdftotext must find the title, a heading and the page number in the PDF. Needs Debian's
+# libreoffice-writer-nogui, poppler-utils and fonts-noto-cjk (installed by .ci/run) and Python's
+# python-docx (installed when missing). The files go to target/docx/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WORK=$(mktemp -d)
