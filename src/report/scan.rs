@@ -19,9 +19,9 @@
 
 use chrono::NaiveDate;
 
-use super::metrics::{Aggregate, FilterOp, Metric, Period, Scalar, PEOPLE_KIND};
-use super::sql::{json_bool, Bind, FLOAT};
-use crate::db::{Db, DbError};
+use super::metrics::{Aggregate, Metric, Period, PEOPLE_KIND};
+use super::sql::{Bind, Conditions, FLOAT};
+use crate::db::{Backend, Db, DbError};
 use crate::on_db;
 
 /// The most (metric, year) pairs one statement decides, to keep its column count modest.
@@ -284,14 +284,14 @@ struct Builder<'a> {
     columns: Vec<(String, String, String)>,
 }
 
-impl Builder<'_> {
+impl Conditions for Builder<'_> {
     fn bind(&mut self, value: Bind) -> String {
         self.binds.push(value);
         format!("${}", self.binds.len())
     }
 
     /// The column holding field `key`'s text, extracting it on first use.
-    fn extract(&mut self, key: &str) -> String {
+    fn field(&mut self, key: &str) -> String {
         if let Some((_, column, _)) = self.columns.iter().find(|(k, _, _)| k == key) {
             return column.clone();
         }
@@ -303,46 +303,7 @@ impl Builder<'_> {
         column
     }
 
-    fn number(&mut self, key: &str) -> String {
-        format!("CAST({} AS {FLOAT})", self.extract(key))
-    }
-
-    fn filter(&mut self, key: &str, op: &FilterOp) -> String {
-        match op {
-            FilterOp::Eq(value) => self.equals(key, value),
-            FilterOp::Not(value) => {
-                let field = self.extract(key);
-                let equal = self.equals(key, value);
-                format!("({field} IS NULL OR NOT ({equal}))")
-            }
-            FilterOp::In(values) => {
-                let alternatives: Vec<String> =
-                    values.iter().map(|v| self.equals(key, v)).collect();
-                format!("({})", alternatives.join(" OR "))
-            }
-            FilterOp::Gt(n) => self.compare(key, ">", *n),
-            FilterOp::Gte(n) => self.compare(key, ">=", *n),
-            FilterOp::Lt(n) => self.compare(key, "<", *n),
-            FilterOp::Lte(n) => self.compare(key, "<=", *n),
-        }
-    }
-
-    fn equals(&mut self, key: &str, value: &Scalar) -> String {
-        match value {
-            Scalar::Text(text) => {
-                let field = self.extract(key);
-                format!("{field} = {}", self.bind(Bind::Text(text.clone())))
-            }
-            Scalar::Number(n) => self.compare(key, "=", *n),
-            Scalar::Bool(b) => {
-                let field = self.extract(key);
-                json_bool(self.db.backend(), &field, *b)
-            }
-        }
-    }
-
-    fn compare(&mut self, key: &str, op: &str, n: f64) -> String {
-        let value = self.number(key);
-        format!("{value} {op} {}", self.bind(Bind::Number(n)))
+    fn backend(&self) -> Backend {
+        self.db.backend()
     }
 }

@@ -75,8 +75,7 @@ struct Builder<'a> {
     binds: Vec<Bind>,
 }
 
-impl Builder<'_> {
-    /// Binds a value and returns its placeholder.
+impl Conditions for Builder<'_> {
     fn bind(&mut self, value: Bind) -> String {
         self.binds.push(value);
         format!("${}", self.binds.len())
@@ -88,10 +87,68 @@ impl Builder<'_> {
         self.db.json_field("fields", self.binds.len())
     }
 
+    fn backend(&self) -> Backend {
+        self.db.backend()
+    }
+}
+
+/// The SQL of a metric's filters, for a query writer that knows how to bind a value and where a
+/// record's field is: the JSON accessor in one query per metric ([`metric_query`]), a column
+/// extracted once per record in a scan (`scan.rs`).
+pub(crate) trait Conditions {
+    /// Binds a value and returns its placeholder.
+    fn bind(&mut self, value: Bind) -> String;
+
+    /// The SQL giving the text of field `key` of the record at hand.
+    fn field(&mut self, key: &str) -> String;
+
+    fn backend(&self) -> Backend;
+
     fn number(&mut self, key: &str) -> String {
         format!("CAST({} AS {FLOAT})", self.field(key))
     }
 
+    fn filter(&mut self, key: &str, op: &FilterOp) -> String {
+        match op {
+            FilterOp::Eq(value) => self.equals(key, value),
+            FilterOp::Not(value) => {
+                let field = self.field(key);
+                let equal = self.equals(key, value);
+                format!("({field} IS NULL OR NOT ({equal}))")
+            }
+            FilterOp::In(values) => {
+                let alternatives: Vec<String> =
+                    values.iter().map(|v| self.equals(key, v)).collect();
+                format!("({})", alternatives.join(" OR "))
+            }
+            FilterOp::Gt(n) => self.compare(key, ">", *n),
+            FilterOp::Gte(n) => self.compare(key, ">=", *n),
+            FilterOp::Lt(n) => self.compare(key, "<", *n),
+            FilterOp::Lte(n) => self.compare(key, "<=", *n),
+        }
+    }
+
+    fn equals(&mut self, key: &str, value: &Scalar) -> String {
+        match value {
+            Scalar::Text(text) => {
+                let field = self.field(key);
+                format!("{field} = {}", self.bind(Bind::Text(text.clone())))
+            }
+            Scalar::Number(n) => self.compare(key, "=", *n),
+            Scalar::Bool(b) => {
+                let field = self.field(key);
+                json_bool(self.backend(), &field, *b)
+            }
+        }
+    }
+
+    fn compare(&mut self, key: &str, op: &str, n: f64) -> String {
+        let value = self.number(key);
+        format!("{value} {op} {}", self.bind(Bind::Number(n)))
+    }
+}
+
+impl Builder<'_> {
     fn finish(&mut self, sql: String) -> MetricQuery {
         MetricQuery {
             sql,
@@ -198,45 +255,6 @@ impl Builder<'_> {
         self.finish(sql)
     }
 
-    fn filter(&mut self, key: &str, op: &FilterOp) -> String {
-        match op {
-            FilterOp::Eq(value) => self.equals(key, value),
-            FilterOp::Not(value) => {
-                let field = self.field(key);
-                let equal = self.equals(key, value);
-                format!("({field} IS NULL OR NOT ({equal}))")
-            }
-            FilterOp::In(values) => {
-                let alternatives: Vec<String> =
-                    values.iter().map(|v| self.equals(key, v)).collect();
-                format!("({})", alternatives.join(" OR "))
-            }
-            FilterOp::Gt(n) => self.compare(key, ">", *n),
-            FilterOp::Gte(n) => self.compare(key, ">=", *n),
-            FilterOp::Lt(n) => self.compare(key, "<", *n),
-            FilterOp::Lte(n) => self.compare(key, "<=", *n),
-        }
-    }
-
-    fn equals(&mut self, key: &str, value: &Scalar) -> String {
-        match value {
-            Scalar::Text(text) => {
-                let field = self.field(key);
-                format!("{field} = {}", self.bind(Bind::Text(text.clone())))
-            }
-            Scalar::Number(n) => self.compare(key, "=", *n),
-            Scalar::Bool(b) => {
-                let field = self.field(key);
-                json_bool(self.db.backend(), &field, *b)
-            }
-        }
-    }
-
-    fn compare(&mut self, key: &str, op: &str, n: f64) -> String {
-        let value = self.number(key);
-        format!("{value} {op} {}", self.bind(Bind::Number(n)))
-    }
-
     /// Roster people whose comma-separated tags hold `tag` (spaces and full-width commas that
     /// an import may leave are ignored). People carry no business date, so a roster count is
     /// the roster as it stands.
@@ -309,7 +327,7 @@ fn sum(value: &str) -> String {
 /// `true`/`false` into the integers 1/0, while PostgreSQL's `->>` gives the text 'true'/'false'.
 /// Metric checks only let a bool be compared with a bool field, so no number is ever mistaken
 /// for one on SQLite.
-pub(crate) fn json_bool(backend: Backend, field: &str, want: bool) -> String {
+fn json_bool(backend: Backend, field: &str, want: bool) -> String {
     match (backend, want) {
         (Backend::Sqlite, true) => format!("{field} = 1"),
         (Backend::Sqlite, false) => format!("{field} = 0"),
