@@ -28,6 +28,9 @@ pub enum AppError {
     Unauthorized,
     #[error("没有权限：{0}")]
     Forbidden(&'static str),
+    /// A field the role may not set (403, naming the field).
+    #[error("没有权限：您的角色不能填写“{}”（{}）", .0.label, .0.message)]
+    ForbiddenField(FieldError),
     #[error("{0}不存在")]
     NotFound(&'static str),
     #[error("填写有误：{}", join(.0))]
@@ -38,6 +41,9 @@ pub enum AppError {
     Conflict { current: i64 },
     #[error("{0}")]
     Locked(String),
+    /// An upload over the stated limit (413).
+    #[error("{0}")]
+    TooLarge(String),
     #[error(transparent)]
     Db(#[from] DbError),
 }

@@ -20,8 +20,8 @@ async fn list(
     Auth(p): Auth,
     Query(f): Query<AuditFilter>,
 ) -> Result<Json<Value>, ApiError> {
-    p.require(Action::ReadAudit)?;
-    let (items, total) = super::list(&st.db, p.park_id, &f).await?;
+    let (items, total) = super::search(&st.db, &p, &f).await?;
+    let items: Vec<super::Entry> = items.into_iter().map(super::Entry::masked).collect();
     Ok(Json(json!({ "items": items, "total": total })))
 }
 

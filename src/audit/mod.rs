@@ -60,6 +60,80 @@ pub struct Entry {
     pub hash: String,
 }
 
+impl Entry {
+    /// The entry as it leaves the server (the API): its values with personal data masked, as
+    /// the audit pages show them. The stored entry, which the chain hashes, is untouched.
+    pub fn masked(mut self) -> Entry {
+        let mask = |json: Option<String>| {
+            json.map(|j| match serde_json::from_str::<serde_json::Value>(&j) {
+                Ok(v) => masked_json("", v).to_string(),
+                Err(_) => mask_all_but_ends(&j),
+            })
+        };
+        self.before_json = mask(self.before_json.take());
+        self.after_json = mask(self.after_json.take());
+        self
+    }
+}
+
+/// A JSON value with every ID number, phone number and password-like field masked.
+fn masked_json(key: &str, v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| {
+                    let v = masked_json(&k, v);
+                    (k, v)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => {
+            Value::Array(items.into_iter().map(|v| masked_json(key, v)).collect())
+        }
+        Value::String(s) => Value::String(mask_text(key, &s)),
+        Value::Number(n) if key_is_personal(key) => Value::String(mask_text(key, &n.to_string())),
+        other => other,
+    }
+}
+
+fn key_is_personal(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    key.contains("id_number") || key.contains("phone")
+}
+
+/// A stored value's text as it may be shown: ID numbers and phone numbers masked wherever they
+/// appear, password hashes hidden.
+pub fn mask_text(key: &str, text: &str) -> String {
+    use crate::org::ids::{IdNumber, Phone};
+    let lower = key.to_ascii_lowercase();
+    if lower.contains("password") || lower.contains("hash") {
+        return "（已隐藏）".into();
+    }
+    if let Ok(n) = IdNumber::parse(text) {
+        return n.masked();
+    }
+    if let Ok(p) = Phone::parse(text) {
+        return p.masked();
+    }
+    if key_is_personal(key) {
+        return mask_all_but_ends(text);
+    }
+    text.to_string()
+}
+
+/// Keeps the first and last two characters of a value that should be personal but did not parse.
+fn mask_all_but_ends(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    if chars.len() <= 4 {
+        return "*".repeat(chars.len());
+    }
+    let mut out: String = chars[..2].iter().collect();
+    out.push_str(&"*".repeat(chars.len() - 4));
+    out.extend(&chars[chars.len() - 2..]);
+    out
+}
+
 /// Result of walking a park's chain.
 #[derive(Debug, PartialEq, Eq, Serialize)]
 pub enum Verdict {

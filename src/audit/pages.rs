@@ -12,7 +12,6 @@ use serde_json::Value;
 
 use super::{AuditFilter, Entry, Verdict};
 use crate::error::{AppError, FieldError};
-use crate::org::ids::{IdNumber, Phone};
 use crate::web::ui::{app_error_page, render, urlencode, Chrome, Page};
 use crate::web::AppState;
 
@@ -166,32 +165,7 @@ fn shown(key: &str, v: &Value) -> String {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     };
-    let key = key.to_ascii_lowercase();
-    if key.contains("password") || key.contains("hash") {
-        return "（已隐藏）".into();
-    }
-    if let Ok(n) = IdNumber::parse(&text) {
-        return n.masked();
-    }
-    if let Ok(p) = Phone::parse(&text) {
-        return p.masked();
-    }
-    if key.contains("id_number") || key.contains("phone") {
-        return mask_all_but_ends(&text);
-    }
-    text
-}
-
-/// Keeps the first and last two characters of a value that should be personal but did not parse.
-fn mask_all_but_ends(s: &str) -> String {
-    let chars: Vec<char> = s.chars().collect();
-    if chars.len() <= 4 {
-        return "*".repeat(chars.len());
-    }
-    let mut out: String = chars[..2].iter().collect();
-    out.push_str(&"*".repeat(chars.len() - 4));
-    out.extend(&chars[chars.len() - 2..]);
-    out
+    super::mask_text(key, &text)
 }
 
 /// Flattens a JSON object into `a.b` keys, in their stored order.

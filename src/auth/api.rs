@@ -95,8 +95,7 @@ async fn create(
     Auth(p): Auth,
     Json(body): Json<NewUser>,
 ) -> Result<(StatusCode, Json<User>), ApiError> {
-    p.require(Action::ManageUsers)?;
-    let user = service::create_user(&st.db, p.park_id, &p.actor(), body, st.now()).await?;
+    let (user, _) = service::create_user_as(&st.db, &p, body, st.now()).await?;
     Ok((StatusCode::CREATED, Json(user)))
 }
 
@@ -125,9 +124,8 @@ async fn lock(
     Auth(p): Auth,
     Path(id): Path<i64>,
 ) -> Result<Json<User>, ApiError> {
-    p.require(Action::ManageUsers)?;
     Ok(Json(
-        service::set_locked(&st.db, p.park_id, &p.actor(), id, true, st.now()).await?,
+        service::set_locked_as(&st.db, &p, id, true, st.now()).await?,
     ))
 }
 
@@ -136,8 +134,7 @@ async fn unlock(
     Auth(p): Auth,
     Path(id): Path<i64>,
 ) -> Result<Json<User>, ApiError> {
-    p.require(Action::ManageUsers)?;
     Ok(Json(
-        service::set_locked(&st.db, p.park_id, &p.actor(), id, false, st.now()).await?,
+        service::set_locked_as(&st.db, &p, id, false, st.now()).await?,
     ))
 }

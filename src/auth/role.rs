@@ -47,6 +47,9 @@ const ENTERPRISE_KINDS: [&str; 2] = ["enterprise_problem", "suggestion"];
 pub enum Action<'a> {
     ReadRecords(&'a str),
     WriteRecords(&'a str),
+    /// Delete or restore a record: whoever writes the kind, except an enterprise user, whose
+    /// submitted requests stay on the park's books.
+    DeleteRecords(&'a str),
     ReadOrg,
     WriteOrg,
     ReadKinds,
@@ -108,7 +111,15 @@ impl Role {
         }
     }
 
-    /// True for the roles whose work needs full ID numbers and phone numbers on screen.
+    /// True for the three admin duties of 等保 (系统管理员, 安全管理员, 审计管理员): such accounts
+    /// are created, given their role and their passwords only on the server's command line, so
+    /// that no admin can make, unmake or take over another.
+    pub fn is_admin_duty(self) -> bool {
+        matches!(self, Role::SysAdmin | Role::SecAdmin | Role::AuditAdmin)
+    }
+
+    /// True for the roles whose work needs whole ID numbers and phone numbers: they see them masked
+    /// like everyone, and may ask for the whole value of one person (显示完整号码), audited.
     pub fn sees_personal_data(self) -> bool {
         matches!(self, Role::Office)
     }
@@ -118,6 +129,8 @@ impl Role {
         use Action::*;
         use Role::*;
         match (self, action) {
+            (Enterprise, DeleteRecords(_)) => false,
+            (role, DeleteRecords(kind)) => role.allows(WriteRecords(kind)),
             (Office, ReadRecords(_) | WriteRecords(_) | ReadOrg | WriteOrg | ReadKinds) => true,
             (Office, WriteKinds) => true,
             (BranchSecretary, ReadRecords(_) | WriteRecords(_) | ReadOrg | ReadKinds) => true,

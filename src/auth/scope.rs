@@ -62,6 +62,9 @@ fn forbidden_message(action: Action<'_>) -> &'static str {
     match action {
         Action::ReadRecords(_) => "您的角色不能查看此类台账",
         Action::WriteRecords(_) => "您的角色不能修改此类台账",
+        Action::DeleteRecords(_) => {
+            "您的角色不能删除或恢复此类台账记录；已提交的事项如需撤回，请联系园区工作人员"
+        }
         Action::ReadOrg => "您的角色不能查看组织信息",
         Action::WriteOrg => "您的角色不能修改组织信息",
         Action::ReadKinds => "您的角色不能查看台账目录",

@@ -236,8 +236,19 @@ pub async fn assign(
     now: DateTime<Utc>,
 ) -> Result<User, AppError> {
     who.require(Action::AssignRoles)?;
+    if id == who.user_id {
+        return Err(AppError::Forbidden(
+            "不能修改自己的角色和数据范围：三员职责分离，须由他人在服务器上用命令行办理",
+        ));
+    }
+    if a.role.is_admin_duty() {
+        return Err(AppError::invalid("role", "角色", ADMIN_DUTY_ON_CLI));
+    }
     check_assignment(a.role, a.unit_id, a.enterprise_id)?;
     let before = get_user(db, who.park_id, id, now).await?;
+    if before.role.is_admin_duty() {
+        return Err(AppError::Forbidden(ADMIN_DUTY_ON_CLI));
+    }
     let mut tx = db.begin().await?;
     queries::set_role(
         &mut tx,
@@ -550,6 +561,23 @@ fn typed_or_generated(typed: Option<String>) -> IssuedPassword {
     }
 }
 
+/// Why an admin duty's account is out of reach of the web and the API.
+const ADMIN_DUTY_ON_CLI: &str = "三员账号（系统管理员、安全管理员、审计管理员）的创建、角色、锁定和密码只能在服务器上用命令行（taizhang user）办理";
+
+/// The account `id`, refused when it holds one of the three admin duties.
+async fn not_admin_duty(
+    db: &Db,
+    who: &Principal,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<User, AppError> {
+    let user = get_user(db, who.park_id, id, now).await?;
+    if user.role.is_admin_duty() {
+        return Err(AppError::Forbidden(ADMIN_DUTY_ON_CLI));
+    }
+    Ok(user)
+}
+
 /// Creates an account (系统管理员). Without a typed password one is generated, to be shown once.
 pub async fn create_user_as(
     db: &Db,
@@ -558,6 +586,9 @@ pub async fn create_user_as(
     now: DateTime<Utc>,
 ) -> Result<(User, IssuedPassword), AppError> {
     who.require(Action::ManageUsers)?;
+    if new.role.is_admin_duty() {
+        return Err(AppError::invalid("role", "角色", ADMIN_DUTY_ON_CLI));
+    }
     let issued = typed_or_generated(Some(new.password.clone()));
     new.password = issued.password.clone();
     let user = create_user(db, who.park_id, &who.actor(), new, now).await?;
@@ -578,6 +609,7 @@ pub async fn set_locked_as(
             "不能锁定自己正在使用的账号".to_string(),
         ));
     }
+    not_admin_duty(db, who, id, now).await?;
     set_locked(db, who.park_id, &who.actor(), id, locked, now).await
 }
 
@@ -590,6 +622,7 @@ pub async fn reset_password_as(
     now: DateTime<Utc>,
 ) -> Result<(User, IssuedPassword), AppError> {
     who.require(Action::ManageUsers)?;
+    not_admin_duty(db, who, id, now).await?;
     let issued = typed_or_generated(typed);
     set_password(db, who.park_id, &who.actor(), id, &issued.password, now).await?;
     Ok((get_user(db, who.park_id, id, now).await?, issued))

@@ -211,6 +211,7 @@ impl Column {
             default: None,
             scale: None,
             aliases: self.aliases.iter().map(|a| (*a).to_owned()).collect(),
+            set_by: Vec::new(),
         }
     }
 }

@@ -191,27 +191,11 @@ async fn upload(
     State(st): State<AppState>,
     Auth(p): Auth,
     Path(id): Path<i64>,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let bad = |m: &str| AppError::invalid("file", "附件", m.to_string());
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|_| bad("上传内容格式有误，或文件超过大小上限"))?
-    {
-        if field.name() != Some("file") {
-            continue;
-        }
-        let name = field.file_name().unwrap_or("附件").to_string();
-        let bytes = field
-            .bytes()
-            .await
-            .map_err(|_| bad("上传中断，或文件超过大小上限"))?;
-        let row =
-            service::add_attachment(&st.db, &st.config, &p, id, &name, &bytes, st.now()).await?;
-        return Ok((StatusCode::CREATED, Json(json!(row))));
-    }
-    Err(bad("请选择要上传的文件（表单字段名 file）").into())
+    let (name, bytes) = crate::web::file_part(form, st.config.max_upload_bytes).await?;
+    let row = service::add_attachment(&st.db, &st.config, &p, id, &name, &bytes, st.now()).await?;
+    Ok((StatusCode::CREATED, Json(json!(row))))
 }
 
 async fn download(

@@ -72,6 +72,10 @@ pub struct FieldDef {
     /// Other header spellings accepted on import (`面积` for `面积(平方米)`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
+    /// The roles that may set this field (role ids); empty: every role that may write the kind.
+    /// A 企业用户 submits its 企业难题, the park's staff fill in 责任小组, 办理结果 and 办结日期.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub set_by: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -129,6 +133,12 @@ pub enum CatalogueError {
         kind: String,
         other: String,
         sheet: String,
+    },
+    #[error("台账种类“{kind}”的字段{field}的 set_by 中有未知角色“{role}”")]
+    UnknownSetByRole {
+        kind: String,
+        field: String,
+        role: String,
     },
     #[error("台账种类“{kind}”没有定义任何字段")]
     NoFields { kind: String },
@@ -198,6 +208,12 @@ pub const DEFAULT_SCALE: u32 = 2;
 
 impl Catalogue {
     /// The catalogue shipped with taizhang, holding every ledger kind of PRODUCT.md.
+    /// The embedded default catalogue, parsed once.
+    pub fn built_in() -> &'static Catalogue {
+        static BUILT_IN: std::sync::OnceLock<Catalogue> = std::sync::OnceLock::new();
+        BUILT_IN.get_or_init(Catalogue::default_catalogue)
+    }
+
     pub fn default_catalogue() -> Catalogue {
         // The embedded file is a build input, not user input; `embedded_default_parses` keeps it
         // valid, so a failure here is a defect caught before any release.
@@ -253,6 +269,22 @@ impl Catalogue {
 }
 
 impl KindDef {
+    /// The kind with the field rights of the built-in kind of the same id: a park's stored copy
+    /// of a built-in kind made before a field had rights gets them, field by field (same key and
+    /// type), so that no older park lets an enterprise fill in what the staff alone may set.
+    pub fn with_built_in_rights(mut self) -> KindDef {
+        if let Some(built_in) = Catalogue::built_in().kind(&self.id) {
+            for field in self.fields.iter_mut().filter(|f| f.set_by.is_empty()) {
+                if let Some(b) = built_in.field(&field.key) {
+                    if b.field_type == field.field_type {
+                        field.set_by.clone_from(&b.set_by);
+                    }
+                }
+            }
+        }
+        self
+    }
+
     pub fn field(&self, key: &str) -> Option<&FieldDef> {
         self.fields.iter().find(|field| field.key == key)
     }
@@ -310,6 +342,17 @@ impl KindDef {
         let mut headers: HashSet<String> = HashSet::new();
         for field in &self.fields {
             field.validate(&self.id)?;
+            if let Some(r) = field
+                .set_by
+                .iter()
+                .find(|r| crate::auth::Role::parse(r).is_none())
+            {
+                return Err(CatalogueError::UnknownSetByRole {
+                    kind: kind(),
+                    field: field.describe(),
+                    role: r.clone(),
+                });
+            }
             if !keys.insert(&field.key) {
                 return Err(CatalogueError::DuplicateFieldKey {
                     kind: kind(),
@@ -368,6 +411,11 @@ impl KindDef {
 }
 
 impl FieldDef {
+    /// True when `role` may set this field (see [`FieldDef::set_by`]).
+    pub fn may_set(&self, role: crate::auth::Role) -> bool {
+        self.set_by.is_empty() || self.set_by.iter().any(|r| r == role.as_str())
+    }
+
     /// The header written into Excel templates: the label, with `*` when the field is required.
     pub fn header(&self) -> String {
         if self.required {

@@ -288,6 +288,7 @@ async fn add_field(
                 default: None,
                 scale: None,
                 aliases: Vec::new(),
+                set_by: Vec::new(),
             };
             service::add_field(&st.db, &page.who, &id, field, st.now()).await
         }

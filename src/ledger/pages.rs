@@ -355,13 +355,17 @@ struct FormField {
     error: Option<String>,
 }
 
+/// The form's inputs: the fields the role may set (the catalogue's `set_by`), with what was
+/// typed and their errors.
 fn form_fields(
     kind: &KindDef,
+    role: crate::auth::Role,
     values: &HashMap<String, String>,
     errors: &[FieldError],
 ) -> Vec<FormField> {
     kind.fields
         .iter()
+        .filter(|f| f.may_set(role))
         .map(|f| FormField {
             key: f.key.clone(),
             label: f.label.clone(),
@@ -427,7 +431,7 @@ async fn form_page(
                 sheet: kind.sheet.clone(),
                 name: kind.name.clone(),
             },
-            fields: form_fields(kind, &values, errors),
+            fields: form_fields(kind, page.who.role, &values, errors),
             action,
             version,
             message,
@@ -455,6 +459,17 @@ async fn new_form(State(st): State<AppState>, page: Page, Path(kind_id): Path<St
     }
     let mut values = HashMap::new();
     values.insert(kind.date_field.clone(), st.now().date_naive().to_string());
+    // An enterprise user's request is its own enterprise's.
+    if let (crate::auth::Scope::Enterprise(own), Some(key)) =
+        (&page.who.scope, &kind.enterprise_field)
+    {
+        match crate::org::service::get_enterprise(&st.db, &page.who, *own).await {
+            Ok(e) => {
+                values.insert(key.clone(), e.name);
+            }
+            Err(e) => return app_error_page(e),
+        }
+    }
     form_page(
         &st,
         &page,
@@ -669,6 +684,7 @@ struct DetailView {
     attachments: Vec<AttachmentView>,
     history: Vec<HistoryView>,
     can_write: bool,
+    can_delete: bool,
 }
 
 #[derive(Serialize)]
@@ -794,6 +810,10 @@ async fn detail(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> 
             .who
             .role
             .allows(crate::auth::Action::WriteRecords(&kind.id)),
+        can_delete: page
+            .who
+            .role
+            .allows(crate::auth::Action::DeleteRecords(&kind.id)),
         kind: KindHead {
             id: kind.id.clone(),
             sheet: kind.sheet.clone(),

@@ -174,7 +174,9 @@ pub async fn kind(db: &Db, park_id: i64, kind: &str) -> Result<Option<KindDef>, 
 }
 
 fn parse_kind(definition: &str) -> Result<KindDef, DbError> {
-    serde_json::from_str(definition).map_err(|e| DbError::Other(sqlx::Error::Decode(Box::new(e))))
+    serde_json::from_str::<KindDef>(definition)
+        .map(KindDef::with_built_in_rights)
+        .map_err(|e| DbError::Other(sqlx::Error::Decode(Box::new(e))))
 }
 
 // ---- records ----

@@ -13,7 +13,7 @@ use super::record::{self, Names};
 use crate::audit::{self, Change};
 use crate::auth::{Action, Principal, Scope};
 use crate::db::Db;
-use crate::error::AppError;
+use crate::error::{AppError, FieldError};
 
 /// A record as the faces show it. The fields are a map where a face reads them, or the stored
 /// JSON passed through untouched (`RawFields`) where a listing only hands them on.
@@ -437,16 +437,89 @@ pub async fn get(db: &Db, who: &Principal, id: i64) -> Result<RecordView, AppErr
     readable(db, who, id).await
 }
 
+/// True for a value that says nothing: absent, null or blank.
+fn is_blank(v: Option<&Json>) -> bool {
+    match v {
+        None | Some(Json::Null) => true,
+        Some(Json::String(s)) => s.trim().is_empty(),
+        _ => false,
+    }
+}
+
+/// The fields as the role may write them: a field the catalogue keeps for other roles
+/// (`set_by`) keeps its stored value (none on a new record); a different value sent for it is
+/// refused, naming the field.
+fn within_field_rights(
+    who: &Principal,
+    def: &KindDef,
+    fields: &Map<String, Json>,
+    before: Option<&RecordView>,
+) -> Result<Map<String, Json>, AppError> {
+    let mut out = fields.clone();
+    for f in def.fields.iter().filter(|f| !f.may_set(who.role)) {
+        let stored = before
+            .and_then(|b| b.fields.get(&f.key))
+            .filter(|v| !v.is_null());
+        let sent = fields.get(&f.key);
+        let same = match (sent, stored) {
+            (Some(a), Some(b)) => a == b || display_text(a) == display_text(b),
+            _ => false,
+        };
+        if !is_blank(sent) && !same {
+            return Err(AppError::ForbiddenField(FieldError {
+                field: f.key.clone(),
+                label: f.label.clone(),
+                message: "由园区工作人员填写".to_string(),
+            }));
+        }
+        match stored {
+            Some(v) => out.insert(f.key.clone(), v.clone()),
+            None => out.remove(&f.key),
+        };
+    }
+    Ok(out)
+}
+
+fn display_text(v: &Json) -> String {
+    match v {
+        Json::String(s) => s.trim().to_string(),
+        other => other.to_string(),
+    }
+}
+
 async fn validate_input(
     db: &Db,
     who: &Principal,
     def: &KindDef,
     fields: &Map<String, Json>,
+    before: Option<&RecordView>,
 ) -> Result<RecordData, AppError> {
-    let mut errors = record::unknown_fields(def, fields);
+    let mut fields = within_field_rights(who, def, fields, before)?;
     let names = Names::load(db, who.park_id).await?;
+    // An enterprise user's records are its own enterprise's: left empty, the field says so.
+    if let (crate::auth::Scope::Enterprise(own), Some(key)) = (&who.scope, &def.enterprise_field) {
+        if is_blank(fields.get(key)) {
+            if let Some((name, _)) = names.enterprises.iter().find(|(_, id)| **id == *own) {
+                fields.insert(key.clone(), Json::String(name.clone()));
+            }
+        }
+    }
+    let fields = &fields;
+    let mut errors = record::unknown_fields(def, fields);
     match record::validate(def, |f| record::raw_from_json(fields.get(&f.key)), &names) {
         Ok(data) if errors.is_empty() => {
+            if let (crate::auth::Scope::Enterprise(own), Some(key)) =
+                (&who.scope, &def.enterprise_field)
+            {
+                if data.enterprise_id != Some(*own) {
+                    let label = def.field(key).map_or("企业", |f| f.label.as_str());
+                    return Err(AppError::invalid(
+                        key,
+                        label,
+                        "只能登记本企业的事项，请填写本企业名称或留空",
+                    ));
+                }
+            }
             if !who.covers(data.unit_id, data.enterprise_id) {
                 return Err(AppError::Forbidden("只能登记本单位（企业）范围内的记录"));
             }
@@ -474,7 +547,7 @@ pub async fn create(
         .await?
         .ok_or_else(|| AppError::invalid("kind", "台账类型", format!("没有“{kind_id}”这种台账")))?;
     who.require(Action::WriteRecords(&def.id))?;
-    let data = validate_input(db, who, &def, &input.fields).await?;
+    let data = validate_input(db, who, &def, &input.fields, None).await?;
     let mut tx = db.begin().await?;
     let id = queries::insert_record(&mut tx, who.park_id, &data, Some(who.user_id), now).await?;
     let view = view_of(id, &data, 1, now, now);
@@ -559,7 +632,7 @@ pub async fn update(
         AppError::invalid("version", "版本", "修改时须提供读取时的版本号 version")
     })?;
     let def = kind(db, who, &before.kind).await?;
-    let data = validate_input(db, who, &def, &input.fields).await?;
+    let data = validate_input(db, who, &def, &input.fields, Some(&before)).await?;
     let mut tx = db.begin().await?;
     if !queries::update_record(&mut tx, who.park_id, id, version, &data, now).await? {
         drop(tx);
@@ -592,7 +665,7 @@ pub async fn set_deleted(
     now: DateTime<Utc>,
 ) -> Result<RecordView, AppError> {
     let before = readable(db, who, id).await?;
-    who.require(Action::WriteRecords(&before.kind))?;
+    who.require(Action::DeleteRecords(&before.kind))?;
     if before.deleted == deleted {
         return Ok(before);
     }
@@ -801,17 +874,43 @@ pub async fn open_attachment(
 /// Keeps the last path component and drops control characters, so a name never escapes the
 /// folder nor breaks a header.
 fn sanitize_file_name(name: &str) -> String {
+    /// Characters kept of a name; a longer one is shortened in its stem, never in its extension.
+    const MAX_CHARS: usize = 200;
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
     let clean: String = base
         .chars()
         .filter(|c| !c.is_control() && *c != '"')
-        .take(200)
         .collect();
-    if clean.trim().is_empty() {
-        "附件".to_string()
-    } else {
-        clean.trim().to_string()
+    let clean = clean.trim();
+    if clean.is_empty() {
+        return "附件".to_string();
     }
+    if clean.chars().count() <= MAX_CHARS {
+        return clean.to_string();
+    }
+    // An extension is a short ASCII tail after the last dot; anything else is part of the stem.
+    let (stem, ext) = match clean.rsplit_once('.') {
+        Some((stem, ext))
+            if !stem.is_empty()
+                && ext.len() <= 10
+                && ext.chars().all(|c| c.is_ascii_alphanumeric()) =>
+        {
+            (stem, Some(ext))
+        }
+        _ => (clean, None),
+    };
+    let room = MAX_CHARS - ext.map_or(0, |e| e.len() + 1);
+    let mut short: String = stem
+        .chars()
+        .take(room)
+        .collect::<String>()
+        .trim_end()
+        .to_string();
+    if let Some(ext) = ext {
+        short.push('.');
+        short.push_str(ext);
+    }
+    short
 }
 
 /// This year's count of live records per kind the principal can read, for the 工作台.
@@ -850,6 +949,22 @@ mod tests {
         assert_eq!(sanitize_file_name("C:\\x\\会议纪要.pdf"), "会议纪要.pdf");
         assert_eq!(sanitize_file_name("a\"b\r\n.pdf"), "ab.pdf");
         assert_eq!(sanitize_file_name("  "), "附件");
+    }
+
+    #[test]
+    fn a_long_name_is_shortened_in_its_stem_and_keeps_its_extension() {
+        let long = format!("{}.docx", "关于开展主题教育的会议纪要".repeat(30));
+        let short = sanitize_file_name(&long);
+        assert!(short.ends_with(".docx"), "{short}");
+        assert_eq!(short.chars().count(), 200);
+        assert_eq!(content_type_for(&short), content_type_for("a.docx"));
+        assert!(
+            content_type_for(&short).is_some(),
+            "a .docx is an accepted type"
+        );
+        // A dot deep inside a long name is no extension: the name is cut, not split there.
+        let dotted = format!("第1.{}", "长".repeat(300));
+        assert_eq!(sanitize_file_name(&dotted).chars().count(), 200);
     }
 
     #[test]
@@ -935,6 +1050,7 @@ pub async fn create_kind(
         default: None,
         scale: None,
         aliases: Vec::new(),
+        set_by: Vec::new(),
     };
     let def = KindDef {
         id,

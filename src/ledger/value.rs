@@ -783,6 +783,7 @@ mod tests {
             default: None,
             scale: None,
             aliases: Vec::new(),
+            set_by: Vec::new(),
         }
     }
 

@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/org/units/{id}/edit", get(edit_unit).post(update_unit))
         .route("/org/people/new", get(new_person).post(create_person))
         .route("/org/people/{id}", get(person))
+        .route("/org/people/{id}/reveal", post(reveal))
         .route(
             "/org/people/{id}/edit",
             get(edit_person).post(update_person),
@@ -536,10 +537,9 @@ async fn person_fields(
     page: &Page,
     stored: Option<&Person>,
 ) -> Result<Vec<FormField>, AppError> {
-    // Roles that see masked values edit without them: left empty, the stored value is kept.
-    let hidden = !page.who.role.sees_personal_data();
+    // Every role edits without the whole values: left empty, the stored value is kept.
     let kept = |has: bool| {
-        if hidden && has {
+        if has {
             "已登记（不显示）；不修改请留空"
         } else {
             ""
@@ -560,14 +560,12 @@ async fn person_fields(
     ])
 }
 
-fn person_values(p: &Person, sees: bool) -> Values {
+/// A stored person as the edit form's values; the ID number and phone are left out (empty
+/// keeps them), so the form never holds a whole number.
+fn person_values(p: &Person) -> Values {
     let mut v = Values::new();
     v.insert("name".into(), p.name.clone());
     v.insert("gender".into(), p.gender.clone().unwrap_or_default());
-    if sees {
-        v.insert("id_number".into(), p.id_number.clone().unwrap_or_default());
-        v.insert("phone".into(), p.phone.clone().unwrap_or_default());
-    }
     v.insert(
         "unit_id".into(),
         p.unit_id.map(|i| i.to_string()).unwrap_or_default(),
@@ -672,7 +670,7 @@ async fn edit_person(State(st): State<AppState>, page: Page, Path(id): Path<i64>
     }
     match service::get_person(&st.db, &page.who, id).await {
         Ok(v) => {
-            let values = person_values(&v.person, page.who.role.sees_personal_data());
+            let values = person_values(&v.person);
             person_form(&st, &page, Some(&v.person), &values, &[]).await
         }
         Err(e) => app_error_page(e),
@@ -724,6 +722,10 @@ struct PersonPage {
     failed_position: Option<i64>,
     failed_message: Option<String>,
     message: Option<String>,
+    /// The role may ask to see the whole ID number and phone (an audited action).
+    can_reveal: bool,
+    /// The whole values, on the answer to that ask only.
+    revealed: Option<service::Revealed>,
 }
 
 #[derive(Serialize)]
@@ -738,6 +740,7 @@ struct PositionRow {
 
 #[derive(Default)]
 struct PersonOutcome {
+    revealed: Option<service::Revealed>,
     pos: Values,
     pos_errors: Vec<FieldError>,
     failed_position: Option<i64>,
@@ -797,6 +800,8 @@ async fn person_page(st: &AppState, page: &Page, id: i64, out: PersonOutcome) ->
             failed_position: out.failed_position,
             failed_message: out.failed_message,
             message,
+            can_reveal: page.who.role.sees_personal_data(),
+            revealed: out.revealed,
         },
     );
     if invalid {
@@ -807,6 +812,29 @@ async fn person_page(st: &AppState, page: &Page, id: i64, out: PersonOutcome) ->
 
 async fn person(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> Response {
     person_page(&st, &page, id, PersonOutcome::default()).await
+}
+
+/// 显示完整号码: the person's page once with the whole ID number and phone; the look is audited.
+async fn reveal(
+    State(st): State<AppState>,
+    page: Page,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let (_, csrf) = form_map(pairs);
+    if !page.csrf_ok(csrf.as_deref()) {
+        return csrf_refused();
+    }
+    match service::reveal_person(&st.db, &page.who, id, st.now()).await {
+        Ok(r) => {
+            let out = PersonOutcome {
+                revealed: Some(r),
+                ..PersonOutcome::default()
+            };
+            person_page(&st, &page, id, out).await
+        }
+        Err(e) => app_error_page(e),
+    }
 }
 
 async fn appoint(

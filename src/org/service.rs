@@ -73,26 +73,95 @@ pub struct PersonView {
     pub positions: Vec<Position>,
 }
 
-/// Masks a person's personal data for viewers whose role does not need it.
-pub fn mask_person(mut p: Person, viewer: &Principal) -> Person {
-    if !viewer.role.sees_personal_data() {
-        p.id_number = p
-            .id_number
-            .map(|v| IdNumber::parse(&v).map_or_else(|_| mask_middle(&v, 6, 4), |n| n.masked()));
-        p.phone = p
-            .phone
-            .map(|v| Phone::parse(&v).map_or_else(|_| mask_middle(&v, 3, 4), |n| n.masked()));
-    }
+/// Masks a person's personal data: shown to every role masked; the whole value is given only by
+/// [`reveal_person`], audited, to the roles whose work needs it.
+pub fn mask_person(mut p: Person) -> Person {
+    p.id_number = p.id_number.map(|v| mask_id_number(&v));
+    p.phone = p.phone.map(|v| mask_phone(&v));
     p
 }
 
-pub fn mask_enterprise(mut e: Enterprise, viewer: &Principal) -> Enterprise {
-    if !viewer.role.sees_personal_data() {
-        e.contact_phone = e
-            .contact_phone
-            .map(|v| Phone::parse(&v).map_or_else(|_| mask_middle(&v, 3, 4), |n| n.masked()));
-    }
+pub fn mask_enterprise(mut e: Enterprise) -> Enterprise {
+    e.contact_phone = e.contact_phone.map(|v| mask_phone(&v));
     e
+}
+
+fn mask_id_number(v: &str) -> String {
+    IdNumber::parse(v).map_or_else(|_| mask_middle(v, 6, 4), |n| n.masked())
+}
+
+fn mask_phone(v: &str) -> String {
+    Phone::parse(v).map_or_else(|_| mask_middle(v, 3, 4), |n| n.masked())
+}
+
+/// What a form or an API client sends back for a masked value: nothing, or the masked form it
+/// was shown, both mean "unchanged" and keep the stored value; anything else is a new value.
+fn unless_unchanged(
+    typed: Option<String>,
+    stored: Option<&str>,
+    mask: fn(&str) -> String,
+) -> Option<String> {
+    match (typed, stored) {
+        (None, Some(s)) => Some(s.to_string()),
+        (Some(t), Some(s)) if t.trim().is_empty() || t.trim() == mask(s) => Some(s.to_string()),
+        (t, _) => t,
+    }
+}
+
+/// A person's whole ID number and phone, as stored.
+#[derive(Clone, Debug, Serialize)]
+pub struct Revealed {
+    pub id_number: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// The whole ID number and phone of a person (显示完整号码), for a role whose work needs them and
+/// whose scope covers the person; every such look is in the audit log (never the values).
+pub async fn reveal_person(
+    db: &Db,
+    who: &Principal,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<Revealed, AppError> {
+    who.require(Action::ReadOrg)?;
+    if !who.role.sees_personal_data() {
+        return Err(AppError::Forbidden(
+            "您的角色不能查看完整的身份证号和手机号",
+        ));
+    }
+    let p = queries::person(db, who.park_id, id)
+        .await?
+        .ok_or(AppError::NotFound("人员"))?;
+    if !who.covers(p.unit_id, None) {
+        return Err(AppError::Forbidden("不能查看本单位以外的人员"));
+    }
+    let mut tx = db.begin().await?;
+    let shown: Vec<&str> = [
+        p.id_number.as_ref().map(|_| "id_number"),
+        p.phone.as_ref().map(|_| "phone"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    crate::audit::record(
+        &mut tx,
+        who.park_id,
+        &who.actor(),
+        now,
+        crate::audit::Change {
+            action: "reveal",
+            entity: "person",
+            entity_id: Some(id),
+            before: None,
+            after: Some(serde_json::json!({ "name": p.name, "shown": shown })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Revealed {
+        id_number: p.id_number,
+        phone: p.phone,
+    })
 }
 
 /// Masks all but the first `head` and last `tail` characters; for stored values that no longer
@@ -409,7 +478,7 @@ pub async fn update_enterprise(
     db: &Db,
     who: &Principal,
     id: i64,
-    input: EnterpriseInput,
+    mut input: EnterpriseInput,
     now: DateTime<Utc>,
 ) -> Result<Enterprise, AppError> {
     who.require(Action::WriteOrg)?;
@@ -419,6 +488,11 @@ pub async fn update_enterprise(
     let before = queries::enterprise(db, who.park_id, id)
         .await?
         .ok_or(AppError::NotFound("企业"))?;
+    input.contact_phone = unless_unchanged(
+        input.contact_phone,
+        before.contact_phone.as_deref(),
+        mask_phone,
+    );
     let e = validate_enterprise(input, id)?;
     let mut tx = db.begin().await?;
     queries::update_enterprise(&mut tx, who.park_id, &e)
@@ -447,10 +521,7 @@ pub async fn list_enterprises(db: &Db, who: &Principal) -> Result<Vec<Enterprise
         (_, true) => all,
         (_, false) => return Err(AppError::Forbidden("您的角色不能查看企业名录")),
     };
-    Ok(visible
-        .into_iter()
-        .map(|e| mask_enterprise(e, who))
-        .collect())
+    Ok(visible.into_iter().map(mask_enterprise).collect())
 }
 
 pub async fn get_enterprise(db: &Db, who: &Principal, id: i64) -> Result<Enterprise, AppError> {
@@ -464,7 +535,7 @@ pub async fn get_enterprise(db: &Db, who: &Principal, id: i64) -> Result<Enterpr
     if !allowed {
         return Err(AppError::Forbidden("不能查看其他企业的信息"));
     }
-    Ok(mask_enterprise(e, who))
+    Ok(mask_enterprise(e))
 }
 
 // ---- people ----
@@ -542,14 +613,14 @@ pub async fn create_person(
     )
     .await?;
     tx.commit().await?;
-    Ok(view_person(p, Vec::new(), who))
+    Ok(view_person(p, Vec::new()))
 }
 
 pub async fn update_person(
     db: &Db,
     who: &Principal,
     id: i64,
-    input: PersonInput,
+    mut input: PersonInput,
     now: DateTime<Utc>,
 ) -> Result<PersonView, AppError> {
     who.require(Action::WriteOrg)?;
@@ -559,16 +630,13 @@ pub async fn update_person(
     if !who.covers(before.unit_id, None) {
         return Err(AppError::Forbidden("不能修改本单位以外的人员"));
     }
-    let mut p = validate_person(input, id)?;
+    // The form and the API show these masked: sent back empty or as shown, they stay as stored.
+    input.id_number =
+        unless_unchanged(input.id_number, before.id_number.as_deref(), mask_id_number);
+    input.phone = unless_unchanged(input.phone, before.phone.as_deref(), mask_phone);
+    let p = validate_person(input, id)?;
     if !who.covers(p.unit_id, None) {
         return Err(AppError::Forbidden("不能把人员调到本单位以外"));
-    }
-    // A masked value sent back unchanged keeps the stored one: the form never saw the full value.
-    if p.id_number.is_none() && before.id_number.is_some() && !who.role.sees_personal_data() {
-        p.id_number = before.id_number.clone();
-    }
-    if p.phone.is_none() && before.phone.is_some() && !who.role.sees_personal_data() {
-        p.phone = before.phone.clone();
     }
     let mut tx = db.begin().await?;
     queries::update_person(&mut tx, who.park_id, &p).await?;
@@ -586,7 +654,7 @@ pub async fn update_person(
     .await?;
     tx.commit().await?;
     let positions = queries::positions_of(db, who.park_id, id).await?;
-    Ok(view_person(p, positions, who))
+    Ok(view_person(p, positions))
 }
 
 /// Records a new post for a person, closing their open posts in the same unit: a personnel
@@ -743,10 +811,7 @@ pub async fn list_people(
         offset.max(0),
     )
     .await?;
-    Ok((
-        rows.into_iter().map(|p| mask_person(p, who)).collect(),
-        total,
-    ))
+    Ok((rows.into_iter().map(mask_person).collect(), total))
 }
 
 pub async fn get_person(db: &Db, who: &Principal, id: i64) -> Result<PersonView, AppError> {
@@ -758,11 +823,11 @@ pub async fn get_person(db: &Db, who: &Principal, id: i64) -> Result<PersonView,
         return Err(AppError::Forbidden("不能查看本单位以外的人员"));
     }
     let positions = queries::positions_of(db, who.park_id, id).await?;
-    Ok(view_person(p, positions, who))
+    Ok(view_person(p, positions))
 }
 
-fn view_person(p: Person, positions: Vec<Position>, who: &Principal) -> PersonView {
-    let p = mask_person(p, who);
+fn view_person(p: Person, positions: Vec<Position>) -> PersonView {
+    let p = mask_person(p);
     PersonView {
         tag_list: p
             .tags

@@ -388,9 +388,14 @@ struct RecordsView {
     metric: MetricHead,
     definition: String,
     people: bool,
+    tasks: bool,
     total: usize,
     hidden: usize,
     rows: Vec<RecordRowView>,
+    /// The heading of the column that says what each item adds to the figure.
+    part_label: Option<String>,
+    /// How the items add up to the figure, computed from all of them.
+    recomputed: Option<String>,
     page: usize,
     pages: usize,
     query: String,
@@ -411,8 +416,19 @@ struct RecordRowView {
     date: String,
     unit: String,
     title: String,
-    /// True for ledger records, which have a page of their own.
-    linked: bool,
+    /// Which page of its own the item opens: `record`, `person` or `task`.
+    link: &'static str,
+    /// What the item adds to a sum or a ratio, or a task's completion.
+    part: String,
+}
+
+/// Decimal places for a part or a total: whole numbers as such, others as the metric rounds.
+fn metric_decimals(metric: &super::MetricValue, x: f64) -> u32 {
+    if x.fract() == 0.0 {
+        0
+    } else {
+        metric.decimals.max(1)
+    }
 }
 
 async fn records(
@@ -453,7 +469,8 @@ async fn records_view(
         id.and_then(|id| units.get(&id).cloned())
             .unwrap_or_default()
     };
-    let rows = if found.people {
+    let fixed = |x: f64| super::numbers::fixed(x, metric_decimals(&found.metric, x));
+    let rows: Vec<RecordRowView> = if found.people {
         found
             .persons
             .iter()
@@ -463,7 +480,26 @@ async fn records_view(
                 date: String::new(),
                 unit: unit_name(p.unit_id),
                 title: p.name.clone(),
-                linked: false,
+                link: "person",
+                part: String::new(),
+            })
+            .collect()
+    } else if found.tasks {
+        found
+            .task_items
+            .iter()
+            .map(|t| RecordRowView {
+                id: t.id,
+                kind: format!("{} {}", t.status, t.seq).trim().to_string(),
+                date: t.deadline.to_string(),
+                unit: t.unit_name.clone(),
+                title: t.content.clone(),
+                link: "task",
+                part: match t.completed_on {
+                    Some(d) if t.on_time => format!("按期（{d} 完成）"),
+                    Some(d) => format!("逾期（{d} 完成）"),
+                    None => "未完成".to_string(),
+                },
             })
             .collect()
     } else {
@@ -479,11 +515,56 @@ async fn records_view(
                 date: r.date.to_string(),
                 unit: unit_name(r.unit_id),
                 title: r.title.clone(),
-                linked: true,
+                link: "record",
+                part: match found.parts.get(&r.id) {
+                    Some((a, Some(b))) => format!("{} / {}", fixed(*a), fixed(*b)),
+                    Some((a, None)) => fixed(*a),
+                    None => String::new(),
+                },
             })
             .collect()
     };
     let total = found.metric.records.len();
+    let recomputed = match found.totals {
+        Some((part, Some(whole))) if found.tasks => Some(format!(
+            "按期完成 {} 项 ÷ 应完成 {} 项 = {}%",
+            fixed(part),
+            fixed(whole),
+            super::numbers::fixed(
+                super::compute::percent(part, whole, found.metric.decimals),
+                found.metric.decimals
+            )
+        )),
+        Some((part, Some(whole))) => Some(format!(
+            "分子合计 {} ÷ 分母合计 {} = {}%",
+            fixed(part),
+            fixed(whole),
+            super::numbers::fixed(
+                super::compute::percent(part, whole, found.metric.decimals),
+                found.metric.decimals
+            )
+        )),
+        Some((sum, None)) => Some(format!("{total} 条记录合计 {}", fixed(sum))),
+        None => Some(format!(
+            "共 {total} {}",
+            if found.people {
+                "人"
+            } else if found.tasks {
+                "项"
+            } else {
+                "条"
+            }
+        )),
+    };
+    let part_label = if found.tasks {
+        Some("完成情况".to_string())
+    } else if found.totals.is_some_and(|(_, b)| b.is_some()) {
+        Some("分子 / 分母".to_string())
+    } else if found.totals.is_some() {
+        Some("计入数值".to_string())
+    } else {
+        None
+    };
     let metric = &found.metric;
     Ok(RecordsView {
         chrome: chrome(st, page, "/report").await?,
@@ -499,9 +580,12 @@ async fn records_view(
         },
         definition: found.definition,
         people: found.people,
+        tasks: found.tasks,
         total,
         hidden: found.hidden,
         rows,
+        part_label,
+        recomputed,
         page: page_no,
         pages: total.div_ceil(RECORDS_PAGE).max(1),
         query: format!("metric={}&year={year}", urlencode(&metric.id)),

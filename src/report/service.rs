@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::compute::{compute, MetricValue};
-use super::metrics::{Metric, MetricCatalogue, PEOPLE_KIND};
+use super::metrics::{Metric, MetricCatalogue, PEOPLE_KIND, TASKS_KIND};
 use super::queries::{self, NewVersion};
 use super::render::ReportTemplate;
 use super::view::ReportData;
@@ -92,10 +92,33 @@ pub struct MetricRecords {
     pub definition: String,
     /// True when the figure counts people of the rosters rather than ledger records.
     pub people: bool,
+    /// True when the figure counts tasks of the annual plans.
+    pub tasks: bool,
     /// Ids of the listed page that the caller may not read (other units' records), left out.
     pub hidden: usize,
     pub records: Vec<RecordView>,
     pub persons: Vec<PersonRow>,
+    pub task_items: Vec<TaskItem>,
+    /// What each listed record adds to a sum or a ratio (by record id): the summed value, or
+    /// the numerator and denominator.
+    pub parts: std::collections::HashMap<i64, (f64, Option<f64>)>,
+    /// The figure recomputed from every item it counted, all pages: for a sum its total, for a
+    /// ratio (and the on-time rate) the numerator's and the denominator's totals.
+    pub totals: Option<(f64, Option<f64>)>,
+}
+
+/// A counted task as the list shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct TaskItem {
+    pub id: i64,
+    pub seq: String,
+    pub content: String,
+    pub unit_name: String,
+    pub deadline: NaiveDate,
+    pub status: &'static str,
+    pub completed_on: Option<NaiveDate>,
+    /// Done on or before its deadline: what the on-time figures count.
+    pub on_time: bool,
 }
 
 /// A counted person as the list shows them.
@@ -457,17 +480,88 @@ pub async fn metric_records(
     let mut out = MetricRecords {
         definition,
         people: metric.kind == PEOPLE_KIND,
+        tasks: metric.kind == TASKS_KIND,
         hidden: 0,
         records: Vec::new(),
         persons: Vec::new(),
+        task_items: Vec::new(),
+        parts: Default::default(),
+        totals: None,
         metric: value,
     };
     if out.people {
         list_people(db, who, &page, &mut out).await?;
+    } else if out.tasks {
+        list_tasks(db, who, year, &page, &mut out).await?;
     } else {
         list_records(db, who, &metric, &page, &mut out).await?;
     }
     Ok(out)
+}
+
+/// The tasks a task figure counted, of the page `ids`; the on-time rate's totals over all.
+async fn list_tasks(
+    db: &Db,
+    who: &Principal,
+    year: i32,
+    ids: &[i64],
+    out: &mut MetricRecords,
+) -> Result<(), AppError> {
+    let counted: std::collections::HashSet<i64> = out.metric.records.iter().copied().collect();
+    let rows: Vec<_> = crate::tasks::queries::tasks(db, who.park_id, None, Some(year))
+        .await?
+        .into_iter()
+        .filter(|t| counted.contains(&t.id))
+        .collect();
+    let on_time = |t: &crate::tasks::queries::TaskRow| {
+        t.status == "done" && t.completed_on.is_some_and(|d| d <= t.deadline)
+    };
+    let done = rows.iter().filter(|t| on_time(t)).count();
+    out.totals = Some((done as f64, Some(rows.len() as f64)));
+    let may_read = who.role.allows(Action::ReadPlans);
+    let wanted: std::collections::HashSet<i64> = ids.iter().copied().collect();
+    for t in rows.iter().filter(|t| wanted.contains(&t.id)) {
+        if may_read && who.covers(Some(t.unit_id), None) {
+            out.task_items.push(TaskItem {
+                id: t.id,
+                seq: t.seq.clone(),
+                content: t.content.clone(),
+                unit_name: t.unit_name.clone(),
+                deadline: t.deadline,
+                status: crate::tasks::status_label(&t.status),
+                completed_on: t.completed_on,
+                on_time: on_time(t),
+            });
+        } else {
+            out.hidden += 1;
+        }
+    }
+    Ok(())
+}
+
+/// A number a record holds in `field`, as a sum or a ratio reads it.
+fn field_number(fields: &serde_json::Map<String, serde_json::Value>, field: &str) -> Option<f64> {
+    match fields.get(field)? {
+        serde_json::Value::Number(n) => n.as_f64(),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// What one record adds to a sum (its value) or a ratio (numerator and denominator).
+fn part_of(metric: &Metric, r: &RecordView) -> Option<(f64, Option<f64>)> {
+    use super::metrics::Aggregate;
+    match &metric.aggregate {
+        Aggregate::Sum { field } => Some((field_number(&r.fields, field).unwrap_or(0.0), None)),
+        Aggregate::Ratio {
+            numerator,
+            denominator,
+        } => Some((
+            field_number(&r.fields, numerator).unwrap_or(0.0),
+            Some(field_number(&r.fields, denominator).unwrap_or(0.0)),
+        )),
+        _ => None,
+    }
 }
 
 async fn list_records(
@@ -481,9 +575,30 @@ async fn list_records(
         out.hidden = ids.len();
         return Ok(());
     }
+    let summed = matches!(
+        metric.aggregate,
+        super::metrics::Aggregate::Sum { .. } | super::metrics::Aggregate::Ratio { .. }
+    );
+    if summed {
+        // The totals come from every counted record, not only this page's.
+        let mut totals = (0.0, None::<f64>);
+        for chunk in out.metric.records.chunks(500) {
+            for row in queries::records_by_id(db, who.park_id, chunk).await? {
+                if let Some((a, b)) = part_of(metric, &RecordView::from_row(row)) {
+                    totals.0 += a;
+                    totals.1 = b.map(|b| b + totals.1.unwrap_or(0.0));
+                }
+            }
+        }
+        out.totals = Some(totals);
+    }
     for row in queries::records_by_id(db, who.park_id, ids).await? {
         if who.covers(row.unit_id, row.enterprise_id) {
-            out.records.push(RecordView::from_row(row));
+            let r = RecordView::from_row(row);
+            if let Some(part) = part_of(metric, &r) {
+                out.parts.insert(r.id, part);
+            }
+            out.records.push(r);
         } else {
             out.hidden += 1;
         }

@@ -127,6 +127,7 @@ pub fn parse_as_of(text: &str) -> Result<NaiveDate, RulesError> {
         default: None,
         scale: None,
         aliases: Vec::new(),
+        set_by: Vec::new(),
     };
     let date = value::parse(&field, Raw::Text(text)).map_err(|reason| RulesError::InvalidAsOf {
         input: text.to_string(),

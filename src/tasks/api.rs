@@ -178,34 +178,13 @@ async fn unsupervise(
     ))
 }
 
-/// The bytes and name of the multipart part named `file`.
-pub(crate) async fn file_part(mut form: Multipart) -> Result<(String, Vec<u8>), AppError> {
-    let bad = |m: &str| AppError::invalid("file", "文件", m.to_string());
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|_| bad("上传内容格式有误，或文件超过大小上限"))?
-    {
-        if field.name() != Some("file") {
-            continue;
-        }
-        let name = field.file_name().unwrap_or("附件").to_string();
-        let bytes = field
-            .bytes()
-            .await
-            .map_err(|_| bad("上传中断，或文件超过大小上限"))?;
-        return Ok((name, bytes.to_vec()));
-    }
-    Err(bad("请选择要上传的文件（表单字段名 file）"))
-}
-
 async fn upload(
     State(st): State<AppState>,
     Auth(p): Auth,
     Path(id): Path<i64>,
     form: Multipart,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let (name, bytes) = file_part(form).await?;
+    let (name, bytes) = crate::web::file_part(form, st.config.max_upload_bytes).await?;
     let row = service::attach(&st.db, &st.config, &p, id, &name, &bytes, st.now()).await?;
     Ok((StatusCode::CREATED, Json(json!(row))))
 }
@@ -241,7 +220,7 @@ async fn import(
     Path(id): Path<i64>,
     form: Multipart,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let (name, bytes) = file_part(form).await?;
+    let (name, bytes) = crate::web::file_part(form, st.config.max_upload_bytes).await?;
     let n = super::import::import_task_list(&st.db, &p, id, &name, &bytes, st.now()).await?;
     Ok((StatusCode::CREATED, Json(json!({ "imported": n }))))
 }

@@ -471,6 +471,7 @@ fn parse_date(
         default: None,
         scale: None,
         aliases: Vec::new(),
+        set_by: Vec::new(),
     };
     let raw = match cell_value(data) {
         CellValue::Raw(raw) => raw,

@@ -23,11 +23,13 @@ impl IntoResponse for ApiError {
         let (status, code) = match &e {
             AppError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            AppError::ForbiddenField(_) => (StatusCode::FORBIDDEN, "forbidden_field"),
             AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             AppError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             AppError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             AppError::Conflict { .. } => (StatusCode::CONFLICT, "conflict"),
             AppError::Locked(_) => (StatusCode::UNAUTHORIZED, "login_refused"),
+            AppError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             AppError::Db(DbError::Busy) => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             AppError::Db(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         };
@@ -39,9 +41,35 @@ impl IntoResponse for ApiError {
         let mut body = json!({"error": {"code": code, "message": e.to_string()}});
         match &e {
             AppError::Invalid(fields) => body["error"]["fields"] = json!(fields),
+            AppError::ForbiddenField(field) => body["error"]["fields"] = json!([field]),
             AppError::Conflict { current } => body["error"]["current_version"] = json!(current),
             _ => {}
         }
         (status, Json(body)).into_response()
     }
+}
+
+/// The name and bytes of the `multipart/form-data` part named `file`, as the upload APIs take
+/// it: a body over the limit is a 413 naming the limit, a broken one a 422 at `file`.
+pub(crate) async fn file_part(
+    mut form: axum::extract::Multipart,
+    max_bytes: usize,
+) -> Result<(String, Vec<u8>), AppError> {
+    let bad = |m: &str| AppError::invalid("file", "文件", m.to_string());
+    let failed = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::TooLarge(format!("文件超过大小上限 {} MB", max_bytes / 1024 / 1024))
+        } else {
+            bad("上传内容格式有误或上传中断，请重新上传")
+        }
+    };
+    while let Some(field) = form.next_field().await.map_err(failed)? {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name = field.file_name().unwrap_or("附件").to_string();
+        let bytes = field.bytes().await.map_err(failed)?;
+        return Ok((name, bytes.to_vec()));
+    }
+    Err(bad("请选择要上传的文件（表单字段名 file）"))
 }

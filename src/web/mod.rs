@@ -9,6 +9,7 @@ mod router;
 mod state;
 pub mod ui;
 
+pub(crate) use error::file_part;
 pub use error::ApiError;
 pub use principal::{bearer as principal_bearer, Auth};
 pub use router::router;

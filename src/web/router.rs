@@ -47,13 +47,25 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .merge(pages)
         .with_state(state)
+        // One limit for every body: the stated upload size plus room for the form's other fields.
+        // Axum's own 2 MB default for extractors would otherwise refuse what the page promises.
+        .layer(axum::extract::DefaultBodyLimit::max(limit))
         .layer(RequestBodyLimitLayer::new(limit))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            too_large_in_chinese(req, next, limit)
+        }))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(
                 "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
                  object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
             ),
+        ))
+        // Pages and API answers hold what the user may see (people, records, the audit log): no
+        // browser or proxy keeps them. The stylesheet and script say otherwise for themselves.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_FRAME_OPTIONS,
@@ -83,6 +95,30 @@ pub fn router(state: AppState) -> Router {
                 serde_json::json!({"error": {"code": "internal", "message": "服务器内部错误"}});
             (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response()
         }))
+}
+
+/// The body limit answers in English plain text; the API says it in its JSON shape and a page
+/// in a Chinese page, both naming the limit.
+async fn too_large_in_chinese(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+    limit: usize,
+) -> axum::response::Response {
+    let api = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    let plain = !res.headers().get(header::CONTENT_TYPE).is_some_and(|v| {
+        v.as_bytes().starts_with(b"application/json") || v.as_bytes().starts_with(b"text/html")
+    });
+    if res.status() != StatusCode::PAYLOAD_TOO_LARGE || !plain {
+        return res;
+    }
+    let message = format!("上传内容超过大小上限 {} MB", limit / 1024 / 1024);
+    if api {
+        let body = serde_json::json!({"error": {"code": "too_large", "message": message}});
+        (StatusCode::PAYLOAD_TOO_LARGE, Json(body)).into_response()
+    } else {
+        super::ui::error_page(StatusCode::PAYLOAD_TOO_LARGE, &message)
+    }
 }
 
 async fn api_not_found() -> StatusCode {

@@ -65,10 +65,44 @@ fn env() -> &'static Environment<'static> {
     })
 }
 
+/// The names of every page template of the binary, leaving out the partials (a layout another
+/// template extends, a piece it includes): those render as part of the pages that use them.
+pub fn template_names() -> Vec<&'static str> {
+    let used_by_others = |name: &str| {
+        templates().any(|(_, source)| {
+            source.contains(&format!("extends \"{name}\""))
+                || source.contains(&format!("include \"{name}\""))
+        })
+    };
+    templates()
+        .map(|(name, _)| name)
+        .filter(|name| !used_by_others(name))
+        .collect()
+}
+
+/// The page templates rendered so far by this process, successfully: the product walk's test
+/// holds every one of [`template_names`] to having been rendered with real data.
+pub fn rendered_templates() -> std::collections::BTreeSet<String> {
+    rendered().lock().map(|s| s.clone()).unwrap_or_default()
+}
+
+fn rendered() -> &'static std::sync::Mutex<std::collections::BTreeSet<String>> {
+    static RENDERED: OnceLock<std::sync::Mutex<std::collections::BTreeSet<String>>> =
+        OnceLock::new();
+    RENDERED.get_or_init(Default::default)
+}
+
 /// Renders a page, or the opaque 500 page when a built-in template fails (logged once).
 pub fn render<S: Serialize>(name: &str, ctx: S) -> Response {
     match env().get_template(name).and_then(|t| t.render(ctx)) {
-        Ok(html) => Html(html).into_response(),
+        Ok(html) => {
+            if let Ok(mut seen) = rendered().lock() {
+                if !seen.contains(name) {
+                    seen.insert(name.to_string());
+                }
+            }
+            Html(html).into_response()
+        }
         Err(e) => {
             tracing::error!(template = name, error = %e, "page render failed");
             (StatusCode::INTERNAL_SERVER_ERROR, Html(FALLBACK_500)).into_response()
@@ -343,12 +377,14 @@ pub fn app_error_page(e: AppError) -> Response {
     match e {
         AppError::Unauthorized => Redirect::to("/login").into_response(),
         AppError::Forbidden(m) => error_page(StatusCode::FORBIDDEN, m),
+        e @ AppError::ForbiddenField(_) => error_page(StatusCode::FORBIDDEN, &e.to_string()),
         AppError::NotFound(what) => {
             error_page(StatusCode::NOT_FOUND, &format!("{what}不存在或已被删除"))
         }
         AppError::Db(crate::db::DbError::Busy) => {
             error_page(StatusCode::SERVICE_UNAVAILABLE, "数据库正忙，请稍后重试")
         }
+        AppError::TooLarge(m) => error_page(StatusCode::PAYLOAD_TOO_LARGE, &m),
         AppError::Db(e) => {
             tracing::error!(error = %e, "page failed");
             error_page(

@@ -182,3 +182,100 @@ async fn health_check_answers_when_the_database_does() {
     let (status, _) = app.call(Method::GET, "/healthz", None, None).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
 }
+
+/// The three admin duties stay apart: the 安全管理员 cannot raise itself or anyone to an admin
+/// duty, nor touch an admin's account; the 系统管理员 cannot make an admin account, nor lock one
+/// or set its password. Those are done on the server's command line.
+#[tokio::test]
+async fn no_admin_can_raise_itself_or_make_unmake_or_take_over_another_admin() {
+    let app = TestApp::new().await;
+    let sec = app.login("sec_admin").await;
+    let sys = app.login("admin").await;
+    let (_, users) = app.get(&sec, "/api/v1/users").await;
+    let id_of = |login: &str| {
+        users["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["login"] == login)
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap()
+    };
+    let (me, auditor, leader) = (id_of("sec_admin"), id_of("audit_admin"), id_of("leader"));
+    let (status, body) = app
+        .put(
+            &sec,
+            &format!("/api/v1/users/{me}/role"),
+            json!({"role": "office"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("不能修改自己的角色"));
+    let (status, me_now) = app.get(&sec, "/api/v1/me").await;
+    assert_eq!(
+        (status, me_now["role"].as_str()),
+        (StatusCode::OK, Some("sec_admin"))
+    );
+    let (status, body) = app
+        .put(
+            &sec,
+            &format!("/api/v1/users/{leader}/role"),
+            json!({"role": "audit_admin"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["fields"][0]["field"], "role");
+    let (status, body) = app
+        .put(
+            &sec,
+            &format!("/api/v1/users/{auditor}/role"),
+            json!({"role": "office"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, body) = app
+        .post(
+            &sys,
+            "/api/v1/users",
+            json!({"login": "second_sec", "password": crate::helpers::PASSWORD, "role": "sec_admin"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.to_string().contains("命令行"), "{body}");
+    for path in [
+        format!("/api/v1/users/{auditor}/lock"),
+        format!("/api/v1/users/{me}/lock"),
+    ] {
+        let (status, body) = app.post(&sys, &path, json!({})).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {body}");
+    }
+    // Nothing changed: the auditor still signs in with its own password and reads the log.
+    let auditor_token = app.login("audit_admin").await;
+    let (status, _) = app.get(&auditor_token, "/api/v1/audit").await;
+    assert_eq!(status, StatusCode::OK);
+    // The same refusals on the pages.
+    let b = crate::web::sign_in(&app, "admin").await;
+    let csrf = b.csrf().await;
+    let reset = b
+        .post(
+            &format!("/admin/users/{auditor}/password"),
+            &[("_csrf", &csrf), ("password", "Another-Passw0rd")],
+        )
+        .await;
+    assert_eq!(reset.status, StatusCode::FORBIDDEN, "{}", reset.body);
+    let s = crate::web::sign_in(&app, "sec_admin").await;
+    let csrf = s.csrf().await;
+    let raise = s
+        .post(
+            &format!("/admin/users/{me}/role"),
+            &[("_csrf", &csrf), ("role", "office")],
+        )
+        .await;
+    assert_eq!(raise.status, StatusCode::FORBIDDEN, "{}", raise.body);
+    let (_, me_now) = app.get(&sec, "/api/v1/me").await;
+    assert_eq!(me_now["role"], "sec_admin");
+}

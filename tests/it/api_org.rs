@@ -6,7 +6,7 @@ use serde_json::json;
 use crate::helpers::{id, TestApp};
 
 #[tokio::test]
-async fn id_numbers_and_phones_are_masked_for_roles_that_need_not_see_them() {
+async fn id_numbers_and_phones_are_masked_for_every_role_and_revealed_only_by_an_audited_ask() {
     let app = TestApp::new().await;
     let office = app.login("office").await;
     let person = app
@@ -16,22 +16,62 @@ async fn id_numbers_and_phones_are_masked_for_roles_that_need_not_see_them() {
             json!({"name": "张三", "id_number": "11010519491231002X", "phone": "13812345678", "unit_id": app.units.branch_a, "member_type": "正式党员"}),
         )
         .await;
-    assert_eq!(
-        person["id_number"], "11010519491231002X",
-        "office sees the full value"
-    );
-    let leader = app.login("leader").await;
-    let (status, seen) = app
-        .get(&leader, &format!("/api/v1/people/{}", id(&person)))
+    assert_eq!(person["id_number"], "110105********002X", "{person}");
+    let pid = id(&person);
+    for login in ["office", "leader"] {
+        let token = app.login(login).await;
+        let (status, seen) = app.get(&token, &format!("/api/v1/people/{pid}")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(seen["id_number"], "110105********002X", "{login}");
+        assert_eq!(seen["phone"], "138****5678", "{login}");
+        assert_eq!(seen["is_member"], true);
+        let (status, list) = app.get(&token, "/api/v1/people").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(!list.to_string().contains("13812345678"), "{login}: {list}");
+    }
+    let (status, whole) = app
+        .post(&office, &format!("/api/v1/people/{pid}/reveal"), json!({}))
         .await;
-    assert_eq!(status, StatusCode::OK);
-    let masked_id = seen["id_number"].as_str().unwrap();
+    assert_eq!(status, StatusCode::OK, "{whole}");
+    assert_eq!(whole["id_number"], "11010519491231002X");
+    assert_eq!(whole["phone"], "13812345678");
+    let leader = app.login("leader").await;
+    let (status, body) = app
+        .post(&leader, &format!("/api/v1/people/{pid}/reveal"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    // The look is in the audit log, and the log does not hold the values it showed.
+    let auditor = app.login("audit_admin").await;
+    let (status, log) = app.get(&auditor, "/api/v1/audit?action=reveal").await;
+    assert_eq!(status, StatusCode::OK, "{log}");
+    assert_eq!(log["total"], 1, "{log}");
+    assert_eq!(log["items"][0]["entity_id"], pid, "{log}");
+    assert!(!log.to_string().contains("13812345678"), "{log}");
+    // The person's creation is in the log too, its values masked as the audit pages show them.
+    let (status, log) = app.get(&auditor, "/api/v1/audit?entity=person").await;
+    assert_eq!(status, StatusCode::OK, "{log}");
+    let text = log.to_string();
+    assert!(text.contains("138****5678"), "{log}");
     assert!(
-        masked_id.starts_with("110105") && masked_id.ends_with("002X") && masked_id.contains('*'),
-        "{masked_id}"
+        !text.contains("13812345678") && !text.contains("11010519491231002X"),
+        "{log}"
     );
-    assert_eq!(seen["phone"], "138****5678");
-    assert_eq!(seen["is_member"], true);
+    // Sent back as shown (masked) or left out, the stored values stay.
+    let (status, kept) = app
+        .put(
+            &office,
+            &format!("/api/v1/people/{pid}"),
+            json!({"name": "张三", "id_number": "110105********002X", "unit_id": app.units.branch_a, "member_type": "正式党员"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{kept}");
+    let (_, whole) = app
+        .post(&office, &format!("/api/v1/people/{pid}/reveal"), json!({}))
+        .await;
+    assert_eq!(
+        (whole["id_number"].as_str(), whole["phone"].as_str()),
+        (Some("11010519491231002X"), Some("13812345678"))
+    );
 }
 
 #[tokio::test]

@@ -238,6 +238,8 @@ pub(crate) fn multipart(token: &str, path: &str, file_name: &str, bytes: &[u8]) 
         .method(Method::POST)
         .uri(path)
         .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        // As every HTTP client sends it: the server refuses an oversized body on it alone.
+        .header(header::CONTENT_LENGTH, body.len())
         .header(
             header::CONTENT_TYPE,
             format!("multipart/form-data; boundary={boundary}"),
@@ -362,4 +364,144 @@ async fn a_park_adds_a_ledger_kind_and_fields_without_code() {
         .post(&app.login("leader").await, "/api/v1/kinds", kind)
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn an_upload_up_to_the_stated_limit_is_taken_and_one_over_it_refused_in_chinese() {
+    let app = TestApp::new().await;
+    let office = app.login("office").await;
+    let rec = app
+        .meeting(&office, "2024-01-10", "党课", "甲科技党支部")
+        .await;
+    let path = format!("/api/v1/records/{}/attachments", id(&rec));
+    // Over axum's 2 MB default for extractors, well under the stated 20 MB.
+    let mut pdf = b"%PDF-1.4 ".to_vec();
+    pdf.resize(3 * 1024 * 1024, b'x');
+    let (status, a) = app
+        .send(multipart(&office, &path, "扫描件.pdf", &pdf))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{a}");
+    assert_eq!(a["size_bytes"], 3 * 1024 * 1024, "{a}");
+    let limit = app.state.config.max_upload_bytes;
+    let mut big = b"%PDF-1.4 ".to_vec();
+    big.resize(limit + 128 * 1024, b'x');
+    let (status, body) = app.send(multipart(&office, &path, "太大.pdf", &big)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("20 MB"),
+        "{body}"
+    );
+}
+
+/// An enterprise user submits its 企业难题 and edits what it wrote; the park's staff alone set
+/// 责任小组, 办理结果, 办结日期 and 满意度 (the catalogue's `set_by`), and the record stays on the
+/// books: the enterprise can neither close it nor delete or restore it.
+#[tokio::test]
+async fn an_enterprise_cannot_set_the_staffs_fields_close_or_delete_its_own_problem() {
+    let app = TestApp::new().await;
+    let ent = app.login("enterprise").await;
+    let office = app.login("office").await;
+    let (status, body) = app
+        .post(
+            &ent,
+            "/api/v1/records",
+            json!({"kind": "enterprise_problem", "fields": {"accepted_on": "2025-03-01", "problem_category": "用工", "description": "招工难", "completed_on": "2025-03-02"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(
+        body["error"]["fields"][0]["field"], "completed_on",
+        "{body}"
+    );
+    // Without the staff's fields, and without naming itself, the request is its own.
+    let rec = app
+        .post_ok(
+            &ent,
+            "/api/v1/records",
+            json!({"kind": "enterprise_problem", "fields": {"accepted_on": "2025-03-01", "problem_category": "用工", "description": "招工难"}}),
+        )
+        .await;
+    assert_eq!(rec["enterprise_id"], app.enterprises.1, "{rec}");
+    let rid = id(&rec);
+    let (status, done) = app
+        .put(
+            &office,
+            &format!("/api/v1/records/{rid}"),
+            json!({"version": rec["version"], "fields": {"accepted_on": "2025-03-01", "enterprise": "乙制造有限公司", "problem_category": "用工", "description": "招工难", "team": "企业服务组", "result": "已对接人社部门", "completed_on": "2025-04-10"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    // The enterprise edits its description: what the staff set stays as it was.
+    let (status, edited) = app
+        .put(
+            &ent,
+            &format!("/api/v1/records/{rid}"),
+            json!({"version": done["version"], "fields": {"accepted_on": "2025-03-01", "problem_category": "用工", "description": "招工难，急需普工 30 人"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{edited}");
+    assert_eq!(edited["fields"]["completed_on"], "2025-04-10", "{edited}");
+    assert_eq!(edited["fields"]["result"], "已对接人社部门", "{edited}");
+    let (status, body) = app
+        .put(
+            &ent,
+            &format!("/api/v1/records/{rid}"),
+            json!({"version": edited["version"], "fields": {"accepted_on": "2025-03-01", "problem_category": "用工", "description": "招工难", "satisfaction": "满意", "completed_on": "2025-04-10"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(
+        body["error"]["fields"][0]["field"], "satisfaction",
+        "{body}"
+    );
+    let (status, _) = app
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/records/{rid}"),
+            Some(&ent),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app
+        .post(&ent, &format!("/api/v1/records/{rid}/restore"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // The pages: the form has the enterprise's fields only, filled with its own name; another
+    // company's name is a message at the field, with what was typed kept.
+    let b = crate::web::sign_in(&app, "enterprise").await;
+    let csrf = b.csrf().await;
+    let form = b.get("/ledger/enterprise_problem/new").await;
+    assert_eq!(form.status, StatusCode::OK);
+    for staff in [
+        "name=\"team\"",
+        "name=\"result\"",
+        "name=\"completed_on\"",
+        "name=\"satisfaction\"",
+    ] {
+        assert!(!form.body.contains(staff), "{staff}");
+    }
+    assert!(form.body.contains("乙制造有限公司"));
+    let other = b
+        .post(
+            "/ledger/enterprise_problem/new",
+            &[
+                ("_csrf", &csrf),
+                ("accepted_on", "2025-05-06"),
+                ("enterprise", "甲科技有限公司"),
+                ("problem_category", "融资"),
+                ("description", "贷款难题"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        other.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        other.body
+    );
+    assert!(other.body.contains("只能登记本企业的事项") && other.body.contains("贷款难题"));
+    let page = b.get(&format!("/records/{rid}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("已对接人社部门") && !page.body.contains("确定删除这条记录吗"));
 }

@@ -48,6 +48,32 @@ static COUNTER: AtomicU32 = AtomicU32::new(0);
 impl TestApp {
     /// A fresh database with an empty park (its administrator `admin`) and nothing else.
     pub async fn empty() -> TestApp {
+        let mut app = TestApp::fresh().await;
+        app.park_id = taizhang::org::park::create(&app.db, "测试园区", "admin", PASSWORD, now())
+            .await
+            .expect("park");
+        app
+    }
+
+    /// A fresh database holding the demo park of the given last year (every account's password
+    /// is [`PASSWORD`]), with the logins the demo printed.
+    #[allow(dead_code, reason = "the walk's own test binary uses it")]
+    pub async fn demo(year: i32) -> (TestApp, Vec<String>) {
+        let mut app = TestApp::fresh().await;
+        let options = taizhang::demo::Options {
+            year,
+            password: PASSWORD.to_string(),
+            ..Default::default()
+        };
+        let summary = taizhang::demo::build(&app.db, &options, now())
+            .await
+            .expect("demo");
+        app.park_id = summary.park_id;
+        (app, summary.logins.into_iter().map(|(l, _)| l).collect())
+    }
+
+    /// A fresh, migrated database with no park yet.
+    async fn fresh() -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let (url, pg_name) = match std::env::var("TAIZHANG_TEST_PG_URL") {
             Ok(base) if !base.is_empty() => {
@@ -80,9 +106,6 @@ impl TestApp {
         };
         let db = Db::connect(&url, true).await.expect("connect");
         db.migrate().await.expect("migrate");
-        let park_id = taizhang::org::park::create(&db, "测试园区", "admin", PASSWORD, now())
-            .await
-            .expect("park");
         let config = Config {
             database_url: url,
             data_dir: dir.path().join("data"),
@@ -93,7 +116,7 @@ impl TestApp {
         TestApp {
             db,
             state,
-            park_id,
+            park_id: 0,
             units: Units {
                 committee: 0,
                 branch_a: 0,
@@ -157,10 +180,12 @@ impl TestApp {
             service_team,
         };
         app.enterprises = (e1, e2);
+        // The other two admin duties are made on the command line only, as a server operator does.
+        for role in ["sec_admin", "audit_admin"] {
+            app.admin_duty(role).await;
+        }
         let sys = app.login("admin").await;
         for (login, role, unit, ent) in [
-            ("sec_admin", "sec_admin", None, None),
-            ("audit_admin", "audit_admin", None, None),
             ("branch_secretary", "branch_secretary", Some(branch_a), None),
             ("leader", "leader", None, None),
             ("service_staff", "service_staff", None, None),
@@ -176,10 +201,46 @@ impl TestApp {
         app
     }
 
+    /// Creates an account of an admin duty the way `taizhang user add` does (login = role id).
+    pub async fn admin_duty(&self, role: &str) {
+        let new = taizhang::auth::NewUser {
+            login: role.to_string(),
+            display_name: None,
+            password: PASSWORD.to_string(),
+            role: taizhang::auth::Role::parse(role).expect("a role"),
+            unit_id: None,
+            enterprise_id: None,
+            person_id: None,
+        };
+        taizhang::auth::service::create_user(
+            &self.db,
+            self.park_id,
+            &taizhang::audit::Actor::system(),
+            new,
+            now(),
+        )
+        .await
+        .expect("admin account");
+    }
+
     /// Creates (once) and signs in an account of the given role; the login is the role id.
     pub async fn as_role(&self, role: &str) -> String {
         if role == "sys_admin" {
             return self.login("admin").await;
+        }
+        if matches!(role, "sec_admin" | "audit_admin") {
+            let (status, _) = self
+                .call(
+                    Method::POST,
+                    "/api/v1/session",
+                    None,
+                    Some(json!({"login": role, "password": PASSWORD})),
+                )
+                .await;
+            if status != StatusCode::OK {
+                self.admin_duty(role).await;
+            }
+            return self.login(role).await;
         }
         let sys = self.login("admin").await;
         let (status, _) = self

@@ -13,6 +13,7 @@ mod api_records;
 mod audit_chain;
 mod checks;
 mod cli;
+mod drilldown;
 mod excel;
 mod faults;
 mod metrics;

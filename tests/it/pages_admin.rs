@@ -402,8 +402,22 @@ async fn org_forms_keep_what_was_typed_and_positions_change_over_time() {
         )
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let shown = b.get(&at).await;
     assert!(
-        b.get(&at).await.body.contains("13812345678"),
-        "the phone is kept"
+        shown.body.contains("138****5678") && !shown.body.contains("13812345678"),
+        "masked for the office too"
     );
+    assert_eq!(shown.headers[axum::http::header::CACHE_CONTROL], "no-store");
+    let revealed = b.post(&format!("{at}/reveal"), &[("_csrf", &csrf)]).await;
+    assert_eq!(revealed.status, StatusCode::OK);
+    assert!(revealed.body.contains("13812345678"), "the phone is kept");
+    assert!(revealed.body.contains("已记入审计日志"));
+    assert_eq!(
+        revealed.headers[axum::http::header::CACHE_CONTROL],
+        "no-store"
+    );
+    let refused = sec
+        .post(&format!("{at}/reveal"), &[("_csrf", &sec_csrf)])
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
