@@ -22,6 +22,8 @@ pub struct Config {
     pub lockout_after: u32,
     pub lockout_for: Duration,
     pub max_upload_bytes: usize,
+    /// The park's time zone: which day "today" is (`crate::calendar`).
+    pub timezone: chrono::FixedOffset,
     /// The fonts the DOCX report names (`[report.fonts]`).
     pub report_fonts: DocxFonts,
 }
@@ -47,6 +49,7 @@ impl Default for Config {
             lockout_after: 5,
             lockout_for: Duration::from_secs(15 * 60),
             max_upload_bytes: 20 * 1024 * 1024,
+            timezone: crate::calendar::beijing(),
             report_fonts: DocxFonts::default(),
         }
     }
@@ -63,6 +66,8 @@ struct FileConfig {
     lockout_after: Option<u32>,
     lockout_minutes: Option<u64>,
     max_upload_mb: Option<usize>,
+    /// The park's time zone (`Asia/Shanghai`, `+08:00`): which day "today" is.
+    timezone: Option<String>,
     report: Option<ReportFile>,
 }
 
@@ -170,9 +175,14 @@ impl Config {
             })?;
             cfg.session_idle = Duration::from_secs(minutes * 60);
         }
+        if let Some(v) = env("TAIZHANG_TIMEZONE") {
+            cfg.timezone = crate::calendar::parse_zone(&v)
+                .map_err(|e| anyhow::anyhow!("TAIZHANG_TIMEZONE：{e}"))?;
+        }
         if let Some(v) = database_url {
             cfg.database_url = v;
         }
+        crate::calendar::set_zone(cfg.timezone).map_err(|e| anyhow::anyhow!(e))?;
         Ok(cfg)
     }
 
@@ -197,6 +207,9 @@ impl Config {
         }
         if let Some(v) = f.max_upload_mb {
             self.max_upload_bytes = v * 1024 * 1024;
+        }
+        if let Some(v) = f.timezone {
+            self.timezone = crate::calendar::parse_zone(&v).map_err(|e| anyhow::anyhow!(e))?;
         }
         if let Some(fonts) = f.report.and_then(|r| r.fonts) {
             fonts.apply(&mut self.report_fonts)?;

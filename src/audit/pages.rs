@@ -118,10 +118,9 @@ fn label(table: &[(&'static str, &'static str)], id: &str) -> String {
         .map_or_else(|| id.to_string(), |(_, l)| (*l).to_string())
 }
 
-/// China Standard Time, in which the office reads the log.
+/// The park's clock, on which the office reads the log.
 fn beijing() -> chrono::FixedOffset {
-    use chrono::Offset;
-    chrono::FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| chrono::Utc.fix())
+    crate::calendar::zone()
 }
 
 /// A date typed in the search form, as the instant its day starts in Beijing.

@@ -635,11 +635,9 @@ pub fn lock_state(user: &User, locked_until: Option<DateTime<Utc>>, now: DateTim
     }
     match locked_until.filter(|t| *t > now) {
         Some(until) => {
-            use chrono::Offset;
-            // China Standard Time, in which the office reads the clock.
-            let offset = chrono::FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| Utc.fix());
-            let local = until.with_timezone(&offset);
-            let same_day = local.date_naive() == now.with_timezone(&offset).date_naive();
+            // On the park's clock, by which the office reads it.
+            let local = crate::calendar::local(until);
+            let same_day = local.date_naive() == crate::calendar::today(now);
             let at = if same_day {
                 local.format("%H:%M").to_string()
             } else {

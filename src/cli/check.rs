@@ -1,7 +1,7 @@
 //! `taizhang check --year Y [--as-of DATE] [--format text|json]`: the rule findings of one year,
 //! grouped for a reader or as `{"findings": [...]}`.
 
-use chrono::{FixedOffset, NaiveDate};
+use chrono::NaiveDate;
 
 use crate::config::Config;
 use crate::rules::{self, RulesError};
@@ -66,9 +66,5 @@ pub async fn run(config: Config, park: Option<&str>, args: Args) -> anyhow::Resu
 /// Today in the park's time zone: the parks are in China (UTC+8), where a check run at 07:00 on
 /// 1 June must already count May as over.
 fn today() -> NaiveDate {
-    let now = super::now();
-    FixedOffset::east_opt(8 * 3600).map_or_else(
-        || now.date_naive(),
-        |beijing| now.with_timezone(&beijing).date_naive(),
-    )
+    crate::calendar::today(super::now())
 }

@@ -23,6 +23,7 @@ pub async fn run(config: Config, args: Args) -> anyhow::Result<()> {
         seed: args.seed,
         scale: args.scale.max(1),
         password: password.clone(),
+        until: None,
     };
     let started = std::time::Instant::now();
     let summary = crate::demo::build(&db, &options, super::now()).await?;

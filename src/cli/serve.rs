@@ -23,10 +23,14 @@ pub async fn run(mut config: Config, args: Args) -> anyhow::Result<()> {
         if crate::org::queries::parks(&db).await?.is_empty() {
             let (password, generated) = super::admin_password();
             println!("正在生成演示园区……");
+            // A living park: its three years end with this one, kept up to today.
+            let today = crate::calendar::today(super::now());
             let summary = crate::demo::build(
                 &db,
                 &crate::demo::Options {
                     password: password.clone(),
+                    year: chrono::Datelike::year(&today),
+                    until: Some(today),
                     ..crate::demo::Options::default()
                 },
                 super::now(),

@@ -40,6 +40,9 @@ pub struct Options {
     pub scale: u32,
     /// The password of every demo account.
     pub password: String,
+    /// The last day the park has lived: nothing later is recorded, a task falling due later is
+    /// still under way. `None`: the three years are complete.
+    pub until: Option<chrono::NaiveDate>,
 }
 
 impl Default for Options {
@@ -49,6 +52,7 @@ impl Default for Options {
             seed: 1,
             scale: 1,
             password: String::new(),
+            until: None,
         }
     }
 }
@@ -90,7 +94,10 @@ pub async fn build(db: &Db, options: &Options, now: DateTime<Utc>) -> Result<Sum
 
     let mut rng = StdRng::seed_from_u64(options.seed);
     let org = org::plan(&mut rng, year)?;
-    let drafts = records::draft(&org, &mut rng, year, options.scale);
+    let mut drafts = records::draft(&org, &mut rng, year, options.scale);
+    if let Some(until) = options.until {
+        drafts.retain(|d| d.date <= until);
+    }
     // Names resolve to plan indices for now; they become database ids once the rosters exist.
     let planned = Names {
         units: org
@@ -143,7 +150,7 @@ pub async fn build(db: &Db, options: &Options, now: DateTime<Utc>) -> Result<Sum
     }
 
     let written = crate::ledger::bulk::insert_records(&mut tx, park_id, &rows, None, now).await?;
-    let tasks = tasks::insert(&mut tx, park_id, &org, &ids, year, now).await?;
+    let tasks = tasks::insert(&mut tx, park_id, &org, &ids, year, options.until, now).await?;
     let after = serde_json::json!({
         "seed": options.seed,
         "year": year,

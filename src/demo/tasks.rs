@@ -79,8 +79,10 @@ pub async fn insert(
     org: &Org,
     ids: &Ids,
     year: i32,
+    until: Option<NaiveDate>,
     now: DateTime<Utc>,
 ) -> Result<usize, AppError> {
+    let until = until.unwrap_or(NaiveDate::MAX);
     let mut written = 0;
     let mut index = 0usize;
     for y in year - 2..=year {
@@ -101,7 +103,19 @@ pub async fn insert(
                 month_end(y, *month),
             );
             let id = insert_task(tx, park_id, &new, &[], now).await?;
-            finish(tx, park_id, id, &new, index, y == year, now).await?;
+            finish(
+                tx,
+                park_id,
+                id,
+                &new,
+                index,
+                Lived {
+                    last_year: y == year,
+                    until,
+                },
+                now,
+            )
+            .await?;
             index += 1;
             written += 1;
         }
@@ -141,7 +155,21 @@ pub async fn insert(
                     month_end(y, month),
                 );
                 let id = insert_task(tx, park_id, &sub, &[], now).await?;
-                completions.push(finish(tx, park_id, id, &sub, index, y == year, now).await?);
+                completions.push(
+                    finish(
+                        tx,
+                        park_id,
+                        id,
+                        &sub,
+                        index,
+                        Lived {
+                            last_year: y == year,
+                            until,
+                        },
+                        now,
+                    )
+                    .await?,
+                );
                 index += 1;
                 written += 1;
             }
@@ -151,10 +179,15 @@ pub async fn insert(
                 Some(day) => ("done", 100, Some(day), "各分解任务均已完成，汇总上报"),
                 None => ("in_progress", 80, None, "部分分解任务尚未完成"),
             };
+            let reported_on = completed.unwrap_or(deadline - Duration::days(10));
+            if reported_on > until {
+                // Not reported on yet: the year has not come that far.
+                continue;
+            }
             let row = ProgressRow {
                 id: 0,
                 task_id: top_id,
-                reported_on: completed.unwrap_or(deadline - Duration::days(10)),
+                reported_on,
                 percent,
                 note: note.to_string(),
                 created_by: None,
@@ -242,6 +275,13 @@ fn audience(org: &Org, to: Audience) -> Vec<usize> {
     }
 }
 
+/// Where in the park's life a task is: in the demo's last year or not, and the last day lived.
+#[derive(Clone, Copy)]
+struct Lived {
+    last_year: bool,
+    until: NaiveDate,
+}
+
 /// The task's history by its index: every 7th is done late, every 11th never done (in the demo
 /// year those are supervised); the rest are done on time. Returns the day it was done.
 async fn finish(
@@ -250,36 +290,51 @@ async fn finish(
     id: i64,
     t: &NewTask,
     index: usize,
-    last_year: bool,
+    lived: Lived,
     now: DateTime<Utc>,
 ) -> Result<Option<NaiveDate>, AppError> {
-    let (status, percent, completed, note, supervised) = if index % 11 == 5 {
-        (
-            "in_progress",
-            60,
-            None,
-            "已部署推进，部分工作尚未完成",
-            last_year,
-        )
-    } else if index % 7 == 3 {
-        (
-            "done",
-            100,
-            Some(t.deadline + Duration::days(12)),
-            "已完成（延期）",
-            false,
-        )
+    let Lived { last_year, until } = lived;
+    let (status, percent, completed, note, supervised) =
+        if t.start_on.is_some_and(|s| s > until) || t.deadline - Duration::days(20) > until {
+            // Later in the year than the park has lived: nothing reported yet.
+            return Ok(None);
+        } else if t.deadline > until {
+            ("in_progress", 50, None, "正在推进", false)
+        } else if index % 11 == 5 {
+            (
+                "in_progress",
+                60,
+                None,
+                "已部署推进，部分工作尚未完成",
+                last_year,
+            )
+        } else if index % 7 == 3 {
+            (
+                "done",
+                100,
+                Some(t.deadline + Duration::days(12)),
+                "已完成（延期）",
+                false,
+            )
+        } else {
+            let early = i64::try_from(index % 10).unwrap_or(0);
+            (
+                "done",
+                100,
+                Some(t.deadline - Duration::days(early)),
+                "已按期完成",
+                false,
+            )
+        };
+    let reported_on = completed
+        .unwrap_or(t.deadline - Duration::days(20))
+        .min(until);
+    let completed = completed.filter(|d| *d <= until);
+    let (status, percent) = if completed.is_none() && status == "done" {
+        ("in_progress", 90)
     } else {
-        let early = i64::try_from(index % 10).unwrap_or(0);
-        (
-            "done",
-            100,
-            Some(t.deadline - Duration::days(early)),
-            "已按期完成",
-            false,
-        )
+        (status, percent)
     };
-    let reported_on = completed.unwrap_or(t.deadline - Duration::days(20));
     let row = ProgressRow {
         id: 0,
         task_id: id,

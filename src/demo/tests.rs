@@ -24,6 +24,7 @@ fn options(seed: u64, scale: u32) -> Options {
         seed,
         scale,
         password: "Demo-pass-1".to_string(),
+        until: None,
     }
 }
 
@@ -289,4 +290,47 @@ async fn nonsense_options_are_refused() {
         .await
         .expect("parks")
         .is_empty());
+}
+
+/// `serve --demo` builds a living park: its last year is this one, recorded up to today, with
+/// the tasks falling due later still under way.
+#[tokio::test]
+async fn a_park_built_up_to_today_has_nothing_after_today_and_no_task_done_early() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = fresh_db(&dir).await;
+    let today = chrono::NaiveDate::from_ymd_opt(2025, 6, 15).unwrap();
+    let options = Options {
+        year: 2025,
+        until: Some(today),
+        ..options(1, 1)
+    };
+    build(&db, &options, now()).await.unwrap();
+    let (latest, this_year): (String, i64) = sqlx::query_as(
+        "SELECT MAX(occurred_on), SUM(CASE WHEN occurred_on >= '2025-01-01' THEN 1 ELSE 0 END) \
+         FROM records",
+    )
+    .fetch_one(pool(&db))
+    .await
+    .unwrap();
+    assert!(latest.as_str() <= "2025-06-15", "{latest}");
+    assert!(
+        this_year > 100,
+        "this year is lived in: {this_year} records"
+    );
+    let (done_later, open_due_later): (i64, i64) = sqlx::query_as(
+        "SELECT SUM(CASE WHEN completed_on > '2025-06-15' THEN 1 ELSE 0 END), \
+                SUM(CASE WHEN status <> 'done' AND deadline > '2025-06-15' THEN 1 ELSE 0 END) \
+         FROM tasks",
+    )
+    .fetch_one(pool(&db))
+    .await
+    .unwrap();
+    assert_eq!(done_later, 0);
+    assert!(open_due_later > 0);
+    let reported_later: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM task_progress WHERE reported_on > '2025-06-15'")
+            .fetch_one(pool(&db))
+            .await
+            .unwrap();
+    assert_eq!(reported_later, 0);
 }

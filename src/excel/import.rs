@@ -67,7 +67,7 @@ pub async fn run(
 
     // Reading and checking on a blocking thread, writing here, overlapped through the channel.
     let (sender, mut batches) = mpsc::channel(4);
-    let today = now.date_naive();
+    let today = crate::calendar::today(now);
     let bytes = Arc::new(bytes);
     let (input, sheet) = (Arc::clone(&bytes), csv_sheet.clone());
     let progress = options.progress.clone();

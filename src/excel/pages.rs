@@ -7,7 +7,6 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 
 use super::uploads::{Job, Refusal, Stage};
@@ -61,7 +60,12 @@ async fn export(
         Ok(k) => k,
         Err(e) => return app_error_page(e),
     };
-    let filters = crate::ledger::pages::list_filters(&def, &pairs, st.now().year());
+    // The same default year as the list page, so that the export holds what the page listed.
+    let working_year = match page.working_year(&st).await {
+        Ok(y) => y,
+        Err(e) => return app_error_page(e),
+    };
+    let filters = crate::ledger::pages::list_filters(&def, &pairs, working_year);
     match super::export::listed(&st.db, &page.who, filters.params).await {
         Ok(done) => {
             let year = pairs

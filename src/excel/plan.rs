@@ -234,15 +234,22 @@ impl NearestNames {
     }
 }
 
+/// What a ledger row is checked against: the park's rosters and its day.
+pub(crate) struct Against<'a> {
+    pub names: &'a Names,
+    pub today: chrono::NaiveDate,
+}
+
 pub(crate) fn ledger_row(
     sheet: &str,
     kind: &KindDef,
     layout: &Layout,
-    names: &Names,
+    against: &Against<'_>,
     row: &GridRow<'_>,
     issues: &mut Issues,
     nearest: &mut NearestNames,
 ) -> Option<RecordData> {
+    let (names, today) = (against.names, against.today);
     let reported = layout.error_cells(sheet, row, issues);
     let checked = record::validate(
         kind,
@@ -250,7 +257,26 @@ pub(crate) fn ledger_row(
         names,
     );
     let errors = match checked {
-        Ok(data) => return reported.is_empty().then_some(data),
+        Ok(data) => {
+            // Every rule the row breaks, at the cell of its field, with both values.
+            let stored: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(&data.fields).unwrap_or_default();
+            let mut refused = false;
+            for v in crate::ledger::plausibility::violations(kind, &stored, today) {
+                let i = kind.fields.iter().position(|f| f.key == v.rule.field);
+                let issue = match i {
+                    Some(i) => layout.issue(sheet, row, i).with(v.message.clone()),
+                    None => Issue::row(sheet, row.index, None).with(v.message.clone()),
+                };
+                if v.refuses() {
+                    refused = true;
+                    issues.error(issue);
+                } else {
+                    issues.warn(issue);
+                }
+            }
+            return (reported.is_empty() && !refused).then_some(data);
+        }
         Err(errors) => errors,
     };
     for e in errors {

@@ -192,6 +192,7 @@ impl RosterDef {
             unit_field: None,
             enterprise_field: None,
             fields: self.columns.iter().map(Column::field).collect(),
+            plausibility: Vec::new(),
         }
     }
 

@@ -179,7 +179,10 @@ impl Checker {
             &summary.sheet,
             &sheet.kind,
             layout,
-            names,
+            &plan::Against {
+                names,
+                today: self.today,
+            },
             &row,
             &mut self.issues,
             &mut self.nearest,

@@ -260,7 +260,7 @@ async fn write_org(
     ids: &mut Ids,
     now: DateTime<Utc>,
 ) -> Result<(), ExcelError> {
-    let today = now.date_naive();
+    let today = crate::calendar::today(now);
     for e in &org_plan.enterprises {
         let mut row = e.after.clone();
         // A leader who is new in this file is linked once the people are stored.

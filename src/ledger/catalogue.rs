@@ -46,6 +46,47 @@ pub struct KindDef {
     /// Fields in column order.
     #[serde(rename = "field", default)]
     pub fields: Vec<FieldDef>,
+    /// Plausibility rules between its fields (`[[kind.plausibility]]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub plausibility: Vec<Plausibility>,
+}
+
+/// A plausibility rule of a kind: `field` compared with `other` (or with today).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Plausibility {
+    /// The field the rule is about; its message is shown at it.
+    pub field: String,
+    pub relation: Relation,
+    /// The field it is compared with (not for `not_future`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other: Option<String>,
+    /// Whether a record breaking it is refused or only listed (data-quality page).
+    #[serde(default)]
+    pub level: Level,
+    /// What is wrong, in words; the values are added after it.
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    /// `field` ≤ `other`.
+    NotAbove,
+    /// `field` ≥ `other`.
+    NotBelow,
+    /// A date no later than the park's today.
+    NotFuture,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// The form, the API and the import refuse the record.
+    #[default]
+    Refuse,
+    /// The record is kept and listed on the data-quality page.
+    Warn,
 }
 
 /// One field of a kind, i.e. one column of its sheet.
@@ -139,6 +180,12 @@ pub enum CatalogueError {
         kind: String,
         field: String,
         role: String,
+    },
+    #[error("台账种类“{kind}”的合理性规则有误（字段 {field}）：{problem}")]
+    BadPlausibility {
+        kind: String,
+        field: String,
+        problem: &'static str,
     },
     #[error("台账种类“{kind}”没有定义任何字段")]
     NoFields { kind: String },
@@ -269,11 +316,26 @@ impl Catalogue {
 }
 
 impl KindDef {
-    /// The kind with the field rights of the built-in kind of the same id: a park's stored copy
-    /// of a built-in kind made before a field had rights gets them, field by field (same key and
-    /// type), so that no older park lets an enterprise fill in what the staff alone may set.
-    pub fn with_built_in_rights(mut self) -> KindDef {
+    /// The kind with the field rights and plausibility rules of the built-in kind of the same
+    /// id: a park's stored copy of a built-in kind made before a field had rights gets them,
+    /// field by field (same key and type), so that no older park lets an enterprise fill in what
+    /// the staff alone may set; and, holding no rules of its own, the built-in rules whose
+    /// fields it has with the same types.
+    pub fn with_built_in_rules(mut self) -> KindDef {
         if let Some(built_in) = Catalogue::built_in().kind(&self.id) {
+            if self.plausibility.is_empty() {
+                let same = |key: &str| {
+                    matches!((self.field(key), built_in.field(key)),
+                        (Some(a), Some(b)) if a.field_type == b.field_type)
+                };
+                let rules: Vec<Plausibility> = built_in
+                    .plausibility
+                    .iter()
+                    .filter(|r| same(&r.field) && r.other.as_deref().is_none_or(same))
+                    .cloned()
+                    .collect();
+                self.plausibility = rules;
+            }
             for field in self.fields.iter_mut().filter(|f| f.set_by.is_empty()) {
                 if let Some(b) = built_in.field(&field.key) {
                     if b.field_type == field.field_type {
@@ -371,11 +433,45 @@ impl KindDef {
             }
         }
 
+        for rule in &self.plausibility {
+            self.check_plausibility(rule)?;
+        }
         self.check_role(Role::Date, Some(&self.date_field))?;
         self.check_role(Role::Title, Some(&self.title_field))?;
         self.check_role(Role::Unit, self.unit_field.as_ref())?;
         self.check_role(Role::Enterprise, self.enterprise_field.as_ref())?;
         Ok(())
+    }
+
+    fn check_plausibility(&self, rule: &Plausibility) -> Result<(), CatalogueError> {
+        let bad = |problem| CatalogueError::BadPlausibility {
+            kind: self.id.clone(),
+            field: rule.field.clone(),
+            problem,
+        };
+        let comparable =
+            |t: FieldType| matches!(t, FieldType::Date | FieldType::Integer | FieldType::Decimal);
+        let field = self.field(&rule.field).ok_or_else(|| bad("没有这个字段"))?;
+        if !comparable(field.field_type) {
+            return Err(bad("只能比较日期或数字字段"));
+        }
+        match (rule.relation, &rule.other) {
+            (Relation::NotFuture, None) if field.field_type == FieldType::Date => Ok(()),
+            (Relation::NotFuture, None) => Err(bad("not_future 只用于日期字段")),
+            (Relation::NotFuture, Some(_)) => Err(bad("not_future 不需要 other")),
+            (_, None) => Err(bad("缺少要比较的字段 other")),
+            (_, Some(other)) => {
+                let o = self.field(other).ok_or_else(|| bad("other 字段不存在"))?;
+                let numeric = |t| matches!(t, FieldType::Integer | FieldType::Decimal);
+                let same = o.field_type == field.field_type
+                    || (numeric(o.field_type) && numeric(field.field_type));
+                if same {
+                    Ok(())
+                } else {
+                    Err(bad("比较的两个字段类型不同"))
+                }
+            }
+        }
     }
 
     fn check_role(&self, role: Role, key: Option<&String>) -> Result<(), CatalogueError> {

@@ -6,6 +6,7 @@ pub mod bulk;
 pub mod catalogue;
 pub mod kind_pages;
 pub mod pages;
+pub mod plausibility;
 pub mod queries;
 pub mod record;
 pub mod service;

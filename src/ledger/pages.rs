@@ -9,8 +9,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use chrono::{Datelike, NaiveDate};
-use serde::Serialize;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
 
 use super::catalogue::{FieldDef, FieldType, KindDef};
@@ -31,10 +31,66 @@ pub fn router() -> Router<AppState> {
         .route("/records/{id}/restore", post(restore))
         .route("/records/{id}/attachments", post(upload))
         .route("/attachments/{id}", get(download))
+        .route("/data-quality", get(data_quality))
+}
+
+#[derive(Deserialize)]
+struct YearQuery {
+    #[serde(default)]
+    year: String,
+}
+
+#[derive(Serialize)]
+struct QualityView {
+    chrome: Chrome,
+    year: i32,
+    years: Vec<i32>,
+    today: String,
+    rows: Vec<service::Implausible>,
+}
+
+/// 数据质量: the stored records of the working year that break a plausibility rule of their
+/// kind, each linked to its page.
+async fn data_quality(
+    State(st): State<AppState>,
+    page: Page,
+    Query(q): Query<YearQuery>,
+) -> Response {
+    let loaded = async {
+        page.who.require(crate::auth::Action::ReadChecks)?;
+        let year = match crate::web::ui::parse_year(&q.year) {
+            Some(y) => y,
+            None => page.working_year(&st).await?,
+        };
+        let today = crate::calendar::today(st.now());
+        let rows = service::implausible(&st.db, &st.counts, &page.who, year, today).await?;
+        let kinds = service::kinds(&st.db, &page.who).await?;
+        let this = chrono::Datelike::year(&today);
+        let mut years: Vec<i32> = (this - 4..=this).rev().collect();
+        if !years.contains(&year) {
+            years.push(year);
+            years.sort_unstable_by(|a, b| b.cmp(a));
+        }
+        Ok::<_, AppError>(QualityView {
+            chrome: page.chrome(&kinds, "/data-quality"),
+            year,
+            years,
+            today: today.to_string(),
+            rows,
+        })
+    };
+    match loaded.await {
+        Ok(view) => render("data_quality.html", view),
+        Err(e) => app_error_page(e),
+    }
 }
 
 /// The ledger pages' templates, registered in `web::ui`.
 pub const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "data_quality.html",
+        include_str!("templates/data_quality.html"),
+    ),
     (
         "ledger_list.html",
         include_str!("templates/ledger_list.html"),
@@ -167,7 +223,10 @@ async fn list(
             Ok(_) => error_page(StatusCode::FORBIDDEN, "您的角色不能查看此类台账"),
         };
     };
-    let this_year = st.now().year();
+    let this_year = match page.working_year(&st).await {
+        Ok(y) => y,
+        Err(e) => return app_error_page(e),
+    };
     let ListFilters {
         params,
         filters,
@@ -458,7 +517,10 @@ async fn new_form(State(st): State<AppState>, page: Page, Path(kind_id): Path<St
         return app_error_page(e);
     }
     let mut values = HashMap::new();
-    values.insert(kind.date_field.clone(), st.now().date_naive().to_string());
+    values.insert(
+        kind.date_field.clone(),
+        crate::calendar::today(st.now()).to_string(),
+    );
     // An enterprise user's request is its own enterprise's.
     if let (crate::auth::Scope::Enterprise(own), Some(key)) =
         (&page.who.scope, &kind.enterprise_field)
@@ -740,10 +802,9 @@ fn field_changes(
         .collect()
 }
 
-/// China Standard Time, in which people read the times of their own changes.
+/// The park's clock, on which people read the times of their own changes.
 fn beijing() -> chrono::FixedOffset {
-    use chrono::Offset;
-    chrono::FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| chrono::Utc.fix())
+    crate::calendar::zone()
 }
 
 fn human_size(bytes: i64) -> String {

@@ -175,7 +175,7 @@ pub async fn kind(db: &Db, park_id: i64, kind: &str) -> Result<Option<KindDef>, 
 
 fn parse_kind(definition: &str) -> Result<KindDef, DbError> {
     serde_json::from_str::<KindDef>(definition)
-        .map(KindDef::with_built_in_rights)
+        .map(KindDef::with_built_in_rules)
         .map_err(|e| DbError::Other(sqlx::Error::Decode(Box::new(e))))
 }
 

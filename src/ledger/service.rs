@@ -493,6 +493,7 @@ async fn validate_input(
     def: &KindDef,
     fields: &Map<String, Json>,
     before: Option<&RecordView>,
+    today: NaiveDate,
 ) -> Result<RecordData, AppError> {
     let mut fields = within_field_rights(who, def, fields, before)?;
     let names = Names::load(db, who.park_id).await?;
@@ -523,6 +524,11 @@ async fn validate_input(
             if !who.covers(data.unit_id, data.enterprise_id) {
                 return Err(AppError::Forbidden("只能登记本单位（企业）范围内的记录"));
             }
+            let stored: Map<String, Json> = serde_json::from_str(&data.fields).unwrap_or_default();
+            let refused = super::plausibility::refusals(def, &stored, today);
+            if !refused.is_empty() {
+                return Err(AppError::Invalid(refused));
+            }
             Ok(data)
         }
         Ok(_) => Err(AppError::Invalid(errors)),
@@ -547,7 +553,8 @@ pub async fn create(
         .await?
         .ok_or_else(|| AppError::invalid("kind", "台账类型", format!("没有“{kind_id}”这种台账")))?;
     who.require(Action::WriteRecords(&def.id))?;
-    let data = validate_input(db, who, &def, &input.fields, None).await?;
+    let today = crate::calendar::today(now);
+    let data = validate_input(db, who, &def, &input.fields, None, today).await?;
     let mut tx = db.begin().await?;
     let id = queries::insert_record(&mut tx, who.park_id, &data, Some(who.user_id), now).await?;
     let view = view_of(id, &data, 1, now, now);
@@ -632,7 +639,8 @@ pub async fn update(
         AppError::invalid("version", "版本", "修改时须提供读取时的版本号 version")
     })?;
     let def = kind(db, who, &before.kind).await?;
-    let data = validate_input(db, who, &def, &input.fields, Some(&before)).await?;
+    let today = crate::calendar::today(now);
+    let data = validate_input(db, who, &def, &input.fields, Some(&before), today).await?;
     let mut tx = db.begin().await?;
     if !queries::update_record(&mut tx, who.park_id, id, version, &data, now).await? {
         drop(tx);
@@ -913,6 +921,70 @@ fn sanitize_file_name(name: &str) -> String {
     short
 }
 
+/// A stored record that breaks plausibility rules of its kind, with what is wrong.
+#[derive(Debug, Serialize)]
+pub struct Implausible {
+    pub kind: String,
+    pub sheet: String,
+    pub id: i64,
+    pub date: NaiveDate,
+    pub title: String,
+    /// Each broken rule's message with the values, and whether the rule refuses.
+    pub problems: Vec<(String, bool)>,
+}
+
+/// The live records of `year` the principal can read that break a plausibility rule of their
+/// kind, kind by kind in catalogue order, by date: the data-quality page and the report's
+/// health check. Records stored before a rule existed, or imported around it, are found here.
+pub async fn implausible(
+    db: &Db,
+    cache: &CountCache,
+    who: &Principal,
+    year: i32,
+    today: NaiveDate,
+) -> Result<Vec<Implausible>, AppError> {
+    let mut out = Vec::new();
+    for def in kinds(db, who).await? {
+        if def.plausibility.is_empty() {
+            continue;
+        }
+        let mut offset = 0;
+        loop {
+            let params = ListParams {
+                kind: Some(def.id.clone()),
+                year: Some(year),
+                sort: Some("date".into()),
+                limit: Some(MAX_PAGE),
+                offset: Some(offset),
+                ..Default::default()
+            };
+            let page = list(db, cache, who, params).await?;
+            let n = page.items.len() as i64;
+            for r in page.items {
+                let broken = super::plausibility::violations(&def, &r.fields, today);
+                if !broken.is_empty() {
+                    out.push(Implausible {
+                        kind: def.id.clone(),
+                        sheet: def.sheet.clone(),
+                        id: r.id,
+                        date: r.date,
+                        title: r.title.clone(),
+                        problems: broken
+                            .iter()
+                            .map(|v| (v.message.clone(), v.refuses()))
+                            .collect(),
+                    });
+                }
+            }
+            offset += n;
+            if n < MAX_PAGE || offset >= page.total {
+                break;
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// This year's count of live records per kind the principal can read, for the 工作台.
 pub async fn year_counts(
     db: &Db,
@@ -1064,6 +1136,7 @@ pub async fn create_kind(
             field("date", label(&new.date_label, "日期"), FieldType::Date),
             field("title", label(&new.title_label, "名称"), FieldType::Text),
         ],
+        plausibility: Vec::new(),
     };
     if queries::kind(db, who.park_id, &def.id).await?.is_some() {
         return Err(AppError::invalid(

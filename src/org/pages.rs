@@ -793,7 +793,7 @@ async fn person_page(st: &AppState, page: &Page, id: i64, out: PersonOutcome) ->
             person: view.person,
             units: id_options(units.into_iter().map(|u| (u.id, u.name))),
             staff_types: service::STAFF_TYPES.to_vec(),
-            today: st.now().date_naive().to_string(),
+            today: crate::calendar::today(st.now()).to_string(),
             can_write: page.who.role.allows(Action::WriteOrg),
             pos: out.pos,
             pos_errors: crate::auth::admin_pages::errors_by_field(&out.pos_errors),

@@ -696,7 +696,9 @@ pub async fn appoint(
         });
     }
     finish(errors)?;
-    let start_on = input.start_on.unwrap_or_else(|| now.date_naive());
+    let start_on = input
+        .start_on
+        .unwrap_or_else(|| crate::calendar::today(now));
     let mut tx = db.begin().await?;
     for open in queries::positions_of(db, who.park_id, person_id).await? {
         if open.end_on.is_none() && open.unit_id == input.unit_id {

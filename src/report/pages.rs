@@ -132,15 +132,14 @@ pub(crate) fn parse_year(text: &str, this_year: i32) -> Result<i32, AppError> {
         })
 }
 
-/// The year a report page opens on when none is asked for: this year, or the latest earlier
-/// year with records when this year has none yet (early January, when last year's report is
-/// written).
+/// The year a report page opens on when none is asked for: the working year
+/// ([`Page::working_year`]).
 async fn default_year(st: &AppState, page: &Page, q: &ReportQuery) -> Result<i32, AppError> {
-    let this_year = st.now().year();
     if !q.year.trim().is_empty() {
-        return Ok(this_year);
+        // Parsed (and refused when it is no year) by `ReportQuery::chosen`.
+        return Ok(st.now().year());
     }
-    crate::ledger::service::latest_year(&st.db, &st.counts, &page.who, this_year).await
+    page.working_year(st).await
 }
 
 /// The menu and layout of a report page.
@@ -275,7 +274,7 @@ async fn report_input(
     chosen: &Chosen,
 ) -> Result<(ReportData, ReportTemplate), AppError> {
     let template = service::template(&st.db, &page.who, chosen.template).await?;
-    let today = st.now().date_naive();
+    let today = crate::calendar::today(st.now());
     let data = service::report(&st.db, &page.who, chosen.year, today).await?;
     Ok((data, template))
 }

@@ -252,7 +252,8 @@ async fn submit(st: AppState, page: Page, id: Option<i64>, f: EditForm) -> Respo
         }
         view.source = f.source.clone();
         view.version = view.latest;
-        let data = service::report(&st.db, &page.who, year, st.now().date_naive()).await?;
+        let data =
+            service::report(&st.db, &page.who, year, crate::calendar::today(st.now())).await?;
         let name = if view.name.is_empty() {
             "新模板".to_string()
         } else {

@@ -110,14 +110,10 @@ async fn checks_page(
     }
     let today = today(st);
     let year = match q.year.as_deref().map(str::trim).filter(|y| !y.is_empty()) {
-        None => {
-            match crate::ledger::service::latest_year(&st.db, &st.counts, &page.who, today.year())
-                .await
-            {
-                Ok(y) => y,
-                Err(e) => return app_error_page(e),
-            }
-        }
+        None => match page.working_year(st).await {
+            Ok(y) => y,
+            Err(e) => return app_error_page(e),
+        },
         Some(text) => match text.parse::<i32>() {
             Ok(y) if (1900..=2100).contains(&y) => y,
             _ => {
@@ -442,13 +438,9 @@ async fn rules_page(
     )
 }
 
-/// Today in the park's time zone (China, UTC+8): on 1 June at 07:00 May is already over.
+/// Today on the park's calendar: on 1 June at 07:00 Beijing time May is already over.
 pub(crate) fn today(st: &AppState) -> NaiveDate {
-    let now = st.now();
-    chrono::FixedOffset::east_opt(8 * 3600).map_or_else(
-        || now.date_naive(),
-        |beijing| now.with_timezone(&beijing).date_naive(),
-    )
+    crate::calendar::today(st.now())
 }
 
 /// The ledger kinds of the menu; a role that reads none gets none.
@@ -469,6 +461,8 @@ async fn menu_kinds(
 #[derive(Serialize)]
 pub struct HomeChecks {
     pub year: i32,
+    /// The day the findings are counted on, as the checks page says it.
+    pub as_of: String,
     pub open: usize,
     pub rules: Vec<HomeRule>,
 }
@@ -490,9 +484,8 @@ pub async fn home_checks(
     if !page.who.role.allows(Action::ReadChecks) {
         return Ok(None);
     }
-    let today = today(st);
-    let found =
-        service::findings(&st.db, &page.who, year, super::default_as_of(year, today)).await?;
+    let as_of = super::default_as_of(year, today(st));
+    let found = service::findings(&st.db, &page.who, year, as_of).await?;
     let mut rules: Vec<HomeRule> = Vec::new();
     for c in found.into_iter().filter(|c| c.rectified.is_none()) {
         match rules.last_mut() {
@@ -506,6 +499,7 @@ pub async fn home_checks(
     }
     Ok(Some(HomeChecks {
         year,
+        as_of: as_of.to_string(),
         open: rules.iter().map(|r| r.count).sum(),
         rules,
     }))

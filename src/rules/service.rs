@@ -160,7 +160,7 @@ pub async fn mark(
             format!("“{}”不是有效日期", input.rectified_on.trim()),
         )
     })?;
-    if rectified_on > now.date_naive() + chrono::Days::new(1) {
+    if rectified_on > crate::calendar::today(now) {
         return Err(AppError::invalid(
             "rectified_on",
             "整改日期",

@@ -238,7 +238,13 @@ async fn plans_page(
 }
 
 async fn plans(State(st): State<AppState>, page: Page, Query(q): Query<YearQuery>) -> Response {
-    let year = q.year.unwrap_or_else(|| st.now().year());
+    let year = match q.year {
+        Some(y) => y,
+        None => match page.working_year(&st).await {
+            Ok(y) => y,
+            Err(e) => return app_error_page(e),
+        },
+    };
     plans_page(&st, &page, year, FormState::default(), StatusCode::OK).await
 }
 
@@ -495,7 +501,13 @@ struct TasksView {
 }
 
 async fn tasks(State(st): State<AppState>, page: Page, Query(q): Query<ListQuery>) -> Response {
-    let year = q.year.unwrap_or_else(|| st.now().year());
+    let year = match q.year {
+        Some(y) => y,
+        None => match page.working_year(&st).await {
+            Ok(y) => y,
+            Err(e) => return app_error_page(e),
+        },
+    };
     let view = q.view.unwrap_or_else(|| "mine".to_string());
     let (filter, title) = match view.as_str() {
         "overdue" => (

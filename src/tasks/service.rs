@@ -15,12 +15,9 @@ use crate::auth::{Action, Principal};
 use crate::db::{Db, Tx};
 use crate::error::AppError;
 
-/// The day "today" is for deadlines: the park's calendar day (Beijing time).
+/// The day "today" is for deadlines: the park's calendar day.
 pub fn today(now: DateTime<Utc>) -> NaiveDate {
-    chrono::FixedOffset::east_opt(8 * 3600).map_or_else(
-        || now.date_naive(),
-        |beijing| now.with_timezone(&beijing).date_naive(),
-    )
+    crate::calendar::today(now)
 }
 
 #[derive(Clone, Debug, Serialize)]

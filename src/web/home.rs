@@ -1,9 +1,9 @@
 //! 工作台: this year's counts per ledger kind the user can read.
 
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::Response;
 use chrono::Datelike;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::ui::{app_error_page, render, Chrome, Page};
 use super::AppState;
@@ -13,6 +13,10 @@ use crate::ledger::service;
 struct HomeView {
     chrome: Chrome,
     year: i32,
+    /// The years the switch offers, newest first.
+    years: Vec<i32>,
+    /// The day overdue tasks are counted on.
+    today: String,
     counts: Vec<KindCount>,
     park_wide: bool,
     /// This year's open rule-check findings, when the role reads them.
@@ -28,11 +32,26 @@ struct KindCount {
     count: i64,
 }
 
-pub async fn home(State(st): State<AppState>, page: Page) -> Response {
-    let year = match service::latest_year(&st.db, &st.counts, &page.who, st.now().year()).await {
-        Ok(y) => y,
-        Err(e) => return app_error_page(e),
+#[derive(Deserialize)]
+pub struct HomeQuery {
+    #[serde(default)]
+    year: String,
+}
+
+pub async fn home(State(st): State<AppState>, page: Page, Query(q): Query<HomeQuery>) -> Response {
+    let year = match super::ui::parse_year(&q.year) {
+        Some(y) => y,
+        None => match page.working_year(&st).await {
+            Ok(y) => y,
+            Err(e) => return app_error_page(e),
+        },
     };
+    let today = crate::calendar::today(st.now());
+    let mut years: Vec<i32> = (today.year() - 4..=today.year()).rev().collect();
+    if !years.contains(&year) {
+        years.push(year);
+        years.sort_unstable_by(|a, b| b.cmp(a));
+    }
     let kinds = match service::kinds(&st.db, &page.who).await {
         Ok(k) => k,
         Err(crate::error::AppError::Forbidden(_)) => Vec::new(),
@@ -58,7 +77,6 @@ pub async fn home(State(st): State<AppState>, page: Page) -> Response {
         Err(e) => return app_error_page(e),
     };
     let tasks = if page.who.role.allows(crate::auth::Action::ReadPlans) {
-        let today = crate::tasks::service::today(st.now());
         match crate::tasks::service::attention(&st.db, &page.who, year, today).await {
             Ok(t) => t,
             Err(e) => return app_error_page(e),
@@ -71,6 +89,8 @@ pub async fn home(State(st): State<AppState>, page: Page) -> Response {
         HomeView {
             chrome: page.chrome(&kinds, "/"),
             year,
+            years,
+            today: today.to_string(),
             counts,
             park_wide: page.who.scope == crate::auth::Scope::Park,
             checks,

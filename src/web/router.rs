@@ -41,6 +41,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/app.css", get(super::ui::stylesheet))
         .route("/static/app.js", get(super::ui::script))
         .fallback(super::ui::not_found)
+        .layer(axum::middleware::from_fn(super::ui::remember_year))
         .layer(axum::middleware::from_fn(refuse_cross_site_writes));
     Router::new()
         .nest("/api/v1", api)

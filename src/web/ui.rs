@@ -116,6 +116,28 @@ const FALLBACK_500: &str = "<!doctype html><meta charset=utf-8><title>出错了<
 pub struct Page {
     pub who: Principal,
     pub csrf: String,
+    /// The working year the user last chose on a page (the `tz_year` cookie).
+    pub chosen_year: Option<i32>,
+}
+
+/// The cookie that keeps the working year while the user moves between pages.
+pub const YEAR_COOKIE: &str = "tz_year";
+
+/// The years a page may be asked for: the span a ledger date may have.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
+
+impl Page {
+    /// The year a page opens on when its link names none: the year last chosen on any page,
+    /// else the park's current year, or the latest earlier year with records the user may
+    /// read when this year has none yet (early January, or ledgers imported from past years).
+    /// Never a later year: one record dated next year does not empty the pages.
+    pub async fn working_year(&self, st: &AppState) -> Result<i32, AppError> {
+        if let Some(y) = self.chosen_year {
+            return Ok(y);
+        }
+        let this_year = chrono::Datelike::year(&crate::calendar::today(st.now()));
+        crate::ledger::service::latest_year(&st.db, &st.counts, &self.who, this_year).await
+    }
 }
 
 /// What a page's layout needs: the user's name and role, the menu, the CSRF token.
@@ -151,10 +173,11 @@ impl Page {
         }
         use crate::auth::Action;
         let role = self.who.role;
-        let areas: [(Action, &str, &str, &'static str); 9] = [
+        let areas: [(Action, &str, &str, &'static str); 10] = [
             (Action::ReadOrg, "/org", "组织与企业", "组织"),
             (Action::ReadPlans, "/plans", "年度计划与任务", "工作"),
             (Action::ReadChecks, "/checks", "规则检查", "工作"),
+            (Action::ReadChecks, "/data-quality", "数据质量", "工作"),
             (Action::ReadReport, "/report", "述职报告", "工作"),
             (Action::ImportLedgers, "/import", "Excel 导入", "工作"),
             (Action::ManageUsers, "/admin/users", "账号管理", "系统"),
@@ -201,14 +224,42 @@ pub fn csrf_token(session_token: &str) -> String {
 }
 
 pub fn session_cookie(headers: &HeaderMap) -> Option<&str> {
+    cookie(headers, COOKIE)
+}
+
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
+        .find(|(k, _)| *k == name)
         .map(|(_, v)| v)
+}
+
+/// A year as a link or the cookie writes it, when it is one a page may show.
+pub fn parse_year(text: &str) -> Option<i32> {
+    text.trim().parse().ok().filter(|y| YEARS.contains(y))
+}
+
+/// Remembers the year a page was asked for (`?year=2024`) in the [`YEAR_COOKIE`], so that the
+/// next page opens on it too.
+pub async fn remember_year(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let asked = req.uri().query().and_then(|q| {
+        q.split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .find(|(k, _)| *k == "year")
+            .and_then(|(_, v)| parse_year(v))
+    });
+    let mut res = next.run(req).await;
+    if let Some(y) = asked.filter(|_| res.status().is_success()) {
+        let value = format!("{YEAR_COOKIE}={y}; Path=/; HttpOnly; SameSite=Strict");
+        if let Ok(v) = axum::http::HeaderValue::from_str(&value) {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    res
 }
 
 impl FromRequestParts<AppState> for Page {
@@ -232,6 +283,7 @@ impl FromRequestParts<AppState> for Page {
                 Ok(Page {
                     csrf: csrf_token(token),
                     who,
+                    chosen_year: cookie(&parts.headers, YEAR_COOKIE).and_then(parse_year),
                 })
             }
             Ok(None) => Err(to_login()),

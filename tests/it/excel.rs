@@ -1420,3 +1420,64 @@ mod web_flow {
         );
     }
 }
+
+/// The catalogue's plausibility rules hold in the import as on the form: every row breaking one
+/// is listed at its sheet, row and column with both values, and nothing is written.
+#[tokio::test]
+async fn implausible_rows_are_all_listed_with_both_values_and_nothing_is_written() {
+    let app = TestApp::new().await;
+    let bytes = book(&[(
+        "会议台账",
+        vec![
+            vec![
+                S("日期"),
+                S("会议类型"),
+                S("会议名称"),
+                S("组织单位"),
+                S("应到人数"),
+                S("实到人数"),
+            ],
+            vec![
+                S("2024-03-05"),
+                S("党课"),
+                S("三月党课"),
+                S("甲科技党支部"),
+                N(30.0),
+                N(28.0),
+            ],
+            vec![
+                S("2024-04-02"),
+                S("党课"),
+                S("四月党课"),
+                S("甲科技党支部"),
+                N(30.0),
+                N(35.0),
+            ],
+            vec![
+                S("2025-07-01"),
+                S("党课"),
+                S("七月党课"),
+                S("甲科技党支部"),
+                N(30.0),
+                N(30.0),
+            ],
+        ],
+    )]);
+    let report = rejected(import(&app, "会议.xlsx", bytes).await);
+    let lines: Vec<String> = report.errors.iter().map(ToString::to_string).collect();
+    assert_eq!(lines.len(), 2, "{lines:#?}");
+    let crowded = &report.errors[0];
+    assert_eq!(
+        (crowded.row, crowded.column.as_deref()),
+        (Some(3), Some("F"))
+    );
+    assert!(
+        lines[0].contains("实到人数（35）大于应到人数（30）"),
+        "{}",
+        lines[0]
+    );
+    let future = &report.errors[1];
+    assert_eq!((future.row, future.column.as_deref()), (Some(4), Some("A")));
+    assert!(lines[1].contains("晚于今天（2025-06-15）"), "{}", lines[1]);
+    assert!(records(&app, "meeting").await.is_empty());
+}

@@ -60,9 +60,11 @@ impl TestApp {
     #[allow(dead_code, reason = "the walk's own test binary uses it")]
     pub async fn demo(year: i32) -> (TestApp, Vec<String>) {
         let mut app = TestApp::fresh().await;
+        // As `serve --demo` builds it: a park that has lived up to today.
         let options = taizhang::demo::Options {
             year,
             password: PASSWORD.to_string(),
+            until: Some(taizhang::calendar::today(now())),
             ..Default::default()
         };
         let summary = taizhang::demo::build(&app.db, &options, now())

@@ -480,3 +480,88 @@ async fn the_home_page_shows_the_checks_of_the_year_it_counts() {
     let checks = office.get("/checks").await;
     assert!(checks.body.contains("2024"), "{}", checks.body);
 }
+
+/// Between midnight and 08:00 Beijing time the park's day has begun while UTC's has not: the
+/// new record form, the report and the checks all take the park's day.
+#[tokio::test]
+async fn today_is_the_parks_day_on_every_page() {
+    let mut app = TestApp::new().await;
+    // 2025-06-15 17:30 UTC is 2025-06-16 01:30 in Beijing.
+    let late = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2025, 6, 15, 17, 30, 0).unwrap();
+    app.state.clock = taizhang::web::Clock::Fixed(late);
+    let b = sign_in(&app, "office").await;
+    let form = b.get("/ledger/meeting/new").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("value=\"2025-06-16\""), "{}", form.body);
+    let person = app
+        .post_ok(
+            &app.login("office").await,
+            "/api/v1/people",
+            serde_json::json!({"name": "王五", "unit_id": app.units.branch_a}),
+        )
+        .await;
+    let page = b.get(&format!("/org/people/{}", id(&person))).await;
+    assert!(
+        page.body.contains("value=\"2025-06-16\""),
+        "the position's default date"
+    );
+}
+
+/// Every page that shows a year opens on the same working year: never a later year than this
+/// one (a request dated next year does not empty the 工作台), and the year chosen on one page
+/// is the year of the next, until another is chosen.
+#[tokio::test]
+async fn the_working_year_is_one_rule_kept_between_pages() {
+    let app = TestApp::new().await;
+    let office = app.login("office").await;
+    app.meeting(&office, "2024-03-05", "党课", "甲科技党支部")
+        .await;
+    app.post_ok(
+        &office,
+        "/api/v1/records",
+        serde_json::json!({"kind": "enterprise_problem", "fields": {"accepted_on": "2026-01-05", "enterprise": "甲科技有限公司", "problem_category": "用工", "description": "明年的事项"}}),
+    )
+    .await;
+    let b = sign_in(&app, "office").await;
+    // The clock says 2025, which has no records yet: 2024, not 2026.
+    let home = b.get("/").await;
+    assert!(
+        home.body.contains("<small>2024 年</small>"),
+        "{}",
+        home.body
+    );
+    assert!(home
+        .body
+        .contains("<span class=\"n\">1</span><span class=\"l\">会议台账"));
+    let chosen = b.get("/ledger/meeting?year=2023").await;
+    assert_eq!(chosen.status, StatusCode::OK);
+    let set = chosen
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("tz_year="))
+        .expect("the chosen year is remembered");
+    assert!(
+        set.starts_with("tz_year=2023;") && set.contains("HttpOnly"),
+        "{set}"
+    );
+    let kept = crate::web::Browser {
+        app: &app,
+        cookie: format!("{}; tz_year=2023", b.cookie),
+    };
+    assert!(kept.get("/").await.body.contains("<small>2023 年</small>"));
+    assert!(kept.get("/checks").await.body.contains("2023 年"));
+    assert!(kept
+        .get("/plans")
+        .await
+        .body
+        .contains("<option value=\"2023\" selected"));
+    let report = kept.get("/report").await.body;
+    assert!(
+        report.contains("<option value=\"2023\" selected"),
+        "{report}"
+    );
+    let list = kept.get("/ledger/meeting").await.body;
+    assert!(list.contains("<option value=\"2023\" selected>"), "{list}");
+}
