@@ -213,6 +213,7 @@ impl Sink for Checker {
                     rosters.push((order, name));
                 }
                 Some(Target::Kind(_)) => ledgers.push(name),
+                None if super::template::is_own_sheet(&name) => {}
                 None => self.ignored.push(name),
             }
         }

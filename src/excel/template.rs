@@ -21,6 +21,13 @@ const TEMPLATE_ROWS: u32 = 10_000;
 /// The hidden sheet holding the lists too long to write inline.
 const LOOKUP_SHEET: &str = "名单";
 const GUIDE_SHEET: &str = "填写说明";
+
+/// True for the sheets our templates add beside the data (the guide and the hidden lookup
+/// lists): a filled-in template imports without them being reported as unknown sheets.
+pub(crate) fn is_own_sheet(name: &str) -> bool {
+    let name = name.trim();
+    name == LOOKUP_SHEET || name == GUIDE_SHEET
+}
 /// Excel's limit on an inline list, in UTF-16 units with the separating commas.
 const INLINE_LIST_MAX: usize = 255;
 

@@ -48,6 +48,10 @@ pub enum ValueError {
     InvalidDate { input: String },
     #[error("日期“{input}”超出范围，年份应在 1900 年至 2100 年之间，请按 2024-03-05 的格式填写")]
     DateOutOfRange { input: String },
+    #[error("日期“{input}”不存在：{month}月没有{day}日")]
+    NoSuchDay { input: String, month: u32, day: u32 },
+    #[error("日期“{input}”不存在：月份应在 1 至 12 之间")]
+    NoSuchMonth { input: String },
     #[error("无法识别的是否值“{input}”，请填写“是”或“否”")]
     InvalidBool { input: String },
     #[error("无法识别的整数“{input}”，请填写如 12 的整数")]
@@ -760,10 +764,26 @@ fn date_from_ymd(year: &str, month: &str, day: &str, input: &str) -> Result<Naiv
     {
         return Err(invalid());
     }
-    let (Ok(y), Ok(m), Ok(d)) = (year.parse(), month.parse(), day.parse()) else {
+    let (Ok(y), Ok(m), Ok(d)) = (year.parse(), month.parse::<u32>(), day.parse::<u32>()) else {
         return Err(invalid());
     };
-    let date = NaiveDate::from_ymd_opt(y, m, d).ok_or_else(invalid)?;
+    // A date that reads as one but is not in the calendar: say what is wrong with it.
+    if !(1..=12).contains(&m) {
+        return Err(ValueError::NoSuchMonth {
+            input: input.to_owned(),
+        });
+    }
+    let date = NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| {
+        if d == 0 {
+            invalid()
+        } else {
+            ValueError::NoSuchDay {
+                input: input.to_owned(),
+                month: m,
+                day: d,
+            }
+        }
+    })?;
     checked_year(date, input.to_owned())
 }
 
@@ -946,11 +966,29 @@ mod tests {
         let err = text(&f, "2024-13-45").expect_err("month 13");
         assert_eq!(
             err.to_string(),
-            "无法识别的日期“2024-13-45”，请按 2024-03-05 的格式填写"
+            "日期“2024-13-45”不存在：月份应在 1 至 12 之间"
         );
+        // A date that reads as one but is not in the calendar says which day is missing.
+        for (input, month, day) in [
+            ("2025/4/31", 4, 31),
+            ("2024-02-30", 2, 30),
+            ("2023年2月29日", 2, 29),
+        ] {
+            let err = text(&f, input).expect_err(input);
+            assert_eq!(
+                err,
+                ValueError::NoSuchDay {
+                    input: input.to_owned(),
+                    month,
+                    day
+                }
+            );
+            assert_eq!(
+                err.to_string(),
+                format!("日期“{input}”不存在：{month}月没有{day}日")
+            );
+        }
         for input in [
-            "2024-02-30",
-            "2023年2月29日",
             "3/5/2024",
             "24/3/5",
             "2024-03",
@@ -988,7 +1026,7 @@ mod tests {
         // The message quotes what was typed, not the normalized form.
         assert_eq!(
             text(&f, " ２０２４－１３－０１ "),
-            Err(ValueError::InvalidDate {
+            Err(ValueError::NoSuchMonth {
                 input: "２０２４－１３－０１".to_owned()
             })
         );

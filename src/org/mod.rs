@@ -21,14 +21,42 @@ pub const UNIT_TYPES: [&str; 7] = [
     "工作组",
 ];
 
-/// Finds the name in `candidates` closest to `name`, for "did you mean" messages.
+/// Finds the name in `candidates` closest to `name`, for "did you mean" messages. An
+/// abbreviation ("新川生物党支部") finds the full name that holds its characters in order
+/// ("新川生物科技有限公司党支部"), one of the same unit type first (a 党支部, not the 党小组 below
+/// it), the shortest such; otherwise the most similar name. Ties go to the name that sorts
+/// first, so the same typing gets the same answer on the page and in the marked workbook.
 pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let suffix = UNIT_TYPES.iter().find(|t| name.ends_with(*t));
+    let score = |c: &str| {
+        let abbreviates = is_subsequence(name, c);
+        let same_type = suffix.is_some_and(|t| c.ends_with(t));
+        let similar = strsim::normalized_levenshtein(name, c);
+        (
+            abbreviates,
+            same_type,
+            similar,
+            std::cmp::Reverse(c.chars().count()),
+        )
+    };
     candidates
         .into_iter()
-        .map(|c| (strsim::normalized_levenshtein(name, c), c))
-        .filter(|(score, _)| *score > 0.0)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|c| (score(c), c))
+        .filter(|(s, _)| s.0 || s.2 > 0.0)
+        .max_by(|(a, an), (b, bn)| {
+            (a.0, a.1)
+                .cmp(&(b.0, b.1))
+                .then(a.2.total_cmp(&b.2))
+                .then(a.3.cmp(&b.3))
+                .then(bn.cmp(an))
+        })
         .map(|(_, c)| c.to_string())
+}
+
+/// True when every character of `short` appears in `long`, in order.
+fn is_subsequence(short: &str, long: &str) -> bool {
+    let mut rest = long.chars();
+    !short.is_empty() && short.chars().all(|c| rest.any(|l| l == c))
 }
 
 #[cfg(test)]
@@ -40,5 +68,31 @@ mod tests {
         let names = ["第一党支部", "第二党支部", "机关党支部"];
         assert_eq!(nearest("第一支部", names).as_deref(), Some("第一党支部"));
         assert_eq!(nearest("abc", []), None);
+    }
+
+    #[test]
+    fn an_abbreviation_finds_the_full_name_of_the_same_unit_type() {
+        let names = [
+            "新川生物科技有限公司党支部第一党小组",
+            "新川生物科技有限公司党支部",
+            "新川机械党支部",
+        ];
+        for order in [names, [names[2], names[1], names[0]]] {
+            assert_eq!(
+                nearest("新川生物党支部", order).as_deref(),
+                Some("新川生物科技有限公司党支部")
+            );
+        }
+        assert_eq!(
+            nearest("新川生物第一党小组", names).as_deref(),
+            Some("新川生物科技有限公司党支部第一党小组")
+        );
+    }
+
+    #[test]
+    fn ties_go_to_the_same_name_whatever_the_order() {
+        let a = ["甲一党支部", "甲二党支部"];
+        let b = ["甲二党支部", "甲一党支部"];
+        assert_eq!(nearest("甲三党支部", a), nearest("甲三党支部", b));
     }
 }

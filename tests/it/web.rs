@@ -565,3 +565,20 @@ async fn the_working_year_is_one_rule_kept_between_pages() {
     let list = kept.get("/ledger/meeting").await.body;
     assert!(list.contains("<option value=\"2023\" selected>"), "{list}");
 }
+
+/// The import page offers each kind's blank template, which downloads.
+#[tokio::test]
+async fn the_import_page_offers_the_templates() {
+    let app = TestApp::new().await;
+    let b = sign_in(&app, "office").await;
+    let page = b.get("/import").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("href=\"/ledger/meeting/template\""),
+        "{}",
+        page.body
+    );
+    let t = b.get("/ledger/meeting/template").await;
+    assert_eq!(t.status, StatusCode::OK);
+    assert!(t.body_bytes.starts_with(b"PK"), "an .xlsx");
+}
