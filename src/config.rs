@@ -18,6 +18,8 @@ pub struct Config {
     pub addr: String,
     /// An API token or web session unused this long is no longer accepted.
     pub session_idle: Duration,
+    /// Nor one older than this, used or not (12 hours unless configured).
+    pub session_lifetime: Duration,
     /// Failed logins in a row that lock an account, and for how long.
     pub lockout_after: u32,
     pub lockout_for: Duration,
@@ -46,6 +48,7 @@ impl Default for Config {
             data_dir: PathBuf::from("data"),
             addr: DEFAULT_ADDR.to_string(),
             session_idle: Duration::from_secs(30 * 60),
+            session_lifetime: Duration::from_secs(12 * 3600),
             lockout_after: 5,
             lockout_for: Duration::from_secs(15 * 60),
             max_upload_bytes: 20 * 1024 * 1024,
@@ -63,6 +66,7 @@ struct FileConfig {
     data_dir: Option<PathBuf>,
     addr: Option<String>,
     session_idle_minutes: Option<u64>,
+    session_lifetime_hours: Option<u64>,
     lockout_after: Option<u32>,
     lockout_minutes: Option<u64>,
     max_upload_mb: Option<usize>,
@@ -198,6 +202,9 @@ impl Config {
         }
         if let Some(v) = f.session_idle_minutes {
             self.session_idle = Duration::from_secs(v * 60);
+        }
+        if let Some(v) = f.session_lifetime_hours {
+            self.session_lifetime = Duration::from_secs(v * 3600);
         }
         if let Some(v) = f.lockout_after {
             self.lockout_after = v;

@@ -89,7 +89,7 @@ struct UserRow {
     login: String,
     display_name: String,
     role: &'static str,
-    role_label: &'static str,
+    role_label: String,
     scope: String,
     unit_id: String,
     enterprise_id: String,
@@ -135,7 +135,10 @@ async fn users_page(st: &AppState, page: &Page, out: Outcome) -> Response {
         .map(|l| {
             let u = &l.user;
             let scope = match u.role {
-                Role::SysAdmin | Role::SecAdmin | Role::AuditAdmin => "不读台账".to_string(),
+                _ if !u.role_granted => "待安全管理员分配".to_string(),
+                Role::SysAdmin | Role::SecAdmin | Role::AuditAdmin | Role::Pending => {
+                    "不读台账".to_string()
+                }
                 Role::Office | Role::Leader | Role::ServiceStaff => "全园区".to_string(),
                 Role::BranchSecretary => u
                     .unit_id
@@ -151,7 +154,11 @@ async fn users_page(st: &AppState, page: &Page, out: Outcome) -> Response {
                 login: u.login.clone(),
                 display_name: u.display_name.clone(),
                 role: u.role.as_str(),
-                role_label: u.role_label,
+                role_label: if u.role_granted {
+                    u.role_label.to_string()
+                } else {
+                    format!("待分配（申请：{}）", u.role_label)
+                },
                 scope,
                 unit_id: u.unit_id.map(|i| i.to_string()).unwrap_or_default(),
                 enterprise_id: u.enterprise_id.map(|i| i.to_string()).unwrap_or_default(),
@@ -286,7 +293,10 @@ async fn create(
     match result {
         Ok((user, issued)) => {
             let out = Outcome {
-                notice: Some(format!("已添加账号 {}（{}）", user.login, user.role_label)),
+                notice: Some(format!(
+                    "已添加账号 {}（申请角色：{}），安全管理员分配角色后方可使用",
+                    user.login, user.role_label
+                )),
                 issued: issued
                     .generated
                     .then(|| (user.login.clone(), issued.password)),

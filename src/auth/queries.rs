@@ -18,10 +18,12 @@ pub(super) struct UserRow {
     pub failed_logins: i64,
     pub locked_until: Option<DateTime<Utc>>,
     pub disabled: bool,
+    /// False until the 安全管理员 assigns the role a 系统管理员 asked for.
+    pub role_granted: bool,
 }
 
 const USER_COLUMNS: &str = "id, login, display_name, password_hash, role, unit_id, enterprise_id, \
-                            person_id, failed_logins, locked_until, disabled";
+                            person_id, failed_logins, locked_until, disabled, role_granted";
 
 pub(super) async fn insert_user(
     tx: &mut Tx,
@@ -31,8 +33,8 @@ pub(super) async fn insert_user(
 ) -> Result<i64, DbError> {
     let id = on_tx!(tx, |c| sqlx::query_scalar(
         "INSERT INTO users (park_id, login, display_name, password_hash, role, unit_id, \
-         enterprise_id, person_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-         RETURNING id"
+         enterprise_id, person_id, created_at, role_granted) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id"
     )
     .bind(park_id)
     .bind(&u.login)
@@ -43,6 +45,7 @@ pub(super) async fn insert_user(
     .bind(u.enterprise_id)
     .bind(u.person_id)
     .bind(now)
+    .bind(u.role_granted)
     .fetch_one(c)
     .await)?;
     Ok(id)
@@ -92,16 +95,17 @@ pub(super) async fn set_role(
 ) -> Result<(), DbError> {
     on_tx!(tx, |c| {
         sqlx::query(
-        "UPDATE users SET role = $3, unit_id = $4, enterprise_id = $5 WHERE park_id = $1 AND id = $2"
-    )
-    .bind(park_id)
-    .bind(id)
-    .bind(role)
-    .bind(unit_id)
-    .bind(enterprise_id)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
+            "UPDATE users SET role = $3, unit_id = $4, enterprise_id = $5, role_granted = TRUE \
+         WHERE park_id = $1 AND id = $2",
+        )
+        .bind(park_id)
+        .bind(id)
+        .bind(role)
+        .bind(unit_id)
+        .bind(enterprise_id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
     })?;
     Ok(())
 }
@@ -191,6 +195,7 @@ pub(super) async fn insert_session(
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub(super) struct SessionUser {
     pub session_id: i64,
+    pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
     #[sqlx(flatten)]
@@ -203,9 +208,10 @@ pub(super) async fn session_user(
     hash: &str,
 ) -> Result<Option<SessionUser>, DbError> {
     Ok(on_db!(db, |pool| sqlx::query_as(
-        "SELECT s.id AS session_id, s.last_seen_at, s.revoked_at, u.id, u.login, u.display_name, \
+        "SELECT s.id AS session_id, s.created_at, s.last_seen_at, s.revoked_at, u.id, u.login, \
+         u.display_name, \
          u.password_hash, u.role, u.unit_id, u.enterprise_id, u.person_id, u.failed_logins, \
-         u.locked_until, u.disabled \
+         u.locked_until, u.disabled, u.role_granted \
          FROM sessions s JOIN users u ON u.park_id = s.park_id AND u.id = s.user_id \
          WHERE s.park_id = $1 AND s.token_hash = $2"
     )

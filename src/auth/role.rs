@@ -24,6 +24,9 @@ pub enum Role {
     ServiceStaff,
     /// 企业用户: their own enterprise's requests only.
     Enterprise,
+    /// An account whose role the 安全管理员 has not yet granted: signs in, may do nothing.
+    /// Never stored nor assigned; it is what such an account acts as.
+    Pending,
 }
 
 pub const ALL_ROLES: [Role; 8] = [
@@ -89,6 +92,7 @@ impl Role {
             Role::Leader => "leader",
             Role::ServiceStaff => "service_staff",
             Role::Enterprise => "enterprise",
+            Role::Pending => "pending",
         }
     }
 
@@ -108,6 +112,7 @@ impl Role {
             Role::Leader => "领导",
             Role::ServiceStaff => "园小二",
             Role::Enterprise => "企业用户",
+            Role::Pending => "待分配角色",
         }
     }
 

@@ -23,6 +23,9 @@ pub struct User {
     pub person_id: Option<i64>,
     pub locked: bool,
     pub disabled: bool,
+    /// False while the role a 系统管理员 asked for waits for the 安全管理员: such an account
+    /// signs in but may do nothing.
+    pub role_granted: bool,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -64,6 +67,7 @@ impl User {
             enterprise_id: row.enterprise_id,
             person_id: row.person_id,
             disabled: row.disabled,
+            role_granted: row.role_granted,
         })
     }
 }
@@ -132,7 +136,16 @@ pub async fn prepare_user(new: NewUser) -> Result<PreparedUser, AppError> {
         failed_logins: 0,
         locked_until: None,
         disabled: false,
+        role_granted: true,
     }))
+}
+
+impl PreparedUser {
+    /// The account as a 系统管理员 makes it: the role is asked for, the 安全管理员 grants it.
+    fn asked_for(mut self) -> PreparedUser {
+        self.0.role_granted = false;
+        self
+    }
 }
 
 /// Inserts a prepared account and its audit entry inside the caller's transaction.
@@ -264,6 +277,7 @@ pub async fn assign(
         role_label: a.role.label(),
         unit_id: a.unit_id,
         enterprise_id: a.enterprise_id,
+        role_granted: true,
         ..before.clone()
     };
     audit_user(
@@ -473,7 +487,9 @@ fn token_hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
-/// Resolves a bearer token to its principal, or None when it is unknown, revoked or idle too long.
+/// Resolves a bearer token to its principal, or None when it is unknown, revoked, idle too long
+/// or older than the absolute session lifetime (a working day: signed in in the morning, signed
+/// out by the night, however busy).
 pub async fn authenticate(
     db: &Db,
     cfg: &Config,
@@ -491,7 +507,11 @@ pub async fn authenticate(
         return Ok(None);
     };
     let idle = chrono::Duration::from_std(cfg.session_idle).unwrap_or_default();
-    if found.revoked_at.is_some() || found.last_seen_at + idle < now {
+    let lifetime = chrono::Duration::from_std(cfg.session_lifetime).unwrap_or_default();
+    if found.revoked_at.is_some()
+        || found.last_seen_at + idle < now
+        || found.created_at + lifetime < now
+    {
         return Ok(None);
     }
     let row = found.user;
@@ -516,7 +536,12 @@ pub async fn sign_out(db: &Db, token: &str, now: DateTime<Utc>) -> Result<(), Ap
 }
 
 async fn principal_for(db: &Db, park_id: i64, row: UserRow) -> Result<Principal, AppError> {
-    let role = parse_role(&row.role)?;
+    // A role asked for and not yet granted gives nothing.
+    let role = if row.role_granted {
+        parse_role(&row.role)?
+    } else {
+        Role::Pending
+    };
     let scope = match role {
         Role::Office | Role::Leader | Role::ServiceStaff => Scope::Park,
         Role::BranchSecretary => match row.unit_id {
@@ -524,7 +549,7 @@ async fn principal_for(db: &Db, park_id: i64, row: UserRow) -> Result<Principal,
             None => Scope::Nothing,
         },
         Role::Enterprise => row.enterprise_id.map_or(Scope::Nothing, Scope::Enterprise),
-        Role::SysAdmin | Role::SecAdmin | Role::AuditAdmin => Scope::Nothing,
+        Role::SysAdmin | Role::SecAdmin | Role::AuditAdmin | Role::Pending => Scope::Nothing,
     };
     Ok(Principal {
         park_id,
@@ -591,7 +616,12 @@ pub async fn create_user_as(
     }
     let issued = typed_or_generated(Some(new.password.clone()));
     new.password = issued.password.clone();
-    let user = create_user(db, who.park_id, &who.actor(), new, now).await?;
+    // The account holds the role asked for, with none of its rights until the 安全管理员
+    // assigns it: the one who makes accounts does not grant rights.
+    let prepared = prepare_user(new).await?.asked_for();
+    let mut tx = db.begin().await?;
+    let user = insert_user(&mut tx, who.park_id, &who.actor(), prepared, now).await?;
+    tx.commit().await?;
     Ok((user, issued))
 }
 

@@ -19,6 +19,8 @@ struct HomeView {
     today: String,
     counts: Vec<KindCount>,
     park_wide: bool,
+    /// The account's role waits for the 安全管理员.
+    pending: bool,
     /// This year's open rule-check findings, when the role reads them.
     checks: Option<crate::rules::pages::HomeChecks>,
     /// The user's overdue and supervised tasks (年度计划与任务), when their role reads plans.
@@ -93,6 +95,7 @@ pub async fn home(State(st): State<AppState>, page: Page, Query(q): Query<HomeQu
             today: today.to_string(),
             counts,
             park_wide: page.who.scope == crate::auth::Scope::Park,
+            pending: page.who.role == crate::auth::Role::Pending,
             checks,
             tasks,
         },

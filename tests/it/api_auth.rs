@@ -105,6 +105,24 @@ async fn tokens_expire_when_idle() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
+/// A token kept busy still ends 12 hours after sign-in.
+#[tokio::test]
+async fn tokens_end_after_the_absolute_lifetime_however_busy() {
+    let mut app = TestApp::empty().await;
+    let token = app.login("admin").await;
+    let mut at = crate::helpers::now();
+    for _ in 0..24 {
+        at += chrono::Duration::minutes(29);
+        app.state.clock = taizhang::web::Clock::Fixed(at);
+        let (status, _) = app.get(&token, "/api/v1/me").await;
+        assert_eq!(status, StatusCode::OK, "used every 29 minutes, at {at}");
+    }
+    at += chrono::Duration::minutes(29);
+    app.state.clock = taizhang::web::Clock::Fixed(at);
+    let (status, _) = app.get(&token, "/api/v1/me").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{at}: past 12 hours");
+}
+
 #[tokio::test]
 async fn a_role_change_ends_the_old_tokens() {
     let app = TestApp::new().await;
@@ -278,4 +296,40 @@ async fn no_admin_can_raise_itself_or_make_unmake_or_take_over_another_admin() {
     assert_eq!(raise.status, StatusCode::FORBIDDEN, "{}", raise.body);
     let (_, me_now) = app.get(&sec, "/api/v1/me").await;
     assert_eq!(me_now["role"], "sec_admin");
+}
+
+/// The 系统管理员 makes an account with the role asked for, but the account may do nothing until
+/// the 安全管理员 grants it: the one who makes accounts does not grant rights.
+#[tokio::test]
+async fn an_account_the_system_admin_makes_has_no_rights_until_the_security_admin_grants_them() {
+    let app = TestApp::new().await;
+    let sys = app.login("admin").await;
+    let made = app
+        .post_ok(
+            &sys,
+            "/api/v1/users",
+            json!({"login": "newoffice", "password": PASSWORD, "role": "office"}),
+        )
+        .await;
+    assert_eq!(made["role_granted"], false, "{made}");
+    let token = app.login("newoffice").await;
+    for path in [
+        "/api/v1/records?kind=meeting",
+        "/api/v1/people",
+        "/api/v1/plans",
+    ] {
+        let (status, body) = app.get(&token, path).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {body}");
+    }
+    let (_, me) = app.get(&token, "/api/v1/me").await;
+    assert_eq!(me["role"], "pending", "{me}");
+    let b = crate::web::sign_in(&app, "newoffice").await;
+    assert!(b.get("/").await.body.contains("尚待安全管理员分配角色"));
+    assert_eq!(b.get("/report").await.status, StatusCode::FORBIDDEN);
+    let sec = app.login("sec_admin").await;
+    app.grant(&sec, crate::helpers::id(&made), json!({"role": "office"}))
+        .await;
+    let token = app.login("newoffice").await;
+    let (status, _) = app.get(&token, "/api/v1/records?kind=meeting").await;
+    assert_eq!(status, StatusCode::OK);
 }

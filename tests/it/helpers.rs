@@ -184,21 +184,23 @@ impl TestApp {
         app.enterprises = (e1, e2);
         // The other two admin duties are made on the command line only, as a server operator does.
         for role in ["sec_admin", "audit_admin"] {
-            app.admin_duty(role).await;
+            app.as_role(role).await;
         }
         let sys = app.login("admin").await;
+        let sec = app.login("sec_admin").await;
         for (login, role, unit, ent) in [
             ("branch_secretary", "branch_secretary", Some(branch_a), None),
             ("leader", "leader", None, None),
             ("service_staff", "service_staff", None, None),
             ("enterprise", "enterprise", None, Some(e2)),
         ] {
-            app.post_ok(
-                &sys,
-                "/api/v1/users",
-                json!({"login": login, "password": PASSWORD, "role": role, "unit_id": unit, "enterprise_id": ent}),
-            )
-            .await;
+            // The 系统管理员 makes the account, the 安全管理员 grants its role.
+            let scope = json!({"role": role, "unit_id": unit, "enterprise_id": ent});
+            let mut new = scope.clone();
+            new["login"] = json!(login);
+            new["password"] = json!(PASSWORD);
+            let user = id(&app.post_ok(&sys, "/api/v1/users", new).await);
+            app.grant(&sec, user, scope).await;
         }
         app
     }
@@ -225,6 +227,14 @@ impl TestApp {
         .expect("admin account");
     }
 
+    /// Grants an account the role and scope `scope` holds, as the 安全管理员.
+    pub async fn grant(&self, sec: &str, user: i64, scope: Value) {
+        let (status, body) = self
+            .put(sec, &format!("/api/v1/users/{user}/role"), scope)
+            .await;
+        assert_eq!(status, StatusCode::OK, "grant: {body}");
+    }
+
     /// Creates (once) and signs in an account of the given role; the login is the role id.
     pub async fn as_role(&self, role: &str) -> String {
         if role == "sys_admin" {
@@ -245,7 +255,7 @@ impl TestApp {
             return self.login(role).await;
         }
         let sys = self.login("admin").await;
-        let (status, _) = self
+        let (status, created) = self
             .call(
                 Method::POST,
                 "/api/v1/users",
@@ -257,6 +267,10 @@ impl TestApp {
             status == StatusCode::CREATED || status == StatusCode::UNPROCESSABLE_ENTITY,
             "{status}"
         );
+        if status == StatusCode::CREATED {
+            let sec = Box::pin(self.as_role("sec_admin")).await;
+            self.grant(&sec, id(&created), json!({"role": role})).await;
+        }
         self.login(role).await
     }
 

@@ -46,7 +46,7 @@ async fn the_system_admin_creates_locks_and_resets_an_account_and_sees_its_state
         )
         .await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
-    assert!(ok.body.contains("已添加账号 wangli（领导）"));
+    assert!(ok.body.contains("已添加账号 wangli（申请角色：领导）"));
     let at = ok
         .body
         .find("class=\"secret\">")

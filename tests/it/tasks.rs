@@ -1011,10 +1011,18 @@ async fn a_refused_task_list_offers_a_marked_copy_on_the_page_and_the_api() {
 
     // Another user does not get this user's copy; a leader may not import at all.
     let sys = app.login("admin").await;
-    app.post_ok(
-        &sys,
-        "/api/v1/users",
-        json!({"login": "office2", "password": crate::helpers::PASSWORD, "role": "office"}),
+    let office2 = app
+        .post_ok(
+            &sys,
+            "/api/v1/users",
+            json!({"login": "office2", "password": crate::helpers::PASSWORD, "role": "office"}),
+        )
+        .await;
+    let sec = app.login("sec_admin").await;
+    app.grant(
+        &sec,
+        crate::helpers::id(&office2),
+        json!({"role": "office"}),
     )
     .await;
     let other = app.login("office2").await;
