@@ -79,6 +79,16 @@ impl SheetPreview {
         }
         self.rows.push((row.index + 1, cells));
     }
+
+    /// Shows the cell of `row` at column `col` as the importer read it (a date typed
+    /// "2024年3月5日" as 2024-03-05), when that row is in the preview.
+    pub(crate) fn read_as(&mut self, row: u32, col: u32, text: String) {
+        if let Some((_, cells)) = self.rows.iter_mut().find(|(n, _)| *n == row + 1) {
+            if let Some(cell) = cells.get_mut(col as usize) {
+                *cell = text;
+            }
+        }
+    }
 }
 
 /// One error or warning, placed as precisely as it can be.

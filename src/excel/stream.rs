@@ -173,6 +173,17 @@ impl Checker {
         if !layout.is_data(&row) {
             return;
         }
+        // The preview shows what was read, not the text of the cell.
+        if let Some(preview) = self.previews.last_mut() {
+            for (i, field) in sheet.kind.fields.iter().enumerate() {
+                let Some(col) = layout.columns[i] else {
+                    continue;
+                };
+                if let Ok(Some(v)) = layout.parse("", &row, i, field) {
+                    preview.read_as(row.index, col, v.display());
+                }
+            }
+        }
         let summary = &mut self.summaries[sheet.summary];
         summary.rows += 1;
         let record = plan::ledger_row(

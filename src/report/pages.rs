@@ -525,24 +525,25 @@ async fn records_view(
     };
     let total = found.metric.records.len();
     let recomputed = match found.totals {
-        Some((part, Some(whole))) if found.tasks => Some(format!(
-            "按期完成 {} 项 ÷ 应完成 {} 项 = {}%",
-            fixed(part),
-            fixed(whole),
-            super::numbers::fixed(
-                super::compute::percent(part, whole, found.metric.decimals),
-                found.metric.decimals
-            )
-        )),
-        Some((part, Some(whole))) => Some(format!(
-            "分子合计 {} ÷ 分母合计 {} = {}%",
-            fixed(part),
-            fixed(whole),
-            super::numbers::fixed(
-                super::compute::percent(part, whole, found.metric.decimals),
-                found.metric.decimals
-            )
-        )),
+        Some((part, Some(whole))) => {
+            let decimals = found.metric.decimals;
+            let rate = super::compute::percent(part, whole, decimals);
+            let (a, b) = if found.tasks {
+                (
+                    format!("按期完成 {} 项", fixed(part)),
+                    format!("应完成 {} 项", fixed(whole)),
+                )
+            } else {
+                (
+                    format!("分子合计 {}", fixed(part)),
+                    format!("分母合计 {}", fixed(whole)),
+                )
+            };
+            Some(format!(
+                "{a} ÷ {b} = {}%",
+                super::numbers::fixed(rate, decimals)
+            ))
+        }
         Some((sum, None)) => Some(format!("{total} 条记录合计 {}", fixed(sum))),
         None => Some(format!(
             "共 {total} {}",

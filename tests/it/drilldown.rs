@@ -84,6 +84,11 @@ async fn every_figure_of_the_demo_is_recomputed_by_the_items_listed_behind_it() 
         );
         let (value, decimals) = figure(&first.body);
         assert!(
+            first.body.contains("class=\"recomputed\""),
+            "{}: the page says how its items add up",
+            metric.id
+        );
+        assert!(
             !first.body.contains("不在您的查看范围内"),
             "{}: the office sees every item",
             metric.id

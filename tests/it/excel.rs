@@ -1274,6 +1274,16 @@ mod web_flow {
         assert!(page.body.contains("检查通过，待确认导入"), "{}", page.body);
         assert!(page.body.contains("五月支部党课"), "{}", page.body);
         assert!(page.body.contains("将导入 3 条"), "{}", page.body);
+        // The preview shows the dates as read, not as typed.
+        assert!(
+            page.body.contains("<td>2024-04-02</td>") && !page.body.contains("2024年4月2日"),
+            "{}",
+            page.body
+        );
+        assert!(
+            page.body.contains("<td>2024-05-06</td>"),
+            "2024.5.6 read as a date"
+        );
         assert!(records(&app, "meeting").await.is_empty());
         let no_token = office.post(&format!("{good}/confirm"), &[]).await;
         assert_eq!(no_token.status, StatusCode::FORBIDDEN);

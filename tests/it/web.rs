@@ -533,6 +533,11 @@ async fn the_working_year_is_one_rule_kept_between_pages() {
     assert!(home
         .body
         .contains("<span class=\"n\">1</span><span class=\"l\">会议台账"));
+    assert!(
+        home.body.contains("规则检查<small>截至 2024-12-31</small>"),
+        "the 工作台 says the day its findings are counted on: {}",
+        home.body
+    );
     let chosen = b.get("/ledger/meeting?year=2023").await;
     assert_eq!(chosen.status, StatusCode::OK);
     let set = chosen
