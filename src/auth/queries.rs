@@ -15,7 +15,6 @@ pub(super) struct UserRow {
     pub unit_id: Option<i64>,
     pub enterprise_id: Option<i64>,
     pub person_id: Option<i64>,
-    pub failed_logins: i64,
     pub locked_until: Option<DateTime<Utc>>,
     pub disabled: bool,
     /// False until the 安全管理员 assigns the role a 系统管理员 asked for.
@@ -23,7 +22,7 @@ pub(super) struct UserRow {
 }
 
 const USER_COLUMNS: &str = "id, login, display_name, password_hash, role, unit_id, enterprise_id, \
-                            person_id, failed_logins, locked_until, disabled, role_granted";
+                            person_id, locked_until, disabled, role_granted";
 
 pub(super) async fn insert_user(
     tx: &mut Tx,
@@ -150,6 +149,23 @@ pub(super) async fn set_password_hash(
     Ok(())
 }
 
+/// Counts one more failed login in the database itself, so that attempts made side by side each
+/// count; returns the count after this one.
+pub(super) async fn count_login_failure(
+    tx: &mut Tx,
+    park_id: i64,
+    id: i64,
+) -> Result<i64, DbError> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "UPDATE users SET failed_logins = failed_logins + 1 WHERE park_id = $1 AND id = $2 \
+         RETURNING failed_logins"
+    )
+    .bind(park_id)
+    .bind(id)
+    .fetch_one(c)
+    .await)?)
+}
+
 pub(super) async fn set_login_failures(
     tx: &mut Tx,
     park_id: i64,
@@ -210,7 +226,7 @@ pub(super) async fn session_user(
     Ok(on_db!(db, |pool| sqlx::query_as(
         "SELECT s.id AS session_id, s.created_at, s.last_seen_at, s.revoked_at, u.id, u.login, \
          u.display_name, \
-         u.password_hash, u.role, u.unit_id, u.enterprise_id, u.person_id, u.failed_logins, \
+         u.password_hash, u.role, u.unit_id, u.enterprise_id, u.person_id, \
          u.locked_until, u.disabled, u.role_granted \
          FROM sessions s JOIN users u ON u.park_id = s.park_id AND u.id = s.user_id \
          WHERE s.park_id = $1 AND s.token_hash = $2"

@@ -133,7 +133,6 @@ pub async fn prepare_user(new: NewUser) -> Result<PreparedUser, AppError> {
         unit_id: new.unit_id,
         enterprise_id: new.enterprise_id,
         person_id: new.person_id,
-        failed_logins: 0,
         locked_until: None,
         disabled: false,
         role_granted: true,
@@ -428,7 +427,8 @@ pub async fn sign_in(
     };
     let mut tx = db.begin().await?;
     if !ok {
-        let failures = row.failed_logins + 1;
+        // Counted in the database: a hundred wrong passwords sent at once are a hundred.
+        let failures = queries::count_login_failure(&mut tx, park_id, row.id).await?;
         if failures >= i64::from(cfg.lockout_after) {
             let until = now + chrono::Duration::from_std(cfg.lockout_for).unwrap_or_default();
             queries::set_login_failures(&mut tx, park_id, row.id, 0, Some(until)).await?;
@@ -461,7 +461,6 @@ pub async fn sign_in(
                 cfg.lockout_for.as_secs() / 60
             )));
         }
-        queries::set_login_failures(&mut tx, park_id, row.id, failures, None).await?;
         tx.commit().await?;
         return Err(wrong());
     }
@@ -515,7 +514,9 @@ pub async fn authenticate(
         return Ok(None);
     }
     let row = found.user;
-    if row.disabled || row.locked_until.is_some_and(|t| t > now) {
+    // A lock-out stops new sign-ins only: someone guessing a password must not sign the
+    // account's owner out. Disabling the account (or changing its password) ends its sessions.
+    if row.disabled {
         return Ok(None);
     }
     // Touch the session at most once a minute: a write per request would cost SQLite dearly.

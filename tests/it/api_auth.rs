@@ -333,3 +333,42 @@ async fn an_account_the_system_admin_makes_has_no_rights_until_the_security_admi
     let (status, _) = app.get(&token, "/api/v1/records?kind=meeting").await;
     assert_eq!(status, StatusCode::OK);
 }
+
+/// Wrong passwords sent side by side each count: a hundred at once lock the account as five
+/// in a row do. The owner's live session survives the lock-out, which only stops new sign-ins.
+#[tokio::test]
+async fn parallel_wrong_passwords_all_count_and_the_owners_session_survives_the_lockout() {
+    let app = TestApp::empty().await;
+    let owner = app.login("admin").await;
+    let mut attempts = tokio::task::JoinSet::new();
+    for _ in 0..100 {
+        let state = app.state.clone();
+        attempts.spawn(async move {
+            let req = axum::http::Request::post("/api/v1/session")
+                .header(axum::http::header::CONTENT_TYPE, "application/json")
+                .body(axum::body::Body::from(
+                    json!({"login": "admin", "password": "wrong-pass-1"}).to_string(),
+                ))
+                .unwrap();
+            tower::ServiceExt::oneshot(taizhang::web::router(state), req)
+                .await
+                .unwrap()
+                .status()
+        });
+    }
+    while let Some(status) = attempts.join_next().await {
+        assert_eq!(status.unwrap(), StatusCode::UNAUTHORIZED);
+    }
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/api/v1/session",
+            None,
+            Some(json!({"login": "admin", "password": PASSWORD})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    assert!(body.to_string().contains("锁定"), "{body}");
+    let (status, _) = app.get(&owner, "/api/v1/me").await;
+    assert_eq!(status, StatusCode::OK, "the owner stays signed in");
+}
