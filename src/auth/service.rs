@@ -190,6 +190,17 @@ pub async fn create_user(
     now: DateTime<Utc>,
 ) -> Result<User, AppError> {
     let prepared = prepare_user(new).await?;
+    insert_user_alone(db, park_id, by, prepared, now).await
+}
+
+/// Inserts a prepared account in its own transaction.
+async fn insert_user_alone(
+    db: &Db,
+    park_id: i64,
+    by: &Actor,
+    prepared: PreparedUser,
+    now: DateTime<Utc>,
+) -> Result<User, AppError> {
     let mut tx = db.begin().await?;
     let user = insert_user(&mut tx, park_id, by, prepared, now).await?;
     tx.commit().await?;
@@ -620,9 +631,7 @@ pub async fn create_user_as(
     // The account holds the role asked for, with none of its rights until the 安全管理员
     // assigns it: the one who makes accounts does not grant rights.
     let prepared = prepare_user(new).await?.asked_for();
-    let mut tx = db.begin().await?;
-    let user = insert_user(&mut tx, who.park_id, &who.actor(), prepared, now).await?;
-    tx.commit().await?;
+    let user = insert_user_alone(db, who.park_id, &who.actor(), prepared, now).await?;
     Ok((user, issued))
 }
 

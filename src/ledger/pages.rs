@@ -65,12 +65,7 @@ async fn data_quality(
         let today = crate::calendar::today(st.now());
         let rows = service::implausible(&st.db, &st.counts, &page.who, year, today).await?;
         let kinds = service::kinds(&st.db, &page.who).await?;
-        let this = chrono::Datelike::year(&today);
-        let mut years: Vec<i32> = (this - 4..=this).rev().collect();
-        if !years.contains(&year) {
-            years.push(year);
-            years.sort_unstable_by(|a, b| b.cmp(a));
-        }
+        let years = crate::web::ui::years_offered(chrono::Datelike::year(&today), 5, year);
         Ok::<_, AppError>(QualityView {
             chrome: page.chrome(&kinds, "/data-quality"),
             year,

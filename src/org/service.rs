@@ -86,12 +86,13 @@ pub fn mask_enterprise(mut e: Enterprise) -> Enterprise {
     e
 }
 
+/// Stored values are kept normalized (`validate_person`), so they are masked as stored.
 fn mask_id_number(v: &str) -> String {
-    IdNumber::parse(v).map_or_else(|_| mask_middle(v, 6, 4), |n| n.masked())
+    IdNumber::mask_str(v)
 }
 
 fn mask_phone(v: &str) -> String {
-    Phone::parse(v).map_or_else(|_| mask_middle(v, 3, 4), |n| n.masked())
+    Phone::mask_str(v)
 }
 
 /// What a form or an API client sends back for a masked value: nothing, or the masked form it
@@ -162,19 +163,6 @@ pub async fn reveal_person(
         id_number: p.id_number,
         phone: p.phone,
     })
-}
-
-/// Masks all but the first `head` and last `tail` characters; for stored values that no longer
-/// parse (they always should), so that nothing is ever shown whole by accident.
-fn mask_middle(s: &str, head: usize, tail: usize) -> String {
-    let chars: Vec<char> = s.chars().collect();
-    if chars.len() <= head + tail {
-        return "*".repeat(chars.len());
-    }
-    let mut out: String = chars[..head].iter().collect();
-    out.push_str(&"*".repeat(chars.len() - head - tail));
-    out.extend(&chars[chars.len() - tail..]);
-    out
 }
 
 fn trimmed(s: Option<String>) -> Option<String> {

@@ -169,12 +169,7 @@ async fn chooser(
     year: i32,
     template: TemplateChoice,
 ) -> Result<ChooserView, AppError> {
-    let this_year = st.now().year();
-    let mut years: Vec<i32> = (0..YEARS_OFFERED).map(|i| this_year - i).collect();
-    if !years.contains(&year) {
-        years.push(year);
-        years.sort_unstable_by(|a, b| b.cmp(a));
-    }
+    let years = crate::web::ui::years_offered(st.now().year(), YEARS_OFFERED, year);
     let version = match template {
         TemplateChoice::Saved { version, .. } => version,
         TemplateChoice::Builtin => None,
@@ -394,7 +389,7 @@ struct RecordsView {
     /// The heading of the column that says what each item adds to the figure.
     part_label: Option<String>,
     /// How the items add up to the figure, computed from all of them.
-    recomputed: Option<String>,
+    recomputed: String,
     page: usize,
     pages: usize,
     query: String,
@@ -539,13 +534,10 @@ async fn records_view(
                     format!("分母合计 {}", fixed(whole)),
                 )
             };
-            Some(format!(
-                "{a} ÷ {b} = {}%",
-                super::numbers::fixed(rate, decimals)
-            ))
+            format!("{a} ÷ {b} = {}%", super::numbers::fixed(rate, decimals))
         }
-        Some((sum, None)) => Some(format!("{total} 条记录合计 {}", fixed(sum))),
-        None => Some(format!(
+        Some((sum, None)) => format!("{total} 条记录合计 {}", fixed(sum)),
+        None => format!(
             "共 {total} {}",
             if found.people {
                 "人"
@@ -554,7 +546,7 @@ async fn records_view(
             } else {
                 "条"
             }
-        )),
+        ),
     };
     let part_label = if found.tasks {
         Some("完成情况".to_string())

@@ -514,7 +514,7 @@ async fn list_tasks(
         .filter(|t| counted.contains(&t.id))
         .collect();
     let on_time = |t: &crate::tasks::queries::TaskRow| {
-        t.status == "done" && t.completed_on.is_some_and(|d| d <= t.deadline)
+        crate::tasks::on_time(&t.status, t.completed_on, t.deadline)
     };
     let done = rows.iter().filter(|t| on_time(t)).count();
     out.totals = Some((done as f64, Some(rows.len() as f64)));

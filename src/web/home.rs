@@ -49,11 +49,7 @@ pub async fn home(State(st): State<AppState>, page: Page, Query(q): Query<HomeQu
         },
     };
     let today = crate::calendar::today(st.now());
-    let mut years: Vec<i32> = (today.year() - 4..=today.year()).rev().collect();
-    if !years.contains(&year) {
-        years.push(year);
-        years.sort_unstable_by(|a, b| b.cmp(a));
-    }
+    let years = super::ui::years_offered(today.year(), 5, year);
     let kinds = match service::kinds(&st.db, &page.who).await {
         Ok(k) => k,
         Err(crate::error::AppError::Forbidden(_)) => Vec::new(),

@@ -238,6 +238,17 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
+/// The years a year switch offers, newest first: the `count` years up to `this_year`, and the
+/// `chosen` one wherever it lies.
+pub fn years_offered(this_year: i32, count: i32, chosen: i32) -> Vec<i32> {
+    let mut years: Vec<i32> = (0..count).map(|i| this_year - i).collect();
+    if !years.contains(&chosen) {
+        years.push(chosen);
+        years.sort_unstable_by(|a, b| b.cmp(a));
+    }
+    years
+}
+
 /// A year as a link or the cookie writes it, when it is one a page may show.
 pub fn parse_year(text: &str) -> Option<i32> {
     text.trim().parse().ok().filter(|y| YEARS.contains(y))
