@@ -94,7 +94,7 @@ pub async fn build(db: &Db, options: &Options, now: DateTime<Utc>) -> Result<Sum
 
     let mut rng = StdRng::seed_from_u64(options.seed);
     let org = org::plan(&mut rng, year)?;
-    let mut drafts = records::draft(&org, &mut rng, year, options.scale);
+    let mut drafts = records::draft(&org, &mut rng, year, options.scale, options.until);
     if let Some(until) = options.until {
         drafts.retain(|d| d.date <= until);
     }

@@ -45,6 +45,8 @@ pub struct Year {
     /// 0 for the park's own history; from 1 on, a scale repetition. Facts that happen once
     /// (the annual work points, the plaza, the one collective petition) are drafted in pass 0 only.
     pub pass: u32,
+    /// The last day the park has lived (`Options::until`): nothing is done after it.
+    pub until: NaiveDate,
 }
 
 /// The irregularities the rule checks should find, decided once so that every scale repetition
@@ -135,7 +137,13 @@ impl Quirks {
 }
 
 /// Drafts every record of the three years ending in `year`, `scale` times over, ordered by date.
-pub fn draft(org: &Org, rng: &mut StdRng, year: i32, scale: u32) -> Vec<Draft> {
+pub fn draft(
+    org: &Org,
+    rng: &mut StdRng,
+    year: i32,
+    scale: u32,
+    until: Option<NaiveDate>,
+) -> Vec<Draft> {
     let quirks = Quirks::plan(org, rng, year);
     let mut out = Vec::with_capacity(3_500 * scale as usize);
     for pass in 0..scale {
@@ -144,6 +152,7 @@ pub fn draft(org: &Org, rng: &mut StdRng, year: i32, scale: u32) -> Vec<Draft> {
                 year: year - 2 + index as i32,
                 index,
                 pass,
+                until: until.unwrap_or(NaiveDate::MAX),
             };
             meetings::draft(org, &quirks, rng, y, &mut out);
             affairs::draft(org, rng, y, &mut out);

@@ -248,7 +248,7 @@ async fn the_demo_park_holds_what_the_report_and_the_rules_need() {
 async fn scale_two_doubles_the_records() {
     let mut rng = StdRng::seed_from_u64(3);
     let plan = org::plan(&mut rng, YEAR).expect("plan");
-    let single = records::draft(&plan, &mut rng, YEAR, 1).len() as f64;
+    let single = records::draft(&plan, &mut rng, YEAR, 1, None).len() as f64;
 
     let dir = tempfile::tempdir().expect("dir");
     let db = fresh_db(&dir).await;
@@ -333,4 +333,18 @@ async fn a_park_built_up_to_today_has_nothing_after_today_and_no_task_done_early
             .await
             .unwrap();
     assert_eq!(reported_later, 0);
+    // Nothing the park holds breaks a plausibility rule on its last day: no problem closed
+    // after today, no meeting held later.
+    let catalogue = Catalogue::default_catalogue();
+    let rows: Vec<(String, String)> = sqlx::query_as("SELECT kind, fields FROM records")
+        .fetch_all(pool(&db))
+        .await
+        .unwrap();
+    for (kind, fields) in &rows {
+        let def = catalogue.kind(kind).unwrap();
+        let fields: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(fields).unwrap();
+        let broken = crate::ledger::plausibility::violations(def, &fields, today);
+        assert!(broken.is_empty(), "{kind}: {:?}", broken[0].message);
+    }
 }

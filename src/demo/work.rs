@@ -230,7 +230,8 @@ fn suggestions(org: &Org, rng: &mut StdRng, y: Year, out: &mut Vec<Draft>) {
 }
 
 fn problems(org: &Org, rng: &mut StdRng, y: Year, out: &mut Vec<Draft>) {
-    let end_of_demo = date(y.year + 2 - y.index as i32, 12, 31);
+    // Problems still open when the demo ends: at its last year's end, or on the day it was built.
+    let end_of_demo = date(y.year + 2 - y.index as i32, 12, 31).min(y.until);
     for _ in 0..rng.gen_range(40..=50) {
         let (category, group, descriptions, result) = PROBLEMS[rng.gen_range(0..PROBLEMS.len())];
         let accepted = any_workday(rng, y.year);
