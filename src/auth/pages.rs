@@ -2,7 +2,7 @@
 
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::{Deserialize, Serialize};
@@ -28,6 +28,32 @@ struct LoginView {
     login: String,
     next: String,
     error: Option<String>,
+    /// Offered only when the deployment holds more than one park.
+    parks: Vec<crate::org::queries::Park>,
+    park: Option<i64>,
+    /// The lock-out as configured, said before anyone gets it wrong.
+    hint: String,
+}
+
+fn lockout_hint(cfg: &crate::config::Config) -> String {
+    format!(
+        "连续 {} 次密码错误，账号将被锁定 {} 分钟。",
+        cfg.lockout_after,
+        cfg.lockout_for.as_secs().div_ceil(60)
+    )
+}
+
+/// The park chosen at the last sign-in on this browser, offered again.
+const PARK_COOKIE: &str = "tz_park";
+
+fn remembered_park(headers: &HeaderMap) -> Option<i64> {
+    ui::cookie(headers, PARK_COOKIE).and_then(|v| v.parse().ok())
+}
+
+/// The parks to choose from on the sign-in page: none when there is only one.
+async fn park_choices(st: &AppState) -> Result<Vec<crate::org::queries::Park>, AppError> {
+    let parks = crate::org::queries::parks(&st.db).await?;
+    Ok(if parks.len() > 1 { parks } else { Vec::new() })
 }
 
 /// Only same-site paths are followed after sign-in, never another host.
@@ -36,13 +62,24 @@ fn safe_next(next: Option<String>) -> String {
         .unwrap_or_else(|| "/".to_string())
 }
 
-async fn form(Query(q): Query<NextQuery>) -> Response {
+async fn form(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<NextQuery>,
+) -> Response {
+    let parks = match park_choices(&st).await {
+        Ok(p) => p,
+        Err(e) => return ui::app_error_page(e),
+    };
     render(
         "login.html",
         LoginView {
             login: String::new(),
             next: safe_next(q.next),
             error: None,
+            parks,
+            park: remembered_park(&headers),
+            hint: lockout_hint(&st.config),
         },
     )
 }
@@ -52,6 +89,7 @@ struct LoginForm {
     login: String,
     password: String,
     next: Option<String>,
+    park: Option<String>,
 }
 
 async fn submit(
@@ -63,22 +101,47 @@ async fn submit(
         return ui::error_page(StatusCode::FORBIDDEN, "来源不明的登录请求已被拒绝");
     }
     let next = safe_next(f.next);
-    match service::sign_in(&st.db, &st.config, None, &f.login, &f.password, st.now()).await {
+    let park = f.park.as_deref().and_then(|p| p.trim().parse::<i64>().ok());
+    match service::sign_in(&st.db, &st.config, park, &f.login, &f.password, st.now()).await {
         Ok(signed) => {
             let cookie = format!(
                 "{COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
                 signed.token,
                 st.config.session_idle.as_secs() * 8
             );
-            ([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response()
+            let remembered = format!(
+                "{PARK_COOKIE}={}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=31536000",
+                signed.principal.park_id
+            );
+            // Appended, not inserted: the second cookie must not replace the session's.
+            (
+                AppendHeaders([
+                    (header::SET_COOKIE, cookie),
+                    (header::SET_COOKIE, remembered),
+                ]),
+                Redirect::to(&next),
+            )
+                .into_response()
         }
         Err(e @ (AppError::Locked(_) | AppError::BadRequest(_) | AppError::Invalid(_))) => {
+            let parks = park_choices(&st).await.unwrap_or_default();
+            let message = match e {
+                AppError::Invalid(fields) => fields
+                    .into_iter()
+                    .map(|f| f.message)
+                    .collect::<Vec<_>>()
+                    .join("；"),
+                other => other.to_string(),
+            };
             let mut res = render(
                 "login.html",
                 LoginView {
                     login: f.login,
                     next,
-                    error: Some(e.to_string()),
+                    error: Some(message),
+                    parks,
+                    park,
+                    hint: lockout_hint(&st.config),
                 },
             );
             *res.status_mut() = StatusCode::UNAUTHORIZED;

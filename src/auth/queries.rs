@@ -151,18 +151,28 @@ pub(super) async fn set_password_hash(
 
 /// Counts one more failed login in the database itself, so that attempts made side by side each
 /// count; returns the count after this one.
-pub(super) async fn count_login_failure(
+/// Claims one password check for an account before its password is hashed, counting it as a
+/// failure until it proves right. Refused (None) while the account is locked or while as many
+/// checks as a lock-out allows are already counted, so a hundred guesses sent at once get no
+/// more checks than five sent in a row. Returns the claim's place in the run of failures.
+pub(super) async fn claim_login_check(
     tx: &mut Tx,
     park_id: i64,
     id: i64,
-) -> Result<i64, DbError> {
+    limit: i64,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, DbError> {
     Ok(on_tx!(tx, |c| sqlx::query_scalar(
-        "UPDATE users SET failed_logins = failed_logins + 1 WHERE park_id = $1 AND id = $2 \
+        "UPDATE users SET failed_logins = failed_logins + 1 \
+         WHERE park_id = $1 AND id = $2 AND failed_logins < $3 \
+         AND (locked_until IS NULL OR locked_until <= $4) \
          RETURNING failed_logins"
     )
     .bind(park_id)
     .bind(id)
-    .fetch_one(c)
+    .bind(limit)
+    .bind(now)
+    .fetch_optional(c)
     .await)?)
 }
 

@@ -393,8 +393,18 @@ async fn audit_user(
     Ok(())
 }
 
-/// Signs in with login and password. Five failures in a row lock the account for a while, and a
-/// locked account is refused even with the right password.
+/// What every refused sign-in says until the password is right: an unknown login, a wrong
+/// password and a locked account read alike, so the answer never tells which logins exist.
+pub const SIGN_IN_REFUSED: &str = "登录名或密码错误，或账号已被暂时锁定";
+
+/// Asked for when the deployment holds more than one park and the sign-in names none; said
+/// whatever the login, so it tells nothing about it either.
+pub const CHOOSE_PARK: &str = "本系统有多个园区，请先选择园区";
+
+/// Signs in with login and password in a park (which may be left out when the deployment has
+/// one). Five failures in a row lock the account for a while. Until the password is right, a
+/// refusal never tells an unknown login, a wrong password and a locked account apart; a locked
+/// account's password is not even checked, so guessing on during the lock learns nothing.
 pub async fn sign_in(
     db: &Db,
     cfg: &Config,
@@ -403,81 +413,87 @@ pub async fn sign_in(
     pw: &str,
     now: DateTime<Utc>,
 ) -> Result<SignedIn, AppError> {
-    let wrong = || AppError::Locked("登录名或密码错误".to_string());
-    let mut matches = queries::users_by_login(db, login.trim()).await?;
-    if let Some(p) = park_id {
-        matches.retain(|(park, _)| *park == p);
-    }
-    let (park_id, row) = match matches.len() {
-        0 => {
-            // Spend the time a real check would, so a missing login is not told apart by timing.
-            let _ = tokio::task::spawn_blocking(|| password::verify("x", dummy_hash())).await;
-            return Err(wrong());
-        }
-        1 => matches.remove(0),
-        _ => {
-            return Err(AppError::BadRequest(
-                "该登录名在多个园区存在，请指定园区".to_string(),
-            ))
+    let wrong = || AppError::Locked(SIGN_IN_REFUSED.to_string());
+    // Spend the time a real check would, so a refusal is not told apart by timing.
+    let pretend = || async {
+        let _ = tokio::task::spawn_blocking(|| password::verify("x", dummy_hash())).await;
+    };
+    let park_id = match park_id {
+        Some(p) => Some(p),
+        None => {
+            let parks = crate::org::queries::parks(db).await?;
+            match parks.as_slice() {
+                [only] => Some(only.id),
+                [] => None,
+                _ => return Err(AppError::invalid("park_id", "园区", CHOOSE_PARK)),
+            }
         }
     };
-    if row.disabled {
-        return Err(AppError::Locked("账号已停用，请联系系统管理员".to_string()));
-    }
-    if let Some(until) = row.locked_until.filter(|t| *t > now) {
-        let minutes = (until - now).num_minutes() + 1;
-        return Err(AppError::Locked(format!(
-            "连续登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试"
-        )));
-    }
+    let found = match park_id {
+        Some(p) => queries::users_by_login(db, login.trim())
+            .await?
+            .into_iter()
+            .find(|(park, _)| *park == p),
+        None => None,
+    };
+    let Some((park_id, row)) = found else {
+        pretend().await;
+        return Err(wrong());
+    };
+    let limit = i64::from(cfg.lockout_after.max(1));
+    let claimed = {
+        let mut tx = db.begin().await?;
+        let claimed = queries::claim_login_check(&mut tx, park_id, row.id, limit, now).await?;
+        tx.commit().await?;
+        claimed
+    };
+    let Some(place) = claimed else {
+        pretend().await;
+        return Err(wrong());
+    };
     let ok = {
         let (pw, hash) = (pw.to_string(), row.password_hash.clone());
         tokio::task::spawn_blocking(move || password::verify(&pw, &hash))
             .await
             .unwrap_or(false)
     };
-    let mut tx = db.begin().await?;
+    if ok && row.disabled {
+        return Err(AppError::Locked("账号已停用，请联系系统管理员".to_string()));
+    }
+    let actor = Actor {
+        user_id: Some(row.id),
+        login: row.login.clone(),
+    };
+    let event = |action: &'static str| Change {
+        action,
+        entity: "user",
+        entity_id: Some(row.id),
+        before: None,
+        after: None,
+    };
     if !ok {
-        // Counted in the database: a hundred wrong passwords sent at once are a hundred.
-        let failures = queries::count_login_failure(&mut tx, park_id, row.id).await?;
-        if failures >= i64::from(cfg.lockout_after) {
+        // Every password checked and found wrong is in the audit log; the claim has counted
+        // it already, and the claim that fills the run locks the account.
+        let mut tx = db.begin().await?;
+        audit::record(&mut tx, park_id, &actor, now, event("login_failed")).await?;
+        if place >= limit {
             let until = now + chrono::Duration::from_std(cfg.lockout_for).unwrap_or_default();
             queries::set_login_failures(&mut tx, park_id, row.id, 0, Some(until)).await?;
-            audit::record(
-                &mut tx,
-                park_id,
-                &Actor {
-                    user_id: Some(row.id),
-                    login: row.login.clone(),
-                },
-                now,
-                Change {
-                    action: "lockout",
-                    entity: "user",
-                    entity_id: Some(row.id),
-                    before: None,
-                    after: None,
-                },
-            )
-            .await?;
-            tx.commit().await?;
+            audit::record(&mut tx, park_id, &actor, now, event("lockout")).await?;
             tracing::warn!(
                 park_id,
                 user_id = row.id,
                 "account locked after repeated login failures"
             );
-            return Err(AppError::Locked(format!(
-                "连续 {} 次登录失败，账号已锁定 {} 分钟",
-                cfg.lockout_after,
-                cfg.lockout_for.as_secs() / 60
-            )));
         }
         tx.commit().await?;
         return Err(wrong());
     }
+    let mut tx = db.begin().await?;
     queries::set_login_failures(&mut tx, park_id, row.id, 0, None).await?;
     let secret = password::token_secret();
     queries::insert_session(&mut tx, park_id, row.id, &token_hash(&secret), now).await?;
+    audit::record(&mut tx, park_id, &actor, now, event("login")).await?;
     tx.commit().await?;
     let principal = principal_for(db, park_id, row).await?;
     Ok(SignedIn {

@@ -227,7 +227,7 @@ pub fn session_cookie(headers: &HeaderMap) -> Option<&str> {
     cookie(headers, COOKIE)
 }
 
-fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()

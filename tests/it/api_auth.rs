@@ -4,6 +4,7 @@ use axum::http::{Method, StatusCode};
 use serde_json::json;
 
 use crate::helpers::{TestApp, PASSWORD};
+use taizhang::auth::service::{CHOOSE_PARK, SIGN_IN_REFUSED};
 
 #[tokio::test]
 async fn every_call_without_a_token_is_refused() {
@@ -40,59 +41,127 @@ async fn sign_in_gives_a_token_that_sign_out_revokes() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
-#[tokio::test]
-async fn five_failures_lock_the_account_even_against_the_right_password() {
-    let app = TestApp::empty().await;
-    for i in 1..=5 {
-        let (status, body) = app
-            .call(
-                Method::POST,
-                "/api/v1/session",
-                None,
-                Some(json!({"login": "admin", "password": "wrong-pass-1"})),
-            )
-            .await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED, "attempt {i}");
-        if i < 5 {
-            assert_eq!(body["error"]["message"], "登录名或密码错误");
-        } else {
-            assert!(
-                body["error"]["message"]
-                    .as_str()
-                    .unwrap()
-                    .contains("已锁定"),
-                "{body}"
-            );
-        }
-    }
-    let (status, body) = app
+async fn try_sign_in(app: &TestApp, body: serde_json::Value) -> (StatusCode, serde_json::Value) {
+    app.call(Method::POST, "/api/v1/session", None, Some(body))
+        .await
+}
+
+/// How many entries of `action` the audit log holds, as the 审计管理员 reads them.
+async fn audit_count(app: &TestApp, action: &str) -> i64 {
+    let auditor = match app
         .call(
             Method::POST,
             "/api/v1/session",
             None,
-            Some(json!({"login": "admin", "password": PASSWORD})),
+            Some(json!({"login": "audit_admin", "password": PASSWORD})),
         )
+        .await
+    {
+        (StatusCode::OK, body) => body["token"].as_str().unwrap().to_string(),
+        _ => {
+            app.admin_duty("audit_admin").await;
+            app.login("audit_admin").await
+        }
+    };
+    let (status, body) = app
+        .get(&auditor, &format!("/api/v1/audit?action={action}"))
         .await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert!(
-        body["error"]["message"].as_str().unwrap().contains("锁定"),
-        "{body}"
-    );
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["total"].as_i64().unwrap()
 }
 
 #[tokio::test]
-async fn an_unknown_login_reads_like_a_wrong_password() {
-    let app = TestApp::empty().await;
+async fn five_failures_lock_the_account_even_against_the_right_password() {
+    let mut app = TestApp::empty().await;
+    for i in 1..=5 {
+        let (status, body) =
+            try_sign_in(&app, json!({"login": "admin", "password": "wrong-pass-1"})).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "attempt {i}");
+        assert_eq!(body["error"]["message"], SIGN_IN_REFUSED, "attempt {i}");
+    }
+    // Locked: the right password is refused, in the very words of a wrong one.
+    let (status, body) = try_sign_in(&app, json!({"login": "admin", "password": PASSWORD})).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["error"]["message"], SIGN_IN_REFUSED, "{body}");
+    // The lock-out was recorded, though nobody was told.
+    assert_eq!(audit_count(&app, "lockout").await, 1);
+    // Once the lock has run out, the right password works again.
+    app.state.clock =
+        taizhang::web::Clock::Fixed(crate::helpers::now() + chrono::Duration::minutes(16));
+    let (status, body) = try_sign_in(&app, json!({"login": "admin", "password": PASSWORD})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+/// Before the password is right, an unknown login, a wrong password, a locked account and a
+/// disabled one all get the same answer; a disabled account is named only to the one who
+/// knows its password.
+#[tokio::test]
+async fn refusals_tell_nothing_before_the_password_is_right() {
+    let app = TestApp::new().await;
+    let admin = app.login("admin").await;
+    let (_, users) = app.get(&admin, "/api/v1/users").await;
+    let leader = users["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["login"] == "leader")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
     let (status, body) = app
-        .call(
-            Method::POST,
-            "/api/v1/session",
-            None,
-            Some(json!({"login": "nobody", "password": PASSWORD})),
+        .post(&admin, &format!("/api/v1/users/{leader}/lock"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let unknown = try_sign_in(&app, json!({"login": "nobody", "password": PASSWORD})).await;
+    let wrong = try_sign_in(&app, json!({"login": "office", "password": "not-it-1"})).await;
+    let disabled_wrong =
+        try_sign_in(&app, json!({"login": "leader", "password": "not-it-1"})).await;
+    for (status, body) in [&unknown, &wrong, &disabled_wrong] {
+        assert_eq!(*status, StatusCode::UNAUTHORIZED);
+        assert_eq!(body, &unknown.1, "every refusal reads alike");
+    }
+    assert_eq!(unknown.1["error"]["message"], SIGN_IN_REFUSED);
+    let (status, body) = try_sign_in(&app, json!({"login": "leader", "password": PASSWORD})).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["error"]["message"], "账号已停用，请联系系统管理员");
+}
+
+/// A second park with its own `admin`: each signs in by naming the park, and without a park
+/// the answer is the same whether the login exists or not.
+#[tokio::test]
+async fn two_parks_with_the_same_login_each_sign_in_to_their_own() {
+    let app = TestApp::empty().await;
+    let second = taizhang::org::park::create(
+        &app.db,
+        "第二园区",
+        "admin",
+        PASSWORD,
+        crate::helpers::now(),
+    )
+    .await
+    .expect("second park");
+    let bare = try_sign_in(&app, json!({"login": "admin", "password": PASSWORD})).await;
+    let nobody = try_sign_in(&app, json!({"login": "nobody", "password": PASSWORD})).await;
+    assert_eq!(bare.0, StatusCode::UNPROCESSABLE_ENTITY, "{}", bare.1);
+    assert_eq!(bare, nobody, "the answer does not depend on the login");
+    assert!(bare.1.to_string().contains(CHOOSE_PARK), "{}", bare.1);
+    for park in [app.park_id, second] {
+        let (status, body) = try_sign_in(
+            &app,
+            json!({"login": "admin", "password": PASSWORD, "park_id": park}),
         )
         .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let token = body["token"].as_str().unwrap();
+        assert!(token.starts_with(&format!("{park}.")), "{token}");
+    }
+    let (status, body) = try_sign_in(
+        &app,
+        json!({"login": "admin", "password": PASSWORD, "park_id": 999_999}),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert_eq!(body["error"]["message"], "登录名或密码错误");
+    assert_eq!(body["error"]["message"], SIGN_IN_REFUSED);
 }
 
 #[tokio::test]
@@ -334,10 +403,12 @@ async fn an_account_the_system_admin_makes_has_no_rights_until_the_security_admi
     assert_eq!(status, StatusCode::OK);
 }
 
-/// Wrong passwords sent side by side each count: a hundred at once lock the account as five
-/// in a row do. The owner's live session survives the lock-out, which only stops new sign-ins.
+/// A hundred wrong passwords sent side by side get no more password checks than five in a row
+/// do: each check is claimed in the database before the hash is computed, and each one made
+/// is in the audit log as `login_failed`. The owner's live
+/// session survives the lock-out, which only stops new sign-ins.
 #[tokio::test]
-async fn parallel_wrong_passwords_all_count_and_the_owners_session_survives_the_lockout() {
+async fn parallel_wrong_passwords_get_five_checks_and_the_owners_session_survives() {
     let app = TestApp::empty().await;
     let owner = app.login("admin").await;
     let mut attempts = tokio::task::JoinSet::new();
@@ -359,16 +430,15 @@ async fn parallel_wrong_passwords_all_count_and_the_owners_session_survives_the_
     while let Some(status) = attempts.join_next().await {
         assert_eq!(status.unwrap(), StatusCode::UNAUTHORIZED);
     }
-    let (status, body) = app
-        .call(
-            Method::POST,
-            "/api/v1/session",
-            None,
-            Some(json!({"login": "admin", "password": PASSWORD})),
-        )
-        .await;
+    assert_eq!(
+        audit_count(&app, "login_failed").await,
+        5,
+        "passwords checked of 100 sent at once"
+    );
+    let (status, body) = try_sign_in(&app, json!({"login": "admin", "password": PASSWORD})).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
-    assert!(body.to_string().contains("锁定"), "{body}");
+    assert_eq!(body["error"]["message"], SIGN_IN_REFUSED, "locked");
+    assert_eq!(audit_count(&app, "lockout").await, 1);
     let (status, _) = app.get(&owner, "/api/v1/me").await;
     assert_eq!(status, StatusCode::OK, "the owner stays signed in");
 }

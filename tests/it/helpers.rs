@@ -280,7 +280,7 @@ impl TestApp {
                 Method::POST,
                 "/api/v1/session",
                 None,
-                Some(json!({"login": login, "password": PASSWORD})),
+                Some(json!({"login": login, "password": PASSWORD, "park_id": self.park_id})),
             )
             .await;
         assert_eq!(status, StatusCode::OK, "login {login}: {body}");

@@ -135,6 +135,97 @@ async fn strangers_are_sent_to_the_login_page_which_keeps_the_login_on_error() {
     );
 }
 
+/// With a second park in the deployment the sign-in page asks for the park, remembers it for
+/// the next time, and a sign-in without one is answered alike for every login.
+#[tokio::test]
+async fn the_login_page_asks_for_the_park_once_there_are_two() {
+    let app = TestApp::new().await;
+    let form = send(&app, Request::get("/login").body(Body::empty()).unwrap()).await;
+    assert!(!form.body.contains("name=\"park\""), "one park: no choice");
+    let second = taizhang::org::park::create(
+        &app.db,
+        "第二园区",
+        "office",
+        PASSWORD,
+        crate::helpers::now(),
+    )
+    .await
+    .expect("second park");
+    let form = send(&app, Request::get("/login").body(Body::empty()).unwrap()).await;
+    assert!(form.body.contains("<select name=\"park\""), "{}", form.body);
+    assert!(form.body.contains("测试园区") && form.body.contains("第二园区"));
+    let post = |pairs: Vec<(&'static str, String)>| {
+        let body = form_body(
+            &pairs
+                .iter()
+                .map(|(k, v)| (*k, v.as_str()))
+                .collect::<Vec<_>>(),
+        );
+        Request::post("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let unnamed = send(
+        &app,
+        post(vec![
+            ("login", "office".into()),
+            ("password", PASSWORD.into()),
+        ]),
+    )
+    .await;
+    assert_eq!(unnamed.status, StatusCode::UNAUTHORIZED);
+    assert!(unnamed.body.contains(taizhang::auth::service::CHOOSE_PARK));
+    assert!(
+        unnamed.body.contains("value=\"office\""),
+        "the login typed is kept"
+    );
+    let signed = send(
+        &app,
+        post(vec![
+            ("login", "office".into()),
+            ("password", PASSWORD.into()),
+            ("park", second.to_string()),
+        ]),
+    )
+    .await;
+    assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.body);
+    let cookies: Vec<&str> = signed
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .collect();
+    let remembered = cookies
+        .iter()
+        .find(|c| c.starts_with("tz_park="))
+        .expect("the park is remembered");
+    assert!(
+        remembered.starts_with(&format!("tz_park={second};")),
+        "{remembered}"
+    );
+    let session = cookies[0].split(';').next().unwrap();
+    assert!(
+        session.contains(&format!("={second}.")),
+        "signed into the second park: {session}"
+    );
+    let again = send(
+        &app,
+        Request::get("/login")
+            .header(header::COOKIE, format!("tz_park={second}"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert!(
+        again
+            .body
+            .contains(&format!("<option value=\"{second}\" selected>第二园区")),
+        "{}",
+        again.body
+    );
+}
+
 #[tokio::test]
 async fn pages_carry_security_headers() {
     let app = TestApp::new().await;
