@@ -57,6 +57,15 @@ fn join(errors: &[FieldError]) -> String {
 }
 
 impl AppError {
+    /// A thing reached through another (an attachment through its record) that is missing or
+    /// out of reach answers under its own name, so the two cannot be told apart.
+    pub fn missing_as(self, what: &'static str) -> AppError {
+        match self {
+            AppError::NotFound(_) => AppError::NotFound(what),
+            other => other,
+        }
+    }
+
     pub fn invalid(field: &str, label: &str, message: impl Into<String>) -> AppError {
         AppError::Invalid(vec![FieldError {
             field: field.to_string(),

@@ -123,6 +123,12 @@ impl Role {
         matches!(self, Role::SysAdmin | Role::SecAdmin | Role::AuditAdmin)
     }
 
+    /// Whether the role reads any ledger at all: the 三员 and an account still waiting for its
+    /// role read none, so they are refused alike for every record id.
+    pub fn reads_ledgers(self) -> bool {
+        !self.is_admin_duty() && self != Role::Pending
+    }
+
     /// True for the roles whose work needs whole ID numbers and phone numbers: they see them masked
     /// like everyone, and may ask for the whole value of one person (显示完整号码), audited.
     pub fn sees_personal_data(self) -> bool {

@@ -299,12 +299,12 @@ pub async fn record_query(
         Scope::Park => (p.unit_id.map(|u| vec![u]), p.enterprise_id),
         Scope::Units(units) => match p.unit_id {
             Some(u) if units.contains(&u) => (Some(vec![u]), p.enterprise_id),
-            Some(_) => return Err(AppError::Forbidden("不能查看本单位以外的台账")),
+            Some(_) => return Err(AppError::NotFound("单位")),
             None => (Some(units.clone()), p.enterprise_id),
         },
         Scope::Enterprise(own) => {
             if p.enterprise_id.is_some_and(|e| e != *own) {
-                return Err(AppError::Forbidden("不能查看其他企业的台账"));
+                return Err(AppError::NotFound("企业"));
             }
             (p.unit_id.map(|u| vec![u]), Some(*own))
         }
@@ -421,14 +421,19 @@ async fn list_rows(
     })
 }
 
-/// Loads a record the principal may read, or 404/403.
+/// Loads a record the principal may read. One out of reach answers as a missing one does, so
+/// record ids cannot be probed.
 async fn readable(db: &Db, who: &Principal, id: i64) -> Result<RecordView, AppError> {
     let row = queries::record(db, who.park_id, id)
         .await?
         .ok_or(AppError::NotFound("记录"))?;
-    who.require(Action::ReadRecords(&row.kind))?;
-    if !who.covers(row.unit_id, row.enterprise_id) {
-        return Err(AppError::Forbidden("不能查看本单位（企业）以外的记录"));
+    if !who.role.reads_ledgers() {
+        return Err(AppError::Forbidden("您的角色不能查看台账"));
+    }
+    if !who.role.allows(Action::ReadRecords(&row.kind))
+        || !who.covers(row.unit_id, row.enterprise_id)
+    {
+        return Err(AppError::NotFound("记录"));
     }
     Ok(RecordView::from_row(row))
 }
@@ -872,7 +877,9 @@ pub async fn open_attachment(
     let a = queries::attachment(db, who.park_id, id)
         .await?
         .ok_or(AppError::NotFound("附件"))?;
-    readable(db, who, a.record_id).await?;
+    readable(db, who, a.record_id)
+        .await
+        .map_err(|e| e.missing_as("附件"))?;
     let bytes = tokio::fs::read(attachment_path(&cfg.data_dir, &a.sha256))
         .await
         .map_err(|_| AppError::NotFound("附件文件"))?;

@@ -134,7 +134,7 @@ pub async fn reveal_person(
         .await?
         .ok_or(AppError::NotFound("人员"))?;
     if !who.covers(p.unit_id, None) {
-        return Err(AppError::Forbidden("不能查看本单位以外的人员"));
+        return Err(AppError::NotFound("人员"));
     }
     let mut tx = db.begin().await?;
     let shown: Vec<&str> = [
@@ -286,7 +286,7 @@ pub async fn update_unit(
         .await?
         .ok_or(AppError::NotFound("单位"))?;
     if !who.covers(Some(id), None) {
-        return Err(AppError::Forbidden("不能修改本单位以外的单位"));
+        return Err(AppError::NotFound("单位"));
     }
     let unit = validate_unit(input, id)?;
     if unit.parent_id.is_some() {
@@ -350,7 +350,7 @@ pub async fn get_unit(db: &Db, who: &Principal, id: i64) -> Result<Unit, AppErro
         .await?
         .ok_or(AppError::NotFound("单位"))?;
     if !who.covers(Some(id), None) {
-        return Err(AppError::Forbidden("不能查看本单位以外的单位"));
+        return Err(AppError::NotFound("单位"));
     }
     Ok(unit)
 }
@@ -502,27 +502,47 @@ pub async fn update_enterprise(
     Ok(e)
 }
 
-pub async fn list_enterprises(db: &Db, who: &Principal) -> Result<Vec<Enterprise>, AppError> {
-    let all = queries::enterprises(db, who.park_id).await?;
-    let visible: Vec<Enterprise> = match (&who.scope, who.role.allows(Action::ReadOrg)) {
-        (Scope::Enterprise(own), _) => all.into_iter().filter(|e| e.id == *own).collect(),
-        (_, true) => all,
-        (_, false) => return Err(AppError::Forbidden("您的角色不能查看企业名录")),
-    };
-    Ok(visible.into_iter().map(mask_enterprise).collect())
+/// The enterprises a principal may read in the 企业名录: all for park-wide roles, its own for an
+/// enterprise user, and for a 支部书记 those its units sit in (None means every one).
+async fn enterprises_in_reach(
+    db: &Db,
+    who: &Principal,
+) -> Result<Option<std::collections::BTreeSet<i64>>, AppError> {
+    match &who.scope {
+        Scope::Enterprise(own) => Ok(Some([*own].into())),
+        _ if !who.role.allows(Action::ReadOrg) => {
+            Err(AppError::Forbidden("您的角色不能查看企业名录"))
+        }
+        Scope::Park => Ok(None),
+        Scope::Units(units) => Ok(Some(
+            queries::units(db, who.park_id)
+                .await?
+                .into_iter()
+                .filter(|u| units.contains(&u.id))
+                .filter_map(|u| u.enterprise_id)
+                .collect(),
+        )),
+        Scope::Nothing => Ok(Some(Default::default())),
+    }
 }
 
+pub async fn list_enterprises(db: &Db, who: &Principal) -> Result<Vec<Enterprise>, AppError> {
+    let reach = enterprises_in_reach(db, who).await?;
+    let all = queries::enterprises(db, who.park_id).await?;
+    Ok(all
+        .into_iter()
+        .filter(|e| reach.as_ref().is_none_or(|r| r.contains(&e.id)))
+        .map(mask_enterprise)
+        .collect())
+}
+
+/// One enterprise of the 企业名录; one out of reach answers as a missing one does.
 pub async fn get_enterprise(db: &Db, who: &Principal, id: i64) -> Result<Enterprise, AppError> {
+    let reach = enterprises_in_reach(db, who).await?;
     let e = queries::enterprise(db, who.park_id, id)
         .await?
+        .filter(|_| reach.as_ref().is_none_or(|r| r.contains(&id)))
         .ok_or(AppError::NotFound("企业"))?;
-    let allowed = match who.scope {
-        Scope::Enterprise(own) => own == id,
-        _ => who.role.allows(Action::ReadOrg),
-    };
-    if !allowed {
-        return Err(AppError::Forbidden("不能查看其他企业的信息"));
-    }
     Ok(mask_enterprise(e))
 }
 
@@ -616,7 +636,7 @@ pub async fn update_person(
         .await?
         .ok_or(AppError::NotFound("人员"))?;
     if !who.covers(before.unit_id, None) {
-        return Err(AppError::Forbidden("不能修改本单位以外的人员"));
+        return Err(AppError::NotFound("人员"));
     }
     // The form and the API show these masked: sent back empty or as shown, they stay as stored.
     input.id_number =
@@ -658,7 +678,10 @@ pub async fn appoint(
     let person = queries::person(db, who.park_id, person_id)
         .await?
         .ok_or(AppError::NotFound("人员"))?;
-    if !who.covers(Some(input.unit_id), None) || !who.covers(person.unit_id, None) {
+    if !who.covers(person.unit_id, None) {
+        return Err(AppError::NotFound("人员"));
+    }
+    if !who.covers(Some(input.unit_id), None) {
         return Err(AppError::Forbidden("只能任免本单位及下级单位的职务"));
     }
     if queries::unit(db, who.park_id, input.unit_id)
@@ -735,7 +758,7 @@ pub async fn end_position(
         .await?
         .ok_or(AppError::NotFound("人员"))?;
     if !who.covers(Some(before.unit_id), None) || !who.covers(person.unit_id, None) {
-        return Err(AppError::Forbidden("只能任免本单位及下级单位的职务"));
+        return Err(AppError::NotFound("职务"));
     }
     if before.end_on.is_some() {
         return Err(AppError::invalid("end_on", "离任日期", "该职务已经结束"));
@@ -810,7 +833,7 @@ pub async fn get_person(db: &Db, who: &Principal, id: i64) -> Result<PersonView,
         .await?
         .ok_or(AppError::NotFound("人员"))?;
     if !who.covers(p.unit_id, None) {
-        return Err(AppError::Forbidden("不能查看本单位以外的人员"));
+        return Err(AppError::NotFound("人员"));
     }
     let positions = queries::positions_of(db, who.park_id, id).await?;
     Ok(view_person(p, positions))

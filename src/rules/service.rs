@@ -215,7 +215,7 @@ pub async fn unmark(
         return Err(AppError::NotFound("整改标记"));
     };
     if !who.covers(Some(unit_id), None) {
-        return Err(AppError::Forbidden("不能标记本单位以外的问题"));
+        return Err(AppError::NotFound("整改标记"));
     }
     stored::delete_rectification(&mut tx, who.park_id, key).await?;
     audit::record(
@@ -281,7 +281,7 @@ async fn finding_key(
         .await?
         .ok_or(AppError::NotFound("单位"))?;
     if !who.covers(Some(unit.id), None) {
-        return Err(AppError::Forbidden("不能标记本单位以外的问题"));
+        return Err(AppError::NotFound("单位"));
     }
     let fits = Period::parse_label(period.trim())
         .is_some_and(|(_, p, i)| p == rule.period && (1..=p.per_year()).contains(&i));

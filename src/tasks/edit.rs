@@ -209,7 +209,7 @@ async fn editable(db: &Db, who: &Principal, id: i64) -> Result<TaskRow, AppError
         .await?
         .ok_or(AppError::NotFound("任务"))?;
     if !who.covers(Some(row.unit_id), None) {
-        return Err(AppError::Forbidden("只能修改或删除本单位及下级单位的任务"));
+        return Err(AppError::NotFound("任务"));
     }
     Ok(row)
 }

@@ -284,7 +284,7 @@ pub async fn list(
 ) -> Result<Vec<TaskView>, AppError> {
     if let Some(unit) = f.unit_id {
         if !who.covers(Some(unit), None) {
-            return Err(AppError::Forbidden("不能查看本单位以外的任务"));
+            return Err(AppError::NotFound("单位"));
         }
     }
     let tasks = tree(visible(db, who, f.plan_id, f.year, today).await?);
@@ -319,7 +319,7 @@ pub(super) async fn readable(
         .await?
         .ok_or(AppError::NotFound("任务"))?;
     if !who.covers(Some(row.unit_id), None) {
-        return Err(AppError::Forbidden("不能查看本单位以外的任务"));
+        return Err(AppError::NotFound("任务"));
     }
     // The cooperators of the one task: those of its plan, filtered.
     let co = queries::cooperators(db, who.park_id, Some(row.plan_id), None)
@@ -683,7 +683,9 @@ pub async fn attach(
     let progress = queries::progress(db, who.park_id, progress_id)
         .await?
         .ok_or(AppError::NotFound("任务进展"))?;
-    readable(db, who, progress.task_id, today(now)).await?;
+    readable(db, who, progress.task_id, today(now))
+        .await
+        .map_err(|e| e.missing_as("任务进展"))?;
     let stored = crate::ledger::service::store_file(cfg, file_name, bytes).await?;
     let mut row = TaskFileRow {
         id: 0,
@@ -724,7 +726,9 @@ pub async fn open_file(
     let (file, task_id) = queries::file(db, who.park_id, id)
         .await?
         .ok_or(AppError::NotFound("附件"))?;
-    readable(db, who, task_id, today).await?;
+    readable(db, who, task_id, today)
+        .await
+        .map_err(|e| e.missing_as("附件"))?;
     let path = crate::ledger::service::attachment_path(&cfg.data_dir, &file.sha256);
     let bytes = tokio::fs::read(path)
         .await

@@ -160,7 +160,7 @@ async fn a_branch_secretary_sees_their_subtree_only() {
     let (status, _) = app
         .get(&sec, &format!("/api/v1/units/{}", app.units.branch_b))
         .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = app
         .post(
             &sec,

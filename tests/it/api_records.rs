@@ -184,7 +184,7 @@ async fn a_branch_secretary_sees_only_their_branch() {
     let (status, _) = app
         .get(&sec, &format!("/api/v1/records/{}", id(&other)))
         .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = app
         .get(
             &sec,
@@ -194,7 +194,7 @@ async fn a_branch_secretary_sees_only_their_branch() {
             ),
         )
         .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = app
         .post(&sec, "/api/v1/records", json!({"kind": "meeting", "fields": {"date": "2024-02-01", "meeting_type": "党课", "name": "越权", "org_unit": "乙制造党支部"}}))
         .await;
@@ -292,7 +292,7 @@ async fn attachments_upload_download_and_refuse_bad_types() {
             b"x",
         ))
         .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]

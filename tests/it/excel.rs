@@ -1414,7 +1414,7 @@ mod web_flow {
             "/ledger/meeting/export?year=2025&unit={}",
             app.units.branch_b
         );
-        assert_eq!(secretary.get(&other).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(secretary.get(&other).await.status, StatusCode::NOT_FOUND);
 
         // Templates for those who may write the kind; a leader may not write meetings.
         let blank = office.get("/ledger/meeting/template").await;

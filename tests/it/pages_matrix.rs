@@ -1,5 +1,6 @@
 //! Every page and every form action of the web UI for every role: allowed (anything but 403, a
-//! redirect to the login page or a 5xx) or refused (403); and for a stranger, the login page.
+//! redirect to the login page or a 5xx) or refused (403, or 404 for an id out of the caller's reach, read as a missing one);
+//! and for a stranger, the login page.
 //! A branch secretary opening another branch's record or person by URL is refused.
 
 use axum::body::Body;
@@ -378,7 +379,8 @@ async fn every_page_and_form_for_every_role() {
             let ok = if allowed(code, role) {
                 a.status != StatusCode::FORBIDDEN && !a.status.is_server_error() && !to_login
             } else {
-                a.status == StatusCode::FORBIDDEN && a.body.contains("没有权限")
+                (a.status == StatusCode::FORBIDDEN && a.body.contains("没有权限"))
+                    || (a.status == StatusCode::NOT_FOUND && a.body.contains("不存在"))
             };
             if !ok {
                 failures.push(format!("{role} {method} {path}: {}", a.status));

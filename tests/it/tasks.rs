@@ -222,7 +222,7 @@ async fn a_branch_secretary_sees_and_updates_only_their_units_tasks() {
     let ids: Vec<i64> = list["items"].as_array().unwrap().iter().map(id).collect();
     assert_eq!(ids, vec![f.a, f.group]);
     let (status, _) = app.get(&sec, &format!("/api/v1/tasks/{}", f.b)).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, body) = app
         .post(
             &sec,
@@ -230,7 +230,7 @@ async fn a_branch_secretary_sees_and_updates_only_their_units_tasks() {
             json!({"percent": 90, "note": "越权"}),
         )
         .await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
     let (status, _) = app
         .post(
             &sec,
@@ -802,7 +802,7 @@ async fn plans_are_edited_by_the_office_and_tasks_by_a_secretary_only_in_their_u
             task_body("1.2", "越权", u.branch_b, Some(f.top), "2025-04-30"),
         )
         .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = app
         .call(
             axum::http::Method::DELETE,
@@ -811,7 +811,7 @@ async fn plans_are_edited_by_the_office_and_tasks_by_a_secretary_only_in_their_u
             None,
         )
         .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(status, StatusCode::NOT_FOUND);
     let leader = app.login("leader").await;
     let (status, _) = app
         .put(
