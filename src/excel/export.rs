@@ -131,7 +131,7 @@ fn write(kind: &KindDef, records: &[String]) -> Result<Exported, ExcelError> {
                     let text = json
                         .as_str()
                         .map_or_else(|| json.to_string(), str::to_owned);
-                    ws.write_string(row, col_u16(col), &text)?;
+                    style::write_text(ws, row, col_u16(col), &text, None)?;
                 }
             }
         }
@@ -156,7 +156,7 @@ fn write_value(
     date: &rust_xlsxwriter::Format,
 ) -> Result<(), ExcelError> {
     match value {
-        Value::Text(text) => ws.write_string(row, col, text)?,
+        Value::Text(text) => style::write_text(ws, row, col, text, None)?,
         // Parsed integers stay below 10^15, exact as f64.
         Value::Integer(n) => ws.write_number(row, col, *n as f64)?,
         Value::Decimal(x) => ws.write_number(row, col, *x)?,

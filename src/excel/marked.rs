@@ -103,7 +103,7 @@ fn write_cell(
         Data::Float(x) => ws.write_number_with_format(row, col, *x, plain)?,
         Data::Bool(b) => ws.write_boolean_with_format(row, col, *b, plain)?,
         Data::DateTime(dt) => ws.write_number_with_format(row, col, dt.as_f64(), dated)?,
-        other => ws.write_string_with_format(row, col, cell_text(other), plain)?,
+        other => style::write_text(ws, row, col, &cell_text(other), Some(plain))?,
     };
     Ok(())
 }
@@ -117,14 +117,14 @@ fn list_sheet(ws: &mut Worksheet, errors: &[Issue]) -> Result<(), ExcelError> {
     }
     for (n, e) in errors.iter().enumerate().take(MAX_ROW as usize) {
         let row = n as u32 + 1;
-        ws.write_string(row, 0, &e.sheet)?;
+        style::write_text(ws, row, 0, &e.sheet, None)?;
         if let Some(r) = e.row {
             ws.write_number(row, 1, f64::from(r))?;
         }
         ws.write_string(row, 2, e.column.as_deref().unwrap_or_default())?;
-        ws.write_string(row, 3, e.header.as_deref().unwrap_or_default())?;
-        ws.write_string(row, 4, e.value.as_deref().unwrap_or_default())?;
-        ws.write_string(row, 5, &e.message)?;
+        style::write_text(ws, row, 3, e.header.as_deref().unwrap_or_default(), None)?;
+        style::write_text(ws, row, 4, e.value.as_deref().unwrap_or_default(), None)?;
+        style::write_text(ws, row, 5, &e.message, None)?;
     }
     for (i, w) in [14.0, 6.0, 5.0, 14.0, 24.0, 70.0].into_iter().enumerate() {
         ws.set_column_width(i as u16, w)?;

@@ -26,7 +26,7 @@ mod report;
 mod roster_sheet;
 pub mod rosters;
 mod stream;
-mod style;
+pub(crate) mod style;
 pub mod template;
 pub mod uploads;
 mod write;

@@ -70,7 +70,9 @@ pub fn workbook(rows: &SheetRows, errors: &[FieldError]) -> Result<Option<Vec<u8
                 Data::Float(x) => ws.write_number_with_format(*row, c, *x, look)?,
                 Data::Bool(b) => ws.write_boolean_with_format(*row, c, *b, look)?,
                 Data::DateTime(dt) => ws.write_number_with_format(*row, c, dt.as_f64(), dated)?,
-                other => ws.write_string_with_format(*row, c, cell_text(other), look)?,
+                other => {
+                    crate::excel::style::write_text(ws, *row, c, &cell_text(other), Some(look))?
+                }
             };
         }
     }
