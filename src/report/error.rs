@@ -34,6 +34,14 @@ pub enum ReportError {
     },
     #[error("报告中仍有未替换的占位符 X，请在模板中改为指标或删去：{}", .0.join("；"))]
     Placeholders(Vec<String>),
+    #[error("报告模板“{name}”生成的内容超过 {limit_mb} MB，已停止生成；请检查模板中的循环")]
+    TooLong { name: String, limit_mb: usize },
+    #[error("报告模板运行超过 {0} 秒仍未完成，已停止等待；请简化模板中的循环")]
+    TimedOut(u64),
+    #[error("正在生成的报告较多，请稍后再试")]
+    Busy,
+    #[error("生成报告时内部出错，请联系管理员")]
+    Crashed,
     #[error("生成 DOCX（Word）文件失败：{0}")]
     Docx(String),
     #[error("DOCX（Word）是二进制文件，不能输出到终端；请用 --out 指定文件，或把输出重定向到文件")]

@@ -235,7 +235,9 @@ async fn view(State(st): State<AppState>, page: Page, Query(q): Query<ReportQuer
         Ok(p) => p,
         Err(e) => return app_error_page(e),
     };
-    let (article, error) = match super::html::render_article(&data, &template) {
+    let rendered =
+        super::render::off_the_workers(move || super::html::render_article(&data, &template)).await;
+    let (article, error) = match rendered {
         Ok(html) => (Some(html), None),
         Err(ReportError::App(e)) => return app_error_page(e),
         Err(e) => (None, Some(e.to_string())),
@@ -325,13 +327,19 @@ async fn download(
         Ok(p) => p,
         Err(e) => return app_error_page(e),
     };
-    let file = match render_download(format, &data, &template, &st.config.report_fonts) {
+    let name = format!("{}{}年度述职报告", data.park, data.year);
+    let year = data.year;
+    let fonts = st.config.report_fonts.clone();
+    let rendered =
+        super::render::off_the_workers(move || render_download(format, &data, &template, &fonts))
+            .await;
+    let file = match rendered {
         Ok(f) => f,
         Err(ReportError::App(e)) => return app_error_page(e),
         Err(e) => return error_page(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string()),
     };
-    let name = format!("{}{}年度述职报告.{}", data.park, data.year, file.extension);
-    let ascii = format!("report-{}.{}", data.year, file.extension);
+    let name = format!("{name}.{}", file.extension);
+    let ascii = format!("report-{year}.{}", file.extension);
     let disposition = format!(
         "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
         rfc5987(&name)

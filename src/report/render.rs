@@ -26,6 +26,75 @@ const FUEL: u64 = 200_000;
 /// How deep blocks, macros and calls may nest.
 const RECURSION_LIMIT: usize = 64;
 
+/// The most Markdown one report may come to: a duty report is some tens of kilobytes, so a
+/// template past this is looping, and is stopped as it writes rather than after.
+pub const MAX_OUTPUT_BYTES: usize = 4 << 20;
+
+/// How many reports render at once; more wait their turn, up to [`RENDER_WAIT`].
+const RENDERS_AT_ONCE: usize = 2;
+
+/// How long a render waits for its turn before the caller is told to come back.
+const RENDER_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// How long a caller waits for one render. The fuel stops a runaway loop well within this.
+pub const RENDER_WALL_CLOCK: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// Runs a render on a blocking thread, never on the async workers, so that however long a
+/// template runs the server keeps answering (`/healthz` among the rest). At most
+/// [`RENDERS_AT_ONCE`] run side by side; a render still running past [`RENDER_WALL_CLOCK`]
+/// keeps its turn until it ends but its caller is answered.
+pub async fn off_the_workers<T, F>(job: F) -> Result<T, ReportError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, ReportError> + Send + 'static,
+{
+    static SLOTS: std::sync::OnceLock<std::sync::Arc<tokio::sync::Semaphore>> =
+        std::sync::OnceLock::new();
+    let slots = SLOTS
+        .get_or_init(|| std::sync::Arc::new(tokio::sync::Semaphore::new(RENDERS_AT_ONCE)))
+        .clone();
+    let turn = match tokio::time::timeout(RENDER_WAIT, slots.acquire_owned()).await {
+        Ok(Ok(turn)) => turn,
+        _ => return Err(ReportError::Busy),
+    };
+    let running = tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        job()
+    });
+    match tokio::time::timeout(RENDER_WALL_CLOCK, running).await {
+        Ok(Ok(result)) => result,
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "report render failed");
+            Err(ReportError::Crashed)
+        }
+        Err(_) => {
+            tracing::warn!("report render ran past its wall-clock limit");
+            Err(ReportError::TimedOut(RENDER_WALL_CLOCK.as_secs()))
+        }
+    }
+}
+
+/// The output of a render, refused once it passes [`MAX_OUTPUT_BYTES`].
+struct Capped {
+    text: Vec<u8>,
+    overflowed: bool,
+}
+
+impl std::io::Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.text.len() + buf.len() > MAX_OUTPUT_BYTES {
+            self.overflowed = true;
+            return Err(std::io::Error::other("report output limit"));
+        }
+        self.text.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// A report template: its name (for messages) and its source.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReportTemplate {
@@ -137,9 +206,26 @@ pub(crate) fn render_template(
         causes => data.causes.clone(),
         measures => data.measures.clone(),
     };
-    let text = compiled
-        .render(ctx)
-        .map_err(|e| ReportError::template(&template.name, &e))?;
+    let mut out = Capped {
+        text: Vec::new(),
+        overflowed: false,
+    };
+    if let Err(e) = compiled.render_captured_to(ctx, &mut out) {
+        return Err(if out.overflowed {
+            ReportError::TooLong {
+                name: template.name.clone(),
+                limit_mb: MAX_OUTPUT_BYTES >> 20,
+            }
+        } else {
+            ReportError::template(&template.name, &e)
+        });
+    }
+    // Templates are str and every value writes as UTF-8, so the bytes are valid text.
+    let text = String::from_utf8(out.text).map_err(|e| ReportError::Template {
+        name: template.name.clone(),
+        line: None,
+        reason: e.to_string(),
+    })?;
     // Ledger text could in theory hold the private-use marks; only ours may reach the writer.
     Ok(if mark { text } else { strip_marks(&text) })
 }

@@ -203,6 +203,20 @@ fn a_runaway_loop_runs_out_of_fuel() {
     }
 }
 
+/// A template that writes more than a report could hold is stopped as it writes, within its
+/// fuel: 100 writes of 100 KB pass the 4 MB limit.
+#[test]
+fn output_past_the_limit_is_stopped_as_it_is_written() {
+    let e = template_error(
+        "{% set big = \"字\" * 35000 %}{% for i in range(100) %}{{ big }}{% endfor %}\n",
+    );
+    match &e {
+        ReportError::TooLong { limit_mb, .. } => assert_eq!(*limit_mb, 4),
+        other => panic!("{other:?}"),
+    }
+    assert!(e.to_string().contains("超过 4 MB"), "{e}");
+}
+
 #[test]
 fn runaway_recursion_is_stopped() {
     let e = template_error("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(1) }}");

@@ -260,7 +260,10 @@ async fn submit(st: AppState, page: Page, id: Option<i64>, f: EditForm) -> Respo
             view.name.clone()
         };
         let template = ReportTemplate::new(name, f.source.clone());
-        match super::html::render_article(&data, &template) {
+        let rendered =
+            super::render::off_the_workers(move || super::html::render_article(&data, &template))
+                .await;
+        match rendered {
             Ok(html) => view.preview = Some(html),
             Err(ReportError::App(e)) => return Err(e),
             Err(e) => view.problem = Some(problem(&e, &f.source)),

@@ -1,0 +1,143 @@
+//! The server keeps answering while report templates render: a template that runs for seconds
+//! (within its fuel) renders off the async workers, so `/healthz` still answers at once.
+//!
+//! Its own test binary, so that no other test competes for the machine's cores while the
+//! answers are timed.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test that cannot unwrap should fail loudly"
+)]
+
+#[allow(dead_code, reason = "the shared helpers serve the main suite too")]
+#[path = "it/helpers.rs"]
+mod helpers;
+
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+use helpers::{TestApp, PASSWORD};
+
+/// Copies a 2 MB string eight thousand times: seconds of work in little memory, and within
+/// the template fuel, so it renders in the end.
+const SLOW_TEMPLATE: &str = "{% set ns = namespace(s=\"x\" * 2000000, t=\"\") %}\
+{% for i in range(8000) %}{% set ns.t = ns.s ~ i %}{% endfor %}慢模板 {{ ns.t | length }}\n";
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{}={}",
+                taizhang::web::ui::urlencode(k),
+                taizhang::web::ui::urlencode(v)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Sends a request as a connection of the real server does: in a task of its own, on the
+/// runtime's workers.
+async fn on_a_worker(app: &TestApp, req: Request<Body>) -> (StatusCode, String, Duration) {
+    let router = taizhang::web::router(app.state.clone());
+    let started = Instant::now();
+    tokio::spawn(async move {
+        let res = router.oneshot(req).await.unwrap();
+        let status = res.status();
+        let body = res.into_body().collect().await.unwrap().to_bytes();
+        (
+            status,
+            String::from_utf8_lossy(&body).into_owned(),
+            started.elapsed(),
+        )
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_answers_within_100_ms_while_slow_templates_render() {
+    let app = TestApp::new().await;
+    let login = Request::post("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form(&[
+            ("login", "office"),
+            ("password", PASSWORD),
+        ])))
+        .unwrap();
+    let res = taizhang::web::router(app.state.clone())
+        .oneshot(login)
+        .await
+        .unwrap();
+    let cookie = res.headers()[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let home = Request::get("/")
+        .header(header::COOKIE, &cookie)
+        .body(Body::empty())
+        .unwrap();
+    let (_, page, _) = on_a_worker(&app, home).await;
+    let at = page.find("name=\"_csrf\" value=\"").unwrap() + 20;
+    let csrf = page[at..at + 64].to_string();
+    // As many slow previews at once as the runtime has workers.
+    let mut previews = Vec::new();
+    for n in 0..2 {
+        let body = form(&[
+            ("_csrf", &csrf),
+            ("name", &format!("慢模板{n}")),
+            ("source", SLOW_TEMPLATE),
+            ("year", "2025"),
+            ("action", "preview"),
+        ]);
+        let req = Request::post("/report/templates/new")
+            .header(header::COOKIE, &cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        let state = app.state.clone();
+        previews.push(tokio::spawn(async move {
+            let started = Instant::now();
+            let res = taizhang::web::router(state).oneshot(req).await.unwrap();
+            let status = res.status();
+            let body = res.into_body().collect().await.unwrap().to_bytes();
+            (
+                status,
+                String::from_utf8_lossy(&body).into_owned(),
+                started.elapsed(),
+            )
+        }));
+    }
+    let mut slowest = Duration::ZERO;
+    let mut checks = 0;
+    while previews.iter().any(|p| !p.is_finished()) {
+        let health = Request::get("/healthz").body(Body::empty()).unwrap();
+        let (status, _, took) = on_a_worker(&app, health).await;
+        assert_eq!(status, StatusCode::OK);
+        slowest = slowest.max(took);
+        checks += 1;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    for preview in previews {
+        let (status, body, took) = preview.await.unwrap();
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body.contains("慢模板 2000"), "the slow template did render");
+        assert!(
+            took > Duration::from_millis(500),
+            "the renders overlapped the checks: {took:?}"
+        );
+    }
+    assert!(checks >= 10, "{checks} health checks made while rendering");
+    assert!(
+        slowest < Duration::from_millis(100),
+        "/healthz took {slowest:?} at worst while templates rendered"
+    );
+}
