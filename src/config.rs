@@ -28,6 +28,9 @@ pub struct Config {
     pub timezone: chrono::FixedOffset,
     /// The fonts the DOCX report names (`[report.fonts]`).
     pub report_fonts: DocxFonts,
+    /// The reverse proxies whose `X-Forwarded-Proto` is believed: behind one that says
+    /// `https`, cookies are `Secure` and the session's carries the `__Host-` prefix.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl std::fmt::Debug for Config {
@@ -54,6 +57,7 @@ impl Default for Config {
             max_upload_bytes: 20 * 1024 * 1024,
             timezone: crate::calendar::beijing(),
             report_fonts: DocxFonts::default(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -72,6 +76,8 @@ struct FileConfig {
     max_upload_mb: Option<usize>,
     /// The park's time zone (`Asia/Shanghai`, `+08:00`): which day "today" is.
     timezone: Option<String>,
+    /// Addresses of the reverse proxies (`["127.0.0.1"]`) whose `X-Forwarded-Proto` counts.
+    trusted_proxies: Option<Vec<String>>,
     report: Option<ReportFile>,
 }
 
@@ -183,6 +189,10 @@ impl Config {
             cfg.timezone = crate::calendar::parse_zone(&v)
                 .map_err(|e| anyhow::anyhow!("TAIZHANG_TIMEZONE：{e}"))?;
         }
+        if let Some(v) = env("TAIZHANG_TRUSTED_PROXIES") {
+            cfg.trusted_proxies = parse_proxies(v.split(','))
+                .map_err(|e| anyhow::anyhow!("TAIZHANG_TRUSTED_PROXIES：{e}"))?;
+        }
         if let Some(v) = database_url {
             cfg.database_url = v;
         }
@@ -218,6 +228,10 @@ impl Config {
         if let Some(v) = f.timezone {
             self.timezone = crate::calendar::parse_zone(&v).map_err(|e| anyhow::anyhow!(e))?;
         }
+        if let Some(v) = f.trusted_proxies {
+            self.trusted_proxies =
+                parse_proxies(v.iter().map(String::as_str)).map_err(|e| anyhow::anyhow!(e))?;
+        }
         if let Some(fonts) = f.report.and_then(|r| r.fonts) {
             fonts.apply(&mut self.report_fonts)?;
         }
@@ -225,9 +239,41 @@ impl Config {
     }
 }
 
+/// Proxy addresses as typed (blanks skipped), each an IP address.
+fn parse_proxies<'a>(
+    items: impl Iterator<Item = &'a str>,
+) -> Result<Vec<std::net::IpAddr>, String> {
+    items
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse()
+                .map_err(|_| format!("trusted_proxies 中的“{s}”不是 IP 地址"))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trusted_proxies_are_addresses_from_the_file_or_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("taizhang.toml");
+        std::fs::write(&file, "trusted_proxies = [\"127.0.0.1\", \"::1\"]\n").unwrap();
+        let cfg = Config::load(Some(&file), |_| None, None).unwrap();
+        assert_eq!(cfg.trusted_proxies.len(), 2);
+        let env = |k: &str| (k == "TAIZHANG_TRUSTED_PROXIES").then(|| "10.0.0.2, ".to_string());
+        let cfg = Config::load(Some(&file), env, None).unwrap();
+        assert_eq!(
+            cfg.trusted_proxies,
+            ["10.0.0.2".parse::<std::net::IpAddr>().unwrap()]
+        );
+        std::fs::write(&file, "trusted_proxies = [\"nginx\"]\n").unwrap();
+        let e = Config::load(Some(&file), |_| None, None).unwrap_err();
+        assert!(e.to_string().contains("“nginx”不是 IP 地址"), "{e}");
+    }
 
     #[test]
     fn layers_apply_in_order() {

@@ -85,7 +85,7 @@ struct ChangeRow {
     changed: bool,
 }
 
-const ACTIONS: [(&str, &str); 11] = [
+const ACTIONS: [(&str, &str); 18] = [
     ("create", "新建"),
     ("update", "修改"),
     ("delete", "删除"),
@@ -94,6 +94,13 @@ const ACTIONS: [(&str, &str); 11] = [
     ("lock", "锁定"),
     ("unlock", "解锁"),
     ("lockout", "登录失败锁定"),
+    ("login", "登录"),
+    ("login_failed", "登录失败"),
+    ("reveal", "查看完整号码"),
+    ("attach", "上传附件"),
+    ("progress", "填报进展"),
+    ("supervise", "督办"),
+    ("unsupervise", "取消督办"),
     ("passwd", "设置密码"),
     ("import", "导入"),
     ("demo", "生成演示数据"),

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::service;
 use crate::error::AppError;
-use crate::web::ui::{self, csrf_refused, render, Page, COOKIE};
-use crate::web::AppState;
+use crate::web::ui::{self, csrf_refused, render, Page};
+use crate::web::{AppState, Transport};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -94,6 +94,7 @@ struct LoginForm {
 
 async fn submit(
     State(st): State<AppState>,
+    transport: Transport,
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Response {
@@ -104,14 +105,17 @@ async fn submit(
     let park = f.park.as_deref().and_then(|p| p.trim().parse::<i64>().ok());
     match service::sign_in(&st.db, &st.config, park, &f.login, &f.password, st.now()).await {
         Ok(signed) => {
-            let cookie = format!(
-                "{COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
-                signed.token,
-                st.config.session_idle.as_secs() * 8
+            let cookie = transport.cookie(
+                transport.session_cookie(),
+                &signed.token,
+                "/",
+                Some(st.config.session_lifetime.as_secs()),
             );
-            let remembered = format!(
-                "{PARK_COOKIE}={}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=31536000",
-                signed.principal.park_id
+            let remembered = transport.cookie(
+                PARK_COOKIE,
+                &signed.principal.park_id.to_string(),
+                "/login",
+                Some(365 * 24 * 3600),
             );
             // Appended, not inserted: the second cookie must not replace the session's.
             (
@@ -160,18 +164,19 @@ struct CsrfForm {
 async fn logout(
     State(st): State<AppState>,
     page: Page,
+    transport: Transport,
     headers: HeaderMap,
     Form(f): Form<CsrfForm>,
 ) -> Response {
     if !page.csrf_ok(f.csrf.as_deref()) {
         return csrf_refused();
     }
-    if let Some(token) = ui::session_cookie(&headers) {
+    if let Some(token) = ui::session_cookie(&headers, transport) {
         if let Err(e) = service::sign_out(&st.db, token, st.now()).await {
             return ui::app_error_page(e);
         }
     }
-    let clear = format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    let clear = transport.cookie(transport.session_cookie(), "", "/", Some(0));
     ([(header::SET_COOKIE, clear)], Redirect::to("/login")).into_response()
 }
 

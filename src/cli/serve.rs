@@ -63,10 +63,14 @@ pub async fn run(mut config: Config, args: Args) -> anyhow::Result<()> {
         println!("  登录名 {login}（{role}）");
     }
     let app = router(AppState::new(db, config));
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    // The peer's address tells a trusted proxy's X-Forwarded-Proto from anyone else's.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     Ok(())
 }

@@ -7,6 +7,7 @@ pub mod openapi;
 mod principal;
 mod router;
 mod state;
+pub mod transport;
 pub mod ui;
 
 pub(crate) use error::file_part;
@@ -14,3 +15,4 @@ pub use error::ApiError;
 pub use principal::{bearer as principal_bearer, Auth};
 pub use router::router;
 pub use state::{AppState, Clock};
+pub use transport::Transport;

@@ -47,7 +47,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api)
         .route("/healthz", get(healthz))
         .merge(pages)
-        .with_state(state)
+        .with_state(state.clone())
         // One limit for every body: the stated upload size plus room for the form's other fields.
         // Axum's own 2 MB default for extractors would otherwise refuse what the page promises.
         .layer(axum::extract::DefaultBodyLimit::max(limit))
@@ -55,6 +55,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(move |req, next| {
             too_large_in_chinese(req, next, limit)
         }))
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            super::transport::detect,
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(

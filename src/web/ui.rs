@@ -18,10 +18,6 @@ use super::AppState;
 use crate::auth::{service, Principal};
 use crate::error::AppError;
 
-/// Name of the session cookie. Served over TLS it would be `__Host-` prefixed and `Secure`;
-/// the office PC serves plain HTTP on loopback, where browsers refuse both.
-pub const COOKIE: &str = "tz_session";
-
 /// The web's own templates; every area adds its own list in `templates()`.
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("templates/base.html")),
@@ -223,8 +219,10 @@ pub fn csrf_token(session_token: &str) -> String {
     hex::encode(Sha256::digest(format!("csrf:{session_token}").as_bytes()))
 }
 
-pub fn session_cookie(headers: &HeaderMap) -> Option<&str> {
-    cookie(headers, COOKIE)
+/// The session token the browser sent, under the name the transport gives it: behind HTTPS
+/// only the `__Host-` cookie counts.
+pub fn session_cookie(headers: &HeaderMap, transport: super::Transport) -> Option<&str> {
+    cookie(headers, transport.session_cookie())
 }
 
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -263,9 +261,14 @@ pub async fn remember_year(req: axum::extract::Request, next: axum::middleware::
             .find(|(k, _)| *k == "year")
             .and_then(|(_, v)| parse_year(v))
     });
+    let transport = req
+        .extensions()
+        .get::<super::Transport>()
+        .copied()
+        .unwrap_or_default();
     let mut res = next.run(req).await;
     if let Some(y) = asked.filter(|_| res.status().is_success()) {
-        let value = format!("{YEAR_COOKIE}={y}; Path=/; HttpOnly; SameSite=Strict");
+        let value = transport.cookie(YEAR_COOKIE, &y.to_string(), "/", None);
         if let Ok(v) = axum::http::HeaderValue::from_str(&value) {
             res.headers_mut().append(header::SET_COOKIE, v);
         }
@@ -285,7 +288,12 @@ impl FromRequestParts<AppState> for Page {
                 .unwrap_or("/");
             Redirect::to(&format!("/login?next={}", urlencode(next))).into_response()
         };
-        let Some(token) = session_cookie(&parts.headers) else {
+        let transport = parts
+            .extensions
+            .get::<super::Transport>()
+            .copied()
+            .unwrap_or_default();
+        let Some(token) = session_cookie(&parts.headers, transport) else {
             return Err(to_login());
         };
         match service::authenticate(&st.db, &st.config, token, st.now()).await {

@@ -226,6 +226,80 @@ async fn the_login_page_asks_for_the_park_once_there_are_two() {
     );
 }
 
+/// Behind a trusted reverse proxy that says the request came over HTTPS, the session cookie
+/// is `__Host-` and `Secure` and the answer carries HSTS; the same header from an address not
+/// configured counts for nothing; and over HTTPS a plain-named session cookie is not read.
+#[tokio::test]
+async fn cookies_are_secure_behind_a_trusted_https_proxy_only() {
+    let mut app = TestApp::new().await;
+    let mut config = (*app.state.config).clone();
+    config.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    app.state.config = std::sync::Arc::new(config);
+    let from = |peer: &str, req: &mut Request<Body>| {
+        let addr: std::net::SocketAddr = peer.parse().unwrap();
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo(addr));
+    };
+    let login = |peer: &'static str| {
+        let mut req = Request::post("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("x-forwarded-proto", "https")
+            .body(Body::from(form_body(&[
+                ("login", "office"),
+                ("password", PASSWORD),
+            ])))
+            .unwrap();
+        from(peer, &mut req);
+        req
+    };
+    let proxied = send(&app, login("127.0.0.1:40000")).await;
+    assert_eq!(proxied.status, StatusCode::SEE_OTHER, "{}", proxied.body);
+    let set = proxied.headers[header::SET_COOKIE].to_str().unwrap();
+    assert!(
+        set.starts_with("__Host-tz_session=") && set.contains("; Secure"),
+        "{set}"
+    );
+    assert!(set.contains("Path=/;") && !set.contains("Domain"), "{set}");
+    assert!(proxied
+        .headers
+        .contains_key(header::STRICT_TRANSPORT_SECURITY));
+    let token = set
+        .split(';')
+        .next()
+        .unwrap()
+        .split_once('=')
+        .unwrap()
+        .1
+        .to_string();
+    let home = |cookie: String| {
+        let mut req = Request::get("/")
+            .header(header::COOKIE, cookie)
+            .header("x-forwarded-proto", "https")
+            .body(Body::empty())
+            .unwrap();
+        from("127.0.0.1:40001", &mut req);
+        req
+    };
+    let signed_in = send(&app, home(format!("__Host-tz_session={token}"))).await;
+    assert_eq!(signed_in.status, StatusCode::OK);
+    let plain_name = send(&app, home(format!("tz_session={token}"))).await;
+    assert_eq!(
+        plain_name.status,
+        StatusCode::SEE_OTHER,
+        "over HTTPS only the __Host- cookie counts"
+    );
+    // Anyone else saying https is not believed.
+    let spoofed = send(&app, login("10.9.9.9:40000")).await;
+    let set = spoofed.headers[header::SET_COOKIE].to_str().unwrap();
+    assert!(
+        set.starts_with("tz_session=") && !set.contains("Secure"),
+        "{set}"
+    );
+    assert!(!spoofed
+        .headers
+        .contains_key(header::STRICT_TRANSPORT_SECURITY));
+}
+
 #[tokio::test]
 async fn pages_carry_security_headers() {
     let app = TestApp::new().await;
