@@ -41,6 +41,9 @@ pub enum AppError {
     Conflict { current: i64 },
     #[error("{0}")]
     Locked(String),
+    /// The account must change its password before anything else (403).
+    #[error("请先修改密码：密码由管理员设置，或已超过本园区规定的使用期限")]
+    PasswordChangeDue,
     /// An upload over the stated limit (413).
     #[error("{0}")]
     TooLarge(String),

@@ -106,7 +106,7 @@ const ACTIONS: [(&str, &str); 18] = [
     ("demo", "生成演示数据"),
 ];
 
-const ENTITIES: [(&str, &str); 9] = [
+const ENTITIES: [(&str, &str); 10] = [
     ("record", "台账记录"),
     ("attachment", "附件"),
     ("kind", "台账类型"),
@@ -115,6 +115,7 @@ const ENTITIES: [(&str, &str); 9] = [
     ("position", "职务"),
     ("enterprise", "企业"),
     ("user", "账号"),
+    ("password_profile", "密码策略"),
     ("park", "园区"),
 ];
 

@@ -372,7 +372,7 @@ async fn reset_password(
         Ok((user, issued)) => {
             let out = Outcome {
                 notice: Some(format!(
-                    "已为 {} 设置新密码，原有登录已全部失效",
+                    "已为 {} 设置新密码，原有登录已全部失效；本人下次登录时须先修改密码",
                     user.login
                 )),
                 issued: issued.generated.then_some((user.login, issued.password)),

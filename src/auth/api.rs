@@ -16,6 +16,11 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/session", post(sign_in).delete(sign_out))
         .route("/me", get(me))
+        .route("/me/password", put(change_password))
+        .route(
+            "/security/password-profile",
+            get(password_profile).put(set_password_profile),
+        )
         .route("/roles", get(roles))
         .route("/users", get(list).post(create))
         .route("/users/{id}", get(show))
@@ -50,7 +55,8 @@ async fn sign_in(
             "login": signed.principal.login,
             "display_name": signed.principal.display_name,
             "role": signed.principal.role,
-        }
+        },
+        "password_change_due": signed.principal.password_change_due,
     })))
 }
 
@@ -65,6 +71,64 @@ async fn sign_out(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[derive(Deserialize)]
+struct PasswordChange {
+    current_password: String,
+    new_password: String,
+}
+
+/// The caller changes its own password; every session of the account ends, this token too.
+async fn change_password(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+    Json(body): Json<PasswordChange>,
+) -> Result<StatusCode, ApiError> {
+    super::credentials::change_own_password(
+        &st.db,
+        &p,
+        &body.current_password,
+        &body.new_password,
+        st.now(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn profile_json(profile: super::password::Profile) -> Value {
+    json!({"profile": profile.as_str(), "label": profile.label()})
+}
+
+async fn password_profile(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+) -> Result<Json<Value>, ApiError> {
+    p.require(Action::ManageSecurity)?;
+    let profile = super::credentials::profile(&st.db, p.park_id).await?;
+    Ok(Json(profile_json(profile)))
+}
+
+#[derive(Deserialize)]
+struct ProfileChoice {
+    profile: String,
+}
+
+async fn set_password_profile(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+    Json(body): Json<ProfileChoice>,
+) -> Result<Json<Value>, ApiError> {
+    p.require(Action::ManageSecurity)?;
+    let profile = super::password::Profile::parse(&body.profile).ok_or_else(|| {
+        crate::error::AppError::invalid(
+            "profile",
+            "密码策略",
+            "密码策略应为 dengbao（等保）或 length_first（长度优先）",
+        )
+    })?;
+    let saved = super::credentials::set_profile_as(&st.db, &p, profile, st.now()).await?;
+    Ok(Json(profile_json(saved)))
+}
+
 async fn me(Auth(p): Auth) -> Json<Value> {
     Json(json!({
         "id": p.user_id,
@@ -74,6 +138,7 @@ async fn me(Auth(p): Auth) -> Json<Value> {
         "role_label": p.role.label(),
         "unit_id": p.unit_id,
         "enterprise_id": p.enterprise_id,
+        "password_change_due": p.password_change_due,
     }))
 }
 

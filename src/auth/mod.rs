@@ -1,7 +1,9 @@
 //! Accounts, roles, sessions and data scope.
 
+pub mod account_pages;
 pub mod admin_pages;
 pub mod api;
+pub mod credentials;
 pub mod pages;
 pub mod password;
 mod queries;

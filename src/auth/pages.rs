@@ -21,6 +21,8 @@ pub fn router() -> Router<AppState> {
 #[derive(Deserialize)]
 struct NextQuery {
     next: Option<String>,
+    /// Set after a password change, which signs the account out.
+    changed: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -33,6 +35,7 @@ struct LoginView {
     park: Option<i64>,
     /// The lock-out as configured, said before anyone gets it wrong.
     hint: String,
+    notice: Option<&'static str>,
 }
 
 fn lockout_hint(cfg: &crate::config::Config) -> String {
@@ -80,6 +83,7 @@ async fn form(
             parks,
             park: remembered_park(&headers),
             hint: lockout_hint(&st.config),
+            notice: q.changed.is_some().then_some("密码已修改，请用新密码登录"),
         },
     )
 }
@@ -146,6 +150,7 @@ async fn submit(
                     parks,
                     park,
                     hint: lockout_hint(&st.config),
+                    notice: None,
                 },
             );
             *res.status_mut() = StatusCode::UNAUTHORIZED;

@@ -19,10 +19,16 @@ pub(super) struct UserRow {
     pub disabled: bool,
     /// False until the 安全管理员 assigns the role a 系统管理员 asked for.
     pub role_granted: bool,
+    /// Set when someone else chose the password: its owner changes it at the next sign-in.
+    pub must_change_password: bool,
+    /// When the password was last set, and by when it must be changed (None: never).
+    pub password_set_at: Option<DateTime<Utc>>,
+    pub password_due: Option<DateTime<Utc>>,
 }
 
 const USER_COLUMNS: &str = "id, login, display_name, password_hash, role, unit_id, enterprise_id, \
-                            person_id, locked_until, disabled, role_granted";
+                            person_id, locked_until, disabled, role_granted, \
+                            must_change_password, password_set_at, password_due";
 
 pub(super) async fn insert_user(
     tx: &mut Tx,
@@ -32,8 +38,9 @@ pub(super) async fn insert_user(
 ) -> Result<i64, DbError> {
     let id = on_tx!(tx, |c| sqlx::query_scalar(
         "INSERT INTO users (park_id, login, display_name, password_hash, role, unit_id, \
-         enterprise_id, person_id, created_at, role_granted) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id"
+         enterprise_id, person_id, created_at, role_granted, must_change_password, \
+         password_set_at, password_due) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $9, $12) RETURNING id"
     )
     .bind(park_id)
     .bind(&u.login)
@@ -45,6 +52,8 @@ pub(super) async fn insert_user(
     .bind(u.person_id)
     .bind(now)
     .bind(u.role_granted)
+    .bind(u.must_change_password)
+    .bind(u.password_due)
     .fetch_one(c)
     .await)?;
     Ok(id)
@@ -130,19 +139,128 @@ pub(super) async fn set_disabled(
     Ok(())
 }
 
+/// A new password: its hash, whether its owner must change it at the next sign-in, and by when
+/// it must be changed; the old hash goes to the account's password history.
+pub(super) struct NewPassword<'a> {
+    pub hash: &'a str,
+    pub must_change: bool,
+    pub due: Option<DateTime<Utc>>,
+}
+
 pub(super) async fn set_password_hash(
     tx: &mut Tx,
     park_id: i64,
     id: i64,
-    hash: &str,
+    new: &NewPassword<'_>,
+    now: DateTime<Utc>,
 ) -> Result<(), DbError> {
     on_tx!(tx, |c| sqlx::query(
-        "UPDATE users SET password_hash = $3, failed_logins = 0, locked_until = NULL \
+        "INSERT INTO password_history (park_id, user_id, password_hash, set_at) \
+         SELECT park_id, id, password_hash, COALESCE(password_set_at, created_at) FROM users \
          WHERE park_id = $1 AND id = $2"
     )
     .bind(park_id)
     .bind(id)
-    .bind(hash)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE users SET password_hash = $3, failed_logins = 0, locked_until = NULL, \
+         must_change_password = $4, password_set_at = $5, password_due = $6 \
+         WHERE park_id = $1 AND id = $2"
+    )
+    .bind(park_id)
+    .bind(id)
+    .bind(new.hash)
+    .bind(new.must_change)
+    .bind(now)
+    .bind(new.due)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The account's current password hash and its `n - 1` predecessors, newest first.
+pub(super) async fn recent_password_hashes(
+    db: &Db,
+    park_id: i64,
+    id: i64,
+    n: usize,
+) -> Result<Vec<String>, DbError> {
+    let earlier = i64::try_from(n.saturating_sub(1)).unwrap_or(i64::MAX);
+    let mut hashes: Vec<String> = on_db!(db, |pool| sqlx::query_scalar(
+        "SELECT password_hash FROM users WHERE park_id = $1 AND id = $2"
+    )
+    .bind(park_id)
+    .bind(id)
+    .fetch_all(pool)
+    .await)?;
+    let older: Vec<String> = on_db!(db, |pool| sqlx::query_scalar(
+        "SELECT password_hash FROM password_history WHERE park_id = $1 AND user_id = $2 \
+         ORDER BY id DESC LIMIT $3"
+    )
+    .bind(park_id)
+    .bind(id)
+    .bind(earlier)
+    .fetch_all(pool)
+    .await)?;
+    hashes.extend(older);
+    hashes.truncate(n);
+    Ok(hashes)
+}
+
+/// The park's password profile as stored (`dengbao`, `length_first`).
+pub(super) async fn password_profile(db: &Db, park_id: i64) -> Result<Option<String>, DbError> {
+    Ok(on_db!(db, |pool| sqlx::query_scalar(
+        "SELECT password_profile FROM parks WHERE id = $1"
+    )
+    .bind(park_id)
+    .fetch_optional(pool)
+    .await)?)
+}
+
+pub(super) async fn set_password_profile(
+    tx: &mut Tx,
+    park_id: i64,
+    profile: &str,
+) -> Result<(), DbError> {
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE parks SET password_profile = $2 WHERE id = $1"
+    )
+    .bind(park_id)
+    .bind(profile)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// When each account's password was set (or, never set since, the account made).
+pub(super) async fn password_ages(
+    tx: &mut Tx,
+    park_id: i64,
+) -> Result<Vec<(i64, DateTime<Utc>)>, DbError> {
+    Ok(on_tx!(tx, |c| sqlx::query_as(
+        "SELECT id, COALESCE(password_set_at, created_at) FROM users WHERE park_id = $1"
+    )
+    .bind(park_id)
+    .fetch_all(c)
+    .await)?)
+}
+
+pub(super) async fn set_password_due(
+    tx: &mut Tx,
+    park_id: i64,
+    id: i64,
+    due: Option<DateTime<Utc>>,
+) -> Result<(), DbError> {
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE users SET password_due = $3 WHERE park_id = $1 AND id = $2"
+    )
+    .bind(park_id)
+    .bind(id)
+    .bind(due)
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
@@ -237,7 +355,8 @@ pub(super) async fn session_user(
         "SELECT s.id AS session_id, s.created_at, s.last_seen_at, s.revoked_at, u.id, u.login, \
          u.display_name, \
          u.password_hash, u.role, u.unit_id, u.enterprise_id, u.person_id, \
-         u.locked_until, u.disabled, u.role_granted \
+         u.locked_until, u.disabled, u.role_granted, u.must_change_password, \
+         u.password_set_at, u.password_due \
          FROM sessions s JOIN users u ON u.park_id = s.park_id AND u.id = s.user_id \
          WHERE s.park_id = $1 AND s.token_hash = $2"
     )

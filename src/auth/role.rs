@@ -59,6 +59,8 @@ pub enum Action<'a> {
     WriteKinds,
     ManageUsers,
     AssignRoles,
+    /// Choose the park's password profile (安全管理员).
+    ManageSecurity,
     ReadUsers,
     ReadAudit,
     /// See the year's plans and tasks (a branch secretary: their unit's tasks only).
@@ -159,7 +161,7 @@ impl Role {
             (BranchSecretary, ReadPlans | UpdateTasks | ReadChecks) => true,
             (Leader, ReadPlans | SuperviseTasks | ReadChecks | ReadReport) => true,
             (SysAdmin, ManageUsers | ReadUsers) => true,
-            (SecAdmin, AssignRoles | ReadUsers) => true,
+            (SecAdmin, AssignRoles | ManageSecurity | ReadUsers) => true,
             (AuditAdmin, ReadAudit) => true,
             _ => false,
         }

@@ -15,6 +15,9 @@ pub struct Principal {
     pub enterprise_id: Option<i64>,
     pub person_id: Option<i64>,
     pub scope: Scope,
+    /// The password must be changed before anything else: someone else set it, or it is
+    /// older than the park's profile allows. Only changing it (and signing out) is let through.
+    pub password_change_due: bool,
 }
 
 /// Which records and org entries a principal may touch, beyond the role's kinds.
@@ -71,6 +74,7 @@ fn forbidden_message(action: Action<'_>) -> &'static str {
         Action::WriteKinds => "您的角色不能修改台账目录",
         Action::ManageUsers => "仅系统管理员可以管理账号",
         Action::AssignRoles => "仅安全管理员可以分配角色和数据范围",
+        Action::ManageSecurity => "仅安全管理员可以设置密码策略",
         Action::ReadUsers => "仅系统管理员和安全管理员可以查看账号",
         Action::ReadAudit => "仅审计管理员可以查看审计日志",
         Action::ReadPlans => "您的角色不能查看年度计划与任务",

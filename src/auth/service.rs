@@ -26,6 +26,12 @@ pub struct User {
     /// False while the role a 系统管理员 asked for waits for the 安全管理员: such an account
     /// signs in but may do nothing.
     pub role_granted: bool,
+    /// Someone else set the password: its owner changes it at the next sign-in.
+    pub must_change_password: bool,
+    /// When the password was last set, and by when it must be changed under the park's
+    /// profile (None: never).
+    pub password_set_at: Option<DateTime<Utc>>,
+    pub password_due: Option<DateTime<Utc>>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -68,6 +74,9 @@ impl User {
             person_id: row.person_id,
             disabled: row.disabled,
             role_granted: row.role_granted,
+            must_change_password: row.must_change_password,
+            password_set_at: row.password_set_at,
+            password_due: row.password_due,
         })
     }
 }
@@ -100,11 +109,18 @@ fn check_assignment(
 }
 
 /// A validated account with its password hashed, ready to insert in a transaction.
-pub struct PreparedUser(UserRow);
+pub struct PreparedUser {
+    row: UserRow,
+    /// How long the password may be used, under the park's profile.
+    max_age: Option<chrono::Duration>,
+}
 
-/// Validates a new account and hashes its password (off the async threads: argon2 is slow on
-/// purpose).
-pub async fn prepare_user(new: NewUser) -> Result<PreparedUser, AppError> {
+/// Validates a new account against the park's password `profile` and hashes its password (off
+/// the async threads: argon2 is slow on purpose).
+pub async fn prepare_user(
+    new: NewUser,
+    profile: password::Profile,
+) -> Result<PreparedUser, AppError> {
     let login = new.login.trim().to_string();
     if login.is_empty() || login.chars().count() > 64 || login.chars().any(char::is_whitespace) {
         return Err(AppError::invalid(
@@ -113,7 +129,8 @@ pub async fn prepare_user(new: NewUser) -> Result<PreparedUser, AppError> {
             "登录名不能为空、不能含空格，且不超过 64 个字符",
         ));
     }
-    password::check_policy(&new.password).map_err(|m| AppError::invalid("password", "密码", m))?;
+    password::check(profile, &login, &new.password)
+        .map_err(|m| AppError::invalid("password", "密码", m))?;
     check_assignment(new.role, new.unit_id, new.enterprise_id)?;
     let display_name = new
         .display_name
@@ -124,25 +141,39 @@ pub async fn prepare_user(new: NewUser) -> Result<PreparedUser, AppError> {
     let hash = tokio::task::spawn_blocking(move || password::hash(&pw))
         .await
         .map_err(|e| AppError::BadRequest(format!("密码处理失败：{e}")))?;
-    Ok(PreparedUser(UserRow {
-        id: 0,
-        login,
-        display_name,
-        password_hash: hash,
-        role: new.role.as_str().to_string(),
-        unit_id: new.unit_id,
-        enterprise_id: new.enterprise_id,
-        person_id: new.person_id,
-        locked_until: None,
-        disabled: false,
-        role_granted: true,
-    }))
+    Ok(PreparedUser {
+        row: UserRow {
+            id: 0,
+            login,
+            display_name,
+            password_hash: hash,
+            role: new.role.as_str().to_string(),
+            unit_id: new.unit_id,
+            enterprise_id: new.enterprise_id,
+            person_id: new.person_id,
+            locked_until: None,
+            disabled: false,
+            role_granted: true,
+            must_change_password: false,
+            password_set_at: None,
+            password_due: None,
+        },
+        max_age: profile.max_age(),
+    })
 }
 
 impl PreparedUser {
-    /// The account as a 系统管理员 makes it: the role is asked for, the 安全管理员 grants it.
+    /// The account as a 系统管理员 makes it: the role is asked for, the 安全管理员 grants it,
+    /// and its owner changes the password the 系统管理员 chose at the first sign-in.
     fn asked_for(mut self) -> PreparedUser {
-        self.0.role_granted = false;
+        self.row.role_granted = false;
+        self.issued_by_another()
+    }
+
+    /// Its password chosen by someone else: changed by its owner at the first sign-in. A 三员
+    /// account's password changes only on the server's command line, so none is asked of it.
+    fn issued_by_another(mut self) -> PreparedUser {
+        self.row.must_change_password = !parse_role(&self.row.role).is_ok_and(Role::is_admin_duty);
         self
     }
 }
@@ -155,7 +186,8 @@ pub async fn insert_user(
     user: PreparedUser,
     now: DateTime<Utc>,
 ) -> Result<User, AppError> {
-    let row = user.0;
+    let mut row = user.row;
+    row.password_due = user.max_age.map(|age| now + age);
     let id = match queries::insert_user(tx, park_id, &row, now).await {
         Ok(id) => id,
         Err(e) if e.is_unique_violation() => {
@@ -181,7 +213,8 @@ pub async fn insert_user(
     Ok(user)
 }
 
-/// Creates an account in its own transaction.
+/// Creates an account in its own transaction (the command line's `user add`): its owner
+/// changes the password at the first sign-in, unless it is a 三员 account.
 pub async fn create_user(
     db: &Db,
     park_id: i64,
@@ -189,7 +222,8 @@ pub async fn create_user(
     new: NewUser,
     now: DateTime<Utc>,
 ) -> Result<User, AppError> {
-    let prepared = prepare_user(new).await?;
+    let profile = super::credentials::profile(db, park_id).await?;
+    let prepared = prepare_user(new, profile).await?.issued_by_another();
     insert_user_alone(db, park_id, by, prepared, now).await
 }
 
@@ -332,41 +366,6 @@ pub async fn set_locked(
     Ok(after)
 }
 
-pub async fn set_password(
-    db: &Db,
-    park_id: i64,
-    by: &Actor,
-    id: i64,
-    new_password: &str,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
-    password::check_policy(new_password).map_err(|m| AppError::invalid("password", "密码", m))?;
-    let user = get_user(db, park_id, id, now).await?;
-    let pw = new_password.to_string();
-    let hash = tokio::task::spawn_blocking(move || password::hash(&pw))
-        .await
-        .map_err(|e| AppError::BadRequest(format!("密码处理失败：{e}")))?;
-    let mut tx = db.begin().await?;
-    queries::set_password_hash(&mut tx, park_id, id, &hash).await?;
-    queries::revoke_user_sessions(&mut tx, park_id, id, now).await?;
-    audit::record(
-        &mut tx,
-        park_id,
-        by,
-        now,
-        Change {
-            action: "passwd",
-            entity: "user",
-            entity_id: Some(user.id),
-            before: None,
-            after: None,
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
 async fn audit_user(
     tx: &mut crate::db::Tx,
     park_id: i64,
@@ -495,7 +494,7 @@ pub async fn sign_in(
     queries::insert_session(&mut tx, park_id, row.id, &token_hash(&secret), now).await?;
     audit::record(&mut tx, park_id, &actor, now, event("login")).await?;
     tx.commit().await?;
-    let principal = principal_for(db, park_id, row).await?;
+    let principal = principal_for(db, park_id, row, now).await?;
     Ok(SignedIn {
         token: format!("{park_id}.{secret}"),
         principal,
@@ -550,7 +549,7 @@ pub async fn authenticate(
     if now - found.last_seen_at > chrono::Duration::seconds(60) {
         queries::touch_session(db, park_id, found.session_id, now).await?;
     }
-    Ok(Some(principal_for(db, park_id, row).await?))
+    Ok(Some(principal_for(db, park_id, row, now).await?))
 }
 
 /// Revokes one token (sign-out).
@@ -563,7 +562,13 @@ pub async fn sign_out(db: &Db, token: &str, now: DateTime<Utc>) -> Result<(), Ap
     Ok(())
 }
 
-async fn principal_for(db: &Db, park_id: i64, row: UserRow) -> Result<Principal, AppError> {
+async fn principal_for(
+    db: &Db,
+    park_id: i64,
+    row: UserRow,
+    now: DateTime<Utc>,
+) -> Result<Principal, AppError> {
+    let password_change_due = super::credentials::change_due(&row, now);
     // A role asked for and not yet granted gives nothing.
     let role = if row.role_granted {
         parse_role(&row.role)?
@@ -589,6 +594,7 @@ async fn principal_for(db: &Db, park_id: i64, row: UserRow) -> Result<Principal,
         enterprise_id: row.enterprise_id,
         person_id: row.person_id,
         scope,
+        password_change_due,
     })
 }
 
@@ -615,7 +621,7 @@ fn typed_or_generated(typed: Option<String>) -> IssuedPassword {
 }
 
 /// Why an admin duty's account is out of reach of the web and the API.
-const ADMIN_DUTY_ON_CLI: &str = "三员账号（系统管理员、安全管理员、审计管理员）的创建、角色、锁定和密码只能在服务器上用命令行（taizhang user）办理";
+pub(super) const ADMIN_DUTY_ON_CLI: &str = "三员账号（系统管理员、安全管理员、审计管理员）的创建、角色、锁定和密码只能在服务器上用命令行（taizhang user）办理";
 
 /// The account `id`, refused when it holds one of the three admin duties.
 async fn not_admin_duty(
@@ -646,7 +652,8 @@ pub async fn create_user_as(
     new.password = issued.password.clone();
     // The account holds the role asked for, with none of its rights until the 安全管理员
     // assigns it: the one who makes accounts does not grant rights.
-    let prepared = prepare_user(new).await?.asked_for();
+    let profile = super::credentials::profile(db, who.park_id).await?;
+    let prepared = prepare_user(new, profile).await?.asked_for();
     let user = insert_user_alone(db, who.park_id, &who.actor(), prepared, now).await?;
     Ok((user, issued))
 }
@@ -680,7 +687,17 @@ pub async fn reset_password_as(
     who.require(Action::ManageUsers)?;
     not_admin_duty(db, who, id, now).await?;
     let issued = typed_or_generated(typed);
-    set_password(db, who.park_id, &who.actor(), id, &issued.password, now).await?;
+    let user = get_user(db, who.park_id, id, now).await?;
+    super::credentials::set_password(
+        db,
+        who.park_id,
+        &who.actor(),
+        &user,
+        &issued.password,
+        super::credentials::SetBy::Another,
+        now,
+    )
+    .await?;
     Ok((get_user(db, who.park_id, id, now).await?, issued))
 }
 

@@ -98,6 +98,9 @@ pub async fn run(config: Config, park: Option<&str>, cmd: Command) -> anyhow::Re
             )
             .await?;
             println!("已添加账号 {}（{}）", user.login, user.role_label);
+            if user.must_change_password {
+                println!("账号本人首次登录时须先修改密码");
+            }
             if generated {
                 println!("初始密码（仅显示这一次）：{password}");
             }
@@ -105,8 +108,20 @@ pub async fn run(config: Config, park: Option<&str>, cmd: Command) -> anyhow::Re
         Command::Passwd { login } => {
             let user = find(login).await?;
             let (password, generated) = password_from_env();
-            service::set_password(&db, park.id, &actor, user.id, &password, now).await?;
+            crate::auth::credentials::set_password(
+                &db,
+                park.id,
+                &actor,
+                &user,
+                &password,
+                crate::auth::credentials::SetBy::Another,
+                now,
+            )
+            .await?;
             println!("已为 {} 设置新密码，原有登录已全部失效", user.login);
+            if !user.role.is_admin_duty() {
+                println!("账号本人下次登录时须先修改密码");
+            }
             if generated {
                 println!("新密码（仅显示这一次）：{password}");
             }

@@ -139,7 +139,7 @@ pub async fn build(db: &Db, options: &Options, now: DateTime<Utc>) -> Result<Sum
     // Hashing is slow on purpose; the accounts are hashed side by side, then inserted in order.
     let hashing: Vec<_> = accounts
         .into_iter()
-        .map(|a| tokio::spawn(prepare_user(a)))
+        .map(|a| tokio::spawn(prepare_user(a, crate::auth::password::Profile::default())))
         .collect();
     for task in hashing {
         let prepared = task

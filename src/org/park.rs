@@ -26,15 +26,19 @@ pub async fn create(
             "园区名称不能为空，且不超过 100 个字符",
         ));
     }
-    let admin = auth::prepare_user(NewUser {
-        login: admin_login.to_string(),
-        display_name: Some("系统管理员".to_string()),
-        password: admin_password.to_string(),
-        role: Role::SysAdmin,
-        unit_id: None,
-        enterprise_id: None,
-        person_id: None,
-    })
+    let admin = auth::prepare_user(
+        NewUser {
+            login: admin_login.to_string(),
+            display_name: Some("系统管理员".to_string()),
+            password: admin_password.to_string(),
+            role: Role::SysAdmin,
+            unit_id: None,
+            enterprise_id: None,
+            person_id: None,
+        },
+        // A new park starts on the default profile.
+        crate::auth::password::Profile::default(),
+    )
     .await?;
     let mut tx = db.begin().await?;
     let park_id = match queries::insert_park(&mut tx, &name, now).await {

@@ -29,6 +29,7 @@ impl IntoResponse for ApiError {
             AppError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             AppError::Conflict { .. } => (StatusCode::CONFLICT, "conflict"),
             AppError::Locked(_) => (StatusCode::UNAUTHORIZED, "login_refused"),
+            AppError::PasswordChangeDue => (StatusCode::FORBIDDEN, "password_change_required"),
             AppError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             AppError::Db(DbError::Busy) => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             AppError::Db(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),

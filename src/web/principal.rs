@@ -10,6 +10,10 @@ use crate::error::AppError;
 
 pub struct Auth(pub Principal);
 
+/// What an account whose password change is due may still call.
+const ALLOWED_WHILE_CHANGE_DUE: [&str; 3] =
+    ["/api/v1/me/password", "/api/v1/me", "/api/v1/session"];
+
 impl FromRequestParts<AppState> for Auth {
     type Rejection = ApiError;
 
@@ -22,6 +26,16 @@ impl FromRequestParts<AppState> for Auth {
             .await?
             .ok_or(AppError::Unauthorized)?;
         tracing::Span::current().record("user_id", principal.user_id);
+        if principal.password_change_due {
+            // Only changing the password, reading who one is, and signing out are let through.
+            let path = parts
+                .extensions
+                .get::<axum::extract::OriginalUri>()
+                .map_or(parts.uri.path(), |u| u.0.path());
+            if !ALLOWED_WHILE_CHANGE_DUE.contains(&path) {
+                return Err(AppError::PasswordChangeDue.into());
+            }
+        }
         Ok(Auth(principal))
     }
 }

@@ -31,6 +31,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::ledger::pages::router())
         .merge(crate::org::pages::router())
         .merge(crate::auth::admin_pages::router())
+        .merge(crate::auth::account_pages::router())
         .merge(crate::audit::pages::router())
         .merge(crate::ledger::kind_pages::router())
         .merge(crate::excel::pages::router())

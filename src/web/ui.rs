@@ -34,6 +34,7 @@ fn templates() -> impl Iterator<Item = (&'static str, &'static str)> {
         crate::ledger::kind_pages::TEMPLATES,
         crate::org::pages::TEMPLATES,
         crate::auth::admin_pages::TEMPLATES,
+        crate::auth::account_pages::TEMPLATES,
         crate::audit::pages::TEMPLATES,
         crate::excel::pages::TEMPLATES,
         crate::report::pages::TEMPLATES,
@@ -169,7 +170,7 @@ impl Page {
         }
         use crate::auth::Action;
         let role = self.who.role;
-        let areas: [(Action, &str, &str, &'static str); 10] = [
+        let areas: [(Action, &str, &str, &'static str); 11] = [
             (Action::ReadOrg, "/org", "组织与企业", "组织"),
             (Action::ReadPlans, "/plans", "年度计划与任务", "工作"),
             (Action::ReadChecks, "/checks", "规则检查", "工作"),
@@ -181,6 +182,12 @@ impl Page {
                 Action::AssignRoles,
                 "/admin/users",
                 "角色与数据范围",
+                "系统",
+            ),
+            (
+                Action::ManageSecurity,
+                "/admin/security",
+                "密码策略",
                 "系统",
             ),
             (Action::WriteKinds, "/admin/kinds", "台账目录", "系统"),
@@ -299,6 +306,14 @@ impl FromRequestParts<AppState> for Page {
         match service::authenticate(&st.db, &st.config, token, st.now()).await {
             Ok(Some(who)) => {
                 tracing::Span::current().record("user_id", who.user_id);
+                let path = parts
+                    .extensions
+                    .get::<axum::extract::OriginalUri>()
+                    .map_or(parts.uri.path(), |u| u.0.path());
+                let change = crate::auth::account_pages::CHANGE_PASSWORD;
+                if who.password_change_due && path != change && path != "/logout" {
+                    return Err(Redirect::to(change).into_response());
+                }
                 Ok(Page {
                     csrf: csrf_token(token),
                     who,
@@ -447,6 +462,9 @@ pub fn error_page(status: StatusCode, message: &str) -> Response {
 pub fn app_error_page(e: AppError) -> Response {
     match e {
         AppError::Unauthorized => Redirect::to("/login").into_response(),
+        AppError::PasswordChangeDue => {
+            Redirect::to(crate::auth::account_pages::CHANGE_PASSWORD).into_response()
+        }
         AppError::Forbidden(m) => error_page(StatusCode::FORBIDDEN, m),
         e @ AppError::ForbiddenField(_) => error_page(StatusCode::FORBIDDEN, &e.to_string()),
         AppError::NotFound(what) => {

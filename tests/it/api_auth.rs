@@ -377,10 +377,12 @@ async fn an_account_the_system_admin_makes_has_no_rights_until_the_security_admi
         .post_ok(
             &sys,
             "/api/v1/users",
-            json!({"login": "newoffice", "password": PASSWORD, "role": "office"}),
+            json!({"login": "newoffice", "password": crate::helpers::INITIAL_PASSWORD, "role": "office"}),
         )
         .await;
     assert_eq!(made["role_granted"], false, "{made}");
+    assert_eq!(made["must_change_password"], true, "{made}");
+    app.first_sign_in("newoffice").await;
     let token = app.login("newoffice").await;
     for path in [
         "/api/v1/records?kind=meeting",
@@ -389,6 +391,10 @@ async fn an_account_the_system_admin_makes_has_no_rights_until_the_security_admi
     ] {
         let (status, body) = app.get(&token, path).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {body}");
+        assert_eq!(
+            body["error"]["code"], "forbidden",
+            "refused for the role: {body}"
+        );
     }
     let (_, me) = app.get(&token, "/api/v1/me").await;
     assert_eq!(me["role"], "pending", "{me}");

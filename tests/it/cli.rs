@@ -36,7 +36,7 @@ fn init_then_users_then_errors_in_chinese() {
 
     let out = taizhang(&db)
         .args(["user", "add", "zhang", "--role", "党建办"])
-        .env("TAIZHANG_USER_PASSWORD", "Zhang-pass-1")
+        .env("TAIZHANG_USER_PASSWORD", "Cli-pass-12")
         .output()
         .unwrap();
     assert!(

@@ -16,6 +16,10 @@ use tower::ServiceExt;
 
 pub const PASSWORD: &str = "Passw0rd-test";
 
+/// The password an administrator gives a new account; its owner replaces it with [`PASSWORD`]
+/// at the first sign-in, as the product asks.
+pub const INITIAL_PASSWORD: &str = "Initial-Passw0rd-9";
+
 /// One fixed instant for every test: 2025-06-15 10:00 UTC.
 pub fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2025, 6, 15, 10, 0, 0)
@@ -198,9 +202,10 @@ impl TestApp {
             let scope = json!({"role": role, "unit_id": unit, "enterprise_id": ent});
             let mut new = scope.clone();
             new["login"] = json!(login);
-            new["password"] = json!(PASSWORD);
+            new["password"] = json!(INITIAL_PASSWORD);
             let user = id(&app.post_ok(&sys, "/api/v1/users", new).await);
             app.grant(&sec, user, scope).await;
+            app.first_sign_in(login).await;
         }
         app
     }
@@ -260,7 +265,7 @@ impl TestApp {
                 Method::POST,
                 "/api/v1/users",
                 Some(&sys),
-                Some(json!({"login": role, "password": PASSWORD, "role": role})),
+                Some(json!({"login": role, "password": INITIAL_PASSWORD, "role": role})),
             )
             .await;
         assert!(
@@ -270,8 +275,53 @@ impl TestApp {
         if status == StatusCode::CREATED {
             let sec = Box::pin(self.as_role("sec_admin")).await;
             self.grant(&sec, id(&created), json!({"role": role})).await;
+            self.first_sign_in(role).await;
         }
         self.login(role).await
+    }
+
+    /// Puts the park on the length-first password profile, whose passwords never fall due: for
+    /// tests that move the clock months ahead and are not about passwords.
+    pub async fn passwords_never_expire(&self) {
+        let sec = Box::pin(self.as_role("sec_admin")).await;
+        let (status, body) = self
+            .put(
+                &sec,
+                "/api/v1/security/password-profile",
+                json!({"profile": "length_first"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+
+    /// Signs in with the [`INITIAL_PASSWORD`] an administrator gave and changes it to
+    /// [`PASSWORD`], as the owner of a new account must before anything else.
+    pub async fn first_sign_in(&self, login: &str) {
+        let (status, body) = self
+            .call(
+                Method::POST,
+                "/api/v1/session",
+                None,
+                Some(
+                    json!({"login": login, "password": INITIAL_PASSWORD, "park_id": self.park_id}),
+                ),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "first sign-in of {login}: {body}");
+        assert_eq!(body["password_change_due"], true, "{body}");
+        let token = body["token"].as_str().expect("token").to_string();
+        let (status, body) = self
+            .put(
+                &token,
+                "/api/v1/me/password",
+                json!({"current_password": INITIAL_PASSWORD, "new_password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::NO_CONTENT,
+            "{login} changes the initial password: {body}"
+        );
     }
 
     pub async fn login(&self, login: &str) -> String {

@@ -20,6 +20,7 @@ mod metrics;
 mod openapi;
 mod pages_admin;
 mod pages_matrix;
+mod passwords;
 mod probing;
 mod report;
 mod report_pages;

@@ -235,6 +235,8 @@ fn calls(app: &TestApp, f: &Fixture, role: &str) -> Vec<Call> {
         get("o", "/org/enterprises/new".into()),
         get("o", format!("/org/enterprises/{e1}/edit")),
         get("sc", "/admin/users".into()),
+        get("c", "/admin/security".into()),
+        get("*", "/account/password".into()),
         get("o", "/admin/kinds".into()),
         get("o", "/admin/kinds/meeting".into()),
         get("ol", "/report/metrics".into()),
@@ -317,6 +319,11 @@ fn calls(app: &TestApp, f: &Fixture, role: &str) -> Vec<Call> {
             "c",
             format!("/admin/users/{}/role", f.target),
             pairs(&[("role", "leader")]),
+        ),
+        post(
+            "c",
+            "/admin/security".into(),
+            pairs(&[("profile", "dengbao")]),
         ),
         post(
             "o",

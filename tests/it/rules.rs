@@ -199,6 +199,8 @@ async fn known_gaps_give_exactly_the_expected_findings() {
 #[tokio::test]
 async fn participation_below_ninety_percent_is_found_and_ninety_is_not() {
     let mut app = TestApp::new().await;
+    // Passwords set in June would be due by December; this test is about the rule.
+    app.passwords_never_expire().await;
     // The year's meetings are recorded after they are held: the office records them at its end.
     app.state.clock = taizhang::web::Clock::Fixed(
         chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2025, 12, 31, 2, 0, 0).unwrap(),
@@ -250,6 +252,8 @@ async fn participation_below_ninety_percent_is_found_and_ninety_is_not() {
 #[tokio::test]
 async fn study_below_half_the_agenda_is_found_and_half_is_not() {
     let mut app = TestApp::new().await;
+    // Passwords set in June would be due by December; this test is about the rule.
+    app.passwords_never_expire().await;
     // The year's meetings are recorded after they are held: the office records them at its end.
     app.state.clock = taizhang::web::Clock::Fixed(
         chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2025, 12, 31, 2, 0, 0).unwrap(),

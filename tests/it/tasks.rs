@@ -1015,7 +1015,7 @@ async fn a_refused_task_list_offers_a_marked_copy_on_the_page_and_the_api() {
         .post_ok(
             &sys,
             "/api/v1/users",
-            json!({"login": "office2", "password": crate::helpers::PASSWORD, "role": "office"}),
+            json!({"login": "office2", "password": crate::helpers::INITIAL_PASSWORD, "role": "office"}),
         )
         .await;
     let sec = app.login("sec_admin").await;
@@ -1025,6 +1025,7 @@ async fn a_refused_task_list_offers_a_marked_copy_on_the_page_and_the_api() {
         json!({"role": "office"}),
     )
     .await;
+    app.first_sign_in("office2").await;
     let other = app.login("office2").await;
     let (status, _) = app.get(&other, &errors_path).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
