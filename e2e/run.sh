@@ -7,12 +7,14 @@ PORT="${TZ_E2E_PORT:-18123}"
 WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 export TZ_PASSWORD='E2e-pass-123'
+# One data folder for the demo and the server: the audit key the demo's chain is signed with is there.
+export TAIZHANG_DATA_DIR="$WORK/data"
 
 cargo build --quiet --bin taizhang
 BIN="${CARGO_TARGET_DIR:-target}/debug/taizhang"
 DB="sqlite://$WORK/e2e.db"
 TAIZHANG_ADMIN_PASSWORD="$TZ_PASSWORD" $BIN --database-url "$DB" demo > /dev/null
-TAIZHANG_DATA_DIR="$WORK/data" $BIN --database-url "$DB" serve --addr "127.0.0.1:$PORT" > "$WORK/serve.log" 2>&1 &
+$BIN --database-url "$DB" serve --addr "127.0.0.1:$PORT" > "$WORK/serve.log" 2>&1 &
 for _ in $(seq 1 100); do curl -sf "127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
 
 cd e2e

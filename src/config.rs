@@ -31,6 +31,8 @@ pub struct Config {
     /// The reverse proxies whose `X-Forwarded-Proto` is believed: behind one that says
     /// `https`, cookies are `Secure` and the session's carries the `__Host-` prefix.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The audit key's file, outside the database (`audit.key` in the data folder unless set).
+    pub audit_key_file: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Config {
@@ -58,6 +60,7 @@ impl Default for Config {
             timezone: crate::calendar::beijing(),
             report_fonts: DocxFonts::default(),
             trusted_proxies: Vec::new(),
+            audit_key_file: None,
         }
     }
 }
@@ -78,6 +81,7 @@ struct FileConfig {
     timezone: Option<String>,
     /// Addresses of the reverse proxies (`["127.0.0.1"]`) whose `X-Forwarded-Proto` counts.
     trusted_proxies: Option<Vec<String>>,
+    audit_key_file: Option<PathBuf>,
     report: Option<ReportFile>,
 }
 
@@ -149,6 +153,13 @@ impl FontsFile {
 }
 
 impl Config {
+    /// Where the audit key is kept.
+    pub fn audit_key_path(&self) -> PathBuf {
+        self.audit_key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("audit.key"))
+    }
+
     /// Builds the configuration from the optional file, the environment, and the flags given
     /// (`database_url` and `addr` from the command line take precedence over everything).
     pub fn load(
@@ -189,6 +200,9 @@ impl Config {
             cfg.timezone = crate::calendar::parse_zone(&v)
                 .map_err(|e| anyhow::anyhow!("TAIZHANG_TIMEZONE：{e}"))?;
         }
+        if let Some(v) = env("TAIZHANG_AUDIT_KEY_FILE") {
+            cfg.audit_key_file = Some(v.into());
+        }
         if let Some(v) = env("TAIZHANG_TRUSTED_PROXIES") {
             cfg.trusted_proxies = parse_proxies(v.split(','))
                 .map_err(|e| anyhow::anyhow!("TAIZHANG_TRUSTED_PROXIES：{e}"))?;
@@ -227,6 +241,9 @@ impl Config {
         }
         if let Some(v) = f.timezone {
             self.timezone = crate::calendar::parse_zone(&v).map_err(|e| anyhow::anyhow!(e))?;
+        }
+        if let Some(v) = f.audit_key_file {
+            self.audit_key_file = Some(v);
         }
         if let Some(v) = f.trusted_proxies {
             self.trusted_proxies =

@@ -20,7 +20,7 @@ async fn list(
     Auth(p): Auth,
     Query(f): Query<AuditFilter>,
 ) -> Result<Json<Value>, ApiError> {
-    let (items, total) = super::search(&st.db, &p, &f).await?;
+    let (items, total) = super::search(&st.db, &p, &f, st.now()).await?;
     let items: Vec<super::Entry> = items.into_iter().map(super::Entry::masked).collect();
     Ok(Json(json!({ "items": items, "total": total })))
 }

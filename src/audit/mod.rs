@@ -3,6 +3,7 @@
 //! behind the application's back breaks the chain at that point.
 
 pub mod api;
+pub mod key;
 pub mod pages;
 mod queries;
 
@@ -12,7 +13,8 @@ use sha2::{Digest, Sha256};
 
 use crate::db::{DbError, Tx};
 
-pub use queries::{list, verify, AuditFilter};
+pub use key::AuditKey;
+pub use queries::{export, list, verify, AuditFilter};
 
 /// Hash that stands before a park's first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -58,6 +60,8 @@ pub struct Entry {
     pub after_json: Option<String>,
     pub prev_hash: String,
     pub hash: String,
+    /// The fingerprint of the key the entry's hash was made with; None before keys were used.
+    pub key_id: Option<String>,
 }
 
 impl Entry {
@@ -159,7 +163,9 @@ pub async fn record(
 }
 
 /// The text hashed for an entry: every stored field but the hashes, in a fixed order.
-fn entry_digest(prev_hash: &str, e: &EntryFields<'_>) -> String {
+/// An entry's hash: the HMAC under the audit key, or (entries written before keys) the plain
+/// SHA-256 of the previous hash and the entry.
+fn entry_digest(prev_hash: &str, e: &EntryFields<'_>, key: Option<&AuditKey>) -> String {
     let canonical = serde_json::json!([
         e.seq,
         e.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
@@ -171,9 +177,13 @@ fn entry_digest(prev_hash: &str, e: &EntryFields<'_>) -> String {
         e.before_json,
         e.after_json,
     ]);
+    let canonical = canonical.to_string();
+    if let Some(key) = key {
+        return key.mac(&[b"entry", prev_hash.as_bytes(), canonical.as_bytes()]);
+    }
     let mut h = Sha256::new();
     h.update(prev_hash.as_bytes());
-    h.update(canonical.to_string().as_bytes());
+    h.update(canonical.as_bytes());
     hex::encode(h.finalize())
 }
 
@@ -210,9 +220,31 @@ pub async fn search(
     db: &crate::db::Db,
     who: &crate::auth::Principal,
     f: &AuditFilter,
+    now: DateTime<Utc>,
 ) -> Result<(Vec<Entry>, i64), crate::error::AppError> {
     who.require(crate::auth::Action::ReadAudit)?;
-    Ok(list(db, who.park_id, f).await?)
+    let found = list(db, who.park_id, f).await?;
+    // Reading the log is itself in the log.
+    let mut tx = db.begin().await?;
+    record(
+        &mut tx,
+        who.park_id,
+        &who.actor(),
+        now,
+        Change {
+            action: "read",
+            entity: "audit_log",
+            entity_id: None,
+            before: None,
+            after: Some(serde_json::json!({
+                "entity": f.entity, "entity_id": f.entity_id, "login": f.login,
+                "action": f.action, "q": f.q, "shown": found.0.len(),
+            })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(found)
 }
 
 /// Walks the chain for the 审计管理员.

@@ -85,7 +85,7 @@ struct ChangeRow {
     changed: bool,
 }
 
-const ACTIONS: [(&str, &str); 18] = [
+const ACTIONS: [(&str, &str); 20] = [
     ("create", "新建"),
     ("update", "修改"),
     ("delete", "删除"),
@@ -101,12 +101,14 @@ const ACTIONS: [(&str, &str); 18] = [
     ("progress", "填报进展"),
     ("supervise", "督办"),
     ("unsupervise", "取消督办"),
+    ("read", "查看审计日志"),
+    ("seal", "启用密钥签名"),
     ("passwd", "设置密码"),
     ("import", "导入"),
     ("demo", "生成演示数据"),
 ];
 
-const ENTITIES: [(&str, &str); 10] = [
+const ENTITIES: [(&str, &str); 11] = [
     ("record", "台账记录"),
     ("attachment", "附件"),
     ("kind", "台账类型"),
@@ -116,6 +118,7 @@ const ENTITIES: [(&str, &str); 10] = [
     ("enterprise", "企业"),
     ("user", "账号"),
     ("password_profile", "密码策略"),
+    ("audit_log", "审计日志"),
     ("park", "园区"),
 ];
 
@@ -282,7 +285,7 @@ async fn audit(State(st): State<AppState>, page: Page, Query(q): Query<AuditQuer
         let kinds = crate::auth::admin_pages::menu_kinds(&st, &page.who).await?;
         let verdict = super::verify_as(&st.db, &page.who).await?;
         let found = if errors.is_empty() {
-            super::search(&st.db, &page.who, &filter).await?
+            super::search(&st.db, &page.who, &filter, st.now()).await?
         } else {
             (Vec::new(), 0)
         };

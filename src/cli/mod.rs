@@ -98,6 +98,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 pub(crate) async fn open(config: &Config, create: bool) -> anyhow::Result<Db> {
     let db = Db::connect(&config.database_url, create).await?;
     db.migrate().await?;
+    crate::audit::key::install_for(&db, &config.audit_key_path(), now()).await?;
     Ok(db)
 }
 

@@ -14,6 +14,9 @@ pub enum DbError {
     Busy,
     #[error("数据库结构升级失败：{0}")]
     Migrate(String),
+    /// The audit key is missing, or is not the one the database's chain was written under.
+    #[error("审计密钥：{0}")]
+    AuditKey(String),
     #[error("数据库错误：{0}")]
     Other(sqlx::Error),
 }

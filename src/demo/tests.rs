@@ -33,6 +33,7 @@ async fn fresh_db(dir: &tempfile::TempDir) -> Db {
         .await
         .expect("connect");
     db.migrate().await.expect("migrate");
+    crate::audit::key::install_test_key();
     db
 }
 

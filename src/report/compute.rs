@@ -324,6 +324,7 @@ mod tests {
         let url = format!("sqlite://{}/demo.db", dir.path().display());
         let db = Db::connect(&url, true).await.unwrap();
         db.migrate().await.unwrap();
+        crate::audit::key::install_test_key();
         let options = crate::demo::Options {
             password: "Demo-pass-1".to_string(),
             ..Default::default()

@@ -104,6 +104,15 @@ fn audit_verify_fails_on_a_tampered_chain() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
+        // The log takes no UPDATE; whoever can drop the trigger still cannot forge the hash.
+        let refused = sqlx::query("UPDATE audit_log SET action = 'x' WHERE seq = 1")
+            .execute(&pool)
+            .await;
+        assert!(refused.unwrap_err().to_string().contains("append-only"));
+        sqlx::query("DROP TRIGGER audit_log_append_only_update")
+            .execute(&pool)
+            .await
+            .unwrap();
         sqlx::query("UPDATE audit_log SET action = 'x' WHERE seq = 1")
             .execute(&pool)
             .await
@@ -117,6 +126,95 @@ fn audit_verify_fails_on_a_tampered_chain() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// The chain is checked with the key it was written under: another key file reads every entry
+/// as forged, a missing one is named, and neither lets a write through. `audit export` writes
+/// every entry as stored.
+#[test]
+fn the_audit_key_stays_outside_the_database_and_must_be_the_one_it_was_written_with() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/k.db", dir.path().display());
+    let key = dir.path().join("audit.key");
+    let with_key = |file: &std::path::Path| {
+        let mut c = taizhang(&db);
+        c.env("TAIZHANG_AUDIT_KEY_FILE", file);
+        c
+    };
+    let out = with_key(&key)
+        .args(["--park", "园区", "init"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&key).unwrap();
+    assert_eq!(text.trim().len(), 64, "32 bytes in hex");
+    assert!(with_key(&key)
+        .args(["audit", "verify"])
+        .output()
+        .unwrap()
+        .status
+        .success());
+
+    let export = dir.path().join("audit.jsonl");
+    let out = with_key(&key)
+        .args(["audit", "export", "--out"])
+        .arg(&export)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&export)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(!lines.is_empty());
+    assert_eq!(lines[0]["seq"], 1);
+    assert!(lines
+        .iter()
+        .all(|l| l["key_id"].is_string() && l["hash"].is_string()));
+
+    // Another key: the chain does not check, and nothing is written under it.
+    let other = dir.path().join("other.key");
+    std::fs::write(&other, "11".repeat(32)).unwrap();
+    let out = with_key(&other).args(["audit", "verify"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("与本机的审计密钥"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = with_key(&other)
+        .args(["user", "add", "wang", "--role", "党建办"])
+        .env("TAIZHANG_USER_PASSWORD", "Cli-pass-12")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("请使用写入本数据库时的审计密钥文件"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // No key file at all: named, and no new key made for a chain that has one.
+    let missing = dir.path().join("gone.key");
+    let out = with_key(&missing)
+        .args(["audit", "verify"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("找不到审计密钥文件"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!missing.exists());
 }
 
 #[test]

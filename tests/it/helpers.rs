@@ -49,6 +49,9 @@ pub struct Units {
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
+/// The audit key of the test process.
+const TEST_KEY: [u8; 32] = [7; 32];
+
 impl TestApp {
     /// A fresh database with an empty park (its administrator `admin`) and nothing else.
     pub async fn empty() -> TestApp {
@@ -112,9 +115,15 @@ impl TestApp {
         };
         let db = Db::connect(&url, true).await.expect("connect");
         db.migrate().await.expect("migrate");
+        // One audit key for the whole test process, as a server has one; its file for the
+        // command line run against this database.
+        taizhang::audit::key::install(taizhang::audit::AuditKey::from_bytes(TEST_KEY));
+        let key_file = dir.path().join("audit.key");
+        std::fs::write(&key_file, hex::encode(TEST_KEY)).expect("key file");
         let config = Config {
             database_url: url,
             data_dir: dir.path().join("data"),
+            audit_key_file: Some(key_file),
             ..Config::default()
         };
         let mut state = AppState::new(db.clone(), config);
@@ -238,6 +247,19 @@ impl TestApp {
             .put(sec, &format!("/api/v1/users/{user}/role"), scope)
             .await;
         assert_eq!(status, StatusCode::OK, "grant: {body}");
+    }
+
+    /// The command line against this database, with its audit key.
+    pub fn command(&self) -> std::process::Command {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_taizhang"));
+        c.arg("--database-url")
+            .arg(&self.state.config.database_url)
+            .env(
+                "TAIZHANG_AUDIT_KEY_FILE",
+                self.state.config.audit_key_path(),
+            )
+            .env_remove("TAIZHANG_PARK");
+        c
     }
 
     /// Creates (once) and signs in an account of the given role; the login is the role id.

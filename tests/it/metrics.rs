@@ -149,9 +149,8 @@ async fn a_parks_own_kind_and_metric_reach_the_report_with_value_and_records() {
     assert!(m.get("brochures").is_none(), "{m}");
     assert!(m.get("enterprise_visits").is_some());
 
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_taizhang"))
-        .arg("--database-url")
-        .arg(&app.state.config.database_url)
+    let out = app
+        .command()
         .args(["report", "--year", "2024", "--format", "json"])
         .env_remove("TAIZHANG_PARK")
         .output()
@@ -376,9 +375,8 @@ async fn the_scaffold_command_binds_to_the_parks_own_metrics() {
         "全年接待参观考察X人次，发放政策宣传资料X万余份，开展谈心谈话X人次。\n",
     )
     .unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_taizhang"))
-        .arg("--database-url")
-        .arg(&app.state.config.database_url)
+    let out = app
+        .command()
         .args(["--park", "测试园区", "scaffold"])
         .arg(&essay)
         .args(["--format", "json"])

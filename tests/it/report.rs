@@ -723,11 +723,7 @@ async fn the_docx_report_matches_its_snapshot_and_the_official_layout() {
 }
 
 fn taizhang(app: &TestApp) -> std::process::Command {
-    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_taizhang"));
-    c.arg("--database-url")
-        .arg(&app.state.config.database_url)
-        .env_remove("TAIZHANG_PARK");
-    c
+    app.command()
 }
 
 #[tokio::test]
@@ -836,14 +832,7 @@ async fn staff_imported_from_a_roster_count_for_an_earlier_report_year() {
         }
     }
     book.save(&path).unwrap();
-    let run = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_taizhang"))
-            .arg("--database-url")
-            .arg(&app.state.config.database_url)
-            .args(args)
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| app.command().args(args).output().unwrap();
     let out = run(&["import", path.to_str().unwrap()]);
     assert!(
         out.status.success(),

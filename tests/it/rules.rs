@@ -1,8 +1,6 @@
 //! Rule checks over fixture parks built through the API: known gaps give exactly the expected
 //! findings, no more and no fewer; rule files are refused at their line.
 
-use std::process::Command;
-
 use axum::http::{Method, StatusCode};
 use chrono::NaiveDate;
 use serde_json::{json, Value};
@@ -328,16 +326,7 @@ async fn summaries_and_the_command_line_speak_for_the_findings() {
             .to_string()
     ));
 
-    let url = app.state.config.database_url.clone();
-    let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_taizhang"))
-            .arg("--database-url")
-            .arg(&url)
-            .env_remove("TAIZHANG_PARK")
-            .args(args)
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| app.command().args(args).output().unwrap();
     let out = run(&[
         "check",
         "--year",
@@ -467,16 +456,9 @@ async fn the_report_drafts_its_problems_section_from_the_findings() {
     let token = app.login("office").await;
     app.meeting(&token, "2025-01-10", "主题党日", "甲科技党支部")
         .await;
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_taizhang"))
-        .args([
-            "--database-url",
-            &app.state.config.database_url,
-            "report",
-            "--year",
-            "2025",
-            "--format",
-            "md",
-        ])
+    let out = app
+        .command()
+        .args(["report", "--year", "2025", "--format", "md"])
         .output()
         .unwrap();
     assert!(
