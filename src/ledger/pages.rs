@@ -919,6 +919,9 @@ async fn upload(
     Path(id): Path<i64>,
     form: Multipart,
 ) -> Response {
+    if let Err(e) = service::may_attach(&st.db, &page.who, id).await {
+        return app_error_page(e);
+    }
     let read = Upload::read(&page, form, st.config.max_upload_bytes).await;
     let (name, bytes) = match read.and_then(|mut u| u.file()) {
         Ok(file) => file,

@@ -817,6 +817,13 @@ pub(crate) async fn store_file(
     })
 }
 
+/// Whether the principal may attach files to the record: asked before an upload is read, so a
+/// body nobody may send is not taken in.
+pub async fn may_attach(db: &Db, who: &Principal, record_id: i64) -> Result<(), AppError> {
+    let rec = readable(db, who, record_id).await?;
+    who.require(Action::WriteRecords(&rec.kind))
+}
+
 pub async fn add_attachment(
     db: &Db,
     cfg: &crate::config::Config,

@@ -446,6 +446,10 @@ async fn import(
     Path(plan_id): Path<i64>,
     form: Multipart,
 ) -> Response {
+    // Asked before the upload is read, so a body nobody may send is not taken in.
+    if let Err(e) = page.who.require(Action::WritePlans) {
+        return app_error_page(e);
+    }
     let read = Upload::read(&page, form, st.config.max_upload_bytes).await;
     let (name, bytes) = match read.and_then(|mut u| u.file()) {
         Ok(file) => file,
@@ -744,6 +748,9 @@ async fn upload(
     Path(progress_id): Path<i64>,
     form: Multipart,
 ) -> Response {
+    if let Err(e) = page.who.require(Action::UpdateTasks) {
+        return app_error_page(e);
+    }
     let mut upload = match Upload::read(&page, form, st.config.max_upload_bytes).await {
         Ok(u) => u,
         Err(page) => return *page,

@@ -25,6 +25,7 @@ mod probing;
 mod report;
 mod report_pages;
 mod roles_matrix;
+mod route_rows;
 mod rules;
 mod scaffold;
 mod tasks;

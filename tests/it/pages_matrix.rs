@@ -192,6 +192,35 @@ fn calls(app: &TestApp, f: &Fixture, role: &str) -> Vec<Call> {
         ])
     };
     vec![
+        get("obl", "/plans".into()),
+        get("obl", "/tasks".into()),
+        get("obl", "/checks".into()),
+        get("obl", "/data-quality".into()),
+        get("obl", "/checks/rules".into()),
+        get("ol", "/report".into()),
+        get("ol", "/report/view?year=2024".into()),
+        get("ol", "/report/download?year=2024&format=md".into()),
+        get(
+            "ol",
+            "/report/records?metric=meetings_total&year=2024".into(),
+        ),
+        get("ol", "/report/templates".into()),
+        get("o", "/report/templates/new".into()),
+        get("o", "/report/templates/987654".into()),
+        get(
+            "ol",
+            "/report/templates/records?metric=meetings_total&year=2024".into(),
+        ),
+        get("ol", "/report/causes?year=2024".into()),
+        get("o", "/report/scaffold".into()),
+        get("o", "/import".into()),
+        get("o", "/import/no-such-upload".into()),
+        get("o", "/import/no-such-upload/errors.xlsx".into()),
+        get("obl", "/ledger/meeting/export?year=2024".into()),
+        get("ob", "/ledger/meeting/template".into()),
+        get("obl", "/attachments/987654".into()),
+        get("obl", "/task-attachments/987654".into()),
+        get("o", format!("/plans/{}/import/errors.xlsx", f.plan)),
         get("obl", format!("/plans/{}", f.plan)),
         get("obl", format!("/tasks/{}", f.task_a)),
         get("ol", format!("/tasks/{}", f.task_b)),
@@ -216,6 +245,67 @@ fn calls(app: &TestApp, f: &Fixture, role: &str) -> Vec<Call> {
             Vec::new(),
         ),
         post("o", format!("/plans/{}/delete", f.empty_plan), Vec::new()),
+        post(
+            "o",
+            format!("/plans/{}/tasks", f.plan),
+            task_form(&format!("9.{role}"), u.branch_a),
+        ),
+        post(
+            "ob",
+            format!("/tasks/{}/progress", f.task_a),
+            pairs(&[("percent", "40"), ("note", &format!("{role}填报"))]),
+        ),
+        post("ol", format!("/tasks/{}/supervise", f.task_a), Vec::new()),
+        post(
+            "o",
+            format!("/org/people/{}/reveal", f.person_a),
+            Vec::new(),
+        ),
+        post(
+            "o",
+            "/checks/mark".into(),
+            pairs(&[
+                ("rule", "branch_committee_monthly"),
+                ("unit_id", &u.branch_a.to_string()),
+                ("period", "2024年1月"),
+                ("note", "已补开"),
+            ]),
+        ),
+        post(
+            "o",
+            "/checks/unmark".into(),
+            pairs(&[
+                ("rule", "branch_committee_monthly"),
+                ("unit_id", &u.branch_a.to_string()),
+                ("period", "2024年1月"),
+            ]),
+        ),
+        post("o", "/import/no-such-upload/confirm".into(), Vec::new()),
+        // The uploads, each a small file: refused before the body is read for a role that may
+        // not upload.
+        (
+            "o",
+            "UPLOAD",
+            format!("/plans/{}/import", f.plan),
+            Vec::new(),
+        ),
+        (
+            "ob",
+            "UPLOAD",
+            format!("/records/{}/attachments", f.meeting_a),
+            Vec::new(),
+        ),
+        (
+            "ob",
+            "UPLOAD",
+            "/task-progress/987654/attachments".into(),
+            Vec::new(),
+        ),
+        post(
+            "o",
+            "/report/scaffold/template".into(),
+            pairs(&[("essay", "全年召开会议X次。")]),
+        ),
         get("*", "/".into()),
         get("obl", "/ledger/meeting".into()),
         get("ob", "/ledger/meeting/new".into()),
@@ -361,6 +451,26 @@ fn calls(app: &TestApp, f: &Fixture, role: &str) -> Vec<Call> {
     ]
 }
 
+/// A page's upload form as a browser sends it: the CSRF token and one small file.
+async fn upload(b: &crate::web::Browser<'_>, path: &str, csrf: &str) -> crate::web::Answer {
+    let boundary = "MATRIXBOUNDARY";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\
+         Content-Type: text/plain\r\n\r\nx\r\n--{boundary}--\r\n"
+    );
+    let req = Request::post(path)
+        .header(header::COOKIE, &b.cookie)
+        .header(header::CONTENT_LENGTH, body.len())
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(body))
+        .unwrap();
+    crate::web::send(b.app, req).await
+}
+
 #[tokio::test]
 async fn every_page_and_form_for_every_role() {
     let app = TestApp::new().await;
@@ -373,6 +483,8 @@ async fn every_page_and_form_for_every_role() {
         for (code, method, path, form) in calls(&app, &f, role) {
             let a = if method == "GET" {
                 b.get(&path).await
+            } else if method == "UPLOAD" {
+                upload(&b, &path, &csrf).await
             } else {
                 let mut body: Vec<(&str, &str)> = vec![("_csrf", &csrf)];
                 body.extend(form.iter().map(|(k, v)| (k.as_str(), v.as_str())));
@@ -405,7 +517,7 @@ async fn a_stranger_is_sent_to_the_login_page_from_every_page_and_form() {
     for (_, method, path, form) in calls(&app, &f, "stranger") {
         let body: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let req = Request::builder()
-            .method(method)
+            .method(if method == "UPLOAD" { "POST" } else { method })
             .uri(&path)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .body(Body::from(form_body(&body)))

@@ -369,6 +369,25 @@ async fn every_call_for_every_role() {
                 format!("/api/v1/tasks/{}/supervise", f.task),
                 None,
             ),
+            (
+                "o",
+                Method::POST,
+                format!("/api/v1/people/{}/reveal", f.person),
+                None,
+            ),
+            ("ol", Method::GET, "/api/v1/report/metrics".into(), None),
+            (
+                "c",
+                Method::GET,
+                "/api/v1/security/password-profile".into(),
+                None,
+            ),
+            (
+                "c",
+                Method::PUT,
+                "/api/v1/security/password-profile".into(),
+                Some(json!({"profile": "dengbao"})),
+            ),
         ];
         for (who, method, path, body) in calls {
             let (status, answer) = app.call(method.clone(), &path, Some(&token), body).await;
@@ -392,6 +411,26 @@ async fn every_call_for_every_role() {
         };
         if !ok {
             failures.push(format!("{role} POST attachment: {status}"));
+        }
+    }
+    // Last, once every other call is made: changing one's password ends the role's token. The
+    // 三员 change theirs on the server only.
+    for role in ROLES {
+        let token = app.as_role(role).await;
+        let (status, answer) = app
+            .put(
+                &token,
+                "/api/v1/me/password",
+                json!({"current_password": PASSWORD, "new_password": "Matrix-Pass-2026"}),
+            )
+            .await;
+        let ok = if allowed("oblxe", role) {
+            status == StatusCode::NO_CONTENT
+        } else {
+            status == StatusCode::FORBIDDEN
+        };
+        if !ok {
+            failures.push(format!("{role} PUT /api/v1/me/password: {status} {answer}"));
         }
     }
     assert!(
