@@ -43,7 +43,8 @@ pub fn router(state: AppState) -> Router {
         .route("/static/app.js", get(super::ui::script))
         .fallback(super::ui::not_found)
         .layer(axum::middleware::from_fn(super::ui::remember_year))
-        .layer(axum::middleware::from_fn(refuse_cross_site_writes));
+        .layer(axum::middleware::from_fn(refuse_cross_site_writes))
+        .layer(axum::middleware::map_response(page_rejections_in_chinese));
     Router::new()
         .nest("/api/v1", api)
         .route("/healthz", get(healthz))
@@ -170,6 +171,26 @@ async fn rejections_in_chinese(res: axum::response::Response) -> axum::response:
     };
     let body = serde_json::json!({"error": {"code": code, "message": message, "detail": detail}});
     (status, Json(body)).into_response()
+}
+
+/// The same rejections met on a page (a year that is not a number in the address, an id that is
+/// not one) answer as our Chinese error page rather than axum's English plain text.
+async fn page_rejections_in_chinese(res: axum::response::Response) -> axum::response::Response {
+    let status = res.status();
+    let plain_text = res
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/plain"));
+    if !status.is_client_error() || !plain_text {
+        return res;
+    }
+    let message = match status {
+        StatusCode::NOT_FOUND => "页面不存在",
+        StatusCode::METHOD_NOT_ALLOWED => "该页面不支持此操作",
+        StatusCode::PAYLOAD_TOO_LARGE => "提交的内容过大",
+        _ => "地址或提交的内容有误（例如年份、编号应为数字），请返回后重试",
+    };
+    super::ui::error_page(status, message)
 }
 
 /// A state-changing page request from another site is refused outright (403), whatever cookies
