@@ -33,6 +33,16 @@ pub struct Config {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// The audit key's file, outside the database (`audit.key` in the data folder unless set).
     pub audit_key_file: Option<PathBuf>,
+    /// Backups `serve` takes by itself (`[backup]`), if any.
+    pub backup: Option<BackupSchedule>,
+}
+
+/// `[backup]`: a backup into `dir` every `every`, the newest `keep` kept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BackupSchedule {
+    pub dir: PathBuf,
+    pub every: Duration,
+    pub keep: usize,
 }
 
 impl std::fmt::Debug for Config {
@@ -61,6 +71,7 @@ impl Default for Config {
             report_fonts: DocxFonts::default(),
             trusted_proxies: Vec::new(),
             audit_key_file: None,
+            backup: None,
         }
     }
 }
@@ -82,7 +93,17 @@ struct FileConfig {
     /// Addresses of the reverse proxies (`["127.0.0.1"]`) whose `X-Forwarded-Proto` counts.
     trusted_proxies: Option<Vec<String>>,
     audit_key_file: Option<PathBuf>,
+    backup: Option<BackupFile>,
     report: Option<ReportFile>,
+}
+
+/// `[backup]` of `taizhang.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BackupFile {
+    dir: PathBuf,
+    every_hours: Option<u64>,
+    keep: Option<usize>,
 }
 
 /// `[report]` of `taizhang.toml`.
@@ -245,6 +266,18 @@ impl Config {
         if let Some(v) = f.audit_key_file {
             self.audit_key_file = Some(v);
         }
+        if let Some(b) = f.backup {
+            let hours = b.every_hours.unwrap_or(24);
+            let keep = b.keep.unwrap_or(7);
+            if hours == 0 || keep == 0 {
+                anyhow::bail!("[backup] 的 every_hours 和 keep 都应大于 0");
+            }
+            self.backup = Some(BackupSchedule {
+                dir: b.dir,
+                every: Duration::from_secs(hours * 3600),
+                keep,
+            });
+        }
         if let Some(v) = f.trusted_proxies {
             self.trusted_proxies =
                 parse_proxies(v.iter().map(String::as_str)).map_err(|e| anyhow::anyhow!(e))?;
@@ -273,6 +306,25 @@ fn parse_proxies<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn backups_are_scheduled_from_the_file_and_zero_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("taizhang.toml");
+        std::fs::write(&file, "[backup]\ndir = \"backups\"\nevery_hours = 6\n").unwrap();
+        let cfg = Config::load(Some(&file), |_| None, None).unwrap();
+        assert_eq!(
+            cfg.backup,
+            Some(BackupSchedule {
+                dir: "backups".into(),
+                every: Duration::from_secs(6 * 3600),
+                keep: 7
+            })
+        );
+        std::fs::write(&file, "[backup]\ndir = \"b\"\nkeep = 0\n").unwrap();
+        let e = Config::load(Some(&file), |_| None, None).unwrap_err();
+        assert!(e.to_string().contains("大于 0"), "{e}");
+    }
 
     #[test]
     fn trusted_proxies_are_addresses_from_the_file_or_the_environment() {

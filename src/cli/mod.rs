@@ -1,6 +1,7 @@
 //! The command line: one binary, many subcommands, each in its own file with its options and `run`.
 
 mod audit;
+mod backup;
 mod check;
 mod demo;
 mod export;
@@ -61,12 +62,16 @@ pub enum Command {
     Scaffold(scaffold::Args),
     /// Run the rule checks (三会一课 and the rest) for one year.
     Check(check::Args),
-    /// The audit log: `audit verify` checks its hash chain.
+    /// The audit log: `audit verify` checks its chain, `audit export` archives it.
     #[command(subcommand)]
     Audit(audit::Command),
     /// Manage accounts: add, passwd, lock, unlock.
     #[command(subcommand)]
     User(user::Command),
+    /// Write a consistent copy of the database while it keeps working (`--verify` checks it).
+    Backup(backup::BackupArgs),
+    /// Restore a backup into a new, empty database.
+    Restore(backup::RestoreArgs),
 }
 
 /// Runs the parsed command line.
@@ -90,6 +95,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Check(args) => check::run(config, cli.park.as_deref(), args).await,
         Command::Audit(cmd) => audit::run(config, cli.park.as_deref(), cmd).await,
         Command::User(cmd) => user::run(config, cli.park.as_deref(), cmd).await,
+        Command::Backup(args) => backup::backup(config, args).await,
+        Command::Restore(args) => backup::restore(config, args).await,
     }
 }
 

@@ -62,6 +62,19 @@ pub async fn run(mut config: Config, args: Args) -> anyhow::Result<()> {
     for (login, role) in &logins {
         println!("  登录名 {login}（{role}）");
     }
+    if let Some(schedule) = config.backup.clone() {
+        println!(
+            "定时备份：每 {} 小时一份，存于 {}，保留最近 {} 份",
+            schedule.every.as_secs() / 3600,
+            schedule.dir.display(),
+            schedule.keep
+        );
+        tokio::spawn(super::backup::scheduled(
+            config.clone(),
+            db.clone(),
+            schedule,
+        ));
+    }
     let app = router(AppState::new(db, config));
     // The peer's address tells a trusted proxy's X-Forwarded-Proto from anyone else's.
     axum::serve(

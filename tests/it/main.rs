@@ -11,6 +11,7 @@ mod api_auth;
 mod api_org;
 mod api_records;
 mod audit_chain;
+mod backup;
 mod checks;
 mod cli;
 mod drilldown;
