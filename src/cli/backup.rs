@@ -196,7 +196,6 @@ pub(crate) async fn scheduled(config: Config, db: Db, schedule: crate::config::B
     }
 }
 
-
 /// Restores the backup into a scratch database beside it and checks it there.
 async fn verify(config: &Config, live: &Db, file: &Path, before: &Counts) -> anyhow::Result<()> {
     let scratch_dir = std::env::temp_dir().join(format!(
