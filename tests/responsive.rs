@@ -20,26 +20,13 @@ use axum::http::{header, Request, StatusCode};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
+use helpers::form_body as form;
 use helpers::{TestApp, PASSWORD};
 
 /// Copies a 2 MB string eight thousand times: seconds of work in little memory, and within
 /// the template fuel, so it renders in the end.
 const SLOW_TEMPLATE: &str = "{% set ns = namespace(s=\"x\" * 2000000, t=\"\") %}\
 {% for i in range(8000) %}{% set ns.t = ns.s ~ i %}{% endfor %}慢模板 {{ ns.t | length }}\n";
-
-fn form(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| {
-            format!(
-                "{}={}",
-                taizhang::web::ui::urlencode(k),
-                taizhang::web::ui::urlencode(v)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("&")
-}
 
 /// Sends a request as a connection of the real server does: in a task of its own, on the
 /// runtime's workers.

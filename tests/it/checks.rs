@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
+use crate::helpers::form_body;
 use crate::helpers::{TestApp, PASSWORD};
 use taizhang::db::Db;
 use taizhang::rules;
@@ -21,20 +22,6 @@ struct Answer {
     status: StatusCode,
     location: Option<String>,
     body: String,
-}
-
-fn form_body(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| {
-            format!(
-                "{}={}",
-                taizhang::web::ui::urlencode(k),
-                taizhang::web::ui::urlencode(v)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("&")
 }
 
 async fn send(app: &TestApp, req: Request<Body>) -> Answer {

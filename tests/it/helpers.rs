@@ -451,3 +451,18 @@ impl Drop for TestApp {
 pub fn id(v: &Value) -> i64 {
     v["id"].as_i64().unwrap_or_else(|| panic!("no id in {v}"))
 }
+
+/// A form's pairs as a browser sends them (`application/x-www-form-urlencoded`).
+pub fn form_body(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{}={}",
+                taizhang::web::ui::urlencode(k),
+                taizhang::web::ui::urlencode(v)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}

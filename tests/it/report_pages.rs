@@ -7,6 +7,7 @@ use axum::http::{header, Request, StatusCode};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
+use crate::helpers::form_body;
 use crate::helpers::{id, TestApp, PASSWORD};
 
 struct Browser<'a> {
@@ -39,20 +40,6 @@ async fn send(app: &TestApp, req: Request<Body>) -> Answer {
         headers,
         body,
     }
-}
-
-fn form_body(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| {
-            format!(
-                "{}={}",
-                taizhang::web::ui::urlencode(k),
-                taizhang::web::ui::urlencode(v)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("&")
 }
 
 async fn sign_in<'a>(app: &'a TestApp, login: &str) -> Browser<'a> {

@@ -9,6 +9,7 @@ use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
 
+use crate::helpers::form_body as urlencoded;
 use crate::helpers::{TestApp, PASSWORD};
 
 /// Phrased unlike the model report: figures before and after their nouns, other unit words.
@@ -214,20 +215,6 @@ async fn send(app: &TestApp, req: Request<Body>) -> Answer {
         headers,
         body,
     }
-}
-
-fn urlencoded(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| {
-            format!(
-                "{}={}",
-                taizhang::web::ui::urlencode(k),
-                taizhang::web::ui::urlencode(v)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("&")
 }
 
 /// Signs in through the login form; the session cookie and the page's CSRF token.

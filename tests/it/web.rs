@@ -6,6 +6,7 @@ use axum::http::{header, Method, Request, StatusCode};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
+pub(crate) use crate::helpers::form_body;
 use crate::helpers::{id, TestApp, PASSWORD};
 
 pub(crate) struct Browser<'a> {
@@ -39,20 +40,6 @@ pub(crate) async fn send(app: &TestApp, req: Request<Body>) -> Answer {
         body: String::from_utf8_lossy(&body_bytes).into_owned(),
         body_bytes,
     }
-}
-
-pub(crate) fn form_body(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| {
-            format!(
-                "{}={}",
-                taizhang::web::ui::urlencode(k),
-                taizhang::web::ui::urlencode(v)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("&")
 }
 
 pub(crate) async fn sign_in<'a>(app: &'a TestApp, login: &str) -> Browser<'a> {
