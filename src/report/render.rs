@@ -41,7 +41,7 @@ pub const RENDER_WALL_CLOCK: std::time::Duration = std::time::Duration::from_sec
 
 /// Runs a render on a blocking thread, never on the async workers, so that however long a
 /// template runs the server keeps answering (`/healthz` among the rest). At most
-/// [`RENDERS_AT_ONCE`] run side by side; a render still running past [`RENDER_WALL_CLOCK`]
+/// `RENDERS_AT_ONCE` (two) run side by side; a render still running past [`RENDER_WALL_CLOCK`]
 /// keeps its turn until it ends but its caller is answered.
 pub async fn off_the_workers<T, F>(job: F) -> Result<T, ReportError>
 where
