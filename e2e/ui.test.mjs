@@ -74,7 +74,7 @@ test("an office worker records, finds, edits and traces a meeting", async () => 
   await page.click("text=鹊桥专题党课");
   await page.waitForURL(recordUrl);
 
-  await page.click("text=修改");
+  await page.click("main a.button:text-is('修改')");
   await page.fill("input[name=name]", "鹊桥专题党课（补记）");
   await Promise.all([page.waitForURL(recordUrl), page.click("button.primary")]);
   const history = await page.textContent("section:has(h2:text('修改历史'))");
