@@ -16,6 +16,16 @@ pub struct FieldError {
     pub message: String,
 }
 
+impl FieldError {
+    pub fn new(field: &str, label: &str, message: impl Into<String>) -> FieldError {
+        FieldError {
+            field: field.to_string(),
+            label: label.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
 impl std::fmt::Display for FieldError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}：{}", self.label, self.message)
@@ -70,11 +80,7 @@ impl AppError {
     }
 
     pub fn invalid(field: &str, label: &str, message: impl Into<String>) -> AppError {
-        AppError::Invalid(vec![FieldError {
-            field: field.to_string(),
-            label: label.to_string(),
-            message: message.into(),
-        }])
+        AppError::Invalid(vec![FieldError::new(field, label, message)])
     }
 }
 

@@ -1,6 +1,7 @@
 //! taizhang: the ledgers (台账) of an industrial park's Party Working Committee, and the annual
 //! duty report (述职报告) computed from them.
 
+pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod calendar;

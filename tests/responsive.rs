@@ -31,7 +31,7 @@ const SLOW_TEMPLATE: &str = "{% set ns = namespace(s=\"x\" * 2000000, t=\"\") %}
 /// Sends a request as a connection of the real server does: in a task of its own, on the
 /// runtime's workers.
 async fn on_a_worker(app: &TestApp, req: Request<Body>) -> (StatusCode, String, Duration) {
-    let router = taizhang::web::router(app.state.clone());
+    let router = taizhang::app::router(app.state.clone());
     let started = Instant::now();
     tokio::spawn(async move {
         let res = router.oneshot(req).await.unwrap();
@@ -57,7 +57,7 @@ async fn health_answers_within_100_ms_while_slow_templates_render() {
             ("password", PASSWORD),
         ])))
         .unwrap();
-    let res = taizhang::web::router(app.state.clone())
+    let res = taizhang::app::router(app.state.clone())
         .oneshot(login)
         .await
         .unwrap();
@@ -93,7 +93,7 @@ async fn health_answers_within_100_ms_while_slow_templates_render() {
         let state = app.state.clone();
         previews.push(tokio::spawn(async move {
             let started = Instant::now();
-            let res = taizhang::web::router(state).oneshot(req).await.unwrap();
+            let res = taizhang::app::router(state).oneshot(req).await.unwrap();
             let status = res.status();
             let body = res.into_body().collect().await.unwrap().to_bytes();
             (

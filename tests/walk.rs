@@ -38,7 +38,7 @@ struct Answer {
 }
 
 async fn send(app: &TestApp, req: Request<Body>) -> (Answer, axum::http::HeaderMap) {
-    let res = taizhang::web::router(app.state.clone())
+    let res = taizhang::app::router(app.state.clone())
         .oneshot(req)
         .await
         .unwrap();

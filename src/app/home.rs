@@ -1,13 +1,16 @@
-//! 工作台: this year's counts per ledger kind the user can read.
+//! 工作台: this year's counts per ledger kind the user can read, the open rule-check findings
+//! and the tasks that need the user. It draws on several areas, so it lives in the root.
 
 use axum::extract::{Query, State};
-use axum::response::Response;
 use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 
-use super::ui::{app_error_page, render, Chrome, Page};
-use super::AppState;
 use crate::ledger::service;
+use crate::web::ui::{render, Chrome, Page};
+use crate::web::{AppState, PageResult};
+
+/// This page's template.
+pub const TEMPLATES: &[(&str, &str)] = &[("home.html", include_str!("templates/home.html"))];
 
 #[derive(Serialize)]
 struct HomeView {
@@ -40,52 +43,46 @@ pub struct HomeQuery {
     year: String,
 }
 
-pub async fn home(State(st): State<AppState>, page: Page, Query(q): Query<HomeQuery>) -> Response {
-    let year = match super::ui::parse_year(&q.year) {
+pub async fn home(
+    State(st): State<AppState>,
+    page: Page,
+    Query(q): Query<HomeQuery>,
+) -> PageResult {
+    let year = match crate::web::ui::parse_year(&q.year) {
         Some(y) => y,
-        None => match page.working_year(&st).await {
-            Ok(y) => y,
-            Err(e) => return app_error_page(e),
-        },
+        None => crate::ledger::pages::working_year(&st, &page).await?,
     };
     let today = crate::calendar::today(st.now());
-    let years = super::ui::years_offered(today.year(), 5, year);
+    let years = crate::web::ui::years_offered(today.year(), 5, year);
     let kinds = match service::kinds(&st.db, &page.who).await {
         Ok(k) => k,
         Err(crate::error::AppError::Forbidden(_)) => Vec::new(),
-        Err(e) => return app_error_page(e),
+        Err(e) => return Err(e.into()),
     };
     let counts = if kinds.is_empty() {
         Vec::new()
     } else {
-        match service::year_counts(&st.db, &st.counts, &page.who, year).await {
-            Ok(c) => c
-                .into_iter()
-                .map(|(k, count)| KindCount {
-                    id: k.id,
-                    sheet: k.sheet,
-                    count,
-                })
-                .collect(),
-            Err(e) => return app_error_page(e),
-        }
+        let cache = st.part::<service::CountCache>();
+        service::year_counts(&st.db, &cache, &page.who, year)
+            .await?
+            .into_iter()
+            .map(|(k, count)| KindCount {
+                id: k.id,
+                sheet: k.sheet,
+                count,
+            })
+            .collect()
     };
-    let checks = match crate::rules::pages::home_checks(&st, &page, year).await {
-        Ok(c) => c,
-        Err(e) => return app_error_page(e),
-    };
+    let checks = crate::rules::pages::home_checks(&st, &page, year).await?;
     let tasks = if page.who.role.allows(crate::auth::Action::ReadPlans) {
-        match crate::tasks::service::attention(&st.db, &page.who, year, today).await {
-            Ok(t) => t,
-            Err(e) => return app_error_page(e),
-        }
+        crate::tasks::service::attention(&st.db, &page.who, year, today).await?
     } else {
         Vec::new()
     };
-    render(
+    Ok(render(
         "home.html",
         HomeView {
-            chrome: page.chrome(&kinds, "/"),
+            chrome: page.chrome(&st, "/").await?,
             year,
             years,
             today: today.to_string(),
@@ -95,5 +92,5 @@ pub async fn home(State(st): State<AppState>, page: Page, Query(q): Query<HomeQu
             checks,
             tasks,
         },
-    )
+    ))
 }

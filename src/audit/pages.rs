@@ -3,7 +3,6 @@
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use chrono::{NaiveDate, TimeZone};
@@ -11,9 +10,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{AuditFilter, Entry, Verdict};
-use crate::error::{AppError, FieldError};
-use crate::web::ui::{app_error_page, render, urlencode, Chrome, Page};
-use crate::web::AppState;
+use crate::error::FieldError;
+use crate::web::ui::{render, urlencode, Chrome, Page};
+use crate::web::{AppState, FormErrors, PageResult};
 
 /// This area's page templates, registered in `web::ui`.
 pub const TEMPLATES: &[(&str, &str)] = &[("audit.html", include_str!("templates/audit.html"))];
@@ -255,11 +254,9 @@ fn non_empty(v: &str) -> Option<String> {
     Some(v.trim().to_string()).filter(|v| !v.is_empty())
 }
 
-async fn audit(State(st): State<AppState>, page: Page, Query(q): Query<AuditQuery>) -> Response {
+async fn audit(State(st): State<AppState>, page: Page, Query(q): Query<AuditQuery>) -> PageResult {
     // The role is checked before anything is read; the services check it again.
-    if let Err(e) = page.who.require(crate::auth::Action::ReadAudit) {
-        return app_error_page(e);
-    }
+    page.who.require(crate::auth::Action::ReadAudit)?;
     let form = FormValues {
         login: q.login.unwrap_or_default(),
         action: q.action.unwrap_or_default(),
@@ -281,19 +278,11 @@ async fn audit(State(st): State<AppState>, page: Page, Query(q): Query<AuditQuer
         limit: Some(PAGE_SIZE),
         offset: Some((page_no - 1) * PAGE_SIZE),
     };
-    let loaded = async {
-        let kinds = crate::auth::admin_pages::menu_kinds(&st, &page.who).await?;
-        let verdict = super::verify_as(&st.db, &page.who).await?;
-        let found = if errors.is_empty() {
-            super::search(&st.db, &page.who, &filter, st.now()).await?
-        } else {
-            (Vec::new(), 0)
-        };
-        Ok::<_, AppError>((kinds, verdict, found))
-    };
-    let (kinds, verdict, (entries, total)) = match loaded.await {
-        Ok(l) => l,
-        Err(e) => return app_error_page(e),
+    let verdict = super::verify_as(&st.db, &page.who).await?;
+    let (entries, total) = if errors.is_empty() {
+        super::search(&st.db, &page.who, &filter, st.now()).await?
+    } else {
+        (Vec::new(), 0)
     };
     let verdict = match verdict {
         Verdict::Intact { entries } => VerdictView {
@@ -322,14 +311,14 @@ async fn audit(State(st): State<AppState>, page: Page, Query(q): Query<AuditQuer
     let mut res = render(
         "audit.html",
         AuditView {
-            chrome: page.chrome(&kinds, "/audit"),
+            chrome: page.chrome(&st, "/audit").await?,
             verdict,
             entries: entries.into_iter().map(entry_view).collect(),
             total,
             page: page_no,
             pages: (total + PAGE_SIZE - 1) / PAGE_SIZE,
             form,
-            errors: crate::auth::admin_pages::errors_by_field(&errors),
+            errors: FormErrors::by_field(&errors),
             actions: ACTIONS.to_vec(),
             entities: ENTITIES.to_vec(),
             query,
@@ -338,7 +327,7 @@ async fn audit(State(st): State<AppState>, page: Page, Query(q): Query<AuditQuer
     if invalid {
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
-    res
+    Ok(res)
 }
 
 #[cfg(test)]

@@ -3,18 +3,17 @@
 
 use axum::extract::State;
 use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
-use axum::{Form, Router};
+use axum::Router;
 use serde::{Deserialize, Serialize};
 
-use super::admin_pages::{errors_by_field, menu_kinds};
 use super::credentials;
 use super::password::Profile;
 use super::Action;
 use crate::error::AppError;
-use crate::web::ui::{app_error_page, csrf_refused, render, Chrome, Page};
-use crate::web::{AppState, Transport};
+use crate::web::ui::{render, Chrome, Page};
+use crate::web::{AppState, CsrfForm, FormErrors, PageResult, Transport};
 
 /// This area's page templates, registered in `web::ui`.
 pub const TEMPLATES: &[(&str, &str)] = &[
@@ -29,7 +28,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
 ];
 
 /// Where a due password change sends every page.
-pub const CHANGE_PASSWORD: &str = "/account/password";
+pub use crate::web::ui::CHANGE_PASSWORD;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -51,21 +50,9 @@ async fn password_page(
     st: &AppState,
     page: &Page,
     errors: Vec<crate::error::FieldError>,
-) -> Response {
-    let loaded = async {
-        let kinds = if page.who.password_change_due {
-            Vec::new()
-        } else {
-            menu_kinds(st, &page.who).await?
-        };
-        let profile = credentials::profile(&st.db, page.who.park_id).await?;
-        Ok::<_, AppError>((kinds, profile))
-    };
-    let (kinds, profile) = match loaded.await {
-        Ok(l) => l,
-        Err(e) => return app_error_page(e),
-    };
-    let mut chrome = page.chrome(&kinds, CHANGE_PASSWORD);
+) -> PageResult {
+    let profile = credentials::profile(&st.db, page.who.park_id).await?;
+    let mut chrome = page.chrome(st, CHANGE_PASSWORD).await?;
     if page.who.password_change_due {
         // Nothing else opens until the password is changed.
         chrome.menu.clear();
@@ -80,23 +67,21 @@ async fn password_page(
                 "您的密码由管理员设置，或已超过本园区规定的使用期限，请先修改密码再继续使用。",
             ),
             rules: profile.label(),
-            errors: errors_by_field(&errors),
+            errors: FormErrors::by_field(&errors),
         },
     );
     if invalid {
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
-    res
+    Ok(res)
 }
 
-async fn password_form(State(st): State<AppState>, page: Page) -> Response {
+async fn password_form(State(st): State<AppState>, page: Page) -> PageResult {
     password_page(&st, &page, Vec::new()).await
 }
 
 #[derive(Deserialize)]
 struct PasswordForm {
-    #[serde(default)]
-    _csrf: String,
     #[serde(default)]
     current_password: String,
     #[serde(default)]
@@ -109,11 +94,8 @@ async fn change_password(
     State(st): State<AppState>,
     page: Page,
     transport: Transport,
-    Form(f): Form<PasswordForm>,
-) -> Response {
-    if !page.csrf_ok(Some(&f._csrf)) {
-        return csrf_refused();
-    }
+    CsrfForm(f): CsrfForm<PasswordForm>,
+) -> PageResult {
     if f.password != f.confirm {
         let e = AppError::invalid("confirm", "再次输入新密码", "两次输入的新密码不一致");
         return password_page(&st, &page, invalid_fields(e)).await;
@@ -130,14 +112,14 @@ async fn change_password(
         Ok(()) => {
             // Every session ended with the change, this one too.
             let clear = transport.cookie(transport.session_cookie(), "", "/", Some(0));
-            (
+            Ok((
                 [(header::SET_COOKIE, clear)],
                 Redirect::to("/login?changed=1"),
             )
-                .into_response()
+                .into_response())
         }
         Err(e @ AppError::Invalid(_)) => password_page(&st, &page, invalid_fields(e)).await,
-        Err(e) => app_error_page(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -162,41 +144,32 @@ struct ProfileChoice {
     label: &'static str,
 }
 
-async fn security_page(st: &AppState, page: &Page, notice: Option<&'static str>) -> Response {
-    let loaded = async {
-        page.who.require(Action::ManageSecurity)?;
-        let kinds = menu_kinds(st, &page.who).await?;
-        let profile = credentials::profile(&st.db, page.who.park_id).await?;
-        Ok::<_, AppError>((kinds, profile))
-    };
-    match loaded.await {
-        Ok((kinds, profile)) => render(
-            "admin_security.html",
-            SecurityView {
-                chrome: page.chrome(&kinds, "/admin/security"),
-                current: profile.as_str(),
-                profiles: Profile::ALL
-                    .into_iter()
-                    .map(|p| ProfileChoice {
-                        id: p.as_str(),
-                        label: p.label(),
-                    })
-                    .collect(),
-                notice,
-            },
-        ),
-        Err(e) => app_error_page(e),
-    }
+async fn security_page(st: &AppState, page: &Page, notice: Option<&'static str>) -> PageResult {
+    page.who.require(Action::ManageSecurity)?;
+    let profile = credentials::profile(&st.db, page.who.park_id).await?;
+    Ok(render(
+        "admin_security.html",
+        SecurityView {
+            chrome: page.chrome(st, "/admin/security").await?,
+            current: profile.as_str(),
+            profiles: Profile::ALL
+                .into_iter()
+                .map(|p| ProfileChoice {
+                    id: p.as_str(),
+                    label: p.label(),
+                })
+                .collect(),
+            notice,
+        },
+    ))
 }
 
-async fn security(State(st): State<AppState>, page: Page) -> Response {
+async fn security(State(st): State<AppState>, page: Page) -> PageResult {
     security_page(&st, &page, None).await
 }
 
 #[derive(Deserialize)]
 struct SecurityForm {
-    #[serde(default)]
-    _csrf: String,
     #[serde(default)]
     profile: String,
 }
@@ -204,20 +177,10 @@ struct SecurityForm {
 async fn save_security(
     State(st): State<AppState>,
     page: Page,
-    Form(f): Form<SecurityForm>,
-) -> Response {
-    if !page.csrf_ok(Some(&f._csrf)) {
-        return csrf_refused();
-    }
-    let Some(profile) = Profile::parse(&f.profile) else {
-        return app_error_page(AppError::invalid(
-            "profile",
-            "密码策略",
-            "请选择一种密码策略",
-        ));
-    };
-    match credentials::set_profile_as(&st.db, &page.who, profile, st.now()).await {
-        Ok(_) => security_page(&st, &page, Some("已保存密码策略")).await,
-        Err(e) => app_error_page(e),
-    }
+    CsrfForm(f): CsrfForm<SecurityForm>,
+) -> PageResult {
+    let profile = Profile::parse(&f.profile)
+        .ok_or_else(|| AppError::invalid("profile", "密码策略", "请选择一种密码策略"))?;
+    credentials::set_profile_as(&st.db, &page.who, profile, st.now()).await?;
+    security_page(&st, &page, Some("已保存密码策略")).await
 }

@@ -5,17 +5,17 @@ use std::collections::HashMap;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Router;
 use serde::Serialize;
 
 use super::service::{self, Assignment, NewUser};
-use super::{Action, Principal, Role, ALL_ROLES};
+use super::{Action, Role, ALL_ROLES};
 use crate::error::{AppError, FieldError};
-use crate::ledger::catalogue::KindDef;
-use crate::web::ui::{app_error_page, csrf_refused, render, Chrome, Page};
-use crate::web::AppState;
+use crate::web::form::form_map;
+use crate::web::ui::{render, Chrome, Page};
+use crate::web::{AppState, CsrfForm, FormErrors, PageResult};
 
 /// This area's page templates, registered in `web::ui`.
 pub const TEMPLATES: &[(&str, &str)] = &[(
@@ -30,36 +30,6 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users/{id}/unlock", post(unlock))
         .route("/admin/users/{id}/password", post(reset_password))
         .route("/admin/users/{id}/role", post(assign))
-}
-
-/// The ledger kinds for the side menu: none for the admin duties, who read no ledgers.
-pub async fn menu_kinds(st: &AppState, who: &Principal) -> Result<Vec<KindDef>, AppError> {
-    match crate::ledger::service::kinds(&st.db, who).await {
-        Ok(k) => Ok(k),
-        Err(AppError::Forbidden(_)) => Ok(Vec::new()),
-        Err(e) => Err(e),
-    }
-}
-
-/// A form's pairs by name (the last value wins), with the CSRF token taken out.
-pub fn form_map(pairs: Vec<(String, String)>) -> (HashMap<String, String>, Option<String>) {
-    let mut map: HashMap<String, String> = pairs.into_iter().collect();
-    let csrf = map.remove("_csrf");
-    (map, csrf)
-}
-
-/// Errors by field key, for the templates.
-pub fn errors_by_field(errors: &[FieldError]) -> HashMap<String, String> {
-    let mut out: HashMap<String, String> = HashMap::new();
-    for e in errors {
-        out.entry(e.field.clone())
-            .and_modify(|m| {
-                m.push('；');
-                m.push_str(&e.message);
-            })
-            .or_insert_with(|| e.message.clone());
-    }
-    out
 }
 
 #[derive(Serialize)]
@@ -116,18 +86,10 @@ struct Outcome {
     issued: Option<(String, String)>,
 }
 
-async fn users_page(st: &AppState, page: &Page, out: Outcome) -> Response {
+async fn users_page(st: &AppState, page: &Page, out: Outcome) -> PageResult {
     let now = st.now();
-    let loaded = async {
-        let kinds = menu_kinds(st, &page.who).await?;
-        let users = service::list_users_detailed(&st.db, &page.who, now).await?;
-        let (units, enterprises) = service::scope_choices(&st.db, &page.who).await?;
-        Ok::<_, AppError>((kinds, users, units, enterprises))
-    };
-    let (kinds, users, units, enterprises) = match loaded.await {
-        Ok(l) => l,
-        Err(e) => return app_error_page(e),
-    };
+    let users = service::list_users_detailed(&st.db, &page.who, now).await?;
+    let (units, enterprises) = service::scope_choices(&st.db, &page.who).await?;
     let unit_names: HashMap<i64, &str> = units.iter().map(|(i, n)| (*i, n.as_str())).collect();
     let ent_names: HashMap<i64, &str> = enterprises.iter().map(|(i, n)| (*i, n.as_str())).collect();
     let rows = users
@@ -180,7 +142,7 @@ async fn users_page(st: &AppState, page: &Page, out: Outcome) -> Response {
     let mut res = render(
         "admin_users.html",
         UsersView {
-            chrome: page.chrome(&kinds, "/admin/users"),
+            chrome: page.chrome(st, "/admin/users").await?,
             can_manage: page.who.role.allows(Action::ManageUsers),
             can_assign: page.who.role.allows(Action::AssignRoles),
             users: rows,
@@ -194,10 +156,10 @@ async fn users_page(st: &AppState, page: &Page, out: Outcome) -> Response {
             units: choices(units),
             enterprises: choices(enterprises),
             new: out.new,
-            new_errors: errors_by_field(&out.new_errors),
+            new_errors: FormErrors::by_field(&out.new_errors),
             failed_for: out.failed_for,
             failed: out.failed,
-            failed_errors: errors_by_field(&out.failed_errors),
+            failed_errors: FormErrors::by_field(&out.failed_errors),
             notice: out.notice,
             issued: out.issued,
         },
@@ -205,10 +167,10 @@ async fn users_page(st: &AppState, page: &Page, out: Outcome) -> Response {
     if invalid {
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
-    res
+    Ok(res)
 }
 
-async fn users(State(st): State<AppState>, page: Page) -> Response {
+async fn users(State(st): State<AppState>, page: Page) -> PageResult {
     users_page(&st, &page, Outcome::default()).await
 }
 
@@ -226,11 +188,7 @@ fn chosen_id(
     match v.parse() {
         Ok(id) => Some(id),
         Err(_) => {
-            errors.push(FieldError {
-                field: key.into(),
-                label: label.into(),
-                message: "请从列表中选择".into(),
-            });
+            errors.push(FieldError::new(key, label, "请从列表中选择"));
             None
         }
     }
@@ -240,11 +198,7 @@ fn chosen_role(form: &HashMap<String, String>, errors: &mut Vec<FieldError>) -> 
     let v = form.get("role").map(|s| s.trim()).unwrap_or("");
     let role = Role::parse(v);
     if role.is_none() {
-        errors.push(FieldError {
-            field: "role".into(),
-            label: "角色".into(),
-            message: "请选择角色".into(),
-        });
+        errors.push(FieldError::new("role", "角色", "请选择角色"));
     }
     role
 }
@@ -261,15 +215,10 @@ fn scope_for(role: Role, unit: Option<i64>, enterprise: Option<i64>) -> (Option<
 async fn create(
     State(st): State<AppState>,
     page: Page,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Response {
-    let (form, csrf) = form_map(pairs);
-    if !page.csrf_ok(csrf.as_deref()) {
-        return csrf_refused();
-    }
-    if let Err(e) = page.who.require(Action::ManageUsers) {
-        return app_error_page(e);
-    }
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
+    page.who.require(Action::ManageUsers)?;
+    let form = form_map(pairs);
     let mut errors = Vec::new();
     let role = chosen_role(&form, &mut errors);
     let unit = chosen_id(&form, "unit_id", "所在单位", &mut errors);
@@ -290,125 +239,88 @@ async fn create(
         }
         _ => Err(AppError::Invalid(errors)),
     };
-    match result {
-        Ok((user, issued)) => {
-            let out = Outcome {
-                notice: Some(format!(
-                    "已添加账号 {}（申请角色：{}），安全管理员分配角色后方可使用",
-                    user.login, user.role_label
-                )),
-                issued: issued
-                    .generated
-                    .then(|| (user.login.clone(), issued.password)),
-                ..Outcome::default()
-            };
-            users_page(&st, &page, out).await
-        }
+    let out = match result {
+        Ok((user, issued)) => Outcome {
+            notice: Some(format!(
+                "已添加账号 {}（申请角色：{}），安全管理员分配角色后方可使用",
+                user.login, user.role_label
+            )),
+            issued: issued
+                .generated
+                .then(|| (user.login.clone(), issued.password)),
+            ..Outcome::default()
+        },
         Err(AppError::Invalid(errors)) => {
             let mut new = form;
             new.remove("password");
-            users_page(
-                &st,
-                &page,
-                Outcome {
-                    new,
-                    new_errors: errors,
-                    ..Outcome::default()
-                },
-            )
-            .await
+            Outcome {
+                new,
+                new_errors: errors,
+                ..Outcome::default()
+            }
         }
-        Err(e) => app_error_page(e),
-    }
+        Err(e) => return Err(e.into()),
+    };
+    users_page(&st, &page, out).await
 }
 
-async fn set_lock(
-    st: AppState,
-    page: Page,
-    id: i64,
-    pairs: Vec<(String, String)>,
-    locked: bool,
-) -> Response {
-    let (_, csrf) = form_map(pairs);
-    if !page.csrf_ok(csrf.as_deref()) {
-        return csrf_refused();
-    }
-    match service::set_locked_as(&st.db, &page.who, id, locked, st.now()).await {
-        Ok(_) => Redirect::to("/admin/users").into_response(),
-        Err(e) => app_error_page(e),
-    }
+async fn set_lock(st: AppState, page: Page, id: i64, locked: bool) -> PageResult {
+    service::set_locked_as(&st.db, &page.who, id, locked, st.now()).await?;
+    Ok(Redirect::to("/admin/users").into_response())
 }
 
 async fn lock(
     State(st): State<AppState>,
     page: Page,
     Path(id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Response {
-    set_lock(st, page, id, pairs, true).await
+    _: CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
+    set_lock(st, page, id, true).await
 }
 
 async fn unlock(
     State(st): State<AppState>,
     page: Page,
     Path(id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Response {
-    set_lock(st, page, id, pairs, false).await
+    _: CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
+    set_lock(st, page, id, false).await
 }
 
 async fn reset_password(
     State(st): State<AppState>,
     page: Page,
     Path(id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Response {
-    let (form, csrf) = form_map(pairs);
-    if !page.csrf_ok(csrf.as_deref()) {
-        return csrf_refused();
-    }
-    let typed = form.get("password").cloned();
-    match service::reset_password_as(&st.db, &page.who, id, typed, st.now()).await {
-        Ok((user, issued)) => {
-            let out = Outcome {
-                notice: Some(format!(
-                    "已为 {} 设置新密码，原有登录已全部失效；本人下次登录时须先修改密码",
-                    user.login
-                )),
-                issued: issued.generated.then_some((user.login, issued.password)),
-                ..Outcome::default()
-            };
-            users_page(&st, &page, out).await
-        }
-        Err(AppError::Invalid(errors)) => {
-            users_page(
-                &st,
-                &page,
-                Outcome {
-                    failed_for: Some(id),
-                    failed_errors: errors,
-                    ..Outcome::default()
-                },
-            )
-            .await
-        }
-        Err(e) => app_error_page(e),
-    }
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
+    let typed = form_map(pairs).remove("password");
+    let out = match service::reset_password_as(&st.db, &page.who, id, typed, st.now()).await {
+        Ok((user, issued)) => Outcome {
+            notice: Some(format!(
+                "已为 {} 设置新密码，原有登录已全部失效；本人下次登录时须先修改密码",
+                user.login
+            )),
+            issued: issued.generated.then_some((user.login, issued.password)),
+            ..Outcome::default()
+        },
+        Err(AppError::Invalid(errors)) => Outcome {
+            failed_for: Some(id),
+            failed_errors: errors,
+            ..Outcome::default()
+        },
+        Err(e) => return Err(e.into()),
+    };
+    users_page(&st, &page, out).await
 }
 
 async fn assign(
     State(st): State<AppState>,
     page: Page,
     Path(id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Response {
-    let (form, csrf) = form_map(pairs);
-    if !page.csrf_ok(csrf.as_deref()) {
-        return csrf_refused();
-    }
-    if let Err(e) = page.who.require(Action::AssignRoles) {
-        return app_error_page(e);
-    }
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
+    page.who.require(Action::AssignRoles)?;
+    let form = form_map(pairs);
     let mut errors = Vec::new();
     let role = chosen_role(&form, &mut errors);
     let unit = chosen_id(&form, "unit_id", "所在单位", &mut errors);
@@ -425,30 +337,21 @@ async fn assign(
         }
         _ => Err(AppError::Invalid(errors)),
     };
-    match result {
-        Ok(user) => {
-            let out = Outcome {
-                notice: Some(format!(
-                    "已将 {} 的角色设为{}，其原有登录已失效",
-                    user.login, user.role_label
-                )),
-                ..Outcome::default()
-            };
-            users_page(&st, &page, out).await
-        }
-        Err(AppError::Invalid(errors)) => {
-            users_page(
-                &st,
-                &page,
-                Outcome {
-                    failed_for: Some(id),
-                    failed: form,
-                    failed_errors: errors,
-                    ..Outcome::default()
-                },
-            )
-            .await
-        }
-        Err(e) => app_error_page(e),
-    }
+    let out = match result {
+        Ok(user) => Outcome {
+            notice: Some(format!(
+                "已将 {} 的角色设为{}，其原有登录已失效",
+                user.login, user.role_label
+            )),
+            ..Outcome::default()
+        },
+        Err(AppError::Invalid(errors)) => Outcome {
+            failed_for: Some(id),
+            failed: form,
+            failed_errors: errors,
+            ..Outcome::default()
+        },
+        Err(e) => return Err(e.into()),
+    };
+    users_page(&st, &page, out).await
 }

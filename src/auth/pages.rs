@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::service;
 use crate::error::AppError;
-use crate::web::ui::{self, csrf_refused, render, Page};
-use crate::web::{AppState, Transport};
+use crate::web::ui::{self, render, Page};
+use crate::web::{AppState, CsrfForm, PageResult, Transport};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -102,7 +102,7 @@ async fn submit(
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Response {
-    if cross_site(&headers) {
+    if ui::cross_site(&headers) {
         return ui::error_page(StatusCode::FORBIDDEN, "来源不明的登录请求已被拒绝");
     }
     let next = safe_next(f.next);
@@ -160,37 +160,18 @@ async fn submit(
     }
 }
 
-#[derive(Deserialize)]
-struct CsrfForm {
-    #[serde(rename = "_csrf")]
-    csrf: Option<String>,
-}
-
 async fn logout(
     State(st): State<AppState>,
-    page: Page,
+    _signed_in: Page,
     transport: Transport,
     headers: HeaderMap,
-    Form(f): Form<CsrfForm>,
-) -> Response {
-    if !page.csrf_ok(f.csrf.as_deref()) {
-        return csrf_refused();
-    }
+    _: CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
     if let Some(token) = ui::session_cookie(&headers, transport) {
-        if let Err(e) = service::sign_out(&st.db, token, st.now()).await {
-            return ui::app_error_page(e);
-        }
+        service::sign_out(&st.db, token, st.now()).await?;
     }
     let clear = transport.cookie(transport.session_cookie(), "", "/", Some(0));
-    ([(header::SET_COOKIE, clear)], Redirect::to("/login")).into_response()
-}
-
-/// True when the browser says the request came from another site.
-pub fn cross_site(headers: &HeaderMap) -> bool {
-    headers
-        .get("sec-fetch-site")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v == "cross-site")
+    Ok(([(header::SET_COOKIE, clear)], Redirect::to("/login")).into_response())
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! `taizhang serve [--addr 127.0.0.1:8080] [--demo]`: the web UI and the JSON API.
 
+use crate::app::{router, state};
 use crate::config::Config;
-use crate::web::{router, AppState};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -75,7 +75,7 @@ pub async fn run(mut config: Config, args: Args) -> anyhow::Result<()> {
             schedule,
         ));
     }
-    let app = router(AppState::new(db, config));
+    let app = router(state(db, config));
     // The peer's address tells a trusted proxy's X-Forwarded-Proto from anyone else's.
     axum::serve(
         listener,

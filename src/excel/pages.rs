@@ -4,18 +4,18 @@
 
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
-use axum::{Form, Router};
-use serde::{Deserialize, Serialize};
+use axum::Router;
+use serde::Serialize;
 
 use super::uploads::{Job, Refusal, Stage};
 use super::{ImportReport, Issue, SheetPreview, SheetSummary};
 use crate::auth::Action;
 use crate::error::AppError;
 use crate::ledger::catalogue::KindDef;
-use crate::web::ui::{app_error_page, csrf_refused, error_page, render, Chrome, Page, Upload};
-use crate::web::AppState;
+use crate::web::ui::{error_page, render, Chrome, Page, Upload};
+use crate::web::{AppState, CsrfForm, PageResult};
 
 /// This area's page templates, registered in `web::ui`.
 pub const TEMPLATES: &[(&str, &str)] = &[("import.html", include_str!("templates/import.html"))];
@@ -35,8 +35,8 @@ pub fn router() -> Router<AppState> {
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-fn xlsx_download(file_name: &str, bytes: Vec<u8>) -> Response {
-    (
+fn xlsx_download(file_name: &str, bytes: Vec<u8>) -> PageResult {
+    Ok((
         [
             (header::CONTENT_TYPE, XLSX.to_string()),
             (
@@ -46,7 +46,7 @@ fn xlsx_download(file_name: &str, bytes: Vec<u8>) -> Response {
         ],
         bytes,
     )
-        .into_response()
+        .into_response())
 }
 
 /// The ledger page's records as a workbook: the same filters as the page (every page of them).
@@ -55,16 +55,10 @@ async fn export(
     page: Page,
     Path(kind): Path<String>,
     Query(pairs): Query<Vec<(String, String)>>,
-) -> Response {
-    let def = match crate::ledger::service::kind(&st.db, &page.who, &kind).await {
-        Ok(k) => k,
-        Err(e) => return app_error_page(e),
-    };
+) -> PageResult {
+    let def = crate::ledger::service::kind(&st.db, &page.who, &kind).await?;
     // The same default year as the list page, so that the export holds what the page listed.
-    let working_year = match page.working_year(&st).await {
-        Ok(y) => y,
-        Err(e) => return app_error_page(e),
-    };
+    let working_year = crate::ledger::pages::working_year(&st, &page).await?;
     let filters = crate::ledger::pages::list_filters(&def, &pairs, working_year);
     match super::export::listed(&st.db, &page.who, filters.params).await {
         Ok(done) => {
@@ -77,24 +71,22 @@ async fn export(
                 .unwrap_or_default();
             xlsx_download(&format!("{}{year}.xlsx", done.sheet), done.bytes)
         }
-        Err(e) => app_error_page(e),
+        Err(e) => Err(e.into()),
     }
 }
 
 /// A blank import template of the kind, with drop-down lists and a guide.
-async fn template(State(st): State<AppState>, page: Page, Path(kind): Path<String>) -> Response {
-    let def = match crate::ledger::service::kind(&st.db, &page.who, &kind).await {
-        Ok(k) => k,
-        Err(e) => return app_error_page(e),
-    };
-    if let Err(e) = page.who.require(Action::WriteRecords(&def.id)) {
-        return app_error_page(e);
-    }
+async fn template(State(st): State<AppState>, page: Page, Path(kind): Path<String>) -> PageResult {
+    let def = crate::ledger::service::kind(&st.db, &page.who, &kind).await?;
+    page.who.require(Action::WriteRecords(&def.id))?;
     match super::template::workbook(&st.db, page.who.park_id, &def.id).await {
         Ok(t) => xlsx_download(&format!("{}导入模板.xlsx", def.sheet), t.bytes),
         Err(e) => {
             tracing::error!(error = %e, "template failed");
-            error_page(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string())
+            Ok(error_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &e.to_string(),
+            ))
         }
     }
 }
@@ -215,16 +207,11 @@ async fn form_page(
     kind: String,
     error: Option<String>,
     status: StatusCode,
-) -> Response {
-    if let Err(e) = page.who.require(Action::ImportLedgers) {
-        return app_error_page(e);
-    }
-    let kinds = match readable_kinds(st, page).await {
-        Ok(k) => k,
-        Err(e) => return app_error_page(e),
-    };
+) -> PageResult {
+    page.who.require(Action::ImportLedgers)?;
+    let kinds = readable_kinds(st, page).await?;
     let recent = st
-        .uploads
+        .part::<super::uploads::Uploads>()
         .mine(&page.who)
         .iter()
         .map(|j| RecentView {
@@ -236,7 +223,7 @@ async fn form_page(
     let mut res = render(
         "import.html",
         ImportView {
-            chrome: page.chrome(&kinds, "/import"),
+            chrome: page.chrome(st, "/import").await?,
             max_mb: super::limits::MAX_FILE_BYTES
                 .min(st.config.max_upload_bytes as u64)
                 .div_ceil(1024 * 1024),
@@ -249,51 +236,48 @@ async fn form_page(
         },
     );
     *res.status_mut() = status;
-    res
+    Ok(res)
 }
 
-async fn form(State(st): State<AppState>, page: Page) -> Response {
+async fn form(State(st): State<AppState>, page: Page) -> PageResult {
     form_page(&st, &page, String::new(), None, StatusCode::OK).await
 }
 
-async fn upload(State(st): State<AppState>, page: Page, form: Multipart) -> Response {
-    let mut upload = match Upload::read(&page, form, st.config.max_upload_bytes).await {
-        Ok(u) => u,
-        Err(page) => return *page,
-    };
+async fn upload(State(st): State<AppState>, page: Page, form: Multipart) -> PageResult {
+    let mut upload = Upload::read(&page, form, st.config.max_upload_bytes).await?;
     let kind = upload.field("kind").to_string();
     let Some((name, bytes)) = upload.file.take() else {
         let message = "请选择要导入的工作簿文件".to_string();
         return form_page(&st, &page, kind, Some(message), StatusCode::BAD_REQUEST).await;
     };
     let chosen = Some(kind.clone()).filter(|k| !k.is_empty());
-    match st
-        .uploads
-        .start(&st.db, &page.who, name, chosen, bytes, st.now())
-    {
-        Ok(job) => Redirect::to(&format!("/import/{}", job.token)).into_response(),
+    match st.part::<super::uploads::Uploads>().start(
+        &st.db,
+        &page.who,
+        name,
+        chosen,
+        bytes,
+        st.now(),
+    ) {
+        Ok(job) => Ok(Redirect::to(&format!("/import/{}", job.token)).into_response()),
         Err(AppError::BadRequest(message)) => {
             form_page(&st, &page, kind, Some(message), StatusCode::BAD_REQUEST).await
         }
-        Err(e) => app_error_page(e),
+        Err(e) => Err(e.into()),
     }
 }
 
-async fn show(State(st): State<AppState>, page: Page, Path(token): Path<String>) -> Response {
-    let job = match st.uploads.get(&page.who, &token) {
+async fn show(State(st): State<AppState>, page: Page, Path(token): Path<String>) -> PageResult {
+    let job = match st.part::<super::uploads::Uploads>().get(&page.who, &token) {
         Ok(j) => j,
-        Err(e) => return app_error_page(e),
-    };
-    let kinds = match readable_kinds(&st, &page).await {
-        Ok(k) => k,
-        Err(e) => return app_error_page(e),
+        Err(e) => return Err(e.into()),
     };
     let view = JobView::new(&job);
     let refresh = matches!(job.stage(), Stage::Queued { .. } | Stage::Running { .. });
-    render(
+    Ok(render(
         "import.html",
         ImportView {
-            chrome: page.chrome(&kinds, "/import"),
+            chrome: page.chrome(&st, "/import").await?,
             max_mb: 0,
             kinds: Vec::new(),
             kind: String::new(),
@@ -302,27 +286,21 @@ async fn show(State(st): State<AppState>, page: Page, Path(token): Path<String>)
             job: Some(view),
             refresh,
         },
-    )
-}
-
-#[derive(Deserialize)]
-struct CsrfForm {
-    #[serde(rename = "_csrf")]
-    csrf: Option<String>,
+    ))
 }
 
 async fn confirm(
     State(st): State<AppState>,
     page: Page,
     Path(token): Path<String>,
-    Form(form): Form<CsrfForm>,
-) -> Response {
-    if !page.csrf_ok(form.csrf.as_deref()) {
-        return csrf_refused();
-    }
-    match st.uploads.confirm(&st.db, &page.who, &token, st.now()) {
-        Ok(job) => Redirect::to(&format!("/import/{}", job.token)).into_response(),
-        Err(e) => app_error_page(e),
+    _: CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
+    match st
+        .part::<super::uploads::Uploads>()
+        .confirm(&st.db, &page.who, &token, st.now())
+    {
+        Ok(job) => Ok(Redirect::to(&format!("/import/{}", job.token)).into_response()),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -330,10 +308,10 @@ async fn error_workbook(
     State(st): State<AppState>,
     page: Page,
     Path(token): Path<String>,
-) -> Response {
-    let job = match st.uploads.get(&page.who, &token) {
+) -> PageResult {
+    let job = match st.part::<super::uploads::Uploads>().get(&page.who, &token) {
         Ok(j) => j,
-        Err(e) => return app_error_page(e),
+        Err(e) => return Err(e.into()),
     };
     let bytes = match job.stage() {
         Stage::Checked(Err(Refusal::Invalid(report)))
@@ -341,7 +319,10 @@ async fn error_workbook(
         _ => None,
     };
     let Some(bytes) = bytes else {
-        return error_page(StatusCode::NOT_FOUND, "这个文件没有标出错误的工作簿");
+        return Ok(error_page(
+            StatusCode::NOT_FOUND,
+            "这个文件没有标出错误的工作簿",
+        ));
     };
     let stem = job
         .file_name

@@ -116,7 +116,13 @@ async fn list(
 ) -> Result<Json<Page<RecordView<service::RawFields>>>, ApiError> {
     let params = list_params(pairs)?;
     Ok(Json(
-        service::list_raw(&st.db, &st.counts, &p, params).await?,
+        service::list_raw(
+            &st.db,
+            &st.part::<crate::ledger::service::CountCache>(),
+            &p,
+            params,
+        )
+        .await?,
     ))
 }
 

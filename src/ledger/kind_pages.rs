@@ -6,18 +6,18 @@ use std::collections::HashMap;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Router;
 use serde::Serialize;
 
 use super::catalogue::{FieldDef, FieldType, KindDef};
 use super::service::{self, NewKind};
-use crate::auth::admin_pages::{errors_by_field, form_map, menu_kinds};
 use crate::auth::Action;
 use crate::error::{AppError, FieldError};
-use crate::web::ui::{app_error_page, csrf_refused, render, Chrome, Page};
-use crate::web::AppState;
+use crate::web::form::form_map;
+use crate::web::ui::{render, Chrome, Page};
+use crate::web::{AppState, CsrfForm, FormErrors, PageResult};
 
 /// This area's page templates, registered in `web::ui`.
 pub const TEMPLATES: &[(&str, &str)] = &[
@@ -98,23 +98,13 @@ async fn kinds_page(
     page: &Page,
     new: HashMap<String, String>,
     errors: &[FieldError],
-) -> Response {
-    if let Err(e) = page.who.require(Action::WriteKinds) {
-        return app_error_page(e);
-    }
-    let loaded = async {
-        let menu = menu_kinds(st, &page.who).await?;
-        let all = service::catalogue_kinds(&st.db, &page.who).await?;
-        Ok::<_, AppError>((menu, all))
-    };
-    let (menu, all) = match loaded.await {
-        Ok(l) => l,
-        Err(e) => return app_error_page(e),
-    };
+) -> PageResult {
+    page.who.require(Action::WriteKinds)?;
+    let all = service::catalogue_kinds(&st.db, &page.who).await?;
     let mut res = render(
         "kinds.html",
         KindsView {
-            chrome: page.chrome(&menu, "/admin/kinds"),
+            chrome: page.chrome(st, "/admin/kinds").await?,
             kinds: all
                 .into_iter()
                 .map(|k| KindRow {
@@ -125,28 +115,25 @@ async fn kinds_page(
                 })
                 .collect(),
             new,
-            errors: errors_by_field(errors),
+            errors: FormErrors::by_field(errors),
         },
     );
     if !errors.is_empty() {
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
-    res
+    Ok(res)
 }
 
-async fn kinds(State(st): State<AppState>, page: Page) -> Response {
+async fn kinds(State(st): State<AppState>, page: Page) -> PageResult {
     kinds_page(&st, &page, HashMap::new(), &[]).await
 }
 
 async fn create_kind(
     State(st): State<AppState>,
     page: Page,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Response {
-    let (form, csrf) = form_map(pairs);
-    if !page.csrf_ok(csrf.as_deref()) {
-        return csrf_refused();
-    }
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
+    let form = form_map(pairs);
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
     let new = NewKind {
         id: get("id"),
@@ -156,9 +143,9 @@ async fn create_kind(
         title_label: get("title_label"),
     };
     match service::create_kind(&st.db, &page.who, new, st.now()).await {
-        Ok(k) => Redirect::to(&format!("/admin/kinds/{}", k.id)).into_response(),
+        Ok(k) => Ok(Redirect::to(&format!("/admin/kinds/{}", k.id)).into_response()),
         Err(AppError::Invalid(errors)) => kinds_page(&st, &page, form, &errors).await,
-        Err(e) => app_error_page(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -204,28 +191,18 @@ struct KindOutcome {
     notice: Option<String>,
 }
 
-async fn kind_page(st: &AppState, page: &Page, id: &str, out: KindOutcome) -> Response {
-    if let Err(e) = page.who.require(Action::WriteKinds) {
-        return app_error_page(e);
-    }
-    let loaded = async {
-        let menu = menu_kinds(st, &page.who).await?;
-        let all = service::catalogue_kinds(&st.db, &page.who).await?;
-        Ok::<_, AppError>((menu, all))
-    };
-    let (menu, all) = match loaded.await {
-        Ok(l) => l,
-        Err(e) => return app_error_page(e),
-    };
+async fn kind_page(st: &AppState, page: &Page, id: &str, out: KindOutcome) -> PageResult {
+    page.who.require(Action::WriteKinds)?;
+    let all = service::catalogue_kinds(&st.db, &page.who).await?;
     let Some(def) = all.into_iter().find(|k| k.id == id) else {
-        return app_error_page(AppError::NotFound("台账类型"));
+        return Err(AppError::NotFound("台账类型").into());
     };
     let invalid = !out.new_errors.is_empty() || out.failed_message.is_some();
     let fields = field_rows(&def);
     let mut res = render(
         "kind_fields.html",
         KindView {
-            chrome: page.chrome(&menu, "/admin/kinds"),
+            chrome: page.chrome(st, "/admin/kinds").await?,
             kind: KindHead {
                 id: def.id,
                 name: def.name,
@@ -234,7 +211,7 @@ async fn kind_page(st: &AppState, page: &Page, id: &str, out: KindOutcome) -> Re
             fields,
             types: type_choices(),
             new: out.new,
-            new_errors: errors_by_field(&out.new_errors),
+            new_errors: FormErrors::by_field(&out.new_errors),
             failed_key: out.failed_key,
             failed_message: out.failed_message,
             notice: out.notice,
@@ -243,7 +220,7 @@ async fn kind_page(st: &AppState, page: &Page, id: &str, out: KindOutcome) -> Re
     if invalid {
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
-    res
+    Ok(res)
 }
 
 fn field_rows(def: &KindDef) -> Vec<FieldRow> {
@@ -261,7 +238,7 @@ fn field_rows(def: &KindDef) -> Vec<FieldRow> {
         .collect()
 }
 
-async fn kind(State(st): State<AppState>, page: Page, Path(id): Path<String>) -> Response {
+async fn kind(State(st): State<AppState>, page: Page, Path(id): Path<String>) -> PageResult {
     kind_page(&st, &page, &id, KindOutcome::default()).await
 }
 
@@ -269,12 +246,9 @@ async fn add_field(
     State(st): State<AppState>,
     page: Page,
     Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Response {
-    let (form, csrf) = form_map(pairs);
-    if !page.csrf_ok(csrf.as_deref()) {
-        return csrf_refused();
-    }
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
+    let form = form_map(pairs);
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
     let result = match parse_type(&get("field_type")) {
         None => Err(AppError::invalid("field_type", "类型", "请选择字段类型")),
@@ -294,7 +268,7 @@ async fn add_field(
         }
     };
     match result {
-        Ok(_) => Redirect::to(&format!("/admin/kinds/{id}")).into_response(),
+        Ok(_) => Ok(Redirect::to(&format!("/admin/kinds/{id}")).into_response()),
         Err(AppError::Invalid(errors)) => {
             let out = KindOutcome {
                 new: form,
@@ -303,7 +277,7 @@ async fn add_field(
             };
             kind_page(&st, &page, &id, out).await
         }
-        Err(e) => app_error_page(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -314,7 +288,7 @@ async fn refused_at(
     id: &str,
     key: &str,
     errors: Vec<FieldError>,
-) -> Response {
+) -> PageResult {
     let message = errors
         .iter()
         .map(|e| e.message.clone())
@@ -332,16 +306,12 @@ async fn remove_field(
     State(st): State<AppState>,
     page: Page,
     Path((id, key)): Path<(String, String)>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Response {
-    let (_, csrf) = form_map(pairs);
-    if !page.csrf_ok(csrf.as_deref()) {
-        return csrf_refused();
-    }
+    _: CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
     match service::remove_field(&st.db, &page.who, &id, &key, st.now()).await {
-        Ok(_) => Redirect::to(&format!("/admin/kinds/{id}")).into_response(),
+        Ok(_) => Ok(Redirect::to(&format!("/admin/kinds/{id}")).into_response()),
         Err(AppError::Invalid(errors)) => refused_at(&st, &page, &id, &key, errors).await,
-        Err(e) => app_error_page(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -349,12 +319,9 @@ async fn retype_field(
     State(st): State<AppState>,
     page: Page,
     Path((id, key)): Path<(String, String)>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Response {
-    let (form, csrf) = form_map(pairs);
-    if !page.csrf_ok(csrf.as_deref()) {
-        return csrf_refused();
-    }
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
+    let form = form_map(pairs);
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
     let result = match parse_type(&get("field_type")) {
         None => Err(AppError::invalid("field_type", "类型", "请选择字段类型")),
@@ -364,9 +331,9 @@ async fn retype_field(
         }
     };
     match result {
-        Ok(_) => Redirect::to(&format!("/admin/kinds/{id}")).into_response(),
+        Ok(_) => Ok(Redirect::to(&format!("/admin/kinds/{id}")).into_response()),
         Err(AppError::Invalid(errors)) => refused_at(&st, &page, &id, &key, errors).await,
-        Err(e) => app_error_page(e),
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -6,9 +6,9 @@ use std::collections::HashMap;
 
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Router;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
@@ -16,10 +16,8 @@ use serde_json::{Map, Value as Json};
 use super::catalogue::{FieldDef, FieldType, KindDef};
 use super::service::{self, ListParams, RecordInput, RecordView};
 use crate::error::{AppError, FieldError};
-use crate::web::ui::{
-    app_error_page, csrf_refused, error_page, render, urlencode, Chrome, Page, Upload,
-};
-use crate::web::AppState;
+use crate::web::ui::{error_page, render, urlencode, Chrome, Page, Upload};
+use crate::web::{AppState, CsrfForm, PageResult};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -55,19 +53,25 @@ async fn data_quality(
     State(st): State<AppState>,
     page: Page,
     Query(q): Query<YearQuery>,
-) -> Response {
+) -> PageResult {
     let loaded = async {
         page.who.require(crate::auth::Action::ReadChecks)?;
         let year = match crate::web::ui::parse_year(&q.year) {
             Some(y) => y,
-            None => page.working_year(&st).await?,
+            None => crate::ledger::pages::working_year(&st, &page).await?,
         };
         let today = crate::calendar::today(st.now());
-        let rows = service::implausible(&st.db, &st.counts, &page.who, year, today).await?;
-        let kinds = service::kinds(&st.db, &page.who).await?;
+        let rows = service::implausible(
+            &st.db,
+            &st.part::<crate::ledger::service::CountCache>(),
+            &page.who,
+            year,
+            today,
+        )
+        .await?;
         let years = crate::web::ui::years_offered(chrono::Datelike::year(&today), 5, year);
         Ok::<_, AppError>(QualityView {
-            chrome: page.chrome(&kinds, "/data-quality"),
+            chrome: page.chrome(&st, "/data-quality").await?,
             year,
             years,
             today: today.to_string(),
@@ -75,9 +79,22 @@ async fn data_quality(
         })
     };
     match loaded.await {
-        Ok(view) => render("data_quality.html", view),
-        Err(e) => app_error_page(e),
+        Ok(view) => Ok(render("data_quality.html", view)),
+        Err(e) => Err(e.into()),
     }
+}
+
+/// The year a page opens on when its link names none: the year last chosen on any page,
+/// else the park's current year, or the latest earlier year with records the user may
+/// read when this year has none yet (early January, or ledgers imported from past years).
+/// Never a later year: one record dated next year does not empty the pages.
+pub async fn working_year(st: &AppState, page: &Page) -> Result<i32, AppError> {
+    if let Some(y) = page.chosen_year {
+        return Ok(y);
+    }
+    let this_year = chrono::Datelike::year(&crate::calendar::today(st.now()));
+    let counts = st.part::<service::CountCache>();
+    service::latest_year(&st.db, &counts, &page.who, this_year).await
 }
 
 /// The ledger pages' templates, registered in `web::ui`.
@@ -207,21 +224,18 @@ async fn list(
     page: Page,
     Path(kind_id): Path<String>,
     Query(pairs): Query<Vec<(String, String)>>,
-) -> Response {
-    let kinds = match service::kinds(&st.db, &page.who).await {
-        Ok(k) => k,
-        Err(e) => return app_error_page(e),
-    };
+) -> PageResult {
+    let kinds = service::kinds(&st.db, &page.who).await?;
     let Some(kind) = kinds.iter().find(|k| k.id == kind_id).cloned() else {
         return match service::kind(&st.db, &page.who, &kind_id).await {
-            Err(e) => app_error_page(e),
-            Ok(_) => error_page(StatusCode::FORBIDDEN, "您的角色不能查看此类台账"),
+            Err(e) => Err(e.into()),
+            Ok(_) => Ok(error_page(
+                StatusCode::FORBIDDEN,
+                "您的角色不能查看此类台账",
+            )),
         };
     };
-    let this_year = match page.working_year(&st).await {
-        Ok(y) => y,
-        Err(e) => return app_error_page(e),
-    };
+    let this_year = crate::ledger::pages::working_year(&st, &page).await?;
     let ListFilters {
         params,
         filters,
@@ -237,8 +251,8 @@ async fn list(
         kept.push(("unit".to_string(), unit.to_string()));
         match crate::org::queries::unit(&st.db, page.who.park_id, unit).await {
             Ok(Some(u)) => narrowed.push(format!("单位：{}", u.name)),
-            Ok(None) => return app_error_page(AppError::NotFound("单位")),
-            Err(e) => return app_error_page(e.into()),
+            Ok(None) => return Err(AppError::NotFound("单位").into()),
+            Err(e) => return Err(e.into()),
         }
     }
     for (key, label, date) in [("from", "起", params.from), ("to", "止", params.to)] {
@@ -247,10 +261,13 @@ async fn list(
             narrowed.push(format!("{label}：{date}"));
         }
     }
-    let result = match service::list(&st.db, &st.counts, &page.who, params).await {
-        Ok(r) => r,
-        Err(e) => return app_error_page(e),
-    };
+    let result = service::list(
+        &st.db,
+        &st.part::<crate::ledger::service::CountCache>(),
+        &page.who,
+        params,
+    )
+    .await?;
     let cols = list_columns(&kind);
     let rows = result
         .items
@@ -279,7 +296,7 @@ async fn list(
         export_query,
         narrowed: narrowed.join("，"),
         kept,
-        chrome: page.chrome(&kinds, &format!("/ledger/{}", kind.id)),
+        chrome: page.chrome(&st, &format!("/ledger/{}", kind.id)).await?,
         columns: cols.iter().map(|c| c.label.clone()).collect(),
         rows,
         total: result.total,
@@ -301,7 +318,7 @@ async fn list(
             name: kind.name,
         },
     };
-    render("ledger_list.html", view)
+    Ok(render("ledger_list.html", view))
 }
 
 /// A ledger list's filters as its query string gives them; the Excel export reads the same, so
@@ -456,15 +473,8 @@ async fn form_page(
     version: Option<i64>,
     message: Option<String>,
     conflict: Option<Vec<(String, String)>>,
-) -> Response {
-    let kinds = match service::kinds(&st.db, &page.who).await {
-        Ok(k) => k,
-        Err(e) => return app_error_page(e),
-    };
-    let look = match lookups(st, page).await {
-        Ok(l) => l,
-        Err(e) => return app_error_page(e),
-    };
+) -> PageResult {
+    let look = lookups(st, page).await?;
     let unknown: Vec<String> = errors
         .iter()
         .filter(|e| kind.field(&e.field).is_none())
@@ -479,7 +489,7 @@ async fn form_page(
     let mut res = render(
         "record_form.html",
         FormView {
-            chrome: page.chrome(&kinds, &format!("/ledger/{}", kind.id)),
+            chrome: page.chrome(st, &format!("/ledger/{}", kind.id)).await?,
             kind: KindHead {
                 id: kind.id.clone(),
                 sheet: kind.sheet.clone(),
@@ -497,20 +507,17 @@ async fn form_page(
     if !errors.is_empty() {
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
-    res
+    Ok(res)
 }
 
-async fn new_form(State(st): State<AppState>, page: Page, Path(kind_id): Path<String>) -> Response {
-    let kind = match service::kind(&st.db, &page.who, &kind_id).await {
-        Ok(k) => k,
-        Err(e) => return app_error_page(e),
-    };
-    if let Err(e) = page
-        .who
-        .require(crate::auth::Action::WriteRecords(&kind.id))
-    {
-        return app_error_page(e);
-    }
+async fn new_form(
+    State(st): State<AppState>,
+    page: Page,
+    Path(kind_id): Path<String>,
+) -> PageResult {
+    let kind = service::kind(&st.db, &page.who, &kind_id).await?;
+    page.who
+        .require(crate::auth::Action::WriteRecords(&kind.id))?;
     let mut values = HashMap::new();
     values.insert(
         kind.date_field.clone(),
@@ -524,7 +531,7 @@ async fn new_form(State(st): State<AppState>, page: Page, Path(kind_id): Path<St
             Ok(e) => {
                 values.insert(key.clone(), e.name);
             }
-            Err(e) => return app_error_page(e),
+            Err(e) => return Err(e.into()),
         }
     }
     form_page(
@@ -546,7 +553,6 @@ async fn new_form(State(st): State<AppState>, page: Page, Path(kind_id): Path<St
 struct Submitted {
     values: HashMap<String, String>,
     fields: Map<String, Json>,
-    csrf: Option<String>,
     version: Option<i64>,
 }
 
@@ -554,12 +560,10 @@ fn read_form(kind: &KindDef, pairs: Vec<(String, String)>) -> Submitted {
     let mut out = Submitted {
         values: HashMap::new(),
         fields: Map::new(),
-        csrf: None,
         version: None,
     };
     for (k, v) in pairs {
         match k.as_str() {
-            "_csrf" => out.csrf = Some(v),
             "_version" => out.version = v.trim().parse().ok(),
             _ if kind.field(&k).is_some() => {
                 let json = if v.trim().is_empty() {
@@ -580,28 +584,17 @@ async fn create(
     State(st): State<AppState>,
     page: Page,
     Path(kind_id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Response {
-    let kind = match service::kind(&st.db, &page.who, &kind_id).await {
-        Ok(k) => k,
-        Err(e) => return app_error_page(e),
-    };
-    let Submitted {
-        values,
-        fields,
-        csrf,
-        ..
-    } = read_form(&kind, pairs);
-    if !page.csrf_ok(csrf.as_deref()) {
-        return csrf_refused();
-    }
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
+    let kind = service::kind(&st.db, &page.who, &kind_id).await?;
+    let Submitted { values, fields, .. } = read_form(&kind, pairs);
     let input = RecordInput {
         kind: Some(kind.id.clone()),
         fields,
         version: None,
     };
     match service::create(&st.db, &page.who, input, st.now()).await {
-        Ok(r) => Redirect::to(&format!("/records/{}", r.id)).into_response(),
+        Ok(r) => Ok(Redirect::to(&format!("/records/{}", r.id)).into_response()),
         Err(AppError::Invalid(errors)) => {
             let action = format!("/ledger/{}/new", kind.id);
             form_page(
@@ -617,7 +610,7 @@ async fn create(
             )
             .await
         }
-        Err(e) => app_error_page(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -632,17 +625,10 @@ async fn record_and_kind(
     Ok((rec, kind))
 }
 
-async fn edit_form(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> Response {
-    let (rec, kind) = match record_and_kind(&st, &page, id).await {
-        Ok(found) => found,
-        Err(e) => return app_error_page(e),
-    };
-    if let Err(e) = page
-        .who
-        .require(crate::auth::Action::WriteRecords(&kind.id))
-    {
-        return app_error_page(e);
-    }
+async fn edit_form(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> PageResult {
+    let (rec, kind) = record_and_kind(&st, &page, id).await?;
+    page.who
+        .require(crate::auth::Action::WriteRecords(&kind.id))?;
     form_page(
         &st,
         &page,
@@ -661,21 +647,14 @@ async fn update(
     State(st): State<AppState>,
     page: Page,
     Path(id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Response {
-    let (rec, kind) = match record_and_kind(&st, &page, id).await {
-        Ok(found) => found,
-        Err(e) => return app_error_page(e),
-    };
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
+    let (rec, kind) = record_and_kind(&st, &page, id).await?;
     let Submitted {
         values,
         fields,
-        csrf,
         version,
     } = read_form(&kind, pairs);
-    if !page.csrf_ok(csrf.as_deref()) {
-        return csrf_refused();
-    }
     let action = format!("/records/{id}/edit");
     let input = RecordInput {
         kind: None,
@@ -683,7 +662,7 @@ async fn update(
         version,
     };
     match service::update(&st.db, &page.who, id, input, st.now()).await {
-        Ok(_) => Redirect::to(&format!("/records/{id}")).into_response(),
+        Ok(_) => Ok(Redirect::to(&format!("/records/{id}")).into_response()),
         Err(AppError::Invalid(errors)) => {
             form_page(
                 &st,
@@ -718,11 +697,11 @@ async fn update(
                 Some(message.into()),
                 Some(theirs),
             )
-            .await;
+            .await?;
             *res.status_mut() = StatusCode::CONFLICT;
-            res
+            Ok(res)
         }
-        Err(e) => app_error_page(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -810,25 +789,18 @@ fn human_size(bytes: i64) -> String {
     }
 }
 
-async fn detail(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> Response {
-    let rec = match service::get(&st.db, &page.who, id).await {
-        Ok(r) => r,
-        Err(e) => return app_error_page(e),
-    };
+async fn detail(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> PageResult {
+    let rec = service::get(&st.db, &page.who, id).await?;
     let loaded = async {
-        let kinds = service::kinds(&st.db, &page.who).await?;
         let kind = service::kind(&st.db, &page.who, &rec.kind).await?;
         let attachments = service::attachments(&st.db, &page.who, id).await?;
         let history = service::history(&st.db, &page.who, id).await?;
         let look = lookups(&st, &page).await?;
-        Ok::<_, AppError>((kinds, kind, attachments, history, look))
+        Ok::<_, AppError>((kind, attachments, history, look))
     };
-    let (kinds, kind, attachments, history, look) = match loaded.await {
-        Ok(v) => v,
-        Err(e) => return app_error_page(e),
-    };
+    let (kind, attachments, history, look) = loaded.await?;
     let view = DetailView {
-        chrome: page.chrome(&kinds, &format!("/ledger/{}", kind.id)),
+        chrome: page.chrome(&st, &format!("/ledger/{}", kind.id)).await?,
         id,
         title: rec.title.clone(),
         deleted: rec.deleted,
@@ -876,40 +848,31 @@ async fn detail(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> 
             name: kind.name.clone(),
         },
     };
-    render("record_detail.html", view)
-}
-
-#[derive(serde::Deserialize)]
-struct CsrfForm {
-    #[serde(rename = "_csrf")]
-    csrf: Option<String>,
+    Ok(render("record_detail.html", view))
 }
 
 async fn delete(
     State(st): State<AppState>,
     page: Page,
     Path(id): Path<i64>,
-    Form(f): Form<CsrfForm>,
-) -> Response {
-    set_deleted(st, page, id, f, true).await
+    _: CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
+    set_deleted(st, page, id, true).await
 }
 
 async fn restore(
     State(st): State<AppState>,
     page: Page,
     Path(id): Path<i64>,
-    Form(f): Form<CsrfForm>,
-) -> Response {
-    set_deleted(st, page, id, f, false).await
+    _: CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
+    set_deleted(st, page, id, false).await
 }
 
-async fn set_deleted(st: AppState, page: Page, id: i64, f: CsrfForm, deleted: bool) -> Response {
-    if !page.csrf_ok(f.csrf.as_deref()) {
-        return csrf_refused();
-    }
+async fn set_deleted(st: AppState, page: Page, id: i64, deleted: bool) -> PageResult {
     match service::set_deleted(&st.db, &page.who, id, deleted, st.now()).await {
-        Ok(_) => Redirect::to(&format!("/records/{id}")).into_response(),
-        Err(e) => app_error_page(e),
+        Ok(_) => Ok(Redirect::to(&format!("/records/{id}")).into_response()),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -918,15 +881,10 @@ async fn upload(
     page: Page,
     Path(id): Path<i64>,
     form: Multipart,
-) -> Response {
-    if let Err(e) = service::may_attach(&st.db, &page.who, id).await {
-        return app_error_page(e);
-    }
+) -> PageResult {
+    service::may_attach(&st.db, &page.who, id).await?;
     let read = Upload::read(&page, form, st.config.max_upload_bytes).await;
-    let (name, bytes) = match read.and_then(|mut u| u.file()) {
-        Ok(file) => file,
-        Err(page) => return *page,
-    };
+    let (name, bytes) = read.and_then(|mut u| u.file())?;
     let name = if name.is_empty() {
         "附件".to_string()
     } else {
@@ -934,26 +892,26 @@ async fn upload(
     };
     match service::add_attachment(&st.db, &st.config, &page.who, id, &name, &bytes, st.now()).await
     {
-        Ok(_) => Redirect::to(&format!("/records/{id}")).into_response(),
-        Err(AppError::Invalid(errors)) => error_page(
+        Ok(_) => Ok(Redirect::to(&format!("/records/{id}")).into_response()),
+        Err(AppError::Invalid(errors)) => Ok(error_page(
             StatusCode::UNPROCESSABLE_ENTITY,
             &errors
                 .iter()
                 .map(|e| e.message.clone())
                 .collect::<Vec<_>>()
                 .join("；"),
-        ),
-        Err(e) => app_error_page(e),
+        )),
+        Err(e) => Err(e.into()),
     }
 }
 
-async fn download(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> Response {
+async fn download(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> PageResult {
     match service::open_attachment(&st.db, &st.config, &page.who, id).await {
         Ok((a, bytes)) => {
             let inline =
                 a.content_type.starts_with("image/") || a.content_type == "application/pdf";
-            super::api::file_response(&a, bytes, inline)
+            Ok(super::api::file_response(&a, bytes, inline))
         }
-        Err(e) => app_error_page(e),
+        Err(e) => Err(e.into()),
     }
 }

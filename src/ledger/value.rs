@@ -670,6 +670,12 @@ fn excel_serial_to_date(serial: f64) -> Option<NaiveDate> {
     epoch.checked_add_signed(chrono::TimeDelta::try_days(day)?)
 }
 
+/// A date typed into a form field, read the way an import reads a date cell's text
+/// (`2024-03-05`, `2024/3/5`, `2024年3月5日`, `20240305`), with the same messages.
+pub fn parse_date_text(text: &str) -> Result<NaiveDate, ValueError> {
+    date_from_text(text)
+}
+
 fn date_from_text(text: &str) -> Result<NaiveDate, ValueError> {
     let input = quote(text);
     let invalid = || ValueError::InvalidDate {

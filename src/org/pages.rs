@@ -4,19 +4,19 @@ use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Router;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::queries::{Enterprise, Person, Unit};
 use super::service::{self, EnterpriseInput, PersonInput, PositionInput, UnitInput};
-use crate::auth::admin_pages::form_map;
 use crate::auth::Action;
 use crate::error::{AppError, FieldError};
-use crate::web::ui::{app_error_page, csrf_refused, render, Chrome, Page};
-use crate::web::AppState;
+use crate::web::form::form_map;
+use crate::web::ui::{render, Chrome, Page};
+use crate::web::{AppState, CsrfForm, FormErrors, PageResult};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -121,50 +121,38 @@ pub const TEMPLATES: &[(&str, &str)] = &[
 
 const PAGE_SIZE: i64 = 50;
 
-async fn org(State(st): State<AppState>, page: Page, Query(q): Query<OrgQuery>) -> Response {
+async fn org(State(st): State<AppState>, page: Page, Query(q): Query<OrgQuery>) -> PageResult {
     let page_no = q.page.unwrap_or(1).max(1);
     let name = q.name.unwrap_or_default();
     let ent = q.ent.unwrap_or_default();
-    let loaded = async {
-        let kinds = crate::ledger::service::kinds(&st.db, &page.who).await?;
-        let units = service::list_units(&st.db, &page.who).await?;
-        let filter = Some(name.trim()).filter(|n| !n.is_empty());
-        let (people, total) = service::list_people(
-            &st.db,
-            &page.who,
-            filter,
-            PAGE_SIZE,
-            (page_no - 1) * PAGE_SIZE,
-        )
-        .await?;
-        let wanted = crate::ledger::value::normalize_text(&ent);
-        let enterprises = service::list_enterprises(&st.db, &page.who)
-            .await?
-            .into_iter()
-            .filter(|e| wanted.is_empty() || e.name.contains(&wanted))
-            .collect();
-        Ok::<_, AppError>((kinds, units, people, total, enterprises))
-    };
-    match loaded.await {
-        Ok((kinds, units, people, total, enterprises)) => render(
-            "org.html",
-            OrgView {
-                chrome: page.chrome(&kinds, "/org"),
-                units: tree(units),
-                people,
-                people_total: total,
-                page: page_no,
-                pages: (total + PAGE_SIZE - 1) / PAGE_SIZE,
-                name,
-                ent,
-                enterprises,
-                can_write: page.who.role.allows(Action::WriteOrg),
-                can_write_enterprises: page.who.role.allows(Action::WriteOrg)
-                    && page.who.scope == crate::auth::Scope::Park,
-            },
-        ),
-        Err(e) => app_error_page(e),
-    }
+    let units = service::list_units(&st.db, &page.who).await?;
+    let filter = Some(name.trim()).filter(|n| !n.is_empty());
+    let offset = (page_no - 1) * PAGE_SIZE;
+    let (people, total) =
+        service::list_people(&st.db, &page.who, filter, PAGE_SIZE, offset).await?;
+    let wanted = crate::ledger::value::normalize_text(&ent);
+    let enterprises = service::list_enterprises(&st.db, &page.who)
+        .await?
+        .into_iter()
+        .filter(|e| wanted.is_empty() || e.name.contains(&wanted))
+        .collect();
+    Ok(render(
+        "org.html",
+        OrgView {
+            chrome: page.chrome(&st, "/org").await?,
+            units: tree(units),
+            people,
+            people_total: total,
+            page: page_no,
+            pages: (total + PAGE_SIZE - 1) / PAGE_SIZE,
+            name,
+            ent,
+            enterprises,
+            can_write: page.who.role.allows(Action::WriteOrg),
+            can_write_enterprises: page.who.role.allows(Action::WriteOrg)
+                && page.who.scope == crate::auth::Scope::Park,
+        },
+    ))
 }
 
 // ---- forms: units, people, enterprises ----
@@ -274,25 +262,19 @@ struct FormPage<'a> {
     errors: &'a [FieldError],
 }
 
-async fn form_page(st: &AppState, page: &Page, f: FormPage<'_>) -> Response {
-    let kinds = match crate::auth::admin_pages::menu_kinds(st, &page.who).await {
-        Ok(k) => k,
-        Err(e) => return app_error_page(e),
-    };
+async fn form_page(st: &AppState, page: &Page, f: FormPage<'_>) -> PageResult {
     let fields = filled(f.fields, f.values, f.errors);
     let message = loose_errors(&fields, f.errors);
     let people = if fields.iter().any(|x| x.list == Some("people")) {
-        match service::list_people(&st.db, &page.who, None, 500, 0).await {
-            Ok((list, _)) => list.into_iter().map(|p| p.name).collect(),
-            Err(e) => return app_error_page(e),
-        }
+        let (list, _) = service::list_people(&st.db, &page.who, None, 500, 0).await?;
+        list.into_iter().map(|p| p.name).collect()
     } else {
         Vec::new()
     };
     let mut res = render(
         "org_form.html",
         FormView {
-            chrome: page.chrome(&kinds, "/org"),
+            chrome: page.chrome(st, "/org").await?,
             title: f.title,
             action: f.action,
             back: f.back,
@@ -304,7 +286,7 @@ async fn form_page(st: &AppState, page: &Page, f: FormPage<'_>) -> Response {
     if !f.errors.is_empty() {
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
-    res
+    Ok(res)
 }
 
 fn text(v: &Values, key: &str) -> String {
@@ -320,29 +302,19 @@ fn opt_id(v: &Values, key: &str, label: &str, errors: &mut Vec<FieldError>) -> O
     match s.parse() {
         Ok(id) => Some(id),
         Err(_) => {
-            errors.push(FieldError {
-                field: key.into(),
-                label: label.into(),
-                message: "请从列表中选择".into(),
-            });
+            errors.push(FieldError::new(key, label, "请从列表中选择"));
             None
         }
     }
 }
 
+/// An optional date, read like an import's date cell (`2024年3月5日` as well as `2024-03-05`).
 fn opt_date(v: &Values, key: &str, label: &str, errors: &mut Vec<FieldError>) -> Option<NaiveDate> {
     let s = opt_text(v, key)?;
-    let parsed = NaiveDate::parse_from_str(&s, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(&s, "%Y/%m/%d"))
-        .ok();
-    match parsed {
-        Some(d) => Some(d),
-        None => {
-            errors.push(FieldError {
-                field: key.into(),
-                label: label.into(),
-                message: format!("“{s}”不是有效日期，请按 2025-06-15 的格式填写"),
-            });
+    match crate::ledger::value::parse_date_text(&s) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            errors.push(FieldError::new(key, label, e.to_string()));
             None
         }
     }
@@ -442,11 +414,8 @@ async fn unit_form(
     id: Option<i64>,
     values: &Values,
     errors: &[FieldError],
-) -> Response {
-    let fields = match unit_fields(st, page).await {
-        Ok(f) => f,
-        Err(e) => return app_error_page(e),
-    };
+) -> PageResult {
+    let fields = unit_fields(st, page).await?;
     let (title, action) = match id {
         Some(id) => ("修改单位".to_string(), format!("/org/units/{id}/edit")),
         None => ("新建单位".to_string(), "/org/units/new".to_string()),
@@ -462,10 +431,8 @@ async fn unit_form(
     form_page(st, page, f).await
 }
 
-async fn new_unit(State(st): State<AppState>, page: Page, Query(q): Query<Values>) -> Response {
-    if let Err(e) = page.who.require(Action::WriteOrg) {
-        return app_error_page(e);
-    }
+async fn new_unit(State(st): State<AppState>, page: Page, Query(q): Query<Values>) -> PageResult {
+    page.who.require(Action::WriteOrg)?;
     let mut values = Values::new();
     if let Some(p) = q.get("parent_id") {
         values.insert("parent_id".into(), p.clone());
@@ -476,12 +443,9 @@ async fn new_unit(State(st): State<AppState>, page: Page, Query(q): Query<Values
 async fn create_unit(
     State(st): State<AppState>,
     page: Page,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Response {
-    let (values, csrf) = form_map(pairs);
-    if !page.csrf_ok(csrf.as_deref()) {
-        return csrf_refused();
-    }
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
+    let values = form_map(pairs);
     let mut errors = Vec::new();
     let input = unit_input(&values, &mut errors);
     match after_parse(
@@ -490,19 +454,17 @@ async fn create_unit(
     )
     .await
     {
-        Ok(_) => Redirect::to("/org").into_response(),
+        Ok(_) => Ok(Redirect::to("/org").into_response()),
         Err(AppError::Invalid(errors)) => unit_form(&st, &page, None, &values, &errors).await,
-        Err(e) => app_error_page(e),
+        Err(e) => Err(e.into()),
     }
 }
 
-async fn edit_unit(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> Response {
-    if let Err(e) = page.who.require(Action::WriteOrg) {
-        return app_error_page(e);
-    }
+async fn edit_unit(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> PageResult {
+    page.who.require(Action::WriteOrg)?;
     match service::get_unit(&st.db, &page.who, id).await {
         Ok(u) => unit_form(&st, &page, Some(id), &unit_values(&u), &[]).await,
-        Err(e) => app_error_page(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -510,12 +472,9 @@ async fn update_unit(
     State(st): State<AppState>,
     page: Page,
     Path(id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Response {
-    let (values, csrf) = form_map(pairs);
-    if !page.csrf_ok(csrf.as_deref()) {
-        return csrf_refused();
-    }
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
+    let values = form_map(pairs);
     let mut errors = Vec::new();
     let input = unit_input(&values, &mut errors);
     match after_parse(
@@ -524,9 +483,9 @@ async fn update_unit(
     )
     .await
     {
-        Ok(_) => Redirect::to("/org").into_response(),
+        Ok(_) => Ok(Redirect::to("/org").into_response()),
         Err(AppError::Invalid(errors)) => unit_form(&st, &page, Some(id), &values, &errors).await,
-        Err(e) => app_error_page(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -610,11 +569,8 @@ async fn person_form(
     stored: Option<&Person>,
     values: &Values,
     errors: &[FieldError],
-) -> Response {
-    let fields = match person_fields(st, page, stored).await {
-        Ok(f) => f,
-        Err(e) => return app_error_page(e),
-    };
+) -> PageResult {
+    let fields = person_fields(st, page, stored).await?;
     let (title, action, back) = match stored {
         Some(p) => (
             format!("修改人员：{}", p.name),
@@ -634,22 +590,17 @@ async fn person_form(
     form_page(st, page, f).await
 }
 
-async fn new_person(State(st): State<AppState>, page: Page) -> Response {
-    if let Err(e) = page.who.require(Action::WriteOrg) {
-        return app_error_page(e);
-    }
+async fn new_person(State(st): State<AppState>, page: Page) -> PageResult {
+    page.who.require(Action::WriteOrg)?;
     person_form(&st, &page, None, &Values::new(), &[]).await
 }
 
 async fn create_person(
     State(st): State<AppState>,
     page: Page,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Response {
-    let (values, csrf) = form_map(pairs);
-    if !page.csrf_ok(csrf.as_deref()) {
-        return csrf_refused();
-    }
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
+    let values = form_map(pairs);
     let mut errors = Vec::new();
     let input = person_input(&values, &mut errors);
     match after_parse(
@@ -658,22 +609,20 @@ async fn create_person(
     )
     .await
     {
-        Ok(p) => Redirect::to(&format!("/org/people/{}", p.person.id)).into_response(),
+        Ok(p) => Ok(Redirect::to(&format!("/org/people/{}", p.person.id)).into_response()),
         Err(AppError::Invalid(errors)) => person_form(&st, &page, None, &values, &errors).await,
-        Err(e) => app_error_page(e),
+        Err(e) => Err(e.into()),
     }
 }
 
-async fn edit_person(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> Response {
-    if let Err(e) = page.who.require(Action::WriteOrg) {
-        return app_error_page(e);
-    }
+async fn edit_person(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> PageResult {
+    page.who.require(Action::WriteOrg)?;
     match service::get_person(&st.db, &page.who, id).await {
         Ok(v) => {
             let values = person_values(&v.person);
             person_form(&st, &page, Some(&v.person), &values, &[]).await
         }
-        Err(e) => app_error_page(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -681,15 +630,12 @@ async fn update_person(
     State(st): State<AppState>,
     page: Page,
     Path(id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Response {
-    let (values, csrf) = form_map(pairs);
-    if !page.csrf_ok(csrf.as_deref()) {
-        return csrf_refused();
-    }
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
+    let values = form_map(pairs);
     let stored = match service::get_person(&st.db, &page.who, id).await {
         Ok(v) => v.person,
-        Err(e) => return app_error_page(e),
+        Err(e) => return Err(e.into()),
     };
     let mut errors = Vec::new();
     let input = person_input(&values, &mut errors);
@@ -699,11 +645,11 @@ async fn update_person(
     )
     .await
     {
-        Ok(_) => Redirect::to(&format!("/org/people/{id}")).into_response(),
+        Ok(_) => Ok(Redirect::to(&format!("/org/people/{id}")).into_response()),
         Err(AppError::Invalid(errors)) => {
             person_form(&st, &page, Some(&stored), &values, &errors).await
         }
-        Err(e) => app_error_page(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -747,17 +693,9 @@ struct PersonOutcome {
     failed_message: Option<String>,
 }
 
-async fn person_page(st: &AppState, page: &Page, id: i64, out: PersonOutcome) -> Response {
-    let loaded = async {
-        let kinds = crate::auth::admin_pages::menu_kinds(st, &page.who).await?;
-        let view = service::get_person(&st.db, &page.who, id).await?;
-        let units = service::list_units(&st.db, &page.who).await?;
-        Ok::<_, AppError>((kinds, view, units))
-    };
-    let (kinds, view, units) = match loaded.await {
-        Ok(l) => l,
-        Err(e) => return app_error_page(e),
-    };
+async fn person_page(st: &AppState, page: &Page, id: i64, out: PersonOutcome) -> PageResult {
+    let view = service::get_person(&st.db, &page.who, id).await?;
+    let units = service::list_units(&st.db, &page.who).await?;
     let names: HashMap<i64, String> = units.iter().map(|u| (u.id, u.name.clone())).collect();
     let name_of = |id: i64| {
         names
@@ -776,7 +714,7 @@ async fn person_page(st: &AppState, page: &Page, id: i64, out: PersonOutcome) ->
     let mut res = render(
         "person.html",
         PersonPage {
-            chrome: page.chrome(&kinds, "/org"),
+            chrome: page.chrome(st, "/org").await?,
             unit: view.person.unit_id.map(name_of).unwrap_or_default(),
             positions: view
                 .positions
@@ -796,7 +734,7 @@ async fn person_page(st: &AppState, page: &Page, id: i64, out: PersonOutcome) ->
             today: crate::calendar::today(st.now()).to_string(),
             can_write: page.who.role.allows(Action::WriteOrg),
             pos: out.pos,
-            pos_errors: crate::auth::admin_pages::errors_by_field(&out.pos_errors),
+            pos_errors: FormErrors::by_field(&out.pos_errors),
             failed_position: out.failed_position,
             failed_message: out.failed_message,
             message,
@@ -807,10 +745,10 @@ async fn person_page(st: &AppState, page: &Page, id: i64, out: PersonOutcome) ->
     if invalid {
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
-    res
+    Ok(res)
 }
 
-async fn person(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> Response {
+async fn person(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> PageResult {
     person_page(&st, &page, id, PersonOutcome::default()).await
 }
 
@@ -819,12 +757,8 @@ async fn reveal(
     State(st): State<AppState>,
     page: Page,
     Path(id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Response {
-    let (_, csrf) = form_map(pairs);
-    if !page.csrf_ok(csrf.as_deref()) {
-        return csrf_refused();
-    }
+    _: CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
     match service::reveal_person(&st.db, &page.who, id, st.now()).await {
         Ok(r) => {
             let out = PersonOutcome {
@@ -833,7 +767,7 @@ async fn reveal(
             };
             person_page(&st, &page, id, out).await
         }
-        Err(e) => app_error_page(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -841,21 +775,14 @@ async fn appoint(
     State(st): State<AppState>,
     page: Page,
     Path(id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Response {
-    let (values, csrf) = form_map(pairs);
-    if !page.csrf_ok(csrf.as_deref()) {
-        return csrf_refused();
-    }
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
+    let values = form_map(pairs);
     let mut errors = Vec::new();
     let unit = opt_id(&values, "unit_id", "单位", &mut errors);
     let start_on = opt_date(&values, "start_on", "任职日期", &mut errors);
     if unit.is_none() && errors.is_empty() {
-        errors.push(FieldError {
-            field: "unit_id".into(),
-            label: "单位".into(),
-            message: "请选择单位".into(),
-        });
+        errors.push(FieldError::new("unit_id", "单位", "请选择单位"));
     }
     let call = async {
         let input = PositionInput {
@@ -867,7 +794,7 @@ async fn appoint(
         service::appoint(&st.db, &page.who, id, input, st.now()).await
     };
     match after_parse(errors, call).await {
-        Ok(_) => Redirect::to(&format!("/org/people/{id}")).into_response(),
+        Ok(_) => Ok(Redirect::to(&format!("/org/people/{id}")).into_response()),
         Err(AppError::Invalid(errors)) => {
             let out = PersonOutcome {
                 pos: values,
@@ -876,7 +803,7 @@ async fn appoint(
             };
             person_page(&st, &page, id, out).await
         }
-        Err(e) => app_error_page(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -884,29 +811,19 @@ async fn end_position(
     State(st): State<AppState>,
     page: Page,
     Path(id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Response {
-    let (values, csrf) = form_map(pairs);
-    if !page.csrf_ok(csrf.as_deref()) {
-        return csrf_refused();
-    }
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
+    let values = form_map(pairs);
     let mut errors = Vec::new();
     let end_on = opt_date(&values, "end_on", "离任日期", &mut errors);
     if end_on.is_none() && errors.is_empty() {
-        errors.push(FieldError {
-            field: "end_on".into(),
-            label: "离任日期".into(),
-            message: "请填写离任日期".into(),
-        });
+        errors.push(FieldError::new("end_on", "离任日期", "请填写离任日期"));
     }
     let call = service::end_position(&st.db, &page.who, id, end_on.unwrap_or_default(), st.now());
     match after_parse(errors, call).await {
-        Ok(p) => Redirect::to(&format!("/org/people/{}", p.person_id)).into_response(),
+        Ok(p) => Ok(Redirect::to(&format!("/org/people/{}", p.person_id)).into_response()),
         Err(AppError::Invalid(errors)) => {
-            let person_id = match service::position_person(&st.db, &page.who, id).await {
-                Ok(p) => p,
-                Err(e) => return app_error_page(e),
-            };
+            let person_id = service::position_person(&st.db, &page.who, id).await?;
             let out = PersonOutcome {
                 failed_position: Some(id),
                 failed_message: Some(
@@ -920,7 +837,7 @@ async fn end_position(
             };
             person_page(&st, &page, person_id, out).await
         }
-        Err(e) => app_error_page(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -976,7 +893,7 @@ async fn enterprise_form(
     id: Option<i64>,
     values: &Values,
     errors: &[FieldError],
-) -> Response {
+) -> PageResult {
     let (title, action) = match id {
         Some(id) => (
             "修改企业".to_string(),
@@ -995,37 +912,34 @@ async fn enterprise_form(
     form_page(st, page, f).await
 }
 
-async fn new_enterprise(State(st): State<AppState>, page: Page) -> Response {
-    if let Err(e) = service::may_edit_enterprises(&page.who) {
-        return app_error_page(e);
-    }
+async fn new_enterprise(State(st): State<AppState>, page: Page) -> PageResult {
+    service::may_edit_enterprises(&page.who)?;
     enterprise_form(&st, &page, None, &Values::new(), &[]).await
 }
 
 async fn create_enterprise(
     State(st): State<AppState>,
     page: Page,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Response {
-    let (values, csrf) = form_map(pairs);
-    if !page.csrf_ok(csrf.as_deref()) {
-        return csrf_refused();
-    }
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
+    let values = form_map(pairs);
     let input = enterprise_input(&values, None);
     match service::create_enterprise(&st.db, &page.who, input, st.now()).await {
-        Ok(_) => Redirect::to("/org").into_response(),
+        Ok(_) => Ok(Redirect::to("/org").into_response()),
         Err(AppError::Invalid(errors)) => enterprise_form(&st, &page, None, &values, &errors).await,
-        Err(e) => app_error_page(e),
+        Err(e) => Err(e.into()),
     }
 }
 
-async fn edit_enterprise(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> Response {
-    if let Err(e) = service::may_edit_enterprises(&page.who) {
-        return app_error_page(e);
-    }
+async fn edit_enterprise(
+    State(st): State<AppState>,
+    page: Page,
+    Path(id): Path<i64>,
+) -> PageResult {
+    service::may_edit_enterprises(&page.who)?;
     match service::get_enterprise(&st.db, &page.who, id).await {
         Ok(e) => enterprise_form(&st, &page, Some(id), &enterprise_values(&e), &[]).await,
-        Err(e) => app_error_page(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -1033,26 +947,20 @@ async fn update_enterprise(
     State(st): State<AppState>,
     page: Page,
     Path(id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Response {
-    let (values, csrf) = form_map(pairs);
-    if !page.csrf_ok(csrf.as_deref()) {
-        return csrf_refused();
-    }
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
+    let values = form_map(pairs);
     // The paired leader's roster link stays while the name is unchanged.
-    let stored = match service::get_enterprise(&st.db, &page.who, id).await {
-        Ok(e) => e,
-        Err(e) => return app_error_page(e),
-    };
+    let stored = service::get_enterprise(&st.db, &page.who, id).await?;
     let link = stored
         .leader_person_id
         .filter(|_| stored.leader_name == opt_text(&values, "leader_name"));
     let input = enterprise_input(&values, link);
     match service::update_enterprise(&st.db, &page.who, id, input, st.now()).await {
-        Ok(_) => Redirect::to("/org").into_response(),
+        Ok(_) => Ok(Redirect::to("/org").into_response()),
         Err(AppError::Invalid(errors)) => {
             enterprise_form(&st, &page, Some(id), &values, &errors).await
         }
-        Err(e) => app_error_page(e),
+        Err(e) => Err(e.into()),
     }
 }

@@ -4,17 +4,17 @@
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
-use axum::{Form, Router};
+use axum::Router;
 use serde::{Deserialize, Serialize};
 
 use super::error::ReportError;
 use super::pages::chrome;
 use super::park_metrics::{self, MetricSummary};
 use crate::auth::Action;
-use crate::web::ui::{app_error_page, csrf_refused, render, Chrome, Page};
-use crate::web::AppState;
+use crate::web::ui::{render, Chrome, Page};
+use crate::web::{AppState, CsrfForm, PageResult};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/report/metrics", get(show).post(save))
@@ -48,23 +48,15 @@ struct MetricsQuery {
 #[derive(Deserialize, Default)]
 struct MetricsForm {
     #[serde(default)]
-    _csrf: String,
-    #[serde(default)]
     text: String,
     /// Present when the park goes back to the defaults.
     reset: Option<String>,
 }
 
-async fn show(State(st): State<AppState>, page: Page, Query(q): Query<MetricsQuery>) -> Response {
-    let file = match park_metrics::metrics_file(&st.db, &page.who).await {
-        Ok(f) => f,
-        Err(e) => return app_error_page(e),
-    };
-    let chrome = match chrome(&st, &page, "/report").await {
-        Ok(c) => c,
-        Err(e) => return app_error_page(e),
-    };
-    render(
+async fn show(State(st): State<AppState>, page: Page, Query(q): Query<MetricsQuery>) -> PageResult {
+    let file = park_metrics::metrics_file(&st.db, &page.who).await?;
+    let chrome = chrome(&st, &page, "/report").await?;
+    Ok(render(
         "report_metrics.html",
         MetricsView {
             chrome,
@@ -82,13 +74,14 @@ async fn show(State(st): State<AppState>, page: Page, Query(q): Query<MetricsQue
             metrics: file.metrics,
             disabled: file.disabled,
         },
-    )
+    ))
 }
 
-async fn save(State(st): State<AppState>, page: Page, Form(f): Form<MetricsForm>) -> Response {
-    if !page.csrf_ok(Some(&f._csrf)) {
-        return csrf_refused();
-    }
+async fn save(
+    State(st): State<AppState>,
+    page: Page,
+    CsrfForm(f): CsrfForm<MetricsForm>,
+) -> PageResult {
     let text = if f.reset.is_some() {
         String::new()
     } else {
@@ -96,8 +89,8 @@ async fn save(State(st): State<AppState>, page: Page, Form(f): Form<MetricsForm>
     };
     let (message, line) = match park_metrics::save_metrics(&st.db, &page.who, &text, st.now()).await
     {
-        Ok(_) => return Redirect::to("/report/metrics?saved=1").into_response(),
-        Err(ReportError::App(e)) => return app_error_page(e),
+        Ok(_) => return Ok(Redirect::to("/report/metrics?saved=1").into_response()),
+        Err(ReportError::App(e)) => return Err(e.into()),
         Err(e) => {
             let line = match &e {
                 ReportError::MetricsFile { line, .. } => Some(*line),
@@ -107,14 +100,8 @@ async fn save(State(st): State<AppState>, page: Page, Form(f): Form<MetricsForm>
         }
     };
     // The catalogue shown beside the refused text is the one still in force.
-    let file = match park_metrics::metrics_file(&st.db, &page.who).await {
-        Ok(f) => f,
-        Err(e) => return app_error_page(e),
-    };
-    let chrome = match chrome(&st, &page, "/report").await {
-        Ok(c) => c,
-        Err(e) => return app_error_page(e),
-    };
+    let file = park_metrics::metrics_file(&st.db, &page.who).await?;
+    let chrome = chrome(&st, &page, "/report").await?;
     let mut res = render(
         "report_metrics.html",
         MetricsView {
@@ -135,5 +122,5 @@ async fn save(State(st): State<AppState>, page: Page, Form(f): Form<MetricsForm>
         },
     );
     *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    res
+    Ok(res)
 }

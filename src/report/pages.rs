@@ -7,9 +7,9 @@
 
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
-use axum::{Form, Router};
+use axum::Router;
 use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 
@@ -18,8 +18,8 @@ use super::service::{self, TemplateChoice, VersionSummary};
 use super::{Format, ReportData, ReportTemplate};
 use crate::auth::Action;
 use crate::error::AppError;
-use crate::web::ui::{app_error_page, csrf_refused, error_page, render, urlencode, Chrome, Page};
-use crate::web::AppState;
+use crate::web::ui::{error_page, render, urlencode, Chrome, Page};
+use crate::web::{AppState, CsrfForm, PageResult};
 
 /// This area's page templates, registered in `web::ui`.
 pub const TEMPLATES: &[(&str, &str)] = &[
@@ -133,23 +133,18 @@ pub(crate) fn parse_year(text: &str, this_year: i32) -> Result<i32, AppError> {
 }
 
 /// The year a report page opens on when none is asked for: the working year
-/// ([`Page::working_year`]).
+/// ([`crate::ledger::pages::working_year`]).
 async fn default_year(st: &AppState, page: &Page, q: &ReportQuery) -> Result<i32, AppError> {
     if !q.year.trim().is_empty() {
         // Parsed (and refused when it is no year) by `ReportQuery::chosen`.
         return Ok(st.now().year());
     }
-    page.working_year(st).await
+    crate::ledger::pages::working_year(st, page).await
 }
 
 /// The menu and layout of a report page.
 pub(crate) async fn chrome(st: &AppState, page: &Page, active: &str) -> Result<Chrome, AppError> {
-    let kinds = match crate::ledger::service::kinds(&st.db, &page.who).await {
-        Ok(k) => k,
-        Err(AppError::Forbidden(_)) => Vec::new(),
-        Err(e) => return Err(e),
-    };
-    Ok(page.chrome(&kinds, active))
+    page.chrome(st, active).await
 }
 
 /// The year and template choice shown above the report and on the index page.
@@ -193,7 +188,7 @@ struct IndexView {
     can_write: bool,
 }
 
-async fn index(State(st): State<AppState>, page: Page, Query(q): Query<ReportQuery>) -> Response {
+async fn index(State(st): State<AppState>, page: Page, Query(q): Query<ReportQuery>) -> PageResult {
     let result = async {
         page.who.require(Action::ReadReport)?;
         let chosen = q.chosen(default_year(&st, &page, &q).await?)?;
@@ -207,8 +202,8 @@ async fn index(State(st): State<AppState>, page: Page, Query(q): Query<ReportQue
     }
     .await;
     match result {
-        Ok(v) => render("report_index.html", v),
-        Err(e) => app_error_page(e),
+        Ok(v) => Ok(render("report_index.html", v)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -224,7 +219,7 @@ struct ReportView {
     error: Option<String>,
 }
 
-async fn view(State(st): State<AppState>, page: Page, Query(q): Query<ReportQuery>) -> Response {
+async fn view(State(st): State<AppState>, page: Page, Query(q): Query<ReportQuery>) -> PageResult {
     let prepared = async {
         let chosen = q.chosen(default_year(&st, &page, &q).await?)?;
         let (data, template) = report_input(&st, &page, &chosen).await?;
@@ -233,13 +228,13 @@ async fn view(State(st): State<AppState>, page: Page, Query(q): Query<ReportQuer
     .await;
     let (chosen, data, template) = match prepared {
         Ok(p) => p,
-        Err(e) => return app_error_page(e),
+        Err(e) => return Err(e.into()),
     };
     let rendered =
         super::render::off_the_workers(move || super::html::render_article(&data, &template)).await;
     let (article, error) = match rendered {
         Ok(html) => (Some(html), None),
-        Err(ReportError::App(e)) => return app_error_page(e),
+        Err(ReportError::App(e)) => return Err(e.into()),
         Err(e) => (None, Some(e.to_string())),
     };
     let failed = error.is_some();
@@ -258,9 +253,9 @@ async fn view(State(st): State<AppState>, page: Page, Query(q): Query<ReportQuer
             if failed {
                 *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             }
-            res
+            Ok(res)
         }
-        Err(e) => app_error_page(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -312,11 +307,11 @@ async fn download(
     State(st): State<AppState>,
     page: Page,
     Query(q): Query<ReportQuery>,
-) -> Response {
+) -> PageResult {
     // A format we do not write is refused before anything is computed.
     let format = match q.format.parse::<Format>() {
         Ok(f) => f,
-        Err(e) => return error_page(StatusCode::BAD_REQUEST, &format!("格式：{e}")),
+        Err(e) => return Ok(error_page(StatusCode::BAD_REQUEST, &format!("格式：{e}"))),
     };
     let prepared = async {
         let chosen = q.chosen(st.now().year())?;
@@ -325,7 +320,7 @@ async fn download(
     .await;
     let (data, template) = match prepared {
         Ok(p) => p,
-        Err(e) => return app_error_page(e),
+        Err(e) => return Err(e.into()),
     };
     let name = format!("{}{}年度述职报告", data.park, data.year);
     let year = data.year;
@@ -335,8 +330,8 @@ async fn download(
             .await;
     let file = match rendered {
         Ok(f) => f,
-        Err(ReportError::App(e)) => return app_error_page(e),
-        Err(e) => return error_page(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string()),
+        Err(ReportError::App(e)) => return Err(e.into()),
+        Err(e) => return Ok(error_page(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string())),
     };
     let name = format!("{name}.{}", file.extension);
     let ascii = format!("report-{year}.{}", file.extension);
@@ -354,7 +349,7 @@ async fn download(
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    res
+    Ok(res)
 }
 
 /// A file name as RFC 5987 `ext-value` characters: UTF-8 bytes percent-encoded except the
@@ -437,10 +432,10 @@ async fn records(
     State(st): State<AppState>,
     page: Page,
     Query(q): Query<RecordsQuery>,
-) -> Response {
+) -> PageResult {
     match records_view(&st, &page, &q).await {
-        Ok(v) => render("report_records.html", v),
-        Err(e) => app_error_page(e),
+        Ok(v) => Ok(render("report_records.html", v)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -597,8 +592,6 @@ async fn records_view(
 #[derive(Debug, Default, Deserialize)]
 struct CausesForm {
     #[serde(default)]
-    _csrf: String,
-    #[serde(default)]
     year: String,
     #[serde(default)]
     causes: String,
@@ -631,7 +624,7 @@ async fn causes_form(
     State(st): State<AppState>,
     page: Page,
     Query(q): Query<CausesQuery>,
-) -> Response {
+) -> PageResult {
     let result = async {
         let year = parse_year(&q.year, st.now().year())?;
         let saved = service::causes(&st.db, &page.who, year).await?;
@@ -651,31 +644,28 @@ async fn causes_form(
     }
     .await;
     match result {
-        Ok(v) => render("report_causes.html", v),
-        Err(e) => app_error_page(e),
+        Ok(v) => Ok(render("report_causes.html", v)),
+        Err(e) => Err(e.into()),
     }
 }
 
 async fn causes_save(
     State(st): State<AppState>,
     page: Page,
-    Form(f): Form<CausesForm>,
-) -> Response {
-    if !page.csrf_ok(Some(&f._csrf)) {
-        return csrf_refused();
-    }
+    CsrfForm(f): CsrfForm<CausesForm>,
+) -> PageResult {
     let year = match parse_year(&f.year, st.now().year()) {
         Ok(y) => y,
-        Err(e) => return app_error_page(e),
+        Err(e) => return Err(e.into()),
     };
     let saved =
         service::save_causes(&st.db, &page.who, year, &f.causes, &f.measures, st.now()).await;
     let errors = match saved {
         Ok(()) => {
-            return Redirect::to(&format!("/report/causes?year={year}&saved=1")).into_response()
+            return Ok(Redirect::to(&format!("/report/causes?year={year}&saved=1")).into_response())
         }
         Err(AppError::Invalid(errors)) => errors,
-        Err(e) => return app_error_page(e),
+        Err(e) => return Err(e.into()),
     };
     // The form comes back with everything typed and each refused field named.
     let message = errors
@@ -683,10 +673,7 @@ async fn causes_save(
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join("；");
-    let chrome = match chrome(&st, &page, "/report").await {
-        Ok(c) => c,
-        Err(e) => return app_error_page(e),
-    };
+    let chrome = chrome(&st, &page, "/report").await?;
     let mut res = render(
         "report_causes.html",
         CausesView {
@@ -702,7 +689,7 @@ async fn causes_save(
         },
     );
     *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    res
+    Ok(res)
 }
 
 #[cfg(test)]

@@ -9,17 +9,17 @@
 
 use axum::extract::{Multipart, State};
 use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Router;
 use serde::Serialize;
 
 use super::scaffold::{self, Kind, Scaffold};
 use super::MetricCatalogue;
 use crate::auth::{Action, Principal};
 use crate::error::AppError;
-use crate::web::ui::{app_error_page, csrf_refused, error_page, render, Page};
-use crate::web::AppState;
+use crate::web::ui::{csrf_refused, error_page, render, Page};
+use crate::web::{AppState, CsrfForm, PageResult};
 
 /// This area's page templates, registered in `web::ui`.
 pub const TEMPLATES: &[(&str, &str)] = &[(
@@ -114,10 +114,8 @@ fn kind_label(kind: Kind) -> &'static str {
     }
 }
 
-async fn form(State(st): State<AppState>, page: Page) -> Response {
-    if let Err(e) = page.who.require(Action::WriteReport) {
-        return app_error_page(e);
-    }
+async fn form(State(st): State<AppState>, page: Page) -> PageResult {
+    page.who.require(Action::WriteReport)?;
     show(&st, &page, String::new(), None, StatusCode::OK).await
 }
 
@@ -127,27 +125,21 @@ async fn show(
     essay: String,
     error: Option<String>,
     status: StatusCode,
-) -> Response {
+) -> PageResult {
     // Bound to the park's own metrics: the ones its reports can compute.
-    let metrics = match super::park_metrics(&st.db, page.who.park_id).await {
-        Ok(m) => m,
-        Err(e) => return app_error_page(e),
-    };
+    let metrics = super::park_metrics(&st.db, page.who.park_id).await?;
     let result = if error.is_none() && !essay.is_empty() {
         match scaffold_essay(&page.who, &essay, &metrics) {
             Ok(s) => Some(result_view(&s, &metrics)),
-            Err(e) => return app_error_page(e),
+            Err(e) => return Err(e.into()),
         }
     } else {
         None
     };
-    let kinds = crate::ledger::service::kinds(&st.db, &page.who)
-        .await
-        .unwrap_or_default();
     let mut res = render(
         "report_scaffold.html",
         FormView {
-            chrome: page.chrome(&kinds, "/report"),
+            chrome: page.chrome(st, "/report").await?,
             essay,
             error,
             result,
@@ -156,7 +148,7 @@ async fn show(
     if res.status() == StatusCode::OK {
         *res.status_mut() = status;
     }
-    res
+    Ok(res)
 }
 
 fn result_view(s: &Scaffold, metrics: &MetricCatalogue) -> ResultView {
@@ -237,7 +229,7 @@ fn result_view(s: &Scaffold, metrics: &MetricCatalogue) -> ResultView {
     }
 }
 
-async fn analyse(State(st): State<AppState>, page: Page, mut form: Multipart) -> Response {
+async fn analyse(State(st): State<AppState>, page: Page, mut form: Multipart) -> PageResult {
     let mut csrf = None;
     let mut pasted = String::new();
     let mut uploaded: Option<Vec<u8>> = None;
@@ -246,18 +238,18 @@ async fn analyse(State(st): State<AppState>, page: Page, mut form: Multipart) ->
             Ok(Some(f)) => f,
             Ok(None) => break,
             Err(_) => {
-                return error_page(
+                return Ok(error_page(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     "范文：上传失败，文件过大或上传被中断",
-                )
+                ))
             }
         };
         let name = field.name().map(str::to_string);
         let Ok(bytes) = field.bytes().await else {
-            return error_page(
+            return Ok(error_page(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "范文：上传失败，文件过大或上传被中断",
-            );
+            ));
         };
         if bytes.len() > MAX_ESSAY_BYTES {
             return too_long(&st, &page).await;
@@ -270,11 +262,9 @@ async fn analyse(State(st): State<AppState>, page: Page, mut form: Multipart) ->
         }
     }
     if !page.csrf_ok(csrf.as_deref()) {
-        return csrf_refused();
+        return Ok(csrf_refused());
     }
-    if let Err(e) = page.who.require(Action::WriteReport) {
-        return app_error_page(e);
-    }
+    page.who.require(Action::WriteReport)?;
     let essay = match uploaded {
         Some(bytes) => match scaffold::decode(&bytes) {
             Some(text) => text,
@@ -306,7 +296,7 @@ async fn analyse(State(st): State<AppState>, page: Page, mut form: Multipart) ->
     show(&st, &page, essay, None, StatusCode::OK).await
 }
 
-async fn too_long(st: &AppState, page: &Page) -> Response {
+async fn too_long(st: &AppState, page: &Page) -> PageResult {
     let msg = format!("范文：内容过长（上限 {} KB）", MAX_ESSAY_BYTES / 1024);
     show(
         st,
@@ -321,31 +311,23 @@ async fn too_long(st: &AppState, page: &Page) -> Response {
 async fn download(
     State(st): State<AppState>,
     page: Page,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Response {
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
     let value = |key: &str| {
         pairs
             .iter()
             .find(|(k, _)| k == key)
             .map(|(_, v)| v.as_str())
     };
-    if !page.csrf_ok(value("_csrf")) {
-        return csrf_refused();
-    }
     let essay = value("essay").unwrap_or_default().replace("\r\n", "\n");
     if essay.len() > MAX_ESSAY_BYTES {
         return too_long(&st, &page).await;
     }
-    if let Err(e) = page.who.require(Action::WriteReport) {
-        return app_error_page(e);
-    }
-    let metrics = match super::park_metrics(&st.db, page.who.park_id).await {
-        Ok(m) => m,
-        Err(e) => return app_error_page(e),
-    };
+    page.who.require(Action::WriteReport)?;
+    let metrics = super::park_metrics(&st.db, page.who.park_id).await?;
     let mut result = match scaffold_essay(&page.who, &essay, &metrics) {
         Ok(s) => s,
-        Err(e) => return app_error_page(e),
+        Err(e) => return Err(e.into()),
     };
     for (key, id) in &pairs {
         let Some(index) = key.strip_prefix("bind_").and_then(|i| i.parse().ok()) else {
@@ -356,13 +338,13 @@ async fn download(
         } else if let Some(metric) = metrics.get(id) {
             result.choose(index, Some(metric));
         } else {
-            return error_page(
+            return Ok(error_page(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &format!("指标：本园区没有编号为“{id}”的指标"),
-            );
+            ));
         }
     }
-    (
+    Ok((
         [
             (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
             (
@@ -372,5 +354,5 @@ async fn download(
         ],
         result.template(),
     )
-        .into_response()
+        .into_response())
 }

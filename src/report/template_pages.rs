@@ -4,9 +4,9 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
-use axum::{Form, Router};
+use axum::Router;
 use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 
@@ -17,8 +17,8 @@ use super::service::{self, TemplateInput, VersionSummary};
 use super::ReportTemplate;
 use crate::auth::Action;
 use crate::error::{AppError, FieldError};
-use crate::web::ui::{app_error_page, csrf_refused, render, Chrome, Page};
-use crate::web::AppState;
+use crate::web::ui::{render, Chrome, Page};
+use crate::web::{AppState, CsrfForm, PageResult};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -55,7 +55,7 @@ fn summary_view(v: &VersionSummary) -> VersionSummaryView {
     }
 }
 
-async fn list(State(st): State<AppState>, page: Page) -> Response {
+async fn list(State(st): State<AppState>, page: Page) -> PageResult {
     let result = async {
         let templates = service::templates(&st.db, &page.who).await?;
         Ok::<_, AppError>(ListView {
@@ -66,8 +66,8 @@ async fn list(State(st): State<AppState>, page: Page) -> Response {
     }
     .await;
     match result {
-        Ok(v) => render("report_templates.html", v),
-        Err(e) => app_error_page(e),
+        Ok(v) => Ok(render("report_templates.html", v)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -119,8 +119,6 @@ struct EditQuery {
 
 #[derive(Debug, Default, Deserialize)]
 struct EditForm {
-    #[serde(default)]
-    _csrf: String,
     #[serde(default)]
     name: String,
     #[serde(default)]
@@ -178,7 +176,11 @@ impl EditView {
     }
 }
 
-async fn new_form(State(st): State<AppState>, page: Page, Query(q): Query<EditQuery>) -> Response {
+async fn new_form(
+    State(st): State<AppState>,
+    page: Page,
+    Query(q): Query<EditQuery>,
+) -> PageResult {
     let result = async {
         page.who.require(Action::WriteReport)?;
         let year = parse_year(&q.year, st.now().year())?;
@@ -188,8 +190,8 @@ async fn new_form(State(st): State<AppState>, page: Page, Query(q): Query<EditQu
     }
     .await;
     match result {
-        Ok(v) => render("report_template_edit.html", v),
-        Err(e) => app_error_page(e),
+        Ok(v) => Ok(render("report_template_edit.html", v)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -198,7 +200,7 @@ async fn edit_form(
     page: Page,
     Path(id): Path<i64>,
     Query(q): Query<EditQuery>,
-) -> Response {
+) -> PageResult {
     let result = async {
         let year = parse_year(&q.year, st.now().year())?;
         let version = match q.version.trim() {
@@ -217,12 +219,16 @@ async fn edit_form(
     }
     .await;
     match result {
-        Ok(v) => render("report_template_edit.html", v),
-        Err(e) => app_error_page(e),
+        Ok(v) => Ok(render("report_template_edit.html", v)),
+        Err(e) => Err(e.into()),
     }
 }
 
-async fn new_submit(State(st): State<AppState>, page: Page, Form(f): Form<EditForm>) -> Response {
+async fn new_submit(
+    State(st): State<AppState>,
+    page: Page,
+    CsrfForm(f): CsrfForm<EditForm>,
+) -> PageResult {
     submit(st, page, None, f).await
 }
 
@@ -230,20 +236,15 @@ async fn edit_submit(
     State(st): State<AppState>,
     page: Page,
     Path(id): Path<i64>,
-    Form(f): Form<EditForm>,
-) -> Response {
+    CsrfForm(f): CsrfForm<EditForm>,
+) -> PageResult {
     submit(st, page, Some(id), f).await
 }
 
 /// Preview or save: both render the typed source against the chosen year's data first, so a
 /// template that fails is shown with its line and never saved.
-async fn submit(st: AppState, page: Page, id: Option<i64>, f: EditForm) -> Response {
-    if !page.csrf_ok(Some(&f._csrf)) {
-        return csrf_refused();
-    }
-    if let Err(e) = page.who.require(Action::WriteReport) {
-        return app_error_page(e);
-    }
+async fn submit(st: AppState, page: Page, id: Option<i64>, f: EditForm) -> PageResult {
+    page.who.require(Action::WriteReport)?;
     let result = async {
         let year = parse_year(&f.year, st.now().year())?;
         let mut view = EditView::new(&st, &page, id, year).await?;
@@ -300,7 +301,7 @@ async fn submit(st: AppState, page: Page, id: Option<i64>, f: EditForm) -> Respo
     .await;
     match result {
         Ok(Ok(saved_id)) => {
-            Redirect::to(&format!("/report/templates/{saved_id}?saved=1")).into_response()
+            Ok(Redirect::to(&format!("/report/templates/{saved_id}?saved=1")).into_response())
         }
         Ok(Err(view)) => {
             let refused = view.problem.is_some() || view.message.is_some();
@@ -308,9 +309,9 @@ async fn submit(st: AppState, page: Page, id: Option<i64>, f: EditForm) -> Respo
             if refused {
                 *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             }
-            res
+            Ok(res)
         }
-        Err(e) => app_error_page(e),
+        Err(e) => Err(e.into()),
     }
 }
 

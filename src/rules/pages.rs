@@ -4,17 +4,17 @@
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Router;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::service::{self, Checked, MarkInput};
 use crate::auth::Action;
 use crate::error::AppError;
-use crate::web::ui::{app_error_page, csrf_refused, render, urlencode, Chrome, Page};
-use crate::web::AppState;
+use crate::web::ui::{render, urlencode, Chrome, Page};
+use crate::web::{AppState, CsrfForm, PageError, PageResult};
 
 /// This area's page templates, registered in `web::ui`.
 pub const TEMPLATES: &[(&str, &str)] = &[
@@ -95,7 +95,11 @@ struct Refused {
     message: String,
 }
 
-async fn checks(State(st): State<AppState>, page: Page, Query(q): Query<ChecksQuery>) -> Response {
+async fn checks(
+    State(st): State<AppState>,
+    page: Page,
+    Query(q): Query<ChecksQuery>,
+) -> PageResult {
     checks_page(&st, &page, q, None).await
 }
 
@@ -104,24 +108,19 @@ async fn checks_page(
     page: &Page,
     q: ChecksQuery,
     refused: Option<Refused>,
-) -> Response {
-    if let Err(e) = page.who.require(Action::ReadChecks) {
-        return app_error_page(e);
-    }
+) -> PageResult {
+    page.who.require(Action::ReadChecks)?;
     let today = today(st);
     let year = match q.year.as_deref().map(str::trim).filter(|y| !y.is_empty()) {
-        None => match page.working_year(st).await {
-            Ok(y) => y,
-            Err(e) => return app_error_page(e),
-        },
+        None => crate::ledger::pages::working_year(st, page).await?,
         Some(text) => match text.parse::<i32>() {
             Ok(y) if (1900..=2100).contains(&y) => y,
             _ => {
-                return app_error_page(AppError::invalid(
+                return Err(PageError::from(AppError::invalid(
                     "year",
                     "年份",
                     format!("“{text}”不是 1900 至 2100 之间的年份"),
-                ))
+                )))
             }
         },
     };
@@ -131,13 +130,10 @@ async fn checks_page(
     } else {
         match super::parse_as_of(&as_of_input) {
             Ok(d) => d,
-            Err(e) => return app_error_page(e.into()),
+            Err(e) => return Err(e.into()),
         }
     };
-    let found = match service::findings(&st.db, &page.who, year, as_of).await {
-        Ok(f) => f,
-        Err(e) => return app_error_page(e),
-    };
+    let found = service::findings(&st.db, &page.who, year, as_of).await?;
     // Rules whose evidence is tasks rather than meetings (`task_overdue`, or a park's own).
     let task_rules: Vec<String> = match service::park_rules(&st.db, page.who.park_id).await {
         Ok(rules) => rules
@@ -146,19 +142,12 @@ async fn checks_page(
             .filter(|r| r.requirement == super::Requirement::TasksDone)
             .map(|r| r.id)
             .collect(),
-        Err(e) => return app_error_page(e),
+        Err(e) => return Err(e.into()),
     };
-    let grid = match super::grid::grid(&st.db, &page.who, year, as_of).await {
-        Ok(g) => g,
-        Err(e) => return app_error_page(e),
-    };
-    let kinds = match menu_kinds(st, page).await {
-        Ok(k) => k,
-        Err(e) => return app_error_page(e),
-    };
+    let grid = super::grid::grid(&st.db, &page.who, year, as_of).await?;
     let rectified = found.iter().filter(|c| c.rectified.is_some()).count();
     let view = ChecksView {
-        chrome: page.chrome(&kinds, "/checks"),
+        chrome: page.chrome(st, "/checks").await?,
         year,
         years: (today.year() - 4..=today.year()).rev().collect(),
         as_of_input,
@@ -175,7 +164,7 @@ async fn checks_page(
     if refused.is_some() {
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
-    res
+    Ok(res)
 }
 
 /// Findings in runs of one rule, as `check` sorts them.
@@ -212,8 +201,6 @@ fn group(found: Vec<Checked>, task_rules: &[String]) -> Vec<Group> {
 
 #[derive(Deserialize)]
 struct MarkForm {
-    #[serde(rename = "_csrf")]
-    csrf: Option<String>,
     rule: String,
     unit_id: i64,
     period: String,
@@ -228,19 +215,20 @@ struct MarkForm {
 }
 
 /// Back to the checks page of the year and date the form came from, at the rule's findings.
-fn back(year: &str, as_of: &str, rule: &str) -> Response {
+fn back(year: &str, as_of: &str, rule: &str) -> PageResult {
     let mut to = format!("/checks?year={}", urlencode(year));
     if !as_of.is_empty() {
         to.push_str(&format!("&as_of={}", urlencode(as_of)));
     }
     to.push_str(&format!("#{}", urlencode(rule)));
-    Redirect::to(&to).into_response()
+    Ok(Redirect::to(&to).into_response())
 }
 
-async fn mark(State(st): State<AppState>, page: Page, Form(f): Form<MarkForm>) -> Response {
-    if !page.csrf_ok(f.csrf.as_deref()) {
-        return csrf_refused();
-    }
+async fn mark(
+    State(st): State<AppState>,
+    page: Page,
+    CsrfForm(f): CsrfForm<MarkForm>,
+) -> PageResult {
     let input = MarkInput {
         rule: f.rule.clone(),
         unit_id: f.unit_id,
@@ -270,17 +258,18 @@ async fn mark(State(st): State<AppState>, page: Page, Form(f): Form<MarkForm>) -
             };
             checks_page(&st, &page, q, Some(refused)).await
         }
-        Err(e) => app_error_page(e),
+        Err(e) => Err(e.into()),
     }
 }
 
-async fn unmark(State(st): State<AppState>, page: Page, Form(f): Form<MarkForm>) -> Response {
-    if !page.csrf_ok(f.csrf.as_deref()) {
-        return csrf_refused();
-    }
+async fn unmark(
+    State(st): State<AppState>,
+    page: Page,
+    CsrfForm(f): CsrfForm<MarkForm>,
+) -> PageResult {
     match service::unmark(&st.db, &page.who, &f.rule, f.unit_id, &f.period, st.now()).await {
         Ok(()) => back(&f.year, &f.as_of, &f.rule),
-        Err(e) => app_error_page(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -339,15 +328,9 @@ async fn rules_form(
     State(st): State<AppState>,
     page: Page,
     Query(q): Query<RulesQuery>,
-) -> Response {
-    let (text, own) = match service::rules_text(&st.db, &page.who).await {
-        Ok(t) => t,
-        Err(e) => return app_error_page(e),
-    };
-    let rules = match service::park_rules(&st.db, page.who.park_id).await {
-        Ok(r) => r,
-        Err(e) => return app_error_page(e),
-    };
+) -> PageResult {
+    let (text, own) = service::rules_text(&st.db, &page.who).await?;
+    let rules = service::park_rules(&st.db, page.who.park_id).await?;
     rules_page(
         &page,
         &st,
@@ -362,25 +345,24 @@ async fn rules_form(
 
 #[derive(Deserialize)]
 struct RulesForm {
-    #[serde(rename = "_csrf")]
-    csrf: Option<String>,
     #[serde(default)]
     text: String,
     /// Present when the park goes back to the embedded default.
     reset: Option<String>,
 }
 
-async fn save_rules(State(st): State<AppState>, page: Page, Form(f): Form<RulesForm>) -> Response {
-    if !page.csrf_ok(f.csrf.as_deref()) {
-        return csrf_refused();
-    }
+async fn save_rules(
+    State(st): State<AppState>,
+    page: Page,
+    CsrfForm(f): CsrfForm<RulesForm>,
+) -> PageResult {
     let text = if f.reset.is_some() {
         service::DEFAULT_TEXT.to_string()
     } else {
         f.text.replace("\r\n", "\n")
     };
     match service::save_rules(&st.db, &page.who, &text, st.now()).await {
-        Ok(_) => Redirect::to("/checks/rules?saved=1").into_response(),
+        Ok(_) => Ok(Redirect::to("/checks/rules?saved=1").into_response()),
         Err(AppError::Invalid(errors)) => {
             let message = errors
                 .iter()
@@ -390,13 +372,13 @@ async fn save_rules(State(st): State<AppState>, page: Page, Form(f): Form<RulesF
             let current = service::park_rules(&st.db, page.who.park_id).await;
             let rules = match current {
                 Ok(r) => r,
-                Err(e) => return app_error_page(e),
+                Err(e) => return Err(e.into()),
             };
-            let mut res = rules_page(&page, &st, text, true, message, false, &rules).await;
+            let mut res = rules_page(&page, &st, text, true, message, false, &rules).await?;
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            res
+            Ok(res)
         }
-        Err(e) => app_error_page(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -408,16 +390,12 @@ async fn rules_page(
     error: String,
     saved: bool,
     rules: &super::Rules,
-) -> Response {
-    let kinds = match menu_kinds(st, page).await {
-        Ok(k) => k,
-        Err(e) => return app_error_page(e),
-    };
+) -> PageResult {
     let defaults = super::Rules::default_rules();
-    render(
+    Ok(render(
         "check_rules.html",
         RulesView {
-            chrome: page.chrome(&kinds, "/checks"),
+            chrome: page.chrome(st, "/checks").await?,
             text,
             own,
             can_write: page.who.role.allows(Action::WriteChecks),
@@ -435,24 +413,12 @@ async fn rules_page(
                 .map(|d| RuleLine::of(d, &defaults))
                 .collect(),
         },
-    )
+    ))
 }
 
 /// Today on the park's calendar: on 1 June at 07:00 Beijing time May is already over.
 pub(crate) fn today(st: &AppState) -> NaiveDate {
     crate::calendar::today(st.now())
-}
-
-/// The ledger kinds of the menu; a role that reads none gets none.
-async fn menu_kinds(
-    st: &AppState,
-    page: &Page,
-) -> Result<Vec<crate::ledger::catalogue::KindDef>, AppError> {
-    match crate::ledger::service::kinds(&st.db, &page.who).await {
-        Ok(k) => Ok(k),
-        Err(AppError::Forbidden(_)) => Ok(Vec::new()),
-        Err(e) => Err(e),
-    }
 }
 
 // ---- 工作台 ----

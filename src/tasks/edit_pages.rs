@@ -4,15 +4,15 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::post;
-use axum::{Form, Router};
+use axum::Router;
 
 use super::edit::{self, DeleteInput, PlanEdit, TaskEdit};
-use super::pages::{csrf, date, number, plan_page_with, task_page_with, value, FormState};
+use super::pages::{date, number, plan_page_with, task_page_with, value, FormState};
 use crate::error::AppError;
-use crate::web::ui::{app_error_page, csrf_refused, Page};
-use crate::web::AppState;
+use crate::web::ui::Page;
+use crate::web::{AppState, CsrfForm, PageResult};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -31,11 +31,8 @@ async fn edit_plan(
     State(st): State<AppState>,
     page: Page,
     Path(id): Path<i64>,
-    Form(pairs): Form<Pairs>,
-) -> Response {
-    if !page.csrf_ok(csrf(&pairs)) {
-        return csrf_refused();
-    }
+    CsrfForm(pairs): CsrfForm<Pairs>,
+) -> PageResult {
     let mut errors = Vec::new();
     let year = number(&pairs, "year", "年度", &mut errors).map(|y| i32::try_from(y).unwrap_or(0));
     let input = PlanEdit {
@@ -62,7 +59,7 @@ async fn edit_plan(
         )
     };
     match result {
-        Ok(_) => Redirect::to(&format!("/plans/{id}")).into_response(),
+        Ok(_) => Ok(Redirect::to(&format!("/plans/{id}")).into_response()),
         Err(AppError::Invalid(errors)) => {
             let form = FormState::new(&pairs).refused(errors);
             refused(form, StatusCode::UNPROCESSABLE_ENTITY).await
@@ -74,7 +71,7 @@ async fn edit_plan(
             form.set("version", current.to_string());
             refused(form, StatusCode::CONFLICT).await
         }
-        Err(e) => app_error_page(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -82,15 +79,12 @@ async fn delete_plan(
     State(st): State<AppState>,
     page: Page,
     Path(id): Path<i64>,
-    Form(pairs): Form<Pairs>,
-) -> Response {
-    if !page.csrf_ok(csrf(&pairs)) {
-        return csrf_refused();
-    }
+    CsrfForm(pairs): CsrfForm<Pairs>,
+) -> PageResult {
     let mut errors = Vec::new();
     let version = number(&pairs, "version", "版本", &mut errors);
     match edit::delete_plan(&st.db, &page.who, id, DeleteInput { version }, st.now()).await {
-        Ok(year) => Redirect::to(&format!("/plans?year={year}")).into_response(),
+        Ok(year) => Ok(Redirect::to(&format!("/plans?year={year}")).into_response()),
         Err(AppError::Invalid(errors)) => {
             let form = FormState::default().refused(errors);
             plan_page_with(
@@ -119,7 +113,7 @@ async fn delete_plan(
             )
             .await
         }
-        Err(e) => app_error_page(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -127,11 +121,8 @@ async fn edit_task(
     State(st): State<AppState>,
     page: Page,
     Path(id): Path<i64>,
-    Form(pairs): Form<Pairs>,
-) -> Response {
-    if !page.csrf_ok(csrf(&pairs)) {
-        return csrf_refused();
-    }
+    CsrfForm(pairs): CsrfForm<Pairs>,
+) -> PageResult {
     let mut errors = Vec::new();
     let mut cooperating_unit_ids = Vec::new();
     for (_, v) in pairs
@@ -163,7 +154,7 @@ async fn edit_task(
         Err(AppError::Invalid(errors))
     };
     match result {
-        Ok(_) => Redirect::to(&format!("/tasks/{id}")).into_response(),
+        Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}")).into_response()),
         Err(AppError::Invalid(errors)) => {
             let form = FormState::new(&pairs).refused(errors);
             task_page_with(
@@ -190,7 +181,7 @@ async fn edit_task(
             )
             .await
         }
-        Err(e) => app_error_page(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -198,15 +189,12 @@ async fn delete_task(
     State(st): State<AppState>,
     page: Page,
     Path(id): Path<i64>,
-    Form(pairs): Form<Pairs>,
-) -> Response {
-    if !page.csrf_ok(csrf(&pairs)) {
-        return csrf_refused();
-    }
+    CsrfForm(pairs): CsrfForm<Pairs>,
+) -> PageResult {
     let mut errors = Vec::new();
     let version = number(&pairs, "version", "版本", &mut errors);
     match edit::delete_task(&st.db, &page.who, id, DeleteInput { version }, st.now()).await {
-        Ok(plan_id) => Redirect::to(&format!("/plans/{plan_id}")).into_response(),
+        Ok(plan_id) => Ok(Redirect::to(&format!("/plans/{plan_id}")).into_response()),
         Err(AppError::Invalid(errors)) => {
             let form = FormState::default().refused(errors);
             task_page_with(
@@ -233,6 +221,6 @@ async fn delete_task(
             )
             .await
         }
-        Err(e) => app_error_page(e),
+        Err(e) => Err(e.into()),
     }
 }

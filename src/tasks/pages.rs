@@ -4,9 +4,9 @@
 
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Router;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -17,8 +17,8 @@ use super::{TaskView, UnitProgress, PLAN_KINDS, STATUSES};
 use crate::auth::Action;
 use crate::error::{AppError, FieldError};
 use crate::org::queries::Unit;
-use crate::web::ui::{app_error_page, csrf_refused, error_page, render, Chrome, Page, Upload};
-use crate::web::AppState;
+use crate::web::ui::{error_page, render, Chrome, Page, Upload};
+use crate::web::{AppState, CsrfForm, PageResult};
 
 /// This area's page templates, registered in `web::ui`.
 pub const TEMPLATES: &[(&str, &str)] = &[
@@ -166,19 +166,6 @@ pub(super) fn number(
     }
 }
 
-pub(super) fn csrf(pairs: &[(String, String)]) -> Option<&str> {
-    pairs
-        .iter()
-        .find(|(k, _)| k == "_csrf")
-        .map(|(_, v)| v.as_str())
-}
-
-async fn kinds(st: &AppState, page: &Page) -> Vec<crate::ledger::catalogue::KindDef> {
-    crate::ledger::service::kinds(&st.db, &page.who)
-        .await
-        .unwrap_or_default()
-}
-
 fn today(st: &AppState) -> NaiveDate {
     service::today(st.now())
 }
@@ -208,7 +195,7 @@ async fn plans_page(
     year: i32,
     form: FormState,
     status: StatusCode,
-) -> Response {
+) -> PageResult {
     let loaded = async {
         let plans = service::plans(&st.db, &page.who, Some(year)).await?;
         let units = service::units_progress(&st.db, &page.who, year, today(st)).await?;
@@ -220,7 +207,7 @@ async fn plans_page(
             let mut response = render(
                 "plans.html",
                 PlansView {
-                    chrome: page.chrome(&kinds(st, page).await, "/plans"),
+                    chrome: page.chrome(st, "/plans").await?,
                     year,
                     years: (this - 3..=this + 1).rev().collect(),
                     plans,
@@ -231,19 +218,16 @@ async fn plans_page(
                 },
             );
             *response.status_mut() = status;
-            response
+            Ok(response)
         }
-        Err(e) => app_error_page(e),
+        Err(e) => Err(e.into()),
     }
 }
 
-async fn plans(State(st): State<AppState>, page: Page, Query(q): Query<YearQuery>) -> Response {
+async fn plans(State(st): State<AppState>, page: Page, Query(q): Query<YearQuery>) -> PageResult {
     let year = match q.year {
         Some(y) => y,
-        None => match page.working_year(&st).await {
-            Ok(y) => y,
-            Err(e) => return app_error_page(e),
-        },
+        None => crate::ledger::pages::working_year(&st, &page).await?,
     };
     plans_page(&st, &page, year, FormState::default(), StatusCode::OK).await
 }
@@ -251,11 +235,8 @@ async fn plans(State(st): State<AppState>, page: Page, Query(q): Query<YearQuery
 async fn create_plan(
     State(st): State<AppState>,
     page: Page,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Response {
-    if !page.csrf_ok(csrf(&pairs)) {
-        return csrf_refused();
-    }
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
     let mut errors = Vec::new();
     let year = number(&pairs, "year", "年度", &mut errors).and_then(|y| i32::try_from(y).ok());
     let input = PlanInput {
@@ -271,7 +252,7 @@ async fn create_plan(
         Err(AppError::Invalid(errors))
     };
     match result {
-        Ok(p) => Redirect::to(&format!("/plans/{}", p.id)).into_response(),
+        Ok(p) => Ok(Redirect::to(&format!("/plans/{}", p.id)).into_response()),
         Err(AppError::Invalid(errors)) => {
             let form = FormState::new(&pairs).refused(errors);
             plans_page(
@@ -283,7 +264,7 @@ async fn create_plan(
             )
             .await
         }
-        Err(e) => app_error_page(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -312,7 +293,7 @@ async fn plan_page(
     form: FormState,
     import: FormState,
     status: StatusCode,
-) -> Response {
+) -> PageResult {
     plan_page_with(st, page, id, form, import, None, status).await
 }
 
@@ -325,7 +306,7 @@ pub(super) async fn plan_page_with(
     import: FormState,
     edit: Option<FormState>,
     status: StatusCode,
-) -> Response {
+) -> PageResult {
     let can_write = page.who.role.allows(Action::WritePlans);
     let loaded = async {
         let tree = service::plan_tree(&st.db, &page.who, id, today(st)).await?;
@@ -360,7 +341,7 @@ pub(super) async fn plan_page_with(
             let mut response = render(
                 "plan.html",
                 PlanPageView {
-                    chrome: page.chrome(&kinds(st, page).await, "/plans"),
+                    chrome: page.chrome(st, "/plans").await?,
                     tree,
                     units,
                     can_write,
@@ -372,13 +353,13 @@ pub(super) async fn plan_page_with(
                 },
             );
             *response.status_mut() = status;
-            response
+            Ok(response)
         }
-        Err(e) => app_error_page(e),
+        Err(e) => Err(e.into()),
     }
 }
 
-async fn plan(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> Response {
+async fn plan(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> PageResult {
     plan_page(
         &st,
         &page,
@@ -394,11 +375,8 @@ async fn create_task(
     State(st): State<AppState>,
     page: Page,
     Path(plan_id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Response {
-    if !page.csrf_ok(csrf(&pairs)) {
-        return csrf_refused();
-    }
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
     let mut errors = Vec::new();
     let parent_id = number(&pairs, "parent_id", "上级任务", &mut errors);
     let unit_id = number(&pairs, "unit_id", "责任单位", &mut errors);
@@ -423,7 +401,7 @@ async fn create_task(
         Err(AppError::Invalid(errors))
     };
     match result {
-        Ok(_) => Redirect::to(&format!("/plans/{plan_id}")).into_response(),
+        Ok(_) => Ok(Redirect::to(&format!("/plans/{plan_id}")).into_response()),
         Err(AppError::Invalid(errors)) => {
             let form = FormState::new(&pairs).refused(errors);
             plan_page(
@@ -436,7 +414,7 @@ async fn create_task(
             )
             .await
         }
-        Err(e) => app_error_page(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -445,16 +423,11 @@ async fn import(
     page: Page,
     Path(plan_id): Path<i64>,
     form: Multipart,
-) -> Response {
+) -> PageResult {
     // Asked before the upload is read, so a body nobody may send is not taken in.
-    if let Err(e) = page.who.require(Action::WritePlans) {
-        return app_error_page(e);
-    }
+    page.who.require(Action::WritePlans)?;
     let read = Upload::read(&page, form, st.config.max_upload_bytes).await;
-    let (name, bytes) = match read.and_then(|mut u| u.file()) {
-        Ok(file) => file,
-        Err(page) => return *page,
-    };
+    let (name, bytes) = read.and_then(|mut u| u.file())?;
     let name = if name.is_empty() {
         "工作清单.xlsx".to_string()
     } else {
@@ -462,7 +435,7 @@ async fn import(
     };
     match super::import::import_task_list(&st.db, &page.who, plan_id, &name, &bytes, st.now()).await
     {
-        Ok(_) => Redirect::to(&format!("/plans/{plan_id}")).into_response(),
+        Ok(_) => Ok(Redirect::to(&format!("/plans/{plan_id}")).into_response()),
         Err(AppError::Invalid(errors)) => {
             let listed = FormState::default().refused(errors);
             plan_page(
@@ -475,14 +448,14 @@ async fn import(
             )
             .await
         }
-        Err(e) => app_error_page(e),
+        Err(e) => Err(e.into()),
     }
 }
 
-async fn error_book(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> Response {
+async fn error_book(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> PageResult {
     match super::import::error_book(&st.db, &page.who, id).await {
-        Ok((name, bytes)) => super::import::xlsx_response(&name, bytes),
-        Err(e) => app_error_page(e),
+        Ok((name, bytes)) => Ok(super::import::xlsx_response(&name, bytes)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -504,13 +477,10 @@ struct TasksView {
     tasks: Vec<TaskView>,
 }
 
-async fn tasks(State(st): State<AppState>, page: Page, Query(q): Query<ListQuery>) -> Response {
+async fn tasks(State(st): State<AppState>, page: Page, Query(q): Query<ListQuery>) -> PageResult {
     let year = match q.year {
         Some(y) => y,
-        None => match page.working_year(&st).await {
-            Ok(y) => y,
-            Err(e) => return app_error_page(e),
-        },
+        None => crate::ledger::pages::working_year(&st, &page).await?,
     };
     let view = q.view.unwrap_or_else(|| "mine".to_string());
     let (filter, title) = match view.as_str() {
@@ -542,17 +512,17 @@ async fn tasks(State(st): State<AppState>, page: Page, Query(q): Query<ListQuery
         ..filter
     };
     match service::list(&st.db, &page.who, &filter, today(&st)).await {
-        Ok(tasks) => render(
+        Ok(tasks) => Ok(render(
             "tasks.html",
             TasksView {
-                chrome: page.chrome(&kinds(&st, &page).await, "/plans"),
+                chrome: page.chrome(&st, "/plans").await?,
                 year,
                 view,
                 title,
                 tasks,
             },
-        ),
-        Err(e) => app_error_page(e),
+        )),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -581,7 +551,7 @@ async fn task_page(
     id: i64,
     form: FormState,
     status: StatusCode,
-) -> Response {
+) -> PageResult {
     task_page_with(st, page, id, form, None, status).await
 }
 
@@ -593,7 +563,7 @@ pub(super) async fn task_page_with(
     form: FormState,
     edit: Option<FormState>,
     status: StatusCode,
-) -> Response {
+) -> PageResult {
     let can_update = page.who.role.allows(Action::UpdateTasks);
     let loaded = async {
         let detail = service::task(&st.db, &page.who, id, today(st)).await?;
@@ -637,7 +607,7 @@ pub(super) async fn task_page_with(
             let mut response = render(
                 "task.html",
                 TaskPageView {
-                    chrome: page.chrome(&kinds(st, page).await, "/plans"),
+                    chrome: page.chrome(st, "/plans").await?,
                     detail,
                     statuses: STATUSES.to_vec(),
                     can_update,
@@ -650,9 +620,9 @@ pub(super) async fn task_page_with(
                 },
             );
             *response.status_mut() = status;
-            response
+            Ok(response)
         }
-        Err(e) => app_error_page(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -677,7 +647,7 @@ fn not_below(tasks: Vec<TaskView>, id: i64) -> Vec<TaskView> {
         .collect()
 }
 
-async fn task(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> Response {
+async fn task(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> PageResult {
     task_page(&st, &page, id, FormState::default(), StatusCode::OK).await
 }
 
@@ -685,11 +655,8 @@ async fn add_progress(
     State(st): State<AppState>,
     page: Page,
     Path(id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Response {
-    if !page.csrf_ok(csrf(&pairs)) {
-        return csrf_refused();
-    }
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
     let mut errors = Vec::new();
     let input = ProgressInput {
         percent: number(&pairs, "percent", "完成进度", &mut errors),
@@ -704,7 +671,7 @@ async fn add_progress(
         Err(AppError::Invalid(errors))
     };
     match result {
-        Ok(_) => Redirect::to(&format!("/tasks/{id}")).into_response(),
+        Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}")).into_response()),
         Err(AppError::Invalid(errors)) => {
             let form = FormState::new(&pairs).refused(errors);
             task_page(&st, &page, id, form, StatusCode::UNPROCESSABLE_ENTITY).await
@@ -715,14 +682,12 @@ async fn add_progress(
                 .push("任务已被他人更新，请查看最新进展后再提交".to_string());
             task_page(&st, &page, id, form, StatusCode::CONFLICT).await
         }
-        Err(e) => app_error_page(e),
+        Err(e) => Err(e.into()),
     }
 }
 
 #[derive(Deserialize)]
 struct SuperviseForm {
-    #[serde(rename = "_csrf")]
-    csrf: Option<String>,
     on: Option<String>,
 }
 
@@ -730,15 +695,12 @@ async fn supervise(
     State(st): State<AppState>,
     page: Page,
     Path(id): Path<i64>,
-    Form(f): Form<SuperviseForm>,
-) -> Response {
-    if !page.csrf_ok(f.csrf.as_deref()) {
-        return csrf_refused();
-    }
+    CsrfForm(f): CsrfForm<SuperviseForm>,
+) -> PageResult {
     let on = f.on.as_deref() == Some("1");
     match service::supervise(&st.db, &page.who, id, on, st.now()).await {
-        Ok(_) => Redirect::to(&format!("/tasks/{id}")).into_response(),
-        Err(e) => app_error_page(e),
+        Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}")).into_response()),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -747,18 +709,10 @@ async fn upload(
     page: Page,
     Path(progress_id): Path<i64>,
     form: Multipart,
-) -> Response {
-    if let Err(e) = page.who.require(Action::UpdateTasks) {
-        return app_error_page(e);
-    }
-    let mut upload = match Upload::read(&page, form, st.config.max_upload_bytes).await {
-        Ok(u) => u,
-        Err(page) => return *page,
-    };
-    let (name, bytes) = match upload.file() {
-        Ok(file) => file,
-        Err(page) => return *page,
-    };
+) -> PageResult {
+    page.who.require(Action::UpdateTasks)?;
+    let mut upload = Upload::read(&page, form, st.config.max_upload_bytes).await?;
+    let (name, bytes) = upload.file()?;
     let name = if name.is_empty() {
         "附件".to_string()
     } else {
@@ -777,24 +731,24 @@ async fn upload(
     .await
     {
         Ok(_) => match task_id {
-            Some(t) => Redirect::to(&format!("/tasks/{t}")).into_response(),
-            None => Redirect::to("/tasks").into_response(),
+            Some(t) => Ok(Redirect::to(&format!("/tasks/{t}")).into_response()),
+            None => Ok(Redirect::to("/tasks").into_response()),
         },
-        Err(AppError::Invalid(errors)) => error_page(
+        Err(AppError::Invalid(errors)) => Ok(error_page(
             StatusCode::UNPROCESSABLE_ENTITY,
             &errors
                 .iter()
                 .map(|e| e.message.clone())
                 .collect::<Vec<_>>()
                 .join("；"),
-        ),
-        Err(e) => app_error_page(e),
+        )),
+        Err(e) => Err(e.into()),
     }
 }
 
-async fn download(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> Response {
+async fn download(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> PageResult {
     match service::open_file(&st.db, &st.config, &page.who, id, today(&st)).await {
-        Ok((f, bytes)) => super::api::file_response(f, bytes),
-        Err(e) => app_error_page(e),
+        Ok((f, bytes)) => Ok(super::api::file_response(f, bytes)),
+        Err(e) => Err(e.into()),
     }
 }

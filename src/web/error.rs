@@ -1,5 +1,6 @@
-//! The one error type of the web face: a precise Chinese message for a 4xx, an opaque page for a
-//! 500 whose cause is logged once.
+//! The errors of the web face: one status table for both faces, [`ApiError`] for the API (a
+//! precise Chinese message in JSON for a 4xx, an opaque answer for a 500 whose cause is logged
+//! once) and [`PageError`] for the pages (the same, as a Chinese error page).
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -17,23 +18,28 @@ impl<E: Into<AppError>> From<E> for ApiError {
     }
 }
 
+/// The status of a service error, and the code the API names it by: the one table both faces use.
+pub fn status_of(e: &AppError) -> (StatusCode, &'static str) {
+    match e {
+        AppError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+        AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+        AppError::ForbiddenField(_) => (StatusCode::FORBIDDEN, "forbidden_field"),
+        AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+        AppError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+        AppError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+        AppError::Conflict { .. } => (StatusCode::CONFLICT, "conflict"),
+        AppError::Locked(_) => (StatusCode::UNAUTHORIZED, "login_refused"),
+        AppError::PasswordChangeDue => (StatusCode::FORBIDDEN, "password_change_required"),
+        AppError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+        AppError::Db(DbError::Busy) => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
+        AppError::Db(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let e = self.0;
-        let (status, code) = match &e {
-            AppError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
-            AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
-            AppError::ForbiddenField(_) => (StatusCode::FORBIDDEN, "forbidden_field"),
-            AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
-            AppError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
-            AppError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
-            AppError::Conflict { .. } => (StatusCode::CONFLICT, "conflict"),
-            AppError::Locked(_) => (StatusCode::UNAUTHORIZED, "login_refused"),
-            AppError::PasswordChangeDue => (StatusCode::FORBIDDEN, "password_change_required"),
-            AppError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
-            AppError::Db(DbError::Busy) => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
-            AppError::Db(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
-        };
+        let (status, code) = status_of(&e);
         if status == StatusCode::INTERNAL_SERVER_ERROR {
             tracing::error!(error = %e, "request failed");
             let body = json!({"error": {"code": code, "message": "服务器内部错误，请稍后重试或联系管理员"}});
@@ -47,6 +53,38 @@ impl IntoResponse for ApiError {
             _ => {}
         }
         (status, Json(body)).into_response()
+    }
+}
+
+/// What a page handler returns: `Result<Response, PageError>`, so that it can use `?`. A service
+/// error becomes the error page of its status (see [`status_of`]); a page the handler already
+/// made (a refused upload, say) is answered as it is.
+pub enum PageError {
+    App(AppError),
+    Answer(Box<Response>),
+}
+
+pub type PageResult = Result<Response, PageError>;
+
+impl<E: Into<AppError>> From<E> for PageError {
+    fn from(e: E) -> Self {
+        PageError::App(e.into())
+    }
+}
+
+impl PageError {
+    /// A page made by the handler, answered as it is.
+    pub fn answer(res: Response) -> PageError {
+        PageError::Answer(Box::new(res))
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        match self {
+            PageError::App(e) => super::ui::app_error_page(e),
+            PageError::Answer(res) => *res,
+        }
     }
 }
 

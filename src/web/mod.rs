@@ -1,8 +1,9 @@
-//! Shared web plumbing: application state, the router that gathers every area's routes, the
-//! error type every handler returns, and the principal extractor.
+//! Shared web plumbing: application state, the router's frame and layers, the error types every
+//! handler returns, the principal and page extractors. It imports no area: the composition root
+//! (`crate::app`) hands it their routes, templates and menu.
 
 mod error;
-mod home;
+pub mod form;
 pub mod openapi;
 mod principal;
 mod router;
@@ -11,8 +12,9 @@ pub mod transport;
 pub mod ui;
 
 pub(crate) use error::file_part;
-pub use error::ApiError;
+pub use error::{status_of, ApiError, PageError, PageResult};
+pub use form::{CsrfForm, FormErrors};
 pub use principal::{bearer as principal_bearer, Auth};
-pub use router::router;
-pub use state::{AppState, Clock};
+pub use router::assemble;
+pub use state::{AppState, Clock, MenuFn, MenuFuture};
 pub use transport::Transport;

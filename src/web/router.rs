@@ -1,5 +1,6 @@
-//! The whole router: every area's routes, the health check, the OpenAPI document, and the layers
-//! every request goes through (one tracing span, a body limit, panics turned into a 500).
+//! The router's frame: around the areas' routes (which the composition root gathers), the health
+//! check, the OpenAPI document, the static files, the fallbacks, and the layers every request
+//! goes through (one tracing span, a body limit, security headers, panics turned into a 500).
 
 use axum::extract::State;
 use axum::http::{header, HeaderValue, Method, StatusCode};
@@ -13,32 +14,14 @@ use tower_http::trace::TraceLayer;
 
 use super::AppState;
 
-pub fn router(state: AppState) -> Router {
+/// The application around the areas' API routes (under `/api/v1`) and pages.
+pub fn assemble(state: AppState, api: Router<AppState>, pages: Router<AppState>) -> Router {
     let limit = state.config.max_upload_bytes + 64 * 1024;
-    let api = Router::new()
-        .merge(crate::auth::api::router())
-        .merge(crate::org::api::router())
-        .merge(crate::ledger::api::router())
-        .merge(crate::audit::api::router())
-        .merge(crate::tasks::api::router())
-        .merge(crate::report::api::router())
+    let api = api
         .route("/openapi.json", get(super::openapi::document))
         .fallback(api_not_found)
         .layer(axum::middleware::map_response(rejections_in_chinese));
-    let pages = Router::new()
-        .route("/", get(super::home::home))
-        .merge(crate::auth::pages::router())
-        .merge(crate::ledger::pages::router())
-        .merge(crate::org::pages::router())
-        .merge(crate::auth::admin_pages::router())
-        .merge(crate::auth::account_pages::router())
-        .merge(crate::audit::pages::router())
-        .merge(crate::ledger::kind_pages::router())
-        .merge(crate::excel::pages::router())
-        .merge(crate::report::pages::router())
-        .merge(crate::report::scaffold_pages::router())
-        .merge(crate::rules::pages::router())
-        .merge(crate::tasks::pages::router())
+    let pages = pages
         .route("/static/app.css", get(super::ui::stylesheet))
         .route("/static/app.js", get(super::ui::script))
         .fallback(super::ui::not_found)
@@ -202,7 +185,7 @@ async fn refuse_cross_site_writes(
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if !safe {
         let headers = req.headers();
-        let cross_site = crate::auth::pages::cross_site(headers);
+        let cross_site = super::ui::cross_site(headers);
         let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
         let foreign_origin = headers
             .get(header::ORIGIN)

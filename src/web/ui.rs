@@ -18,33 +18,28 @@ use super::AppState;
 use crate::auth::{service, Principal};
 use crate::error::AppError;
 
-/// The web's own templates; every area adds its own list in `templates()`.
+/// The web's own templates: the layout, the login page, the error page.
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("templates/base.html")),
     ("login.html", include_str!("templates/login.html")),
-    ("home.html", include_str!("templates/home.html")),
     ("error.html", include_str!("templates/error.html")),
 ];
 
-/// Every page template of every area, by name (names are unique across areas).
-fn templates() -> impl Iterator<Item = (&'static str, &'static str)> {
-    [
-        TEMPLATES,
-        crate::ledger::pages::TEMPLATES,
-        crate::ledger::kind_pages::TEMPLATES,
-        crate::org::pages::TEMPLATES,
-        crate::auth::admin_pages::TEMPLATES,
-        crate::auth::account_pages::TEMPLATES,
-        crate::audit::pages::TEMPLATES,
-        crate::excel::pages::TEMPLATES,
-        crate::report::pages::TEMPLATES,
-        crate::report::scaffold_pages::TEMPLATES,
-        crate::rules::pages::TEMPLATES,
-        crate::tasks::pages::TEMPLATES,
-    ]
-    .into_iter()
-    .flatten()
-    .copied()
+/// The areas' page templates, as the composition root installs them before the first render.
+static INSTALLED: OnceLock<Vec<&'static [(&'static str, &'static str)]>> = OnceLock::new();
+
+/// Installs every area's page templates (names are unique across areas). Only the first call
+/// counts: the set is the binary's, the same for every server a process builds.
+pub fn install_templates(sets: &[&'static [(&'static str, &'static str)]]) {
+    let _ = INSTALLED.set(sets.to_vec());
+}
+
+/// Every page template: the web's own and the installed ones, by name.
+pub fn templates() -> impl Iterator<Item = (&'static str, &'static str)> {
+    std::iter::once(TEMPLATES)
+        .chain(INSTALLED.get().into_iter().flatten().copied())
+        .flatten()
+        .copied()
 }
 
 fn env() -> &'static Environment<'static> {
@@ -123,20 +118,6 @@ pub const YEAR_COOKIE: &str = "tz_year";
 /// The years a page may be asked for: the span a ledger date may have.
 pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
 
-impl Page {
-    /// The year a page opens on when its link names none: the year last chosen on any page,
-    /// else the park's current year, or the latest earlier year with records the user may
-    /// read when this year has none yet (early January, or ledgers imported from past years).
-    /// Never a later year: one record dated next year does not empty the pages.
-    pub async fn working_year(&self, st: &AppState) -> Result<i32, AppError> {
-        if let Some(y) = self.chosen_year {
-            return Ok(y);
-        }
-        let this_year = chrono::Datelike::year(&crate::calendar::today(st.now()));
-        crate::ledger::service::latest_year(&st.db, &st.counts, &self.who, this_year).await
-    }
-}
-
 /// What a page's layout needs: the user's name and role, the menu, the CSRF token.
 #[derive(Serialize)]
 pub struct Chrome {
@@ -154,71 +135,32 @@ pub struct MenuItem {
     pub group: &'static str,
 }
 
+/// The page of the password change an account is sent to when its change is due.
+pub const CHANGE_PASSWORD: &str = "/account/password";
+
 impl Page {
-    pub fn chrome(&self, kinds: &[crate::ledger::catalogue::KindDef], active: &str) -> Chrome {
+    /// The layout's parts for this user: the menu (工作台 and what the composition root
+    /// declares for their role; a database error is an error, never a shorter menu).
+    pub async fn chrome(&self, st: &AppState, active: &str) -> Result<Chrome, AppError> {
         let mut menu = vec![MenuItem {
             href: "/".into(),
             label: "工作台".into(),
             group: "",
         }];
-        for k in kinds {
-            menu.push(MenuItem {
-                href: format!("/ledger/{}", k.id),
-                label: k.sheet.clone(),
-                group: "台账",
-            });
-        }
-        use crate::auth::Action;
-        let role = self.who.role;
-        let areas: [(Action, &str, &str, &'static str); 11] = [
-            (Action::ReadOrg, "/org", "组织与企业", "组织"),
-            (Action::ReadPlans, "/plans", "年度计划与任务", "工作"),
-            (Action::ReadChecks, "/checks", "规则检查", "工作"),
-            (Action::ReadChecks, "/data-quality", "数据质量", "工作"),
-            (Action::ReadReport, "/report", "述职报告", "工作"),
-            (Action::ImportLedgers, "/import", "Excel 导入", "工作"),
-            (Action::ManageUsers, "/admin/users", "账号管理", "系统"),
-            (
-                Action::AssignRoles,
-                "/admin/users",
-                "角色与数据范围",
-                "系统",
-            ),
-            (
-                Action::ManageSecurity,
-                "/admin/security",
-                "密码策略",
-                "系统",
-            ),
-            (Action::WriteKinds, "/admin/kinds", "台账目录", "系统"),
-            (Action::ReadAudit, "/audit", "审计日志", "审计"),
-        ];
-        for (action, href, label, group) in areas {
-            if role.allows(action) {
-                menu.push(MenuItem {
-                    href: href.into(),
-                    label: label.into(),
-                    group,
-                });
-            }
-        }
-        Chrome {
+        menu.extend((st.menu)(st, &self.who).await?);
+        Ok(Chrome {
             user: self.who.display_name.clone(),
             role: self.who.role.label(),
             csrf: self.csrf.clone(),
             menu,
             active: active.to_string(),
-        }
+        })
     }
 
     /// True when a form carries this session's CSRF token.
     pub fn csrf_ok(&self, token: Option<&str>) -> bool {
-        token.is_some_and(|t| constant_eq(t.as_bytes(), self.csrf.as_bytes()))
+        token.is_some_and(|t| super::form::constant_eq(t.as_bytes(), self.csrf.as_bytes()))
     }
-}
-
-fn constant_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// The CSRF token of a session: derived from its secret, so it needs no storage and dies with it.
@@ -230,6 +172,14 @@ pub fn csrf_token(session_token: &str) -> String {
 /// only the `__Host-` cookie counts.
 pub fn session_cookie(headers: &HeaderMap, transport: super::Transport) -> Option<&str> {
     cookie(headers, transport.session_cookie())
+}
+
+/// True when the browser says the request came from another site.
+pub fn cross_site(headers: &HeaderMap) -> bool {
+    headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v == "cross-site")
 }
 
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -310,9 +260,8 @@ impl FromRequestParts<AppState> for Page {
                     .extensions
                     .get::<axum::extract::OriginalUri>()
                     .map_or(parts.uri.path(), |u| u.0.path());
-                let change = crate::auth::account_pages::CHANGE_PASSWORD;
-                if who.password_change_due && path != change && path != "/logout" {
-                    return Err(Redirect::to(change).into_response());
+                if who.password_change_due && path != CHANGE_PASSWORD && path != "/logout" {
+                    return Err(Redirect::to(CHANGE_PASSWORD).into_response());
                 }
                 Ok(Page {
                     csrf: csrf_token(token),
@@ -374,15 +323,15 @@ impl Upload {
 
     /// Reads the whole form (the router's body limit bounds it) and checks its CSRF token. A form
     /// cut off or over the limit is a 413 page naming the limit; a forged one a 403; a form
-    /// without a chosen file a 400 — each a page (boxed: a response is large) the handler returns.
+    /// without a chosen file a 400 — each a page the handler answers with.
     pub async fn read(
         page: &Page,
         mut form: axum::extract::Multipart,
         limit_bytes: usize,
-    ) -> Result<Upload, Box<Response>> {
+    ) -> Result<Upload, super::PageError> {
         let too_large = || {
             let limit = limit_bytes / 1024 / 1024;
-            Box::new(error_page(
+            super::PageError::answer(error_page(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 &format!("上传失败：文件超过大小上限 {limit} MB，或上传被中断"),
             ))
@@ -410,16 +359,16 @@ impl Upload {
             }
         }
         if !page.csrf_ok(Some(upload.field("_csrf"))) {
-            return Err(Box::new(csrf_refused()));
+            return Err(super::PageError::answer(csrf_refused()));
         }
         Ok(upload)
     }
 
     /// The chosen file, or the 400 page asking for one.
-    pub fn file(&mut self) -> Result<(String, Vec<u8>), Box<Response>> {
-        self.file
-            .take()
-            .ok_or_else(|| Box::new(error_page(StatusCode::BAD_REQUEST, "请选择要上传的文件")))
+    pub fn file(&mut self) -> Result<(String, Vec<u8>), super::PageError> {
+        self.file.take().ok_or_else(|| {
+            super::PageError::answer(error_page(StatusCode::BAD_REQUEST, "请选择要上传的文件"))
+        })
     }
 }
 
@@ -458,30 +407,21 @@ pub fn error_page(status: StatusCode, message: &str) -> Response {
     res
 }
 
-/// A service error as a page: 4xx with the precise message, 500 opaque and logged.
+/// A service error as a page: 4xx with the precise message and the status of the one table
+/// ([`super::error::status_of`]), 500 opaque and logged.
 pub fn app_error_page(e: AppError) -> Response {
+    let (status, _) = super::error::status_of(&e);
     match e {
         AppError::Unauthorized => Redirect::to("/login").into_response(),
-        AppError::PasswordChangeDue => {
-            Redirect::to(crate::auth::account_pages::CHANGE_PASSWORD).into_response()
-        }
-        AppError::Forbidden(m) => error_page(StatusCode::FORBIDDEN, m),
-        e @ AppError::ForbiddenField(_) => error_page(StatusCode::FORBIDDEN, &e.to_string()),
-        AppError::NotFound(what) => {
-            error_page(StatusCode::NOT_FOUND, &format!("{what}不存在或已被删除"))
-        }
-        AppError::Db(crate::db::DbError::Busy) => {
-            error_page(StatusCode::SERVICE_UNAVAILABLE, "数据库正忙，请稍后重试")
-        }
-        AppError::TooLarge(m) => error_page(StatusCode::PAYLOAD_TOO_LARGE, &m),
+        AppError::PasswordChangeDue => Redirect::to(CHANGE_PASSWORD).into_response(),
+        AppError::NotFound(what) => error_page(status, &format!("{what}不存在或已被删除")),
+        AppError::Db(crate::db::DbError::Busy) => error_page(status, "数据库正忙，请稍后重试"),
         AppError::Db(e) => {
             tracing::error!(error = %e, "page failed");
-            error_page(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "服务器内部错误，请稍后重试或联系管理员",
-            )
+            error_page(status, "服务器内部错误，请稍后重试或联系管理员")
         }
-        other => error_page(StatusCode::BAD_REQUEST, &other.to_string()),
+        AppError::Forbidden(m) => error_page(status, m),
+        other => error_page(status, &other.to_string()),
     }
 }
 
@@ -514,20 +454,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_built_in_template_parses() {
-        let env = env();
-        let mut seen = std::collections::HashSet::new();
-        for (name, _) in templates() {
-            assert!(env.get_template(name).is_ok(), "{name}");
-            assert!(seen.insert(name), "two templates are named {name}");
-        }
-    }
-
-    #[test]
     fn csrf_tokens_differ_per_session_and_compare_exactly() {
         assert_ne!(csrf_token("1.a"), csrf_token("1.b"));
-        assert!(constant_eq(b"abc", b"abc"));
-        assert!(!constant_eq(b"abc", b"abd"));
-        assert!(!constant_eq(b"abc", b"ab"));
     }
 }

@@ -427,7 +427,7 @@ async fn parallel_wrong_passwords_get_five_checks_and_the_owners_session_survive
                     json!({"login": "admin", "password": "wrong-pass-1"}).to_string(),
                 ))
                 .unwrap();
-            tower::ServiceExt::oneshot(taizhang::web::router(state), req)
+            tower::ServiceExt::oneshot(taizhang::app::router(state), req)
                 .await
                 .unwrap()
                 .status()

@@ -58,7 +58,7 @@ async fn a_backup_taken_while_writing_restores_with_nothing_lost() {
                     .header(axum::http::header::CONTENT_TYPE, "application/json")
                     .body(axum::body::Body::from(body.to_string()))
                     .unwrap();
-                let res = tower::ServiceExt::oneshot(taizhang::web::router(state.clone()), req)
+                let res = tower::ServiceExt::oneshot(taizhang::app::router(state.clone()), req)
                     .await
                     .unwrap();
                 if res.status().is_success() {

@@ -25,7 +25,7 @@ struct Answer {
 }
 
 async fn send(app: &TestApp, req: Request<Body>) -> Answer {
-    let res = taizhang::web::router(app.state.clone())
+    let res = taizhang::app::router(app.state.clone())
         .oneshot(req)
         .await
         .unwrap();
@@ -52,7 +52,7 @@ async fn sign_in<'a>(app: &'a TestApp, login: &str) -> Browser<'a> {
             ("next", "/"),
         ])))
         .unwrap();
-    let res = taizhang::web::router(app.state.clone())
+    let res = taizhang::app::router(app.state.clone())
         .oneshot(req)
         .await
         .unwrap();

@@ -126,7 +126,7 @@ impl TestApp {
             audit_key_file: Some(key_file),
             ..Config::default()
         };
-        let mut state = AppState::new(db.clone(), config);
+        let mut state = taizhang::app::state(db.clone(), config);
         state.clock = Clock::Fixed(now());
         TestApp {
             db,
@@ -381,7 +381,7 @@ impl TestApp {
     }
 
     pub async fn send(&self, req: Request<Body>) -> (StatusCode, Value) {
-        let res = taizhang::web::router(self.state.clone())
+        let res = taizhang::app::router(self.state.clone())
             .oneshot(req)
             .await
             .expect("response");

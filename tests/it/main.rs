@@ -17,6 +17,7 @@ mod cli;
 mod drilldown;
 mod excel;
 mod faults;
+mod layers;
 mod metrics;
 mod openapi;
 mod pages_admin;

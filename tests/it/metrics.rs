@@ -170,7 +170,7 @@ async fn a_parks_own_kind_and_metric_reach_the_report_with_value_and_records() {
     assert!(page.body.contains("2024-03-01考察团") && page.body.contains("2024-07-01考察团"));
     assert!(!page.body.contains("2023-12-31考察团"), "{}", page.body);
     let off = b.get("/report/records?metric=brochures&year=2024").await;
-    assert_eq!(off.status, StatusCode::BAD_REQUEST, "{}", off.body);
+    assert_eq!(off.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", off.body);
     assert!(off.body.contains("brochures"), "{}", off.body);
 
     // The default template names the metric turned off: it fails at that line.

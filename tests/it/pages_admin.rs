@@ -344,7 +344,8 @@ async fn org_forms_keep_what_was_typed_and_positions_change_over_time() {
         .await;
     assert_eq!(person.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        person.body.contains("“2020-02-30”不是有效日期") && person.body.contains("value=\"周九\"")
+        person.body.contains("日期“2020-02-30”不存在：2月没有30日")
+            && person.body.contains("value=\"周九\"")
     );
     let person = b
         .post(
@@ -353,12 +354,15 @@ async fn org_forms_keep_what_was_typed_and_positions_change_over_time() {
                 ("_csrf", &csrf),
                 ("name", "周九"),
                 ("phone", "13812345678"),
+                // The form reads a date the way an import does.
+                ("joined_on", "2021年7月1日"),
                 ("unit_id", &app.units.branch_a.to_string()),
             ],
         )
         .await;
     assert_eq!(person.status, StatusCode::SEE_OTHER);
     let at = person.location.unwrap();
+    assert!(b.get(&at).await.body.contains("2021-07-01"));
     let add = b
         .post(
             &format!("{at}/positions"),

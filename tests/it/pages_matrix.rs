@@ -533,3 +533,50 @@ async fn a_stranger_is_sent_to_the_login_page_from_every_page_and_form() {
         );
     }
 }
+
+/// Every form refuses a post without this session's CSRF token, for every role, before it
+/// reads or writes anything: no token, and the token of another session, are both the 403 page.
+#[tokio::test]
+async fn every_form_refuses_a_post_without_the_sessions_csrf_token() {
+    let app = TestApp::new().await;
+    let f = fixture(&app).await;
+    let other = sign_in(&app, "office").await.csrf().await;
+    let mut failures = Vec::new();
+    let mut posts = 0;
+    for role in ROLES {
+        let b = sign_in(&app, if role == "sys_admin" { "admin" } else { role }).await;
+        for (code, method, path, form) in calls(&app, &f, role) {
+            if method == "GET" {
+                continue;
+            }
+            for token in [None, Some(other.as_str())] {
+                let a = if method == "UPLOAD" {
+                    upload(&b, &path, token.unwrap_or("")).await
+                } else {
+                    let mut body: Vec<(&str, &str)> =
+                        token.map(|t| ("_csrf", t)).into_iter().collect();
+                    body.extend(form.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+                    b.post(&path, &body).await
+                };
+                posts += 1;
+                // An upload is refused for the role, or for a record out of its reach, before
+                // its body is read.
+                let refused_before = method == "UPLOAD"
+                    && !allowed(code, role)
+                    && ((a.status == StatusCode::FORBIDDEN && a.body.contains("没有权限"))
+                        || (a.status == StatusCode::NOT_FOUND && a.body.contains("不存在")));
+                let refused = refused_before
+                    || (a.status == StatusCode::FORBIDDEN
+                        && a.body.contains("表单已过期或来源不明"));
+                if !refused {
+                    failures.push(format!(
+                        "{role} {method} {path} token={token:?}: {}",
+                        a.status
+                    ));
+                }
+            }
+        }
+    }
+    assert!(posts > 100, "{posts}");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -23,7 +23,7 @@ struct Answer {
 }
 
 async fn send(app: &TestApp, req: Request<Body>) -> Answer {
-    let res = taizhang::web::router(app.state.clone())
+    let res = taizhang::app::router(app.state.clone())
         .oneshot(req)
         .await
         .unwrap();
@@ -289,10 +289,10 @@ async fn the_preview_links_each_figure_to_the_records_it_counts() {
     assert_eq!(listed_ids(&from_editor.body), counted);
 
     let unknown = b.get("/report/records?metric=nonsense&year=2025").await;
-    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(unknown.body.contains("指标"), "{}", unknown.body);
     let bad_year = b.get("/report/view?year=abc").await;
-    assert_eq!(bad_year.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad_year.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad_year.body.contains("年份"), "{}", bad_year.body);
 }
 
@@ -594,6 +594,6 @@ async fn the_cause_analysis_reaches_the_report_on_the_web_and_the_command_line()
     let bad_year = b
         .post("/report/causes", &[("year", "去年"), ("causes", "x")])
         .await;
-    assert_eq!(bad_year.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad_year.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad_year.body.contains("年份"), "{}", bad_year.body);
 }

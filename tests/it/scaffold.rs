@@ -202,7 +202,7 @@ struct Answer {
 }
 
 async fn send(app: &TestApp, req: Request<Body>) -> Answer {
-    let res = taizhang::web::router(app.state.clone())
+    let res = taizhang::app::router(app.state.clone())
         .oneshot(req)
         .await
         .unwrap();

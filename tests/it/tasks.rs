@@ -969,7 +969,7 @@ async fn a_refused_task_list_offers_a_marked_copy_on_the_page_and_the_api() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
 
-    let res = taizhang::web::router(app.state.clone())
+    let res = taizhang::app::router(app.state.clone())
         .oneshot(
             axum::http::Request::get(&errors_path)
                 .header("authorization", format!("Bearer {office}"))

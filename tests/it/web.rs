@@ -23,7 +23,7 @@ pub(crate) struct Answer {
 }
 
 pub(crate) async fn send(app: &TestApp, req: Request<Body>) -> Answer {
-    let res = taizhang::web::router(app.state.clone())
+    let res = taizhang::app::router(app.state.clone())
         .oneshot(req)
         .await
         .unwrap();

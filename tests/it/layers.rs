@@ -1,0 +1,72 @@
+//! The layers hold: the web's plumbing imports no area (the composition root, `src/app`, is
+//! the one place that knows them all), so a new area is added there and nowhere in `src/web`.
+
+use std::path::Path;
+
+/// The areas above the web. Of `auth`, the web uses only the identity it resolves (the
+/// principal and the session check), as it uses the database.
+const AREAS: [&str; 10] = [
+    "app", "audit", "cli", "demo", "excel", "ledger", "org", "report", "rules", "tasks",
+];
+const FROM_AUTH: [&str; 2] = [
+    "crate::auth::Principal",
+    "crate::auth::{service, Principal}",
+];
+
+/// The lines of a source text that import an area, by line number.
+fn area_imports(text: &str) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.starts_with("//") {
+            continue;
+        }
+        let mut rest = line;
+        while let Some(at) = rest.find("crate::") {
+            let path_text = &rest[at..];
+            let area = path_text["crate::".len()..]
+                .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+                .next()
+                .unwrap_or("");
+            let allowed_auth = FROM_AUTH.iter().any(|a| path_text.starts_with(a));
+            if AREAS.contains(&area) || (area == "auth" && !allowed_auth) {
+                found.push((i + 1, line.to_string()));
+                break;
+            }
+            rest = &rest[at + 7..];
+        }
+    }
+    found
+}
+
+#[test]
+fn the_web_imports_no_area() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web");
+    let mut found = Vec::new();
+    let mut files = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        files += 1;
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (no, line) in area_imports(&text) {
+            found.push(format!("{}:{no}: {line}", path.display()));
+        }
+    }
+    assert!(files >= 8, "{files}");
+    assert!(
+        found.is_empty(),
+        "the web imports an area:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn the_check_sees_an_import_of_an_area() {
+    let text = "use crate::db::Db;\nuse crate::ledger::service;\n// crate::tasks in a comment\n\
+                let p: crate::auth::Principal;\nlet x = crate::auth::pages::router();";
+    let lines: Vec<usize> = area_imports(text).into_iter().map(|(no, _)| no).collect();
+    assert_eq!(lines, [2, 5]);
+}
