@@ -590,6 +590,17 @@ pub fn validate_person(input: PersonInput, id: i64) -> Result<Person, AppError> 
     })
 }
 
+/// A person's unit, when one is given, is a unit of the park: a field error, never a broken
+/// foreign key.
+async fn person_unit_exists(db: &Db, who: &Principal, unit: Option<i64>) -> Result<(), AppError> {
+    if let Some(u) = unit {
+        if queries::unit(db, who.park_id, u).await?.is_none() {
+            return Err(AppError::invalid("unit_id", "所在单位", "单位不存在"));
+        }
+    }
+    Ok(())
+}
+
 pub async fn create_person(
     db: &Db,
     who: &Principal,
@@ -601,11 +612,7 @@ pub async fn create_person(
     if !who.covers(p.unit_id, None) && who.scope != Scope::Park {
         return Err(AppError::Forbidden("只能在本单位及下级单位登记人员"));
     }
-    if let Some(u) = p.unit_id {
-        if queries::unit(db, who.park_id, u).await?.is_none() {
-            return Err(AppError::invalid("unit_id", "所在单位", "单位不存在"));
-        }
-    }
+    person_unit_exists(db, who, p.unit_id).await?;
     let mut tx = db.begin().await?;
     p.id = queries::insert_person(&mut tx, who.park_id, &p, now).await?;
     log(
@@ -646,6 +653,7 @@ pub async fn update_person(
     if !who.covers(p.unit_id, None) {
         return Err(AppError::Forbidden("不能把人员调到本单位以外"));
     }
+    person_unit_exists(db, who, p.unit_id).await?;
     let mut tx = db.begin().await?;
     queries::update_person(&mut tx, who.park_id, &p).await?;
     log(

@@ -176,3 +176,36 @@ async fn a_branch_secretary_sees_their_subtree_only() {
     )
     .await;
 }
+
+/// A person moved to a unit that does not exist is a field error on both writes, not a broken
+/// foreign key (a 500 the generated requests found on the update).
+#[tokio::test]
+async fn a_person_in_a_unit_that_does_not_exist_is_a_field_error() {
+    let app = TestApp::new().await;
+    let office = app.login("office").await;
+    let (status, body) = app
+        .post(
+            &office,
+            "/api/v1/people",
+            json!({"name": "赵六", "unit_id": 40694231}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["fields"][0]["field"], "unit_id");
+    let made = app
+        .post_ok(&office, "/api/v1/people", json!({"name": "赵六"}))
+        .await;
+    let id = made["person"]["id"]
+        .as_i64()
+        .or(made["id"].as_i64())
+        .unwrap();
+    let (status, body) = app
+        .put(
+            &office,
+            &format!("/api/v1/people/{id}"),
+            json!({"name": "赵六", "unit_id": 40694231}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["fields"][0]["field"], "unit_id");
+}

@@ -55,7 +55,7 @@ const EXEMPT: [(&str, &str); 13] = [
     ),
 ];
 
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+pub(crate) fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path.is_dir() {
@@ -67,7 +67,7 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// The path literals of `.route("…"` (and of the constants some routes are named by).
-fn routes_in(text: &str) -> Vec<String> {
+pub(crate) fn routes_in(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = text;
     while let Some(at) = rest.find(".route(") {
