@@ -71,6 +71,99 @@ pub fn local(now: DateTime<Utc>) -> DateTime<FixedOffset> {
     now.with_timezone(&zone())
 }
 
+/// The years the product knows: the span a ledger date, a report, a check or a plan may have.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
+
+/// A year inside [`YEARS`]: parsed once at the edge (a form, a link, the API, the command line),
+/// with one message for a wrong one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(transparent)]
+pub struct Year(i32);
+
+/// Why a text or number is no [`Year`]; the texts are what users read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum YearError {
+    #[error("“{0}”不是年份，请填写如 2024 的四位年份")]
+    NotAYear(String),
+    #[error("年份 {0} 超出范围，应在 1900 年至 2100 年之间")]
+    OutOfRange(i64),
+}
+
+impl Year {
+    pub fn new(year: i32) -> Result<Year, YearError> {
+        if YEARS.contains(&year) {
+            Ok(Year(year))
+        } else {
+            Err(YearError::OutOfRange(year.into()))
+        }
+    }
+
+    /// A year as people type it: `2024`, ` 2024 `, `2024年`, full-width digits.
+    pub fn parse(text: &str) -> Result<Year, YearError> {
+        let t = text.trim();
+        let digits: String = t
+            .trim_end_matches('年')
+            .trim()
+            .chars()
+            .map(|c| match c {
+                '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+                c => c,
+            })
+            .collect();
+        if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+            return Err(YearError::NotAYear(t.to_string()));
+        }
+        match digits.parse::<i64>() {
+            Ok(y) => i32::try_from(y)
+                .ok()
+                .filter(|y| YEARS.contains(y))
+                .map(Year)
+                .ok_or(YearError::OutOfRange(y)),
+            Err(_) => Err(YearError::NotAYear(t.to_string())),
+        }
+    }
+
+    /// The year of a date, when it is one the product knows.
+    pub fn of(date: NaiveDate) -> Result<Year, YearError> {
+        Year::new(chrono::Datelike::year(&date))
+    }
+
+    pub fn get(self) -> i32 {
+        self.0
+    }
+}
+
+impl std::fmt::Display for Year {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Year {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Year, D::Error> {
+        let year = i32::deserialize(d)?;
+        Year::new(year).map_err(serde::de::Error::custom)
+    }
+}
+
+impl YearError {
+    /// The error as a form's or a request's field error.
+    pub fn at(self, field: &str, label: &str) -> crate::error::AppError {
+        crate::error::AppError::invalid(field, label, self.to_string())
+    }
+}
+
+/// A date's year is one the product knows; else the field's error, naming the field.
+pub fn check_date(
+    date: NaiveDate,
+    field: &str,
+    label: &str,
+) -> Result<NaiveDate, crate::error::FieldError> {
+    Year::of(date)
+        .map(|_| date)
+        .map_err(|e| crate::error::FieldError::new(field, label, format!("日期 {date}：{e}")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,5 +187,32 @@ mod tests {
             .unwrap_err()
             .contains("无法识别的时区"));
         assert!(parse_zone("+15").is_err());
+    }
+
+    #[test]
+    fn a_year_is_parsed_once_with_one_range_and_one_message() {
+        assert_eq!(Year::parse(" 2024 ").map(Year::get), Ok(2024));
+        assert_eq!(Year::parse("2024年").map(Year::get), Ok(2024));
+        assert_eq!(Year::parse("２０２４").map(Year::get), Ok(2024));
+        assert_eq!(Year::parse("1900").map(Year::get), Ok(1900));
+        assert_eq!(Year::parse("2100").map(Year::get), Ok(2100));
+        assert_eq!(Year::parse("2101"), Err(YearError::OutOfRange(2101)));
+        assert_eq!(Year::parse("9999"), Err(YearError::OutOfRange(9999)));
+        assert_eq!(Year::parse("去年"), Err(YearError::NotAYear("去年".into())));
+        assert_eq!(Year::parse(""), Err(YearError::NotAYear(String::new())));
+        assert_eq!(Year::parse("-5"), Err(YearError::NotAYear("-5".into())));
+        assert_eq!(
+            Year::parse("99999999999"),
+            Err(YearError::OutOfRange(99_999_999_999))
+        );
+        assert!(Year::new(1899).is_err());
+        let d = NaiveDate::from_ymd_opt(477, 11, 5).unwrap();
+        let e = check_date(d, "joined_on", "入党日期").unwrap_err();
+        assert_eq!(e.field, "joined_on");
+        assert!(e.message.contains("1900 年至 2100 年"), "{}", e.message);
+        let y: Result<Year, _> = serde_json::from_str("3000");
+        assert!(y.is_err());
+        let y: Year = serde_json::from_str("2025").unwrap();
+        assert_eq!(serde_json::to_string(&y).unwrap(), "2025");
     }
 }

@@ -6,8 +6,8 @@ use crate::config::Config;
 pub struct Args {
     #[arg(long)]
     pub kind: String,
-    #[arg(long)]
-    pub year: Option<i32>,
+    #[arg(long, value_parser = crate::calendar::Year::parse)]
+    pub year: Option<crate::calendar::Year>,
     #[arg(long)]
     pub out: std::path::PathBuf,
 }
@@ -15,7 +15,13 @@ pub struct Args {
 pub async fn run(config: Config, park: Option<&str>, args: Args) -> anyhow::Result<()> {
     let db = super::open(&config, false).await?;
     let park = super::pick_park(&db, park).await?;
-    let exported = crate::excel::export::workbook(&db, park.id, &args.kind, args.year).await;
+    let exported = crate::excel::export::workbook(
+        &db,
+        park.id,
+        &args.kind,
+        args.year.map(crate::calendar::Year::get),
+    )
+    .await;
     db.close().await;
     let exported = exported?;
     tokio::fs::write(&args.out, &exported.bytes)

@@ -11,8 +11,8 @@ use crate::report::{self, Format, ReportError, ReportTemplate};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    #[arg(long)]
-    pub year: i32,
+    #[arg(long, value_parser = crate::calendar::Year::parse)]
+    pub year: crate::calendar::Year,
     #[arg(long)]
     pub template: Option<std::path::PathBuf>,
     /// A template saved on the web (报告模板), by name: its latest version unless `--version`.
@@ -56,7 +56,7 @@ pub async fn run(config: Config, park: Option<&str>, args: Args) -> anyhow::Resu
             (None, None) => ReportTemplate::builtin(),
         };
         let today = crate::calendar::today(super::now());
-        let data = report::report_data(&db, park.id, &park.name, args.year, today).await?;
+        let data = report::report_data(&db, park.id, &park.name, args.year.get(), today).await?;
         Ok::<_, anyhow::Error>((data, template))
     }
     .await;

@@ -83,12 +83,9 @@ fn list_params(pairs: Vec<(String, String)>) -> Result<ListParams, AppError> {
             "kind" => p.kind = Some(v),
             "year" => {
                 p.year = Some(
-                    i32::try_from(int("year", &v)?)
-                        .ok()
-                        .filter(|y| (1900..=9999).contains(y))
-                        .ok_or_else(|| {
-                            AppError::invalid("year", "年份", format!("年份“{v}”不正确"))
-                        })?,
+                    crate::calendar::Year::parse(&v)
+                        .map_err(|e| e.at("year", "年份"))?
+                        .get(),
                 )
             }
             "from" => p.from = Some(date("from", &v)?),

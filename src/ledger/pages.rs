@@ -355,7 +355,7 @@ pub(crate) fn list_filters(
     let page_no = get("page").parse::<i64>().unwrap_or(1).max(1);
     let mut params = ListParams {
         kind: Some(kind.id.clone()),
-        year: year.parse().ok().filter(|y| (1900..=9999).contains(y)),
+        year: crate::web::ui::parse_year(&year),
         from,
         to,
         unit_id: get("unit").parse().ok(),

@@ -207,8 +207,8 @@ const MAX_MAGNITUDE: i64 = 999_999_999_999_999;
 
 /// The span of years a ledger date may fall in; anything else is a typing slip (`0224-03-05`) or a
 /// number that was never meant as a date.
-const MIN_YEAR: i32 = 1900;
-const MAX_YEAR: i32 = 2100;
+const MIN_YEAR: i32 = *crate::calendar::YEARS.start();
+const MAX_YEAR: i32 = *crate::calendar::YEARS.end();
 
 /// Error messages quote at most this many characters of what was typed.
 const QUOTE_MAX_CHARS: usize = 40;

@@ -569,6 +569,9 @@ pub fn validate_person(input: PersonInput, id: i64) -> Result<Person, AppError> 
         &member_type,
         &MEMBER_TYPES,
     );
+    if let Some(d) = input.joined_on {
+        errors.extend(crate::calendar::check_date(d, "joined_on", "入党日期").err());
+    }
     finish(errors)?;
     let tags: Vec<String> = input
         .tags
@@ -708,11 +711,10 @@ pub async fn appoint(
         &STAFF_TYPES,
     );
     if crate::ledger::value::normalize_text(&input.title).is_empty() {
-        errors.push(FieldError {
-            field: "title".into(),
-            label: "职务".into(),
-            message: "必填项不能为空".into(),
-        });
+        errors.push(FieldError::new("title", "职务", "必填项不能为空"));
+    }
+    if let Some(d) = input.start_on {
+        errors.extend(crate::calendar::check_date(d, "start_on", "任职日期").err());
     }
     finish(errors)?;
     let start_on = input
@@ -771,6 +773,8 @@ pub async fn end_position(
     if before.end_on.is_some() {
         return Err(AppError::invalid("end_on", "离任日期", "该职务已经结束"));
     }
+    crate::calendar::check_date(end_on, "end_on", "离任日期")
+        .map_err(|e| AppError::Invalid(vec![e]))?;
     if before.start_on.is_some_and(|s| end_on < s) {
         return Err(AppError::invalid(
             "end_on",

@@ -207,8 +207,7 @@ pub async fn compute_with_previous(
 
 /// The first and last day of a report year, refusing years no ledger date can fall in.
 pub(crate) fn report_year(year: i32) -> Result<(chrono::NaiveDate, chrono::NaiveDate), AppError> {
-    // The same span a ledger date may have (ledger::value).
-    if !(1900..=2100).contains(&year) {
+    if crate::calendar::Year::new(year).is_err() {
         return Err(AppError::BadRequest(
             ReportError::YearOutOfRange(year).to_string(),
         ));

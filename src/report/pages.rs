@@ -119,17 +119,9 @@ pub(crate) fn parse_year(text: &str, this_year: i32) -> Result<i32, AppError> {
     if text.is_empty() {
         return Ok(this_year);
     }
-    text.trim_end_matches('年')
-        .parse::<i32>()
-        .ok()
-        .filter(|y| (1900..=2100).contains(y))
-        .ok_or_else(|| {
-            AppError::invalid(
-                "year",
-                "年份",
-                format!("“{text}”不是有效的年份，应为 1900 至 2100 之间的四位数字"),
-            )
-        })
+    crate::calendar::Year::parse(text)
+        .map(crate::calendar::Year::get)
+        .map_err(|e| e.at("year", "年份"))
 }
 
 /// The year a report page opens on when none is asked for: the working year

@@ -76,7 +76,7 @@ pub async fn grid(db: &Db, who: &Principal, year: i32, as_of: NaiveDate) -> Resu
     who.require(Action::ReadChecks)?;
     let rules = super::service::park_rules(db, who.park_id).await?;
     let (Some(first), Some(year_end)) = (
-        NaiveDate::from_ymd_opt(year, 1, 1).filter(|_| (1900..=2100).contains(&year)),
+        NaiveDate::from_ymd_opt(year, 1, 1).filter(|_| crate::calendar::YEARS.contains(&year)),
         NaiveDate::from_ymd_opt(year, 12, 31),
     ) else {
         return Err(super::RulesError::YearOutOfRange { year }.into());

@@ -62,9 +62,6 @@ pub struct Finding {
     pub measured: Option<f64>,
 }
 
-/// The years a check accepts, the same as a ledger date's.
-const YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
-
 /// The findings of the park's rules (its own copy, or the default) for one year, counting only
 /// periods that have ended by `as_of`; sorted by rule id, then unit (in roster order), then period.
 pub async fn check(
@@ -86,7 +83,7 @@ pub async fn check_with(
     as_of: NaiveDate,
 ) -> Result<Vec<Finding>, AppError> {
     let (Some(first), Some(year_end)) = (
-        NaiveDate::from_ymd_opt(year, 1, 1).filter(|_| YEARS.contains(&year)),
+        NaiveDate::from_ymd_opt(year, 1, 1).filter(|_| crate::calendar::YEARS.contains(&year)),
         NaiveDate::from_ymd_opt(year, 12, 31),
     ) else {
         return Err(RulesError::YearOutOfRange { year }.into());

@@ -14,7 +14,7 @@ use super::service::{self, Checked, MarkInput};
 use crate::auth::Action;
 use crate::error::AppError;
 use crate::web::ui::{render, urlencode, Chrome, Page};
-use crate::web::{AppState, CsrfForm, PageError, PageResult};
+use crate::web::{AppState, CsrfForm, PageResult};
 
 /// This area's page templates, registered in `web::ui`.
 pub const TEMPLATES: &[(&str, &str)] = &[
@@ -113,16 +113,9 @@ async fn checks_page(
     let today = today(st);
     let year = match q.year.as_deref().map(str::trim).filter(|y| !y.is_empty()) {
         None => crate::ledger::pages::working_year(st, page).await?,
-        Some(text) => match text.parse::<i32>() {
-            Ok(y) if (1900..=2100).contains(&y) => y,
-            _ => {
-                return Err(PageError::from(AppError::invalid(
-                    "year",
-                    "年份",
-                    format!("“{text}”不是 1900 至 2100 之间的年份"),
-                )))
-            }
-        },
+        Some(text) => crate::calendar::Year::parse(text)
+            .map_err(|e| e.at("year", "年份"))?
+            .get(),
     };
     let as_of_input = q.as_of.unwrap_or_default().trim().to_string();
     let as_of = if as_of_input.is_empty() {

@@ -80,8 +80,8 @@ pub async fn edit_plan(
         errors.push(field_error("title", "名称", "请填写计划名称"));
     }
     let year = input.year.unwrap_or(before.year);
-    if !(1900..=2100).contains(&year) {
-        errors.push(field_error("year", "年度", "请填写 1900—2100 之间的年度"));
+    if let Err(e) = crate::calendar::Year::new(year) {
+        errors.push(field_error("year", "年度", e.to_string()));
     } else if year != before.year
         && queries::plan_of(db, who.park_id, year, &before.plan_kind)
             .await?

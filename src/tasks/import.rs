@@ -177,13 +177,7 @@ pub async fn import(
                 .ok_or(AppError::NotFound("年度计划"))?,
         ),
         Target::YearList(year) => {
-            if !(1900..=2100).contains(&year) {
-                return Err(AppError::invalid(
-                    "year",
-                    "年度",
-                    format!("年度 {year} 不正确"),
-                ));
-            }
+            crate::calendar::Year::new(year).map_err(|e| e.at("year", "年度"))?;
             queries::plan_of(db, park_id, year, "task_list").await?
         }
     };

@@ -145,10 +145,17 @@ pub async fn create_plan(
 ) -> Result<PlanView, AppError> {
     who.require(Action::WritePlans)?;
     let mut errors = Vec::new();
-    let year = input.year.filter(|y| (1900..=2100).contains(y));
-    if year.is_none() {
-        errors.push(field_error("year", "年度", "请填写 1900—2100 之间的年度"));
-    }
+    let year = match input.year.map(crate::calendar::Year::new) {
+        Some(Ok(y)) => Some(y.get()),
+        Some(Err(e)) => {
+            errors.push(field_error("year", "年度", e.to_string()));
+            None
+        }
+        None => {
+            errors.push(field_error("year", "年度", "请填写年度，如 2025"));
+            None
+        }
+    };
     let kind = input
         .plan_kind
         .as_deref()

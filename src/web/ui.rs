@@ -115,9 +115,6 @@ pub struct Page {
 /// The cookie that keeps the working year while the user moves between pages.
 pub const YEAR_COOKIE: &str = "tz_year";
 
-/// The years a page may be asked for: the span a ledger date may have.
-pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
-
 /// What a page's layout needs: the user's name and role, the menu, the CSRF token.
 #[derive(Serialize)]
 pub struct Chrome {
@@ -206,7 +203,9 @@ pub fn years_offered(this_year: i32, count: i32, chosen: i32) -> Vec<i32> {
 
 /// A year as a link or the cookie writes it, when it is one a page may show.
 pub fn parse_year(text: &str) -> Option<i32> {
-    text.trim().parse().ok().filter(|y| YEARS.contains(y))
+    crate::calendar::Year::parse(text)
+        .ok()
+        .map(crate::calendar::Year::get)
 }
 
 /// Remembers the year a page was asked for (`?year=2024`) in the [`YEAR_COOKIE`], so that the

@@ -208,4 +208,43 @@ async fn a_person_in_a_unit_that_does_not_exist_is_a_field_error() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["error"]["fields"][0]["field"], "unit_id");
+    // A date outside the years the product knows is refused at its field, as on import.
+    let (status, body) = app
+        .put(
+            &office,
+            &format!("/api/v1/people/{id}"),
+            json!({"name": "赵六", "joined_on": "0477-11-05"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["fields"][0]["field"], "joined_on");
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("1900 年至 2100 年"));
+}
+
+/// A year is read once, with one range and one message, on the command line as on the pages.
+#[tokio::test]
+async fn a_year_outside_the_known_span_is_refused_with_one_message() {
+    let app = TestApp::new().await;
+    for args in [
+        vec!["report", "--year", "2101", "--format", "md"],
+        vec!["check", "--year", "1899"],
+    ] {
+        let out = app.command().args(&args).output().unwrap();
+        assert!(!out.status.success(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("超出范围，应在 1900 年至 2100 年之间"),
+            "{args:?}: {err}"
+        );
+    }
+    let office = app.login("office").await;
+    let (status, body) = app.get(&office, "/api/v1/records?year=9999").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("1900 年至 2100 年"));
 }
