@@ -11,7 +11,7 @@ use crate::ledger::value::Raw;
 
 /// One non-empty cell at an absolute, zero-based position.
 #[derive(Clone, Debug)]
-pub(crate) struct GridCell {
+pub(crate) struct SheetCell {
     pub row: u32,
     pub col: u32,
     pub value: Data,
@@ -19,24 +19,24 @@ pub(crate) struct GridCell {
 
 /// A sheet's non-empty cells in row-major order, with an index of where each row starts.
 #[derive(Debug, Default)]
-pub(crate) struct Grid {
+pub(crate) struct SheetCells {
     pub name: String,
-    cells: Vec<GridCell>,
+    cells: Vec<SheetCell>,
     /// `(row, first cell, end)` for every row that holds a cell, in row order.
     rows: Vec<(u32, usize, usize)>,
 }
 
-/// One row of a [`Grid`].
+/// One row of a [`SheetCells`].
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct GridRow<'a> {
+pub(crate) struct SheetRow<'a> {
     /// Zero-based sheet row; Excel shows `index + 1`.
     pub index: u32,
-    pub cells: &'a [GridCell],
+    pub cells: &'a [SheetCell],
 }
 
-impl Grid {
+impl SheetCells {
     /// Builds the grid from cells in any order; empty cells are dropped.
-    pub fn new(name: String, mut cells: Vec<GridCell>) -> Grid {
+    pub fn new(name: String, mut cells: Vec<SheetCell>) -> SheetCells {
         cells.retain(|c| !matches!(c.value, Data::Empty));
         // Cells nearly always arrive in order; sorting only when they do not keeps reading linear.
         if !cells
@@ -53,11 +53,11 @@ impl Grid {
                 start = i;
             }
         }
-        Grid { name, cells, rows }
+        SheetCells { name, cells, rows }
     }
 
-    pub fn rows(&self) -> impl Iterator<Item = GridRow<'_>> {
-        self.rows.iter().map(|&(index, from, to)| GridRow {
+    pub fn rows(&self) -> impl Iterator<Item = SheetRow<'_>> {
+        self.rows.iter().map(|&(index, from, to)| SheetRow {
             index,
             cells: &self.cells[from..to],
         })
@@ -69,7 +69,7 @@ impl Grid {
         self.rows.len()
     }
 
-    pub fn cells(&self) -> &[GridCell] {
+    pub fn cells(&self) -> &[SheetCell] {
         &self.cells
     }
 
@@ -77,7 +77,7 @@ impl Grid {
     pub fn get(&self, row: u32, col: u32) -> Option<&Data> {
         let at = self.rows.binary_search_by_key(&row, |r| r.0).ok()?;
         let (index, from, to) = self.rows[at];
-        GridRow {
+        SheetRow {
             index,
             cells: &self.cells[from..to],
         }
@@ -85,7 +85,7 @@ impl Grid {
     }
 }
 
-impl<'a> GridRow<'a> {
+impl<'a> SheetRow<'a> {
     /// The cell in column `col`, if it is not empty. Rows are short, so a scan beats a search.
     pub fn get(&self, col: u32) -> Option<&'a Data> {
         self.cells.iter().find(|c| c.col == col).map(|c| &c.value)
@@ -171,8 +171,8 @@ pub(crate) fn column_letters(col: u32) -> String {
 mod tests {
     use super::*;
 
-    fn cell(row: u32, col: u32, s: &str) -> GridCell {
-        GridCell {
+    fn cell(row: u32, col: u32, s: &str) -> SheetCell {
+        SheetCell {
             row,
             col,
             value: Data::String(s.to_owned()),
@@ -181,12 +181,12 @@ mod tests {
 
     #[test]
     fn grid_orders_and_indexes_rows() {
-        let g = Grid::new(
+        let g = SheetCells::new(
             "s".into(),
             vec![
                 cell(3, 1, "d"),
                 cell(0, 0, "a"),
-                GridCell {
+                SheetCell {
                     row: 1,
                     col: 0,
                     value: Data::Empty,

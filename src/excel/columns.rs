@@ -6,7 +6,7 @@
 
 use calamine::Data;
 
-use super::cells::{self, cell_text, CellValue, Grid, GridRow};
+use super::cells::{self, cell_text, CellValue, SheetCells, SheetRow};
 use super::error::cell_messages;
 use super::report::{Issue, Issues};
 use crate::ledger::catalogue::{header_key, FieldDef, KindDef};
@@ -27,19 +27,19 @@ pub(crate) struct Layout {
 
 /// Matches the header row, reporting extra columns as warnings and missing required columns as
 /// errors. Returns `None` when the sheet cannot be read at all.
-pub(crate) fn layout(grid: &Grid, kind: &KindDef, issues: &mut Issues) -> Option<Layout> {
-    let first: Vec<GridRow<'_>> = grid.rows().take(HEADER_ROWS).collect();
+pub(crate) fn layout(grid: &SheetCells, kind: &KindDef, issues: &mut Issues) -> Option<Layout> {
+    let first: Vec<SheetRow<'_>> = grid.rows().take(HEADER_ROWS).collect();
     layout_of(&grid.name, &first, kind, issues)
 }
 
 /// [`layout`] over the first rows of a sheet (at most [`HEADER_ROWS`] are looked at).
 pub(crate) fn layout_of(
     sheet: &str,
-    first: &[GridRow<'_>],
+    first: &[SheetRow<'_>],
     kind: &KindDef,
     issues: &mut Issues,
 ) -> Option<Layout> {
-    let matches = |row: &GridRow<'_>| {
+    let matches = |row: &SheetRow<'_>| {
         row.cells
             .iter()
             .filter(|c| kind.field_by_header(&cell_text(&c.value)).is_some())
@@ -51,7 +51,7 @@ pub(crate) fn layout_of(
         .map(|row| (matches(row), *row))
         .filter(|(n, _)| *n > 0)
         // The first of the best rows: `max_by_key` would keep the last.
-        .fold(None::<(usize, GridRow<'_>)>, |best, (n, row)| match best {
+        .fold(None::<(usize, SheetRow<'_>)>, |best, (n, row)| match best {
             Some((m, _)) if m >= n => best,
             _ => Some((n, row)),
         })
@@ -118,12 +118,12 @@ impl Layout {
     /// The data rows: below the header, and not blank in every matched column.
     pub fn data_rows<'s, 'g: 's>(
         &'s self,
-        grid: &'g Grid,
-    ) -> impl Iterator<Item = GridRow<'g>> + 's {
+        grid: &'g SheetCells,
+    ) -> impl Iterator<Item = SheetRow<'g>> + 's {
         grid.rows().filter(move |row| self.is_data(row))
     }
 
-    pub fn is_data(&self, row: &GridRow<'_>) -> bool {
+    pub fn is_data(&self, row: &SheetRow<'_>) -> bool {
         row.index > self.header_row
             && self
                 .columns
@@ -133,12 +133,12 @@ impl Layout {
     }
 
     /// The cell of field `i` in `row`.
-    pub fn cell<'a>(&self, row: &GridRow<'a>, i: usize) -> Option<&'a Data> {
+    pub fn cell<'a>(&self, row: &SheetRow<'a>, i: usize) -> Option<&'a Data> {
         self.columns[i].and_then(|col| row.get(col))
     }
 
     /// An issue placed at field `i` of `row`: its cell, or the row when the column is absent.
-    pub fn issue(&self, sheet: &str, row: &GridRow<'_>, i: usize) -> Issue {
+    pub fn issue(&self, sheet: &str, row: &SheetRow<'_>, i: usize) -> Issue {
         let header = &self.headers[i];
         let issue = match self.columns[i] {
             Some(col) => Issue::cell(sheet, row.index, col, header),
@@ -151,7 +151,7 @@ impl Layout {
     pub fn parse(
         &self,
         sheet: &str,
-        row: &GridRow<'_>,
+        row: &SheetRow<'_>,
         i: usize,
         field: &FieldDef,
     ) -> Result<Option<Value>, Box<Issue>> {
@@ -167,7 +167,7 @@ impl Layout {
 
     /// The raw value of field `i`, for `record::validate`; an error cell reads as empty, having
     /// been reported already by [`Layout::error_cells`].
-    pub fn raw<'a>(&self, row: &GridRow<'a>, i: usize) -> Raw<'a> {
+    pub fn raw<'a>(&self, row: &SheetRow<'a>, i: usize) -> Raw<'a> {
         match cells::cell_value(self.cell(row, i)) {
             CellValue::Raw(raw) => raw,
             CellValue::Error(_) => Raw::Empty,
@@ -175,7 +175,7 @@ impl Layout {
     }
 
     /// Reports the error values (`#N/A`) among the matched cells of `row`; returns the fields hit.
-    pub fn error_cells(&self, sheet: &str, row: &GridRow<'_>, issues: &mut Issues) -> Vec<usize> {
+    pub fn error_cells(&self, sheet: &str, row: &SheetRow<'_>, issues: &mut Issues) -> Vec<usize> {
         let mut hit = Vec::new();
         for i in 0..self.columns.len() {
             if let CellValue::Error(code) = cells::cell_value(self.cell(row, i)) {
@@ -202,12 +202,12 @@ fn is_blank(d: &Data) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::cells::GridCell;
+    use super::super::cells::SheetCell;
     use super::*;
     use crate::ledger::catalogue::Catalogue;
 
-    fn text(row: u32, col: u32, s: &str) -> GridCell {
-        GridCell {
+    fn text(row: u32, col: u32, s: &str) -> SheetCell {
+        SheetCell {
             row,
             col,
             value: Data::String(s.to_owned()),
@@ -218,7 +218,7 @@ mod tests {
     fn header_row_below_a_title_and_messy_headers() {
         let catalogue = Catalogue::default_catalogue();
         let kind = catalogue.kind("facility").unwrap();
-        let grid = Grid::new(
+        let grid = SheetCells::new(
             "阵地台账".into(),
             vec![
                 text(0, 0, "2025年阵地台账"),
@@ -245,7 +245,7 @@ mod tests {
     fn missing_required_column_is_named() {
         let catalogue = Catalogue::default_catalogue();
         let kind = catalogue.kind("meeting").unwrap();
-        let grid = Grid::new(
+        let grid = SheetCells::new(
             "会议台账".into(),
             vec![
                 text(0, 0, "日期"),

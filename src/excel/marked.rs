@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use calamine::Data;
 use rust_xlsxwriter::{Color, Format, Note, Workbook, Worksheet};
 
-use super::cells::{cell_text, Grid};
+use super::cells::{cell_text, SheetCells};
 use super::report::Issue;
 use super::style;
 use super::ExcelError;
@@ -24,7 +24,10 @@ const LIST_SHEET: &str = "错误清单";
 const MAX_NOTES: usize = 5_000;
 
 /// Builds the error workbook for `errors` over the sheets read.
-pub(crate) fn error_workbook(sheets: &[Grid], errors: &[Issue]) -> Result<Vec<u8>, ExcelError> {
+pub(crate) fn error_workbook(
+    sheets: &[SheetCells],
+    errors: &[Issue],
+) -> Result<Vec<u8>, ExcelError> {
     let mut wb = Workbook::new();
     let bad = Format::new()
         .set_background_color(Color::RGB(0xFFC7CE))

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
-use super::cells::{Grid, GridRow};
+use super::cells::{SheetCells, SheetRow};
 use super::columns::{field_index, Layout};
 use super::org_plan::{self, OrgPlan, Planned};
 use super::people_plan::{PeoplePlan, Planner};
@@ -132,7 +132,7 @@ pub(crate) struct RosterPlan {
 
 /// Checks and plans the roster sheets, in dependency order. `grids` holds the roster sheets read.
 pub(crate) fn plan_rosters(
-    grids: &HashMap<Roster, Grid>,
+    grids: &HashMap<Roster, SheetCells>,
     existing: &Existing,
     today: NaiveDate,
     issues: &mut Issues,
@@ -245,7 +245,7 @@ pub(crate) fn ledger_row(
     kind: &KindDef,
     layout: &Layout,
     against: &Against<'_>,
-    row: &GridRow<'_>,
+    row: &SheetRow<'_>,
     issues: &mut Issues,
     nearest: &mut NearestNames,
 ) -> Option<RecordData> {

@@ -13,7 +13,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use calamine::{Data, Ods, Reader, Xls, Xlsb, Xlsx};
 
-use super::cells::{Grid, GridCell, GridRow};
+use super::cells::{SheetCell, SheetCells, SheetRow};
 use super::error::DAMAGED;
 use super::limits::{self, ZipFormat, MAX_CELLS, MAX_ROWS};
 use super::ExcelError;
@@ -36,15 +36,15 @@ pub(crate) trait Sink {
     /// holds one row in memory at a time, however long the sheet.
     fn begin(&mut self, sheet: &str) -> bool;
     /// A complete row of the sheet begun last; rows arrive in ascending order.
-    fn row(&mut self, row: GridRow<'_>);
+    fn row(&mut self, row: SheetRow<'_>);
     /// The sheet is read: its cells if they were kept, else an empty grid with its name.
-    fn end(&mut self, grid: Grid);
+    fn end(&mut self, grid: SheetCells);
 }
 
 /// Keeps every cell of the sheets named, for the error workbook.
 pub(crate) struct KeepAll {
     pub names: Vec<String>,
-    pub sheets: Vec<Grid>,
+    pub sheets: Vec<SheetCells>,
 }
 
 impl Sink for KeepAll {
@@ -61,9 +61,9 @@ impl Sink for KeepAll {
         true
     }
 
-    fn row(&mut self, _: GridRow<'_>) {}
+    fn row(&mut self, _: SheetRow<'_>) {}
 
-    fn end(&mut self, grid: Grid) {
+    fn end(&mut self, grid: SheetCells) {
         self.sheets.push(grid);
     }
 }
@@ -152,7 +152,7 @@ struct Collector<'b, 's> {
     sink: &'s mut dyn Sink,
     name: String,
     /// Every cell when kept, else the row being filled.
-    cells: Vec<GridCell>,
+    cells: Vec<SheetCell>,
     keep: bool,
     /// Where the row being filled starts in `cells`.
     row_start: usize,
@@ -191,14 +191,14 @@ impl<'b, 's> Collector<'b, 's> {
             self.last_row = Some(row);
         }
         self.budget.cell()?;
-        self.cells.push(GridCell { row, col, value });
+        self.cells.push(SheetCell { row, col, value });
         Ok(())
     }
 
     fn flush_row(&mut self) {
         if let Some(first) = self.cells.get(self.row_start) {
             let index = first.row;
-            self.sink.row(GridRow {
+            self.sink.row(SheetRow {
                 index,
                 cells: &self.cells[self.row_start..],
             });
@@ -212,7 +212,7 @@ impl<'b, 's> Collector<'b, 's> {
 
     fn finish(mut self) {
         self.flush_row();
-        let grid = Grid::new(
+        let grid = SheetCells::new(
             std::mem::take(&mut self.name),
             std::mem::take(&mut self.cells),
         );
@@ -402,7 +402,7 @@ mod tests {
     #[derive(Default)]
     struct Keep {
         rows: Vec<u32>,
-        sheets: Vec<Grid>,
+        sheets: Vec<SheetCells>,
     }
 
     impl Sink for Keep {
@@ -412,10 +412,10 @@ mod tests {
         fn begin(&mut self, _: &str) -> bool {
             true
         }
-        fn row(&mut self, row: GridRow<'_>) {
+        fn row(&mut self, row: SheetRow<'_>) {
             self.rows.push(row.index);
         }
-        fn end(&mut self, grid: Grid) {
+        fn end(&mut self, grid: SheetCells) {
             self.sheets.push(grid);
         }
     }

@@ -62,7 +62,7 @@ pub(crate) const PREVIEW_COLUMNS: u32 = 30;
 
 impl SheetPreview {
     /// Keeps `row` while the preview has room.
-    pub(crate) fn take(&mut self, row: &super::cells::GridRow<'_>) {
+    pub(crate) fn take(&mut self, row: &super::cells::SheetRow<'_>) {
         if self.rows.len() >= PREVIEW_ROWS {
             return;
         }

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::cells::{self, Grid, GridRow};
+use super::cells::{self, SheetCells, SheetRow};
 use super::columns::{self, Layout};
 use super::report::{Issue, Issues, SheetSummary};
 use super::rosters::{Check, RosterDef};
@@ -13,7 +13,7 @@ use crate::org::ids::{CreditCode, IdError, IdNumber, Phone};
 
 /// A roster sheet whose headers matched.
 pub(crate) struct RosterSheet<'g> {
-    pub grid: &'g Grid,
+    pub grid: &'g SheetCells,
     pub def: &'static RosterDef,
     pub kind: KindDef,
     pub layout: Layout,
@@ -21,7 +21,7 @@ pub(crate) struct RosterSheet<'g> {
 
 /// One row's values, by column key; absent keys were left empty or held an error.
 pub(crate) struct RosterRow<'g> {
-    pub row: GridRow<'g>,
+    pub row: SheetRow<'g>,
     /// False when a cell of the row was reported; the row still names what it names, so that
     /// later sheets referring to it do not repeat the error as "not found".
     pub ok: bool,
@@ -30,7 +30,11 @@ pub(crate) struct RosterRow<'g> {
 }
 
 impl<'g> RosterSheet<'g> {
-    pub fn open(grid: &'g Grid, def: &'static RosterDef, issues: &mut Issues) -> Option<Self> {
+    pub fn open(
+        grid: &'g SheetCells,
+        def: &'static RosterDef,
+        issues: &mut Issues,
+    ) -> Option<Self> {
         let kind = def.kind();
         let layout = columns::layout(grid, &kind, issues)?;
         Some(RosterSheet {
@@ -56,7 +60,7 @@ impl<'g> RosterSheet<'g> {
 
     /// Every data row, its bad cells reported.
     pub fn rows(&self, issues: &mut Issues) -> Vec<RosterRow<'g>> {
-        let grid: &'g Grid = self.grid;
+        let grid: &'g SheetCells = self.grid;
         let mut out = Vec::new();
         for row in self.layout.data_rows(grid) {
             out.push(self.read(row, issues));
@@ -64,7 +68,7 @@ impl<'g> RosterSheet<'g> {
         out
     }
 
-    fn read(&self, row: GridRow<'g>, issues: &mut Issues) -> RosterRow<'g> {
+    fn read(&self, row: SheetRow<'g>, issues: &mut Issues) -> RosterRow<'g> {
         let mut ok = true;
         let mut values = HashMap::new();
         let mut joined_on = None;
@@ -123,7 +127,7 @@ impl<'g> RosterSheet<'g> {
     }
 
     /// An issue at column `key` of `row`.
-    pub fn issue(&self, row: &GridRow<'_>, key: &str) -> Issue {
+    pub fn issue(&self, row: &SheetRow<'_>, key: &str) -> Issue {
         let i = self
             .kind
             .fields

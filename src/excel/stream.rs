@@ -12,7 +12,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use tokio::sync::mpsc;
 
-use super::cells::{Grid, GridCell, GridRow};
+use super::cells::{SheetCell, SheetCells, SheetRow};
 use super::columns::{self, Layout, HEADER_ROWS};
 use super::org_plan::OrgPlan;
 use super::people_plan::PeoplePlan;
@@ -59,7 +59,7 @@ pub(crate) struct Checker {
     summaries: Vec<SheetSummary>,
     ignored: Vec<String>,
     read: Vec<String>,
-    rosters: HashMap<Roster, Grid>,
+    rosters: HashMap<Roster, SheetCells>,
     /// Set once the rosters are planned.
     names: Option<Names>,
     /// The ledger sheet being read.
@@ -74,7 +74,7 @@ struct LedgerSheet {
     kind: KindDef,
     summary: usize,
     /// The first rows, kept until the header row is found among them.
-    head: Vec<(u32, Vec<GridCell>)>,
+    head: Vec<(u32, Vec<SheetCell>)>,
     /// `Some(None)`: the header was looked for and the sheet cannot be read.
     layout: Option<Option<Layout>>,
     records: Vec<RecordData>,
@@ -145,9 +145,9 @@ impl Checker {
         }
         let name = &self.summaries[sheet.summary].sheet;
         let head = std::mem::take(&mut sheet.head);
-        let rows: Vec<GridRow<'_>> = head
+        let rows: Vec<SheetRow<'_>> = head
             .iter()
-            .map(|(index, cells)| GridRow {
+            .map(|(index, cells)| SheetRow {
                 index: *index,
                 cells,
             })
@@ -163,7 +163,7 @@ impl Checker {
         }
     }
 
-    fn check(&mut self, row: GridRow<'_>) {
+    fn check(&mut self, row: SheetRow<'_>) {
         let (Some(sheet), Some(names)) = (self.ledger.as_mut(), self.names.as_ref()) else {
             return;
         };
@@ -261,7 +261,7 @@ impl Sink for Checker {
         false
     }
 
-    fn row(&mut self, row: GridRow<'_>) {
+    fn row(&mut self, row: SheetRow<'_>) {
         if let Some(preview) = self.previews.last_mut() {
             preview.take(&row);
         }
@@ -281,7 +281,7 @@ impl Sink for Checker {
         self.check(row);
     }
 
-    fn end(&mut self, grid: Grid) {
+    fn end(&mut self, grid: SheetCells) {
         if self.ledger.is_some() {
             self.settle_header();
             if let Some(sheet) = self.ledger.take() {

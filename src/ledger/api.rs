@@ -8,7 +8,7 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 
 use super::catalogue::KindDef;
-use super::service::{self, ListParams, Page, RecordInput, RecordView};
+use super::service::{self, ListParams, Listing, RecordInput, RecordView};
 use crate::error::AppError;
 use crate::web::{ApiError, AppState, Auth};
 
@@ -110,7 +110,7 @@ async fn list(
     State(st): State<AppState>,
     Auth(p): Auth,
     Query(pairs): Query<Vec<(String, String)>>,
-) -> Result<Json<Page<RecordView<service::RawFields>>>, ApiError> {
+) -> Result<Json<Listing<RecordView<service::RawFields>>>, ApiError> {
     let params = list_params(pairs)?;
     Ok(Json(
         service::list_raw(

@@ -226,23 +226,23 @@ pub enum CatalogueError {
         field: String,
         reason: ValueError,
     },
-    #[error("台账种类“{kind}”的{role}指向不存在的字段“{key}”")]
-    UnknownRoleField {
+    #[error("台账种类“{kind}”的{pointer}指向不存在的字段“{key}”")]
+    UnknownPointedField {
         kind: String,
-        role: &'static str,
+        pointer: &'static str,
         key: String,
     },
-    #[error("台账种类“{kind}”的{role}指向的字段“{field}”应为{expected}")]
-    RoleFieldType {
+    #[error("台账种类“{kind}”的{pointer}指向的字段“{field}”应为{expected}")]
+    PointedFieldType {
         kind: String,
-        role: &'static str,
+        pointer: &'static str,
         field: String,
         expected: &'static str,
     },
-    #[error("台账种类“{kind}”的{role}指向的字段“{field}”必须是必填项（required = true）")]
-    RoleFieldOptional {
+    #[error("台账种类“{kind}”的{pointer}指向的字段“{field}”必须是必填项（required = true）")]
+    PointedFieldOptional {
         kind: String,
-        role: &'static str,
+        pointer: &'static str,
         field: String,
     },
 }
@@ -436,10 +436,10 @@ impl KindDef {
         for rule in &self.plausibility {
             self.check_plausibility(rule)?;
         }
-        self.check_role(Role::Date, Some(&self.date_field))?;
-        self.check_role(Role::Title, Some(&self.title_field))?;
-        self.check_role(Role::Unit, self.unit_field.as_ref())?;
-        self.check_role(Role::Enterprise, self.enterprise_field.as_ref())?;
+        self.check_pointer(Pointer::Date, Some(&self.date_field))?;
+        self.check_pointer(Pointer::Title, Some(&self.title_field))?;
+        self.check_pointer(Pointer::Unit, self.unit_field.as_ref())?;
+        self.check_pointer(Pointer::Enterprise, self.enterprise_field.as_ref())?;
         Ok(())
     }
 
@@ -474,31 +474,31 @@ impl KindDef {
         }
     }
 
-    fn check_role(&self, role: Role, key: Option<&String>) -> Result<(), CatalogueError> {
+    fn check_pointer(&self, pointer: Pointer, key: Option<&String>) -> Result<(), CatalogueError> {
         let Some(key) = key else {
             return Ok(());
         };
         let field = self
             .field(key)
-            .ok_or_else(|| CatalogueError::UnknownRoleField {
+            .ok_or_else(|| CatalogueError::UnknownPointedField {
                 kind: self.id.clone(),
-                role: role.name(),
+                pointer: pointer.name(),
                 key: key.clone(),
             })?;
-        if !role.accepts(field.field_type) {
-            return Err(CatalogueError::RoleFieldType {
+        if !pointer.accepts(field.field_type) {
+            return Err(CatalogueError::PointedFieldType {
                 kind: self.id.clone(),
-                role: role.name(),
+                pointer: pointer.name(),
                 field: field.describe(),
-                expected: role.expected(),
+                expected: pointer.expected(),
             });
         }
         // Periods and lists rest on these two: a record without a date counts nowhere, and one
         // without a title cannot be listed as evidence.
-        if role.must_be_required() && !field.required {
-            return Err(CatalogueError::RoleFieldOptional {
+        if pointer.must_be_required() && !field.required {
+            return Err(CatalogueError::PointedFieldOptional {
                 kind: self.id.clone(),
-                role: role.name(),
+                pointer: pointer.name(),
                 field: field.describe(),
             });
         }
@@ -678,43 +678,43 @@ const DEFAULT_CATALOGUE: &str = include_str!("catalogue.toml");
 
 /// The four fields a kind points at by key, and what each must be.
 #[derive(Clone, Copy)]
-enum Role {
+enum Pointer {
     Date,
     Title,
     Unit,
     Enterprise,
 }
 
-impl Role {
+impl Pointer {
     fn name(self) -> &'static str {
         match self {
-            Role::Date => "日期字段（date_field）",
-            Role::Title => "标题字段（title_field）",
-            Role::Unit => "责任单位字段（unit_field）",
-            Role::Enterprise => "企业字段（enterprise_field）",
+            Pointer::Date => "日期字段（date_field）",
+            Pointer::Title => "标题字段（title_field）",
+            Pointer::Unit => "责任单位字段（unit_field）",
+            Pointer::Enterprise => "企业字段（enterprise_field）",
         }
     }
 
     fn expected(self) -> &'static str {
         match self {
-            Role::Date => "日期类型（date）",
-            Role::Title => "文字类型（text、longtext、choice、unit、enterprise 或 person）",
-            Role::Unit => "单位类型（unit）",
-            Role::Enterprise => "企业类型（enterprise）",
+            Pointer::Date => "日期类型（date）",
+            Pointer::Title => "文字类型（text、longtext、choice、unit、enterprise 或 person）",
+            Pointer::Unit => "单位类型（unit）",
+            Pointer::Enterprise => "企业类型（enterprise）",
         }
     }
 
     fn accepts(self, field_type: FieldType) -> bool {
         match self {
-            Role::Date => field_type == FieldType::Date,
-            Role::Title => field_type.is_textual(),
-            Role::Unit => field_type == FieldType::Unit,
-            Role::Enterprise => field_type == FieldType::Enterprise,
+            Pointer::Date => field_type == FieldType::Date,
+            Pointer::Title => field_type.is_textual(),
+            Pointer::Unit => field_type == FieldType::Unit,
+            Pointer::Enterprise => field_type == FieldType::Enterprise,
         }
     }
 
     fn must_be_required(self) -> bool {
-        matches!(self, Role::Date | Role::Title)
+        matches!(self, Pointer::Date | Pointer::Title)
     }
 }
 
@@ -1359,7 +1359,7 @@ required = true
             "台账种类“meeting”的日期字段（date_field）指向的字段“会议名称（name）”应为日期类型（date）"
         );
         let err = refused(&MINIMAL.replace("title_field = \"name\"", "title_field = \"date\""));
-        assert!(matches!(err, CatalogueError::RoleFieldType { .. }));
+        assert!(matches!(err, CatalogueError::PointedFieldType { .. }));
         let optional_date = MINIMAL.replacen("required = true", "required = false", 1);
         assert_eq!(
             refused(&optional_date).to_string(),
@@ -1379,8 +1379,8 @@ required = true
         );
         assert!(matches!(
             refused(&enterprise),
-            CatalogueError::RoleFieldType {
-                role: "企业字段（enterprise_field）",
+            CatalogueError::PointedFieldType {
+                pointer: "企业字段（enterprise_field）",
                 ..
             }
         ));

@@ -107,16 +107,16 @@ pub struct ListParams {
 }
 
 #[derive(Debug, Serialize)]
-pub struct Page<T> {
+pub struct Listing<T> {
     pub items: Vec<T>,
     pub total: i64,
     pub limit: i64,
     pub offset: i64,
 }
 
-impl<T> Page<T> {
-    fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page {
+impl<T> Listing<T> {
+    fn map<U>(self, f: impl FnMut(T) -> U) -> Listing<U> {
+        Listing {
             items: self.items.into_iter().map(f).collect(),
             total: self.total,
             limit: self.limit,
@@ -349,7 +349,7 @@ pub async fn list(
     cache: &CountCache,
     who: &Principal,
     p: ListParams,
-) -> Result<Page<RecordView>, AppError> {
+) -> Result<Listing<RecordView>, AppError> {
     let page = list_rows(db, cache, who, p).await?;
     Ok(page.map(RecordView::from_row))
 }
@@ -382,7 +382,7 @@ pub async fn list_raw(
     cache: &CountCache,
     who: &Principal,
     p: ListParams,
-) -> Result<Page<RecordView<RawFields>>, AppError> {
+) -> Result<Listing<RecordView<RawFields>>, AppError> {
     let page = list_rows(db, cache, who, p).await?;
     Ok(page.map(RecordView::raw_from_row))
 }
@@ -392,7 +392,7 @@ async fn list_rows(
     cache: &CountCache,
     who: &Principal,
     p: ListParams,
-) -> Result<Page<RecordRow>, AppError> {
+) -> Result<Listing<RecordRow>, AppError> {
     let query = record_query(db, who, p).await?;
     let (limit, offset) = (query.limit, query.offset);
     // The cache key leaves out the page and the order: they do not change the total.
@@ -413,7 +413,7 @@ async fn list_rows(
         }
         (None, None) => 0,
     };
-    Ok(Page {
+    Ok(Listing {
         items: rows,
         total,
         limit,

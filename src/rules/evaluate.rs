@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use super::definition::{NumberField, Requirement, Rule};
-use super::queries::{self, CountRow, Grid, RatioRow, Scope, Spec, TaskRow};
+use super::queries::{self, CountRow, RatioRow, Spec, Tally, TaskRow, Window};
 use super::Finding;
 use crate::db::{Db, DbError};
 
@@ -16,7 +16,11 @@ const LISTED: usize = 5;
 /// The findings of `rules`. The meeting rules (count and ratio) are evaluated together, their
 /// grids read in one statement that parses the year's meetings once ([`queries::grids`]); a
 /// rule with no period over yet cannot be violated and is not evaluated.
-pub(crate) async fn rules(db: &Db, scope: Scope, rules: &[&Rule]) -> Result<Vec<Finding>, DbError> {
+pub(crate) async fn rules(
+    db: &Db,
+    scope: Window,
+    rules: &[&Rule],
+) -> Result<Vec<Finding>, DbError> {
     let mut findings = Vec::new();
     let (mut batch, mut specs) = (Vec::new(), Vec::new());
     for &rule in rules {
@@ -53,7 +57,7 @@ pub(crate) async fn rules(db: &Db, scope: Scope, rules: &[&Rule]) -> Result<Vec<
     let grids = queries::grids(db, scope, &specs).await?;
     for (rule, grid) in batch.into_iter().zip(grids) {
         match (&rule.requirement, grid) {
-            (Requirement::Count { meeting_type, min }, Grid::Count(rows)) => {
+            (Requirement::Count { meeting_type, min }, Tally::Count(rows)) => {
                 findings.extend(count_findings(rule, scope.year, meeting_type, *min, rows));
             }
             (
@@ -63,7 +67,7 @@ pub(crate) async fn rules(db: &Db, scope: Scope, rules: &[&Rule]) -> Result<Vec<
                     denominator,
                     min_ratio,
                 },
-                Grid::Ratio(rows),
+                Tally::Ratio(rows),
             ) => {
                 let ratio = RatioRule {
                     meeting_types,
@@ -147,7 +151,7 @@ fn count_findings(
 
 /// One finding per responsible unit holding tasks past their deadline and not done as of the
 /// check date, the tasks listed by 序号, content and deadline.
-fn task_findings(rule: &Rule, scope: Scope, rows: Vec<TaskRow>) -> Vec<Finding> {
+fn task_findings(rule: &Rule, scope: Window, rows: Vec<TaskRow>) -> Vec<Finding> {
     // (unit id, unit name, the unit's overdue tasks as listed, their ids), rows coming by unit.
     let mut units: Vec<(i64, String, Vec<String>, Vec<i64>)> = Vec::new();
     for (unit_id, name, task_id, seq, content, deadline) in rows {

@@ -13,7 +13,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use super::definition::Requirement;
-use super::queries::{self, Scope};
+use super::queries::{self, Window};
 use super::svg::Svg;
 use super::{Period, Rules};
 use crate::auth::{Action, Principal};
@@ -81,7 +81,7 @@ pub async fn grid(db: &Db, who: &Principal, year: i32, as_of: NaiveDate) -> Resu
     ) else {
         return Err(super::RulesError::YearOutOfRange { year }.into());
     };
-    let scope = Scope {
+    let scope = Window {
         park_id: who.park_id,
         year,
         first,

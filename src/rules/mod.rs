@@ -92,7 +92,7 @@ pub async fn check_with(
     if as_of < first {
         return Ok(Vec::new());
     }
-    let scope = queries::Scope {
+    let scope = queries::Window {
         park_id,
         year,
         first,

@@ -24,7 +24,7 @@ const PARTY_GROUP: &str = "党小组";
 
 /// Where and when a rule is evaluated.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Scope {
+pub(crate) struct Window {
     pub park_id: i64,
     pub year: i32,
     /// The first day of the year.
@@ -65,7 +65,7 @@ pub(crate) enum Spec<'a> {
 
 /// What [`grids`] gives for one [`Spec`], in its shape.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Grid {
+pub(crate) enum Tally {
     Count(Vec<CountRow>),
     Ratio(Vec<RatioRow>),
 }
@@ -75,7 +75,7 @@ pub(crate) enum Grid {
 /// Meetings in periods not yet ended are listed too (they are evidence), never violations.
 pub(crate) async fn count_grid(
     db: &Db,
-    scope: Scope,
+    scope: Window,
     applies_to: &AppliesTo,
     period: Period,
     meeting_type: &str,
@@ -88,7 +88,7 @@ pub(crate) async fn count_grid(
         min,
     };
     match grids(db, scope, &[spec]).await?.pop() {
-        Some(Grid::Count(rows)) => Ok(rows),
+        Some(Tally::Count(rows)) => Ok(rows),
         _ => Ok(Vec::new()),
     }
 }
@@ -104,7 +104,11 @@ pub(crate) async fn count_grid(
 /// in periods not yet ended too (evidence, never violations). A ratio rule has the cells of
 /// ended periods that measured something; a meeting that leaves either field empty measures
 /// nothing.
-pub(crate) async fn grids(db: &Db, scope: Scope, specs: &[Spec<'_>]) -> Result<Vec<Grid>, DbError> {
+pub(crate) async fn grids(
+    db: &Db,
+    scope: Window,
+    specs: &[Spec<'_>],
+) -> Result<Vec<Tally>, DbError> {
     if specs.is_empty() {
         return Ok(Vec::new());
     }
@@ -222,17 +226,17 @@ pub(crate) async fn grids(db: &Db, scope: Scope, specs: &[Spec<'_>]) -> Result<V
         selects.join(" UNION ALL ")
     );
     let cells: Vec<Cell> = fetch(db, &sql, &q.binds).await?;
-    let mut grids: Vec<Grid> = specs
+    let mut grids: Vec<Tally> = specs
         .iter()
         .map(|spec| match spec {
-            Spec::Count { .. } => Grid::Count(Vec::new()),
-            Spec::Ratio { .. } => Grid::Ratio(Vec::new()),
+            Spec::Count { .. } => Tally::Count(Vec::new()),
+            Spec::Ratio { .. } => Tally::Ratio(Vec::new()),
         })
         .collect();
     for (k, unit_id, name, p, held, violated, top, bottom, list) in cells {
         let meetings = meetings_of(list.as_deref())?;
         match usize::try_from(k).ok().and_then(|k| grids.get_mut(k)) {
-            Some(Grid::Count(rows)) => {
+            Some(Tally::Count(rows)) => {
                 if meetings.is_empty() {
                     rows.push((unit_id, name.clone(), p, None, None, held, violated));
                 }
@@ -240,7 +244,7 @@ pub(crate) async fn grids(db: &Db, scope: Scope, specs: &[Spec<'_>]) -> Result<V
                     rows.push((unit_id, name.clone(), p, Some(id), Some(on), held, violated));
                 }
             }
-            Some(Grid::Ratio(rows)) => {
+            Some(Tally::Ratio(rows)) => {
                 let (top, bottom) = (top.unwrap_or(0.0), bottom.unwrap_or(0.0));
                 for (id, on) in meetings {
                     rows.push((unit_id, name.clone(), p, id, on, top, bottom));
@@ -296,7 +300,7 @@ pub(crate) type TaskRow = (i64, String, i64, String, String, NaiveDate);
 
 /// Tasks of the year's plans whose deadline has passed by `scope.last` (the as-of date) and that
 /// were not done by then, by responsible unit (in roster order), deadline and id.
-pub(crate) async fn overdue_tasks(db: &Db, scope: Scope) -> Result<Vec<TaskRow>, DbError> {
+pub(crate) async fn overdue_tasks(db: &Db, scope: Window) -> Result<Vec<TaskRow>, DbError> {
     Ok(on_db!(db, |pool| sqlx::query_as(
         "SELECT t.unit_id, u.name, t.id, t.seq, t.content, t.deadline FROM tasks t \
          JOIN plans p ON p.park_id = t.park_id AND p.id = t.plan_id \
