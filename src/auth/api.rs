@@ -169,10 +169,7 @@ async fn show(
     Auth(p): Auth,
     Path(id): Path<i64>,
 ) -> Result<Json<User>, ApiError> {
-    p.require(Action::ReadUsers)?;
-    Ok(Json(
-        service::get_user(&st.db, p.park_id, id, st.now()).await?,
-    ))
+    Ok(Json(service::get_user_as(&st.db, &p, id, st.now()).await?))
 }
 
 async fn assign(

@@ -4,6 +4,7 @@ pub mod account_pages;
 pub mod admin_pages;
 pub mod api;
 pub mod credentials;
+pub mod operator;
 pub mod pages;
 pub mod password;
 mod queries;

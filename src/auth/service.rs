@@ -60,7 +60,7 @@ pub struct SignedIn {
 }
 
 impl User {
-    fn from_row(row: UserRow, now: DateTime<Utc>) -> Result<User, AppError> {
+    pub(super) fn from_row(row: UserRow, now: DateTime<Utc>) -> Result<User, AppError> {
         let role = parse_role(&row.role)?;
         Ok(User {
             id: row.id,
@@ -172,7 +172,7 @@ impl PreparedUser {
 
     /// Its password chosen by someone else: changed by its owner at the first sign-in. A 三员
     /// account's password changes only on the server's command line, so none is asked of it.
-    fn issued_by_another(mut self) -> PreparedUser {
+    pub(super) fn issued_by_another(mut self) -> PreparedUser {
         self.row.must_change_password = !parse_role(&self.row.role).is_ok_and(Role::is_admin_duty);
         self
     }
@@ -213,22 +213,8 @@ pub async fn insert_user(
     Ok(user)
 }
 
-/// Creates an account in its own transaction (the command line's `user add`): its owner
-/// changes the password at the first sign-in, unless it is a 三员 account.
-pub async fn create_user(
-    db: &Db,
-    park_id: i64,
-    by: &Actor,
-    new: NewUser,
-    now: DateTime<Utc>,
-) -> Result<User, AppError> {
-    let profile = super::credentials::profile(db, park_id).await?;
-    let prepared = prepare_user(new, profile).await?.issued_by_another();
-    insert_user_alone(db, park_id, by, prepared, now).await
-}
-
 /// Inserts a prepared account in its own transaction.
-async fn insert_user_alone(
+pub(super) async fn insert_user_alone(
     db: &Db,
     park_id: i64,
     by: &Actor,
@@ -247,32 +233,21 @@ pub async fn list_users(
     now: DateTime<Utc>,
 ) -> Result<Vec<User>, AppError> {
     who.require(Action::ReadUsers)?;
-    all_users(db, who.park_id, now).await
+    super::operator::all_users(db, who.park_id, now).await
 }
 
-/// Every account of the park (the command line, acting as the operator).
-pub async fn all_users(db: &Db, park_id: i64, now: DateTime<Utc>) -> Result<Vec<User>, AppError> {
-    queries::list_users(db, park_id)
-        .await?
-        .into_iter()
-        .map(|r| User::from_row(r, now))
-        .collect()
-}
-
-pub async fn find_by_login(
+/// One account of the park, for whoever may read accounts.
+pub async fn get_user_as(
     db: &Db,
-    park_id: i64,
-    login: &str,
+    who: &Principal,
+    id: i64,
     now: DateTime<Utc>,
-) -> Result<Option<User>, AppError> {
-    let found = queries::users_by_login(db, login.trim())
-        .await?
-        .into_iter()
-        .find(|(park, _)| *park == park_id);
-    found.map(|(_, row)| User::from_row(row, now)).transpose()
+) -> Result<User, AppError> {
+    who.require(Action::ReadUsers)?;
+    get_user(db, who.park_id, id, now).await
 }
 
-pub async fn get_user(
+pub(super) async fn get_user(
     db: &Db,
     park_id: i64,
     id: i64,
@@ -340,33 +315,7 @@ pub async fn assign(
     Ok(after)
 }
 
-/// Locks or unlocks an account by hand (系统管理员 or the command line).
-pub async fn set_locked(
-    db: &Db,
-    park_id: i64,
-    by: &Actor,
-    id: i64,
-    locked: bool,
-    now: DateTime<Utc>,
-) -> Result<User, AppError> {
-    let before = get_user(db, park_id, id, now).await?;
-    let mut tx = db.begin().await?;
-    queries::set_disabled(&mut tx, park_id, id, locked).await?;
-    if locked {
-        queries::revoke_user_sessions(&mut tx, park_id, id, now).await?;
-    }
-    let after = User {
-        disabled: locked,
-        locked: if locked { before.locked } else { false },
-        ..before.clone()
-    };
-    let action = if locked { "lock" } else { "unlock" };
-    audit_user(&mut tx, park_id, by, now, action, &before, &after).await?;
-    tx.commit().await?;
-    Ok(after)
-}
-
-async fn audit_user(
+pub(super) async fn audit_user(
     tx: &mut crate::db::Tx,
     park_id: i64,
     by: &Actor,
@@ -673,7 +622,7 @@ pub async fn set_locked_as(
         ));
     }
     not_admin_duty(db, who, id, now).await?;
-    set_locked(db, who.park_id, &who.actor(), id, locked, now).await
+    super::operator::set_locked(db, who.park_id, &who.actor(), id, locked, now).await
 }
 
 /// Resets an account's password (系统管理员): the typed one, or a generated one shown once.

@@ -3,7 +3,7 @@
 use clap::Subcommand;
 
 use crate::audit::Actor;
-use crate::auth::{service, NewUser, Role};
+use crate::auth::{NewUser, Role};
 use crate::config::Config;
 
 #[derive(Debug, Subcommand)]
@@ -50,7 +50,7 @@ pub async fn run(config: Config, park: Option<&str>, cmd: Command) -> anyhow::Re
     let find = |login: String| {
         let db = db.clone();
         async move {
-            let users = crate::auth::service::find_by_login(&db, park.id, &login, now).await?;
+            let users = crate::auth::operator::find_by_login(&db, park.id, &login, now).await?;
             users.ok_or_else(|| anyhow::anyhow!("园区“{}”中没有登录名为“{login}”的账号", park.name))
         }
     };
@@ -81,7 +81,7 @@ pub async fn run(config: Config, park: Option<&str>, cmd: Command) -> anyhow::Re
                 None => None,
             };
             let (password, generated) = password_from_env();
-            let user = service::create_user(
+            let user = crate::auth::operator::create_user(
                 &db,
                 park.id,
                 &actor,
@@ -108,13 +108,13 @@ pub async fn run(config: Config, park: Option<&str>, cmd: Command) -> anyhow::Re
         Command::Passwd { login } => {
             let user = find(login).await?;
             let (password, generated) = password_from_env();
-            crate::auth::credentials::set_password(
+            crate::auth::operator::set_password(
                 &db,
                 park.id,
                 &actor,
                 &user,
                 &password,
-                crate::auth::credentials::SetBy::Another,
+                crate::auth::operator::SetBy::Another,
                 now,
             )
             .await?;
@@ -128,16 +128,16 @@ pub async fn run(config: Config, park: Option<&str>, cmd: Command) -> anyhow::Re
         }
         Command::Lock { login } => {
             let user = find(login).await?;
-            service::set_locked(&db, park.id, &actor, user.id, true, now).await?;
+            crate::auth::operator::set_locked(&db, park.id, &actor, user.id, true, now).await?;
             println!("已锁定账号 {}", user.login);
         }
         Command::Unlock { login } => {
             let user = find(login).await?;
-            service::set_locked(&db, park.id, &actor, user.id, false, now).await?;
+            crate::auth::operator::set_locked(&db, park.id, &actor, user.id, false, now).await?;
             println!("已解锁账号 {}", user.login);
         }
         Command::List => {
-            for u in service::all_users(&db, park.id, now).await? {
+            for u in crate::auth::operator::all_users(&db, park.id, now).await? {
                 let state = if u.disabled {
                     "已停用"
                 } else if u.locked {

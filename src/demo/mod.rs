@@ -22,7 +22,7 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 
 use crate::audit::{self, Actor, Change};
-use crate::auth::service::{insert_user, prepare_user};
+use crate::auth::operator::{insert_user, prepare_user};
 use crate::auth::{NewUser, Role};
 use crate::db::Db;
 use crate::error::AppError;

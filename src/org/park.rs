@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::queries;
 use crate::audit::{self, Actor, Change};
-use crate::auth::{service as auth, NewUser, Role};
+use crate::auth::{operator as auth, NewUser, Role};
 use crate::db::Db;
 use crate::error::AppError;
 use crate::ledger::catalogue::Catalogue;

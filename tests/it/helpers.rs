@@ -230,7 +230,7 @@ impl TestApp {
             enterprise_id: None,
             person_id: None,
         };
-        taizhang::auth::service::create_user(
+        taizhang::auth::operator::create_user(
             &self.db,
             self.park_id,
             &taizhang::audit::Actor::system(),

@@ -70,3 +70,78 @@ fn the_check_sees_an_import_of_an_area() {
     let lines: Vec<usize> = area_imports(text).into_iter().map(|(no, _)| no).collect();
     assert_eq!(lines, [2, 5]);
 }
+
+/// The names of the operator's unchecked account paths a file uses, by line number.
+fn operator_calls(text: &str) -> Vec<usize> {
+    const UNCHECKED: [&str; 6] = [
+        "operator::",
+        "insert_user(",
+        "prepare_user(",
+        "set_password(",
+        "set_locked(",
+        "create_user(",
+    ];
+    // A whole name: `reset_password(` is not `set_password(`.
+    let calls = |line: &str, name: &str| {
+        line.match_indices(name)
+            .any(|(at, _)| !line[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_'))
+    };
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim_start().starts_with("//"))
+        .filter(|(_, l)| UNCHECKED.iter().any(|u| calls(l, u)))
+        .map(|(i, _)| i + 1)
+        .collect()
+}
+
+/// Account writes from the web and the API go through the checked services (`*_as`): the
+/// operator's unchecked paths (`auth::operator`) are for the command line and the demo only.
+#[test]
+fn the_faces_write_accounts_only_through_the_checked_services() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    crate::route_rows::rust_files(&root, &mut files);
+    let operator_side = |p: &Path| {
+        let rel = p
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        rel.starts_with("cli/")
+            || rel.starts_with("demo/")
+            // A new park and its first 系统管理员 (`taizhang init`, the demo).
+            || rel == "org/park.rs"
+            || [
+                "auth/operator.rs",
+                "auth/service.rs",
+                "auth/credentials.rs",
+                "auth/queries.rs",
+            ]
+            .contains(&rel.as_str())
+    };
+    let mut found = Vec::new();
+    let mut faces = 0;
+    for file in files.iter().filter(|f| !operator_side(f)) {
+        faces += 1;
+        let text = std::fs::read_to_string(file).unwrap();
+        for no in operator_calls(&text) {
+            found.push(format!("{}:{no}", file.display()));
+        }
+    }
+    assert!(faces > 50, "{faces}");
+    assert!(
+        found.is_empty(),
+        "unchecked account paths called from:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn the_operator_check_sees_an_unchecked_call() {
+    let text = "service::set_locked_as(&db, &p, id, true, now)\n\
+                // operator::set_locked in a comment\n\
+                crate::auth::operator::set_locked(&db, 1, &a, id, true, now)\n\
+                async fn reset_password(\n\
+                set_password(&db, 1, &a, &u, pw, by, now)";
+    assert_eq!(operator_calls(text), [3, 5]);
+}
