@@ -54,7 +54,7 @@ pub async fn home(
     };
     let today = crate::calendar::today(st.now());
     let years = crate::web::ui::years_offered(today.year(), 5, year);
-    let kinds = match service::kinds(&st.db, &page.who).await {
+    let kinds = match crate::ledger::kinds::kinds(&st.db, &page.who).await {
         Ok(k) => k,
         Err(crate::error::AppError::Forbidden(_)) => Vec::new(),
         Err(e) => return Err(e.into()),

@@ -92,7 +92,7 @@ const AREAS: [(Action<'static>, &str, &str, &str); 11] = [
 /// read no ledgers), then the areas their role opens.
 fn menu<'a>(st: &'a AppState, who: &'a Principal) -> MenuFuture<'a> {
     Box::pin(async move {
-        let kinds = match crate::ledger::service::kinds(&st.db, who).await {
+        let kinds = match crate::ledger::kinds::kinds(&st.db, who).await {
             Ok(k) => k,
             Err(AppError::Forbidden(_)) => Vec::new(),
             Err(e) => return Err(e),

@@ -75,7 +75,7 @@ pub async fn listed(
 ) -> Result<Exported, crate::error::AppError> {
     use crate::error::AppError;
     let kind_id = params.kind.clone().unwrap_or_default();
-    let kind = crate::ledger::service::kind(db, who, &kind_id).await?;
+    let kind = crate::ledger::kinds::kind(db, who, &kind_id).await?;
     let mut query = crate::ledger::service::record_query(db, who, params).await?;
     query.limit = MAX_SHEET_ROWS + 1;
     query.offset = 0;

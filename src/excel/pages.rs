@@ -56,7 +56,7 @@ async fn export(
     Path(kind): Path<String>,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> PageResult {
-    let def = crate::ledger::service::kind(&st.db, &page.who, &kind).await?;
+    let def = crate::ledger::kinds::kind(&st.db, &page.who, &kind).await?;
     // The same default year as the list page, so that the export holds what the page listed.
     let working_year = crate::ledger::pages::working_year(&st, &page).await?;
     let filters = crate::ledger::pages::list_filters(&def, &pairs, working_year);
@@ -77,7 +77,7 @@ async fn export(
 
 /// A blank import template of the kind, with drop-down lists and a guide.
 async fn template(State(st): State<AppState>, page: Page, Path(kind): Path<String>) -> PageResult {
-    let def = crate::ledger::service::kind(&st.db, &page.who, &kind).await?;
+    let def = crate::ledger::kinds::kind(&st.db, &page.who, &kind).await?;
     page.who.require(Action::WriteRecords(&def.id))?;
     match super::template::workbook(&st.db, page.who.park_id, &def.id).await {
         Ok(t) => xlsx_download(&format!("{}导入模板.xlsx", def.sheet), t.bytes),
@@ -197,7 +197,7 @@ impl JobView {
 }
 
 async fn readable_kinds(st: &AppState, page: &Page) -> Result<Vec<KindDef>, AppError> {
-    crate::ledger::service::kinds(&st.db, &page.who).await
+    crate::ledger::kinds::kinds(&st.db, &page.who).await
 }
 
 /// The upload form, with `error` and the kind chosen kept after a refused upload.

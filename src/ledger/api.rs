@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 
 use super::catalogue::KindDef;
 use super::service::{self, ListParams, Listing, RecordInput, RecordView};
+use super::{attachments, kinds};
 use crate::error::AppError;
 use crate::web::{ApiError, AppState, Auth};
 
@@ -28,7 +29,7 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn list_kinds(State(st): State<AppState>, Auth(p): Auth) -> Result<Json<Value>, ApiError> {
-    let kinds = service::kinds(&st.db, &p).await?;
+    let kinds = kinds::kinds(&st.db, &p).await?;
     Ok(Json(json!({ "items": kinds, "total": kinds.len() })))
 }
 
@@ -37,7 +38,7 @@ async fn show_kind(
     Auth(p): Auth,
     Path(kind): Path<String>,
 ) -> Result<Json<KindDef>, ApiError> {
-    Ok(Json(service::kind(&st.db, &p, &kind).await?))
+    Ok(Json(kinds::kind(&st.db, &p, &kind).await?))
 }
 
 async fn create_kind(
@@ -45,7 +46,7 @@ async fn create_kind(
     Auth(p): Auth,
     Json(def): Json<KindDef>,
 ) -> Result<(StatusCode, Json<KindDef>), ApiError> {
-    let saved = service::save_kind(&st.db, &p, def, true, st.now()).await?;
+    let saved = kinds::save_kind(&st.db, &p, def, true, st.now()).await?;
     Ok((StatusCode::CREATED, Json(saved)))
 }
 
@@ -59,7 +60,7 @@ async fn update_kind(
         return Err(AppError::invalid("id", "台账编号", "不能更改台账编号").into());
     }
     Ok(Json(
-        service::save_kind(&st.db, &p, def, false, st.now()).await?,
+        kinds::save_kind(&st.db, &p, def, false, st.now()).await?,
     ))
 }
 
@@ -185,7 +186,7 @@ async fn list_attachments(
     Auth(p): Auth,
     Path(id): Path<i64>,
 ) -> Result<Json<Value>, ApiError> {
-    let items = service::attachments(&st.db, &p, id).await?;
+    let items = attachments::attachments(&st.db, &p, id).await?;
     Ok(Json(json!({ "items": items, "total": items.len() })))
 }
 
@@ -197,7 +198,8 @@ async fn upload(
     form: Multipart,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let (name, bytes) = crate::web::file_part(form, st.config.max_upload_bytes).await?;
-    let row = service::add_attachment(&st.db, &st.config, &p, id, &name, &bytes, st.now()).await?;
+    let row =
+        attachments::add_attachment(&st.db, &st.config, &p, id, &name, &bytes, st.now()).await?;
     Ok((StatusCode::CREATED, Json(json!(row))))
 }
 
@@ -206,7 +208,7 @@ async fn download(
     Auth(p): Auth,
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
-    let (a, bytes) = service::open_attachment(&st.db, &st.config, &p, id).await?;
+    let (a, bytes) = attachments::open_attachment(&st.db, &st.config, &p, id).await?;
     Ok(file_response(&a, bytes, false))
 }
 

@@ -12,7 +12,7 @@ use axum::Router;
 use serde::Serialize;
 
 use super::catalogue::{FieldDef, FieldType, KindDef};
-use super::service::{self, NewKind};
+use super::kinds::NewKind;
 use crate::auth::Action;
 use crate::error::{AppError, FieldError};
 use crate::web::form::form_map;
@@ -100,7 +100,7 @@ async fn kinds_page(
     errors: &[FieldError],
 ) -> PageResult {
     page.who.require(Action::WriteKinds)?;
-    let all = service::catalogue_kinds(&st.db, &page.who).await?;
+    let all = super::kinds::catalogue_kinds(&st.db, &page.who).await?;
     let mut res = render(
         "kinds.html",
         KindsView {
@@ -142,7 +142,7 @@ async fn create_kind(
         date_label: get("date_label"),
         title_label: get("title_label"),
     };
-    match service::create_kind(&st.db, &page.who, new, st.now()).await {
+    match super::kinds::create_kind(&st.db, &page.who, new, st.now()).await {
         Ok(k) => Ok(Redirect::to(&format!("/admin/kinds/{}", k.id)).into_response()),
         Err(AppError::Invalid(errors)) => kinds_page(&st, &page, form, &errors).await,
         Err(e) => Err(e.into()),
@@ -193,7 +193,7 @@ struct KindOutcome {
 
 async fn kind_page(st: &AppState, page: &Page, id: &str, out: KindOutcome) -> PageResult {
     page.who.require(Action::WriteKinds)?;
-    let all = service::catalogue_kinds(&st.db, &page.who).await?;
+    let all = super::kinds::catalogue_kinds(&st.db, &page.who).await?;
     let Some(def) = all.into_iter().find(|k| k.id == id) else {
         return Err(AppError::NotFound("台账类型").into());
     };
@@ -264,7 +264,7 @@ async fn add_field(
                 aliases: Vec::new(),
                 set_by: Vec::new(),
             };
-            service::add_field(&st.db, &page.who, &id, field, st.now()).await
+            super::kinds::add_field(&st.db, &page.who, &id, field, st.now()).await
         }
     };
     match result {
@@ -308,7 +308,7 @@ async fn remove_field(
     Path((id, key)): Path<(String, String)>,
     _: CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
-    match service::remove_field(&st.db, &page.who, &id, &key, st.now()).await {
+    match super::kinds::remove_field(&st.db, &page.who, &id, &key, st.now()).await {
         Ok(_) => Ok(Redirect::to(&format!("/admin/kinds/{id}")).into_response()),
         Err(AppError::Invalid(errors)) => refused_at(&st, &page, &id, &key, errors).await,
         Err(e) => Err(e.into()),
@@ -327,7 +327,7 @@ async fn retype_field(
         None => Err(AppError::invalid("field_type", "类型", "请选择字段类型")),
         Some(t) => {
             let choices = parse_choices(&get("choices"));
-            service::retype_field(&st.db, &page.who, &id, &key, t, choices, st.now()).await
+            super::kinds::retype_field(&st.db, &page.who, &id, &key, t, choices, st.now()).await
         }
     };
     match result {

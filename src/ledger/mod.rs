@@ -2,9 +2,11 @@
 //! with their typed core columns, listed within the caller's scope.
 
 pub mod api;
+pub mod attachments;
 pub mod bulk;
 pub mod catalogue;
 pub mod kind_pages;
+pub mod kinds;
 pub mod pages;
 pub mod plausibility;
 pub mod queries;

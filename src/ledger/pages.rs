@@ -15,6 +15,7 @@ use serde_json::{Map, Value as Json};
 
 use super::catalogue::{FieldDef, FieldType, KindDef};
 use super::service::{self, ListParams, RecordInput, RecordView};
+use super::{attachments, kinds};
 use crate::error::{AppError, FieldError};
 use crate::web::ui::{error_page, render, urlencode, Chrome, Page, Upload};
 use crate::web::{AppState, CsrfForm, PageResult};
@@ -225,9 +226,9 @@ async fn list(
     Path(kind_id): Path<String>,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> PageResult {
-    let kinds = service::kinds(&st.db, &page.who).await?;
+    let kinds = kinds::kinds(&st.db, &page.who).await?;
     let Some(kind) = kinds.iter().find(|k| k.id == kind_id).cloned() else {
-        return match service::kind(&st.db, &page.who, &kind_id).await {
+        return match kinds::kind(&st.db, &page.who, &kind_id).await {
             Err(e) => Err(e.into()),
             Ok(_) => Ok(error_page(
                 StatusCode::FORBIDDEN,
@@ -515,7 +516,7 @@ async fn new_form(
     page: Page,
     Path(kind_id): Path<String>,
 ) -> PageResult {
-    let kind = service::kind(&st.db, &page.who, &kind_id).await?;
+    let kind = kinds::kind(&st.db, &page.who, &kind_id).await?;
     page.who
         .require(crate::auth::Action::WriteRecords(&kind.id))?;
     let mut values = HashMap::new();
@@ -586,7 +587,7 @@ async fn create(
     Path(kind_id): Path<String>,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
-    let kind = service::kind(&st.db, &page.who, &kind_id).await?;
+    let kind = kinds::kind(&st.db, &page.who, &kind_id).await?;
     let Submitted { values, fields, .. } = read_form(&kind, pairs);
     let input = RecordInput {
         kind: Some(kind.id.clone()),
@@ -621,7 +622,7 @@ async fn record_and_kind(
     id: i64,
 ) -> Result<(RecordView, KindDef), AppError> {
     let rec = service::get(&st.db, &page.who, id).await?;
-    let kind = service::kind(&st.db, &page.who, &rec.kind).await?;
+    let kind = kinds::kind(&st.db, &page.who, &rec.kind).await?;
     Ok((rec, kind))
 }
 
@@ -792,8 +793,8 @@ fn human_size(bytes: i64) -> String {
 async fn detail(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> PageResult {
     let rec = service::get(&st.db, &page.who, id).await?;
     let loaded = async {
-        let kind = service::kind(&st.db, &page.who, &rec.kind).await?;
-        let attachments = service::attachments(&st.db, &page.who, id).await?;
+        let kind = kinds::kind(&st.db, &page.who, &rec.kind).await?;
+        let attachments = attachments::attachments(&st.db, &page.who, id).await?;
         let history = service::history(&st.db, &page.who, id).await?;
         let look = lookups(&st, &page).await?;
         Ok::<_, AppError>((kind, attachments, history, look))
@@ -882,7 +883,7 @@ async fn upload(
     Path(id): Path<i64>,
     form: Multipart,
 ) -> PageResult {
-    service::may_attach(&st.db, &page.who, id).await?;
+    attachments::may_attach(&st.db, &page.who, id).await?;
     let read = Upload::read(&page, form, st.config.max_upload_bytes).await;
     let (name, bytes) = read.and_then(|mut u| u.file())?;
     let name = if name.is_empty() {
@@ -890,7 +891,8 @@ async fn upload(
     } else {
         name
     };
-    match service::add_attachment(&st.db, &st.config, &page.who, id, &name, &bytes, st.now()).await
+    match attachments::add_attachment(&st.db, &st.config, &page.who, id, &name, &bytes, st.now())
+        .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/records/{id}")).into_response()),
         Err(AppError::Invalid(errors)) => Ok(error_page(
@@ -906,7 +908,7 @@ async fn upload(
 }
 
 async fn download(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> PageResult {
-    match service::open_attachment(&st.db, &st.config, &page.who, id).await {
+    match attachments::open_attachment(&st.db, &st.config, &page.who, id).await {
         Ok((a, bytes)) => {
             let inline =
                 a.content_type.starts_with("image/") || a.content_type == "application/pdf";

@@ -693,7 +693,7 @@ pub async fn attach(
     readable(db, who, progress.task_id, today(now))
         .await
         .map_err(|e| e.missing_as("任务进展"))?;
-    let stored = crate::ledger::service::store_file(cfg, file_name, bytes).await?;
+    let stored = crate::ledger::attachments::store_file(cfg, file_name, bytes).await?;
     let mut row = TaskFileRow {
         id: 0,
         progress_id,
@@ -736,7 +736,7 @@ pub async fn open_file(
     readable(db, who, task_id, today)
         .await
         .map_err(|e| e.missing_as("附件"))?;
-    let path = crate::ledger::service::attachment_path(&cfg.data_dir, &file.sha256);
+    let path = crate::ledger::attachments::attachment_path(&cfg.data_dir, &file.sha256);
     let bytes = tokio::fs::read(path)
         .await
         .map_err(|_| AppError::NotFound("附件文件"))?;
