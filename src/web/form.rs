@@ -1,6 +1,7 @@
 //! The page-handler kit for forms: [`CsrfForm`] refuses a form without this session's CSRF
-//! token before the handler runs, and [`FormErrors`] carries what a refused form shows beside its
-//! fields and above them.
+//! token before the handler runs, [`FormErrors`] carries what a refused form shows beside its
+//! fields and above them, and [`form_page`] shows a form of typed [`FormField`]s (`form.html`)
+//! with what was typed kept and each message at its field.
 
 use std::collections::HashMap;
 
@@ -10,8 +11,8 @@ use axum::response::Response;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use super::ui::{csrf_refused, csrf_token, error_page, session_cookie};
-use super::{AppState, Transport};
+use super::ui::{csrf_refused, csrf_token, error_page, render, session_cookie, Chrome, Page};
+use super::{AppState, PageResult, Transport};
 use crate::error::{AppError, FieldError};
 
 /// A urlencoded form whose `_csrf` field is this session's token, deserialised into `T` (which
@@ -118,6 +119,183 @@ impl FormErrors {
             StatusCode::UNPROCESSABLE_ENTITY
         }
     }
+}
+
+// ---- a form of typed fields: shown with what was typed and each field's error ----
+
+/// One input of a form of typed fields, with what was typed and its error.
+#[derive(Serialize)]
+pub struct FormField {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub kind: &'static str,
+    pub required: bool,
+    pub options: Vec<(String, String)>,
+    pub value: String,
+    pub error: Option<String>,
+    pub hint: Option<&'static str>,
+    pub list: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+pub struct FormView {
+    chrome: Chrome,
+    title: String,
+    action: String,
+    back: String,
+    message: Option<String>,
+    fields: Vec<FormField>,
+    lists: Vec<Datalist>,
+}
+
+/// The choices a text field suggests (`FormField::list` names it by `id`).
+#[derive(Serialize)]
+pub struct Datalist {
+    pub id: &'static str,
+    pub options: Vec<String>,
+}
+
+pub type Values = HashMap<String, String>;
+
+pub fn field(key: &'static str, label: &'static str, kind: &'static str) -> FormField {
+    FormField {
+        key,
+        label,
+        kind,
+        required: false,
+        options: Vec::new(),
+        value: String::new(),
+        error: None,
+        hint: None,
+        list: None,
+    }
+}
+
+impl FormField {
+    pub fn required(mut self) -> Self {
+        self.required = true;
+        self
+    }
+    pub fn options<I: IntoIterator<Item = (String, String)>>(mut self, o: I) -> Self {
+        self.options = o.into_iter().collect();
+        self
+    }
+    pub fn words(self, words: &[&str]) -> Self {
+        self.options(words.iter().map(|w| (w.to_string(), w.to_string())))
+    }
+    pub fn hint(mut self, h: &'static str) -> Self {
+        self.hint = Some(h);
+        self
+    }
+    pub fn list(mut self, l: &'static str) -> Self {
+        self.list = Some(l);
+        self
+    }
+}
+
+/// Fills each field with what was typed (or stored) and its error.
+pub fn filled(fields: Vec<FormField>, values: &Values, errors: &[FieldError]) -> Vec<FormField> {
+    fields
+        .into_iter()
+        .map(|mut f| {
+            f.value = values.get(f.key).cloned().unwrap_or_default();
+            let msgs: Vec<&str> = errors
+                .iter()
+                .filter(|e| e.field == f.key)
+                .map(|e| e.message.as_str())
+                .collect();
+            if !msgs.is_empty() {
+                f.error = Some(msgs.join("；"));
+            }
+            f
+        })
+        .collect()
+}
+
+/// Errors not tied to a field of the form, as one message.
+pub fn loose_errors(fields: &[FormField], errors: &[FieldError]) -> Option<String> {
+    let loose: Vec<String> = errors
+        .iter()
+        .filter(|e| !fields.iter().any(|f| f.key == e.field))
+        .map(ToString::to_string)
+        .collect();
+    match (errors.is_empty(), loose.is_empty()) {
+        (true, _) => None,
+        (false, true) => Some("请按提示修改后再保存".into()),
+        (false, false) => Some(loose.join("；")),
+    }
+}
+
+pub struct FormPage<'a> {
+    /// The menu entry the page belongs to.
+    pub active: &'a str,
+    pub title: String,
+    pub action: String,
+    pub back: String,
+    pub fields: Vec<FormField>,
+    pub values: &'a Values,
+    pub errors: &'a [FieldError],
+    pub lists: Vec<Datalist>,
+}
+
+pub async fn form_page(st: &AppState, page: &Page, f: FormPage<'_>) -> PageResult {
+    let fields = filled(f.fields, f.values, f.errors);
+    let message = loose_errors(&fields, f.errors);
+    let mut res = render(
+        "form.html",
+        FormView {
+            chrome: page.chrome(st, f.active).await?,
+            title: f.title,
+            action: f.action,
+            back: f.back,
+            message,
+            fields,
+            lists: f.lists,
+        },
+    );
+    if !f.errors.is_empty() {
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
+}
+
+pub fn text(v: &Values, key: &str) -> String {
+    v.get(key).cloned().unwrap_or_default()
+}
+
+pub fn opt_text(v: &Values, key: &str) -> Option<String> {
+    Some(text(v, key).trim().to_string()).filter(|s| !s.is_empty())
+}
+
+pub fn opt_id(v: &Values, key: &str, label: &str, errors: &mut Vec<FieldError>) -> Option<i64> {
+    let s = opt_text(v, key)?;
+    match s.parse() {
+        Ok(id) => Some(id),
+        Err(_) => {
+            errors.push(FieldError::new(key, label, "请从列表中选择"));
+            None
+        }
+    }
+}
+
+pub fn flag(v: &Values, key: &str) -> bool {
+    matches!(text(v, key).trim(), "1" | "on" | "是" | "true")
+}
+
+/// Runs a service once the form's own parsing found nothing wrong; its errors join the form's.
+pub async fn after_parse<T, F>(errors: Vec<FieldError>, call: F) -> Result<T, AppError>
+where
+    F: std::future::Future<Output = Result<T, AppError>>,
+{
+    if errors.is_empty() {
+        call.await
+    } else {
+        Err(AppError::Invalid(errors))
+    }
+}
+
+pub fn id_options<I: IntoIterator<Item = (i64, String)>>(list: I) -> Vec<(String, String)> {
+    list.into_iter().map(|(i, n)| (i.to_string(), n)).collect()
 }
 
 #[cfg(test)]

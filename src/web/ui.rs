@@ -18,11 +18,12 @@ use super::AppState;
 use crate::auth::{service, Principal};
 use crate::error::AppError;
 
-/// The web's own templates: the layout, the login page, the error page.
+/// The web's own templates: the layout, the login page, the error page, the typed form.
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("templates/base.html")),
     ("login.html", include_str!("templates/login.html")),
     ("error.html", include_str!("templates/error.html")),
+    ("form.html", include_str!("templates/form.html")),
 ];
 
 /// The areas' page templates, as the composition root installs them before the first render.
