@@ -2,9 +2,11 @@
 //! which backend is in use; the rest of the code calls `on_db!`/`on_tx!` with one query text that
 //! runs unchanged on both (`$1` placeholders, `RETURNING`, dates and booleans).
 
+mod bind;
 mod error;
 mod migrate;
 
+pub use bind::{fetch_all, fetch_one, Bind};
 pub use error::DbError;
 
 use std::str::FromStr;
@@ -138,6 +140,24 @@ impl Db {
     /// spliced, so a park's own field names cannot become SQL.
     pub fn json_field(&self, column: &str, param: usize) -> String {
         json_field(self.backend(), column, param)
+    }
+
+    /// SQL text comparing the text of a JSON field (from [`Db::json_field`]) with a boolean:
+    /// SQLite's `json_extract` turns JSON `true`/`false` into the integers 1/0, PostgreSQL's `->>`
+    /// gives the text 'true'/'false'. Only a bool field is ever compared with a bool, so no
+    /// number is mistaken for one on SQLite.
+    pub fn json_bool(&self, field: &str, want: bool) -> String {
+        json_bool(self.backend(), field, want)
+    }
+}
+
+/// [`Db::json_bool`] for a backend, where a query writer knows only the backend.
+pub fn json_bool(backend: Backend, field: &str, want: bool) -> String {
+    match (backend, want) {
+        (Backend::Sqlite, true) => format!("{field} = 1"),
+        (Backend::Sqlite, false) => format!("{field} = 0"),
+        (Backend::Postgres, true) => format!("{field} = 'true'"),
+        (Backend::Postgres, false) => format!("{field} = 'false'"),
     }
 }
 

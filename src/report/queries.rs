@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::sql::{Bind, MetricQuery};
+use super::sql::MetricQuery;
 use crate::db::{Db, DbError, Tx};
 use crate::{on_db, on_tx};
 
@@ -12,36 +12,14 @@ use crate::{on_db, on_tx};
 pub(crate) type MetricRow = (i64, i64, Option<f64>, Option<f64>);
 
 pub(crate) async fn run_metric(db: &Db, q: &MetricQuery) -> Result<Vec<MetricRow>, DbError> {
-    Ok(on_db!(db, |pool| {
-        let mut query = sqlx::query_as(&q.sql);
-        for bind in &q.binds {
-            query = match bind {
-                Bind::Int(n) => query.bind(*n),
-                Bind::Text(t) => query.bind(t.as_str()),
-                Bind::Number(x) => query.bind(*x),
-                Bind::Date(d) => query.bind(*d),
-            };
-        }
-        query.fetch_all(pool).await
-    })?)
+    crate::db::fetch_all(db, &q.sql, &q.binds).await
 }
 
 /// One bare aggregate row: the count and up to two sums ([`super::sql::bare_aggregate`]).
 pub(crate) type BareRow = (i64, Option<f64>, Option<f64>);
 
 pub(crate) async fn run_bare(db: &Db, q: &MetricQuery) -> Result<BareRow, DbError> {
-    Ok(on_db!(db, |pool| {
-        let mut query = sqlx::query_as(&q.sql);
-        for bind in &q.binds {
-            query = match bind {
-                Bind::Int(n) => query.bind(*n),
-                Bind::Text(t) => query.bind(t.as_str()),
-                Bind::Number(x) => query.bind(*x),
-                Bind::Date(d) => query.bind(*d),
-            };
-        }
-        query.fetch_one(pool).await
-    })?)
+    crate::db::fetch_one(db, &q.sql, &q.binds).await
 }
 
 /// A stored record's id, date and fields (JSON text).

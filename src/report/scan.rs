@@ -20,9 +20,8 @@
 use chrono::NaiveDate;
 
 use super::metrics::{Aggregate, Metric, Period, PEOPLE_KIND};
-use super::sql::{Bind, Conditions, FLOAT};
-use crate::db::{Backend, Db, DbError};
-use crate::on_db;
+use super::sql::{Conditions, FLOAT};
+use crate::db::{Backend, Bind, Db, DbError};
 
 /// The most (metric, year) pairs one statement decides, to keep its column count modest.
 const MAX_PAIRS: usize = 48;
@@ -239,18 +238,7 @@ type ScanRow = (i64, i64, Option<f64>, Option<f64>, Option<String>);
 
 /// Runs a scan: one [`Tally`] per pair of `query.pairs`, in that order.
 pub(crate) async fn run(db: &Db, query: &ScanQuery) -> Result<Vec<Tally>, DbError> {
-    let rows: Vec<ScanRow> = on_db!(db, |pool| {
-        let mut q = sqlx::query_as(&query.sql);
-        for bind in &query.binds {
-            q = match bind {
-                Bind::Int(n) => q.bind(*n),
-                Bind::Text(t) => q.bind(t.as_str()),
-                Bind::Number(x) => q.bind(*x),
-                Bind::Date(d) => q.bind(*d),
-            };
-        }
-        q.fetch_all(pool).await
-    })?;
+    let rows: Vec<ScanRow> = crate::db::fetch_all(db, &query.sql, &query.binds).await?;
     let mut tallies = vec![Tally::default(); query.pairs.len()];
     for (k, count, sum_a, sum_b, ids) in rows {
         if let Some(tally) = usize::try_from(k).ok().and_then(|k| tallies.get_mut(k)) {

@@ -10,17 +10,8 @@
 use chrono::NaiveDate;
 
 use super::metrics::{Aggregate, FilterOp, Metric, Period, Scalar, TaskMeasure, PEOPLE_KIND};
-use crate::db::{Backend, Db};
+use crate::db::{Backend, Bind, Db};
 use crate::org::queries::escape_like;
-
-/// A value bound to a placeholder.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Bind {
-    Int(i64),
-    Text(String),
-    Number(f64),
-    Date(NaiveDate),
-}
 
 /// A query text and its binds; `binds[0]` is `$1`.
 #[derive(Clone, Debug, PartialEq)]
@@ -137,7 +128,7 @@ pub(crate) trait Conditions {
             Scalar::Number(n) => self.compare(key, "=", *n),
             Scalar::Bool(b) => {
                 let field = self.field(key);
-                json_bool(self.backend(), &field, *b)
+                crate::db::json_bool(self.backend(), &field, *b)
             }
         }
     }
@@ -321,21 +312,6 @@ fn sum(value: &str) -> String {
     format!("CAST(SUM({value}) OVER () AS {FLOAT})")
 }
 
-/// SQL that holds when a JSON field's text (from [`Db::json_field`]) is the boolean `want`.
-///
-/// This is the one dialect difference of metric filters: SQLite's `json_extract` turns JSON
-/// `true`/`false` into the integers 1/0, while PostgreSQL's `->>` gives the text 'true'/'false'.
-/// Metric checks only let a bool be compared with a bool field, so no number is ever mistaken
-/// for one on SQLite.
-fn json_bool(backend: Backend, field: &str, want: bool) -> String {
-    match (backend, want) {
-        (Backend::Sqlite, true) => format!("{field} = 1"),
-        (Backend::Sqlite, false) => format!("{field} = 0"),
-        (Backend::Postgres, true) => format!("{field} = 'true'"),
-        (Backend::Postgres, false) => format!("{field} = 'false'"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -415,8 +391,14 @@ mod tests {
 
     #[test]
     fn booleans_compare_per_dialect() {
-        assert_eq!(json_bool(Backend::Sqlite, "f", true), "f = 1");
-        assert_eq!(json_bool(Backend::Postgres, "f", true), "f = 'true'");
-        assert_eq!(json_bool(Backend::Postgres, "f", false), "f = 'false'");
+        assert_eq!(crate::db::json_bool(Backend::Sqlite, "f", true), "f = 1");
+        assert_eq!(
+            crate::db::json_bool(Backend::Postgres, "f", true),
+            "f = 'true'"
+        );
+        assert_eq!(
+            crate::db::json_bool(Backend::Postgres, "f", false),
+            "f = 'false'"
+        );
     }
 }

@@ -9,12 +9,10 @@
 //! meetings behind each figure, which the evidence cites.
 
 use chrono::NaiveDate;
-use sqlx::postgres::PgRow;
-use sqlx::sqlite::SqliteRow;
 
 use super::definition::{AppliesTo, NumberField, MEETING_KIND, MEETING_TYPE_FIELD};
 use super::period::Period;
-use crate::db::{Db, DbError};
+use crate::db::{Bind, Db, DbError};
 use crate::on_db;
 
 /// The member type that counts towards a committee, and the unit type whose members count for
@@ -225,7 +223,7 @@ pub(crate) async fn grids(
         ctes.join(", "),
         selects.join(" UNION ALL ")
     );
-    let cells: Vec<Cell> = fetch(db, &sql, &q.binds).await?;
+    let cells: Vec<Cell> = crate::db::fetch_all(db, &sql, &q.binds).await?;
     let mut grids: Vec<Tally> = specs
         .iter()
         .map(|spec| match spec {
@@ -321,15 +319,6 @@ pub(crate) async fn overdue_tasks(db: &Db, scope: Window) -> Result<Vec<TaskRow>
 /// REAL, PostgreSQL has it as `float8`.
 const FLOAT: &str = "DOUBLE PRECISION";
 
-/// A value bound to a placeholder.
-#[derive(Clone, Debug, PartialEq)]
-enum Bind {
-    Int(i64),
-    Text(String),
-    Date(NaiveDate),
-    Bool(bool),
-}
-
 /// A query being written: its binds, `binds[0]` being `$1`.
 struct Sql<'a> {
     db: &'a Db,
@@ -402,23 +391,4 @@ impl<'a> Sql<'a> {
              )"
         )
     }
-}
-
-/// Runs a query with its binds on whichever backend `db` is.
-async fn fetch<T>(db: &Db, sql: &str, binds: &[Bind]) -> Result<Vec<T>, DbError>
-where
-    T: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin,
-{
-    Ok(on_db!(db, |pool| {
-        let mut query = sqlx::query_as::<_, T>(sql);
-        for b in binds {
-            query = match b {
-                Bind::Int(n) => query.bind(*n),
-                Bind::Text(s) => query.bind(s.clone()),
-                Bind::Date(d) => query.bind(*d),
-                Bind::Bool(v) => query.bind(*v),
-            };
-        }
-        query.fetch_all(pool).await
-    })?)
 }
