@@ -5,7 +5,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
-use chrono::{NaiveDate, TimeZone};
+use chrono::TimeZone;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -128,12 +128,7 @@ fn label(table: &[(&'static str, &'static str)], id: &str) -> String {
         .map_or_else(|| id.to_string(), |(_, l)| (*l).to_string())
 }
 
-/// The park's clock, on which the office reads the log.
-fn beijing() -> chrono::FixedOffset {
-    crate::calendar::zone()
-}
-
-/// A date typed in the search form, as the instant its day starts in Beijing.
+/// A date typed in the search form, as the instant its day starts on the park's calendar.
 fn day_start(
     value: &str,
     field: &str,
@@ -145,21 +140,17 @@ fn day_start(
     if v.is_empty() {
         return None;
     }
-    match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+    match crate::ledger::value::parse_date_text(v) {
         Ok(d) => {
             let d = d + chrono::Duration::days(plus_days);
             let midnight = d.and_hms_opt(0, 0, 0)?;
-            beijing()
+            crate::calendar::zone()
                 .from_local_datetime(&midnight)
                 .single()
                 .map(|t| t.with_timezone(&chrono::Utc))
         }
-        Err(_) => {
-            errors.push(FieldError {
-                field: field.into(),
-                label: label.into(),
-                message: format!("“{v}”不是有效日期，请按 2025-06-15 的格式填写"),
-            });
+        Err(e) => {
+            errors.push(FieldError::new(field, label, e.to_string()));
             None
         }
     }
@@ -239,7 +230,8 @@ fn entry_view(e: Entry) -> EntryView {
         seq: e.seq,
         at: e
             .at
-            .with_timezone(&beijing())
+            // The park's clock, on which the office reads the log.
+            .with_timezone(&crate::calendar::zone())
             .format("%Y-%m-%d %H:%M:%S")
             .to_string(),
         changes: changes(e.before_json.as_deref(), e.after_json.as_deref()),

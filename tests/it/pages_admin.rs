@@ -195,7 +195,13 @@ async fn the_audit_log_is_searched_shown_readably_masked_and_verified() {
     assert!(none.body.contains("共 0 条"));
     let bad = b.get("/audit?from=2025-02-30").await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(bad.body.contains("不是有效日期") && bad.body.contains("value=\"2025-02-30\""));
+    assert!(
+        bad.body.contains("日期“2025-02-30”不存在：2月没有30日")
+            && bad.body.contains("value=\"2025-02-30\"")
+    );
+    // The filter reads dates as the forms and imports do.
+    let typed = b.get("/audit?from=2020年1月1日").await;
+    assert_eq!(typed.status, StatusCode::OK, "{}", typed.body);
     let by_login = b.get("/audit?login=office&action=create").await;
     assert!(by_login.body.contains("office") && !by_login.body.contains("共 0 条"));
 }
