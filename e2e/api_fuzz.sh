@@ -39,11 +39,12 @@ fail=0
 for login in office secretary leader xiaoer qiye auditor secadmin admin; do
   echo "--- as $login"
   T=$(token "$login")
-  if ! timeout 600 schemathesis run "$BASE/api/v1/openapi.json" \
+  # From the work folder: schemathesis keeps its cache (.schemathesis/) where it runs.
+  if ! (cd "$WORK" && timeout 600 schemathesis run "$BASE/api/v1/openapi.json" \
     -H "Authorization: Bearer $T" \
     --checks not_a_server_error,status_code_conformance \
     --exclude-path /api/v1/session --exclude-path /api/v1/me/password \
-    --max-examples 25 --seed 20261203 -w 2 --no-color > "$WORK/$login.log" 2>&1; then
+    --max-examples 25 --seed 20261203 -w 2 --no-color > "$WORK/$login.log" 2>&1); then
     tail -n 60 "$WORK/$login.log"
     fail=1
   else
