@@ -5,8 +5,6 @@
 use std::collections::HashMap;
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Serialize;
@@ -15,7 +13,7 @@ use super::catalogue::{FieldDef, FieldType, KindDef};
 use super::kinds::NewKind;
 use crate::auth::Action;
 use crate::error::{AppError, FieldError};
-use crate::web::form::form_map;
+use crate::web::form::{form_map, saved_or_again};
 use crate::web::ui::{render, Chrome, Page};
 use crate::web::{AppState, CsrfForm, FormErrors, PageResult};
 
@@ -101,7 +99,7 @@ async fn kinds_page(
 ) -> PageResult {
     page.who.require(Action::WriteKinds)?;
     let all = super::kinds::catalogue_kinds(&st.db, &page.who).await?;
-    let mut res = render(
+    Ok(render(
         "kinds.html",
         KindsView {
             chrome: page.chrome(st, "/admin/kinds").await?,
@@ -117,11 +115,7 @@ async fn kinds_page(
             new,
             errors: FormErrors::by_field(errors),
         },
-    );
-    if !errors.is_empty() {
-        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(res)
+    ))
 }
 
 async fn kinds(State(st): State<AppState>, page: Page) -> PageResult {
@@ -142,11 +136,13 @@ async fn create_kind(
         date_label: get("date_label"),
         title_label: get("title_label"),
     };
-    match super::kinds::create_kind(&st.db, &page.who, new, st.now()).await {
-        Ok(k) => Ok(Redirect::to(&format!("/admin/kinds/{}", k.id)).into_response()),
-        Err(AppError::Invalid(errors)) => kinds_page(&st, &page, form, &errors).await,
-        Err(e) => Err(e.into()),
-    }
+    let saved = super::kinds::create_kind(&st.db, &page.who, new, st.now()).await;
+    saved_or_again(
+        saved,
+        |k| format!("/admin/kinds/{}", k.id),
+        |errors| async move { kinds_page(&st, &page, form, &errors).await },
+    )
+    .await
 }
 
 #[derive(Serialize)]
@@ -197,9 +193,8 @@ async fn kind_page(st: &AppState, page: &Page, id: &str, out: KindOutcome) -> Pa
     let Some(def) = all.into_iter().find(|k| k.id == id) else {
         return Err(AppError::NotFound("台账类型").into());
     };
-    let invalid = !out.new_errors.is_empty() || out.failed_message.is_some();
     let fields = field_rows(&def);
-    let mut res = render(
+    Ok(render(
         "kind_fields.html",
         KindView {
             chrome: page.chrome(st, "/admin/kinds").await?,
@@ -216,11 +211,7 @@ async fn kind_page(st: &AppState, page: &Page, id: &str, out: KindOutcome) -> Pa
             failed_message: out.failed_message,
             notice: out.notice,
         },
-    );
-    if invalid {
-        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(res)
+    ))
 }
 
 fn field_rows(def: &KindDef) -> Vec<FieldRow> {
@@ -267,18 +258,16 @@ async fn add_field(
             super::kinds::add_field(&st.db, &page.who, &id, field, st.now()).await
         }
     };
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/admin/kinds/{id}")).into_response()),
-        Err(AppError::Invalid(errors)) => {
-            let out = KindOutcome {
-                new: form,
-                new_errors: errors,
-                ..KindOutcome::default()
-            };
-            kind_page(&st, &page, &id, out).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let to = |_: &_| format!("/admin/kinds/{id}");
+    saved_or_again(result, to, |new_errors| async {
+        let out = KindOutcome {
+            new: form,
+            new_errors,
+            ..KindOutcome::default()
+        };
+        kind_page(&st, &page, &id, out).await
+    })
+    .await
 }
 
 /// A refused change to one field, shown at its row.
@@ -308,11 +297,13 @@ async fn remove_field(
     Path((id, key)): Path<(String, String)>,
     _: CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
-    match super::kinds::remove_field(&st.db, &page.who, &id, &key, st.now()).await {
-        Ok(_) => Ok(Redirect::to(&format!("/admin/kinds/{id}")).into_response()),
-        Err(AppError::Invalid(errors)) => refused_at(&st, &page, &id, &key, errors).await,
-        Err(e) => Err(e.into()),
-    }
+    let saved = super::kinds::remove_field(&st.db, &page.who, &id, &key, st.now()).await;
+    saved_or_again(
+        saved,
+        |_| format!("/admin/kinds/{id}"),
+        |errors| refused_at(&st, &page, &id, &key, errors),
+    )
+    .await
 }
 
 async fn retype_field(
@@ -330,11 +321,12 @@ async fn retype_field(
             super::kinds::retype_field(&st.db, &page.who, &id, &key, t, choices, st.now()).await
         }
     };
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/admin/kinds/{id}")).into_response()),
-        Err(AppError::Invalid(errors)) => refused_at(&st, &page, &id, &key, errors).await,
-        Err(e) => Err(e.into()),
-    }
+    saved_or_again(
+        result,
+        |_| format!("/admin/kinds/{id}"),
+        |errors| refused_at(&st, &page, &id, &key, errors),
+    )
+    .await
 }
 
 #[cfg(test)]

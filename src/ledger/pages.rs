@@ -17,6 +17,7 @@ use super::catalogue::{FieldDef, FieldType, KindDef};
 use super::service::{self, ListParams, RecordInput, RecordView};
 use super::{attachments, kinds};
 use crate::error::{AppError, FieldError};
+use crate::web::form::{saved_or_again, saved_or_refused};
 use crate::web::ui::{error_page, render, urlencode, Chrome, Page, Upload};
 use crate::web::{AppState, CsrfForm, PageResult};
 
@@ -487,7 +488,7 @@ async fn form_page(
         (None, false) => Some(unknown.join("；")),
         (None, true) => None,
     };
-    let mut res = render(
+    Ok(render(
         "record_form.html",
         FormView {
             chrome: page.chrome(st, &format!("/ledger/{}", kind.id)).await?,
@@ -504,11 +505,7 @@ async fn form_page(
             units: look.unit_names,
             enterprises: look.enterprise_names,
         },
-    );
-    if !errors.is_empty() {
-        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(res)
+    ))
 }
 
 async fn new_form(
@@ -581,6 +578,12 @@ fn read_form(kind: &KindDef, pairs: Vec<(String, String)>) -> Submitted {
     out
 }
 
+/// What a refused record form says above its fields.
+const FIX_AND_SAVE: &str = "请按提示修改后再保存";
+
+/// What a record form says when someone else saved the record since it was opened.
+const SAVED_MEANWHILE: &str = "保存冲突：在您编辑期间，该记录已被他人修改。下方是对方保存的内容；您填写的内容仍保留在表单中，确认无误后可再次保存覆盖。";
+
 async fn create(
     State(st): State<AppState>,
     page: Page,
@@ -594,25 +597,16 @@ async fn create(
         fields,
         version: None,
     };
-    match service::create(&st.db, &page.who, input, st.now()).await {
-        Ok(r) => Ok(Redirect::to(&format!("/records/{}", r.id)).into_response()),
-        Err(AppError::Invalid(errors)) => {
-            let action = format!("/ledger/{}/new", kind.id);
-            form_page(
-                &st,
-                &page,
-                &kind,
-                action,
-                values,
-                &errors,
-                None,
-                Some("请按提示修改后再保存".into()),
-                None,
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let saved = service::create(&st.db, &page.who, input, st.now()).await;
+    let action = format!("/ledger/{}/new", kind.id);
+    let again = |errors: Vec<FieldError>| async move {
+        let message = Some(FIX_AND_SAVE.into());
+        form_page(
+            &st, &page, &kind, action, values, &errors, None, message, None,
+        )
+        .await
+    };
+    saved_or_again(saved, |r| format!("/records/{}", r.id), again).await
 }
 
 /// A record the user may read, with its kind's definition.
@@ -662,48 +656,38 @@ async fn update(
         fields,
         version,
     };
-    match service::update(&st.db, &page.who, id, input, st.now()).await {
-        Ok(_) => Ok(Redirect::to(&format!("/records/{id}")).into_response()),
-        Err(AppError::Invalid(errors)) => {
+    let saved = service::update(&st.db, &page.who, id, input, st.now()).await;
+    saved_or_refused(
+        saved,
+        |_| format!("/records/{id}"),
+        |refusal| async move {
+            let (errors, version, message, theirs) = match refusal.conflict {
+                // What the other person saved beside what this user typed; the form now carries
+                // the current version, so saving again is a deliberate overwrite.
+                Some(current) => (
+                    Vec::new(),
+                    Some(current),
+                    SAVED_MEANWHILE,
+                    Some(theirs(&kind, &rec)),
+                ),
+                None => (refusal.errors, version, FIX_AND_SAVE, None),
+            };
+            let message = Some(message.to_string());
             form_page(
-                &st,
-                &page,
-                &kind,
-                action,
-                values,
-                &errors,
-                version,
-                Some("请按提示修改后再保存".into()),
-                None,
+                &st, &page, &kind, action, values, &errors, version, message, theirs,
             )
             .await
-        }
-        Err(AppError::Conflict { current }) => {
-            // Show what the other person saved beside what this user typed; the form now
-            // carries the current version, so saving again is a deliberate overwrite.
-            let theirs = kind
-                .fields
-                .iter()
-                .map(|f| (f.label.clone(), display(rec.fields.get(&f.key))))
-                .collect();
-            let message = "保存冲突：在您编辑期间，该记录已被他人修改。下方是对方保存的内容；您填写的内容仍保留在表单中，确认无误后可再次保存覆盖。";
-            let mut res = form_page(
-                &st,
-                &page,
-                &kind,
-                action,
-                values,
-                &[],
-                Some(current),
-                Some(message.into()),
-                Some(theirs),
-            )
-            .await?;
-            *res.status_mut() = StatusCode::CONFLICT;
-            Ok(res)
-        }
-        Err(e) => Err(e.into()),
-    }
+        },
+    )
+    .await
+}
+
+/// The record as someone else saved it, field by field, shown beside a form that lost to it.
+fn theirs(kind: &KindDef, rec: &RecordView) -> Vec<(String, String)> {
+    kind.fields
+        .iter()
+        .map(|f| (f.label.clone(), display(rec.fields.get(&f.key))))
+        .collect()
 }
 
 // ---- detail ----
@@ -895,14 +879,6 @@ async fn upload(
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/records/{id}")).into_response()),
-        Err(AppError::Invalid(errors)) => Ok(error_page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &errors
-                .iter()
-                .map(|e| e.message.clone())
-                .collect::<Vec<_>>()
-                .join("；"),
-        )),
         Err(e) => Err(e.into()),
     }
 }

@@ -3,7 +3,6 @@
 //! `rules::service` and `rules::grid`.
 
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::Router;
@@ -13,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::service::{self, Checked, MarkInput};
 use crate::auth::Action;
 use crate::error::AppError;
+use crate::web::form::saved_or_again;
 use crate::web::ui::{render, urlencode, Chrome, Page};
 use crate::web::{AppState, CsrfForm, PageResult};
 
@@ -151,13 +151,9 @@ async fn checks_page(
         grid_svg: super::grid::draw(&grid),
         can_write: page.who.role.allows(Action::WriteChecks),
         today: today.to_string(),
-        refused: refused.clone(),
+        refused,
     };
-    let mut res = render("checks.html", view);
-    if refused.is_some() {
-        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(res)
+    Ok(render("checks.html", view))
 }
 
 /// Findings in runs of one rule, as `check` sorts them.
@@ -208,13 +204,13 @@ struct MarkForm {
 }
 
 /// Back to the checks page of the year and date the form came from, at the rule's findings.
-fn back(year: &str, as_of: &str, rule: &str) -> PageResult {
+fn back(year: &str, as_of: &str, rule: &str) -> String {
     let mut to = format!("/checks?year={}", urlencode(year));
     if !as_of.is_empty() {
         to.push_str(&format!("&as_of={}", urlencode(as_of)));
     }
     to.push_str(&format!("#{}", urlencode(rule)));
-    Ok(Redirect::to(&to).into_response())
+    to
 }
 
 async fn mark(
@@ -229,30 +225,28 @@ async fn mark(
         note: f.note.clone(),
         rectified_on: f.rectified_on.clone(),
     };
-    match service::mark(&st.db, &page.who, &input, st.now()).await {
-        Ok(_) => back(&f.year, &f.as_of, &f.rule),
-        Err(AppError::Invalid(errors)) => {
-            let message = errors
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("；");
+    let saved = service::mark(&st.db, &page.who, &input, st.now()).await;
+    saved_or_again(
+        saved,
+        |_| back(&f.year, &f.as_of, &f.rule),
+        |errors| {
+            let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
             let q = ChecksQuery {
                 year: Some(f.year.clone()),
                 as_of: Some(f.as_of.clone()),
             };
             let refused = Refused {
-                rule: f.rule,
+                rule: f.rule.clone(),
                 unit_id: f.unit_id,
-                period: f.period,
-                note: f.note,
-                rectified_on: f.rectified_on,
-                message,
+                period: f.period.clone(),
+                note: f.note.clone(),
+                rectified_on: f.rectified_on.clone(),
+                message: messages.join("；"),
             };
-            checks_page(&st, &page, q, Some(refused)).await
-        }
-        Err(e) => Err(e.into()),
-    }
+            checks_page(&st, &page, q, Some(refused))
+        },
+    )
+    .await
 }
 
 async fn unmark(
@@ -260,10 +254,8 @@ async fn unmark(
     page: Page,
     CsrfForm(f): CsrfForm<MarkForm>,
 ) -> PageResult {
-    match service::unmark(&st.db, &page.who, &f.rule, f.unit_id, &f.period, st.now()).await {
-        Ok(()) => back(&f.year, &f.as_of, &f.rule),
-        Err(e) => Err(e.into()),
-    }
+    service::unmark(&st.db, &page.who, &f.rule, f.unit_id, &f.period, st.now()).await?;
+    Ok(Redirect::to(&back(&f.year, &f.as_of, &f.rule)).into_response())
 }
 
 // ---- the rule file ----
@@ -354,25 +346,17 @@ async fn save_rules(
     } else {
         f.text.replace("\r\n", "\n")
     };
-    match service::save_rules(&st.db, &page.who, &text, st.now()).await {
-        Ok(_) => Ok(Redirect::to("/checks/rules?saved=1").into_response()),
-        Err(AppError::Invalid(errors)) => {
-            let message = errors
-                .iter()
-                .map(|e| e.message.clone())
-                .collect::<Vec<_>>()
-                .join("；");
-            let current = service::park_rules(&st.db, page.who.park_id).await;
-            let rules = match current {
-                Ok(r) => r,
-                Err(e) => return Err(e.into()),
-            };
-            let mut res = rules_page(&page, &st, text, true, message, false, &rules).await?;
-            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(res)
-        }
-        Err(e) => Err(e.into()),
-    }
+    let saved = service::save_rules(&st.db, &page.who, &text, st.now()).await;
+    saved_or_again(
+        saved,
+        |_| "/checks/rules?saved=1".into(),
+        |errors| async move {
+            let messages: Vec<String> = errors.into_iter().map(|e| e.message).collect();
+            let rules = service::park_rules(&st.db, page.who.park_id).await?;
+            rules_page(&page, &st, text, true, messages.join("；"), false, &rules).await
+        },
+    )
+    .await
 }
 
 async fn rules_page(

@@ -52,6 +52,22 @@ pub struct TaskEdit {
     pub version: Option<i64>,
 }
 
+impl TaskEdit {
+    /// The same fields as a new task of plan `plan_id` (a new task has no version to name).
+    pub fn into_new(self, plan_id: i64) -> TaskInput {
+        TaskInput {
+            plan_id: Some(plan_id),
+            parent_id: self.parent_id,
+            seq: self.seq,
+            content: self.content,
+            unit_id: self.unit_id,
+            cooperating_unit_ids: self.cooperating_unit_ids,
+            start_on: self.start_on,
+            deadline: self.deadline,
+        }
+    }
+}
+
 /// Which version a deletion read, if the caller wants to know of a concurrent change.
 #[derive(Clone, Copy, Debug, Default, Deserialize)]
 pub struct DeleteInput {

@@ -4,13 +4,12 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect};
 use axum::routing::post;
 use axum::Router;
 
 use super::edit::{self, DeleteInput, PlanEdit, TaskEdit};
-use super::pages::{date, number, plan_page_with, task_page_with, value, FormState};
-use crate::error::AppError;
+use super::pages::{date, number, plan_page_with, task_fields, task_page_with, value, FormState};
+use crate::web::form::{after_parse, saved_or_refused};
 use crate::web::ui::Page;
 use crate::web::{AppState, CsrfForm, PageResult};
 
@@ -42,37 +41,20 @@ async fn edit_plan(
         year,
         version: number(&pairs, "version", "版本", &mut errors),
     };
-    let result = if errors.is_empty() {
-        edit::edit_plan(&st.db, &page.who, id, input, st.now()).await
-    } else {
-        Err(AppError::Invalid(errors))
-    };
-    let refused = |form: FormState, status| {
-        plan_page_with(
-            &st,
-            &page,
-            id,
-            FormState::default(),
-            FormState::default(),
-            Some(form),
-            status,
-        )
-    };
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/plans/{id}")).into_response()),
-        Err(AppError::Invalid(errors)) => {
-            let form = FormState::new(&pairs).refused(errors);
-            refused(form, StatusCode::UNPROCESSABLE_ENTITY).await
-        }
-        Err(AppError::Conflict { current }) => {
-            let mut form = FormState::new(&pairs);
-            form.listed.push(CONFLICT.to_string());
-            // Saving again is then a deliberate overwrite of the newer version.
-            form.set("version", current.to_string());
-            refused(form, StatusCode::CONFLICT).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let saved = after_parse(
+        errors,
+        edit::edit_plan(&st.db, &page.who, id, input, st.now()),
+    );
+    saved_or_refused(
+        saved.await,
+        |_| format!("/plans/{id}"),
+        |refusal| {
+            let form = FormState::new(&pairs).after(refusal, CONFLICT);
+            let none = FormState::default;
+            plan_page_with(&st, &page, id, none(), none(), Some(form), StatusCode::OK)
+        },
+    )
+    .await
 }
 
 async fn delete_plan(
@@ -83,38 +65,18 @@ async fn delete_plan(
 ) -> PageResult {
     let mut errors = Vec::new();
     let version = number(&pairs, "version", "版本", &mut errors);
-    match edit::delete_plan(&st.db, &page.who, id, DeleteInput { version }, st.now()).await {
-        Ok(year) => Ok(Redirect::to(&format!("/plans?year={year}")).into_response()),
-        Err(AppError::Invalid(errors)) => {
-            let form = FormState::default().refused(errors);
-            plan_page_with(
-                &st,
-                &page,
-                id,
-                FormState::default(),
-                FormState::default(),
-                Some(form),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(AppError::Conflict { .. }) => {
-            let mut form = FormState::default();
-            form.listed
-                .push("删除未执行：计划已被他人修改，请核对后再删除".to_string());
-            plan_page_with(
-                &st,
-                &page,
-                id,
-                FormState::default(),
-                FormState::default(),
-                Some(form),
-                StatusCode::CONFLICT,
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let deleted = edit::delete_plan(&st.db, &page.who, id, DeleteInput { version }, st.now());
+    saved_or_refused(
+        deleted.await,
+        |year| format!("/plans?year={year}"),
+        |refusal| {
+            let form =
+                FormState::default().after(refusal, "删除未执行：计划已被他人修改，请核对后再删除");
+            let none = FormState::default;
+            plan_page_with(&st, &page, id, none(), none(), Some(form), StatusCode::OK)
+        },
+    )
+    .await
 }
 
 async fn edit_task(
@@ -124,65 +86,27 @@ async fn edit_task(
     CsrfForm(pairs): CsrfForm<Pairs>,
 ) -> PageResult {
     let mut errors = Vec::new();
-    let mut cooperating_unit_ids = Vec::new();
-    for (_, v) in pairs
-        .iter()
-        .filter(|(k, v)| k == "cooperating_unit_ids" && !v.trim().is_empty())
-    {
-        match v.trim().parse() {
-            Ok(u) => cooperating_unit_ids.push(u),
-            Err(_) => errors.push(crate::error::FieldError {
-                field: "cooperating_unit_ids".into(),
-                label: "配合单位".into(),
-                message: format!("“{v}”不是单位编号"),
-            }),
-        }
-    }
-    let input = TaskEdit {
-        parent_id: number(&pairs, "parent_id", "上级任务", &mut errors),
-        seq: value(&pairs, "seq").unwrap_or_default().to_string(),
-        content: value(&pairs, "content").unwrap_or_default().to_string(),
-        unit_id: number(&pairs, "unit_id", "责任单位", &mut errors),
-        cooperating_unit_ids,
-        start_on: date(&pairs, "start_on", "开始日期", &mut errors),
-        deadline: date(&pairs, "deadline", "完成时限", &mut errors),
-        version: number(&pairs, "version", "版本", &mut errors),
-    };
-    let result = if errors.is_empty() {
-        edit::edit_task(&st.db, &page.who, id, input, st.now()).await
-    } else {
-        Err(AppError::Invalid(errors))
-    };
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}")).into_response()),
-        Err(AppError::Invalid(errors)) => {
-            let form = FormState::new(&pairs).refused(errors);
+    let input = task_fields(&pairs, &mut errors);
+    let saved = after_parse(
+        errors,
+        edit::edit_task(&st.db, &page.who, id, input, st.now()),
+    );
+    saved_or_refused(
+        saved.await,
+        |_| format!("/tasks/{id}"),
+        |refusal| {
+            let form = FormState::new(&pairs).after(refusal, CONFLICT);
             task_page_with(
                 &st,
                 &page,
                 id,
                 FormState::default(),
                 Some(form),
-                StatusCode::UNPROCESSABLE_ENTITY,
+                StatusCode::OK,
             )
-            .await
-        }
-        Err(AppError::Conflict { current }) => {
-            let mut form = FormState::new(&pairs);
-            form.listed.push(CONFLICT.to_string());
-            form.set("version", current.to_string());
-            task_page_with(
-                &st,
-                &page,
-                id,
-                FormState::default(),
-                Some(form),
-                StatusCode::CONFLICT,
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+        },
+    )
+    .await
 }
 
 async fn delete_task(
@@ -193,34 +117,22 @@ async fn delete_task(
 ) -> PageResult {
     let mut errors = Vec::new();
     let version = number(&pairs, "version", "版本", &mut errors);
-    match edit::delete_task(&st.db, &page.who, id, DeleteInput { version }, st.now()).await {
-        Ok(plan_id) => Ok(Redirect::to(&format!("/plans/{plan_id}")).into_response()),
-        Err(AppError::Invalid(errors)) => {
-            let form = FormState::default().refused(errors);
+    let deleted = edit::delete_task(&st.db, &page.who, id, DeleteInput { version }, st.now());
+    saved_or_refused(
+        deleted.await,
+        |plan_id| format!("/plans/{plan_id}"),
+        |refusal| {
+            let why = "删除未执行：任务已被他人修改或新增了分解任务，请核对后再删除";
+            let form = FormState::default().after(refusal, why);
             task_page_with(
                 &st,
                 &page,
                 id,
                 FormState::default(),
                 Some(form),
-                StatusCode::UNPROCESSABLE_ENTITY,
+                StatusCode::OK,
             )
-            .await
-        }
-        Err(AppError::Conflict { .. }) => {
-            let mut form = FormState::default();
-            form.listed
-                .push("删除未执行：任务已被他人修改或新增了分解任务，请核对后再删除".to_string());
-            task_page_with(
-                &st,
-                &page,
-                id,
-                FormState::default(),
-                Some(form),
-                StatusCode::CONFLICT,
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+        },
+    )
+    .await
 }

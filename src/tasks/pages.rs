@@ -10,6 +10,7 @@ use axum::Router;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use super::edit::TaskEdit;
 use super::service::{
     self, PlanInput, PlanTree, PlanView, ProgressInput, TaskDetail, TaskFilter, TaskInput,
 };
@@ -17,7 +18,8 @@ use super::{TaskView, UnitProgress, PLAN_KINDS, STATUSES};
 use crate::auth::Action;
 use crate::error::{AppError, FieldError};
 use crate::org::queries::Unit;
-use crate::web::ui::{error_page, render, Chrome, Page, Upload};
+use crate::web::form::{after_parse, saved_or_again, Refusal};
+use crate::web::ui::{render, Chrome, Page, Upload};
 use crate::web::{AppState, CsrfForm, PageResult};
 
 /// This area's page templates, registered in `web::ui`.
@@ -115,6 +117,51 @@ impl FormState {
             }
         }
         self
+    }
+
+    /// The form after a refused save: its fields' messages, or for a save lost to someone
+    /// else's the `conflict` message, and, on a form as typed, the version now stored, so that
+    /// saving again is a deliberate overwrite.
+    pub(super) fn after(mut self, refusal: Refusal, conflict: &str) -> FormState {
+        match refusal.conflict {
+            Some(current) => {
+                self.listed.push(conflict.to_string());
+                if !self.values.is_empty() {
+                    self.set("version", current.to_string());
+                }
+                self
+            }
+            None => self.refused(refusal.errors),
+        }
+    }
+}
+
+/// A task form's fields, the new task's and the edit's alike: each number and date read at its
+/// field, and a cooperating unit that is no unit number named.
+pub(super) fn task_fields(pairs: &[(String, String)], errors: &mut Vec<FieldError>) -> TaskEdit {
+    let mut cooperating_unit_ids = Vec::new();
+    for (_, v) in pairs
+        .iter()
+        .filter(|(k, v)| k == "cooperating_unit_ids" && !v.trim().is_empty())
+    {
+        match v.trim().parse() {
+            Ok(u) => cooperating_unit_ids.push(u),
+            Err(_) => errors.push(FieldError::new(
+                "cooperating_unit_ids",
+                "配合单位",
+                format!("“{v}”不是单位编号"),
+            )),
+        }
+    }
+    TaskEdit {
+        parent_id: number(pairs, "parent_id", "上级任务", errors),
+        seq: value(pairs, "seq").unwrap_or_default().to_string(),
+        content: value(pairs, "content").unwrap_or_default().to_string(),
+        unit_id: number(pairs, "unit_id", "责任单位", errors),
+        cooperating_unit_ids,
+        start_on: date(pairs, "start_on", "开始日期", errors),
+        deadline: date(pairs, "deadline", "完成时限", errors),
+        version: number(pairs, "version", "版本", errors),
     }
 }
 
@@ -246,26 +293,19 @@ async fn create_plan(
         doc_number: value(&pairs, "doc_number").unwrap_or_default().to_string(),
     };
     let shown_year = year.unwrap_or_else(|| st.now().year());
-    let result = if errors.is_empty() {
-        service::create_plan(&st.db, &page.who, input, st.now()).await
-    } else {
-        Err(AppError::Invalid(errors))
-    };
-    match result {
-        Ok(p) => Ok(Redirect::to(&format!("/plans/{}", p.id)).into_response()),
-        Err(AppError::Invalid(errors)) => {
+    let saved = after_parse(
+        errors,
+        service::create_plan(&st.db, &page.who, input, st.now()),
+    );
+    saved_or_again(
+        saved.await,
+        |p| format!("/plans/{}", p.id),
+        |errors| {
             let form = FormState::new(&pairs).refused(errors);
-            plans_page(
-                &st,
-                &page,
-                shown_year,
-                form,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+            plans_page(&st, &page, shown_year, form, StatusCode::OK)
+        },
+    )
+    .await
 }
 
 // ---- one plan ----
@@ -378,31 +418,15 @@ async fn create_task(
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
     let mut errors = Vec::new();
-    let parent_id = number(&pairs, "parent_id", "上级任务", &mut errors);
-    let unit_id = number(&pairs, "unit_id", "责任单位", &mut errors);
-    let cooperating_unit_ids = pairs
-        .iter()
-        .filter(|(k, v)| k == "cooperating_unit_ids" && !v.is_empty())
-        .filter_map(|(_, v)| v.trim().parse().ok())
-        .collect();
-    let input = TaskInput {
-        plan_id: Some(plan_id),
-        parent_id,
-        seq: value(&pairs, "seq").unwrap_or_default().to_string(),
-        content: value(&pairs, "content").unwrap_or_default().to_string(),
-        unit_id,
-        cooperating_unit_ids,
-        start_on: date(&pairs, "start_on", "开始日期", &mut errors),
-        deadline: date(&pairs, "deadline", "完成时限", &mut errors),
-    };
-    let result = if errors.is_empty() {
-        service::create_task(&st.db, &page.who, input, st.now()).await
-    } else {
-        Err(AppError::Invalid(errors))
-    };
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/plans/{plan_id}")).into_response()),
-        Err(AppError::Invalid(errors)) => {
+    let input = task_fields(&pairs, &mut errors).into_new(plan_id);
+    let saved = after_parse(
+        errors,
+        service::create_task(&st.db, &page.who, input, st.now()),
+    );
+    saved_or_again(
+        saved.await,
+        |_| format!("/plans/{plan_id}"),
+        |errors| {
             let form = FormState::new(&pairs).refused(errors);
             plan_page(
                 &st,
@@ -410,12 +434,11 @@ async fn create_task(
                 plan_id,
                 form,
                 FormState::default(),
-                StatusCode::UNPROCESSABLE_ENTITY,
+                StatusCode::OK,
             )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+        },
+    )
+    .await
 }
 
 async fn import(
@@ -433,10 +456,12 @@ async fn import(
     } else {
         name
     };
-    match super::import::import_task_list(&st.db, &page.who, plan_id, &name, &bytes, st.now()).await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/plans/{plan_id}")).into_response()),
-        Err(AppError::Invalid(errors)) => {
+    let saved =
+        super::import::import_task_list(&st.db, &page.who, plan_id, &name, &bytes, st.now());
+    saved_or_again(
+        saved.await,
+        |_| format!("/plans/{plan_id}"),
+        |errors| {
             let listed = FormState::default().refused(errors);
             plan_page(
                 &st,
@@ -444,19 +469,16 @@ async fn import(
                 plan_id,
                 FormState::default(),
                 listed,
-                StatusCode::UNPROCESSABLE_ENTITY,
+                StatusCode::OK,
             )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+        },
+    )
+    .await
 }
 
 async fn error_book(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> PageResult {
-    match super::import::error_book(&st.db, &page.who, id).await {
-        Ok((name, bytes)) => Ok(super::import::xlsx_response(&name, bytes)),
-        Err(e) => Err(e.into()),
-    }
+    let (name, bytes) = super::import::error_book(&st.db, &page.who, id).await?;
+    Ok(super::import::xlsx_response(&name, bytes))
 }
 
 // ---- task lists ----
@@ -665,24 +687,29 @@ async fn add_progress(
         reported_on: date(&pairs, "reported_on", "填报日期", &mut errors),
         version: number(&pairs, "version", "版本", &mut errors),
     };
-    let result = if errors.is_empty() {
-        service::add_progress(&st.db, &page.who, id, input, st.now()).await
-    } else {
-        Err(AppError::Invalid(errors))
-    };
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}")).into_response()),
-        Err(AppError::Invalid(errors)) => {
-            let form = FormState::new(&pairs).refused(errors);
-            task_page(&st, &page, id, form, StatusCode::UNPROCESSABLE_ENTITY).await
-        }
+    match after_parse(
+        errors,
+        service::add_progress(&st.db, &page.who, id, input, st.now()),
+    )
+    .await
+    {
         Err(AppError::Conflict { .. }) => {
             let mut form = FormState::new(&pairs);
             form.listed
                 .push("任务已被他人更新，请查看最新进展后再提交".to_string());
             task_page(&st, &page, id, form, StatusCode::CONFLICT).await
         }
-        Err(e) => Err(e.into()),
+        saved => {
+            saved_or_again(
+                saved,
+                |_| format!("/tasks/{id}"),
+                |errors| {
+                    let form = FormState::new(&pairs).refused(errors);
+                    task_page(&st, &page, id, form, StatusCode::OK)
+                },
+            )
+            .await
+        }
     }
 }
 
@@ -698,10 +725,8 @@ async fn supervise(
     CsrfForm(f): CsrfForm<SuperviseForm>,
 ) -> PageResult {
     let on = f.on.as_deref() == Some("1");
-    match service::supervise(&st.db, &page.who, id, on, st.now()).await {
-        Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}")).into_response()),
-        Err(e) => Err(e.into()),
-    }
+    service::supervise(&st.db, &page.who, id, on, st.now()).await?;
+    Ok(Redirect::to(&format!("/tasks/{id}")).into_response())
 }
 
 async fn upload(
@@ -734,14 +759,6 @@ async fn upload(
             Some(t) => Ok(Redirect::to(&format!("/tasks/{t}")).into_response()),
             None => Ok(Redirect::to("/tasks").into_response()),
         },
-        Err(AppError::Invalid(errors)) => Ok(error_page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &errors
-                .iter()
-                .map(|e| e.message.clone())
-                .collect::<Vec<_>>()
-                .join("；"),
-        )),
         Err(e) => Err(e.into()),
     }
 }

@@ -1,13 +1,16 @@
 //! The page-handler kit for forms: [`CsrfForm`] refuses a form without this session's CSRF
-//! token before the handler runs, [`FormErrors`] carries what a refused form shows beside its
-//! fields and above them, and [`form_page`] shows a form of typed [`FormField`]s (`form.html`)
-//! with what was typed kept and each message at its field.
+//! token before the handler runs; [`saved_or_again`] (and [`saved_or_refused`] for a form that
+//! can lose to someone else's save) turns a service's answer into the redirect to what was
+//! saved, or the form again with the user's mistakes at 422 (409 for a conflict), so no handler
+//! sets those statuses itself; [`FormErrors`] carries what a refused form shows beside its fields
+//! and above them; and [`form_page`] shows a form of typed [`FormField`]s (`form.html`) with what
+//! was typed kept and each message at its field.
 
 use std::collections::HashMap;
 
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -241,7 +244,7 @@ pub struct FormPage<'a> {
 pub async fn form_page(st: &AppState, page: &Page, f: FormPage<'_>) -> PageResult {
     let fields = filled(f.fields, f.values, f.errors);
     let message = loose_errors(&fields, f.errors);
-    let mut res = render(
+    Ok(render(
         "form.html",
         FormView {
             chrome: page.chrome(st, f.active).await?,
@@ -252,11 +255,7 @@ pub async fn form_page(st: &AppState, page: &Page, f: FormPage<'_>) -> PageResul
             fields,
             lists: f.lists,
         },
-    );
-    if !f.errors.is_empty() {
-        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(res)
+    ))
 }
 
 pub fn text(v: &Values, key: &str) -> String {
@@ -292,6 +291,68 @@ where
     } else {
         Err(AppError::Invalid(errors))
     }
+}
+
+/// What a form handler answers once its service has run: the page `to` names for what was
+/// saved; the form again, as rendered by `again` with the user's mistakes, answered 422 (the one
+/// status for "fix the fields", whatever `again` set); and any other refusal as the error page.
+pub async fn saved_or_again<T, Again, Fut>(
+    result: Result<T, AppError>,
+    to: impl FnOnce(&T) -> String,
+    again: Again,
+) -> PageResult
+where
+    Again: FnOnce(Vec<FieldError>) -> Fut,
+    Fut: std::future::Future<Output = PageResult>,
+{
+    match result {
+        Ok(saved) => Ok(Redirect::to(&to(&saved)).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let mut res = again(errors).await?;
+            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Why a save was refused in a way the user can mend on the form: fields to fix, or someone
+/// else's save since the form was read (the version now stored).
+pub struct Refusal {
+    pub errors: Vec<FieldError>,
+    pub conflict: Option<i64>,
+}
+
+/// [`saved_or_again`] for a form that also meets a conflicting save: `again` gets the
+/// [`Refusal`], and the form is answered 409 for a conflict and 422 for fields to fix.
+pub async fn saved_or_refused<T, Again, Fut>(
+    result: Result<T, AppError>,
+    to: impl FnOnce(&T) -> String,
+    again: Again,
+) -> PageResult
+where
+    Again: FnOnce(Refusal) -> Fut,
+    Fut: std::future::Future<Output = PageResult>,
+{
+    let refusal = match result {
+        Ok(saved) => return Ok(Redirect::to(&to(&saved)).into_response()),
+        Err(AppError::Invalid(errors)) => Refusal {
+            errors,
+            conflict: None,
+        },
+        Err(AppError::Conflict { current }) => Refusal {
+            errors: Vec::new(),
+            conflict: Some(current),
+        },
+        Err(e) => return Err(e.into()),
+    };
+    let status = match refusal.conflict {
+        Some(_) => StatusCode::CONFLICT,
+        None => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    let mut res = again(refusal).await?;
+    *res.status_mut() = status;
+    Ok(res)
 }
 
 pub fn id_options<I: IntoIterator<Item = (i64, String)>>(list: I) -> Vec<(String, String)> {

@@ -1,13 +1,14 @@
 //! 组织: the enterprise forms.
 
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect};
 
 use super::org_form;
-use crate::error::{AppError, FieldError};
+use crate::error::FieldError;
 use crate::org::queries::Enterprise;
 use crate::org::service::{self, EnterpriseInput};
-use crate::web::form::{field, form_map, opt_text, text, FormField, FormPage, Values};
+use crate::web::form::{
+    field, form_map, opt_text, saved_or_again, text, FormField, FormPage, Values,
+};
 use crate::web::ui::Page;
 use crate::web::{AppState, CsrfForm, PageResult};
 
@@ -94,11 +95,13 @@ pub(super) async fn create_enterprise(
 ) -> PageResult {
     let values = form_map(pairs);
     let input = enterprise_input(&values, None);
-    match service::create_enterprise(&st.db, &page.who, input, st.now()).await {
-        Ok(_) => Ok(Redirect::to("/org").into_response()),
-        Err(AppError::Invalid(errors)) => enterprise_form(&st, &page, None, &values, &errors).await,
-        Err(e) => Err(e.into()),
-    }
+    let saved = service::create_enterprise(&st.db, &page.who, input, st.now()).await;
+    saved_or_again(
+        saved,
+        |_| "/org".into(),
+        |errors| async move { enterprise_form(&st, &page, None, &values, &errors).await },
+    )
+    .await
 }
 
 pub(super) async fn edit_enterprise(
@@ -107,10 +110,8 @@ pub(super) async fn edit_enterprise(
     Path(id): Path<i64>,
 ) -> PageResult {
     service::may_edit_enterprises(&page.who)?;
-    match service::get_enterprise(&st.db, &page.who, id).await {
-        Ok(e) => enterprise_form(&st, &page, Some(id), &enterprise_values(&e), &[]).await,
-        Err(e) => Err(e.into()),
-    }
+    let e = service::get_enterprise(&st.db, &page.who, id).await?;
+    enterprise_form(&st, &page, Some(id), &enterprise_values(&e), &[]).await
 }
 
 pub(super) async fn update_enterprise(
@@ -126,11 +127,11 @@ pub(super) async fn update_enterprise(
         .leader_person_id
         .filter(|_| stored.leader_name == opt_text(&values, "leader_name"));
     let input = enterprise_input(&values, link);
-    match service::update_enterprise(&st.db, &page.who, id, input, st.now()).await {
-        Ok(_) => Ok(Redirect::to("/org").into_response()),
-        Err(AppError::Invalid(errors)) => {
-            enterprise_form(&st, &page, Some(id), &values, &errors).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let saved = service::update_enterprise(&st.db, &page.who, id, input, st.now()).await;
+    saved_or_again(
+        saved,
+        |_| "/org".into(),
+        |errors| async move { enterprise_form(&st, &page, Some(id), &values, &errors).await },
+    )
+    .await
 }

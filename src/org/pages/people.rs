@@ -2,8 +2,6 @@
 //! 显示完整号码.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -13,8 +11,8 @@ use crate::error::{AppError, FieldError};
 use crate::org::queries::Person;
 use crate::org::service::{self, PersonInput, PositionInput};
 use crate::web::form::{
-    after_parse, field, flag, form_map, id_options, opt_id, opt_text, text, FormField, FormPage,
-    Values,
+    after_parse, field, flag, form_map, id_options, opt_id, opt_text, saved_or_again, text,
+    FormField, FormPage, Values,
 };
 use crate::web::ui::{render, Chrome, Page};
 use crate::web::{AppState, CsrfForm, FormErrors, PageResult};
@@ -133,16 +131,15 @@ pub(super) async fn create_person(
     let values = form_map(pairs);
     let mut errors = Vec::new();
     let input = person_input(&values, &mut errors);
-    match after_parse(
+    let saved = after_parse(
         errors,
         service::create_person(&st.db, &page.who, input, st.now()),
-    )
+    );
+    let to = |p: &service::PersonView| format!("/org/people/{}", p.person.id);
+    saved_or_again(saved.await, to, |errors| async move {
+        person_form(&st, &page, None, &values, &errors).await
+    })
     .await
-    {
-        Ok(p) => Ok(Redirect::to(&format!("/org/people/{}", p.person.id)).into_response()),
-        Err(AppError::Invalid(errors)) => person_form(&st, &page, None, &values, &errors).await,
-        Err(e) => Err(e.into()),
-    }
 }
 
 pub(super) async fn edit_person(
@@ -151,13 +148,8 @@ pub(super) async fn edit_person(
     Path(id): Path<i64>,
 ) -> PageResult {
     page.who.require(Action::WriteOrg)?;
-    match service::get_person(&st.db, &page.who, id).await {
-        Ok(v) => {
-            let values = person_values(&v.person);
-            person_form(&st, &page, Some(&v.person), &values, &[]).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let person = service::get_person(&st.db, &page.who, id).await?.person;
+    person_form(&st, &page, Some(&person), &person_values(&person), &[]).await
 }
 
 pub(super) async fn update_person(
@@ -167,24 +159,19 @@ pub(super) async fn update_person(
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
     let values = form_map(pairs);
-    let stored = match service::get_person(&st.db, &page.who, id).await {
-        Ok(v) => v.person,
-        Err(e) => return Err(e.into()),
-    };
+    let stored = service::get_person(&st.db, &page.who, id).await?.person;
     let mut errors = Vec::new();
     let input = person_input(&values, &mut errors);
-    match after_parse(
+    let saved = after_parse(
         errors,
         service::update_person(&st.db, &page.who, id, input, st.now()),
+    );
+    saved_or_again(
+        saved.await,
+        |_| format!("/org/people/{id}"),
+        |errors| async move { person_form(&st, &page, Some(&stored), &values, &errors).await },
     )
     .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/org/people/{id}")).into_response()),
-        Err(AppError::Invalid(errors)) => {
-            person_form(&st, &page, Some(&stored), &values, &errors).await
-        }
-        Err(e) => Err(e.into()),
-    }
 }
 
 #[derive(Serialize)]
@@ -237,7 +224,6 @@ async fn person_page(st: &AppState, page: &Page, id: i64, out: PersonOutcome) ->
             .cloned()
             .unwrap_or_else(|| format!("单位 #{id}"))
     };
-    let invalid = !out.pos_errors.is_empty() || out.failed_message.is_some();
     let message = (!out.pos_errors.is_empty()).then(|| {
         out.pos_errors
             .iter()
@@ -245,7 +231,7 @@ async fn person_page(st: &AppState, page: &Page, id: i64, out: PersonOutcome) ->
             .collect::<Vec<_>>()
             .join("；")
     });
-    let mut res = render(
+    Ok(render(
         "person.html",
         PersonPage {
             chrome: page.chrome(st, "/org").await?,
@@ -275,11 +261,7 @@ async fn person_page(st: &AppState, page: &Page, id: i64, out: PersonOutcome) ->
             can_reveal: page.who.role.sees_personal_data(),
             revealed: out.revealed,
         },
-    );
-    if invalid {
-        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(res)
+    ))
 }
 
 pub(super) async fn person(
@@ -297,16 +279,12 @@ pub(super) async fn reveal(
     Path(id): Path<i64>,
     _: CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
-    match service::reveal_person(&st.db, &page.who, id, st.now()).await {
-        Ok(r) => {
-            let out = PersonOutcome {
-                revealed: Some(r),
-                ..PersonOutcome::default()
-            };
-            person_page(&st, &page, id, out).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let revealed = Some(service::reveal_person(&st.db, &page.who, id, st.now()).await?);
+    let out = PersonOutcome {
+        revealed,
+        ..PersonOutcome::default()
+    };
+    person_page(&st, &page, id, out).await
 }
 
 pub(super) async fn appoint(
@@ -331,18 +309,16 @@ pub(super) async fn appoint(
         };
         service::appoint(&st.db, &page.who, id, input, st.now()).await
     };
-    match after_parse(errors, call).await {
-        Ok(_) => Ok(Redirect::to(&format!("/org/people/{id}")).into_response()),
-        Err(AppError::Invalid(errors)) => {
-            let out = PersonOutcome {
-                pos: values,
-                pos_errors: errors,
-                ..PersonOutcome::default()
-            };
-            person_page(&st, &page, id, out).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let to = |_: &_| format!("/org/people/{id}");
+    saved_or_again(after_parse(errors, call).await, to, |pos_errors| {
+        let out = PersonOutcome {
+            pos: values,
+            pos_errors,
+            ..PersonOutcome::default()
+        };
+        person_page(&st, &page, id, out)
+    })
+    .await
 }
 
 pub(super) async fn end_position(
@@ -358,23 +334,16 @@ pub(super) async fn end_position(
         errors.push(FieldError::new("end_on", "离任日期", "请填写离任日期"));
     }
     let call = service::end_position(&st.db, &page.who, id, end_on.unwrap_or_default(), st.now());
-    match after_parse(errors, call).await {
-        Ok(p) => Ok(Redirect::to(&format!("/org/people/{}", p.person_id)).into_response()),
-        Err(AppError::Invalid(errors)) => {
-            let person_id = service::position_person(&st.db, &page.who, id).await?;
-            let out = PersonOutcome {
-                failed_position: Some(id),
-                failed_message: Some(
-                    errors
-                        .iter()
-                        .map(|e| e.message.clone())
-                        .collect::<Vec<_>>()
-                        .join("；"),
-                ),
-                ..PersonOutcome::default()
-            };
-            person_page(&st, &page, person_id, out).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let to = |p: &crate::org::queries::Position| format!("/org/people/{}", p.person_id);
+    saved_or_again(after_parse(errors, call).await, to, |errors| async move {
+        let person_id = service::position_person(&st.db, &page.who, id).await?;
+        let messages: Vec<String> = errors.into_iter().map(|e| e.message).collect();
+        let out = PersonOutcome {
+            failed_position: Some(id),
+            failed_message: Some(messages.join("；")),
+            ..PersonOutcome::default()
+        };
+        person_page(&st, &page, person_id, out).await
+    })
+    .await
 }

@@ -1,7 +1,6 @@
 //! 组织: the unit forms (new, edit).
 
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect};
 
 use super::{enterprise_options, org_form, unit_options};
 use crate::auth::Action;
@@ -9,7 +8,8 @@ use crate::error::{AppError, FieldError};
 use crate::org::queries::Unit;
 use crate::org::service::{self, UnitInput};
 use crate::web::form::{
-    after_parse, field, flag, form_map, opt_id, opt_text, text, FormField, FormPage, Values,
+    after_parse, field, flag, form_map, opt_id, opt_text, saved_or_again, text, FormField,
+    FormPage, Values,
 };
 use crate::web::ui::Page;
 use crate::web::{AppState, CsrfForm, PageResult};
@@ -108,16 +108,16 @@ pub(super) async fn create_unit(
     let values = form_map(pairs);
     let mut errors = Vec::new();
     let input = unit_input(&values, &mut errors);
-    match after_parse(
+    let saved = after_parse(
         errors,
         service::create_unit(&st.db, &page.who, input, st.now()),
+    );
+    saved_or_again(
+        saved.await,
+        |_| "/org".into(),
+        |errors| async move { unit_form(&st, &page, None, &values, &errors).await },
     )
     .await
-    {
-        Ok(_) => Ok(Redirect::to("/org").into_response()),
-        Err(AppError::Invalid(errors)) => unit_form(&st, &page, None, &values, &errors).await,
-        Err(e) => Err(e.into()),
-    }
 }
 
 pub(super) async fn edit_unit(
@@ -126,10 +126,8 @@ pub(super) async fn edit_unit(
     Path(id): Path<i64>,
 ) -> PageResult {
     page.who.require(Action::WriteOrg)?;
-    match service::get_unit(&st.db, &page.who, id).await {
-        Ok(u) => unit_form(&st, &page, Some(id), &unit_values(&u), &[]).await,
-        Err(e) => Err(e.into()),
-    }
+    let u = service::get_unit(&st.db, &page.who, id).await?;
+    unit_form(&st, &page, Some(id), &unit_values(&u), &[]).await
 }
 
 pub(super) async fn update_unit(
@@ -141,14 +139,14 @@ pub(super) async fn update_unit(
     let values = form_map(pairs);
     let mut errors = Vec::new();
     let input = unit_input(&values, &mut errors);
-    match after_parse(
+    let saved = after_parse(
         errors,
         service::update_unit(&st.db, &page.who, id, input, st.now()),
+    );
+    saved_or_again(
+        saved.await,
+        |_| "/org".into(),
+        |errors| async move { unit_form(&st, &page, Some(id), &values, &errors).await },
     )
     .await
-    {
-        Ok(_) => Ok(Redirect::to("/org").into_response()),
-        Err(AppError::Invalid(errors)) => unit_form(&st, &page, Some(id), &values, &errors).await,
-        Err(e) => Err(e.into()),
-    }
 }
