@@ -762,10 +762,6 @@ fn field_changes(
 }
 
 /// The park's clock, on which people read the times of their own changes.
-fn beijing() -> chrono::FixedOffset {
-    crate::calendar::zone()
-}
-
 fn human_size(bytes: i64) -> String {
     match bytes {
         b if b >= 1024 * 1024 => format!("{:.1} MB", b as f64 / 1024.0 / 1024.0),
@@ -811,7 +807,7 @@ async fn detail(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> 
             .map(|e| HistoryView {
                 at: e
                     .at
-                    .with_timezone(&beijing())
+                    .with_timezone(&crate::calendar::zone())
                     .format("%Y-%m-%d %H:%M")
                     .to_string(),
                 login: e.login.clone(),

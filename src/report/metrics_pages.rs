@@ -68,9 +68,11 @@ async fn show(State(st): State<AppState>, page: Page, Query(q): Query<MetricsQue
             can_write: page.who.role.allows(Action::WriteReport),
             saved: q.saved == "1",
             updated_by: file.updated_by,
-            updated_at: file
-                .updated_at
-                .map(|t| t.format("%Y-%m-%d %H:%M").to_string()),
+            updated_at: file.updated_at.map(|t| {
+                crate::calendar::local(t)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            }),
             metrics: file.metrics,
             disabled: file.disabled,
         },
@@ -111,9 +113,11 @@ async fn save(
             can_write: true,
             saved: false,
             updated_by: file.updated_by,
-            updated_at: file
-                .updated_at
-                .map(|t| t.format("%Y-%m-%d %H:%M").to_string()),
+            updated_at: file.updated_at.map(|t| {
+                crate::calendar::local(t)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            }),
             metrics: file.metrics,
             disabled: file.disabled,
             error: Some(message),

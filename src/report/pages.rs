@@ -625,9 +625,11 @@ async fn causes_form(
             year,
             causes: saved.causes,
             measures: saved.measures,
-            updated_at: saved
-                .updated_at
-                .map(|t| t.format("%Y-%m-%d %H:%M").to_string()),
+            updated_at: saved.updated_at.map(|t| {
+                crate::calendar::local(t)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            }),
             can_write: page.who.role.allows(Action::WriteReport),
             saved: q.saved == "1",
             message: None,

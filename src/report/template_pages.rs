@@ -51,7 +51,9 @@ fn summary_view(v: &VersionSummary) -> VersionSummaryView {
         name: v.name.clone(),
         version: v.version,
         author: v.author.clone(),
-        saved_at: v.created_at.format("%Y-%m-%d %H:%M").to_string(),
+        saved_at: crate::calendar::local(v.created_at)
+            .format("%Y-%m-%d %H:%M")
+            .to_string(),
     }
 }
 

@@ -7,8 +7,8 @@ use axum::http::StatusCode;
 use axum::routing::post;
 use axum::Router;
 
-use super::edit::{self, DeleteInput, PlanEdit, TaskEdit};
-use super::pages::{date, number, plan_page_with, task_fields, task_page_with, value, FormState};
+use super::edit::{self, DeleteInput, PlanEdit};
+use super::pages::{number, plan_page_with, task_fields, task_page_with, value, FormState};
 use crate::web::form::{after_parse, saved_or_refused};
 use crate::web::ui::Page;
 use crate::web::{AppState, CsrfForm, PageResult};

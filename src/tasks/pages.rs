@@ -11,9 +11,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::edit::TaskEdit;
-use super::service::{
-    self, PlanInput, PlanTree, PlanView, ProgressInput, TaskDetail, TaskFilter, TaskInput,
-};
+use super::service::{self, PlanInput, PlanTree, PlanView, ProgressInput, TaskDetail, TaskFilter};
 use super::{TaskView, UnitProgress, PLAN_KINDS, STATUSES};
 use crate::auth::Action;
 use crate::error::{AppError, FieldError};

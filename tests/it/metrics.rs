@@ -398,3 +398,25 @@ async fn the_scaffold_command_binds_to_the_parks_own_metrics() {
     assert_ne!(metrics[1], "brochures", "turned off: {rows}");
     assert_eq!(metrics[2], "heart_talks", "{rows}");
 }
+
+#[tokio::test]
+async fn the_files_save_time_reads_on_the_parks_clock() {
+    let app = TestApp::new().await;
+    let office = app.login("office").await;
+    reception_kind(&app, &office).await;
+    let (status, body) = app
+        .put(
+            &office,
+            "/api/v1/report/metrics",
+            json!({"text": PARK_FILE}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let page = sign_in(&app, "office").await.get("/report/metrics").await;
+    // The test clock stands at 10:00 UTC: 18:00 in Beijing, the park's zone.
+    assert!(
+        page.body.contains("于 2025-06-15 18:00 保存"),
+        "{}",
+        page.body
+    );
+}
