@@ -29,7 +29,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::ledger::api::router())
         .merge(crate::audit::api::router())
         .merge(crate::tasks::api::router())
-        .merge(crate::report::api::router());
+        .merge(crate::report::api::router())
+        .merge(crate::requests::api::router());
     let pages = Router::new()
         .route("/", get(home::home))
         .merge(crate::auth::pages::router())
@@ -43,7 +44,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::report::pages::router())
         .merge(crate::report::scaffold_pages::router())
         .merge(crate::rules::pages::router())
-        .merge(crate::tasks::pages::router());
+        .merge(crate::tasks::pages::router())
+        .merge(crate::workdays::pages::router());
     crate::web::assemble(state, api, pages)
 }
 
@@ -61,10 +63,11 @@ const TEMPLATES: &[&[(&str, &str)]] = &[
     crate::report::scaffold_pages::TEMPLATES,
     crate::rules::pages::TEMPLATES,
     crate::tasks::pages::TEMPLATES,
+    crate::workdays::pages::TEMPLATES,
 ];
 
 /// The areas of the side menu, each shown to the roles its action allows, in this order.
-const AREAS: [(Action<'static>, &str, &str, &str); 11] = [
+const AREAS: [(Action<'static>, &str, &str, &str); 12] = [
     (Action::ReadOrg, "/org", "组织与企业", "组织"),
     (Action::ReadPlans, "/plans", "年度计划与任务", "工作"),
     (Action::ReadChecks, "/checks", "规则检查", "工作"),
@@ -85,6 +88,7 @@ const AREAS: [(Action<'static>, &str, &str, &str); 11] = [
         "系统",
     ),
     (Action::WriteKinds, "/admin/kinds", "台账目录", "系统"),
+    (Action::ManageCalendar, "/calendar", "工作日历", "系统"),
     (Action::ReadAudit, "/audit", "审计日志", "审计"),
 ];
 

@@ -81,6 +81,12 @@ pub enum Action<'a> {
     WriteReport,
     /// Import a workbook of ledgers and rosters into the park.
     ImportLedgers,
+    /// Enter or correct a year of the working-day calendar (工作日历).
+    ManageCalendar,
+    /// See enterprise requests (an enterprise user: its own only).
+    ReadRequests,
+    /// Raise a request: an enterprise for itself, the office and 园小二 for an enterprise.
+    RaiseRequests,
 }
 
 impl Role {
@@ -158,6 +164,9 @@ impl Role {
             (Enterprise, ReadKinds) => true,
             (Office, ReadPlans | WritePlans | UpdateTasks | SuperviseTasks) => true,
             (Office, ReadChecks | WriteChecks | ReadReport | WriteReport | ImportLedgers) => true,
+            (Office, ManageCalendar) => true,
+            (Office | ServiceStaff | Enterprise, ReadRequests | RaiseRequests) => true,
+            (Leader, ReadRequests) => true,
             (BranchSecretary, ReadPlans | UpdateTasks | ReadChecks) => true,
             (Leader, ReadPlans | SuperviseTasks | ReadChecks | ReadReport) => true,
             (SysAdmin, ManageUsers | ReadUsers) => true,

@@ -86,5 +86,8 @@ fn forbidden_message(action: Action<'_>) -> &'static str {
         Action::ReadReport => "您的角色不能查看述职报告",
         Action::WriteReport => "仅党建办可以修改报告模板和原因分析",
         Action::ImportLedgers => "仅党建办可以导入台账工作簿",
+        Action::ManageCalendar => "仅党建办可以维护工作日历",
+        Action::ReadRequests => "您的角色不能查看企业诉求",
+        Action::RaiseRequests => "您的角色不能提出或登记企业诉求",
     }
 }

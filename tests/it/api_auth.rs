@@ -47,7 +47,7 @@ async fn try_sign_in(app: &TestApp, body: serde_json::Value) -> (StatusCode, ser
 }
 
 /// How many entries of `action` the audit log holds, as the 审计管理员 reads them.
-async fn audit_count(app: &TestApp, action: &str) -> i64 {
+pub(crate) async fn audit_count(app: &TestApp, action: &str) -> i64 {
     let auditor = match app
         .call(
             Method::POST,

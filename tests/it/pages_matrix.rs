@@ -197,6 +197,16 @@ fn calls(app: &TestApp, f: &Fixture, role: &str) -> Vec<Call> {
         get("obl", "/checks".into()),
         get("obl", "/data-quality".into()),
         get("obl", "/checks/rules".into()),
+        get("o", "/calendar".into()),
+        get("o", "/calendar/2026?from=2026-09-30&days=1".into()),
+        post(
+            "o",
+            "/calendar/2027".into(),
+            pairs(&[(
+                "text",
+                "通知 国务院办公厅关于2027年部分节假日安排的通知\n元旦 2027-01-01\n",
+            )]),
+        ),
         get("ol", "/report".into()),
         get("ol", "/report/view?year=2024".into()),
         get("ol", "/report/download?year=2024&format=md".into()),

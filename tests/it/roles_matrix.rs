@@ -43,6 +43,7 @@ struct Fixture {
     e2: i64,
     plan: i64,
     task: i64,
+    request: i64,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -81,7 +82,26 @@ async fn fixture(app: &TestApp) -> Fixture {
             json!({"plan_id": plan, "seq": "1", "content": "支部任务", "unit_id": app.units.branch_a, "deadline": "2025-12-31"}),
         )
         .await);
+    // A request of the enterprise user's enterprise, accepted by the team.
+    let ent = app.login("enterprise").await;
+    let request = id(&app
+        .post_ok(
+            &ent,
+            "/api/v1/requests",
+            json!({"category": "用工", "title": "招工难", "description": "需要招聘操作工 20 名"}),
+        )
+        .await);
+    let staff = app.login("service_staff").await;
+    let (status, accepted) = app
+        .post(
+            &staff,
+            &format!("/api/v1/requests/{request}/steps/accept"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{accepted}");
     Fixture {
+        request,
         person,
         meeting,
         attachment: id(&a),
@@ -376,6 +396,33 @@ async fn every_call_for_every_role() {
                 None,
             ),
             ("ol", Method::GET, "/api/v1/report/metrics".into(), None),
+            ("olxe", Method::GET, "/api/v1/requests".into(), None),
+            (
+                "oxe",
+                Method::POST,
+                "/api/v1/requests".into(),
+                Some(
+                    json!({"category": "融资", "title": format!("{role}的诉求"), "description": "贷款", "enterprise_id": f.e2}),
+                ),
+            ),
+            (
+                "olxe",
+                Method::GET,
+                format!("/api/v1/requests/{}", f.request),
+                None,
+            ),
+            (
+                "oxe",
+                Method::POST,
+                format!("/api/v1/requests/{}/messages", f.request),
+                Some(json!({"text": format!("{role}的留言")})),
+            ),
+            (
+                "ox",
+                Method::POST,
+                format!("/api/v1/requests/{}/steps/stage_reply", f.request),
+                Some(json!({"text": format!("{role}：正在协调")})),
+            ),
             (
                 "c",
                 Method::GET,

@@ -1,0 +1,254 @@
+//! The requests' rows (`requests`) and their threads (`request_events`).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use super::Deadlines;
+use crate::db::{Db, DbError, Tx};
+use crate::{on_db, on_tx};
+
+/// A request as stored, with its enterprise's name.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct RequestRow {
+    pub id: i64,
+    pub enterprise_id: i64,
+    pub enterprise_name: String,
+    pub category: String,
+    pub team_group: String,
+    pub title: String,
+    pub description: String,
+    pub contact_name: String,
+    pub channel: String,
+    pub received_on: NaiveDate,
+    pub registered_on: NaiveDate,
+    pub status: String,
+    pub contact_by: NaiveDate,
+    pub reply_by: NaiveDate,
+    pub close_by: NaiveDate,
+    pub estimated: bool,
+    pub extended: bool,
+    pub contacted_on: Option<NaiveDate>,
+    pub replied_on: Option<NaiveDate>,
+    pub closed_on: Option<NaiveDate>,
+    pub rating: Option<String>,
+    pub rated: bool,
+    pub reopened: i64,
+    pub version: i64,
+}
+
+/// One step or message of a request's thread.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct EventRow {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub login: String,
+    pub step: String,
+    pub status: String,
+    pub text: String,
+}
+
+/// A request to be stored.
+pub struct NewRequest<'a> {
+    pub enterprise_id: i64,
+    pub category: &'a str,
+    pub team_group: &'a str,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub contact_name: &'a str,
+    pub channel: &'a str,
+    pub received_on: NaiveDate,
+    pub registered_on: NaiveDate,
+    pub due: Deadlines,
+    pub created_by: i64,
+}
+
+/// What a step changes on a request.
+pub struct StepChange<'a> {
+    pub status: &'a str,
+    pub due: Deadlines,
+    pub extended: bool,
+    pub contacted_on: Option<NaiveDate>,
+    pub replied_on: Option<NaiveDate>,
+    pub closed_on: Option<NaiveDate>,
+    pub rating: Option<&'a str>,
+    pub rated: bool,
+    pub reopened: i64,
+}
+
+const SELECT: &str = "SELECT r.id, r.enterprise_id, e.name AS enterprise_name, r.category, \
+     r.team_group, r.title, r.description, r.contact_name, r.channel, r.received_on, \
+     r.registered_on, r.status, r.contact_by, r.reply_by, r.close_by, r.estimated, r.extended, \
+     r.contacted_on, r.replied_on, r.closed_on, r.rating, r.rated, r.reopened, r.version \
+     FROM requests r JOIN enterprises e ON e.park_id = r.park_id AND e.id = r.enterprise_id \
+     WHERE r.park_id = $1";
+
+pub async fn insert(
+    tx: &mut Tx,
+    park_id: i64,
+    r: &NewRequest<'_>,
+    now: DateTime<Utc>,
+) -> Result<i64, DbError> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "INSERT INTO requests (park_id, enterprise_id, category, team_group, title, description, \
+         contact_name, channel, received_on, registered_on, contact_by, reply_by, close_by, \
+         estimated, created_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) \
+         RETURNING id"
+    )
+    .bind(park_id)
+    .bind(r.enterprise_id)
+    .bind(r.category)
+    .bind(r.team_group)
+    .bind(r.title)
+    .bind(r.description)
+    .bind(r.contact_name)
+    .bind(r.channel)
+    .bind(r.received_on)
+    .bind(r.registered_on)
+    .bind(r.due.contact_by)
+    .bind(r.due.reply_by)
+    .bind(r.due.close_by)
+    .bind(r.due.estimated)
+    .bind(r.created_by)
+    .bind(now)
+    .fetch_one(c)
+    .await)?)
+}
+
+pub async fn get(db: &Db, park_id: i64, id: i64) -> Result<Option<RequestRow>, DbError> {
+    let sql = format!("{SELECT} AND r.id = $2");
+    Ok(on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(park_id)
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?)
+}
+
+pub async fn get_tx(tx: &mut Tx, park_id: i64, id: i64) -> Result<Option<RequestRow>, DbError> {
+    let sql = format!("{SELECT} AND r.id = $2");
+    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
+        .bind(park_id)
+        .bind(id)
+        .fetch_optional(c)
+        .await)?)
+}
+
+/// A page of requests, the most pressing first (open ones by closing deadline, then the rest
+/// newest first), narrowed to one enterprise, a status and a group when given.
+pub async fn list(
+    db: &Db,
+    park_id: i64,
+    enterprise_id: Option<i64>,
+    status: Option<&str>,
+    group: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<RequestRow>, i64), DbError> {
+    let filter = " AND ($2 IS NULL OR r.enterprise_id = $2) AND ($3 IS NULL OR r.status = $3) \
+                  AND ($4 IS NULL OR r.team_group = $4)";
+    let sql = format!(
+        "{SELECT}{filter} ORDER BY CASE WHEN r.status IN ('registered', 'accepted', \
+         'in_progress', 'replied') THEN 0 ELSE 1 END, \
+         CASE WHEN r.status IN ('registered', 'accepted', 'in_progress', 'replied') \
+         THEN r.close_by END, r.id DESC LIMIT $5 OFFSET $6"
+    );
+    let count = format!("SELECT COUNT(*) FROM requests r WHERE r.park_id = $1{filter}");
+    let rows = on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(park_id)
+        .bind(enterprise_id)
+        .bind(status)
+        .bind(group)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(pool)
+        .await)?;
+    let total = on_db!(db, |pool| sqlx::query_scalar(&count)
+        .bind(park_id)
+        .bind(enterprise_id)
+        .bind(status)
+        .bind(group)
+        .fetch_one(pool)
+        .await)?;
+    Ok((rows, total))
+}
+
+/// Applies a step to the request at `version`; `false` when someone else changed it first.
+pub async fn apply(
+    tx: &mut Tx,
+    park_id: i64,
+    id: i64,
+    version: i64,
+    s: &StepChange<'_>,
+    now: DateTime<Utc>,
+) -> Result<bool, DbError> {
+    let n: u64 = on_tx!(tx, |c| sqlx::query(
+        "UPDATE requests SET status = $4, contact_by = $5, reply_by = $6, close_by = $7, \
+         estimated = $8, extended = $9, contacted_on = $10, replied_on = $11, closed_on = $12, \
+         rating = $13, rated = $14, reopened = $15, updated_at = $16, version = version + 1 \
+         WHERE park_id = $1 AND id = $2 AND version = $3"
+    )
+    .bind(park_id)
+    .bind(id)
+    .bind(version)
+    .bind(s.status)
+    .bind(s.due.contact_by)
+    .bind(s.due.reply_by)
+    .bind(s.due.close_by)
+    .bind(s.due.estimated)
+    .bind(s.extended)
+    .bind(s.contacted_on)
+    .bind(s.replied_on)
+    .bind(s.closed_on)
+    .bind(s.rating)
+    .bind(s.rated)
+    .bind(s.reopened)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one event row, written where each step is taken"
+)]
+pub async fn add_event(
+    tx: &mut Tx,
+    park_id: i64,
+    request_id: i64,
+    user_id: i64,
+    login: &str,
+    step: &str,
+    status: &str,
+    text: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    on_tx!(tx, |c| sqlx::query(
+        "INSERT INTO request_events (park_id, request_id, at, user_id, login, step, status, text) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+    )
+    .bind(park_id)
+    .bind(request_id)
+    .bind(now)
+    .bind(user_id)
+    .bind(login)
+    .bind(step)
+    .bind(status)
+    .bind(text)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn events(db: &Db, park_id: i64, request_id: i64) -> Result<Vec<EventRow>, DbError> {
+    Ok(on_db!(db, |pool| sqlx::query_as(
+        "SELECT id, at, login, step, status, text FROM request_events \
+         WHERE park_id = $1 AND request_id = $2 ORDER BY id"
+    )
+    .bind(park_id)
+    .bind(request_id)
+    .fetch_all(pool)
+    .await)?)
+}

@@ -1,0 +1,670 @@
+//! What both faces call: raising a request (an enterprise for itself; staff for an enterprise,
+//! as received by phone, on a visit or at a forum), reading one with its thread, the list in
+//! the caller's scope, taking a step, and a message in the thread. Every write checks the role
+//! and the scope, is audited, and refuses a step on a request someone else changed since it was
+//! read (409, nothing lost).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::queries::{self, EventRow, NewRequest, RequestRow, StepChange};
+use super::{
+    deadlines, group_of, Deadlines, Limits, Party, Rating, State, Status, Step, CATEGORIES, STEPS,
+};
+use crate::audit::{self, Change};
+use crate::auth::{Action, Principal, Role, Scope};
+use crate::db::Db;
+use crate::error::{AppError, FieldError};
+use crate::ledger::service::Listing;
+
+const TITLE_MAX: usize = 100;
+const TEXT_MAX: usize = 4000;
+
+/// How a request reached the park: raised on the portal, or received by the team.
+pub const CHANNELS: [(&str, &str); 4] = [
+    ("portal", "企业在线提交"),
+    ("phone", "电话"),
+    ("visit", "走访"),
+    ("forum", "座谈会"),
+];
+
+/// A new request as a form or a JSON body gives it.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct RequestInput {
+    #[serde(default)]
+    pub category: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub contact_name: String,
+    /// Staff only: the enterprise the request is from.
+    pub enterprise_id: Option<i64>,
+    /// Staff only: the day it was received (today when left out).
+    pub received_on: Option<NaiveDate>,
+    /// Staff only: phone, visit or forum (phone when left out).
+    pub channel: Option<String>,
+}
+
+/// A step as a form or a JSON body asks for it.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct StepInput {
+    #[serde(default)]
+    pub text: String,
+    /// The version the caller read; the step is refused when someone changed it since.
+    pub version: Option<i64>,
+    /// For a rating: satisfied, fair or unsatisfied (满意, 基本满意, 不满意).
+    pub rating: Option<String>,
+}
+
+/// A request as the faces show it.
+#[derive(Clone, Debug, Serialize)]
+pub struct RequestView {
+    pub id: i64,
+    pub enterprise_id: i64,
+    pub enterprise_name: String,
+    pub category: String,
+    pub group: String,
+    pub title: String,
+    pub description: String,
+    pub contact_name: String,
+    pub channel: String,
+    pub received_on: NaiveDate,
+    pub registered_on: NaiveDate,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub due: Deadlines,
+    /// green, yellow (less than 30% of the time to close left) or red (overdue); none once
+    /// the request is no longer open.
+    pub colour: Option<&'static str>,
+    pub extended: bool,
+    pub rating: Option<&'static str>,
+    pub rating_label: Option<&'static str>,
+    pub reopened: i64,
+    pub version: i64,
+    /// The steps the caller may take now.
+    pub steps: Vec<Step>,
+}
+
+/// A request with its thread.
+#[derive(Clone, Debug, Serialize)]
+pub struct RequestDetail {
+    #[serde(flatten)]
+    pub request: RequestView,
+    pub events: Vec<EventView>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct EventView {
+    pub at: DateTime<Utc>,
+    pub login: String,
+    pub step: String,
+    pub step_label: &'static str,
+    pub status_label: &'static str,
+    pub text: String,
+}
+
+/// The list's filters.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct RequestFilter {
+    pub status: Option<String>,
+    pub group: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+/// The party a principal acts as on requests, when its role has any part in them.
+fn party(who: &Principal) -> Option<Party> {
+    match who.role {
+        Role::Enterprise => Some(Party::Enterprise),
+        Role::ServiceStaff => Some(Party::Team),
+        Role::Office => Some(Party::Office),
+        _ => None,
+    }
+}
+
+/// The enterprise whose requests alone the principal sees, if it is bound to one.
+fn own_enterprise(who: &Principal) -> Result<Option<i64>, AppError> {
+    match (&who.scope, who.role) {
+        (Scope::Enterprise(e), _) => Ok(Some(*e)),
+        (_, Role::Enterprise) => Err(AppError::Forbidden("账号未关联企业，不能提出诉求")),
+        _ => Ok(None),
+    }
+}
+
+/// Raises a request: an enterprise user for its own enterprise; 党建办 and 园小二 for the
+/// enterprise they name, as received by phone, on a visit or at a forum.
+pub async fn create(
+    db: &Db,
+    who: &Principal,
+    input: RequestInput,
+    now: DateTime<Utc>,
+) -> Result<RequestDetail, AppError> {
+    who.require(Action::RaiseRequests)?;
+    let today = crate::calendar::today(now);
+    let own = own_enterprise(who)?;
+    let mut errors = Vec::new();
+    let category = input.category.trim().to_string();
+    let group = group_of(&category);
+    if group.is_none() {
+        let list: Vec<&str> = CATEGORIES.iter().map(|(c, _)| *c).collect();
+        errors.push(FieldError::new(
+            "category",
+            "类别",
+            format!("请从以下类别中选择：{}", list.join("、")),
+        ));
+    }
+    let title = crate::ledger::value::normalize_text(&input.title);
+    if title.is_empty() {
+        errors.push(FieldError::new("title", "标题", "请填写诉求标题"));
+    } else if title.chars().count() > TITLE_MAX {
+        errors.push(FieldError::new(
+            "title",
+            "标题",
+            format!("不超过 {TITLE_MAX} 字"),
+        ));
+    }
+    let description = input.description.trim().replace("\r\n", "\n");
+    if description.is_empty() {
+        errors.push(FieldError::new(
+            "description",
+            "诉求内容",
+            "请写明诉求的具体内容",
+        ));
+    } else if description.chars().count() > TEXT_MAX {
+        errors.push(FieldError::new(
+            "description",
+            "诉求内容",
+            format!("不超过 {TEXT_MAX} 字"),
+        ));
+    }
+    let contact_name = crate::ledger::value::normalize_text(&input.contact_name);
+    let (enterprise_id, received_on, channel) = match own {
+        Some(e) => {
+            if input.enterprise_id.is_some_and(|asked| asked != e) {
+                errors.push(FieldError::new(
+                    "enterprise_id",
+                    "企业",
+                    "只能为本企业提出诉求",
+                ));
+            }
+            (Some(e), today, "portal".to_string())
+        }
+        None => {
+            let received = input.received_on.unwrap_or(today);
+            if let Err(e) = crate::calendar::check_date(received, "received_on", "收到日期") {
+                errors.push(e);
+            } else if received > today {
+                errors.push(FieldError::new(
+                    "received_on",
+                    "收到日期",
+                    format!("{received} 晚于今天"),
+                ));
+            }
+            let channel = input.channel.clone().unwrap_or_else(|| "phone".into());
+            if !CHANNELS.iter().any(|(c, _)| *c == channel) || channel == "portal" {
+                errors.push(FieldError::new(
+                    "channel",
+                    "来源",
+                    "请选择 phone（电话）、visit（走访）或 forum（座谈会）",
+                ));
+            }
+            let enterprise = match input.enterprise_id {
+                None => {
+                    errors.push(FieldError::new("enterprise_id", "企业", "请选择企业"));
+                    None
+                }
+                Some(id) => match crate::org::queries::enterprise(db, who.park_id, id).await? {
+                    Some(_) => Some(id),
+                    None => {
+                        errors.push(FieldError::new("enterprise_id", "企业", "没有这家企业"));
+                        None
+                    }
+                },
+            };
+            (enterprise, received, channel)
+        }
+    };
+    let (Some(enterprise_id), Some(group), true) = (enterprise_id, group, errors.is_empty()) else {
+        return Err(AppError::Invalid(errors));
+    };
+    let calendar = crate::workdays::service::workdays(db, who.park_id).await?;
+    let due = deadlines(&calendar, today, Limits::default(), false);
+    let new = NewRequest {
+        enterprise_id,
+        category: &category,
+        team_group: group,
+        title: &title,
+        description: &description,
+        contact_name: &contact_name,
+        channel: &channel,
+        received_on,
+        registered_on: today,
+        due,
+        created_by: who.user_id,
+    };
+    let mut tx = db.begin().await?;
+    let id = queries::insert(&mut tx, who.park_id, &new, now).await?;
+    let actor = who.actor();
+    queries::add_event(
+        &mut tx,
+        who.park_id,
+        id,
+        who.user_id,
+        &actor.login,
+        "register",
+        Status::Registered.as_str(),
+        "",
+        now,
+    )
+    .await?;
+    let change = Change {
+        action: "create",
+        entity: "request",
+        entity_id: Some(id),
+        before: None,
+        after: Some(json!({
+            "enterprise_id": enterprise_id, "category": category, "group": group,
+            "title": title, "description": description, "channel": channel,
+            "received_on": received_on, "due": due,
+        })),
+    };
+    audit::record(&mut tx, who.park_id, &actor, now, change).await?;
+    tx.commit().await?;
+    get(db, who, id, now).await
+}
+
+/// One request with its thread, when the caller may see it (an enterprise: its own only; an
+/// id out of reach answers as a missing one).
+pub async fn get(
+    db: &Db,
+    who: &Principal,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<RequestDetail, AppError> {
+    who.require(Action::ReadRequests)?;
+    let row = queries::get(db, who.park_id, id)
+        .await?
+        .filter(|r| {
+            own_enterprise(who)
+                .ok()
+                .flatten()
+                .is_none_or(|e| e == r.enterprise_id)
+        })
+        .ok_or(AppError::NotFound("诉求"))?;
+    let events = queries::events(db, who.park_id, id)
+        .await?
+        .into_iter()
+        .map(event_view)
+        .collect();
+    Ok(RequestDetail {
+        request: view(who, row, crate::calendar::today(now)),
+        events,
+    })
+}
+
+/// The requests in the caller's scope, the most pressing first.
+pub async fn list(
+    db: &Db,
+    who: &Principal,
+    f: RequestFilter,
+    now: DateTime<Utc>,
+) -> Result<Listing<RequestView>, AppError> {
+    who.require(Action::ReadRequests)?;
+    let status = match f.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(
+            Status::parse(s)
+                .ok_or_else(|| AppError::invalid("status", "状态", format!("没有“{s}”这个状态")))?
+                .as_str(),
+        ),
+    };
+    let group = f.group.as_deref().map(str::trim).filter(|g| !g.is_empty());
+    if let Some(g) = group {
+        if !super::GROUPS.contains(&g) {
+            return Err(AppError::invalid(
+                "group",
+                "小组",
+                format!("没有“{g}”这个小组"),
+            ));
+        }
+    }
+    let limit = f.limit.unwrap_or(50).clamp(1, 200);
+    let offset = f.offset.unwrap_or(0).max(0);
+    let own = own_enterprise(who)?;
+    let (rows, total) = queries::list(db, who.park_id, own, status, group, limit, offset).await?;
+    let today = crate::calendar::today(now);
+    Ok(Listing {
+        items: rows.into_iter().map(|r| view(who, r, today)).collect(),
+        total,
+        limit,
+        offset,
+    })
+}
+
+/// Takes `step` on request `id`: the role must take part in it, the request's state must allow
+/// it, a reason or reply must be given where the step needs one, and the version read must
+/// still be the stored one. Audited, and written into the thread.
+pub async fn take_step(
+    db: &Db,
+    who: &Principal,
+    id: i64,
+    step: Step,
+    input: StepInput,
+    now: DateTime<Utc>,
+) -> Result<RequestDetail, AppError> {
+    who.require(Action::ReadRequests)?;
+    let Some(party) = party(who) else {
+        return Err(AppError::Forbidden("您的角色不办理企业诉求"));
+    };
+    if !step.taken_by(party) {
+        return Err(AppError::Forbidden(match step {
+            Step::Rate => "只有提出诉求的企业可以评价",
+            Step::Overrule | Step::Extend => "撤销退回和延期由党建办决定",
+            _ => "企业用户不能办理诉求",
+        }));
+    }
+    let text = input.text.trim().replace("\r\n", "\n");
+    let mut errors = Vec::new();
+    if step.needs_text() && text.is_empty() {
+        let what = match step {
+            Step::Return => "请写明退回的理由",
+            Step::Extend => "请写明延期的理由",
+            Step::Visit => "请写明回访的情况",
+            Step::Reopen => "请写明重办的原因",
+            _ => "请填写答复内容",
+        };
+        errors.push(FieldError::new("text", "内容", what));
+    }
+    if text.chars().count() > TEXT_MAX {
+        errors.push(FieldError::new(
+            "text",
+            "内容",
+            format!("不超过 {TEXT_MAX} 字"),
+        ));
+    }
+    let rating = match (step, input.rating.as_deref().map(str::trim)) {
+        (Step::Rate, Some(r)) => match Rating::parse(r) {
+            Some(r) => Some(r),
+            None => {
+                errors.push(FieldError::new(
+                    "rating",
+                    "评价",
+                    "请选择满意、基本满意或不满意",
+                ));
+                None
+            }
+        },
+        (Step::Rate, None) => {
+            errors.push(FieldError::new(
+                "rating",
+                "评价",
+                "请选择满意、基本满意或不满意",
+            ));
+            None
+        }
+        _ => None,
+    };
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let today = crate::calendar::today(now);
+    let calendar = crate::workdays::service::workdays(db, who.park_id).await?;
+    let mut tx = db.begin().await?;
+    let row = queries::get_tx(&mut tx, who.park_id, id)
+        .await?
+        .filter(|r| {
+            own_enterprise(who)
+                .ok()
+                .flatten()
+                .is_none_or(|e| e == r.enterprise_id)
+        })
+        .ok_or(AppError::NotFound("诉求"))?;
+    if input.version.is_some_and(|v| v != row.version) {
+        return Err(AppError::Conflict {
+            current: row.version,
+        });
+    }
+    let before = state(&row);
+    let status = step
+        .apply(before)
+        .map_err(|r| AppError::invalid("status", "状态", r.0))?;
+    let stored = Deadlines {
+        contact_by: row.contact_by,
+        reply_by: row.reply_by,
+        close_by: row.close_by,
+        estimated: row.estimated,
+    };
+    let mut change = StepChange {
+        status: status.as_str(),
+        due: stored,
+        extended: row.extended,
+        contacted_on: row.contacted_on,
+        replied_on: row.replied_on,
+        closed_on: row.closed_on,
+        rating: row.rating.as_deref(),
+        rated: row.rated,
+        reopened: row.reopened,
+    };
+    match step {
+        Step::Accept | Step::Overrule => change.contacted_on = change.contacted_on.or(Some(today)),
+        Step::Reply => change.replied_on = Some(today),
+        Step::Close => change.closed_on = Some(today),
+        Step::Extend => {
+            change.extended = true;
+            let longer = deadlines(&calendar, row.registered_on, Limits::default(), true);
+            change.due.close_by = longer.close_by;
+            change.due.estimated |= longer.estimated;
+        }
+        Step::Rate => {
+            change.rating = rating.map(Rating::as_str);
+            change.rated = true;
+        }
+        Step::Reopen => {
+            // Worked again from today, to fresh deadlines.
+            change.due = deadlines(&calendar, today, Limits::default(), false);
+            change.extended = false;
+            change.replied_on = None;
+            change.closed_on = None;
+            change.rating = None;
+            change.rated = false;
+            change.reopened += 1;
+        }
+        Step::Return | Step::StageReply | Step::Visit => {}
+    }
+    if !queries::apply(&mut tx, who.park_id, id, row.version, &change, now).await? {
+        return Err(AppError::Conflict {
+            current: row.version + 1,
+        });
+    }
+    let actor = who.actor();
+    let shown = match rating {
+        Some(r) if text.is_empty() => r.label().to_string(),
+        Some(r) => format!("{}：{text}", r.label()),
+        None => text.clone(),
+    };
+    queries::add_event(
+        &mut tx,
+        who.park_id,
+        id,
+        who.user_id,
+        &actor.login,
+        step.as_str(),
+        status.as_str(),
+        &shown,
+        now,
+    )
+    .await?;
+    let audit_change = Change {
+        action: step.as_str(),
+        entity: "request",
+        entity_id: Some(id),
+        before: Some(
+            json!({ "status": row.status, "close_by": row.close_by, "version": row.version }),
+        ),
+        after: Some(
+            json!({ "status": status.as_str(), "close_by": change.due.close_by, "text": shown }),
+        ),
+    };
+    audit::record(&mut tx, who.park_id, &actor, now, audit_change).await?;
+    tx.commit().await?;
+    get(db, who, id, now).await
+}
+
+/// A message in the request's thread, from the enterprise or the team; the status stays.
+pub async fn post_message(
+    db: &Db,
+    who: &Principal,
+    id: i64,
+    text: &str,
+    now: DateTime<Utc>,
+) -> Result<RequestDetail, AppError> {
+    who.require(Action::ReadRequests)?;
+    if party(who).is_none() {
+        return Err(AppError::Forbidden("您的角色不办理企业诉求"));
+    }
+    let text = text.trim().replace("\r\n", "\n");
+    if text.is_empty() {
+        return Err(AppError::invalid("text", "留言", "请填写留言内容"));
+    }
+    if text.chars().count() > TEXT_MAX {
+        return Err(AppError::invalid(
+            "text",
+            "留言",
+            format!("不超过 {TEXT_MAX} 字"),
+        ));
+    }
+    let row = queries::get(db, who.park_id, id)
+        .await?
+        .filter(|r| {
+            own_enterprise(who)
+                .ok()
+                .flatten()
+                .is_none_or(|e| e == r.enterprise_id)
+        })
+        .ok_or(AppError::NotFound("诉求"))?;
+    let actor = who.actor();
+    let mut tx = db.begin().await?;
+    queries::add_event(
+        &mut tx,
+        who.park_id,
+        id,
+        who.user_id,
+        &actor.login,
+        "message",
+        &row.status,
+        &text,
+        now,
+    )
+    .await?;
+    let change = Change {
+        action: "message",
+        entity: "request",
+        entity_id: Some(id),
+        before: None,
+        after: Some(json!({ "text": text })),
+    };
+    audit::record(&mut tx, who.park_id, &actor, now, change).await?;
+    tx.commit().await?;
+    get(db, who, id, now).await
+}
+
+fn state(r: &RequestRow) -> State {
+    State {
+        status: Status::parse(&r.status).unwrap_or(Status::Registered),
+        extended: r.extended,
+        rated: r.rated,
+        rating: r.rating.as_deref().and_then(Rating::parse),
+        reopened: u32::try_from(r.reopened).unwrap_or(u32::MAX),
+    }
+}
+
+fn view(who: &Principal, r: RequestRow, today: NaiveDate) -> RequestView {
+    let s = state(&r);
+    let steps = match party(who) {
+        Some(p) => STEPS
+            .into_iter()
+            .filter(|st| st.taken_by(p) && st.apply(s).is_ok())
+            .collect(),
+        None => Vec::new(),
+    };
+    let colour = s
+        .status
+        .is_open()
+        .then(|| colour(r.registered_on, r.close_by, today));
+    let rating = r.rating.as_deref().and_then(Rating::parse);
+    RequestView {
+        id: r.id,
+        enterprise_id: r.enterprise_id,
+        enterprise_name: r.enterprise_name,
+        category: r.category,
+        group: r.team_group,
+        title: r.title,
+        description: r.description,
+        contact_name: r.contact_name,
+        channel: r.channel,
+        received_on: r.received_on,
+        registered_on: r.registered_on,
+        status: s.status.as_str(),
+        status_label: s.status.label(),
+        due: Deadlines {
+            contact_by: r.contact_by,
+            reply_by: r.reply_by,
+            close_by: r.close_by,
+            estimated: r.estimated,
+        },
+        colour,
+        extended: r.extended,
+        rating: rating.map(Rating::as_str),
+        rating_label: rating.map(Rating::label),
+        reopened: r.reopened,
+        version: r.version,
+        steps,
+    }
+}
+
+/// Red when the closing deadline has passed, yellow when less than 30% of the time from
+/// registration to it is left (in calendar days), else green.
+pub fn colour(from: NaiveDate, close_by: NaiveDate, today: NaiveDate) -> &'static str {
+    let total = (close_by - from).num_days().max(1);
+    let left = (close_by - today).num_days();
+    if left < 0 {
+        "red"
+    } else if left * 10 < total * 3 {
+        "yellow"
+    } else {
+        "green"
+    }
+}
+
+fn event_view(e: EventRow) -> EventView {
+    let step_label = match e.step.as_str() {
+        "register" => "登记",
+        "message" => "留言",
+        s => Step::parse(s).map_or("办理", Step::label),
+    };
+    EventView {
+        at: e.at,
+        step_label,
+        status_label: Status::parse(&e.status).map_or("", Status::label),
+        login: e.login,
+        step: e.step,
+        text: e.text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_turns_yellow_with_less_than_three_tenths_left_and_red_once_overdue() {
+        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).expect("day");
+        assert_eq!(colour(d(3, 1), d(3, 21), d(3, 2)), "green");
+        assert_eq!(colour(d(3, 1), d(3, 21), d(3, 16)), "yellow");
+        assert_eq!(colour(d(3, 1), d(3, 21), d(3, 21)), "yellow");
+        assert_eq!(colour(d(3, 1), d(3, 21), d(3, 22)), "red");
+    }
+}
