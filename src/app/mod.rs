@@ -45,7 +45,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::report::scaffold_pages::router())
         .merge(crate::rules::pages::router())
         .merge(crate::tasks::pages::router())
-        .merge(crate::workdays::pages::router());
+        .merge(crate::workdays::pages::router())
+        .merge(crate::requests::pages::router());
     crate::web::assemble(state, api, pages)
 }
 
@@ -64,11 +65,13 @@ const TEMPLATES: &[&[(&str, &str)]] = &[
     crate::rules::pages::TEMPLATES,
     crate::tasks::pages::TEMPLATES,
     crate::workdays::pages::TEMPLATES,
+    crate::requests::pages::TEMPLATES,
 ];
 
 /// The areas of the side menu, each shown to the roles its action allows, in this order.
-const AREAS: [(Action<'static>, &str, &str, &str); 12] = [
+const AREAS: [(Action<'static>, &str, &str, &str); 13] = [
     (Action::ReadOrg, "/org", "组织与企业", "组织"),
+    (Action::ReadRequests, "/requests", "企业诉求", "工作"),
     (Action::ReadPlans, "/plans", "年度计划与任务", "工作"),
     (Action::ReadChecks, "/checks", "规则检查", "工作"),
     (Action::ReadChecks, "/data-quality", "数据质量", "工作"),

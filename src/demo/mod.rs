@@ -13,6 +13,7 @@ mod names;
 mod org;
 mod recognition;
 mod records;
+mod requests;
 mod roster;
 mod tasks;
 mod work;
@@ -137,6 +138,7 @@ pub async fn build(db: &Db, options: &Options, now: DateTime<Utc>) -> Result<Sum
     let accounts = accounts(&org, &ids, &options.password);
     let mut logins = vec![("admin".to_string(), Role::SysAdmin.label().to_string())];
     // Hashing is slow on purpose; the accounts are hashed side by side, then inserted in order.
+    let mut staff_user = 0;
     let hashing: Vec<_> = accounts
         .into_iter()
         .map(|a| tokio::spawn(prepare_user(a, crate::auth::password::Profile::default())))
@@ -146,11 +148,24 @@ pub async fn build(db: &Db, options: &Options, now: DateTime<Utc>) -> Result<Sum
             .await
             .map_err(|e| AppError::BadRequest(format!("演示账号生成失败：{e}")))??;
         let user = insert_user(&mut tx, park_id, &Actor::system(), prepared, now).await?;
+        if user.role == Role::ServiceStaff {
+            staff_user = user.id;
+        }
         logins.push((user.login, user.role_label.to_string()));
     }
 
     let written = crate::ledger::bulk::insert_records(&mut tx, park_id, &rows, None, now).await?;
     let tasks = tasks::insert(&mut tx, park_id, &org, &ids, year, options.until, now).await?;
+    let requests = requests::insert(
+        &mut tx,
+        park_id,
+        &org,
+        &ids,
+        year,
+        options.until,
+        staff_user,
+    )
+    .await?;
     let after = serde_json::json!({
         "seed": options.seed,
         "year": year,
@@ -160,6 +175,7 @@ pub async fn build(db: &Db, options: &Options, now: DateTime<Utc>) -> Result<Sum
         "people": ids.people.len(),
         "records": counts,
         "tasks": tasks,
+        "requests": requests,
     });
     let change = Change {
         action: "demo",

@@ -9,6 +9,7 @@
 //! did not settle it opens a 重办.
 
 pub mod api;
+pub mod pages;
 pub mod queries;
 pub mod service;
 

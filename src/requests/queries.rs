@@ -217,7 +217,7 @@ pub async fn add_event(
     tx: &mut Tx,
     park_id: i64,
     request_id: i64,
-    user_id: i64,
+    user_id: Option<i64>,
     login: &str,
     step: &str,
     status: &str,

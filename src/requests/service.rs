@@ -99,6 +99,8 @@ pub struct RequestDetail {
 #[derive(Clone, Debug, Serialize)]
 pub struct EventView {
     pub at: DateTime<Utc>,
+    /// `at` on the park's clock, as a page shows it.
+    pub local_at: String,
     pub login: String,
     pub step: String,
     pub step_label: &'static str,
@@ -252,7 +254,7 @@ pub async fn create(
         &mut tx,
         who.park_id,
         id,
-        who.user_id,
+        Some(who.user_id),
         &actor.login,
         "register",
         Status::Registered.as_str(),
@@ -489,7 +491,7 @@ pub async fn take_step(
         &mut tx,
         who.park_id,
         id,
-        who.user_id,
+        Some(who.user_id),
         &actor.login,
         step.as_str(),
         status.as_str(),
@@ -551,7 +553,7 @@ pub async fn post_message(
         &mut tx,
         who.park_id,
         id,
-        who.user_id,
+        Some(who.user_id),
         &actor.login,
         "message",
         &row.status,
@@ -646,6 +648,9 @@ fn event_view(e: EventRow) -> EventView {
         s => Step::parse(s).map_or("办理", Step::label),
     };
     EventView {
+        local_at: crate::calendar::local(e.at)
+            .format("%Y-%m-%d %H:%M")
+            .to_string(),
         at: e.at,
         step_label,
         status_label: Status::parse(&e.status).map_or("", Status::label),

@@ -51,6 +51,8 @@ struct Fixture {
     task_a: i64,
     task_b: i64,
     task_to_delete: i64,
+    /// A request of the enterprise user's enterprise, accepted by the team.
+    request: i64,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -117,7 +119,25 @@ async fn fixture(app: &TestApp) -> Fixture {
     let task_a = task("1", app.units.branch_a).await;
     let task_b = task("2", app.units.branch_b).await;
     let task_to_delete = task("3", app.units.branch_a).await;
+    let ent = app.login("enterprise").await;
+    let request = id(&app
+        .post_ok(
+            &ent,
+            "/api/v1/requests",
+            json!({"category": "用工", "title": "招工", "description": "操作工"}),
+        )
+        .await);
+    let staff = app.login("service_staff").await;
+    let (status, body) = app
+        .post(
+            &staff,
+            &format!("/api/v1/requests/{request}/steps/accept"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
     Fixture {
+        request,
         meeting_a,
         meeting_b,
         to_delete,
@@ -198,6 +218,30 @@ fn calls(app: &TestApp, f: &Fixture, role: &str) -> Vec<Call> {
         get("obl", "/data-quality".into()),
         get("obl", "/checks/rules".into()),
         get("o", "/calendar".into()),
+        get("olxe", "/requests".into()),
+        get("oxe", "/requests/new".into()),
+        get("olxe", format!("/requests/{}", f.request)),
+        post(
+            "oxe",
+            "/requests/new".into(),
+            pairs(&[
+                ("category", "融资"),
+                ("title", &format!("{role}的诉求")),
+                ("description", "贷款"),
+                ("enterprise_id", &app.enterprises.1.to_string()),
+                ("channel", "phone"),
+            ]),
+        ),
+        post(
+            "oxe",
+            format!("/requests/{}/messages", f.request),
+            pairs(&[("text", &format!("{role}留言"))]),
+        ),
+        post(
+            "ox",
+            format!("/requests/{}/steps/stage_reply", f.request),
+            pairs(&[("text", &format!("{role}：办理中"))]),
+        ),
         get("o", "/calendar/2026?from=2026-09-30&days=1".into()),
         post(
             "o",

@@ -1,0 +1,339 @@
+//! 企业诉求 pages: the list (an enterprise's own requests on its phone; the team's queue by group
+//! and status, the most pressing first, coloured by the time left), a new request, and one
+//! request with its deadlines, its thread and the steps the caller may take. Thin handlers over
+//! `requests::service`.
+
+use axum::extract::{Path, Query, State};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::{Deserialize, Serialize};
+
+use super::service::{self, RequestDetail, RequestFilter, RequestInput, RequestView, StepInput};
+use super::{Step, CATEGORIES, GROUPS, STATUSES};
+use crate::auth::{Action, Role};
+use crate::error::FieldError;
+use crate::web::form::{
+    field, form_map, form_page, id_options, opt_id, saved_or_again, saved_or_refused, text,
+    FormField, FormPage, Values,
+};
+use crate::web::ui::{render, Chrome, Page};
+use crate::web::{AppState, CsrfForm, FormErrors, PageResult};
+
+/// This area's page templates.
+pub const TEMPLATES: &[(&str, &str)] = &[
+    ("requests.html", include_str!("templates/requests.html")),
+    ("request.html", include_str!("templates/request.html")),
+];
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/requests", get(list))
+        .route("/requests/new", get(new_form).post(create))
+        .route("/requests/{id}", get(show))
+        .route("/requests/{id}/messages", post(message))
+        .route("/requests/{id}/steps/{step}", post(step))
+}
+
+const PAGE_SIZE: i64 = 20;
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    group: String,
+    page: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct ListView {
+    chrome: Chrome,
+    items: Vec<RequestView>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    status: String,
+    group: String,
+    statuses: Vec<(&'static str, &'static str)>,
+    groups: Vec<&'static str>,
+    /// The enterprise's own list rather than the team's queue.
+    own: bool,
+    can_raise: bool,
+    due_today: usize,
+    overdue: usize,
+}
+
+async fn list(State(st): State<AppState>, page: Page, Query(q): Query<ListQuery>) -> PageResult {
+    let current = q.page.unwrap_or(1).max(1);
+    let filter = RequestFilter {
+        status: Some(q.status.clone()),
+        group: Some(q.group.clone()),
+        limit: Some(PAGE_SIZE),
+        offset: Some((current - 1) * PAGE_SIZE),
+    };
+    let listing = service::list(&st.db, &page.who, filter, st.now()).await?;
+    let today = crate::calendar::today(st.now());
+    let open = |r: &&RequestView| r.colour.is_some();
+    let due_today = listing
+        .items
+        .iter()
+        .filter(open)
+        .filter(|r| r.due.close_by == today)
+        .count();
+    let overdue = listing
+        .items
+        .iter()
+        .filter(open)
+        .filter(|r| r.due.close_by < today)
+        .count();
+    Ok(render(
+        "requests.html",
+        ListView {
+            chrome: page.chrome(&st, "/requests").await?,
+            total: listing.total,
+            pages: (listing.total + PAGE_SIZE - 1) / PAGE_SIZE,
+            items: listing.items,
+            page: current,
+            status: q.status,
+            group: q.group,
+            statuses: STATUSES.iter().map(|s| (s.as_str(), s.label())).collect(),
+            groups: GROUPS.to_vec(),
+            own: page.who.role == Role::Enterprise,
+            can_raise: page.who.role.allows(Action::RaiseRequests),
+            due_today,
+            overdue,
+        },
+    ))
+}
+
+async fn fields(st: &AppState, page: &Page) -> Result<Vec<FormField>, crate::error::AppError> {
+    let mut f = vec![
+        field("category", "类别", "select")
+            .required()
+            .words(&CATEGORIES.map(|(c, _)| c)),
+        field("title", "标题", "text")
+            .required()
+            .hint("一句话说明要解决的问题"),
+        field("description", "诉求内容", "textarea").required(),
+        field("contact_name", "联系人", "text"),
+    ];
+    if page.who.role != Role::Enterprise {
+        let enterprises = crate::org::service::list_enterprises(&st.db, &page.who).await?;
+        f.push(
+            field("enterprise_id", "企业", "select")
+                .required()
+                .options(id_options(enterprises.into_iter().map(|e| (e.id, e.name)))),
+        );
+        f.push(field("received_on", "收到日期", "date"));
+        f.push(
+            field("channel", "来源", "select").options(
+                service::CHANNELS
+                    .iter()
+                    .filter(|(c, _)| *c != "portal")
+                    .map(|(c, l)| (c.to_string(), l.to_string())),
+            ),
+        );
+    }
+    Ok(f)
+}
+
+async fn request_form(
+    st: &AppState,
+    page: &Page,
+    values: &Values,
+    errors: &[FieldError],
+) -> PageResult {
+    let title = if page.who.role == Role::Enterprise {
+        "提出诉求"
+    } else {
+        "登记企业诉求"
+    };
+    let f = FormPage {
+        active: "/requests",
+        lists: Vec::new(),
+        title: title.into(),
+        action: "/requests/new".into(),
+        back: "/requests".into(),
+        fields: fields(st, page).await?,
+        values,
+        errors,
+    };
+    form_page(st, page, f).await
+}
+
+async fn new_form(State(st): State<AppState>, page: Page) -> PageResult {
+    page.who.require(Action::RaiseRequests)?;
+    let mut values = Values::new();
+    if page.who.role != Role::Enterprise {
+        let today = crate::calendar::today(st.now());
+        values.insert("received_on".into(), today.to_string());
+        values.insert("channel".into(), "phone".into());
+    }
+    request_form(&st, &page, &values, &[]).await
+}
+
+async fn create(
+    State(st): State<AppState>,
+    page: Page,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
+    let values = form_map(pairs);
+    let mut errors = Vec::new();
+    let received_on = match text(&values, "received_on").trim() {
+        "" => None,
+        t => crate::ledger::value::parse_date_text(t)
+            .map_err(|e| errors.push(FieldError::new("received_on", "收到日期", e.to_string())))
+            .ok(),
+    };
+    let input = RequestInput {
+        category: text(&values, "category"),
+        title: text(&values, "title"),
+        description: text(&values, "description"),
+        contact_name: text(&values, "contact_name"),
+        enterprise_id: opt_id(&values, "enterprise_id", "企业", &mut errors),
+        received_on,
+        channel: Some(text(&values, "channel")).filter(|c| !c.trim().is_empty()),
+    };
+    let saved =
+        crate::web::form::after_parse(errors, service::create(&st.db, &page.who, input, st.now()));
+    saved_or_again(
+        saved.await,
+        |r| format!("/requests/{}", r.request.id),
+        |errors| async move { request_form(&st, &page, &values, &errors).await },
+    )
+    .await
+}
+
+#[derive(Serialize)]
+struct StepForm {
+    step: &'static str,
+    label: &'static str,
+    /// The step asks for a text (a reason, a reply, a note of the visit).
+    text: bool,
+    rating: bool,
+}
+
+#[derive(Serialize)]
+struct DetailView {
+    chrome: Chrome,
+    request: RequestDetail,
+    steps: Vec<StepForm>,
+    can_message: bool,
+    channel: &'static str,
+    /// The step whose form was refused, with what was typed and why.
+    failed_step: Option<String>,
+    typed: String,
+    errors: std::collections::HashMap<String, String>,
+}
+
+async fn detail_page(
+    st: &AppState,
+    page: &Page,
+    id: i64,
+    failed: Option<(String, String, Vec<FieldError>)>,
+) -> PageResult {
+    let request = service::get(&st.db, &page.who, id, st.now()).await?;
+    let steps = request
+        .request
+        .steps
+        .iter()
+        .map(|s| StepForm {
+            step: s.as_str(),
+            label: s.label(),
+            text: s.needs_text() || matches!(s, Step::Rate),
+            rating: matches!(s, Step::Rate),
+        })
+        .collect();
+    let channel = service::CHANNELS
+        .iter()
+        .find(|(c, _)| *c == request.request.channel)
+        .map_or("", |(_, l)| l);
+    let (failed_step, typed, errors) = match failed {
+        Some((s, t, e)) => (Some(s), t, FormErrors::by_field(&e)),
+        None => (None, String::new(), Default::default()),
+    };
+    Ok(render(
+        "request.html",
+        DetailView {
+            chrome: page.chrome(st, "/requests").await?,
+            can_message: matches!(
+                page.who.role,
+                Role::Enterprise | Role::ServiceStaff | Role::Office
+            ),
+            request,
+            steps,
+            channel,
+            failed_step,
+            typed,
+            errors,
+        },
+    ))
+}
+
+async fn show(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> PageResult {
+    detail_page(&st, &page, id, None).await
+}
+
+#[derive(Deserialize)]
+struct StepBody {
+    #[serde(default)]
+    text: String,
+    version: Option<i64>,
+    rating: Option<String>,
+}
+
+async fn step(
+    State(st): State<AppState>,
+    page: Page,
+    Path((id, step)): Path<(i64, String)>,
+    CsrfForm(f): CsrfForm<StepBody>,
+) -> PageResult {
+    let Some(s) = Step::parse(&step) else {
+        return Err(crate::error::AppError::NotFound("办理步骤").into());
+    };
+    let input = StepInput {
+        text: f.text.clone(),
+        version: f.version,
+        rating: f.rating.filter(|r| !r.is_empty()),
+    };
+    let saved = service::take_step(&st.db, &page.who, id, s, input, st.now()).await;
+    saved_or_refused(
+        saved,
+        |_| format!("/requests/{id}"),
+        |refusal| async move {
+            let mut errors = refusal.errors;
+            if refusal.conflict.is_some() {
+                errors.push(FieldError::new(
+                    "text",
+                    "内容",
+                    "诉求已被他人办理，页面已刷新为最新状态；您填写的内容仍保留，请核对后再提交",
+                ));
+            }
+            detail_page(&st, &page, id, Some((step, f.text, errors))).await
+        },
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+struct MessageBody {
+    #[serde(default)]
+    text: String,
+}
+
+async fn message(
+    State(st): State<AppState>,
+    page: Page,
+    Path(id): Path<i64>,
+    CsrfForm(f): CsrfForm<MessageBody>,
+) -> PageResult {
+    let saved = service::post_message(&st.db, &page.who, id, &f.text, st.now()).await;
+    saved_or_again(
+        saved,
+        |_| format!("/requests/{id}#thread"),
+        |errors| async move {
+            detail_page(&st, &page, id, Some(("message".into(), f.text, errors))).await
+        },
+    )
+    .await
+}
