@@ -99,7 +99,7 @@ pub async fn insert(
             if registered > end || registered.year() != y {
                 continue;
             }
-            let (category, title, description) = ASKS[(i * 7 + y as usize) % ASKS.len()];
+            let (category, title, description) = ASKS[(i * 7 + i / 5 + y as usize) % ASKS.len()];
             // The demo's 企业用户 raises every fifth request.
             let enterprise = if i % 5 == 0 {
                 0
