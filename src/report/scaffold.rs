@@ -596,9 +596,9 @@ fn classify(
     let current: String = left.first().cloned().unwrap_or_default();
     let names_project = |s: &str| PROJECT_WORDS.iter().any(|w| s.contains(w));
     if !f.is_figure(chars) {
-        let kind = if PARK_WORDS.iter().any(|w| after.starts_with(w)) && !names_project(&after) {
+        let kind = if PARK_WORDS.iter().any(|w| after.starts_with(w)) && !names_project(after) {
             Kind::Park
-        } else if names_project(&after) {
+        } else if names_project(after) {
             Kind::Project
         } else {
             Kind::Text
@@ -607,7 +607,7 @@ fn classify(
     }
     let unit = f.unit.as_deref();
     if unit.is_some_and(|u| MONEY_UNITS.contains(&u))
-        && (current.contains("投资") || names_project(&current) || names_project(&after))
+        && (current.contains("投资") || names_project(&current) || names_project(after))
     {
         return (Kind::Project, None);
     }
