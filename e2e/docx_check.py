@@ -2,8 +2,16 @@
 layout in it (A4, margins 37/28/35/26 mm, the title, East Asian fonts on every run of text), and
 every part the package relates to must exist and be declared in [Content_Types].xml.
 
-    python3 e2e/docx_check.py REPORT.docx TITLE
+Given the PDF LibreOffice made of it, it also checks what the reader sees: the font each role
+resolved to (from `pdftohtml -xml`, which names the font of every piece of text, and listed with
+`pdffonts`), serif for the title, the body, 二级标题 and the page numbers, sans-serif for 一级标题;
+and that no punctuation of the text is lost (every "。", "，", "、"... of the DOCX is in the PDF:
+LibreOffice once dropped a "。" that hung past the end of a full line).
+
+    python3 e2e/docx_check.py REPORT.docx TITLE [REPORT.pdf]
 """
+import re
+import subprocess
 import sys
 import zipfile
 import posixpath
@@ -13,6 +21,7 @@ import docx
 from docx.shared import Mm
 
 path, title = sys.argv[1], sys.argv[2]
+pdf = sys.argv[3] if len(sys.argv) > 3 else None
 problems = []
 
 # The package: every relationship target exists, every part has a content type.
@@ -106,6 +115,60 @@ for paragraph in document.paragraphs:
 
 print(f"python-docx: {len(texts)} paragraphs, {runs} runs of text, "
       f"A4 {section.page_width.mm:.0f}x{section.page_height.mm:.0f} mm")
+
+
+def pdf_pieces(pdf):
+    """Every piece of text of the PDF with the name of its font (subset prefix removed)."""
+    xml = subprocess.run(["pdftohtml", "-xml", "-i", "-stdout", pdf],
+                         check=True, capture_output=True, text=True).stdout
+    root = ET.fromstring(re.sub(r"<!DOCTYPE[^>]*>", "", xml))
+    fonts = {f.get("id"): f.get("family").split("+")[-1] for f in root.iter("fontspec")}
+    return [("".join(t.itertext()).strip(), fonts[t.get("font")]) for t in root.iter("text")]
+
+
+# Each role: the style whose first paragraph shows it, and the kind of face it must get.
+ROLES = [("title", "Title", "Serif"), ("body", "Normal", "Serif"),
+         ("heading1", "Heading1", "Sans"), ("heading2", "Heading2", "Serif")]
+PUNCTUATION = "。，、；：？！”’）》"
+
+if pdf:
+    print("pdffonts:", " ".join(sorted({
+        line.split()[0].split("+")[-1]
+        for line in subprocess.run(["pdffonts", pdf], check=True, capture_output=True,
+                                   text=True).stdout.splitlines()[2:] if line.strip()})))
+    pieces = pdf_pieces(pdf)
+    resolved = {}
+    for role, style, face in ROLES:
+        first = next((p.text for p in document.paragraphs
+                      if p.style.style_id == style and p.text.strip()), None)
+        if first is None:
+            problems.append(f"no paragraph of style {style} ({role})")
+            continue
+        # The paragraph's first characters: a piece of the PDF's text starts its line with them.
+        key = first.replace(" ", "").replace("\u3000", "")[:5]
+        font = next((f for t, f in pieces if key in t.replace(" ", "")), None)
+        resolved[role] = font
+        if font is None:
+            problems.append(f"{role}: “{key}” not found in the PDF")
+        elif face not in font:
+            problems.append(f"{role} resolved to {font}, wanted a {face} CJK face")
+    numbers = [f for t, f in pieces if re.fullmatch(r"—\s*\d+\s*—", t)]
+    resolved["page_number"] = numbers[0] if numbers else None
+    if not numbers:
+        problems.append("no page number “— N —” in the PDF")
+    elif any("Serif" not in f for f in numbers):
+        problems.append(f"page numbers resolved to {sorted(set(numbers))}, wanted serif")
+    print("fonts resolved:", ", ".join(f"{r} {f}" for r, f in resolved.items()))
+
+    docx_text = "".join(p.text for p in document.paragraphs)
+    pdf_text = subprocess.run(["pdftotext", pdf, "-"], check=True, capture_output=True,
+                              text=True).stdout
+    for mark in PUNCTUATION:
+        want, got = docx_text.count(mark), pdf_text.count(mark)
+        if got != want:
+            problems.append(f"“{mark}”: {want} in the DOCX, {got} in the PDF")
+    print("punctuation in the PDF:",
+          " ".join(f"{m}{pdf_text.count(m)}" for m in PUNCTUATION if docx_text.count(m)))
 for p in problems:
     print("problem:", p)
 sys.exit(1 if problems else 0)

@@ -113,22 +113,31 @@ struct ReportFile {
     fonts: Option<FontsFile>,
 }
 
-/// `[report.fonts]`: each font of the DOCX report and the font to use where it is missing, e.g.
-/// `body = "方正仿宋_GBK"`, `body_fallback = "仿宋"`.
+/// `[report.fonts]`: each font of the DOCX report and the fonts to use where it is missing, best
+/// first, e.g. `body = "方正仿宋_GBK"`, `body_fallback = ["仿宋", "Noto Serif CJK SC"]` (one
+/// name alone is a list of one).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FontsFile {
     title: Option<String>,
-    title_fallback: Option<String>,
+    title_fallback: Option<Fallbacks>,
     body: Option<String>,
-    body_fallback: Option<String>,
+    body_fallback: Option<Fallbacks>,
     heading1: Option<String>,
-    heading1_fallback: Option<String>,
+    heading1_fallback: Option<Fallbacks>,
     heading2: Option<String>,
-    heading2_fallback: Option<String>,
+    heading2_fallback: Option<Fallbacks>,
     page_number: Option<String>,
-    page_number_fallback: Option<String>,
+    page_number_fallback: Option<Fallbacks>,
     latin: Option<String>,
+}
+
+/// A `KEY_fallback` value: one font name or a list of them.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Fallbacks {
+    One(String),
+    Many(Vec<String>),
 }
 
 impl FontsFile {
@@ -143,7 +152,24 @@ impl FontsFile {
             }
             Ok(())
         }
-        let pairs: [(&mut FontChoice, Option<String>, Option<String>, &str); 5] = [
+        fn set_list(
+            target: &mut Vec<String>,
+            value: Option<Fallbacks>,
+            key: &str,
+        ) -> anyhow::Result<()> {
+            let names = match value {
+                None => return Ok(()),
+                Some(Fallbacks::One(name)) => vec![name],
+                Some(Fallbacks::Many(names)) => names,
+            };
+            let names: Vec<String> = names.iter().map(|n| n.trim().to_string()).collect();
+            if names.is_empty() || names.iter().any(String::is_empty) {
+                anyhow::bail!("配置项 report.fonts.{key} 不能为空，也不能含空的字体名");
+            }
+            *target = names;
+            Ok(())
+        }
+        let pairs: [(&mut FontChoice, Option<String>, Option<Fallbacks>, &str); 5] = [
             (&mut fonts.title, self.title, self.title_fallback, "title"),
             (&mut fonts.body, self.body, self.body_fallback, "body"),
             (
@@ -167,7 +193,7 @@ impl FontsFile {
         ];
         for (font, name, fallback, key) in pairs {
             set(&mut font.name, name, key)?;
-            set(&mut font.fallback, fallback, &format!("{key}_fallback"))?;
+            set_list(&mut font.fallbacks, fallback, &format!("{key}_fallback"))?;
         }
         set(&mut fonts.latin, self.latin, "latin")
     }
@@ -379,9 +405,26 @@ mod tests {
         .unwrap();
         let cfg = Config::load(Some(&file), |_| None, None).unwrap();
         assert_eq!(cfg.report_fonts.body.name, "方正仿宋_GBK");
-        assert_eq!(cfg.report_fonts.body.fallback, "仿宋");
+        assert_eq!(cfg.report_fonts.body.fallbacks[0], "仿宋");
         assert_eq!(cfg.report_fonts.title.name, "方正小标宋简体");
-        assert_eq!(cfg.report_fonts.title.fallback, "华文中宋");
+        assert_eq!(cfg.report_fonts.title.fallbacks, ["华文中宋"]);
+        std::fs::write(
+            &file,
+            "[report.fonts]\nheading2_fallback = [\"楷体\", \"AR PL UKai CN\"]\n",
+        )
+        .unwrap();
+        let cfg = Config::load(Some(&file), |_| None, None).unwrap();
+        assert_eq!(
+            cfg.report_fonts.heading2.fallbacks,
+            ["楷体", "AR PL UKai CN"]
+        );
+        std::fs::write(&file, "[report.fonts]\nbody_fallback = [\"仿宋\", \"\"]\n").unwrap();
+        let err = Config::load(Some(&file), |_| None, None).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("report.fonts.body_fallback 不能为空"),
+            "{err}"
+        );
         std::fs::write(&file, "[report.fonts]\nbody = \" \"\n").unwrap();
         let err = Config::load(Some(&file), |_| None, None).unwrap_err();
         assert!(

@@ -1,7 +1,8 @@
 //! `taizhang [--park P] scaffold FILE.txt [--out FILE] [--format text|json]`: a model essay with
 //! `X` placeholders turned into a report template, each placeholder bound to a metric where its
 //! sentence names one: one of the park's own metrics (its metric file over the defaults). With
-//! no database to read, and no park asked for, the default metrics are used and a notice says so.
+//! no database to read, and no park asked for, the default metrics are used and a notice says so
+//! plainly (in an empty folder: no database file, so the defaults; no connection error shown).
 
 use std::io::Write;
 
@@ -57,6 +58,15 @@ pub async fn run(config: Config, park: Option<&str>, args: Args) -> anyhow::Resu
 /// The metrics the essay is bound to: the park's, or the defaults when there is no database
 /// (the default `taizhang.db` absent) and no park was named, or the database holds no park.
 async fn park_metrics(config: &Config, park: Option<&str>) -> anyhow::Result<MetricCatalogue> {
+    if park.is_none() {
+        if let Some(file) = crate::db::missing_sqlite_file(&config.database_url) {
+            eprintln!(
+                "提示：没有找到数据库文件 {}，按系统默认指标绑定（不含园区自定义的指标）。",
+                file.display()
+            );
+            return Ok(MetricCatalogue::default_metrics());
+        }
+    }
     let db = match super::open(config, false).await {
         Ok(db) => db,
         Err(e) if park.is_none() => {

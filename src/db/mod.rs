@@ -191,6 +191,18 @@ impl Tx {
     }
 }
 
+/// The file of a SQLite URL when it does not exist (an in-memory database never is missing);
+/// `None` for an existing file and for PostgreSQL. Lets a command that can work without a
+/// database (the scaffold) say so plainly instead of reporting a failed connection.
+pub fn missing_sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    if !url.starts_with("sqlite:") || url.contains(":memory:") || url.contains("mode=memory") {
+        return None;
+    }
+    let opts = SqliteConnectOptions::from_str(url).ok()?;
+    let file = opts.get_filename();
+    (!file.exists()).then(|| file.to_path_buf())
+}
+
 /// The URL with any password replaced, fit for messages and logs.
 pub fn redact_url(url: &str) -> String {
     // scheme://user:password@host/... -> scheme://user:***@host/...
@@ -207,6 +219,18 @@ pub fn redact_url(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_missing_sqlite_file_is_named_and_postgres_or_memory_never_are() {
+        let dir = tempfile::tempdir().unwrap();
+        let absent = dir.path().join("taizhang.db");
+        let url = format!("sqlite://{}", absent.display());
+        assert_eq!(missing_sqlite_file(&url), Some(absent.clone()));
+        std::fs::write(&absent, b"").unwrap();
+        assert_eq!(missing_sqlite_file(&url), None);
+        assert_eq!(missing_sqlite_file("sqlite::memory:"), None);
+        assert_eq!(missing_sqlite_file("postgres://u@h/db"), None);
+    }
 
     #[test]
     fn passwords_never_show_in_urls() {

@@ -251,9 +251,13 @@ fn value_of(metric: &Metric, rows: &[MetricRow]) -> MetricValue {
 /// A metric's value from its count and sums.
 fn value_number(metric: &Metric, count: i64, sum_a: f64, sum_b: f64) -> Number {
     match &metric.aggregate {
-        Aggregate::Count | Aggregate::PeopleTagged { .. } | Aggregate::ServiceStaff { .. } => {
-            Number::Int(count)
-        }
+        Aggregate::Count
+        | Aggregate::PeopleTagged { .. }
+        | Aggregate::ServiceStaff { .. }
+        | Aggregate::Members
+        | Aggregate::MembersJoined
+        | Aggregate::Units { .. }
+        | Aggregate::EnterprisesWith { .. } => Number::Int(count),
         Aggregate::Sum { .. } if metric.integral => Number::Int(round_to(sum_a, 0) as i64),
         Aggregate::Sum { .. } => Number::Float(round_to(sum_a, metric.decimals)),
         Aggregate::Ratio { .. } | Aggregate::Tasks(TaskMeasure::OnTimeRate) => {

@@ -1,8 +1,20 @@
 //! A metric's definition in words, for the page that lists the records behind a figure:
 //! "会议台账中 会议类型为“党工委会议”、是否党建议题为“是” 的记录，计数；统计期间：2024年内".
 
-use super::metrics::{Aggregate, FilterOp, Metric, Period, Scalar, TaskMeasure, PEOPLE_KIND};
+use super::metrics::{
+    Aggregate, FilterOp, Metric, Period, Scalar, TaskMeasure, ENTERPRISES_KIND, PEOPLE_KIND,
+    UNITS_KIND,
+};
 use crate::ledger::catalogue::KindDef;
+
+/// “党委”或“党支部”: the unit types a metric counts.
+fn quoted(unit_types: &[String]) -> String {
+    unit_types
+        .iter()
+        .map(|t| format!("“{t}”"))
+        .collect::<Vec<_>>()
+        .join("或")
+}
 
 /// The definition of `metric` for the report of `year`, naming fields by their Chinese labels.
 pub fn definition(metric: &Metric, kinds: &[KindDef], year: i32) -> String {
@@ -13,6 +25,10 @@ pub fn definition(metric: &Metric, kinds: &[KindDef], year: i32) -> String {
     };
     let source = if metric.kind == PEOPLE_KIND {
         "人员名册".to_string()
+    } else if metric.kind == UNITS_KIND {
+        "组织架构".to_string()
+    } else if metric.kind == ENTERPRISES_KIND {
+        "企业名录".to_string()
     } else if matches!(metric.aggregate, Aggregate::Tasks(_)) {
         "年度计划的任务".to_string()
     } else {
@@ -46,6 +62,28 @@ pub fn definition(metric: &Metric, kinds: &[KindDef], year: i32) -> String {
         Aggregate::Tasks(TaskMeasure::OnTime) => "在完成时限前完成的任务数".into(),
         Aggregate::Tasks(TaskMeasure::OnTimeRate) => {
             "按期完成的任务占完成时限在当年内的任务的百分比".into()
+        }
+        Aggregate::Members => "入党日期在年底以前（或未填写）的党员人数".into(),
+        Aggregate::MembersJoined => "入党日期在当年内的党员人数（发展党员）".into(),
+        Aggregate::Units {
+            unit_types,
+            in_enterprise,
+            name_contains,
+        } => format!(
+            "{}类型为{}{}的单位个数",
+            if *in_enterprise {
+                "设在企业、"
+            } else {
+                ""
+            },
+            quoted(unit_types),
+            name_contains
+                .as_deref()
+                .map(|w| format!("、名称含“{w}”"))
+                .unwrap_or_default()
+        ),
+        Aggregate::EnterprisesWith { unit_types } => {
+            format!("设有{}的企业个数（组织覆盖）", quoted(unit_types))
         }
     };
     let date = metric

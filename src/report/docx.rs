@@ -18,10 +18,26 @@
 //!   in from the edge of the text block, as a PAGE field with a cached "1".
 //!
 //! The official fonts cannot be shipped, and a DOCX only names its fonts, so every font is a
-//! setting ([`DocxFonts`], from `[report.fonts]` in `taizhang.toml`) with a fallback named in
-//! the font table (`w:altName`) and the GB2312 character set, which Word, WPS and LibreOffice
-//! use to substitute on machines without the named font. Every run names its East Asian font
-//! (`w:eastAsia`), so no application falls back to a Latin theme font.
+//! setting ([`DocxFonts`], from `[report.fonts]` in `taizhang.toml`): the 公文 font first, then
+//! the fallbacks Windows, WPS and Linux have, in order (e.g. 仿宋_GB2312, 仿宋, FangSong, Noto
+//! Serif CJK SC). Every run names its East Asian font (`w:eastAsia`), so no application falls back
+//! to a Latin theme font. The font table gives each font its first fallback (`w:altName`), the
+//! GB2312 character set and its family, which Word and WPS use to substitute.
+//!
+//! LibreOffice reads none of that: its DOCX import drops `w:altName`, `w:panose1` and `w:family`
+//! and hands the run's `w:eastAsia` name to fontconfig, which answers a name it does not know
+//! with its default CJK face, a sans-serif one (Noto Sans CJK SC where `fonts-noto-cjk` is
+//! installed). So on Linux the fallbacks are given to fontconfig instead: [`fontconfig_aliases`]
+//! writes them as `<alias>` rules (shipped for the default fonts as
+//! `contrib/fontconfig/64-taizhang-gongwen.conf`), and [`fontconfig_for_conversion`] is a whole
+//! `FONTCONFIG_FILE` for a LibreOffice conversion.
+//!
+//! Punctuation at the end of a full line: paragraphs say `w:overflowPunct` (may hang into the
+//! margin) explicitly. Word and WPS read it as they read its absence; LibreOffice's import maps it
+//! the other way round (`ParaIsHangingPunctuation = !overflowPunct`), and its hanging
+//! punctuation, which it uses when the element is absent, is dropped from the line end of a
+//! justified line (the "。" after "落地生根" in the demo's 2025 report was missing from the PDF).
+//! With the element, LibreOffice moves the last character down with its punctuation instead.
 
 use std::io::{Cursor, Write};
 
@@ -58,25 +74,27 @@ const FOOTER_DISTANCE: u32 = 1304;
 /// Header distance (unused by the report, which has no header; Word's usual 15 mm).
 const HEADER_DISTANCE: u32 = 851;
 
-/// One font setting: the name the document asks for, and what to use where it is missing.
+/// One font setting: the name the document asks for, and what to use where it is missing, best
+/// first.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FontChoice {
     pub name: String,
-    pub fallback: String,
+    pub fallbacks: Vec<String>,
 }
 
 impl FontChoice {
-    pub fn new(name: &str, fallback: &str) -> FontChoice {
+    pub fn new(name: &str, fallbacks: &[&str]) -> FontChoice {
         FontChoice {
             name: name.to_string(),
-            fallback: fallback.to_string(),
+            fallbacks: fallbacks.iter().map(|f| f.to_string()).collect(),
         }
     }
 }
 
 /// The fonts of the DOCX report. The defaults are the names GB/T 9704 documents use on
-/// Windows, with the fonts every Chinese Windows has as fallbacks; on 信创 desktops set e.g.
-/// `body = "方正仿宋_GBK"`.
+/// Windows, then the fonts Chinese Windows and WPS have, then the free CJK fonts of Linux
+/// (Noto and Source Han are one design under two names; AR PL UKai is a real 楷体); on 信创
+/// desktops set e.g. `body = "方正仿宋_GBK"`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DocxFonts {
     /// The title (2号 小标宋).
@@ -93,17 +111,104 @@ pub struct DocxFonts {
     pub latin: String,
 }
 
+/// The serif CJK fonts a Linux desktop or server has: Debian's `fonts-noto-cjk`, Adobe's name
+/// for the same design, and the older Arphic 明体.
+const LINUX_SERIF: [&str; 3] = ["Noto Serif CJK SC", "Source Han Serif SC", "AR PL UMing CN"];
+/// The sans-serif ones, for 黑体.
+const LINUX_SANS: [&str; 3] = [
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "WenQuanYi Zen Hei",
+];
+
 impl Default for DocxFonts {
     fn default() -> DocxFonts {
+        let [serif, source_serif, uming] = LINUX_SERIF;
+        let [sans, source_sans, zenhei] = LINUX_SANS;
         DocxFonts {
-            title: FontChoice::new("方正小标宋简体", "宋体"),
-            body: FontChoice::new("仿宋_GB2312", "仿宋"),
-            heading1: FontChoice::new("黑体", "SimHei"),
-            heading2: FontChoice::new("楷体_GB2312", "楷体"),
-            page_number: FontChoice::new("宋体", "SimSun"),
+            title: FontChoice::new(
+                "方正小标宋简体",
+                &[
+                    "方正小标宋_GBK",
+                    "华文中宋",
+                    "宋体",
+                    serif,
+                    source_serif,
+                    uming,
+                ],
+            ),
+            body: FontChoice::new(
+                "仿宋_GB2312",
+                &["仿宋", "FangSong", serif, source_serif, uming],
+            ),
+            heading1: FontChoice::new("黑体", &["SimHei", sans, source_sans, zenhei]),
+            heading2: FontChoice::new(
+                "楷体_GB2312",
+                &["楷体", "KaiTi", "AR PL UKai CN", serif, source_serif],
+            ),
+            page_number: FontChoice::new("宋体", &["SimSun", serif, source_serif, uming]),
             latin: "Times New Roman".to_string(),
         }
     }
+}
+
+impl DocxFonts {
+    /// Each role's font once, in the order title, body, 一级, 二级, page number, with the
+    /// family the font table declares for it (Word's values for these fonts).
+    fn chinese(&self) -> Vec<(&FontChoice, &'static str)> {
+        let mut out: Vec<(&FontChoice, &'static str)> = Vec::new();
+        for (font, family) in [
+            (&self.title, "roman"),
+            (&self.body, "modern"),
+            (&self.heading1, "modern"),
+            (&self.heading2, "modern"),
+            (&self.page_number, "auto"),
+        ] {
+            if !out.iter().any(|(f, _)| f.name == font.name) {
+                out.push((font, family));
+            }
+        }
+        out
+    }
+}
+
+/// fontconfig rules that give each font of the report its fallbacks, in order, for a
+/// `conf.d` folder (`~/.config/fontconfig/conf.d/` or `/etc/fonts/conf.d/`): with them
+/// LibreOffice and WPS on Linux draw 仿宋_GB2312 with the first installed fallback (Noto Serif
+/// CJK SC) instead of fontconfig's default sans-serif face.
+pub fn fontconfig_aliases(fonts: &DocxFonts) -> String {
+    let mut out = String::from(
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE fontconfig SYSTEM \"urn:fontconfig:fonts.dtd\">\n\
+<!-- The fonts of taizhang's DOCX report (GB/T 9704) and their fallbacks, best first. -->\n<fontconfig>\n",
+    );
+    out.push_str(&alias_rules(fonts));
+    out.push_str("</fontconfig>\n");
+    out
+}
+
+/// A whole fontconfig file for a LibreOffice conversion (`FONTCONFIG_FILE`): the system's
+/// configuration, then [`fontconfig_aliases`]' rules.
+pub fn fontconfig_for_conversion(fonts: &DocxFonts) -> String {
+    format!(
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE fontconfig SYSTEM \"urn:fontconfig:fonts.dtd\">\n<fontconfig>\n\
+  <include ignore_missing=\"yes\">/etc/fonts/fonts.conf</include>\n{}</fontconfig>\n",
+        alias_rules(fonts)
+    )
+}
+
+fn alias_rules(fonts: &DocxFonts) -> String {
+    let mut out = String::new();
+    for (font, _) in fonts.chinese() {
+        out.push_str(&format!(
+            "  <alias binding=\"same\">\n    <family>{}</family>\n    <prefer>\n",
+            escape(&font.name)
+        ));
+        for fallback in &font.fallbacks {
+            out.push_str(&format!("      <family>{}</family>\n", escape(fallback)));
+        }
+        out.push_str("    </prefer>\n  </alias>\n");
+    }
+    out
 }
 
 /// The report as a DOCX file, with the default fonts.
@@ -411,7 +516,9 @@ fn styles_xml(fonts: &DocxFonts) -> String {
         "Normal",
         "Normal",
         true,
-        &format!("<w:widowControl w:val=\"0\"/>{exact}{indent}<w:jc w:val=\"both\"/>"),
+        &format!(
+            "<w:widowControl w:val=\"0\"/><w:overflowPunct w:val=\"1\"/>{exact}{indent}<w:jc w:val=\"both\"/>"
+        ),
         &sized(&fonts.body, BODY_SIZE, ""),
     ));
     out.push_str(&style_xml(
@@ -478,30 +585,23 @@ fn settings_xml() -> String {
     )
 }
 
-/// The font table: every font named, its fallback as `w:altName`, and the GB2312 character
-/// set (86) so that a machine without it substitutes a Chinese font of the same family.
+/// The font table: every font named, its first fallback as `w:altName`, and the GB2312
+/// character set (86) so that a machine without it substitutes a Chinese font of the same family.
 fn font_table_xml(fonts: &DocxFonts) -> String {
     let mut out = format!("{XML_DECL}<w:fonts xmlns:w=\"{NS_W}\">\n");
-    let mut seen: Vec<&str> = Vec::new();
-    let chinese = [
-        (&fonts.title, "roman"),
-        (&fonts.body, "modern"),
-        (&fonts.heading1, "modern"),
-        (&fonts.heading2, "modern"),
-        (&fonts.page_number, "auto"),
-    ];
-    for (font, family) in chinese {
-        if seen.contains(&font.name.as_str()) {
-            continue;
-        }
-        seen.push(&font.name);
+    let chinese = fonts.chinese();
+    for (font, family) in &chinese {
+        let alt = font
+            .fallbacks
+            .first()
+            .map(|f| format!("<w:altName w:val=\"{}\"/>", escape(f)))
+            .unwrap_or_default();
         out.push_str(&format!(
-            "<w:font w:name=\"{}\"><w:altName w:val=\"{}\"/><w:charset w:val=\"86\"/><w:family w:val=\"{family}\"/><w:pitch w:val=\"variable\"/></w:font>\n",
+            "<w:font w:name=\"{}\">{alt}<w:charset w:val=\"86\"/><w:family w:val=\"{family}\"/><w:pitch w:val=\"variable\"/></w:font>\n",
             escape(&font.name),
-            escape(&font.fallback)
         ));
     }
-    if !seen.contains(&fonts.latin.as_str()) {
+    if !chinese.iter().any(|(f, _)| f.name == fonts.latin) {
         out.push_str(&format!(
             "<w:font w:name=\"{}\"><w:charset w:val=\"00\"/><w:family w:val=\"roman\"/><w:pitch w:val=\"variable\"/></w:font>\n",
             escape(&fonts.latin)

@@ -265,7 +265,7 @@ fn the_package_is_complete_well_formed_and_reproducible() {
 #[test]
 fn fonts_are_a_setting_with_named_fallbacks() {
     let fonts = DocxFonts {
-        body: FontChoice::new("方正仿宋_GBK", "仿宋"),
+        body: FontChoice::new("方正仿宋_GBK", &["仿宋", "Noto Serif CJK SC"]),
         ..DocxFonts::default()
     };
     let bytes = render_docx_with(&data(), &ReportTemplate::new("t.md", TEMPLATE), &fonts).unwrap();
@@ -275,8 +275,96 @@ fn fonts_are_a_setting_with_named_fallbacks() {
     assert!(table.contains(
         "<w:font w:name=\"方正仿宋_GBK\"><w:altName w:val=\"仿宋\"/><w:charset w:val=\"86\"/>"
     ));
-    assert!(table.contains("<w:font w:name=\"方正小标宋简体\"><w:altName w:val=\"宋体\"/>"));
+    assert!(
+        table.contains("<w:font w:name=\"方正小标宋简体\"><w:altName w:val=\"方正小标宋_GBK\"/>")
+    );
     assert_eq!(table.matches("w:name=\"Times New Roman\"").count(), 1);
+}
+
+#[test]
+fn every_role_names_the_official_font_first_then_windows_wps_and_linux_fallbacks() {
+    let fonts = DocxFonts::default();
+    let serif = "Noto Serif CJK SC";
+    for (role, official, kin) in [
+        (&fonts.title, "方正小标宋简体", serif),
+        (&fonts.body, "仿宋_GB2312", serif),
+        (&fonts.heading1, "黑体", "Noto Sans CJK SC"),
+        (&fonts.heading2, "楷体_GB2312", serif),
+        (&fonts.page_number, "宋体", serif),
+    ] {
+        assert_eq!(role.name, official);
+        assert!(
+            role.fallbacks.iter().any(|f| f == kin),
+            "{official}: {role:?}"
+        );
+        // The Windows and WPS names come before the Linux ones.
+        let linux = role.fallbacks.iter().position(|f| f == kin).unwrap();
+        assert!(linux > 0, "{official}: {role:?}");
+    }
+    assert!(!fonts.heading1.fallbacks.iter().any(|f| f.contains("Serif")));
+}
+
+#[test]
+fn fontconfig_rules_give_each_font_its_fallbacks_in_order() {
+    let fonts = DocxFonts::default();
+    let rules = fontconfig_aliases(&fonts);
+    let body = rules.find("<family>仿宋_GB2312</family>").expect(&rules);
+    let alias = &rules[body..rules[body..].find("</alias>").unwrap() + body];
+    let order: Vec<&str> = alias
+        .split("<family>")
+        .skip(2)
+        .map(|f| f.split('<').next().unwrap())
+        .collect();
+    assert_eq!(order, fonts.body.fallbacks);
+    assert!(rules.contains("<alias binding=\"same\">\n    <family>黑体</family>\n    <prefer>\n      <family>SimHei</family>\n      <family>Noto Sans CJK SC</family>"));
+    // One rule a font, even where two roles share one.
+    let shared = DocxFonts {
+        heading2: fonts.body.clone(),
+        ..fonts.clone()
+    };
+    assert_eq!(
+        fontconfig_aliases(&shared)
+            .matches("<family>仿宋_GB2312</family>")
+            .count(),
+        1
+    );
+    let whole = fontconfig_for_conversion(&fonts);
+    assert!(whole.contains("<include ignore_missing=\"yes\">/etc/fonts/fonts.conf</include>"));
+    assert!(whole
+        .contains(&rules[rules.find("  <alias").unwrap()..rules.find("</fontconfig>").unwrap()]));
+}
+
+/// The file shipped for Linux desktops is the rules of the default fonts; after a change of the
+/// defaults, rewrite it with `UPDATE_SNAPSHOTS=1 cargo test --lib report::docx`.
+#[test]
+fn the_shipped_fontconfig_file_holds_the_default_fonts() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("contrib/fontconfig/64-taizhang-gongwen.conf");
+    let want = fontconfig_aliases(&DocxFonts::default());
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, &want).unwrap();
+    }
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), want);
+}
+
+/// LibreOffice reads `w:overflowPunct` inverted: absent it lets punctuation hang, and drops a
+/// hanging "。" at the end of a full justified line. Every paragraph style comes from Normal,
+/// which says it.
+#[test]
+fn paragraphs_say_overflow_punctuation_explicitly() {
+    let styles = styles_xml(&DocxFonts::default());
+    let normal = &styles[styles.find("w:styleId=\"Normal\"").unwrap()..];
+    let normal = &normal[..normal.find("</w:style>").unwrap()];
+    assert!(
+        normal.contains("<w:widowControl w:val=\"0\"/><w:overflowPunct w:val=\"1\"/><w:spacing"),
+        "{normal}"
+    );
+    for id in ["Title", "Heading1", "Heading2", "Heading3", "Footer"] {
+        let style = &styles[styles.find(&format!("w:styleId=\"{id}\"")).unwrap()..];
+        let style = &style[..style.find("</w:style>").unwrap()];
+        assert!(style.contains("<w:basedOn w:val=\"Normal\"/>"), "{style}");
+        assert!(!style.contains("overflowPunct"), "{style}");
+    }
 }
 
 #[test]

@@ -85,7 +85,7 @@ pub enum MetricProblem {
         field: String,
         available: String,
     },
-    #[error("未知的聚合方式“{0}”，可用：count、sum、ratio、people_tagged、service_staff")]
+    #[error("未知的聚合方式“{0}”，可用：count、sum、ratio（台账）；people_tagged、service_staff、members、members_joined（人员名册）")]
     UnknownAggregate(String),
     #[error("聚合方式 {aggregate} 需要参数 {parameter}")]
     MissingParameter {
@@ -99,12 +99,18 @@ pub enum MetricProblem {
     },
     #[error("聚合方式 {0} 只用于人员名册，kind 应为 people")]
     RosterAggregateOnLedger(String),
-    #[error("人员名册（people）只支持 people_tagged 和 service_staff 两种聚合方式")]
+    #[error("人员名册（people）只支持 people_tagged、service_staff、members 和 members_joined 四种聚合方式")]
     LedgerAggregateOnRoster,
     #[error("人员名册指标不支持筛选条件（filters）和日期字段（date_field）")]
     RosterFilters,
     #[error("人员名册指标统计的是截至年底的人数，period 应为 to_date")]
     RosterPeriod,
+    #[error("发展党员（members_joined）按入党日期统计本年度，period 应为 year")]
+    MembersJoinedPeriod,
+    #[error("组织指标（kind = \"units\" 或 \"enterprises\"）只支持 count，按 unit_types 统计截至年底的组织架构（period 应为 to_date），不支持筛选条件、日期字段和台账参数；in_enterprise 和 name_contains 只用于 units")]
+    OrgMetric,
+    #[error("未知的单位类型“{value}”；可选：{choices}")]
+    UnknownUnitType { value: String, choices: String },
     #[error("任务指标（kind = \"tasks\"）只支持 tasks_decomposed、tasks_on_time 和 tasks_on_time_rate，不支持筛选条件和其他参数，period 应为 year")]
     TasksMetric,
     #[error("字段“{0}”不是日期字段")]

@@ -10,9 +10,10 @@
 //! id = "mass_petitions"            # ASCII snake_case, unique
 //! label = "群体性上访"
 //! unit = "起"
-//! kind = "petition"                # ledger kind id, "people", or "tasks"
+//! kind = "petition"                # ledger kind id, "people", "tasks", "units" or "enterprises"
 //! filters = { category = "集体来访", people_count = { gte = 5 } }
 //! aggregate = "count"              # count | sum | ratio | people_tagged | service_staff
+//!                                  # | members | members_joined (people)
 //!                                  # | tasks_decomposed | tasks_on_time | tasks_on_time_rate
 //! period = "year"                  # year | to_date
 //! # field = "person_times"         # sum: the field added up
@@ -22,6 +23,10 @@
 //! # staff_type = "专职"            # service_staff: staff type of the post
 //! # team = "园小二"                # service_staff: name part of the 工作组 used when no unit
 //! #                                # is marked as the service team (default 园小二)
+//! # unit_types = ["党支部"]         # units: the org units of these types; enterprises: the
+//! #                                # enterprises with a unit of these types (组织覆盖)
+//! # in_enterprise = true           # units: only units set up in an enterprise
+//! # name_contains = "联合"         # units: only units whose name holds this
 //! # date_field = "completed_on"    # the date field that places a record in the period
 //! # decimals = 1                   # default 0
 //! # synonyms = ["谈心", "谈心活动"]  # other names an essay may use (see `scaffold`)
@@ -50,6 +55,12 @@ pub const PEOPLE_KIND: &str = "people";
 
 /// The `kind` that names the annual plans' tasks (`tasks` area) rather than a ledger.
 pub const TASKS_KIND: &str = "tasks";
+
+/// The `kind` that names the units of the org tree (党委, 党支部…), counted as the tree stands.
+pub const UNITS_KIND: &str = "units";
+
+/// The `kind` that names the enterprises of the 企业名录, counted by the org units set up in them.
+pub const ENTERPRISES_KIND: &str = "enterprises";
 
 /// The name part of the 工作组 taken as the service team when no unit is marked as such.
 pub const DEFAULT_TEAM_NAME: &str = "园小二";
@@ -126,6 +137,25 @@ pub enum Aggregate {
     },
     /// The annual plans' tasks of the report year (`kind = "tasks"`).
     Tasks(TaskMeasure),
+    /// Party members of the roster who had joined (入党日期) by the year's end, or whose date
+    /// is not recorded (`kind = "people"`, `aggregate = "members"`).
+    Members,
+    /// Party members whose 入党日期 falls within the report year: the members developed
+    /// (发展党员) that year (`members_joined`). Nothing else in the roster marks a member as
+    /// developed; 入党日期 is the day the branch admitted them as 预备党员.
+    MembersJoined,
+    /// Units of the org tree of the given types (`kind = "units"`), the tree as it stands:
+    /// optionally only those set up in an enterprise, or whose name holds a word (联合党支部).
+    Units {
+        unit_types: Vec<String>,
+        in_enterprise: bool,
+        name_contains: Option<String>,
+    },
+    /// Enterprises of the 企业名录 in which a unit of the given types is set up
+    /// (`kind = "enterprises"`): the organisation's coverage (组织覆盖).
+    EnterprisesWith {
+        unit_types: Vec<String>,
+    },
 }
 
 /// What a task metric counts, over the tasks of the report year's plans.
@@ -222,6 +252,9 @@ struct RawMetric {
     team: Option<String>,
     period: String,
     date_field: Option<String>,
+    unit_types: Option<Vec<String>>,
+    in_enterprise: Option<bool>,
+    name_contains: Option<String>,
     #[serde(default)]
     decimals: u32,
     #[serde(default)]
@@ -246,6 +279,9 @@ impl RawMetric {
         };
         if self.kind == TASKS_KIND {
             return self.tasks_metric(period);
+        }
+        if self.kind == UNITS_KIND || self.kind == ENTERPRISES_KIND {
+            return self.org_metric(period);
         }
         let kind = if self.kind == PEOPLE_KIND {
             None
@@ -273,8 +309,13 @@ impl RawMetric {
                 None => return Err(unknown_field(kind, date_field)),
             }
         }
-        if kind.is_none() && period != Period::ToDate {
-            return Err(P::RosterPeriod);
+        match (&aggregate, kind) {
+            (Aggregate::MembersJoined, _) if period != Period::Year => {
+                return Err(P::MembersJoinedPeriod)
+            }
+            (Aggregate::MembersJoined, _) => {}
+            (_, None) if period != Period::ToDate => return Err(P::RosterPeriod),
+            _ => {}
         }
         let integral = match (&aggregate, kind) {
             (Aggregate::Sum { field }, Some(kind)) => {
@@ -314,6 +355,7 @@ impl RawMetric {
             .any(|v| v.is_some())
             || self.staff_type.is_some()
             || self.team.is_some()
+            || self.org_parameters()
             || self.date_field.is_some()
             || !self.filters.is_empty();
         if extra || period != Period::Year {
@@ -334,6 +376,83 @@ impl RawMetric {
             date_field: None,
             decimals: self.decimals,
             integral,
+            synonyms: self.synonyms,
+        })
+    }
+
+    /// True when a parameter of the org metrics is given.
+    fn org_parameters(&self) -> bool {
+        self.unit_types.is_some() || self.in_enterprise.is_some() || self.name_contains.is_some()
+    }
+
+    /// A metric over the org tree (`units`) or the enterprises with a unit in them
+    /// (`enterprises`): a count of the given unit types, as the tree stands at the year's end.
+    fn org_metric(self, period: Period) -> Result<Metric, P> {
+        let extra = [
+            &self.field,
+            &self.numerator,
+            &self.denominator,
+            &self.tag,
+            &self.staff_type,
+            &self.team,
+            &self.date_field,
+        ]
+        .iter()
+        .any(|v| v.is_some())
+            || !self.filters.is_empty();
+        let enterprise_only = self.kind == ENTERPRISES_KIND
+            && (self.in_enterprise.is_some() || self.name_contains.is_some());
+        if self.aggregate != "count" || extra || enterprise_only || period != Period::ToDate {
+            return Err(P::OrgMetric);
+        }
+        if self.decimals != 0 {
+            return Err(P::DecimalsOnWhole);
+        }
+        let unit_types = self.unit_types.clone().unwrap_or_default();
+        if unit_types.is_empty() {
+            return Err(P::MissingParameter {
+                aggregate: self.aggregate.clone(),
+                parameter: "unit_types",
+            });
+        }
+        if let Some(unknown) = unit_types
+            .iter()
+            .find(|t| !crate::org::UNIT_TYPES.contains(&t.as_str()))
+        {
+            return Err(P::UnknownUnitType {
+                value: unknown.clone(),
+                choices: crate::org::UNIT_TYPES.join("、"),
+            });
+        }
+        let name_contains = match self.name_contains.as_deref().map(str::trim) {
+            Some("") => {
+                return Err(P::MissingParameter {
+                    aggregate: self.aggregate.clone(),
+                    parameter: "name_contains",
+                })
+            }
+            other => other.map(str::to_string),
+        };
+        let aggregate = if self.kind == UNITS_KIND {
+            Aggregate::Units {
+                unit_types,
+                in_enterprise: self.in_enterprise.unwrap_or(false),
+                name_contains,
+            }
+        } else {
+            Aggregate::EnterprisesWith { unit_types }
+        };
+        Ok(Metric {
+            id: self.id,
+            label: self.label,
+            unit: self.unit,
+            kind: self.kind,
+            filters: Vec::new(),
+            aggregate,
+            period,
+            date_field: None,
+            decimals: 0,
+            integral: true,
             synonyms: self.synonyms,
         })
     }
@@ -361,7 +480,7 @@ impl RawMetric {
                 numerator: numeric(&self.numerator, "numerator")?,
                 denominator: numeric(&self.denominator, "denominator")?,
             },
-            "people_tagged" | "service_staff" => {
+            "people_tagged" | "service_staff" | "members" | "members_joined" => {
                 return Err(P::RosterAggregateOnLedger(self.aggregate.clone()))
             }
             other => return Err(P::UnknownAggregate(other.to_string())),
@@ -387,6 +506,8 @@ impl RawMetric {
                     .clone()
                     .unwrap_or_else(|| DEFAULT_TEAM_NAME.to_string()),
             },
+            "members" => Aggregate::Members,
+            "members_joined" => Aggregate::MembersJoined,
             "count" | "sum" | "ratio" => return Err(P::LedgerAggregateOnRoster),
             other => return Err(P::UnknownAggregate(other.to_string())),
         })
@@ -401,7 +522,11 @@ impl RawMetric {
             Aggregate::Ratio { .. } => &["numerator", "denominator"],
             Aggregate::PeopleTagged { .. } => &["tag"],
             Aggregate::ServiceStaff { .. } => &["staff_type", "team"],
-            Aggregate::Tasks(_) => &[],
+            Aggregate::Tasks(_)
+            | Aggregate::Members
+            | Aggregate::MembersJoined
+            | Aggregate::Units { .. }
+            | Aggregate::EnterprisesWith { .. } => &[],
         };
         let given = [
             ("field", self.field.is_some()),
@@ -410,6 +535,9 @@ impl RawMetric {
             ("tag", self.tag.is_some()),
             ("staff_type", self.staff_type.is_some()),
             ("team", self.team.is_some()),
+            ("unit_types", self.unit_types.is_some()),
+            ("in_enterprise", self.in_enterprise.is_some()),
+            ("name_contains", self.name_contains.is_some()),
         ];
         match given.iter().find(|(p, set)| *set && !allowed.contains(p)) {
             Some((parameter, _)) => Err(P::UnusedParameter {

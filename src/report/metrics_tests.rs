@@ -4,7 +4,7 @@
 use super::*;
 
 /// The metric ids of PRODUCT.md's table, in its order, then those of the annual plans' tasks.
-const PRODUCT_IDS: [&str; 32] = [
+const PRODUCT_IDS: [&str; 42] = [
     "party_building_meetings",
     "speeches_studied",
     "agenda_items",
@@ -37,6 +37,17 @@ const PRODUCT_IDS: [&str; 32] = [
     "tasks_decomposed",
     "tasks_completed_on_time",
     "tasks_on_time_rate",
+    // The organisation's own figures, over the org tree and the roster.
+    "party_organizations",
+    "party_committees",
+    "general_party_branches",
+    "party_branches",
+    "joint_party_branches",
+    "enterprise_party_organizations",
+    "enterprise_party_branches",
+    "party_members",
+    "members_developed",
+    "enterprises_with_party_organization",
 ];
 
 fn text(s: &str) -> Scalar {
@@ -225,6 +236,63 @@ fn roster_metrics_are_checked_too() {
     let body = "[[metric]]\nid = \"s\"\nlabel = \"专职\"\nunit = \"名\"\nkind = \"people\"\n\
                 aggregate = \"service_staff\"\nperiod = \"to_date\"\n";
     assert!(error_of(body).contains("需要参数 staff_type"));
+}
+
+#[test]
+fn org_and_member_metrics_are_read_and_checked() {
+    let c = MetricCatalogue::default_metrics();
+    assert_eq!(
+        c.get("joint_party_branches").unwrap().aggregate,
+        Aggregate::Units {
+            unit_types: vec!["党支部".into()],
+            in_enterprise: false,
+            name_contains: Some("联合".into()),
+        }
+    );
+    assert_eq!(
+        c.get("enterprises_with_party_organization")
+            .unwrap()
+            .aggregate,
+        Aggregate::EnterprisesWith {
+            unit_types: vec!["党委".into(), "党总支".into(), "党支部".into()],
+        }
+    );
+    let developed = c.get("members_developed").unwrap();
+    assert_eq!(developed.aggregate, Aggregate::MembersJoined);
+    assert_eq!(developed.period, Period::Year);
+    let head = "[[metric]]\nid = \"o\"\nlabel = \"党组织\"\nunit = \"个\"\n";
+    let e = error_of(&format!(
+        "{head}kind = \"units\"\naggregate = \"count\"\nunit_types = [\"党支布\"]\nperiod = \"to_date\"\n"
+    ));
+    assert!(
+        e.contains("未知的单位类型“党支布”") && e.contains("党支部"),
+        "{e}"
+    );
+    let e = error_of(&format!(
+        "{head}kind = \"units\"\naggregate = \"count\"\nperiod = \"to_date\"\n"
+    ));
+    assert!(e.contains("需要参数 unit_types"), "{e}");
+    for wrong in [
+        "kind = \"units\"\naggregate = \"sum\"\nunit_types = [\"党委\"]\nperiod = \"to_date\"\n",
+        "kind = \"units\"\naggregate = \"count\"\nunit_types = [\"党委\"]\nperiod = \"year\"\n",
+        "kind = \"enterprises\"\naggregate = \"count\"\nunit_types = [\"党委\"]\nin_enterprise = true\nperiod = \"to_date\"\n",
+    ] {
+        let e = error_of(&format!("{head}{wrong}"));
+        assert!(e.contains("组织指标"), "{e}");
+    }
+    // The org parameters belong to org metrics only.
+    let e = error_of(&format!(
+        "{head}kind = \"honor\"\naggregate = \"count\"\nunit_types = [\"党委\"]\nperiod = \"year\"\n"
+    ));
+    assert!(e.contains("不使用参数 unit_types"), "{e}");
+    let e = error_of(&format!(
+        "{head}kind = \"people\"\naggregate = \"members_joined\"\nperiod = \"to_date\"\n"
+    ));
+    assert!(e.contains("period 应为 year"), "{e}");
+    let e = error_of(&format!(
+        "{head}kind = \"people\"\naggregate = \"members\"\nperiod = \"year\"\n"
+    ));
+    assert!(e.contains("to_date"), "{e}");
 }
 
 #[test]

@@ -41,7 +41,10 @@ pub use compute::{
     bare_aggregates, compute, compute_all, compute_with_previous, MetricValue, MetricValues, Number,
 };
 pub use data::gather;
-pub use docx::{render_docx, render_docx_with, DocxFonts, FontChoice};
+pub use docx::{
+    fontconfig_aliases, fontconfig_for_conversion, render_docx, render_docx_with, DocxFonts,
+    FontChoice,
+};
 pub use error::ReportError;
 pub use metrics::{Metric, MetricCatalogue};
 pub use park_metrics::park_metrics;

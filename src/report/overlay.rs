@@ -180,8 +180,9 @@ fn problem_keys(problem: &P) -> Vec<String> {
         P::DuplicateId | P::InvalidId => one("id"),
         P::MissingLabelOrUnit => vec!["label".into(), "unit".into()],
         P::TooManyDecimals(_) | P::DecimalsOnWhole => one("decimals"),
-        P::UnknownPeriod(_) | P::RosterPeriod => one("period"),
-        P::UnknownKind(_) | P::TasksMetric => one("kind"),
+        P::UnknownPeriod(_) | P::RosterPeriod | P::MembersJoinedPeriod => one("period"),
+        P::UnknownKind(_) | P::TasksMetric | P::OrgMetric => one("kind"),
+        P::UnknownUnitType { value, .. } => one(value),
         P::UnknownAggregate(_)
         | P::MissingParameter { .. }
         | P::RosterAggregateOnLedger(_)

@@ -378,6 +378,7 @@ struct RecordsView {
     definition: String,
     people: bool,
     tasks: bool,
+    org: bool,
     total: usize,
     hidden: usize,
     rows: Vec<RecordRowView>,
@@ -405,8 +406,9 @@ struct RecordRowView {
     date: String,
     unit: String,
     title: String,
-    /// Which page of its own the item opens: `record`, `person` or `task`.
+    /// Which page of its own the item opens: `record`, `person`, `task`, or `org` (at `href`).
     link: &'static str,
+    href: String,
     /// What the item adds to a sum or a ratio, or a task's completion.
     part: String,
 }
@@ -470,6 +472,22 @@ async fn records_view(
                 unit: unit_name(p.unit_id),
                 title: p.name.clone(),
                 link: "person",
+                href: String::new(),
+                part: String::new(),
+            })
+            .collect()
+    } else if found.org {
+        found
+            .org_items
+            .iter()
+            .map(|o| RecordRowView {
+                id: o.id,
+                kind: o.what.clone(),
+                date: String::new(),
+                unit: o.detail.clone(),
+                title: o.name.clone(),
+                link: "org",
+                href: o.href.clone(),
                 part: String::new(),
             })
             .collect()
@@ -484,6 +502,7 @@ async fn records_view(
                 unit: t.unit_name.clone(),
                 title: t.content.clone(),
                 link: "task",
+                href: String::new(),
                 part: match t.completed_on {
                     Some(d) if t.on_time => format!("按期（{d} 完成）"),
                     Some(d) => format!("逾期（{d} 完成）"),
@@ -505,6 +524,7 @@ async fn records_view(
                 unit: unit_name(r.unit_id),
                 title: r.title.clone(),
                 link: "record",
+                href: String::new(),
                 part: match found.parts.get(&r.id) {
                     Some((a, Some(b))) => format!("{} / {}", fixed(*a), fixed(*b)),
                     Some((a, None)) => fixed(*a),
@@ -538,6 +558,8 @@ async fn records_view(
                 "人"
             } else if found.tasks {
                 "项"
+            } else if found.org {
+                "个"
             } else {
                 "条"
             }
@@ -568,6 +590,7 @@ async fn records_view(
         definition: found.definition,
         people: found.people,
         tasks: found.tasks,
+        org: found.org,
         total,
         hidden: found.hidden,
         rows,

@@ -239,6 +239,8 @@ fn summary(m: &Metric, kind: Option<&KindDef>, origin: Origin) -> MetricSummary 
     let kind_name = match (&m.aggregate, kind) {
         (Aggregate::Tasks(_), _) => "年度任务".to_string(),
         _ if m.kind == PEOPLE_KIND => "人员名册".to_string(),
+        (Aggregate::Units { .. }, _) => "组织架构".to_string(),
+        (Aggregate::EnterprisesWith { .. }, _) => "企业名录".to_string(),
         (_, Some(k)) => k.sheet.clone(),
         (_, None) => m.kind.clone(),
     };
@@ -254,6 +256,12 @@ fn summary(m: &Metric, kind: Option<&KindDef>, origin: Origin) -> MetricSummary 
         Aggregate::Tasks(TaskMeasure::Decomposed) => "分解的子任务数".to_string(),
         Aggregate::Tasks(TaskMeasure::OnTime) => "按期完成的任务数".to_string(),
         Aggregate::Tasks(TaskMeasure::OnTimeRate) => "按期完成率（%）".to_string(),
+        Aggregate::Members => "党员人数".to_string(),
+        Aggregate::MembersJoined => "本年入党的党员人数".to_string(),
+        Aggregate::Units { unit_types, .. } => format!("{}个数", unit_types.join("、")),
+        Aggregate::EnterprisesWith { unit_types } => {
+            format!("设有{}的企业数", unit_types.join("、"))
+        }
     };
     let (period, period_name) = match m.period {
         Period::Year => ("year", "本年度"),

@@ -2,7 +2,13 @@
 //!
 //! Pure text work, no IO. [`scaffold`] finds every placeholder (`X`, `XX`, `X.X`, `XXX`, `X余`,
 //! `X万余`, `X%`…; an `X` inside a Latin word or next to a digit is not one), decides what it
-//! stands for ([`Kind`]) and binds each figure to the metric its sentence names. [`Scaffold::template`]
+//! stands for ([`Kind`]) and binds each figure to the metric its sentence names. Model-essay
+//! sites write figures with other marks too: `*`, `**`, `*.*`, `****`, `×`, `○`, `□`; such a
+//! run is a figure placeholder when a unit word (`次`, `家`) or a counted noun (`企业`, `党员`)
+//! follows it, and otherwise not a placeholder at all (`**` may be bold markup, `□` a check
+//! box), except that a run of two or more `×`, `○` or `□` is text to fill (`×××同志`). Spaces
+//! between a figure and its unit (`X 个企业党支部`) are the essay's Latin-letter habit and are
+//! taken into the placeholder, so that the template reads `{{ m.… }}个企业党支部`. [`Scaffold::template`]
 //! writes the report template: bound figures become metric expressions, the park's name becomes
 //! `{{ park }}`, and every other placeholder keeps its `X` behind a Jinja comment saying what to
 //! write, so that rendering fails with the list of unbound placeholders until the user fills them.
@@ -10,7 +16,9 @@
 //! Binding knows no essay: it compares the words around a placeholder (the clause before it,
 //! weaker the clauses before that, and the noun phrase after its unit word) with each metric's
 //! label and synonyms by shared character pairs, and weighs the unit word against the metric's
-//! unit (an area is never a count, a percentage never a length).
+//! unit (an area is never a count, a percentage never a length, people never events). A figure
+//! is bound only when one metric clearly fits: the best must share a pair of characters that
+//! is not generic, and lead the next metric by a margin; otherwise it stays 待绑定 for the user.
 
 use serde::Serialize;
 
@@ -67,6 +75,8 @@ pub struct Placeholder {
     /// Char range of `text` in the essay.
     start: usize,
     end: usize,
+    /// What the template replaces: `text` with the spaces around a figure.
+    outer: std::ops::Range<usize>,
 }
 
 /// An essay and its placeholders, in order of appearance.
@@ -101,9 +111,9 @@ impl Scaffold {
         let mut out = String::with_capacity(self.essay.len() + 64 * self.placeholders.len());
         let mut at = 0;
         for p in &self.placeholders {
-            push_escaped(&mut out, &chars[at..p.start]);
+            push_escaped(&mut out, &chars[at..p.outer.start]);
             out.push_str(&p.expression());
-            at = p.end;
+            at = p.outer.end;
         }
         push_escaped(&mut out, &chars[at..]);
         out
@@ -192,9 +202,14 @@ pub fn scaffold(essay: &str, metrics: &MetricCatalogue) -> Scaffold {
         p.metric = metric;
         if kind == Kind::Park {
             // The park's full name (青峰经济开发区) replaces "X经开区" whole.
-            if let Some(word) = park_word_at(&chars, p.end) {
-                p.end += word;
+            let mut at = p.end;
+            while chars.get(at).is_some_and(|c| is_space(*c)) {
+                at += 1;
+            }
+            if let Some(word) = park_word_at(&chars, at) {
+                p.end = at + word;
                 p.after_unit = p.end;
+                p.outer.end = p.end;
             }
         }
     }
@@ -210,6 +225,7 @@ pub fn scaffold(essay: &str, metrics: &MetricCatalogue) -> Scaffold {
             unit: f.unit,
             start: f.start,
             end: f.end,
+            outer: f.outer,
         })
         .collect();
     Scaffold {
@@ -234,6 +250,10 @@ pub fn decode(bytes: &[u8]) -> Option<String> {
 struct Found {
     start: usize,
     end: usize,
+    /// `start..end` with the spaces around a figure, which the template drops.
+    outer: std::ops::Range<usize>,
+    /// A counted noun follows (`X企业`, `**党员`): a figure even without a unit word.
+    counted: bool,
     /// Past its unit word: where the next placeholder's left context may begin.
     after_unit: usize,
     line: usize,
@@ -247,6 +267,7 @@ impl Found {
     /// True when it stands for a number: it has a unit, a 余/万/%, or a decimal point.
     fn is_figure(&self, chars: &[char]) -> bool {
         self.unit.is_some()
+            || self.counted
             || self.form != Form::Plain
             || chars[self.start..self.end].contains(&'.')
     }
@@ -308,7 +329,11 @@ const COMMON_UNITS: &[&str] = &[
     "章",
     "课",
     "节",
+    "倍",
 ];
+
+/// Nouns a figure may count without a unit word between them (`X企业`, `**党员`).
+const COUNTED_NOUNS: &[&str] = &["党组织", "党支部", "党总支", "党委", "党员", "支部", "企业"];
 
 fn unit_words(metrics: &MetricCatalogue) -> Vec<Vec<char>> {
     let mut units: Vec<Vec<char>> = COMMON_UNITS.iter().map(|u| u.chars().collect()).collect();
@@ -322,8 +347,31 @@ fn unit_words(metrics: &MetricCatalogue) -> Vec<Vec<char>> {
     units
 }
 
-fn is_x(c: char) -> bool {
-    c == 'X' || c == 'Ｘ'
+/// The marks an essay writes a figure with: the seed's `X`, and the `*`, `×`, `○` and `□` of
+/// model-essay sites. A placeholder is a run of one mark.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mark {
+    X,
+    Star,
+    Cross,
+    Circle,
+    Square,
+}
+
+fn mark_of(c: char) -> Option<Mark> {
+    match c {
+        'X' | 'Ｘ' => Some(Mark::X),
+        '*' | '＊' => Some(Mark::Star),
+        '×' => Some(Mark::Cross),
+        '○' => Some(Mark::Circle),
+        '□' => Some(Mark::Square),
+        _ => None,
+    }
+}
+
+/// A space an essay puts around a Latin placeholder (`X 个`): ASCII, full-width or no-break.
+fn is_space(c: char) -> bool {
+    matches!(c, ' ' | '\u{3000}' | '\u{a0}')
 }
 
 /// A Latin letter, digit or underscore: an `X` touching one is part of a word or a real figure.
@@ -343,21 +391,26 @@ fn find(chars: &[char], units: &[Vec<char>]) -> Vec<Found> {
         if chars[i] == '\n' {
             line += 1;
         }
-        if !is_x(chars[i]) {
+        let Some(mark) = mark_of(chars[i]) else {
             i += 1;
             continue;
-        }
+        };
         let start = i;
-        while i < chars.len()
-            && (is_x(chars[i]) || (chars[i] == '.' && chars.get(i + 1).copied().is_some_and(is_x)))
+        let same = |c: Option<&char>| c.and_then(|c| mark_of(*c)) == Some(mark);
+        while i < chars.len() && (same(chars.get(i)) || (chars[i] == '.' && same(chars.get(i + 1))))
         {
             i += 1;
         }
+        let run = i - start;
         if is_word(start.checked_sub(1).and_then(|j| chars.get(j))) || is_word(chars.get(i)) {
             continue;
         }
-        let mut end = i;
-        let next = |k: usize| chars.get(end + k).copied();
+        // The unit may stand apart from the figure by spaces ("X 个企业党支部").
+        let mut gap = i;
+        while gap < chars.len() && is_space(chars[gap]) {
+            gap += 1;
+        }
+        let next = |k: usize| chars.get(gap + k).copied();
         let form = match (next(0), next(1)) {
             (Some('万'), Some('余' | '多')) => Form::WanApprox,
             (Some('亿'), Some('余' | '多')) => Form::YiApprox,
@@ -367,36 +420,68 @@ fn find(chars: &[char], units: &[Vec<char>]) -> Vec<Found> {
             (Some('%' | '％'), _) => Form::Percent,
             _ => Form::Plain,
         };
-        end += match form {
-            Form::Plain => 0,
-            Form::Approx | Form::Wan | Form::Yi | Form::Percent => 1,
-            Form::WanApprox | Form::YiApprox => 2,
-        };
+        let after_form = gap
+            + match form {
+                Form::Plain => 0,
+                Form::Approx | Form::Wan | Form::Yi | Form::Percent => 1,
+                Form::WanApprox | Form::YiApprox => 2,
+            };
         let unit = if form == Form::Percent {
             Some("%".to_string())
         } else {
             units
                 .iter()
-                .find(|u| starts_with(chars, end, u))
+                .find(|u| starts_with(chars, after_form, u))
                 .map(|u| u.iter().collect::<String>())
         };
-        let after_unit = end + unit.as_ref().map_or(0, |u| u.chars().count());
+        let counted = COUNTED_NOUNS.iter().any(|n| {
+            let noun: Vec<char> = n.chars().collect();
+            starts_with(chars, after_form, &noun)
+        });
+        let decimal = chars[start..i].contains(&'.');
+        let figure = unit.is_some() || counted || form != Form::Plain || decimal;
+        if !figure && (mark == Mark::Star || (mark != Mark::X && run < 2)) {
+            // Not a figure, and the mark is not one people write text placeholders with.
+            continue;
+        }
+        let (end, outer) = if figure {
+            let mut lead = start;
+            while lead > 0 && is_space(chars[lead - 1]) {
+                lead -= 1;
+            }
+            // Spaces that indent a line are the line's, not the figure's.
+            if lead == 0 || chars[lead - 1] == '\n' {
+                lead = start;
+            }
+            let end = if form == Form::Plain { i } else { after_form };
+            let outer_end = if form == Form::Plain && (unit.is_some() || counted) {
+                after_form
+            } else {
+                end
+            };
+            (end, lead..outer_end)
+        } else {
+            (i, start..i)
+        };
+        let after_unit = after_form + unit.as_ref().map_or(0, |u| u.chars().count());
         let unit = unit.filter(|u| u != "%" || form == Form::Percent);
         found.push(Found {
             start,
             end,
-            after_unit: if form == Form::Percent {
+            outer,
+            counted,
+            after_unit: if form == Form::Percent || !figure {
                 end
             } else {
                 after_unit
             },
             line,
             form,
-            unit,
+            unit: if figure { unit } else { None },
             kind: Kind::Text,
             metric: None,
         });
-        i = end;
+        i = end.max(i);
     }
     found
 }
@@ -506,13 +591,14 @@ fn classify(
         name_end += 1;
     }
     let after: String = chars[f.after_unit..name_end].iter().collect();
+    let after = after.trim_start_matches(is_space);
     let left = left_clauses(chars, f.start, prev_end);
     let current: String = left.first().cloned().unwrap_or_default();
     let names_project = |s: &str| PROJECT_WORDS.iter().any(|w| s.contains(w));
     if !f.is_figure(chars) {
-        let kind = if PARK_WORDS.iter().any(|w| after.starts_with(w)) && !names_project(&after) {
+        let kind = if PARK_WORDS.iter().any(|w| after.starts_with(w)) && !names_project(after) {
             Kind::Park
-        } else if names_project(&after) {
+        } else if names_project(after) {
             Kind::Project
         } else {
             Kind::Text
@@ -521,14 +607,16 @@ fn classify(
     }
     let unit = f.unit.as_deref();
     if unit.is_some_and(|u| MONEY_UNITS.contains(&u))
-        && (current.contains("投资") || names_project(&current) || names_project(&after))
+        && (current.contains("投资") || names_project(&current) || names_project(after))
     {
         return (Kind::Project, None);
     }
+    // The noun after the unit names the figure, up to a list's next item or an aside in
+    // brackets ("X个（其中联合党支部X个）").
     let right: Vec<char> = chars[f.after_unit..name_end]
         .iter()
         .copied()
-        .take_while(|c| *c != '、')
+        .take_while(|c| !matches!(c, '、' | '（' | '('))
         .collect();
     let right: String = right.into_iter().collect();
     let mut windows: Vec<(String, f64)> = vec![(current, 1.0), (right, 1.0)];
@@ -587,28 +675,45 @@ fn bind(
         .map(|(w, weight)| (w.chars().filter(|c| !is_quote(*c)).collect(), *weight))
         .collect();
     let decimal = chars[f.start..f.end].contains(&'.');
-    let mut best: Option<(f64, &Metric)> = None;
+    let mut scored: Vec<(f64, &Metric)> = Vec::new();
     for m in &metrics.metrics {
         let Some(unit_score) = unit_fit(f.unit.as_deref(), &m.unit) else {
             continue;
         };
-        let words = std::iter::once(&m.label).chain(m.synonyms.iter());
-        let matched = words
+        let words = || std::iter::once(&m.label).chain(m.synonyms.iter());
+        let matched = words()
             .map(|w| word_score(w, &windows))
             .fold(0.0_f64, f64::max);
         if matched < 1.0 {
             continue;
         }
-        let mut score = matched + unit_score;
+        // A name written out whole beside the figure (党支部, not only 支部) tells it from a
+        // metric that merely shares its pairs (企业党支部).
+        let whole = words().any(|w| {
+            let w: Vec<char> = w.chars().filter(|c| !is_quote(*c)).collect();
+            windows.iter().any(|(text, weight)| {
+                *weight >= 1.0 && text.windows(w.len().max(1)).any(|t| t == w.as_slice())
+            })
+        });
+        let mut score = matched + unit_score + if whole { 1.0 } else { 0.0 };
         if decimal && m.decimals > 0 {
             score += 0.3;
         }
-        if best.is_none_or(|(b, _)| score > b) {
-            best = Some((score, m));
-        }
+        scored.push((score, m));
     }
-    best.map(|(_, m)| m.id.clone())
+    // A runner-up too close (an equal one above all) makes the figure unsure, and an unsure
+    // figure is left for the user to bind.
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    match scored.as_slice() {
+        [] => None,
+        [(best, _), (next, _), ..] if best - next < MARGIN => None,
+        [(_, m), ..] => Some(m.id.clone()),
+    }
 }
+
+/// How far the best metric must lead the next for a figure to be bound: half a shared pair of
+/// characters.
+const MARGIN: f64 = 0.5;
 
 /// How many of a word's character pairs occur near the figure, each counted once at the weight
 /// of the nearest window holding it; a generic pair counts 0.3.
@@ -657,10 +762,12 @@ fn unit_class(unit: &str) -> UnitClass {
     }
 }
 
-/// Counts meaning people, events or things: two words of one group fit each other.
+/// Counts meaning people, events or organisations: two words of one group fit each other,
+/// and a word of one group never fits a metric counted in another (名 is not 次).
 const UNIT_GROUPS: &[&[&str]] = &[
-    &["人", "名", "位", "余人"],
+    &["人", "名", "位", "余人", "人次"],
     &["次", "场", "场次", "期", "轮"],
+    &["个", "家", "所"],
 ];
 
 /// How well the figure's unit fits the metric's: `None` when they cannot be the same figure.
@@ -675,10 +782,12 @@ fn unit_fit(unit: Option<&str>, metric_unit: &str) -> Option<f64> {
     if unit == metric_unit {
         return Some(1.0);
     }
-    let same_group = UNIT_GROUPS
-        .iter()
-        .any(|g| g.contains(&unit) && g.contains(&metric_unit));
-    Some(if same_group { 0.5 } else { -1.0 })
+    let group = |u: &str| UNIT_GROUPS.iter().position(|g| g.contains(&u));
+    match (group(unit), group(metric_unit)) {
+        (Some(a), Some(b)) if a == b => Some(0.5),
+        (Some(_), Some(_)) => None,
+        _ => Some(-1.0),
+    }
 }
 
 /// Appends essay text, keeping any `{{`, `{%` or `{#` it holds from being read as Jinja.

@@ -261,7 +261,9 @@ fn every_metric_binds_in_an_essay_phrased_its_own_way() {
         走访企业X余次，发放资料X万余份，收集建议X条，解决难题X个。\n\
         新增省级文明单位X个、市级文明单位X个、区级文明单位X个。\n\
         全年发生重大舆情X起，群体性上访X起。\n\
-        年度任务细化分解X项，按期完成X项，按期完成率X%。\n";
+        年度任务细化分解X项，按期完成X项，按期完成率X%。\n\
+        园区有基层党组织X个，其中党委X个、党总支X个、党支部X个、联合党支部X个，\
+        企业党组织X个、企业党支部X个；党员X名，发展党员X名，X家企业建立党组织。\n";
     let s = run(essay);
     assert_eq!(s.placeholders[0].kind, Kind::Park);
     let bound: Vec<&str> = s.placeholders[1..]
@@ -301,9 +303,151 @@ fn every_metric_binds_in_an_essay_phrased_its_own_way() {
         "tasks_decomposed",
         "tasks_completed_on_time",
         "tasks_on_time_rate",
+        "party_organizations",
+        "party_committees",
+        "general_party_branches",
+        "party_branches",
+        "joint_party_branches",
+        "enterprise_party_organizations",
+        "enterprise_party_branches",
+        "party_members",
+        "members_developed",
+        "enterprises_with_party_organization",
     ];
     assert_eq!(bound, order);
     // The essay names every metric of the catalogue once.
     let metrics = MetricCatalogue::default_metrics();
     assert_eq!(order.len(), metrics.metrics.len());
+}
+
+/// (placeholder, metric or kind) of each placeholder, for the essays below.
+fn bindings(s: &Scaffold) -> Vec<(String, String)> {
+    s.placeholders
+        .iter()
+        .map(|p| {
+            let what = match (p.kind, &p.metric) {
+                (_, Some(id)) => id.clone(),
+                (Kind::Metric, None) => "待绑定".to_string(),
+                (kind, None) => format!("{kind:?}"),
+            };
+            (p.text.clone(), what)
+        })
+        .collect()
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+/// An essay in the style of sites that put spaces around a Latin `X` ("X 个企业党支部"), with
+/// the organisation's own figures.
+#[test]
+fn an_essay_with_spaces_around_its_xs_binds_the_organisations_figures() {
+    let s = run(include_str!("../../tests/it/essays/spaced_x.txt"));
+    assert_eq!(
+        bindings(&s),
+        pairs(&[
+            ("X 经开区", "Park"),
+            ("X", "party_organizations"),
+            ("X", "party_committees"),
+            ("X", "general_party_branches"),
+            ("X", "party_branches"),
+            ("X", "joint_party_branches"),
+            ("X", "enterprise_party_branches"),
+            ("XX", "party_members"),
+            ("X", "members_developed"),
+            ("X", "enterprises_with_party_organization"),
+            ("X", "party_building_meetings"),
+            ("X", "first_topic_sessions"),
+            ("X", "seminars"),
+            ("X", "heart_talks"),
+            ("X 余", "enterprise_visits"),
+            ("X", "problems_solved"),
+            // No metric names new projects or tax: those stay for the user.
+            ("X", "待绑定"),
+            ("X.X", "待绑定"),
+            ("XXX", "Text"),
+        ])
+    );
+    let t = s.template();
+    // The spaces that set the Latin X apart go with it.
+    assert!(
+        t.starts_with("{{ park }}党工委 2025 年基层党建工作总结"),
+        "{t}"
+    );
+    assert!(
+        t.contains("，{{ m.enterprise_party_branches }}个企业党支部实现应建尽建"),
+        "{t}"
+    );
+    assert!(t.contains("在册党员{{ m.party_members }}名"), "{t}");
+    assert!(
+        t.contains("走访企业{{ m.enterprise_visits | approx }}次"),
+        "{t}"
+    );
+    assert!(t.contains("由 {# 待填写：文字 #}XXX 同志"), "{t}");
+}
+
+/// An essay in the style of sites that write figures as `**次`, `*.*倍`, `****家` and names
+/// as `××`.
+#[test]
+fn an_essay_with_stars_for_figures_binds_them_and_leaves_other_stars_alone() {
+    let s = run(include_str!("../../tests/it/essays/stars.txt"));
+    assert_eq!(
+        bindings(&s),
+        pairs(&[
+            ("××工业园区", "Park"),
+            ("**", "party_building_meetings"),
+            ("**", "agenda_items"),
+            // Every enterprise of the park, which no metric counts.
+            ("****", "待绑定"),
+            ("***", "enterprises_with_party_organization"),
+            // A coverage rate is no count of enterprises.
+            ("**.*%", "待绑定"),
+            ("*", "enterprise_party_branches"),
+            ("*", "joint_party_branches"),
+            ("***", "party_members"),
+            ("**", "members_developed"),
+            ("***", "enterprise_visits"),
+            ("**", "suggestions"),
+            ("**", "problems_solved"),
+            ("*.*", "待绑定"),
+        ])
+    );
+    let t = s.template();
+    assert!(
+        t.contains("专题研究党建工作{{ m.party_building_meetings }}次"),
+        "{t}"
+    );
+    // `**` before a word that is no unit is left as written (bold markup, say), and so are
+    // a lone check box and circle.
+    assert!(t.contains("项，**重要讲话精神"), "{t}");
+    assert!(t.ends_with("□ 已完成  ○ 进行中\n"), "{t}");
+}
+
+#[test]
+fn marks_count_as_figures_only_before_a_unit_or_a_counted_noun() {
+    let s = run("发放**份资料，评出○个先进、□家示范单位，×××同志讲话，3×4米展板，**注意**。");
+    let texts: Vec<&str> = s.placeholders.iter().map(|p| p.text.as_str()).collect();
+    assert_eq!(texts, ["**", "○", "□", "×××"]);
+    assert_eq!(s.placeholders[3].kind, Kind::Text);
+    // A counted noun without a unit word makes a figure too.
+    let s = run("全区X企业、**党员参加。");
+    assert!(s.placeholders.iter().all(|p| p.kind == Kind::Metric));
+    assert_eq!(s.placeholders.len(), 2);
+}
+
+#[test]
+fn an_unsure_figure_stays_unbound() {
+    // 示范支部 of which level? The city's and the province's fit alike.
+    let s = run("创建示范支部X个。");
+    assert_eq!(metric_of(&s, 0), None);
+    let s = run("创建市级示范支部X个。");
+    assert_eq!(metric_of(&s, 0), Some("model_branches_city"));
+    // People are never events: 次 does not fit the 名 of members.
+    let s = run("组织党员参加活动X次。");
+    assert_ne!(metric_of(&s, 0), Some("party_members"));
+    let s = run("全区共有党员X名。");
+    assert_eq!(metric_of(&s, 0), Some("party_members"));
 }

@@ -9,7 +9,9 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::compute::{compute, MetricValue};
-use super::metrics::{Metric, MetricCatalogue, PEOPLE_KIND, TASKS_KIND};
+use super::metrics::{
+    Metric, MetricCatalogue, ENTERPRISES_KIND, PEOPLE_KIND, TASKS_KIND, UNITS_KIND,
+};
 use super::queries::{self, NewVersion};
 use super::render::ReportTemplate;
 use super::view::ReportData;
@@ -94,11 +96,15 @@ pub struct MetricRecords {
     pub people: bool,
     /// True when the figure counts tasks of the annual plans.
     pub tasks: bool,
+    /// True when the figure counts units of the org tree or enterprises of the 企业名录
+    /// (`org_items`).
+    pub org: bool,
     /// Ids of the listed page that the caller may not read (other units' records), left out.
     pub hidden: usize,
     pub records: Vec<RecordView>,
     pub persons: Vec<PersonRow>,
     pub task_items: Vec<TaskItem>,
+    pub org_items: Vec<OrgItem>,
     /// What each listed record adds to a sum or a ratio (by record id): the summed value, or
     /// the numerator and denominator.
     pub parts: std::collections::HashMap<i64, (f64, Option<f64>)>,
@@ -119,6 +125,20 @@ pub struct TaskItem {
     pub completed_on: Option<NaiveDate>,
     /// Done on or before its deadline: what the on-time figures count.
     pub on_time: bool,
+}
+
+/// A counted unit or enterprise as the list shows it, with where it is shown: its entry on the
+/// 组织 page (`/org#unit-ID`, `/org#enterprise-ID`), which lists every unit and enterprise the
+/// reader may see.
+#[derive(Clone, Debug, Serialize)]
+pub struct OrgItem {
+    pub id: i64,
+    pub name: String,
+    /// The unit's type (党支部), or 企业.
+    pub what: String,
+    /// The enterprise a unit is set up in, or the units set up in an enterprise.
+    pub detail: String,
+    pub href: String,
 }
 
 /// A counted person as the list shows them.
@@ -481,10 +501,12 @@ pub async fn metric_records(
         definition,
         people: metric.kind == PEOPLE_KIND,
         tasks: metric.kind == TASKS_KIND,
+        org: metric.kind == UNITS_KIND || metric.kind == ENTERPRISES_KIND,
         hidden: 0,
         records: Vec::new(),
         persons: Vec::new(),
         task_items: Vec::new(),
+        org_items: Vec::new(),
         parts: Default::default(),
         totals: None,
         metric: value,
@@ -493,6 +515,8 @@ pub async fn metric_records(
         list_people(db, who, &page, &mut out).await?;
     } else if out.tasks {
         list_tasks(db, who, year, &page, &mut out).await?;
+    } else if out.org {
+        list_org(db, who, metric.kind == UNITS_KIND, &page, &mut out).await?;
     } else {
         list_records(db, who, &metric, &page, &mut out).await?;
     }
@@ -601,6 +625,65 @@ async fn list_records(
             out.records.push(r);
         } else {
             out.hidden += 1;
+        }
+    }
+    Ok(())
+}
+
+/// The units (or enterprises) an org figure counted, of the page `ids`, as far as the caller
+/// may see them in the 组织 page.
+async fn list_org(
+    db: &Db,
+    who: &Principal,
+    units: bool,
+    ids: &[i64],
+    out: &mut MetricRecords,
+) -> Result<(), AppError> {
+    let all_units = crate::org::queries::units(db, who.park_id).await?;
+    let enterprises = match crate::org::service::list_enterprises(db, who).await {
+        Ok(list) => list,
+        Err(AppError::Forbidden(_)) => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    let enterprise_name = |id: Option<i64>| {
+        enterprises
+            .iter()
+            .find(|e| Some(e.id) == id)
+            .map(|e| e.name.clone())
+            .unwrap_or_default()
+    };
+    let may_read_units = who.role.allows(Action::ReadOrg);
+    for id in ids {
+        let item = if units {
+            all_units
+                .iter()
+                .find(|u| u.id == *id)
+                .filter(|u| may_read_units && who.covers(Some(u.id), None))
+                .map(|u| OrgItem {
+                    id: u.id,
+                    name: u.name.clone(),
+                    what: u.unit_type.clone(),
+                    detail: enterprise_name(u.enterprise_id),
+                    href: format!("/org#unit-{}", u.id),
+                })
+        } else {
+            enterprises.iter().find(|e| e.id == *id).map(|e| OrgItem {
+                id: e.id,
+                name: e.name.clone(),
+                what: "企业".to_string(),
+                detail: all_units
+                    .iter()
+                    .filter(|u| u.enterprise_id == Some(e.id))
+                    .filter(|u| may_read_units && who.covers(Some(u.id), None))
+                    .map(|u| u.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join("、"),
+                href: format!("/org#enterprise-{}", e.id),
+            })
+        };
+        match item {
+            Some(item) => out.org_items.push(item),
+            None => out.hidden += 1,
         }
     }
     Ok(())

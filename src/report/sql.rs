@@ -47,6 +47,14 @@ pub(crate) fn metric_query(
         Aggregate::PeopleTagged { tag } => q.people_tagged(tag),
         Aggregate::ServiceStaff { staff_type, team } => q.service_staff(staff_type, team, last),
         Aggregate::Tasks(measure) => q.tasks(*measure, first),
+        Aggregate::Members => q.members(None, last),
+        Aggregate::MembersJoined => q.members(Some(first), last),
+        Aggregate::Units {
+            unit_types,
+            in_enterprise,
+            name_contains,
+        } => q.units(unit_types, *in_enterprise, name_contains.as_deref()),
+        Aggregate::EnterprisesWith { unit_types } => q.enterprises_with(unit_types),
         _ if metric.kind == PEOPLE_KIND => unreachable_people(&mut q),
         _ => q.ledger(metric, first, last),
     }
@@ -256,6 +264,69 @@ impl Builder<'_> {
              FROM people WHERE park_id = $1 \
              AND (',' || REPLACE(REPLACE(tags, ' ', ''), '，', ',') || ',') LIKE {pattern} ESCAPE '\\' \
              ORDER BY id"
+        ))
+    }
+
+    /// Party members of the roster: those who had joined by `last` (or whose 入党日期 is not
+    /// recorded), or with `first`, those who joined between `first` and `last` (发展党员).
+    fn members(&mut self, first: Option<NaiveDate>, last: NaiveDate) -> MetricQuery {
+        let last = self.bind(Bind::Date(last));
+        let joined = match first {
+            Some(first) => {
+                let first = self.bind(Bind::Date(first));
+                format!("joined_on >= {first} AND joined_on <= {last}")
+            }
+            None => format!("(joined_on IS NULL OR joined_on <= {last})"),
+        };
+        self.finish(format!(
+            "SELECT id, COUNT(*) OVER (), CAST(NULL AS {FLOAT}), CAST(NULL AS {FLOAT}) \
+             FROM people WHERE park_id = $1 AND is_member = TRUE AND {joined} ORDER BY id"
+        ))
+    }
+
+    /// `IN (..)` of the unit types, each bound.
+    fn unit_types(&mut self, column: &str, unit_types: &[String]) -> String {
+        let list: Vec<String> = unit_types
+            .iter()
+            .map(|t| self.bind(Bind::Text(t.clone())))
+            .collect();
+        format!("{column} IN ({})", list.join(", "))
+    }
+
+    /// Units of the org tree of the given types; units carry no business date, so the count is
+    /// the tree as it stands.
+    fn units(
+        &mut self,
+        unit_types: &[String],
+        in_enterprise: bool,
+        name_contains: Option<&str>,
+    ) -> MetricQuery {
+        let mut conditions = vec![
+            "park_id = $1".to_string(),
+            self.unit_types("unit_type", unit_types),
+        ];
+        if in_enterprise {
+            conditions.push("enterprise_id IS NOT NULL".to_string());
+        }
+        if let Some(word) = name_contains {
+            let pattern = self.bind(Bind::Text(format!("%{}%", escape_like(word))));
+            conditions.push(format!("name LIKE {pattern} ESCAPE '\\'"));
+        }
+        self.finish(format!(
+            "SELECT id, COUNT(*) OVER (), CAST(NULL AS {FLOAT}), CAST(NULL AS {FLOAT}) \
+             FROM units WHERE {} ORDER BY id",
+            conditions.join(" AND ")
+        ))
+    }
+
+    /// Enterprises in which a unit of the given types is set up (组织覆盖).
+    fn enterprises_with(&mut self, unit_types: &[String]) -> MetricQuery {
+        let types = self.unit_types("u.unit_type", unit_types);
+        self.finish(format!(
+            "SELECT id, COUNT(*) OVER (), CAST(NULL AS {FLOAT}), CAST(NULL AS {FLOAT}) \
+             FROM enterprises WHERE park_id = $1 AND EXISTS (SELECT 1 FROM units u \
+             WHERE u.park_id = enterprises.park_id AND u.enterprise_id = enterprises.id \
+             AND {types}) ORDER BY id"
         ))
     }
 

@@ -1,7 +1,8 @@
 //! The items behind every figure: for each default metric on the demo park, the items listed at
 //! `/report/records` (all pages) recompute the figure exactly: their number for a count, the
 //! total of their values for a sum, numerator over denominator for a ratio, tasks done on time
-//! over tasks due for the on-time rate. Each item's link opens its own page.
+//! over tasks due for the on-time rate. Each item's link opens its own page: a record's, a
+//! person's, a task's, or the 组织 page at the unit's or enterprise's entry.
 
 use axum::http::StatusCode;
 
@@ -106,6 +107,10 @@ async fn every_figure_of_the_demo_is_recomputed_by_the_items_listed_behind_it() 
                 "/tasks/"
             } else if people {
                 "/org/people/"
+            } else if metric.kind == "units" {
+                "/org#unit-"
+            } else if metric.kind == "enterprises" {
+                "/org#enterprise-"
             } else {
                 "/records/"
             };
@@ -147,10 +152,18 @@ async fn every_figure_of_the_demo_is_recomputed_by_the_items_listed_behind_it() 
             metric.id,
             items.len()
         );
-        // The first item's own page opens.
+        // The first item's own page opens, and an entry of the 组织 page is there.
         if let Some((href, _)) = items.first() {
-            let own = office.get(href).await;
+            let (page, entry) = href.split_once('#').unwrap_or((href, ""));
+            let own = office.get(page).await;
             assert_eq!(own.status, StatusCode::OK, "{}: {href}", metric.id);
+            if !entry.is_empty() {
+                assert!(
+                    own.body.contains(&format!("id=\"{entry}\"")),
+                    "{}: no {entry} on {page}",
+                    metric.id
+                );
+            }
         }
         checked += 1;
     }

@@ -327,6 +327,93 @@ async fn fixtures(app: &TestApp) -> Expected {
         (json!(2), vec![staff[2], staff[8]]),
     );
 
+    // The org tree as it stands: party organisations by type, those set up in enterprises and
+    // the enterprises they cover. The base tree's two enterprise branches count too; work
+    // groups and 党小组 never do, nor an enterprise without a party organisation.
+    let firm = |name: &str| json!({ "name": name });
+    let c = id(&app
+        .post_ok(t, "/api/v1/enterprises", firm("丙材料有限公司"))
+        .await);
+    app.post_ok(t, "/api/v1/enterprises", firm("丁物流有限公司"))
+        .await;
+    let org = |name: &str, unit_type: &str, parent: i64, enterprise: Option<i64>| json!({"name": name, "unit_type": unit_type, "parent_id": parent, "enterprise_id": enterprise});
+    let committee_c = id(&app
+        .post_ok(
+            t,
+            "/api/v1/units",
+            org("丙材料党委", "党委", u.committee, Some(c)),
+        )
+        .await);
+    let general = id(&app
+        .post_ok(
+            t,
+            "/api/v1/units",
+            org("园区机关党总支", "党总支", u.committee, None),
+        )
+        .await);
+    let joint = id(&app
+        .post_ok(
+            t,
+            "/api/v1/units",
+            org("小微企业联合党支部", "党支部", general, None),
+        )
+        .await);
+    let branch_c = id(&app
+        .post_ok(
+            t,
+            "/api/v1/units",
+            org("丙材料第一党支部", "党支部", committee_c, Some(c)),
+        )
+        .await);
+    let (a_unit, b_unit) = (u.branch_a, u.branch_b);
+    want.insert(
+        "party_organizations",
+        (
+            json!(6),
+            vec![a_unit, b_unit, committee_c, general, joint, branch_c],
+        ),
+    );
+    want.insert("party_committees", (json!(1), vec![committee_c]));
+    want.insert("general_party_branches", (json!(1), vec![general]));
+    want.insert(
+        "party_branches",
+        (json!(4), vec![a_unit, b_unit, joint, branch_c]),
+    );
+    want.insert("joint_party_branches", (json!(1), vec![joint]));
+    want.insert(
+        "enterprise_party_organizations",
+        (json!(4), vec![a_unit, b_unit, committee_c, branch_c]),
+    );
+    want.insert(
+        "enterprise_party_branches",
+        (json!(3), vec![a_unit, b_unit, branch_c]),
+    );
+    let (e1, e2) = app.enterprises;
+    want.insert(
+        "enterprises_with_party_organization",
+        (json!(3), vec![e1, e2, c]),
+    );
+
+    // Party members: joined by the year's end (or no date recorded); developed in the year by
+    // 入党日期. A tag saying 党员 (志愿乙 above) does not make a member.
+    let member = |name: &str, joined: Option<&str>| json!({"name": name, "unit_id": u.branch_a, "is_member": true, "member_type": "正式党员", "joined_on": joined});
+    let mut members = Vec::new();
+    for (name, joined) in [
+        ("党员甲", Some("2010-07-01")),
+        ("党员乙", Some("2024-06-15")),
+        ("党员丙", Some("2025-01-20")),
+        ("党员丁", None),
+    ] {
+        members.push(id(&app
+            .post_ok(t, "/api/v1/people", member(name, joined))
+            .await));
+    }
+    want.insert(
+        "party_members",
+        (json!(3), vec![members[0], members[1], members[3]]),
+    );
+    want.insert("members_developed", (json!(1), vec![members[1]]));
+
     // Key projects and the year's documents, for the template.
     recs(app, t, "project", json!({}), &[
         json!({"updated_on": "2023-05-01", "name": "新能源项目", "investment": 10, "stage": "前期准备"}),
@@ -517,6 +604,7 @@ async fn the_default_template_renders_the_year_with_every_figure_linked() {
         "发放政策宣传资料4万余份",
         "- 高端装备产业园：总投资30亿元，当前进度为“地勘环评”。",
         "专职人员3名、兼职人员2名",
+        "园区共有基层党组织6个，其中党委1个、党总支1个、党支部4个（含联合党支部1个）；企业中建有党组织4个，其中企业党支部3个，3家企业建立了党组织。在册党员3名，年内发展党员1名。",
         "未发现问题",
     ] {
         assert!(md.contains(part), "missing {part}:\n{md}");
@@ -562,8 +650,22 @@ async fn a_year_without_records_renders_zero_honestly() {
     .await
     .unwrap();
     for m in &data.metrics.metrics {
-        assert_eq!(m.value.as_f64(), 0.0, "{}", m.id);
-        assert!(m.records.is_empty(), "{}", m.id);
+        // Units carry no date: the org tree stands as it is in every year (the base tree's
+        // two enterprise branches and their two enterprises).
+        let tree = [
+            "party_organizations",
+            "party_branches",
+            "enterprise_party_organizations",
+            "enterprise_party_branches",
+            "enterprises_with_party_organization",
+        ];
+        let want = if tree.contains(&m.id.as_str()) {
+            2.0
+        } else {
+            0.0
+        };
+        assert_eq!(m.value.as_f64(), want, "{}", m.id);
+        assert_eq!(m.records.len(), want as usize, "{}", m.id);
     }
     let md = report::render_markdown(&data, &ReportTemplate::builtin()).unwrap();
     for part in [

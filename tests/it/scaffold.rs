@@ -193,6 +193,70 @@ fn bad_input_fails_in_chinese() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("编码无法识别"));
 }
 
+/// Run in an empty folder, with the two essays of `essays/` (written here in the styles of
+/// model-essay sites: spaces around `X`, and `**`, `*.*`, `****` for figures), the scaffold says
+/// plainly that it binds to the default metrics, writes no database, and binds the
+/// organisation's figures.
+#[test]
+fn in_an_empty_folder_the_essays_bind_to_the_default_metrics_without_a_database_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let essays = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/essays");
+    let expected: [(&str, &[&str]); 2] = [
+        (
+            "spaced_x.txt",
+            &[
+                "party_organizations",
+                "party_committees",
+                "general_party_branches",
+                "party_branches",
+                "joint_party_branches",
+                "enterprise_party_branches",
+                "party_members",
+                "members_developed",
+                "enterprises_with_party_organization",
+            ],
+        ),
+        (
+            "stars.txt",
+            &[
+                "enterprises_with_party_organization",
+                "enterprise_party_branches",
+                "joint_party_branches",
+                "party_members",
+                "members_developed",
+            ],
+        ),
+    ];
+    for (essay, org_metrics) in expected {
+        let out = Command::new(env!("CARGO_BIN_EXE_taizhang"))
+            .current_dir(dir.path())
+            .env_remove("TAIZHANG_DATABASE_URL")
+            .args(["scaffold", &format!("{essays}/{essay}"), "--format", "json"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{essay}: {stderr}");
+        assert!(
+            stderr.contains("没有找到数据库文件") && stderr.contains("按系统默认指标绑定"),
+            "{essay}: {stderr}"
+        );
+        assert!(!stderr.contains("未打开数据库"), "{essay}: {stderr}");
+        let rows: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let bound: Vec<&str> = rows
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|r| r["metric"].as_str())
+            .filter(|id| org_metrics.contains(id))
+            .collect();
+        assert_eq!(bound, org_metrics, "{essay}");
+    }
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().next().is_none(),
+        "the folder stays empty"
+    );
+}
+
 // ---- the page ----
 
 struct Answer {
