@@ -19,6 +19,7 @@ mod excel;
 mod faults;
 mod grid_drawing;
 mod layers;
+mod ledger_list;
 mod metrics;
 mod openapi;
 mod pages_admin;
