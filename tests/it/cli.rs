@@ -342,8 +342,7 @@ async fn report_renders_a_template_saved_on_the_web_by_name_and_version() {
         .await;
     assert_eq!(v2.status, axum::http::StatusCode::SEE_OTHER, "{}", v2.body);
 
-    let db = &app.state.config.database_url;
-    let run = |args: &[&str]| taizhang(db).arg("report").args(args).output().unwrap();
+    let run = |args: &[&str]| app.command().arg("report").args(args).output().unwrap();
     let latest = run(&["--year", "2024", "--saved", "简版"]);
     assert!(
         latest.status.success(),
