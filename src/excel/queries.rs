@@ -14,16 +14,15 @@ pub(crate) async fn people(
     db: &Db,
     park_id: i64,
 ) -> Result<Vec<(Person, Option<String>)>, DbError> {
-    let rows: Vec<PersonWithIndex> =
-        on_db!(db, |pool| {
-            sqlx::query_as(
+    let rows: Vec<PersonWithIndex> = on_db!(db, |pool| {
+        sqlx::query_as(
         "SELECT id, name, gender, id_number, phone, unit_id, is_member, member_type, joined_on, \
          tags, id_number_index FROM people WHERE park_id = $1 ORDER BY id"
     )
     .bind(park_id)
     .fetch_all(pool)
     .await
-        })?;
+    })?;
     rows.into_iter()
         .map(|r| {
             Ok((

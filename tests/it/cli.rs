@@ -376,7 +376,8 @@ async fn report_renders_a_template_saved_on_the_web_by_name_and_version() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("t.md.j2");
     std::fs::write(&file, "# 文件模板\n").unwrap();
-    let both = taizhang(db)
+    let both = app
+        .command()
         .args(["report", "--year", "2024", "--saved", "简版", "--template"])
         .arg(&file)
         .output()
