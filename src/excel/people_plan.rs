@@ -86,12 +86,23 @@ impl<'e> Planner<'e> {
         issues: &mut Issues,
     ) {
         let mut seen: HashMap<String, Vec<(u32, Option<String>)>> = HashMap::new();
+        let mut seen_numbers: HashMap<String, u32> = HashMap::new();
         for row in sheet.rows(issues) {
             let name = row.name().to_owned();
             if name.is_empty() {
                 continue;
             }
             let id_number = row.owned("id_number");
+            if let Some(n) = &id_number {
+                if let Some(first) = seen_numbers.get(n) {
+                    issues.error(sheet.issue(&row.row, "id_number").with(format!(
+                        "身份证号与第{}行相同：一个身份证号只能属于一人",
+                        first + 1
+                    )));
+                    continue;
+                }
+                seen_numbers.insert(n.clone(), row.row.index);
+            }
             let earlier = seen.entry(name.clone()).or_default();
             if let Some((first, _)) = earlier
                 .iter()
