@@ -117,6 +117,9 @@ pub fn mask_text(key: &str, text: &str) -> String {
     if lower.contains("password") || lower.contains("hash") {
         return "（已隐藏）".into();
     }
+    if text == crate::crypto::UNOPENED {
+        return text.to_string();
+    }
     if let Ok(n) = IdNumber::parse(text) {
         return n.masked();
     }

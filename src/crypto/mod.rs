@@ -35,6 +35,9 @@ type Sm4Gcm = AesGcm<sm4::Sm4, U12>;
 /// What every sealed value starts with.
 pub const SEALED: &str = "sm4:";
 
+/// What [`open_json`] puts in place of a value whose key is gone.
+pub const UNOPENED: &str = "（无法解密）";
+
 /// The personal fields of a JSON value (an audit entry's before and after): keys naming an ID
 /// number or a phone.
 pub fn is_personal_field(key: &str) -> bool {
@@ -178,10 +181,10 @@ pub fn seal_json(sealer: &Sealer, v: &mut serde_json::Value) {
 }
 
 /// Opens, in place, every sealed personal field of a JSON value; one that does not open (its key
-/// is gone) reads `（无法解密）`.
+/// is gone) reads [`UNOPENED`].
 pub fn open_json(v: &mut serde_json::Value) {
     walk_json(v, "", &mut |key, text| {
-        is_sealed(text).then(|| open(key, text).unwrap_or_else(|_| "（无法解密）".to_string()))
+        is_sealed(text).then(|| open(key, text).unwrap_or_else(|_| UNOPENED.to_string()))
     });
 }
 
@@ -480,5 +483,11 @@ mod tests {
         assert!(!has_personal_values(
             &serde_json::json!({"name": "x", "phone": null})
         ));
+        // A value whose key is gone says so, and the audit page shows it as it is.
+        let stranger = Sealer::new(DataKey::from_bytes([9; 16]), IndexKey::from_bytes([5; 32]));
+        let mut lost = serde_json::json!({"phone": stranger.seal("phone", "13812345678")});
+        open_json(&mut lost);
+        assert_eq!(lost["phone"], UNOPENED);
+        assert_eq!(crate::audit::mask_text("phone", UNOPENED), UNOPENED);
     }
 }
