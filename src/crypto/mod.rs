@@ -190,13 +190,16 @@ pub fn open_json(v: &mut serde_json::Value) {
 
 /// True when a JSON value holds a personal field with a value.
 pub fn has_personal_values(v: &serde_json::Value) -> bool {
-    let mut found = false;
-    let mut probe = v.clone();
-    walk_json(&mut probe, "", &mut |_, _| {
-        found = true;
-        None
-    });
-    found
+    fn under(key: &str, v: &serde_json::Value) -> bool {
+        use serde_json::Value;
+        match v {
+            Value::Object(map) => map.iter().any(|(k, v)| under(k, v)),
+            Value::Array(items) => items.iter().any(|v| under(key, v)),
+            Value::String(_) | Value::Number(_) => is_personal_field(key),
+            _ => false,
+        }
+    }
+    under("", v)
 }
 
 /// Calls `f(field, text)` on the text of every personal field (numbers as their digits) and
