@@ -65,12 +65,16 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// The entry as it leaves the server (the API): its values with personal data masked, as
-    /// the audit pages show them. The stored entry, which the chain hashes, is untouched.
+    /// The entry as it leaves the server (the API): its values with personal data opened and
+    /// masked, as the audit pages show them. The stored entry, which the chain hashes, is
+    /// untouched.
     pub fn masked(mut self) -> Entry {
         let mask = |json: Option<String>| {
             json.map(|j| match serde_json::from_str::<serde_json::Value>(&j) {
-                Ok(v) => masked_json("", v).to_string(),
+                Ok(mut v) => {
+                    crate::crypto::open_json(&mut v);
+                    masked_json("", v).to_string()
+                }
                 Err(_) => mask_all_but_ends(&j),
             })
         };
@@ -102,8 +106,7 @@ fn masked_json(key: &str, v: serde_json::Value) -> serde_json::Value {
 }
 
 fn key_is_personal(key: &str) -> bool {
-    let key = key.to_ascii_lowercase();
-    key.contains("id_number") || key.contains("phone")
+    crate::crypto::is_personal_field(key)
 }
 
 /// A stored value's text as it may be shown: ID numbers and phone numbers masked wherever they
@@ -113,6 +116,9 @@ pub fn mask_text(key: &str, text: &str) -> String {
     let lower = key.to_ascii_lowercase();
     if lower.contains("password") || lower.contains("hash") {
         return "（已隐藏）".into();
+    }
+    if text == crate::crypto::UNOPENED {
+        return text.to_string();
     }
     if let Ok(n) = IdNumber::parse(text) {
         return n.masked();

@@ -328,6 +328,7 @@ mod tests {
         let db = Db::connect(&url, true).await.unwrap();
         db.migrate().await.unwrap();
         crate::audit::key::install_test_key();
+        crate::crypto::install_test_keys(&db).await;
         let options = crate::demo::Options {
             password: "Demo-pass-1".to_string(),
             ..Default::default()

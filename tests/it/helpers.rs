@@ -52,6 +52,15 @@ static COUNTER: AtomicU32 = AtomicU32::new(0);
 /// The audit key of the test process.
 const TEST_KEY: [u8; 32] = [7; 32];
 
+/// The personal data keys every test database starts with.
+pub fn test_keyring() -> taizhang::crypto::Keyring {
+    use taizhang::crypto::{DataKey, IndexKey, Keyring};
+    Keyring::of(
+        vec![DataKey::from_bytes([11; 16])],
+        IndexKey::from_bytes([13; 32]),
+    )
+}
+
 impl TestApp {
     /// A fresh database with an empty park (its administrator `admin`) and nothing else.
     pub async fn empty() -> TestApp {
@@ -120,10 +129,20 @@ impl TestApp {
         taizhang::audit::key::install(taizhang::audit::AuditKey::from_bytes(TEST_KEY));
         let key_file = dir.path().join("audit.key");
         std::fs::write(&key_file, hex::encode(TEST_KEY)).expect("key file");
+        // The personal data keys the same way: one key file per database, the same keys in
+        // each (a test that rotates adds its own), registered as the command line does.
+        let data_key_file = dir.path().join("data.key");
+        test_keyring()
+            .create(&data_key_file)
+            .expect("data key file");
+        taizhang::crypto::install_for(&db, &data_key_file, now())
+            .await
+            .expect("data keys");
         let config = Config {
             database_url: url,
             data_dir: dir.path().join("data"),
             audit_key_file: Some(key_file),
+            data_key_file: Some(data_key_file),
             ..Config::default()
         };
         let mut state = taizhang::app::state(db.clone(), config);
@@ -258,6 +277,7 @@ impl TestApp {
                 "TAIZHANG_AUDIT_KEY_FILE",
                 self.state.config.audit_key_path(),
             )
+            .env("TAIZHANG_DATA_KEY_FILE", self.state.config.data_key_path())
             .env_remove("TAIZHANG_PARK");
         c
     }

@@ -23,6 +23,7 @@ mod openapi;
 mod pages_admin;
 mod pages_matrix;
 mod passwords;
+mod personal_data;
 mod probing;
 mod report;
 mod report_pages;
