@@ -71,7 +71,10 @@ async fn send(app: &TestApp, req: Request<Body>) -> (Answer, axum::http::HeaderM
 }
 
 async fn sign_in(app: &TestApp, login: &str) -> String {
-    let body = format!("login={login}&password={PASSWORD}&next=%2F");
+    // The admin duties' second factor: the demo's secret, its code sent with the password.
+    app.forget_spent_code(login).await;
+    let code = helpers::totp_code();
+    let body = format!("login={login}&password={PASSWORD}&next=%2F&code={code}");
     let req = Request::post("/login")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .body(Body::from(body))

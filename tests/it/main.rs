@@ -30,5 +30,6 @@ mod roles_matrix;
 mod route_rows;
 mod rules;
 mod scaffold;
+mod second_factor;
 mod tasks;
 mod web;
