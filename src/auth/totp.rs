@@ -151,11 +151,18 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
 /// The URI as a QR code in SVG, drawn on the server (no script, nothing fetched).
 pub fn qr_svg(uri: &str) -> String {
     match qrcode::QrCode::with_error_correction_level(uri.as_bytes(), qrcode::EcLevel::M) {
-        Ok(code) => code
-            .render::<qrcode::render::svg::Color<'_>>()
-            .min_dimensions(200, 200)
-            .quiet_zone(true)
-            .build(),
+        Ok(code) => {
+            let svg = code
+                .render::<qrcode::render::svg::Color<'_>>()
+                .min_dimensions(200, 200)
+                .quiet_zone(true)
+                .build();
+            // Inline in a page: the element without its XML declaration.
+            match svg.find("<svg") {
+                Some(at) => svg[at..].to_string(),
+                None => svg,
+            }
+        }
         // A URI of our making is far below the largest QR code; nothing to draw otherwise.
         Err(_) => String::new(),
     }

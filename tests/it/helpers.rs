@@ -404,7 +404,7 @@ impl TestApp {
                 "/api/v1/session",
                 None,
                 Some(
-                    json!({"login": login, "password": PASSWORD, "park_id": self.park_id, "code": totp_code()}),
+                    json!({"login": login, "password": PASSWORD, "park_id": self.park_id, "code": taizhang::auth::totp::current_code(TOTP_SECRET, self.state.now())}),
                 ),
             )
             .await;

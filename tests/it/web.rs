@@ -51,7 +51,10 @@ pub(crate) async fn sign_in<'a>(app: &'a TestApp, login: &str) -> Browser<'a> {
             ("login", login),
             ("password", PASSWORD),
             ("next", "/"),
-            ("code", &crate::helpers::totp_code()),
+            (
+                "code",
+                &taizhang::auth::totp::current_code(crate::helpers::TOTP_SECRET, app.state.now()),
+            ),
         ])))
         .unwrap();
     let a = send(app, req).await;
