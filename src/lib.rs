@@ -13,6 +13,8 @@ pub mod error;
 pub mod excel;
 pub mod ledger;
 pub mod org;
+#[cfg(test)]
+mod properties;
 pub mod report;
 pub mod rules;
 pub mod tasks;
