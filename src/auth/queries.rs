@@ -465,25 +465,6 @@ pub(super) async fn clear_second_factor_due(
     Ok(())
 }
 
-#[allow(dead_code)]
-pub(super) async fn revoke_session_by_id(
-    tx: &mut Tx,
-    park_id: i64,
-    session_id: i64,
-    now: DateTime<Utc>,
-) -> Result<(), DbError> {
-    on_tx!(tx, |c| sqlx::query(
-        "UPDATE sessions SET revoked_at = $3 WHERE park_id = $1 AND id = $2 AND revoked_at IS NULL"
-    )
-    .bind(park_id)
-    .bind(session_id)
-    .bind(now)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
-    Ok(())
-}
-
 /// An account's second factor as stored: the confirmed secret, the one offered while enrolling,
 /// the last step whose code was accepted.
 #[derive(Clone, Debug, Default, sqlx::FromRow)]
