@@ -32,6 +32,7 @@ mod roles_matrix;
 mod route_rows;
 mod rules;
 mod scaffold;
+mod second_factor;
 mod tasks;
 mod web;
 mod workdays;
