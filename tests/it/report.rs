@@ -435,7 +435,7 @@ async fn json_holds_each_metric_with_its_records_and_last_year() {
         .keys()
         .map(String::as_str)
         .collect();
-    assert_eq!(keys, ["findings", "metrics", "park", "year"]);
+    assert_eq!(keys, ["findings", "metrics", "park", "warnings", "year"]);
     assert_eq!(
         (doc["park"].clone(), doc["year"].clone()),
         (json!("测试园区"), json!(2024))
