@@ -1,8 +1,7 @@
 //! `report --format json`, exactly as PRODUCT.md fixes it:
 //! `{"park": .., "year": .., "metrics": {ID: {"value": .., "label": .., "unit": .., "records":
-//! [ids]}}, "findings": [..], "warnings": [..]}`, each metric also with `prev` (last year's
-//! value, or null) and each warning (the health check, `health::Warning`) with its `code`,
-//! `metric`, `value`, `reason` and `link`. Values are integers for counts and floats for
+//! [ids]}}, "findings": [..], "warnings": [..]}`, each warning (the health check,
+//! `health::Warning`) with its `code`, `metric`, `value`, `reason` and `link`. Values are integers for counts and floats for
 //! areas, lengths and rates.
 
 use serde_json::{json, Map, Value as Json};
@@ -22,7 +21,6 @@ pub fn to_json(data: &ReportData) -> Json {
                     "label": m.label,
                     "unit": m.unit,
                     "records": m.records,
-                    "prev": m.prev,
                 }),
             )
         })

@@ -181,7 +181,6 @@ async fn a_park_built_to_trip_each_warning_once_gets_exactly_that_list() {
     assert_eq!(warnings[1]["metric"], "honors");
     assert_eq!(warnings[1]["value"], 0);
     assert_eq!(warnings[3]["value"], 3);
-    assert_eq!(doc["metrics"]["honors"]["prev"], 6);
 
     // The default template moves the incident to the problems part, with its count.
     let mut data = report::report_data(&app.db, app.park_id, "测试园区", YEAR, today())
@@ -289,6 +288,89 @@ async fn the_demos_reports_have_every_part_of_a_duty_report() {
         if year == 2024 {
             // 2025's plans exist: 下一步 drafts from them.
             assert!(text.contains("2025年，党工委将按照《"), "{text}");
+            // The 落款 stands right in the DOCX, as 公文 put it.
+            let docx = report::render_docx(&data, &template).unwrap();
+            let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
+            let mut xml = String::new();
+            std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml)
+                .unwrap();
+            let signature = xml
+                .lines()
+                .find(|l| l.contains(">青峰经济开发区党工委<"))
+                .unwrap_or_default();
+            assert!(signature.contains("<w:jc w:val=\"right\"/>"), "{signature}");
         }
     }
+}
+
+/// `report` prints the health check on standard error, the report itself staying clean on
+/// standard output, and `--format json` carries the same warnings.
+#[tokio::test]
+async fn the_command_line_prints_the_health_check_on_standard_error() {
+    let app = TestApp::new().await;
+    trip_park(&app).await;
+    let run = app
+        .command()
+        .args(["report", "--year", "2024", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    let doc: Value = serde_json::from_slice(&run.stdout).unwrap();
+    let warnings = doc["warnings"].as_array().unwrap();
+    assert!(!warnings.is_empty());
+    assert!(
+        stderr.starts_with(&format!("报告体检：{} 处需要核对", warnings.len())),
+        "{stderr}"
+    );
+    for w in warnings {
+        let reason = w["reason"].as_str().unwrap();
+        assert!(stderr.contains(reason), "{reason} not in {stderr}");
+    }
+}
+
+/// Without LibreOffice, `--format pdf` is refused naming what to install, exit code non-zero,
+/// no file written; with it (CI installs it), the PDF is made from the DOCX.
+#[tokio::test]
+async fn pdf_comes_from_libreoffice_or_is_refused_naming_what_to_install() {
+    let (app, _) = TestApp::demo(2024).await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.pdf");
+    let empty = tempfile::tempdir().unwrap();
+    let run = app
+        .command()
+        .env("PATH", empty.path())
+        .args(["report", "--year", "2024", "--format", "pdf", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(!run.status.success());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("LibreOffice") && stderr.contains("soffice"),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+
+    if !taizhang::report::pdf::available() {
+        println!("skipped the conversion: soffice (LibreOffice) is not installed here");
+        return;
+    }
+    let run = app
+        .command()
+        .args(["report", "--year", "2024", "--format", "pdf", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(bytes.starts_with(b"%PDF"), "not a PDF");
 }
