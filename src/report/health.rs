@@ -243,8 +243,7 @@ fn implausible(data: &ReportData, out: &mut Vec<Warning>) {
 fn contradictions(data: &ReportData, marked: &str, out: &mut Vec<Warning>) {
     let mut depth = 0usize;
     let mut seen = Vec::new();
-    let mut chars = marked.char_indices();
-    while let Some((i, c)) = chars.next() {
+    for (i, c) in marked.char_indices() {
         match c {
             HIGHLIGHT_START => depth += 1,
             HIGHLIGHT_END => depth = depth.saturating_sub(1),
