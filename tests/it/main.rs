@@ -17,6 +17,7 @@ mod cli;
 mod drilldown;
 mod excel;
 mod faults;
+mod health;
 mod layers;
 mod metrics;
 mod openapi;
