@@ -200,6 +200,7 @@ fn report_data() -> crate::report::ReportData {
             value: Number::Int(7),
             records: vec![],
             prev: None,
+            relations: Default::default(),
         })
         .collect();
     crate::report::ReportData {
@@ -215,6 +216,7 @@ fn report_data() -> crate::report::ReportData {
         problems: Vec::new(),
         causes: String::new(),
         measures: String::new(),
+        ..Default::default()
     }
 }
 

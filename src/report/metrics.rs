@@ -438,7 +438,8 @@ impl RawMetric {
         ]
         .iter()
         .any(|v| v.is_some())
-            || !self.filters.is_empty();
+            || !self.filters.is_empty()
+            || self.rate_of.is_some();
         let enterprise_only = self.kind == ENTERPRISES_KIND
             && (self.in_enterprise.is_some() || self.name_contains.is_some());
         if self.aggregate != "count" || extra || enterprise_only || period != Period::ToDate {
@@ -493,6 +494,9 @@ impl RawMetric {
             decimals: 0,
             integral: true,
             synonyms: self.synonyms,
+            part_of: self.part_of,
+            rate_of: None,
+            adverse: self.adverse,
         })
     }
 

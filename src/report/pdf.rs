@@ -28,7 +28,7 @@ pub fn render_pdf(
     fonts: &DocxFonts,
 ) -> Result<Vec<u8>, ReportError> {
     let docx = render_docx_with(data, template, fonts)?;
-    convert(&docx)
+    convert(&docx, fonts)
 }
 
 /// Whether LibreOffice can be run here.
@@ -43,8 +43,11 @@ fn find_soffice() -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
-/// Converts DOCX bytes to PDF bytes through LibreOffice.
-pub fn convert(docx: &[u8]) -> Result<Vec<u8>, ReportError> {
+/// Converts DOCX bytes to PDF bytes through LibreOffice. LibreOffice asks fontconfig for the
+/// fonts by the names the document gives, so the conversion runs under a fontconfig file that
+/// maps each 公文 font to its Linux fallbacks (`docx::fontconfig_for_conversion`): without it the
+/// body falls back to a sans-serif face.
+pub fn convert(docx: &[u8], fonts: &DocxFonts) -> Result<Vec<u8>, ReportError> {
     let soffice = find_soffice().ok_or(ReportError::PdfUnavailable)?;
     // One conversion at a time: LibreOffice takes a core and a few hundred MB while it runs.
     static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
@@ -54,6 +57,9 @@ pub fn convert(docx: &[u8]) -> Result<Vec<u8>, ReportError> {
     let work = WorkDir::new().map_err(|e| ReportError::Pdf(e.to_string()))?;
     let input = work.0.join("report.docx");
     std::fs::write(&input, docx).map_err(|e| ReportError::Pdf(e.to_string()))?;
+    let fontconfig = work.0.join("fonts.conf");
+    std::fs::write(&fontconfig, super::docx::fontconfig_for_conversion(fonts))
+        .map_err(|e| ReportError::Pdf(e.to_string()))?;
     let profile = format!(
         "-env:UserInstallation=file://{}",
         work.0.join("profile").display()
@@ -62,6 +68,7 @@ pub fn convert(docx: &[u8]) -> Result<Vec<u8>, ReportError> {
     let log_path = work.0.join("convert.log");
     let log = std::fs::File::create(&log_path).map_err(|e| ReportError::Pdf(e.to_string()))?;
     let mut child = Command::new(soffice)
+        .env("FONTCONFIG_FILE", &fontconfig)
         .arg(profile)
         .args([
             "--headless",
