@@ -33,6 +33,9 @@ pub struct Config {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// The audit key's file, outside the database (`audit.key` in the data folder unless set).
     pub audit_key_file: Option<PathBuf>,
+    /// The key file of personal data (SM4 data keys and the blind index key), outside the
+    /// database (`data.key` in the data folder unless set).
+    pub data_key_file: Option<PathBuf>,
     /// Backups `serve` takes by itself (`[backup]`), if any.
     pub backup: Option<BackupSchedule>,
 }
@@ -71,6 +74,7 @@ impl Default for Config {
             report_fonts: DocxFonts::default(),
             trusted_proxies: Vec::new(),
             audit_key_file: None,
+            data_key_file: None,
             backup: None,
         }
     }
@@ -93,6 +97,7 @@ struct FileConfig {
     /// Addresses of the reverse proxies (`["127.0.0.1"]`) whose `X-Forwarded-Proto` counts.
     trusted_proxies: Option<Vec<String>>,
     audit_key_file: Option<PathBuf>,
+    data_key_file: Option<PathBuf>,
     backup: Option<BackupFile>,
     report: Option<ReportFile>,
 }
@@ -207,6 +212,13 @@ impl Config {
             .unwrap_or_else(|| self.data_dir.join("audit.key"))
     }
 
+    /// Where the personal data keys are kept.
+    pub fn data_key_path(&self) -> PathBuf {
+        self.data_key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("data.key"))
+    }
+
     /// Builds the configuration from the optional file, the environment, and the flags given
     /// (`database_url` and `addr` from the command line take precedence over everything).
     pub fn load(
@@ -250,6 +262,9 @@ impl Config {
         if let Some(v) = env("TAIZHANG_AUDIT_KEY_FILE") {
             cfg.audit_key_file = Some(v.into());
         }
+        if let Some(v) = env("TAIZHANG_DATA_KEY_FILE") {
+            cfg.data_key_file = Some(v.into());
+        }
         if let Some(v) = env("TAIZHANG_TRUSTED_PROXIES") {
             cfg.trusted_proxies = parse_proxies(v.split(','))
                 .map_err(|e| anyhow::anyhow!("TAIZHANG_TRUSTED_PROXIES：{e}"))?;
@@ -291,6 +306,9 @@ impl Config {
         }
         if let Some(v) = f.audit_key_file {
             self.audit_key_file = Some(v);
+        }
+        if let Some(v) = f.data_key_file {
+            self.data_key_file = Some(v);
         }
         if let Some(b) = f.backup {
             let hours = b.every_hours.unwrap_or(24);

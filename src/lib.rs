@@ -7,12 +7,15 @@ pub mod auth;
 pub mod calendar;
 pub mod cli;
 pub mod config;
+pub mod crypto;
 pub mod db;
 pub mod demo;
 pub mod error;
 pub mod excel;
 pub mod ledger;
 pub mod org;
+#[cfg(test)]
+mod properties;
 pub mod report;
 pub mod requests;
 pub mod rules;

@@ -84,7 +84,7 @@ struct ChangeRow {
     changed: bool,
 }
 
-const ACTIONS: [(&str, &str); 20] = [
+const ACTIONS: [(&str, &str); 21] = [
     ("create", "新建"),
     ("update", "修改"),
     ("delete", "删除"),
@@ -102,12 +102,13 @@ const ACTIONS: [(&str, &str); 20] = [
     ("unsupervise", "取消督办"),
     ("read", "查看审计日志"),
     ("seal", "启用密钥签名"),
+    ("rotate", "更换密钥"),
     ("passwd", "设置密码"),
     ("import", "导入"),
     ("demo", "生成演示数据"),
 ];
 
-const ENTITIES: [(&str, &str); 11] = [
+const ENTITIES: [(&str, &str); 12] = [
     ("record", "台账记录"),
     ("attachment", "附件"),
     ("kind", "台账类型"),
@@ -119,6 +120,7 @@ const ENTITIES: [(&str, &str); 11] = [
     ("password_profile", "密码策略"),
     ("audit_log", "审计日志"),
     ("park", "园区"),
+    ("data_key", "个人数据密钥"),
 ];
 
 fn label(table: &[(&'static str, &'static str)], id: &str) -> String {
@@ -186,7 +188,10 @@ fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, Value)>) {
 }
 
 fn parse_json(s: Option<&str>) -> Option<Vec<(String, Value)>> {
-    let v: Value = serde_json::from_str(s?).ok()?;
+    let mut v: Value = serde_json::from_str(s?).ok()?;
+    // Sealed ID numbers and phones are opened (then masked by `shown`), so that an unchanged
+    // value, sealed twice with different nonces, reads as unchanged.
+    crate::crypto::open_json(&mut v);
     let mut out = Vec::new();
     flatten("", &v, &mut out);
     Some(out)

@@ -36,8 +36,21 @@ pub(super) async fn append(
     };
     // Microseconds are what both backends store, so the hash is computed over what comes back.
     let at = at.trunc_subsecs(6);
-    let before = change.before.map(|v| v.to_string());
-    let after = change.after.map(|v| v.to_string());
+    // ID numbers and phones inside the entry are sealed like the columns they come from: the
+    // chain then hashes the sealed text, and the entry keeps the key it was sealed under.
+    let (mut before, mut after) = (change.before, change.after);
+    if before
+        .iter()
+        .chain(after.iter())
+        .any(crate::crypto::has_personal_values)
+    {
+        let sealer = crate::crypto::sealer(tx).await?;
+        for v in before.iter_mut().chain(after.iter_mut()) {
+            crate::crypto::seal_json(&sealer, v);
+        }
+    }
+    let before = before.map(|v| v.to_string());
+    let after = after.map(|v| v.to_string());
     let fields = EntryFields {
         seq,
         at,

@@ -9,12 +9,13 @@ use serde::{Deserialize, Serialize};
 
 use super::service;
 use crate::error::AppError;
-use crate::web::ui::{self, render, Page};
+use crate::web::ui::{self, render, Page, SECOND_STEP};
 use crate::web::{AppState, CsrfForm, PageResult, Transport};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/login", get(form).post(submit))
+        .route(SECOND_STEP, get(code_form).post(code_submit))
         .route("/logout", post(logout))
 }
 
@@ -104,6 +105,9 @@ struct LoginForm {
     password: String,
     next: Option<String>,
     park: Option<String>,
+    /// The second factor's code sent with the password (a client that knows it is asked for);
+    /// without it an account that has one is asked on the second step's page.
+    code: Option<String>,
 }
 
 async fn submit(
@@ -117,8 +121,25 @@ async fn submit(
     }
     let next = safe_next(f.next);
     let park = f.park.as_deref().and_then(|p| p.trim().parse::<i64>().ok());
-    match service::sign_in(&st.db, &st.config, park, &f.login, &f.password, st.now()).await {
+    let signed = service::sign_in(
+        &st.db,
+        &st.config,
+        park,
+        &f.login,
+        &f.password,
+        f.code.as_deref(),
+        service::WithoutCode::SecondStep,
+        st.now(),
+    )
+    .await;
+    match signed {
         Ok(signed) => {
+            // The second step keeps where the sign-in was going.
+            let next = if signed.principal.second_factor_due {
+                format!("{SECOND_STEP}?next={}", ui::urlencode(&next))
+            } else {
+                next
+            };
             let cookie = transport.cookie(
                 transport.session_cookie(),
                 &signed.token,
@@ -168,6 +189,90 @@ async fn submit(
             res
         }
         Err(e) => ui::app_error_page(e),
+    }
+}
+
+#[derive(Serialize)]
+struct CodeView {
+    login: String,
+    next: String,
+    csrf: String,
+    error: Option<String>,
+    hint: String,
+}
+
+fn code_page(st: &AppState, page: &Page, next: String, error: Option<String>) -> Response {
+    render(
+        "login_code.html",
+        CodeView {
+            login: page.who.login.clone(),
+            next,
+            csrf: page.csrf.clone(),
+            error,
+            hint: lockout_hint(&st.config),
+        },
+    )
+}
+
+/// The second step of a sign-in whose password was right: the code of the account's app.
+async fn code_form(State(st): State<AppState>, page: Page, Query(q): Query<NextQuery>) -> Response {
+    if !page.who.second_factor_due {
+        return Redirect::to(&safe_next(q.next)).into_response();
+    }
+    code_page(&st, &page, safe_next(q.next), None)
+}
+
+#[derive(Deserialize)]
+struct CodeForm {
+    #[serde(default)]
+    code: String,
+    next: Option<String>,
+}
+
+async fn code_submit(
+    State(st): State<AppState>,
+    page: Page,
+    transport: Transport,
+    headers: HeaderMap,
+    CsrfForm(f): CsrfForm<CodeForm>,
+) -> PageResult {
+    let next = safe_next(f.next);
+    if !page.who.second_factor_due {
+        return Ok(Redirect::to(&next).into_response());
+    }
+    let Some(token) = ui::session_cookie(&headers, transport) else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    match service::second_step(&st.db, &st.config, token, &f.code, st.now()).await {
+        Ok(()) => Ok(Redirect::to(&next).into_response()),
+        Err(AppError::Locked(message)) if message == service::SIGN_IN_REFUSED => {
+            // Locked: the waiting session has ended; sign in again once the lock is over.
+            let clear = transport.cookie(transport.session_cookie(), "", "/", Some(0));
+            let mut res = render(
+                "login.html",
+                LoginView {
+                    login: page.who.login.clone(),
+                    next,
+                    error: Some(message),
+                    parks: park_choices(&st).await.unwrap_or_default(),
+                    park: Some(page.who.park_id),
+                    hint: lockout_hint(&st.config),
+                    notice: None,
+                },
+            );
+            *res.status_mut() = StatusCode::UNAUTHORIZED;
+            res.headers_mut().append(
+                header::SET_COOKIE,
+                header::HeaderValue::from_str(&clear).map_err(|_| AppError::Unauthorized)?,
+            );
+            Ok(res)
+        }
+        Err(AppError::Locked(message)) => {
+            let mut res = code_page(&st, &page, next, Some(message));
+            *res.status_mut() = StatusCode::UNAUTHORIZED;
+            Ok(res)
+        }
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -5,8 +5,10 @@
 //! It is written beside its name and moved into place, so a file of that name is always whole.
 //! `--verify` restores the copy into a scratch database, checks every park's audit chain there
 //! and that it holds at least what the database held when the backup began. `restore` writes a
-//! backup into an empty database only. The audit key (`audit_key_file`) is not in the backup:
-//! keep it apart, and restore with the same key, or the chain no longer checks.
+//! backup into an empty database only. The audit key (`audit_key_file`) and the personal data
+//! key file (`data_key_file`) are not in the backup: keep them apart, and restore with the same
+//! files, or the chain no longer checks and the sealed ID numbers and phones cannot be read (the
+//! restored database is refused without its data key file).
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;

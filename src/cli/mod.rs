@@ -7,6 +7,7 @@ mod demo;
 mod export;
 mod import;
 mod init;
+mod key;
 mod migrate;
 mod report;
 mod scaffold;
@@ -68,6 +69,10 @@ pub enum Command {
     /// Manage accounts: add, passwd, lock, unlock.
     #[command(subcommand)]
     User(user::Command),
+    /// The key files outside the database: `key init` makes them, `key rotate` changes the
+    /// personal data key and re-encrypts.
+    #[command(subcommand)]
+    Key(key::Command),
     /// Write a consistent copy of the database while it keeps working (`--verify` checks it).
     Backup(backup::BackupArgs),
     /// Restore a backup into a new, empty database.
@@ -95,6 +100,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Check(args) => check::run(config, cli.park.as_deref(), args).await,
         Command::Audit(cmd) => audit::run(config, cli.park.as_deref(), cmd).await,
         Command::User(cmd) => user::run(config, cli.park.as_deref(), cmd).await,
+        Command::Key(cmd) => key::run(config, cmd).await,
         Command::Backup(args) => backup::backup(config, args).await,
         Command::Restore(args) => backup::restore(config, args).await,
     }
@@ -105,7 +111,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 pub(crate) async fn open(config: &Config, create: bool) -> anyhow::Result<Db> {
     let db = Db::connect(&config.database_url, create).await?;
     db.migrate().await?;
+    // The keys are checked before anything is written: the data keys first (registering them
+    // is a write only for a database that names none), then the audit key (which may seal an
+    // old chain); then plaintext from before encryption is sealed.
+    crate::crypto::install_for(&db, &config.data_key_path(), now()).await?;
     crate::audit::key::install_for(&db, &config.audit_key_path(), now()).await?;
+    crate::org::sealed::reseal(&db, crate::org::sealed::Which::Plaintext).await?;
     Ok(db)
 }
 
@@ -149,6 +160,22 @@ pub(crate) fn admin_password() -> (String, bool) {
         Ok(p) if !p.is_empty() => (p, false),
         _ => (crate::auth::password::generate(), true),
     }
+}
+
+/// The second factor's secret of the demo park's three admin duties: TAIZHANG_DEMO_TOTP_SECRET
+/// (base32) when set, else a generated one; printed with the demo's logins.
+pub(crate) fn demo_totp_secret() -> String {
+    match std::env::var("TAIZHANG_DEMO_TOTP_SECRET") {
+        Ok(s) if !s.trim().is_empty() => s.trim().to_uppercase(),
+        _ => crate::auth::totp::generate_secret(),
+    }
+}
+
+/// What the command line says of the demo's admin duties and their second factor.
+pub(crate) fn print_demo_totp(secret: &str) {
+    println!(
+        "三员演示账号（admin、secadmin、auditor）须两步验证：把密钥 {secret} 添加到手机验证器应用（TOTP，30 秒，6 位），登录时输入应用显示的数字。此密钥仅供演示园区使用"
+    );
 }
 
 #[cfg(test)]

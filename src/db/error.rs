@@ -17,6 +17,9 @@ pub enum DbError {
     /// The audit key is missing, or is not the one the database's chain was written under.
     #[error("审计密钥：{0}")]
     AuditKey(String),
+    /// A personal data key is missing, or a sealed value does not open (`crate::crypto`).
+    #[error("个人数据密钥：{0}")]
+    DataKey(String),
     #[error("数据库错误：{0}")]
     Other(sqlx::Error),
 }

@@ -25,6 +25,7 @@ fn options(seed: u64, scale: u32) -> Options {
         scale,
         password: "Demo-pass-1".to_string(),
         until: None,
+        totp_secret: None,
     }
 }
 
@@ -34,6 +35,7 @@ async fn fresh_db(dir: &tempfile::TempDir) -> Db {
         .expect("connect");
     db.migrate().await.expect("migrate");
     crate::audit::key::install_test_key();
+    crate::crypto::install_test_keys(&db).await;
     db
 }
 
@@ -183,14 +185,16 @@ async fn the_demo_park_holds_what_the_report_and_the_rules_need() {
     .expect("staff");
     assert_eq!(staff, [("专职".to_string(), 15), ("兼职".to_string(), 8)]);
 
-    // Every stored identifier passes the national checks.
+    // Every stored identifier passes the national checks, sealed in the database.
     let id_numbers: Vec<String> =
         sqlx::query_scalar("SELECT id_number FROM people WHERE id_number IS NOT NULL")
             .fetch_all(p)
             .await
             .expect("ids");
     assert!(id_numbers.len() >= 300);
-    for id in &id_numbers {
+    for sealed in &id_numbers {
+        assert!(crate::crypto::is_sealed(sealed));
+        let id = &crate::crypto::open("id_number", sealed).expect("opens");
         assert!(
             IdNumber::parse(id).is_ok(),
             "ID number {}",

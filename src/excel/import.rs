@@ -166,10 +166,13 @@ async fn marked_copy(
 
 /// The park's organisation as it stands.
 async fn load_existing(db: &Db, park_id: i64) -> Result<Existing, ExcelError> {
+    let (people, people_index) = queries::people(db, park_id).await?.into_iter().unzip();
     Ok(Existing {
         units: org::units(db, park_id).await?,
         enterprises: org::enterprises(db, park_id).await?,
-        people: queries::people(db, park_id).await?,
+        people,
+        people_index,
+        id_index: crate::crypto::sealer_for(db).await?.park_index(park_id),
         positions: queries::open_positions(db, park_id).await?,
     })
 }

@@ -1,6 +1,7 @@
 //! Planning the party-member roster (党员花名册) and the staff roster (人员名册).
 //!
-//! People have no unique name, so a row is matched to a stored person by ID number first, then by
+//! People have no unique name, so a row is matched to a stored person by ID number first (through
+//! its blind index: the stored numbers are sealed), then by
 //! name (narrowed by unit when several share it); a name that stays ambiguous is an error asking
 //! for the ID number rather than a guess. A staff row naming someone of the member roster in the
 //! same workbook adds a post to that person. Posts: a row's 职务 (and, for staff, 人员类型) adds a
@@ -30,7 +31,9 @@ pub(crate) struct PeoplePlan {
 pub(crate) struct Planner<'e> {
     existing: &'e [Person],
     by_name: HashMap<&'e str, Vec<usize>>,
+    /// Stored people by the blind index of their ID number.
     by_id_number: HashMap<&'e str, usize>,
+    id_index: &'e crate::crypto::ParkIndex,
     open: HashMap<i64, Vec<&'e Position>>,
     entry_of_stored: HashMap<i64, usize>,
     /// Entries planned from the member roster, by name.
@@ -41,13 +44,20 @@ pub(crate) struct Planner<'e> {
 }
 
 impl<'e> Planner<'e> {
-    pub fn new(existing: &'e [Person], open_positions: &'e [Position], today: NaiveDate) -> Self {
+    pub fn new(
+        existing: &'e [Person],
+        (indexes, id_index): (&'e [Option<String>], &'e crate::crypto::ParkIndex),
+        open_positions: &'e [Position],
+        today: NaiveDate,
+    ) -> Self {
         let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
         let mut by_id_number = HashMap::new();
         for (i, p) in existing.iter().enumerate() {
             by_name.entry(p.name.as_str()).or_default().push(i);
-            if let Some(n) = &p.id_number {
-                by_id_number.insert(n.as_str(), i);
+        }
+        for (i, index) in indexes.iter().enumerate() {
+            if let Some(index) = index {
+                by_id_number.insert(index.as_str(), i);
             }
         }
         let mut open: HashMap<i64, Vec<&Position>> = HashMap::new();
@@ -58,6 +68,7 @@ impl<'e> Planner<'e> {
             existing,
             by_name,
             by_id_number,
+            id_index,
             open,
             entry_of_stored: HashMap::new(),
             members: HashMap::new(),
@@ -75,12 +86,23 @@ impl<'e> Planner<'e> {
         issues: &mut Issues,
     ) {
         let mut seen: HashMap<String, Vec<(u32, Option<String>)>> = HashMap::new();
+        let mut seen_numbers: HashMap<String, u32> = HashMap::new();
         for row in sheet.rows(issues) {
             let name = row.name().to_owned();
             if name.is_empty() {
                 continue;
             }
             let id_number = row.owned("id_number");
+            if let Some(n) = &id_number {
+                if let Some(first) = seen_numbers.get(n) {
+                    issues.error(sheet.issue(&row.row, "id_number").with(format!(
+                        "身份证号与第{}行相同：一个身份证号只能属于一人",
+                        first + 1
+                    )));
+                    continue;
+                }
+                seen_numbers.insert(n.clone(), row.row.index);
+            }
             let earlier = seen.entry(name.clone()).or_default();
             if let Some((first, _)) = earlier
                 .iter()
@@ -198,8 +220,9 @@ impl<'e> Planner<'e> {
         issues: &mut Issues,
     ) -> Option<(usize, bool)> {
         let name = row.name();
-        let stored = match id_number.and_then(|n| self.by_id_number.get(n)) {
-            Some(&i) => Some(i),
+        let index = id_number.map(|n| self.id_index.of(n));
+        let stored = match index.and_then(|i| self.by_id_number.get(i.as_str()).copied()) {
+            Some(i) => Some(i),
             None => {
                 // A stored person with another ID number is someone else of the same name.
                 let candidates: Vec<usize> = self

@@ -23,11 +23,15 @@ use crate::ledger::value::Value;
 use crate::org::{Enterprise, Person, Position, Unit};
 
 /// The park's organisation as it stands before the import.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Existing {
     pub units: Vec<Unit>,
     pub enterprises: Vec<Enterprise>,
     pub people: Vec<Person>,
+    /// The blind index of each of `people`'s ID numbers, as stored.
+    pub people_index: Vec<Option<String>>,
+    /// How a row's ID number becomes its blind index.
+    pub id_index: crate::crypto::ParkIndex,
     /// Open posts only.
     pub positions: Vec<Position>,
 }
@@ -154,7 +158,12 @@ pub(crate) fn plan_rosters(
         issues,
     );
     org_plan::plan_units(units.as_ref(), &existing.units, &mut p.org, issues);
-    let mut planner = Planner::new(&existing.people, &existing.positions, today);
+    let mut planner = Planner::new(
+        &existing.people,
+        (&existing.people_index, &existing.id_index),
+        &existing.positions,
+        today,
+    );
     let mut people_summaries = Vec::new();
     for sheet in [&members, &staff].into_iter().flatten() {
         let mut summary = sheet.summary();

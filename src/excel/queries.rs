@@ -8,14 +8,36 @@ use crate::db::{Db, DbError, Tx};
 use crate::org::{Person, Position};
 use crate::{on_db, on_tx};
 
-pub(crate) async fn people(db: &Db, park_id: i64) -> Result<Vec<Person>, DbError> {
-    Ok(on_db!(db, |pool| sqlx::query_as(
+/// The park's people, opened, each with the blind index of their ID number (what a roster row's
+/// ID number is matched by).
+pub(crate) async fn people(
+    db: &Db,
+    park_id: i64,
+) -> Result<Vec<(Person, Option<String>)>, DbError> {
+    let rows: Vec<PersonWithIndex> = on_db!(db, |pool| {
+        sqlx::query_as(
         "SELECT id, name, gender, id_number, phone, unit_id, is_member, member_type, joined_on, \
-         tags FROM people WHERE park_id = $1 ORDER BY id"
+         tags, id_number_index FROM people WHERE park_id = $1 ORDER BY id"
     )
     .bind(park_id)
     .fetch_all(pool)
-    .await)?)
+    .await
+    })?;
+    rows.into_iter()
+        .map(|r| {
+            Ok((
+                crate::org::queries::opened_person(r.person)?,
+                r.id_number_index,
+            ))
+        })
+        .collect()
+}
+
+#[derive(sqlx::FromRow)]
+struct PersonWithIndex {
+    #[sqlx(flatten)]
+    person: Person,
+    id_number_index: Option<String>,
 }
 
 pub(crate) async fn open_positions(db: &Db, park_id: i64) -> Result<Vec<Position>, DbError> {

@@ -190,6 +190,7 @@ mod tests {
             .expect("connect");
         db.migrate().await.expect("migrate");
         crate::audit::key::install_test_key();
+        crate::crypto::install_test_keys(&db).await;
         let now = chrono::DateTime::<Utc>::UNIX_EPOCH;
         let park = crate::org::park::create(&db, "批量园区", "admin", "Bulk-pass-1", now)
             .await

@@ -6,6 +6,7 @@ pub mod ids;
 pub mod pages;
 pub mod park;
 pub mod queries;
+pub mod sealed;
 pub mod service;
 
 pub use queries::{Enterprise, Park, Person, Position, Unit};

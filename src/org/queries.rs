@@ -1,8 +1,14 @@
 //! Storage of parks, units, people, positions and enterprises.
+//!
+//! Personal values are sealed here, on their way in, and opened on their way out
+//! (`crate::crypto`): people's `id_number` and `phone`, enterprises' `contact_phone`. Above this
+//! module they are plaintext; in the database never. A person's ID number is also stored as its
+//! blind index (`id_number_index`), which exact lookups use.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
+use crate::crypto::{self, Sealer};
 use crate::db::{Db, DbError, Tx};
 use crate::{on_db, on_tx};
 
@@ -170,6 +176,7 @@ pub async fn insert_enterprise(
     e: &Enterprise,
     now: DateTime<Utc>,
 ) -> Result<i64, DbError> {
+    let contact_phone = seal_contact_phone(tx, e).await?;
     Ok(on_tx!(tx, |c| sqlx::query_scalar(
         "INSERT INTO enterprises (park_id, name, credit_code, scale, industry, address, contact, \
          contact_phone, leader_name, leader_person_id, created_at) \
@@ -182,7 +189,7 @@ pub async fn insert_enterprise(
     .bind(&e.industry)
     .bind(&e.address)
     .bind(&e.contact)
-    .bind(&e.contact_phone)
+    .bind(&contact_phone)
     .bind(&e.leader_name)
     .bind(e.leader_person_id)
     .bind(now)
@@ -191,6 +198,7 @@ pub async fn insert_enterprise(
 }
 
 pub async fn update_enterprise(tx: &mut Tx, park_id: i64, e: &Enterprise) -> Result<(), DbError> {
+    let contact_phone = seal_contact_phone(tx, e).await?;
     on_tx!(tx, |c| sqlx::query(
         "UPDATE enterprises SET name = $3, credit_code = $4, scale = $5, industry = $6, \
          address = $7, contact = $8, contact_phone = $9, leader_name = $10, leader_person_id = $11 \
@@ -204,7 +212,7 @@ pub async fn update_enterprise(tx: &mut Tx, park_id: i64, e: &Enterprise) -> Res
     .bind(&e.industry)
     .bind(&e.address)
     .bind(&e.contact)
-    .bind(&e.contact_phone)
+    .bind(&contact_phone)
     .bind(&e.leader_name)
     .bind(e.leader_person_id)
     .execute(c)
@@ -216,20 +224,35 @@ pub async fn update_enterprise(tx: &mut Tx, park_id: i64, e: &Enterprise) -> Res
 pub async fn enterprises(db: &Db, park_id: i64) -> Result<Vec<Enterprise>, DbError> {
     let sql =
         format!("SELECT {ENTERPRISE_COLUMNS} FROM enterprises WHERE park_id = $1 ORDER BY id");
-    Ok(on_db!(db, |pool| sqlx::query_as(&sql)
+    let rows: Vec<Enterprise> = on_db!(db, |pool| sqlx::query_as(&sql)
         .bind(park_id)
         .fetch_all(pool)
-        .await)?)
+        .await)?;
+    rows.into_iter().map(opened_enterprise).collect()
 }
 
 pub async fn enterprise(db: &Db, park_id: i64, id: i64) -> Result<Option<Enterprise>, DbError> {
     let sql =
         format!("SELECT {ENTERPRISE_COLUMNS} FROM enterprises WHERE park_id = $1 AND id = $2");
-    Ok(on_db!(db, |pool| sqlx::query_as(&sql)
+    let row: Option<Enterprise> = on_db!(db, |pool| sqlx::query_as(&sql)
         .bind(park_id)
         .bind(id)
         .fetch_optional(pool)
-        .await)?)
+        .await)?;
+    row.map(opened_enterprise).transpose()
+}
+
+async fn seal_contact_phone(tx: &mut Tx, e: &Enterprise) -> Result<Option<String>, DbError> {
+    Ok(match &e.contact_phone {
+        Some(phone) => Some(crypto::sealer(tx).await?.seal("contact_phone", phone)),
+        None => None,
+    })
+}
+
+/// An enterprise as read, its contact phone opened.
+pub fn opened_enterprise(mut e: Enterprise) -> Result<Enterprise, DbError> {
+    e.contact_phone = crypto::open_opt("contact_phone", e.contact_phone)?;
+    Ok(e)
 }
 
 // ---- people ----
@@ -243,47 +266,102 @@ pub async fn insert_person(
     p: &Person,
     now: DateTime<Utc>,
 ) -> Result<i64, DbError> {
+    let sealed = SealedPerson::of(&crypto::sealer(tx).await?, park_id, p);
     Ok(on_tx!(tx, |c| sqlx::query_scalar(
         "INSERT INTO people (park_id, name, gender, id_number, phone, unit_id, is_member, \
-         member_type, joined_on, tags, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id"
+         member_type, joined_on, tags, created_at, id_number_index) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id"
     )
     .bind(park_id)
     .bind(&p.name)
     .bind(&p.gender)
-    .bind(&p.id_number)
-    .bind(&p.phone)
+    .bind(&sealed.id_number)
+    .bind(&sealed.phone)
     .bind(p.unit_id)
     .bind(p.is_member)
     .bind(&p.member_type)
     .bind(p.joined_on)
     .bind(&p.tags)
     .bind(now)
+    .bind(&sealed.id_number_index)
     .fetch_one(c)
     .await)?)
 }
 
 pub async fn update_person(tx: &mut Tx, park_id: i64, p: &Person) -> Result<(), DbError> {
+    let sealed = SealedPerson::of(&crypto::sealer(tx).await?, park_id, p);
     on_tx!(tx, |c| sqlx::query(
         "UPDATE people SET name = $3, gender = $4, id_number = $5, phone = $6, unit_id = $7, \
-         is_member = $8, member_type = $9, joined_on = $10, tags = $11 \
+         is_member = $8, member_type = $9, joined_on = $10, tags = $11, id_number_index = $12 \
          WHERE park_id = $1 AND id = $2"
     )
     .bind(park_id)
     .bind(p.id)
     .bind(&p.name)
     .bind(&p.gender)
-    .bind(&p.id_number)
-    .bind(&p.phone)
+    .bind(&sealed.id_number)
+    .bind(&sealed.phone)
     .bind(p.unit_id)
     .bind(p.is_member)
     .bind(&p.member_type)
     .bind(p.joined_on)
     .bind(&p.tags)
+    .bind(&sealed.id_number_index)
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
     Ok(())
+}
+
+/// A person's personal values as stored: sealed, with the ID number's blind index.
+pub struct SealedPerson {
+    pub id_number: Option<String>,
+    pub phone: Option<String>,
+    pub id_number_index: Option<String>,
+}
+
+impl SealedPerson {
+    pub fn of(sealer: &Sealer, park_id: i64, p: &Person) -> SealedPerson {
+        SealedPerson {
+            id_number: sealer.seal_opt("id_number", p.id_number.as_deref()),
+            phone: sealer.seal_opt("phone", p.phone.as_deref()),
+            id_number_index: p
+                .id_number
+                .as_deref()
+                .map(|n| sealer.blind_index(park_id, n)),
+        }
+    }
+}
+
+/// A person as read, their ID number and phone opened.
+pub fn opened_person(mut p: Person) -> Result<Person, DbError> {
+    p.id_number = crypto::open_opt("id_number", p.id_number)?;
+    p.phone = crypto::open_opt("phone", p.phone)?;
+    Ok(p)
+}
+
+/// The people of the park with this ID number, found through its blind index (`exclude`: a
+/// person to leave out, the one being edited).
+pub async fn people_with_id_number(
+    db: &Db,
+    park_id: i64,
+    id_number: &str,
+    exclude: Option<i64>,
+) -> Result<Vec<Person>, DbError> {
+    let index = crypto::sealer_for(db)
+        .await?
+        .blind_index(park_id, id_number);
+    let sql = format!(
+        "SELECT {PERSON_COLUMNS} FROM people WHERE park_id = $1 AND id_number_index = $2 \
+         AND ($3 IS NULL OR id <> $3) ORDER BY id"
+    );
+    let rows: Vec<Person> = on_db!(db, |pool| sqlx::query_as(&sql)
+        .bind(park_id)
+        .bind(&index)
+        .bind(exclude)
+        .fetch_all(pool)
+        .await)?;
+    rows.into_iter().map(opened_person).collect()
 }
 
 /// People of the park, optionally only those in the given units, optionally by name.
@@ -321,6 +399,10 @@ pub async fn people(
         }
         q.bind(limit).bind(offset).fetch_all(pool).await
     })?;
+    let rows = rows
+        .into_iter()
+        .map(opened_person)
+        .collect::<Result<_, _>>()?;
     let total: i64 = on_db!(db, |pool| {
         let mut q = sqlx::query_scalar(&count_sql).bind(park_id).bind(&pattern);
         for u in unit_ids {
@@ -341,11 +423,12 @@ pub fn placeholders(from: usize, count: usize) -> String {
 
 pub async fn person(db: &Db, park_id: i64, id: i64) -> Result<Option<Person>, DbError> {
     let sql = format!("SELECT {PERSON_COLUMNS} FROM people WHERE park_id = $1 AND id = $2");
-    Ok(on_db!(db, |pool| sqlx::query_as(&sql)
+    let row: Option<Person> = on_db!(db, |pool| sqlx::query_as(&sql)
         .bind(park_id)
         .bind(id)
         .fetch_optional(pool)
-        .await)?)
+        .await)?;
+    row.map(opened_person).transpose()
 }
 
 pub async fn insert_position(tx: &mut Tx, park_id: i64, p: &Position) -> Result<i64, DbError> {
@@ -415,4 +498,102 @@ pub fn escape_like(s: &str) -> String {
         out.push(c);
     }
     out
+}
+
+// ---- re-sealing (a key rotation, plaintext from before encryption) ----
+
+/// A person's personal values as stored, for re-sealing.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct StoredPersonal {
+    pub id: i64,
+    pub park_id: i64,
+    pub id_number: Option<String>,
+    pub phone: Option<String>,
+    pub id_number_index: Option<String>,
+}
+
+/// Up to `limit` people after id `after` whose values are not all sealed under the key of the
+/// LIKE pattern `stale` (`sm4:<key id>:%`), or whose ID number lacks its index.
+pub async fn people_to_reseal(
+    db: &Db,
+    stale: &str,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<StoredPersonal>, DbError> {
+    Ok(on_db!(db, |pool| sqlx::query_as(
+        "SELECT id, park_id, id_number, phone, id_number_index FROM people \
+         WHERE id > $1 AND ((id_number IS NOT NULL AND (id_number NOT LIKE $2 \
+         OR id_number_index IS NULL)) OR (phone IS NOT NULL AND phone NOT LIKE $2)) \
+         ORDER BY id LIMIT $3"
+    )
+    .bind(after)
+    .bind(stale)
+    .bind(limit)
+    .fetch_all(pool)
+    .await)?)
+}
+
+/// Writes a person's re-sealed values, unless someone changed them since `old` was read.
+pub async fn reseal_person(
+    tx: &mut Tx,
+    old: &StoredPersonal,
+    new: &SealedPerson,
+) -> Result<bool, DbError> {
+    let changed = on_tx!(tx, |c| sqlx::query(
+        "UPDATE people SET id_number = $3, phone = $4, id_number_index = $5 \
+         WHERE park_id = $1 AND id = $2 \
+         AND (id_number = $6 OR (id_number IS NULL AND $6 IS NULL)) \
+         AND (phone = $7 OR (phone IS NULL AND $7 IS NULL))"
+    )
+    .bind(old.park_id)
+    .bind(old.id)
+    .bind(&new.id_number)
+    .bind(&new.phone)
+    .bind(&new.id_number_index)
+    .bind(&old.id_number)
+    .bind(&old.phone)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(changed == 1)
+}
+
+/// Up to `limit` enterprises after id `after` whose contact phone is not sealed under the key
+/// of the LIKE pattern `stale`: (id, park, stored phone).
+pub async fn enterprises_to_reseal(
+    db: &Db,
+    stale: &str,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<(i64, i64, String)>, DbError> {
+    Ok(on_db!(db, |pool| sqlx::query_as(
+        "SELECT id, park_id, contact_phone FROM enterprises \
+         WHERE id > $1 AND contact_phone IS NOT NULL AND contact_phone NOT LIKE $2 \
+         ORDER BY id LIMIT $3"
+    )
+    .bind(after)
+    .bind(stale)
+    .bind(limit)
+    .fetch_all(pool)
+    .await)?)
+}
+
+/// Writes an enterprise's re-sealed contact phone, unless someone changed it since it was read.
+pub async fn reseal_enterprise(
+    tx: &mut Tx,
+    (id, park_id, old): (i64, i64, &str),
+    new: &str,
+) -> Result<bool, DbError> {
+    let changed = on_tx!(tx, |c| sqlx::query(
+        "UPDATE enterprises SET contact_phone = $3 \
+         WHERE park_id = $1 AND id = $2 AND contact_phone = $4"
+    )
+    .bind(park_id)
+    .bind(id)
+    .bind(new)
+    .bind(old)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(changed == 1)
 }

@@ -249,32 +249,17 @@ pub async fn create(
     };
     let mut tx = db.begin().await?;
     let id = queries::insert(&mut tx, who.park_id, &new, now).await?;
-    let actor = who.actor();
-    queries::add_event(
-        &mut tx,
-        who.park_id,
-        id,
-        Some(who.user_id),
-        &actor.login,
-        "register",
-        Status::Registered.as_str(),
-        "",
-        now,
-    )
-    .await?;
-    let change = Change {
-        action: "create",
-        entity: "request",
-        entity_id: Some(id),
-        before: None,
-        after: Some(json!({
-            "enterprise_id": enterprise_id, "category": category, "group": group,
-            "title": title, "description": description, "channel": channel,
-            "received_on": received_on, "due": due,
-        })),
+    let after = json!({
+        "enterprise_id": enterprise_id, "category": category, "group": group,
+        "title": title, "description": description, "channel": channel,
+        "received_on": received_on, "due": due,
+    });
+    let line = Line {
+        step: "register",
+        status: Status::Registered.as_str(),
+        text: "",
     };
-    audit::record(&mut tx, who.park_id, &actor, now, change).await?;
-    tx.commit().await?;
+    written(tx, who, id, line, "create", None, after, now).await?;
     get(db, who, id, now).await
 }
 
@@ -289,12 +274,7 @@ pub async fn get(
     who.require(Action::ReadRequests)?;
     let row = queries::get(db, who.park_id, id)
         .await?
-        .filter(|r| {
-            own_enterprise(who)
-                .ok()
-                .flatten()
-                .is_none_or(|e| e == r.enterprise_id)
-        })
+        .filter(|r| in_reach(who, r))
         .ok_or(AppError::NotFound("诉求"))?;
     let events = queries::events(db, who.park_id, id)
         .await?
@@ -417,12 +397,7 @@ pub async fn take_step(
     let mut tx = db.begin().await?;
     let row = queries::get_tx(&mut tx, who.park_id, id)
         .await?
-        .filter(|r| {
-            own_enterprise(who)
-                .ok()
-                .flatten()
-                .is_none_or(|e| e == r.enterprise_id)
-        })
+        .filter(|r| in_reach(who, r))
         .ok_or(AppError::NotFound("诉求"))?;
     if input.version.is_some_and(|v| v != row.version) {
         return Err(AppError::Conflict {
@@ -481,37 +456,20 @@ pub async fn take_step(
             current: row.version + 1,
         });
     }
-    let actor = who.actor();
     let shown = match rating {
         Some(r) if text.is_empty() => r.label().to_string(),
         Some(r) => format!("{}：{text}", r.label()),
         None => text.clone(),
     };
-    queries::add_event(
-        &mut tx,
-        who.park_id,
-        id,
-        Some(who.user_id),
-        &actor.login,
-        step.as_str(),
-        status.as_str(),
-        &shown,
-        now,
-    )
-    .await?;
-    let audit_change = Change {
-        action: step.as_str(),
-        entity: "request",
-        entity_id: Some(id),
-        before: Some(
-            json!({ "status": row.status, "close_by": row.close_by, "version": row.version }),
-        ),
-        after: Some(
-            json!({ "status": status.as_str(), "close_by": change.due.close_by, "text": shown }),
-        ),
+    let before = json!({ "status": row.status, "close_by": row.close_by, "version": row.version });
+    let after =
+        json!({ "status": status.as_str(), "close_by": change.due.close_by, "text": shown });
+    let line = Line {
+        step: step.as_str(),
+        status: status.as_str(),
+        text: &shown,
     };
-    audit::record(&mut tx, who.park_id, &actor, now, audit_change).await?;
-    tx.commit().await?;
+    written(tx, who, id, line, step.as_str(), Some(before), after, now).await?;
     get(db, who, id, now).await
 }
 
@@ -540,37 +498,82 @@ pub async fn post_message(
     }
     let row = queries::get(db, who.park_id, id)
         .await?
-        .filter(|r| {
-            own_enterprise(who)
-                .ok()
-                .flatten()
-                .is_none_or(|e| e == r.enterprise_id)
-        })
+        .filter(|r| in_reach(who, r))
         .ok_or(AppError::NotFound("诉求"))?;
+    let tx = db.begin().await?;
+    let line = Line {
+        step: "message",
+        status: &row.status,
+        text: &text,
+    };
+    written(
+        tx,
+        who,
+        id,
+        line,
+        "message",
+        None,
+        json!({ "text": text }),
+        now,
+    )
+    .await?;
+    get(db, who, id, now).await
+}
+
+/// A line of a request's thread.
+struct Line<'a> {
+    step: &'a str,
+    status: &'a str,
+    text: &'a str,
+}
+
+/// Ends a write to request `id`: its line in the thread and its audit entry, in the
+/// transaction of the change itself, then commits.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the parts of one audited write, each its own"
+)]
+async fn written(
+    mut tx: crate::db::Tx,
+    who: &Principal,
+    id: i64,
+    line: Line<'_>,
+    action: &str,
+    before: Option<serde_json::Value>,
+    after: serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
     let actor = who.actor();
-    let mut tx = db.begin().await?;
     queries::add_event(
         &mut tx,
         who.park_id,
         id,
         Some(who.user_id),
         &actor.login,
-        "message",
-        &row.status,
-        &text,
+        line.step,
+        line.status,
+        line.text,
         now,
     )
     .await?;
     let change = Change {
-        action: "message",
+        action,
         entity: "request",
         entity_id: Some(id),
-        before: None,
-        after: Some(json!({ "text": text })),
+        before,
+        after: Some(after),
     };
     audit::record(&mut tx, who.park_id, &actor, now, change).await?;
     tx.commit().await?;
-    get(db, who, id, now).await
+    Ok(())
+}
+
+/// Whether the principal may see the request: an enterprise user its own enterprise's only.
+fn in_reach(who: &Principal, r: &RequestRow) -> bool {
+    match who.scope {
+        Scope::Enterprise(e) => e == r.enterprise_id,
+        _ => who.role != Role::Enterprise,
+    }
 }
 
 fn state(r: &RequestRow) -> State {

@@ -105,6 +105,7 @@ async fn a_backup_taken_while_writing_restores_with_nothing_lost() {
         c.arg("--database-url")
             .arg(&target)
             .env("TAIZHANG_AUDIT_KEY_FILE", app.state.config.audit_key_path())
+            .env("TAIZHANG_DATA_KEY_FILE", app.state.config.data_key_path())
             .env_remove("TAIZHANG_PARK")
             .args(args);
         c

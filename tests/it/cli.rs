@@ -342,8 +342,7 @@ async fn report_renders_a_template_saved_on_the_web_by_name_and_version() {
         .await;
     assert_eq!(v2.status, axum::http::StatusCode::SEE_OTHER, "{}", v2.body);
 
-    let db = &app.state.config.database_url;
-    let run = |args: &[&str]| taizhang(db).arg("report").args(args).output().unwrap();
+    let run = |args: &[&str]| app.command().arg("report").args(args).output().unwrap();
     let latest = run(&["--year", "2024", "--saved", "简版"]);
     assert!(
         latest.status.success(),
@@ -377,7 +376,8 @@ async fn report_renders_a_template_saved_on_the_web_by_name_and_version() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("t.md.j2");
     std::fs::write(&file, "# 文件模板\n").unwrap();
-    let both = taizhang(db)
+    let both = app
+        .command()
         .args(["report", "--year", "2024", "--saved", "简版", "--template"])
         .arg(&file)
         .output()
@@ -391,4 +391,101 @@ async fn report_renders_a_template_saved_on_the_web_by_name_and_version() {
     let bare_version = run(&["--year", "2024", "--version", "1"]);
     assert!(!bare_version.status.success());
     assert!(String::from_utf8_lossy(&bare_version.stderr).contains("--saved"));
+}
+
+/// `key init` makes both key files once; a database written under one personal data key file
+/// refuses a process with another or with none, before anything is written; `key rotate`
+/// changes the key and the old one stays in the file.
+#[test]
+fn key_init_and_rotate_and_a_missing_or_wrong_key_file_is_refused_before_writing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/keys.db", dir.path().display());
+    let audit_key = dir.path().join("audit.key");
+    let data_key = dir.path().join("keys").join("data.key");
+    let with = |file: &std::path::Path| {
+        let mut c = taizhang(&db);
+        c.env("TAIZHANG_AUDIT_KEY_FILE", &audit_key)
+            .env("TAIZHANG_DATA_KEY_FILE", file);
+        c
+    };
+    let stderr = |out: &std::process::Output| String::from_utf8_lossy(&out.stderr).to_string();
+    let out = with(&data_key).args(["key", "init"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(data_key.exists() && audit_key.exists());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("不在数据库备份中"));
+    let made = std::fs::read_to_string(&data_key).unwrap();
+    let out = with(&data_key).args(["key", "init"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("已存在，不会覆盖"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read_to_string(&data_key).unwrap(), made);
+
+    let out = with(&data_key)
+        .args(["--park", "园区", "init"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let audit_entries = || {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+            n
+        })
+    };
+    let written = audit_entries();
+
+    // Another key file: refused, naming the keys it lacks; nothing written.
+    let other = dir.path().join("other.key");
+    assert!(with(&other)
+        .args(["key", "init"])
+        .output()
+        .unwrap()
+        .status
+        .success());
+    let out = with(&other)
+        .args(["user", "add", "wang", "--role", "党建办"])
+        .env("TAIZHANG_USER_PASSWORD", "Cli-pass-12")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("缺少密钥"), "{}", stderr(&out));
+    // No file at all: named, and none made.
+    let gone = dir.path().join("gone.key");
+    let out = with(&gone).args(["user", "list"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("找不到个人数据密钥文件"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!gone.exists());
+    assert_eq!(
+        audit_entries(),
+        written,
+        "nothing written by a refused process"
+    );
+
+    let out = with(&data_key).args(["key", "rotate"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("已启用新的个人数据密钥"));
+    let rotated = std::fs::read_to_string(&data_key).unwrap();
+    let data_lines = |t: &str| {
+        t.lines()
+            .filter(|l| l.starts_with("data "))
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(data_lines(&rotated).len(), 2);
+    assert_eq!(data_lines(&rotated)[0], data_lines(&made)[0]);
+    assert!(!dir.path().join("keys").join("data.rotating").exists());
+    let out = with(&data_key).args(["audit", "verify"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
 }

@@ -1497,3 +1497,58 @@ async fn implausible_rows_are_all_listed_with_both_values_and_nothing_is_written
     assert!(lines[1].contains("晚于今天（2025-06-15）"), "{}", lines[1]);
     assert!(records(&app, "meeting").await.is_empty());
 }
+
+/// A roster row is matched to a stored person by ID number through its blind index (the stored
+/// numbers are sealed): a second person of the same name with another number is someone else,
+/// and one number on two rows of a workbook is refused at the second row.
+#[tokio::test]
+async fn roster_rows_are_matched_by_id_number_through_the_blind_index() {
+    let app = TestApp::new().await;
+    let roster = |rows: Vec<Vec<C>>| {
+        let mut all = vec![vec![S("姓名"), S("身份证号"), S("手机号"), S("所在支部")]];
+        all.extend(rows);
+        book(&[("党员花名册", all)])
+    };
+    let first = roster(vec![vec![
+        S("李明"),
+        S("11010519491231002X"),
+        S("13812345678"),
+        S("甲科技党支部"),
+    ]]);
+    import(&app, "花名册.xlsx", first).await.unwrap();
+    // The same number (typed in lower case) moves him; another 李明 with his own number is new.
+    let second = roster(vec![
+        vec![
+            S("李明"),
+            S("11010519491231002x"),
+            S("13912345678"),
+            S("乙制造党支部"),
+        ],
+        vec![S("李明"), S("110105199002020034"), E, S("甲科技党支部")],
+    ]);
+    let report = import(&app, "花名册.xlsx", second).await.unwrap();
+    let s = summary(&report, "党员花名册");
+    assert_eq!((s.created, s.updated), (1, 1), "{s}");
+    let (people, total) = org::people(&app.db, app.park_id, None, None, 10, 0)
+        .await
+        .unwrap();
+    assert_eq!(total, 2);
+    let moved = people
+        .iter()
+        .find(|p| p.id_number.as_deref() == Some("11010519491231002X"))
+        .unwrap();
+    assert_eq!(moved.unit_id, Some(app.units.branch_b));
+    assert_eq!(moved.phone.as_deref(), Some("13912345678"));
+
+    let twice = roster(vec![
+        vec![S("王芳"), S("110105197505050041"), E, S("甲科技党支部")],
+        vec![S("王小芳"), S("110105197505050041"), E, S("甲科技党支部")],
+    ]);
+    let report = rejected(import(&app, "花名册.xlsx", twice).await);
+    let lines: Vec<String> = report.errors.iter().map(ToString::to_string).collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].starts_with("党员花名册 第3行 B列（身份证号）：身份证号与第2行相同"),
+        "{lines:?}"
+    );
+}

@@ -81,6 +81,10 @@ pub(crate) fn routes_in(text: &str) -> Vec<String> {
             out.push(lit[..lit.find('"').unwrap()].to_string());
         } else if arg.starts_with("CHANGE_PASSWORD") {
             out.push(taizhang::auth::account_pages::CHANGE_PASSWORD.to_string());
+        } else if arg.starts_with("TWO_STEP") {
+            out.push(taizhang::web::ui::TWO_STEP.to_string());
+        } else if arg.starts_with("SECOND_STEP") {
+            out.push(taizhang::web::ui::SECOND_STEP.to_string());
         } else {
             let name: String = arg.chars().take_while(|c| *c != ',').collect();
             panic!("a route named by {name}: teach route_rows.rs its value");
