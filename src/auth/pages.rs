@@ -248,13 +248,15 @@ async fn code_submit(
         Err(AppError::Locked(message)) if message == service::SIGN_IN_REFUSED => {
             // Locked: the waiting session has ended; sign in again once the lock is over.
             let clear = transport.cookie(transport.session_cookie(), "", "/", Some(0));
+            let (parks, park_name) = park_choices(&st).await.unwrap_or_default();
             let mut res = render(
                 "login.html",
                 LoginView {
                     login: page.who.login.clone(),
                     next,
                     error: Some(message),
-                    parks: park_choices(&st).await.unwrap_or_default(),
+                    parks,
+                    park_name,
                     park: Some(page.who.park_id),
                     hint: lockout_hint(&st.config),
                     notice: None,
