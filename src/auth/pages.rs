@@ -34,6 +34,8 @@ struct LoginView {
     /// Offered only when the deployment holds more than one park.
     parks: Vec<crate::org::queries::Park>,
     park: Option<i64>,
+    /// The park's name in the heading, when the deployment holds only one.
+    park_name: Option<String>,
     /// The lock-out as configured, said before anyone gets it wrong.
     hint: String,
     notice: Option<&'static str>,
@@ -54,10 +56,17 @@ fn remembered_park(headers: &HeaderMap) -> Option<i64> {
     ui::cookie(headers, PARK_COOKIE).and_then(|v| v.parse().ok())
 }
 
-/// The parks to choose from on the sign-in page: none when there is only one.
-async fn park_choices(st: &AppState) -> Result<Vec<crate::org::queries::Park>, AppError> {
-    let parks = crate::org::queries::parks(&st.db).await?;
-    Ok(if parks.len() > 1 { parks } else { Vec::new() })
+/// The parks to choose from on the sign-in page (none when there is only one), and the name of
+/// the only park, which the heading then names.
+async fn park_choices(
+    st: &AppState,
+) -> Result<(Vec<crate::org::queries::Park>, Option<String>), AppError> {
+    let mut parks = crate::org::queries::parks(&st.db).await?;
+    Ok(if parks.len() > 1 {
+        (parks, None)
+    } else {
+        (Vec::new(), parks.pop().map(|p| p.name))
+    })
 }
 
 /// Only same-site paths are followed after sign-in, never another host.
@@ -71,7 +80,7 @@ async fn form(
     headers: HeaderMap,
     Query(q): Query<NextQuery>,
 ) -> Response {
-    let parks = match park_choices(&st).await {
+    let (parks, park_name) = match park_choices(&st).await {
         Ok(p) => p,
         Err(e) => return ui::app_error_page(e),
     };
@@ -83,6 +92,7 @@ async fn form(
             error: None,
             parks,
             park: remembered_park(&headers),
+            park_name,
             hint: lockout_hint(&st.config),
             notice: q.changed.is_some().then_some("密码已修改，请用新密码登录"),
         },
@@ -153,7 +163,7 @@ async fn submit(
                 .into_response()
         }
         Err(e @ (AppError::Locked(_) | AppError::BadRequest(_) | AppError::Invalid(_))) => {
-            let parks = park_choices(&st).await.unwrap_or_default();
+            let (parks, park_name) = park_choices(&st).await.unwrap_or_default();
             let message = match e {
                 AppError::Invalid(fields) => fields
                     .into_iter()
@@ -170,6 +180,7 @@ async fn submit(
                     error: Some(message),
                     parks,
                     park,
+                    park_name,
                     hint: lockout_hint(&st.config),
                     notice: None,
                 },
@@ -237,13 +248,15 @@ async fn code_submit(
         Err(AppError::Locked(message)) if message == service::SIGN_IN_REFUSED => {
             // Locked: the waiting session has ended; sign in again once the lock is over.
             let clear = transport.cookie(transport.session_cookie(), "", "/", Some(0));
+            let (parks, park_name) = park_choices(&st).await.unwrap_or_default();
             let mut res = render(
                 "login.html",
                 LoginView {
                     login: page.who.login.clone(),
                     next,
                     error: Some(message),
-                    parks: park_choices(&st).await.unwrap_or_default(),
+                    parks,
+                    park_name,
                     park: Some(page.who.park_id),
                     hint: lockout_hint(&st.config),
                     notice: None,

@@ -338,7 +338,7 @@ fn relations_name_metrics_of_the_default_file_and_bad_ones_are_refused() {
             relations += 1;
         }
     }
-    assert_eq!(relations, 5);
+    assert_eq!(relations, 11);
     let rate = catalogue.get("tasks_on_time_rate").unwrap();
     assert_eq!(
         rate.rate_of,

@@ -448,6 +448,18 @@ pub async fn stylesheet() -> impl IntoResponse {
     )
 }
 
+/// The site's icon, drawn by us: a ledger page on the red of the Party's documents. Served as
+/// SVG at the address browsers ask for by themselves.
+pub async fn favicon() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "max-age=86400"),
+        ],
+        include_str!("static/favicon.svg"),
+    )
+}
+
 pub async fn script() -> impl IntoResponse {
     (
         [

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 /// Routes answered the same for everyone, or whose roles another test holds until the matrices
 /// send files through the API too, each with that test.
-const EXEMPT: [(&str, &str); 13] = [
+const EXEMPT: [(&str, &str); 14] = [
     (
         "/openapi.json",
         "the API document, open to all (nested under /api/v1)",
@@ -36,6 +36,10 @@ const EXEMPT: [(&str, &str); 13] = [
         "served to strangers too (web::pages_carry_security_headers)",
     ),
     ("/static/app.js", "served to strangers too"),
+    (
+        "/favicon.ico",
+        "served to strangers too (web::the_site_has_its_own_icon)",
+    ),
     (
         "/login",
         "web::strangers_are_sent_to_the_login_page_which_keeps_the_login_on_error",
