@@ -202,7 +202,7 @@ struct TotpView {
     status: Option<super::second_factor::Status>,
     /// Why enrolment comes before anything else, when it does.
     reason: Option<&'static str>,
-    /// A new secret, shown once while enrolling.
+    /// A new secret, shown while enrolling (again after a wrong confirmation code).
     offer: Option<super::second_factor::Offer>,
     /// The recovery codes, shown once after the confirmation.
     recovery_codes: Vec<String>,
@@ -283,10 +283,14 @@ async fn totp_confirm(
             .await
         }
         Err(e @ AppError::Invalid(_)) => {
+            // The same secret again, the message at the code field: the app keeps what it
+            // scanned.
+            let offer = super::second_factor::pending_offer(&st.db, &page.who).await?;
             totp_view(
                 &st,
                 &page,
                 TotpView {
+                    offer,
                     errors: FormErrors::by_field(&invalid_fields(e)),
                     ..TotpView::default()
                 },

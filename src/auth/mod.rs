@@ -10,6 +10,7 @@ pub mod password;
 mod queries;
 pub mod role;
 mod scope;
+pub mod sealed;
 pub mod second_factor;
 pub mod service;
 pub mod totp;

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::crypto;
 use crate::db::{Db, DbError, Tx};
 use crate::{on_db, on_tx};
 
@@ -465,13 +466,37 @@ pub(super) async fn clear_second_factor_due(
     Ok(())
 }
 
-/// An account's second factor as stored: the confirmed secret, the one offered while enrolling,
-/// the last step whose code was accepted.
+/// The associated data the confirmed TOTP secret is sealed with (`crypto::Sealer::seal`).
+pub(super) const SECRET_FIELD: &str = "totp_secret";
+/// The associated data of the secret offered while enrolling.
+pub(super) const PENDING_FIELD: &str = "totp_pending";
+
+/// An account's second factor as stored: the confirmed secret and the one offered while
+/// enrolling, both sealed under the data key (`sm4:<key id>:<hex>`; plaintext in a database
+/// from before, until it is next opened), and the last step whose code was accepted. The
+/// secrets are opened only where a code is checked or the offer is shown again.
 #[derive(Clone, Debug, Default, sqlx::FromRow)]
 pub(super) struct TotpState {
-    pub totp_secret: Option<String>,
-    pub totp_pending: Option<String>,
+    totp_secret: Option<String>,
+    totp_pending: Option<String>,
     pub totp_last_step: Option<i64>,
+}
+
+impl TotpState {
+    /// The account has confirmed a second factor.
+    pub fn enrolled(&self) -> bool {
+        self.totp_secret.is_some()
+    }
+
+    /// The confirmed secret, opened.
+    pub fn secret(&self) -> Result<Option<String>, DbError> {
+        crypto::open_opt(SECRET_FIELD, self.totp_secret.clone())
+    }
+
+    /// The secret offered while enrolling, opened.
+    pub fn pending(&self) -> Result<Option<String>, DbError> {
+        crypto::open_opt(PENDING_FIELD, self.totp_pending.clone())
+    }
 }
 
 pub(super) async fn totp_state(tx: &mut Tx, park_id: i64, id: i64) -> Result<TotpState, DbError> {
@@ -486,27 +511,36 @@ pub(super) async fn totp_state(tx: &mut Tx, park_id: i64, id: i64) -> Result<Tot
     Ok(found.unwrap_or_default())
 }
 
-/// Keeps the secret offered to an enrolling account until it confirms it with a code.
+/// `secret` of `field` sealed under the database's current data key.
+async fn sealed(tx: &mut Tx, field: &str, secret: Option<&str>) -> Result<Option<String>, DbError> {
+    match secret {
+        Some(s) => Ok(Some(crypto::sealer(tx).await?.seal(field, s))),
+        None => Ok(None),
+    }
+}
+
+/// Keeps the secret offered to an enrolling account, sealed, until it confirms it with a code.
 pub(super) async fn set_totp_pending(
     tx: &mut Tx,
     park_id: i64,
     id: i64,
     secret: Option<&str>,
 ) -> Result<(), DbError> {
+    let stored = sealed(tx, PENDING_FIELD, secret).await?;
     on_tx!(tx, |c| sqlx::query(
         "UPDATE users SET totp_pending = $3 WHERE park_id = $1 AND id = $2"
     )
     .bind(park_id)
     .bind(id)
-    .bind(secret)
+    .bind(&stored)
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
-/// Sets (or, with None, removes) an account's confirmed secret; the offered one and the spent
-/// step go with the change.
+/// Sets, sealed, (or, with None, removes) an account's confirmed secret; the offered one and
+/// the spent step go with the change.
 pub(super) async fn set_totp_secret(
     tx: &mut Tx,
     park_id: i64,
@@ -514,18 +548,73 @@ pub(super) async fn set_totp_secret(
     secret: Option<&str>,
     last_step: Option<i64>,
 ) -> Result<(), DbError> {
+    let stored = sealed(tx, SECRET_FIELD, secret).await?;
     on_tx!(tx, |c| sqlx::query(
         "UPDATE users SET totp_secret = $3, totp_pending = NULL, totp_last_step = $4 \
          WHERE park_id = $1 AND id = $2"
     )
     .bind(park_id)
     .bind(id)
-    .bind(secret)
+    .bind(&stored)
     .bind(last_step)
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
     Ok(())
+}
+
+/// An account's TOTP secrets as stored, for re-sealing.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub(super) struct StoredSecrets {
+    pub id: i64,
+    pub park_id: i64,
+    pub totp_secret: Option<String>,
+    pub totp_pending: Option<String>,
+}
+
+/// Accounts after `after` (by id) with a secret not matching `untouched` (the LIKE pattern of
+/// values a re-sealing leaves be), at most `limit`.
+pub(super) async fn secrets_to_reseal(
+    db: &Db,
+    untouched: &str,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<StoredSecrets>, DbError> {
+    Ok(on_db!(db, |pool| sqlx::query_as(
+        "SELECT id, park_id, totp_secret, totp_pending FROM users \
+         WHERE id > $1 AND ((totp_secret IS NOT NULL AND totp_secret NOT LIKE $2) \
+         OR (totp_pending IS NOT NULL AND totp_pending NOT LIKE $2)) \
+         ORDER BY id LIMIT $3"
+    )
+    .bind(after)
+    .bind(untouched)
+    .bind(limit)
+    .fetch_all(pool)
+    .await)?)
+}
+
+/// Writes an account's re-sealed secrets, unless someone changed them since `old` was read.
+pub(super) async fn reseal_secrets(
+    tx: &mut Tx,
+    old: &StoredSecrets,
+    secret: Option<&str>,
+    pending: Option<&str>,
+) -> Result<bool, DbError> {
+    let n = on_tx!(tx, |c| sqlx::query(
+        "UPDATE users SET totp_secret = $3, totp_pending = $4 WHERE park_id = $1 AND id = $2 \
+         AND (totp_secret = $5 OR (totp_secret IS NULL AND $5 IS NULL)) \
+         AND (totp_pending = $6 OR (totp_pending IS NULL AND $6 IS NULL))"
+    )
+    .bind(old.park_id)
+    .bind(old.id)
+    .bind(secret)
+    .bind(pending)
+    .bind(&old.totp_secret)
+    .bind(&old.totp_pending)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(n == 1)
 }
 
 /// Spends the time step `step` of an account: true when no later or equal step was spent

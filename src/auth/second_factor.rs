@@ -3,7 +3,9 @@
 //! ten recovery codes are shown once (stored hashed, each good once). The three admin duties
 //! must have one and may not turn it off; the other roles choose. A lost device is the server
 //! operator's to reset (`taizhang user totp-reset`). Every enrolment, use of a recovery code,
-//! reset and failure is audited; the secret never reaches a log or the audit log.
+//! reset and failure is audited; the secret never reaches a log or the audit log. The secret is
+//! stored sealed under the personal data key (`auth::queries` seals it), opened only to check a
+//! code or to show a pending offer again to its own account.
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -65,7 +67,7 @@ pub async fn status(db: &Db, who: &Principal) -> Result<Status, AppError> {
     let state = queries::totp_state(&mut tx, who.park_id, who.user_id).await?;
     tx.commit().await?;
     Ok(Status {
-        enrolled: state.totp_secret.is_some(),
+        enrolled: state.enrolled(),
         required: who.role.is_admin_duty(),
         recovery_codes_left: queries::unused_recovery_codes(db, who.park_id, who.user_id).await?,
     })
@@ -76,7 +78,7 @@ pub async fn status(db: &Db, who: &Principal) -> Result<Status, AppError> {
 pub async fn begin_enrolment(db: &Db, who: &Principal) -> Result<Offer, AppError> {
     let mut tx = db.begin().await?;
     let state = queries::totp_state(&mut tx, who.park_id, who.user_id).await?;
-    if state.totp_secret.is_some() {
+    if state.enrolled() {
         return Err(AppError::BadRequest(
             "已启用两步验证；如需更换手机，请先关闭（三员账号请服务器管理员重置）后再绑定".into(),
         ));
@@ -84,12 +86,31 @@ pub async fn begin_enrolment(db: &Db, who: &Principal) -> Result<Offer, AppError
     let secret = totp::generate_secret();
     queries::set_totp_pending(&mut tx, who.park_id, who.user_id, Some(&secret)).await?;
     tx.commit().await?;
-    let uri = totp::otpauth_uri(ISSUER, &who.login, &secret);
-    Ok(Offer {
-        qr_svg: totp::qr_svg(&uri),
-        uri,
-        secret,
-    })
+    Ok(Offer::of(who, secret))
+}
+
+impl Offer {
+    fn of(who: &Principal, secret: String) -> Offer {
+        let uri = totp::otpauth_uri(ISSUER, &who.login, &secret);
+        Offer {
+            qr_svg: totp::qr_svg(&uri),
+            uri,
+            secret,
+        }
+    }
+}
+
+/// The secret offered to the signed-in account and not yet confirmed, shown again (after a
+/// wrong confirmation code, so that the app need not scan a new one); None when there is none
+/// or the account has a second factor already.
+pub async fn pending_offer(db: &Db, who: &Principal) -> Result<Option<Offer>, AppError> {
+    let mut tx = db.begin().await?;
+    let state = queries::totp_state(&mut tx, who.park_id, who.user_id).await?;
+    tx.commit().await?;
+    if state.enrolled() {
+        return Ok(None);
+    }
+    Ok(state.pending()?.map(|secret| Offer::of(who, secret)))
 }
 
 /// Confirms the offered secret with a current code; returns the ten recovery codes, to be shown
@@ -102,10 +123,10 @@ pub async fn confirm_enrolment(
 ) -> Result<Vec<String>, AppError> {
     let mut tx = db.begin().await?;
     let state = queries::totp_state(&mut tx, who.park_id, who.user_id).await?;
-    if state.totp_secret.is_some() {
+    if state.enrolled() {
         return Err(AppError::BadRequest("已启用两步验证".into()));
     }
-    let Some(secret) = state.totp_pending else {
+    let Some(secret) = state.pending()? else {
         return Err(AppError::BadRequest(
             "请先点击“开始绑定”，用验证器应用扫描二维码".into(),
         ));
@@ -201,7 +222,7 @@ pub(super) async fn check(
     now: DateTime<Utc>,
 ) -> Result<Option<Given>, AppError> {
     let state = queries::totp_state(tx, park_id, user_id).await?;
-    let Some(secret) = state.totp_secret else {
+    let Some(secret) = state.secret()? else {
         return Ok(None);
     };
     if totp::looks_like_code(typed) {

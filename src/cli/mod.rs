@@ -113,10 +113,12 @@ pub(crate) async fn open(config: &Config, create: bool) -> anyhow::Result<Db> {
     db.migrate().await?;
     // The keys are checked before anything is written: the data keys first (registering them
     // is a write only for a database that names none), then the audit key (which may seal an
-    // old chain); then plaintext from before encryption is sealed.
+    // old chain); then plaintext from before encryption is sealed: people, enterprises and
+    // the accounts' TOTP secrets.
     crate::crypto::install_for(&db, &config.data_key_path(), now()).await?;
     crate::audit::key::install_for(&db, &config.audit_key_path(), now()).await?;
-    crate::org::sealed::reseal(&db, crate::org::sealed::Which::Plaintext).await?;
+    crate::org::sealed::reseal(&db, crate::crypto::Which::Plaintext).await?;
+    crate::auth::sealed::reseal(&db, crate::crypto::Which::Plaintext).await?;
     Ok(db)
 }
 

@@ -7,7 +7,10 @@ use axum::http::{header, Method, Request, StatusCode};
 use serde_json::json;
 use taizhang::auth::totp;
 
+use taizhang::db::Db;
+
 use crate::helpers::{now, TestApp, PASSWORD, TOTP_SECRET};
+use crate::personal_data::column;
 use crate::web::{form_body, send, Answer, Browser};
 
 async fn sign_in(
@@ -43,6 +46,21 @@ async fn audit_count(app: &TestApp, action: &str) -> i64 {
     body["total"].as_i64().unwrap()
 }
 
+/// The secret a page with an offer shows.
+fn shown_secret(body: &str) -> String {
+    let at = body.find("密钥：<code>").expect("the secret shown") + "密钥：<code>".len();
+    body[at..].chars().take_while(|c| *c != '<').collect()
+}
+
+/// A code that is not the secret's current one.
+fn wrong_code(secret: &str) -> &'static str {
+    if totp::current_code(secret, now()) == "000000" {
+        "111111"
+    } else {
+        "000000"
+    }
+}
+
 /// Enrols the signed-in account on the 两步验证 page; returns its secret and recovery codes.
 async fn enrol_on_the_page(app: &TestApp, token: &str) -> (String, Vec<String>) {
     let b = browser(app, token);
@@ -50,20 +68,13 @@ async fn enrol_on_the_page(app: &TestApp, token: &str) -> (String, Vec<String>) 
     let offer = b.post("/account/totp/begin", &[("_csrf", &csrf)]).await;
     assert_eq!(offer.status, StatusCode::OK, "{}", offer.body);
     assert!(offer.body.contains("<svg"), "a QR code: {}", offer.body);
-    let at = offer.body.find("密钥：<code>").expect("the secret shown") + "密钥：<code>".len();
-    let secret: String = offer.body[at..].chars().take_while(|c| *c != '<').collect();
+    let secret = shown_secret(&offer.body);
     assert!(offer.body.contains("otpauth:"), "{}", offer.body);
-    // A wrong code confirms nothing.
-    let right = totp::current_code(&secret, now());
-    let wrong = if right == "000000" {
-        "111111"
-    } else {
-        "000000"
-    };
+    // A wrong code confirms nothing, and the same secret stays on offer.
     let refused = b
         .post(
             "/account/totp/confirm",
-            &[("_csrf", &csrf), ("code", wrong)],
+            &[("_csrf", &csrf), ("code", wrong_code(&secret))],
         )
         .await;
     assert_eq!(
@@ -73,9 +84,7 @@ async fn enrol_on_the_page(app: &TestApp, token: &str) -> (String, Vec<String>) 
         refused.body
     );
     assert!(refused.body.contains("验证码不正确"), "{}", refused.body);
-    let offer = b.post("/account/totp/begin", &[("_csrf", &csrf)]).await;
-    let at = offer.body.find("密钥：<code>").unwrap() + "密钥：<code>".len();
-    let secret: String = offer.body[at..].chars().take_while(|c| *c != '<').collect();
+    assert_eq!(shown_secret(&refused.body), secret);
     let done = b
         .post(
             "/account/totp/confirm",
@@ -94,6 +103,216 @@ async fn enrol_on_the_page(app: &TestApp, token: &str) -> (String, Vec<String>) 
         .collect();
     assert_eq!(codes.len(), 10, "{}", done.body);
     (secret, codes)
+}
+
+#[tokio::test]
+async fn a_wrong_confirmation_code_shows_the_same_secret_and_qr_code_with_the_message_at_the_field()
+{
+    let app = TestApp::empty().await;
+    let office = app.as_role("office").await;
+    let b = browser(&app, &office);
+    let csrf = csrf(&office);
+    let offer = b.post("/account/totp/begin", &[("_csrf", &csrf)]).await;
+    assert_eq!(offer.status, StatusCode::OK, "{}", offer.body);
+    let secret = shown_secret(&offer.body);
+    let qr = |body: &str| {
+        let start = body.find("<div class=\"qr\">").expect("a QR code");
+        let end = start + body[start..].find("</div>").unwrap();
+        body[start..end].to_string()
+    };
+    let refused = b
+        .post(
+            "/account/totp/confirm",
+            &[("_csrf", &csrf), ("code", wrong_code(&secret))],
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    // The same secret, URI and QR code: nothing to scan again.
+    assert_eq!(shown_secret(&refused.body), secret);
+    assert_eq!(qr(&refused.body), qr(&offer.body));
+    assert!(refused.body.contains("<svg"), "{}", refused.body);
+    assert!(
+        refused.body.contains(&format!("secret={secret}")),
+        "{}",
+        refused.body
+    );
+    // The message at the code field of the confirmation form, which posts to confirm again.
+    let field = refused
+        .body
+        .find("<div class=\"field invalid\">")
+        .expect("the code field marked");
+    let form = refused.body[..field].rfind("<form").expect("inside a form");
+    assert!(
+        refused.body[form..field].contains("action=\"/account/totp/confirm\""),
+        "{}",
+        refused.body
+    );
+    let after = &refused.body[field..];
+    let message_at = after.find("验证码不正确").expect("the message");
+    assert!(
+        message_at < after.find("</div>").unwrap(),
+        "the message inside the field: {}",
+        refused.body
+    );
+    assert!(
+        after[..message_at].contains("name=\"code\""),
+        "{}",
+        refused.body
+    );
+    // The code the app shows for that secret confirms it.
+    let done = b
+        .post(
+            "/account/totp/confirm",
+            &[
+                ("_csrf", &csrf),
+                ("code", &totp::current_code(&secret, now())),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(done.body.contains("已启用两步验证"), "{}", done.body);
+    assert_eq!(audit_count(&app, "totp_enrol_failed").await, 1);
+}
+
+/// The words of a stored text that read as a base32 TOTP secret (16 or more of A–Z and 2–7,
+/// at least one a letter): hex, lower case, never does.
+fn base32_words(stored: &str) -> Vec<String> {
+    stored
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| {
+            w.len() >= 16
+                && w.chars().any(|c| c.is_ascii_uppercase())
+                && w.chars()
+                    .all(|c| c.is_ascii_uppercase() || ('2'..='7').contains(&c))
+        })
+        .map(String::from)
+        .collect()
+}
+
+/// Every stored TOTP secret, confirmed or pending, and the secrets the test knows in plain.
+async fn stored_secrets(app: &TestApp) -> Vec<String> {
+    let mut all = column(app, "SELECT totp_secret FROM users").await;
+    all.extend(column(app, "SELECT totp_pending FROM users").await);
+    all
+}
+
+fn assert_sealed(stored: &[String], prefix: &str, known: &[&str]) {
+    assert!(!stored.is_empty());
+    for v in stored {
+        assert!(v.starts_with(prefix), "{v}");
+        assert!(base32_words(v).is_empty(), "{v}");
+        for k in known {
+            assert!(!v.to_uppercase().contains(k), "{v}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_secret_is_sealed_at_rest_and_signs_in_after_a_key_rotation() {
+    let app = TestApp::empty().await;
+    // The check finds a secret stored in plain.
+    assert_eq!(base32_words(TOTP_SECRET), [TOTP_SECRET]);
+    let office = app.as_role("office").await;
+    let b = browser(&app, &office);
+    let offer = b
+        .post("/account/totp/begin", &[("_csrf", &csrf(&office))])
+        .await;
+    let pending = shown_secret(&offer.body);
+    // Offered and not yet confirmed: sealed too, under its own field name.
+    let stored = column(&app, "SELECT totp_pending FROM users").await;
+    assert_eq!(stored.len(), 1);
+    assert_sealed(&stored, "sm4:", &[&pending]);
+    let done = b
+        .post(
+            "/account/totp/confirm",
+            &[
+                ("_csrf", &csrf(&office)),
+                ("code", &totp::current_code(&pending, now())),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    let stored = stored_secrets(&app).await;
+    assert_eq!(
+        stored.len(),
+        3,
+        "admin's, sec_admin's, office's: {stored:?}"
+    );
+    assert_sealed(&stored, "sm4:", &[TOTP_SECRET, &pending]);
+    let old_key = stored[0].split(':').nth(1).unwrap().to_string();
+    // Sealed as the secret, it does not open as another field.
+    assert!(taizhang::crypto::open("totp_secret", &stored[0]).is_ok());
+    assert!(taizhang::crypto::open("phone", &stored[0]).is_err());
+
+    let out = app.command().args(["key", "rotate"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("3 个账号的两步验证密钥"), "{said}");
+    let current = column(
+        &app,
+        "SELECT key_id FROM data_keys WHERE purpose = 'data' AND is_current = TRUE",
+    )
+    .await;
+    assert_ne!(current[0], old_key);
+    let stored = stored_secrets(&app).await;
+    assert_eq!(stored.len(), 3);
+    assert_sealed(
+        &stored,
+        &format!("sm4:{}:", current[0]),
+        &[TOTP_SECRET, &pending],
+    );
+    // Both accounts still sign in with their apps' codes, the page's and the operator's.
+    let mut later = app;
+    let at = now() + chrono::Duration::seconds(30);
+    later.state.clock = taizhang::web::Clock::Fixed(at);
+    let (status, body) = sign_in(&later, "office", Some(&totp::current_code(&pending, at))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = sign_in(&later, "admin", Some(&totp::current_code(TOTP_SECRET, at))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _) = sign_in(&later, "admin", Some(wrong_code(TOTP_SECRET))).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_secret_stored_in_plain_before_is_sealed_when_the_database_is_opened() {
+    let app = TestApp::empty().await;
+    // As a database from before sealing holds it: the admin's secret, and an offer pending.
+    let sql = "UPDATE users SET totp_secret = $1, totp_pending = $1 WHERE login = 'admin'";
+    match &app.db {
+        Db::Sqlite(p) => sqlx::query(sql)
+            .bind(TOTP_SECRET)
+            .execute(p)
+            .await
+            .map(|_| ()),
+        Db::Postgres(p) => sqlx::query(sql)
+            .bind(TOTP_SECRET)
+            .execute(p)
+            .await
+            .map(|_| ()),
+    }
+    .unwrap();
+    assert_eq!(stored_secrets(&app).await, [TOTP_SECRET, TOTP_SECRET]);
+    let out = app.command().arg("migrate").output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stored = stored_secrets(&app).await;
+    assert_eq!(stored.len(), 2);
+    assert_sealed(&stored, "sm4:", &[TOTP_SECRET]);
+    let (status, body) =
+        sign_in(&app, "admin", Some(&totp::current_code(TOTP_SECRET, now()))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
 }
 
 #[tokio::test]
