@@ -325,3 +325,39 @@ fn a_highlight_keeps_its_marks_for_the_health_check_only() {
         "{html}"
     );
 }
+
+// ---- placeholders, metric references, formats and marks ----
+
+#[test]
+fn placeholders_are_found_where_a_figure_should_be() {
+    let text = "打造了约X平方米的广场\n新建X.X公里\n配备专职人员XX名\nX工业园区\n全年XX余次";
+    let found = find_placeholders(text);
+    assert_eq!(found.len(), 5, "{found:?}");
+    assert!(found[0].starts_with("第1行") && found[0].contains("约X平方米"));
+    assert!(found[1].contains("X.X公里"));
+    assert!(find_placeholders("XML 与 Xi'an、TaX 不是占位符，3x 也不是").is_empty());
+    assert!(find_placeholders("“XXX”").len() == 1);
+}
+
+#[test]
+fn metric_references_are_read_from_tags() {
+    let refs = metric_references(" m.honors | approx ~ m[\"seminars\"] ~ item.m.x ~ mm.y ");
+    let ids: Vec<&str> = refs.iter().map(|(_, id)| id.as_str()).collect();
+    assert_eq!(ids, ["honors", "seminars"]);
+}
+
+#[test]
+fn formats_are_parsed() {
+    assert_eq!("md".parse::<Format>().unwrap(), Format::Markdown);
+    assert_eq!("HTML".parse::<Format>().unwrap(), Format::Html);
+    assert_eq!("docx".parse::<Format>().unwrap(), Format::Docx);
+    assert!(Format::Docx.is_binary() && !Format::Html.is_binary());
+    assert_eq!("pdf".parse::<Format>().unwrap(), Format::Pdf);
+    let odt = "odt".parse::<Format>().unwrap_err().to_string();
+    assert!(odt.contains("md、html、docx、json、pdf"), "{odt}");
+}
+
+#[test]
+fn marks_are_stripped() {
+    assert_eq!(strip_marks("共\u{E000}honors\u{E001}3\u{E002}项"), "共3项");
+}
