@@ -19,7 +19,10 @@ trap cleanup EXIT
 cargo build --quiet --bin taizhang
 BIN="$(pwd)/${CARGO_TARGET_DIR:-target}/debug/taizhang"
 PASSWORD='Fuzz-pass-2026'
-(cd "$WORK" && TAIZHANG_ADMIN_PASSWORD="$PASSWORD" exec "$BIN" serve --demo \
+# The demo's three admin duties must have a second factor: serve --demo gives them this secret,
+# and each sign-in sends the code an authenticator app would show (RFC 6238, SHA-1, 30 s).
+TOTP_SECRET='JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP'
+(cd "$WORK" && TAIZHANG_ADMIN_PASSWORD="$PASSWORD" TAIZHANG_DEMO_TOTP_SECRET="$TOTP_SECRET" exec "$BIN" serve --demo \
   --addr "127.0.0.1:$PORT" --database-url "sqlite://$WORK/demo.db" > "$WORK/server.log" 2>&1) &
 SERVER=$!
 for _ in $(seq 1 120); do
@@ -28,9 +31,17 @@ for _ in $(seq 1 120); do
 done
 curl -fsS "$BASE/healthz" >/dev/null
 
+totp_code() {
+  python3 -c 'import base64, hmac, struct, sys, time
+key = base64.b32decode(sys.argv[1])
+mac = hmac.new(key, struct.pack(">Q", int(time.time()) // 30), "sha1").digest()
+o = mac[-1] & 15
+print("%06d" % ((struct.unpack(">I", mac[o:o + 4])[0] & 0x7fffffff) % 1000000))' "$TOTP_SECRET"
+}
+
 token() {
   curl -fsS -X POST -H 'Content-Type: application/json' \
-    -d "{\"login\":\"$1\",\"password\":\"$PASSWORD\"}" "$BASE/api/v1/session" \
+    -d "{\"login\":\"$1\",\"password\":\"$PASSWORD\",\"code\":\"$(totp_code)\"}" "$BASE/api/v1/session" \
     | python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])'
 }
 

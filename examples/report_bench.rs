@@ -1,6 +1,6 @@
 //! The timing part of `bench/report.sh`: on a database the demo built, the whole annual report
 //! (every default metric for the year and the year before, the key projects and documents, the
-//! rule checks) rendered as HTML and as DOCX, against the bare aggregate queries of the same
+//! rule checks, the records that break plausibility rules, the health check) rendered as HTML and as DOCX, against the bare aggregate queries of the same
 //! metrics (the same conditions, one COUNT/SUM row each, no ids listed). Each figure is the
 //! median of several runs after one warm-up.
 //!
@@ -71,7 +71,8 @@ async fn main() {
         let metrics_time = start.elapsed();
 
         let start = Instant::now();
-        let data = report_data(&db, &park, year).await;
+        let mut data = report_data(&db, &park, year).await;
+        report::health::apply(&mut data, &template).expect("health check");
         let data_time = start.elapsed();
         let start = Instant::now();
         let html = report::render(&data, &template, report::Format::Html).expect("html");
@@ -109,7 +110,9 @@ async fn main() {
     println!("median of {runs} runs (ms):");
     println!("  bare aggregate SQL (same metrics, this year and last): {bare:.1}");
     println!("  metrics with their record ids (this year and last): {metrics_t:.1}");
-    println!("  report data (metrics with ids, projects, documents, rule checks): {data_t:.1}");
+    println!(
+        "  report data (metrics with ids, projects, documents, rule checks, health check): {data_t:.1}"
+    );
     println!("  HTML render alone: {html_t:.1} ({} bytes)", sizes.0);
     println!("  DOCX render alone: {docx_t:.1} ({} bytes)", sizes.1);
     println!(

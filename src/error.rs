@@ -54,6 +54,12 @@ pub enum AppError {
     /// The account must change its password before anything else (403).
     #[error("请先修改密码：密码由管理员设置，或已超过本园区规定的使用期限")]
     PasswordChangeDue,
+    /// A right password of an account with a second factor: its code is asked for (401).
+    #[error("请输入两步验证码：验证器应用中的 6 位数字，或一个恢复码")]
+    SecondFactorRequired,
+    /// A 三员 account must enrol a second factor before anything else (403).
+    #[error("请先启用两步验证：三员账号须先在“两步验证”页绑定验证器应用")]
+    SecondFactorEnrolmentDue,
     /// An upload over the stated limit (413).
     #[error("{0}")]
     TooLarge(String),

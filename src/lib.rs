@@ -14,6 +14,8 @@ pub mod error;
 pub mod excel;
 pub mod ledger;
 pub mod org;
+#[cfg(test)]
+mod properties;
 pub mod report;
 pub mod requests;
 pub mod rules;

@@ -71,7 +71,16 @@ async fn send(app: &TestApp, req: Request<Body>) -> (Answer, axum::http::HeaderM
 }
 
 async fn sign_in(app: &TestApp, login: &str) -> String {
-    let body = format!("login={login}&password={PASSWORD}&next=%2F");
+    // The admin duties' second factor: the demo's secret. `admin` signs in as a person does, the
+    // code typed on the second step's page; the others send it with the password.
+    app.forget_spent_code(login).await;
+    let code = helpers::totp_code();
+    let two_steps = login == "admin";
+    let body = if two_steps {
+        format!("login={login}&password={PASSWORD}&next=%2F")
+    } else {
+        format!("login={login}&password={PASSWORD}&next=%2F&code={code}")
+    };
     let req = Request::post("/login")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .body(Body::from(body))
@@ -79,7 +88,27 @@ async fn sign_in(app: &TestApp, login: &str) -> String {
     let (a, headers) = send(app, req).await;
     assert_eq!(a.status, StatusCode::SEE_OTHER, "{login}: {}", a.body);
     let set = headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
-    set.split(';').next().unwrap().to_string()
+    let cookie = set.split(';').next().unwrap().to_string();
+    if two_steps {
+        let location = headers[header::LOCATION].to_str().unwrap().to_string();
+        assert!(location.starts_with("/login/code"), "{location}");
+        let req = Request::get(location.as_str())
+            .header(header::COOKIE, &cookie)
+            .body(Body::empty())
+            .unwrap();
+        let (step, _) = send(app, req).await;
+        assert_eq!(step.status, StatusCode::OK);
+        let token = cookie.split_once('=').unwrap().1;
+        let csrf = taizhang::web::ui::csrf_token(token);
+        let req = Request::post("/login/code")
+            .header(header::COOKIE, &cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!("_csrf={csrf}&code={code}&next=%2F")))
+            .unwrap();
+        let (done, _) = send(app, req).await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{login}: {}", done.body);
+    }
+    cookie
 }
 
 /// The links of a page (at `base`) that stay inside the product, resolved as a browser does:

@@ -104,8 +104,12 @@ fn menu<'a>(st: &'a AppState, who: &'a Principal) -> MenuFuture<'a> {
             Err(AppError::Forbidden(_)) => Vec::new(),
             Err(e) => return Err(e),
         };
+        // An account scoped to units (a 支部书记) keeps the ledgers whose records name a unit
+        // (the catalogue's `unit_field`): the only ones its scope can hold rows of.
+        let unit_scoped = matches!(who.scope, crate::auth::Scope::Units(_));
         let mut items: Vec<MenuItem> = kinds
             .into_iter()
+            .filter(|k| !unit_scoped || k.unit_field.is_some())
             .map(|k| MenuItem {
                 href: format!("/ledger/{}", k.id),
                 label: k.sheet,

@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use serde::{Deserialize, Serialize};
 
@@ -12,7 +12,7 @@ use super::credentials;
 use super::password::Profile;
 use super::Action;
 use crate::error::AppError;
-use crate::web::ui::{render, Chrome, Page};
+use crate::web::ui::{render, Chrome, Page, TWO_STEP};
 use crate::web::{AppState, CsrfForm, FormErrors, PageResult, Transport};
 
 /// This area's page templates, registered in `web::ui`.
@@ -25,6 +25,11 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "admin_security.html",
         include_str!("templates/admin_security.html"),
     ),
+    (
+        "account_totp.html",
+        include_str!("templates/account_totp.html"),
+    ),
+    ("login_code.html", include_str!("templates/login_code.html")),
 ];
 
 /// Where a due password change sends every page.
@@ -34,6 +39,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route(CHANGE_PASSWORD, get(password_form).post(change_password))
         .route("/admin/security", get(security).post(save_security))
+        .route(TWO_STEP, get(totp_page))
+        .route("/account/totp/begin", post(totp_begin))
+        .route("/account/totp/confirm", post(totp_confirm))
+        .route("/account/totp/off", post(totp_off))
 }
 
 #[derive(Serialize)]
@@ -183,4 +192,143 @@ async fn save_security(
         .ok_or_else(|| AppError::invalid("profile", "密码策略", "请选择一种密码策略"))?;
     credentials::set_profile_as(&st.db, &page.who, profile, st.now()).await?;
     security_page(&st, &page, Some("已保存密码策略")).await
+}
+
+// ---- 两步验证: the account's second factor ----
+
+#[derive(Serialize, Default)]
+struct TotpView {
+    chrome: Option<Chrome>,
+    status: Option<super::second_factor::Status>,
+    /// Why enrolment comes before anything else, when it does.
+    reason: Option<&'static str>,
+    /// A new secret, shown while enrolling (again after a wrong confirmation code).
+    offer: Option<super::second_factor::Offer>,
+    /// The recovery codes, shown once after the confirmation.
+    recovery_codes: Vec<String>,
+    notice: Option<&'static str>,
+    errors: std::collections::HashMap<String, String>,
+}
+
+async fn totp_view(st: &AppState, page: &Page, view: TotpView) -> PageResult {
+    let mut chrome = page.chrome(st, TWO_STEP).await?;
+    if page.who.totp_enrolment_due {
+        // Nothing else opens until a second factor is enrolled.
+        chrome.menu.clear();
+    }
+    let invalid = !view.errors.is_empty();
+    let mut res = render(
+        "account_totp.html",
+        TotpView {
+            chrome: Some(chrome),
+            status: Some(super::second_factor::status(&st.db, &page.who).await?),
+            reason: page.who.totp_enrolment_due.then_some(
+                "三员账号必须使用两步验证：请先用手机上的验证器应用绑定本账号，再继续使用。",
+            ),
+            ..view
+        },
+    );
+    if invalid {
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
+}
+
+async fn totp_page(State(st): State<AppState>, page: Page) -> PageResult {
+    totp_view(&st, &page, TotpView::default()).await
+}
+
+async fn totp_begin(
+    State(st): State<AppState>,
+    page: Page,
+    CsrfForm(_): CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
+    let offer = super::second_factor::begin_enrolment(&st.db, &page.who).await?;
+    totp_view(
+        &st,
+        &page,
+        TotpView {
+            offer: Some(offer),
+            ..TotpView::default()
+        },
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+async fn totp_confirm(
+    State(st): State<AppState>,
+    page: Page,
+    CsrfForm(f): CsrfForm<CodeForm>,
+) -> PageResult {
+    match super::second_factor::confirm_enrolment(&st.db, &page.who, &f.code, st.now()).await {
+        Ok(codes) => {
+            // Enrolled now: the page no longer holds the account back.
+            let mut page = page;
+            page.who.totp_enrolment_due = false;
+            totp_view(
+                &st,
+                &page,
+                TotpView {
+                    recovery_codes: codes,
+                    notice: Some("已启用两步验证"),
+                    ..TotpView::default()
+                },
+            )
+            .await
+        }
+        Err(e @ AppError::Invalid(_)) => {
+            // The same secret again, the message at the code field: the app keeps what it
+            // scanned.
+            let offer = super::second_factor::pending_offer(&st.db, &page.who).await?;
+            totp_view(
+                &st,
+                &page,
+                TotpView {
+                    offer,
+                    errors: FormErrors::by_field(&invalid_fields(e)),
+                    ..TotpView::default()
+                },
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn totp_off(
+    State(st): State<AppState>,
+    page: Page,
+    CsrfForm(f): CsrfForm<CodeForm>,
+) -> PageResult {
+    match super::second_factor::turn_off(&st.db, &page.who, &f.code, st.now()).await {
+        Ok(()) => {
+            totp_view(
+                &st,
+                &page,
+                TotpView {
+                    notice: Some("已关闭两步验证"),
+                    ..TotpView::default()
+                },
+            )
+            .await
+        }
+        Err(e @ AppError::Invalid(_)) => {
+            totp_view(
+                &st,
+                &page,
+                TotpView {
+                    errors: FormErrors::by_field(&invalid_fields(e)),
+                    ..TotpView::default()
+                },
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -34,6 +34,8 @@ struct SignIn {
     login: String,
     password: String,
     park_id: Option<i64>,
+    /// The second factor's code (or a recovery code), for an account that has one.
+    code: Option<String>,
 }
 
 async fn sign_in(
@@ -46,6 +48,8 @@ async fn sign_in(
         body.park_id,
         &body.login,
         &body.password,
+        body.code.as_deref(),
+        service::WithoutCode::Refuse,
         st.now(),
     )
     .await?;
@@ -57,6 +61,7 @@ async fn sign_in(
             "role": signed.principal.role,
         },
         "password_change_due": signed.principal.password_change_due,
+        "totp_enrolment_due": signed.principal.totp_enrolment_due,
     })))
 }
 
@@ -139,6 +144,7 @@ async fn me(Auth(p): Auth) -> Json<Value> {
         "unit_id": p.unit_id,
         "enterprise_id": p.enterprise_id,
         "password_change_due": p.password_change_due,
+        "totp_enrolment_due": p.totp_enrolment_due,
     }))
 }
 

@@ -10,7 +10,10 @@ pub mod password;
 mod queries;
 pub mod role;
 mod scope;
+pub mod sealed;
+pub mod second_factor;
 pub mod service;
+pub mod totp;
 
 pub use role::{Action, Role, ALL_ROLES};
 pub use scope::{Principal, Scope};

@@ -4,10 +4,11 @@
 //! `service::*_as` functions (`tests/it/layers.rs` holds it).
 
 use chrono::{DateTime, Utc};
+use serde_json::json;
 
 use super::queries;
 use super::service::{get_user, insert_user_alone, NewUser, User};
-use crate::audit::Actor;
+use crate::audit::{self, Actor};
 use crate::db::Db;
 use crate::error::AppError;
 
@@ -74,4 +75,62 @@ pub async fn set_locked(
     super::service::audit_user(&mut tx, park_id, by, now, action, &before, &after).await?;
     tx.commit().await?;
     Ok(after)
+}
+
+/// Removes an account's second factor and recovery codes and ends its sessions (a lost device):
+/// a 三员 account enrols again at its next sign-in. Audited.
+pub async fn reset_totp(
+    db: &Db,
+    park_id: i64,
+    by: &Actor,
+    user_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let mut tx = db.begin().await?;
+    queries::set_totp_secret(&mut tx, park_id, user_id, None, None).await?;
+    queries::set_totp_pending(&mut tx, park_id, user_id, None).await?;
+    queries::replace_recovery_codes(&mut tx, park_id, user_id, &[]).await?;
+    queries::revoke_user_sessions(&mut tx, park_id, user_id, now).await?;
+    audit::record(
+        &mut tx,
+        park_id,
+        by,
+        now,
+        super::second_factor::event("totp_reset", user_id, None),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Gives an account a second factor with a secret chosen by the operator (the demo park's
+/// admin duties, whose secret `serve --demo` prints), without recovery codes. Audited.
+pub async fn enrol_totp(
+    db: &Db,
+    park_id: i64,
+    by: &Actor,
+    user_id: i64,
+    secret: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    if super::totp::from_base32(secret).is_none_or(|key| key.len() < 10) {
+        return Err(AppError::invalid(
+            "secret",
+            "两步验证密钥",
+            "密钥应为至少 16 位的 base32 文字（A–Z、2–7）",
+        ));
+    }
+    let mut tx = db.begin().await?;
+    queries::set_totp_secret(&mut tx, park_id, user_id, Some(secret), None).await?;
+    queries::replace_recovery_codes(&mut tx, park_id, user_id, &[]).await?;
+    audit::record(
+        &mut tx,
+        park_id,
+        by,
+        now,
+        super::second_factor::event("totp_enrol", user_id, Some(json!({"by_operator": true}))),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -9,12 +9,13 @@ use serde::{Deserialize, Serialize};
 
 use super::service;
 use crate::error::AppError;
-use crate::web::ui::{self, render, Page};
+use crate::web::ui::{self, render, Page, SECOND_STEP};
 use crate::web::{AppState, CsrfForm, PageResult, Transport};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/login", get(form).post(submit))
+        .route(SECOND_STEP, get(code_form).post(code_submit))
         .route("/logout", post(logout))
 }
 
@@ -33,6 +34,8 @@ struct LoginView {
     /// Offered only when the deployment holds more than one park.
     parks: Vec<crate::org::queries::Park>,
     park: Option<i64>,
+    /// The park's name in the heading, when the deployment holds only one.
+    park_name: Option<String>,
     /// The lock-out as configured, said before anyone gets it wrong.
     hint: String,
     notice: Option<&'static str>,
@@ -53,10 +56,17 @@ fn remembered_park(headers: &HeaderMap) -> Option<i64> {
     ui::cookie(headers, PARK_COOKIE).and_then(|v| v.parse().ok())
 }
 
-/// The parks to choose from on the sign-in page: none when there is only one.
-async fn park_choices(st: &AppState) -> Result<Vec<crate::org::queries::Park>, AppError> {
-    let parks = crate::org::queries::parks(&st.db).await?;
-    Ok(if parks.len() > 1 { parks } else { Vec::new() })
+/// The parks to choose from on the sign-in page (none when there is only one), and the name of
+/// the only park, which the heading then names.
+async fn park_choices(
+    st: &AppState,
+) -> Result<(Vec<crate::org::queries::Park>, Option<String>), AppError> {
+    let mut parks = crate::org::queries::parks(&st.db).await?;
+    Ok(if parks.len() > 1 {
+        (parks, None)
+    } else {
+        (Vec::new(), parks.pop().map(|p| p.name))
+    })
 }
 
 /// Only same-site paths are followed after sign-in, never another host.
@@ -70,7 +80,7 @@ async fn form(
     headers: HeaderMap,
     Query(q): Query<NextQuery>,
 ) -> Response {
-    let parks = match park_choices(&st).await {
+    let (parks, park_name) = match park_choices(&st).await {
         Ok(p) => p,
         Err(e) => return ui::app_error_page(e),
     };
@@ -82,6 +92,7 @@ async fn form(
             error: None,
             parks,
             park: remembered_park(&headers),
+            park_name,
             hint: lockout_hint(&st.config),
             notice: q.changed.is_some().then_some("密码已修改，请用新密码登录"),
         },
@@ -94,6 +105,9 @@ struct LoginForm {
     password: String,
     next: Option<String>,
     park: Option<String>,
+    /// The second factor's code sent with the password (a client that knows it is asked for);
+    /// without it an account that has one is asked on the second step's page.
+    code: Option<String>,
 }
 
 async fn submit(
@@ -107,8 +121,25 @@ async fn submit(
     }
     let next = safe_next(f.next);
     let park = f.park.as_deref().and_then(|p| p.trim().parse::<i64>().ok());
-    match service::sign_in(&st.db, &st.config, park, &f.login, &f.password, st.now()).await {
+    let signed = service::sign_in(
+        &st.db,
+        &st.config,
+        park,
+        &f.login,
+        &f.password,
+        f.code.as_deref(),
+        service::WithoutCode::SecondStep,
+        st.now(),
+    )
+    .await;
+    match signed {
         Ok(signed) => {
+            // The second step keeps where the sign-in was going.
+            let next = if signed.principal.second_factor_due {
+                format!("{SECOND_STEP}?next={}", ui::urlencode(&next))
+            } else {
+                next
+            };
             let cookie = transport.cookie(
                 transport.session_cookie(),
                 &signed.token,
@@ -132,7 +163,7 @@ async fn submit(
                 .into_response()
         }
         Err(e @ (AppError::Locked(_) | AppError::BadRequest(_) | AppError::Invalid(_))) => {
-            let parks = park_choices(&st).await.unwrap_or_default();
+            let (parks, park_name) = park_choices(&st).await.unwrap_or_default();
             let message = match e {
                 AppError::Invalid(fields) => fields
                     .into_iter()
@@ -149,6 +180,7 @@ async fn submit(
                     error: Some(message),
                     parks,
                     park,
+                    park_name,
                     hint: lockout_hint(&st.config),
                     notice: None,
                 },
@@ -157,6 +189,92 @@ async fn submit(
             res
         }
         Err(e) => ui::app_error_page(e),
+    }
+}
+
+#[derive(Serialize)]
+struct CodeView {
+    login: String,
+    next: String,
+    csrf: String,
+    error: Option<String>,
+    hint: String,
+}
+
+fn code_page(st: &AppState, page: &Page, next: String, error: Option<String>) -> Response {
+    render(
+        "login_code.html",
+        CodeView {
+            login: page.who.login.clone(),
+            next,
+            csrf: page.csrf.clone(),
+            error,
+            hint: lockout_hint(&st.config),
+        },
+    )
+}
+
+/// The second step of a sign-in whose password was right: the code of the account's app.
+async fn code_form(State(st): State<AppState>, page: Page, Query(q): Query<NextQuery>) -> Response {
+    if !page.who.second_factor_due {
+        return Redirect::to(&safe_next(q.next)).into_response();
+    }
+    code_page(&st, &page, safe_next(q.next), None)
+}
+
+#[derive(Deserialize)]
+struct CodeForm {
+    #[serde(default)]
+    code: String,
+    next: Option<String>,
+}
+
+async fn code_submit(
+    State(st): State<AppState>,
+    page: Page,
+    transport: Transport,
+    headers: HeaderMap,
+    CsrfForm(f): CsrfForm<CodeForm>,
+) -> PageResult {
+    let next = safe_next(f.next);
+    if !page.who.second_factor_due {
+        return Ok(Redirect::to(&next).into_response());
+    }
+    let Some(token) = ui::session_cookie(&headers, transport) else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    match service::second_step(&st.db, &st.config, token, &f.code, st.now()).await {
+        Ok(()) => Ok(Redirect::to(&next).into_response()),
+        Err(AppError::Locked(message)) if message == service::SIGN_IN_REFUSED => {
+            // Locked: the waiting session has ended; sign in again once the lock is over.
+            let clear = transport.cookie(transport.session_cookie(), "", "/", Some(0));
+            let (parks, park_name) = park_choices(&st).await.unwrap_or_default();
+            let mut res = render(
+                "login.html",
+                LoginView {
+                    login: page.who.login.clone(),
+                    next,
+                    error: Some(message),
+                    parks,
+                    park_name,
+                    park: Some(page.who.park_id),
+                    hint: lockout_hint(&st.config),
+                    notice: None,
+                },
+            );
+            *res.status_mut() = StatusCode::UNAUTHORIZED;
+            res.headers_mut().append(
+                header::SET_COOKIE,
+                header::HeaderValue::from_str(&clear).map_err(|_| AppError::Unauthorized)?,
+            );
+            Ok(res)
+        }
+        Err(AppError::Locked(message)) => {
+            let mut res = code_page(&st, &page, next, Some(message));
+            *res.status_mut() = StatusCode::UNAUTHORIZED;
+            Ok(res)
+        }
+        Err(e) => Err(e.into()),
     }
 }
 

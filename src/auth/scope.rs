@@ -18,6 +18,11 @@ pub struct Principal {
     /// The password must be changed before anything else: someone else set it, or it is
     /// older than the park's profile allows. Only changing it (and signing out) is let through.
     pub password_change_due: bool,
+    /// A 三员 account without a second factor: it enrols one (两步验证) before anything else.
+    pub totp_enrolment_due: bool,
+    /// The session was opened by a right password and waits for the second factor's code:
+    /// only the sign-in's second step (and signing out) is let through.
+    pub second_factor_due: bool,
 }
 
 /// Which records and org entries a principal may touch, beyond the role's kinds.

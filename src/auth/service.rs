@@ -157,6 +157,7 @@ pub async fn prepare_user(
             must_change_password: false,
             password_set_at: None,
             password_due: None,
+            totp_enrolled: false,
         },
         max_age: profile.max_age(),
     })
@@ -349,16 +350,33 @@ pub const SIGN_IN_REFUSED: &str = "登录名或密码错误，或账号已被暂
 /// whatever the login, so it tells nothing about it either.
 pub const CHOOSE_PARK: &str = "本系统有多个园区，请先选择园区";
 
+/// What a sign-in does with an account that has a second factor when no code came with the
+/// password: the API asks for it again with the code (`SecondFactorRequired`); the sign-in
+/// page opens a session good only for its second step, which keeps the login.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WithoutCode {
+    Refuse,
+    SecondStep,
+}
+
 /// Signs in with login and password in a park (which may be left out when the deployment has
-/// one). Five failures in a row lock the account for a while. Until the password is right, a
-/// refusal never tells an unknown login, a wrong password and a locked account apart; a locked
-/// account's password is not even checked, so guessing on during the lock learns nothing.
+/// one), and the second factor's code (or a recovery code) when the account has one. Five
+/// failures in a row, wrong passwords and wrong codes alike, lock the account for a while.
+/// Until the password is right, a refusal never tells an unknown login, a wrong password and a
+/// locked account apart; a locked account's password is not even checked, so guessing on during
+/// the lock learns nothing.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the sign-in's inputs, each as typed"
+)]
 pub async fn sign_in(
     db: &Db,
     cfg: &Config,
     park_id: Option<i64>,
     login: &str,
     pw: &str,
+    code: Option<&str>,
+    without_code: WithoutCode,
     now: DateTime<Utc>,
 ) -> Result<SignedIn, AppError> {
     let wrong = || AppError::Locked(SIGN_IN_REFUSED.to_string());
@@ -412,42 +430,215 @@ pub async fn sign_in(
         user_id: Some(row.id),
         login: row.login.clone(),
     };
-    let event = |action: &'static str| Change {
-        action,
-        entity: "user",
-        entity_id: Some(row.id),
-        before: None,
-        after: None,
-    };
     if !ok {
         // Every password checked and found wrong is in the audit log; the claim has counted
-        // it already, and the claim that fills the run locks the account.
+        // it already.
         let mut tx = db.begin().await?;
-        audit::record(&mut tx, park_id, &actor, now, event("login_failed")).await?;
-        if place >= limit {
-            let until = now + chrono::Duration::from_std(cfg.lockout_for).unwrap_or_default();
-            queries::set_login_failures(&mut tx, park_id, row.id, 0, Some(until)).await?;
-            audit::record(&mut tx, park_id, &actor, now, event("lockout")).await?;
-            tracing::warn!(
-                park_id,
-                user_id = row.id,
-                "account locked after repeated login failures"
-            );
-        }
+        fail(
+            &mut tx, cfg, park_id, &actor, row.id, place, limit, "password", now,
+        )
+        .await?;
         tx.commit().await?;
         return Err(wrong());
     }
+    let code = code.map(str::trim).filter(|c| !c.is_empty());
     let mut tx = db.begin().await?;
-    queries::set_login_failures(&mut tx, park_id, row.id, 0, None).await?;
+    let mut second_factor_due = false;
+    match (row.totp_enrolled, code) {
+        (false, _) => {}
+        (true, None) => {
+            // The password is right and the code is still to come: that check does not count.
+            queries::release_login_check(&mut tx, park_id, row.id).await?;
+            if without_code == WithoutCode::Refuse {
+                tx.commit().await?;
+                return Err(AppError::SecondFactorRequired);
+            }
+            second_factor_due = true;
+        }
+        (true, Some(code)) => {
+            match super::second_factor::check(&mut tx, park_id, row.id, code, now).await? {
+                None => {
+                    let locked = fail(
+                        &mut tx,
+                        cfg,
+                        park_id,
+                        &actor,
+                        row.id,
+                        place,
+                        limit,
+                        "second_factor",
+                        now,
+                    )
+                    .await?;
+                    tx.commit().await?;
+                    return Err(if locked { wrong() } else { wrong_code() });
+                }
+                Some(super::second_factor::Given::RecoveryCode) => {
+                    audit::record(
+                        &mut tx,
+                        park_id,
+                        &actor,
+                        now,
+                        user_event("totp_recovery_used", row.id),
+                    )
+                    .await?;
+                }
+                Some(super::second_factor::Given::Code) => {}
+            }
+        }
+    }
+    if !second_factor_due {
+        queries::set_login_failures(&mut tx, park_id, row.id, 0, None).await?;
+    }
     let secret = password::token_secret();
-    queries::insert_session(&mut tx, park_id, row.id, &token_hash(&secret), now).await?;
-    audit::record(&mut tx, park_id, &actor, now, event("login")).await?;
+    queries::insert_session(
+        &mut tx,
+        park_id,
+        row.id,
+        &token_hash(&secret),
+        second_factor_due,
+        now,
+    )
+    .await?;
+    if !second_factor_due {
+        audit::record(&mut tx, park_id, &actor, now, user_event("login", row.id)).await?;
+    }
     tx.commit().await?;
-    let principal = principal_for(db, park_id, row, now).await?;
+    let mut principal = principal_for(db, park_id, row, now).await?;
+    principal.second_factor_due = second_factor_due;
     Ok(SignedIn {
         token: format!("{park_id}.{secret}"),
         principal,
     })
+}
+
+/// What a wrong second-factor code is told, once the password was right.
+fn wrong_code() -> AppError {
+    AppError::Locked(
+        "两步验证码不正确或已使用过，请输入验证器应用当前显示的 6 位数字，或一个未用过的恢复码"
+            .to_string(),
+    )
+}
+
+fn user_event(action: &'static str, id: i64) -> Change<'static> {
+    Change {
+        action,
+        entity: "user",
+        entity_id: Some(id),
+        before: None,
+        after: None,
+    }
+}
+
+/// A failed check (a wrong password, or a wrong code after a right one): in the audit log, and
+/// the claim that fills the run of failures locks the account.
+#[allow(clippy::too_many_arguments, reason = "one failure's facts")]
+async fn fail(
+    tx: &mut crate::db::Tx,
+    cfg: &Config,
+    park_id: i64,
+    actor: &Actor,
+    user_id: i64,
+    place: i64,
+    limit: i64,
+    what: &'static str,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let failed = Change {
+        after: (what != "password").then(|| serde_json::json!({ "failed": what })),
+        ..user_event("login_failed", user_id)
+    };
+    audit::record(tx, park_id, actor, now, failed).await?;
+    let locked = place >= limit;
+    if locked {
+        let until = now + chrono::Duration::from_std(cfg.lockout_for).unwrap_or_default();
+        queries::set_login_failures(tx, park_id, user_id, 0, Some(until)).await?;
+        // A session waiting for its second step ends with the lock.
+        queries::revoke_pending_sessions(tx, park_id, user_id, now).await?;
+        audit::record(tx, park_id, actor, now, user_event("lockout", user_id)).await?;
+        tracing::warn!(
+            park_id,
+            user_id,
+            "account locked after repeated login failures"
+        );
+    }
+    Ok(locked)
+}
+
+/// The sign-in page's second step: the code of the account whose right password opened the
+/// session `token`. A right code makes the session good for everything; a wrong one counts
+/// toward the lock-out as a wrong password does, and the lock ends the waiting session.
+pub async fn second_step(
+    db: &Db,
+    cfg: &Config,
+    token: &str,
+    code: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let Some((park, secret)) = token.split_once('.') else {
+        return Err(AppError::Unauthorized);
+    };
+    let Ok(park_id) = park.parse::<i64>() else {
+        return Err(AppError::Unauthorized);
+    };
+    let Some(found) = queries::session_user(db, park_id, &token_hash(secret)).await? else {
+        return Err(AppError::Unauthorized);
+    };
+    let idle = chrono::Duration::from_std(cfg.session_idle).unwrap_or_default();
+    if !found.second_factor_due || found.revoked_at.is_some() || found.last_seen_at + idle < now {
+        return Err(AppError::Unauthorized);
+    }
+    let row = found.user;
+    let actor = Actor {
+        user_id: Some(row.id),
+        login: row.login.clone(),
+    };
+    let limit = i64::from(cfg.lockout_after.max(1));
+    let claimed = {
+        let mut tx = db.begin().await?;
+        let claimed = queries::claim_login_check(&mut tx, park_id, row.id, limit, now).await?;
+        tx.commit().await?;
+        claimed
+    };
+    let Some(place) = claimed else {
+        return Err(AppError::Locked(SIGN_IN_REFUSED.to_string()));
+    };
+    let mut tx = db.begin().await?;
+    let given = super::second_factor::check(&mut tx, park_id, row.id, code.trim(), now).await?;
+    let Some(given) = given else {
+        let locked = fail(
+            &mut tx,
+            cfg,
+            park_id,
+            &actor,
+            row.id,
+            place,
+            limit,
+            "second_factor",
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        if locked {
+            return Err(AppError::Locked(SIGN_IN_REFUSED.to_string()));
+        }
+        return Err(wrong_code());
+    };
+    if given == super::second_factor::Given::RecoveryCode {
+        audit::record(
+            &mut tx,
+            park_id,
+            &actor,
+            now,
+            user_event("totp_recovery_used", row.id),
+        )
+        .await?;
+    }
+    queries::set_login_failures(&mut tx, park_id, row.id, 0, None).await?;
+    queries::clear_second_factor_due(&mut tx, park_id, found.session_id).await?;
+    audit::record(&mut tx, park_id, &actor, now, user_event("login", row.id)).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// A real hash of a random password, verified against when a login is unknown.
@@ -498,7 +689,9 @@ pub async fn authenticate(
     if now - found.last_seen_at > chrono::Duration::seconds(60) {
         queries::touch_session(db, park_id, found.session_id, now).await?;
     }
-    Ok(Some(principal_for(db, park_id, row, now).await?))
+    let mut principal = principal_for(db, park_id, row, now).await?;
+    principal.second_factor_due = found.second_factor_due;
+    Ok(Some(principal))
 }
 
 /// Revokes one token (sign-out).
@@ -518,6 +711,9 @@ async fn principal_for(
     now: DateTime<Utc>,
 ) -> Result<Principal, AppError> {
     let password_change_due = super::credentials::change_due(&row, now);
+    let totp_enrolment_due = !row.totp_enrolled
+        && Role::parse(&row.role).is_some_and(Role::is_admin_duty)
+        && row.role_granted;
     // A role asked for and not yet granted gives nothing.
     let role = if row.role_granted {
         parse_role(&row.role)?
@@ -544,6 +740,8 @@ async fn principal_for(
         person_id: row.person_id,
         scope,
         password_change_due,
+        totp_enrolment_due,
+        second_factor_due: false,
     })
 }
 

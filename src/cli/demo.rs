@@ -24,6 +24,7 @@ pub async fn run(config: Config, args: Args) -> anyhow::Result<()> {
         scale: args.scale.max(1),
         password: password.clone(),
         until: None,
+        totp_secret: Some(super::demo_totp_secret()),
     };
     let started = std::time::Instant::now();
     let summary = crate::demo::build(&db, &options, super::now()).await?;
@@ -38,6 +39,9 @@ pub async fn run(config: Config, args: Args) -> anyhow::Result<()> {
     }
     if generated {
         println!("演示账号密码（所有演示账号相同，仅显示这一次）：{password}");
+    }
+    if let Some(secret) = &options.totp_secret {
+        super::print_demo_totp(secret);
     }
     db.close().await;
     Ok(())

@@ -2,8 +2,8 @@
 //!
 //! `init` makes the personal data key file (`data_key_file`) and, when missing, the audit key
 //! file; it never overwrites a key file. `rotate` adds a new SM4 data key to the file, makes it
-//! the database's current key, and seals every person's and enterprise's values again under it,
-//! in small transactions while the server keeps working. Old keys stay in the file: audit
+//! the database's current key, and seals every person's and enterprise's values and every
+//! account's TOTP secret again under it, in small transactions while the server keeps working. Old keys stay in the file: audit
 //! entries keep the values they were written with. A rotation stopped midway is finished by the
 //! next `rotate`, which then adds no key.
 
@@ -11,14 +11,15 @@ use std::path::{Path, PathBuf};
 
 use crate::audit::{self, Actor, AuditKey, Change};
 use crate::config::Config;
-use crate::crypto::{self, Keyring};
-use crate::org::sealed::{self, Which};
+use crate::crypto::{self, Keyring, Which};
+use crate::org::sealed;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
     /// Create the key files: personal data keys (SM4, HMAC-SM3) and, when missing, the audit key.
     Init,
-    /// Add a new personal data key and re-encrypt people and enterprises under it, in batches.
+    /// Add a new personal data key and re-encrypt people, enterprises and TOTP secrets under it,
+    /// in batches.
     Rotate,
 }
 
@@ -59,13 +60,12 @@ async fn rotate(config: &Config) -> anyhow::Result<()> {
     let path = config.data_key_path();
     let _lock = RotationLock::take(&path)?;
     // A rotation stopped midway left values under the older key: finish it, add no key.
-    let finished = sealed::reseal(&db, Which::NotCurrent).await?;
-    if finished != sealed::Resealed::default() {
+    let finished = reseal_all(&db).await?;
+    if finished != Done::default() {
         let current = crypto::sealer_for(&db).await?;
         println!(
-            "上次的密钥轮换没有完成，现已完成：{} 位人员、{} 家企业的数据已用密钥 {} 重新加密。如需再换新密钥，请再次运行 taizhang key rotate",
-            finished.people,
-            finished.enterprises,
+            "上次的密钥轮换没有完成，现已完成：{} 已用密钥 {} 重新加密。如需再换新密钥，请再次运行 taizhang key rotate",
+            finished,
             current.key_id()
         );
         db.close().await;
@@ -80,7 +80,7 @@ async fn rotate(config: &Config) -> anyhow::Result<()> {
     crypto::install(&ring, Some(&path));
     let now = super::now();
     crypto::make_current(&db, &key, now).await?;
-    let done = sealed::reseal(&db, Which::NotCurrent).await?;
+    let done = reseal_all(&db).await?;
     for park in crate::org::queries::parks(&db).await? {
         let mut tx = db.begin().await?;
         audit::record(
@@ -101,14 +101,38 @@ async fn rotate(config: &Config) -> anyhow::Result<()> {
     }
     db.close().await;
     println!(
-        "已启用新的个人数据密钥 {}（原密钥 {} 保留在密钥文件中，用于解密审计日志中的旧值）：{} 位人员、{} 家企业的数据已重新加密。请重新备份密钥文件 {}",
+        "已启用新的个人数据密钥 {}（原密钥 {} 保留在密钥文件中，用于解密审计日志中的旧值）：{} 已重新加密。请重新备份密钥文件 {}",
         key.id(),
         previous,
-        done.people,
-        done.enterprises,
+        done,
         path.display()
     );
     Ok(())
+}
+
+/// What a re-sealing under the current key wrote.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Done {
+    org: sealed::Resealed,
+    accounts: u64,
+}
+
+impl std::fmt::Display for Done {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} 位人员、{} 家企业的数据和 {} 个账号的两步验证密钥",
+            self.org.people, self.org.enterprises, self.accounts
+        )
+    }
+}
+
+/// Seals every value not under the current key again: people, enterprises, TOTP secrets.
+async fn reseal_all(db: &crate::db::Db) -> anyhow::Result<Done> {
+    Ok(Done {
+        org: sealed::reseal(db, Which::NotCurrent).await?,
+        accounts: crate::auth::sealed::reseal(db, Which::NotCurrent).await?,
+    })
 }
 
 /// One rotation at a time: two would each write the key file with their own new key, and one

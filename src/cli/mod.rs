@@ -113,10 +113,12 @@ pub(crate) async fn open(config: &Config, create: bool) -> anyhow::Result<Db> {
     db.migrate().await?;
     // The keys are checked before anything is written: the data keys first (registering them
     // is a write only for a database that names none), then the audit key (which may seal an
-    // old chain); then plaintext from before encryption is sealed.
+    // old chain); then plaintext from before encryption is sealed: people, enterprises and
+    // the accounts' TOTP secrets.
     crate::crypto::install_for(&db, &config.data_key_path(), now()).await?;
     crate::audit::key::install_for(&db, &config.audit_key_path(), now()).await?;
-    crate::org::sealed::reseal(&db, crate::org::sealed::Which::Plaintext).await?;
+    crate::org::sealed::reseal(&db, crate::crypto::Which::Plaintext).await?;
+    crate::auth::sealed::reseal(&db, crate::crypto::Which::Plaintext).await?;
     Ok(db)
 }
 
@@ -160,6 +162,22 @@ pub(crate) fn admin_password() -> (String, bool) {
         Ok(p) if !p.is_empty() => (p, false),
         _ => (crate::auth::password::generate(), true),
     }
+}
+
+/// The second factor's secret of the demo park's three admin duties: TAIZHANG_DEMO_TOTP_SECRET
+/// (base32) when set, else a generated one; printed with the demo's logins.
+pub(crate) fn demo_totp_secret() -> String {
+    match std::env::var("TAIZHANG_DEMO_TOTP_SECRET") {
+        Ok(s) if !s.trim().is_empty() => s.trim().to_uppercase(),
+        _ => crate::auth::totp::generate_secret(),
+    }
+}
+
+/// What the command line says of the demo's admin duties and their second factor.
+pub(crate) fn print_demo_totp(secret: &str) {
+    println!(
+        "三员演示账号（admin、secadmin、auditor）须两步验证：把密钥 {secret} 添加到手机验证器应用（TOTP，30 秒，6 位），登录时输入应用显示的数字。此密钥仅供演示园区使用"
+    );
 }
 
 #[cfg(test)]

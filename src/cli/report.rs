@@ -1,7 +1,9 @@
 //! `taizhang [--park P] report --year Y [--template FILE | --saved NAME [--version N]]
-//! --format md|html|docx|json [--out FILE]`: the annual duty report of one park and year, with
-//! the built-in template, a template file, or a template the park saved on the web. The output
-//! file is written whole or not at all; DOCX, being binary, is never written to a terminal.
+//! --format md|html|docx|json|pdf [--out FILE]`: the annual duty report of one park and year,
+//! with the built-in template, a template file, or a template the park saved on the web. The
+//! health check's warnings go to standard error. The output file is written whole or not at
+//! all; DOCX and PDF, being binary, are never written to a terminal. PDF is the DOCX converted
+//! by LibreOffice (`report::pdf`), refused with what to install when it is missing.
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -61,8 +63,17 @@ pub async fn run(config: Config, park: Option<&str>, args: Args) -> anyhow::Resu
     }
     .await;
     db.close().await;
-    let (data, template) = prepared?;
-    let bytes = report::render_bytes(&data, &template, format, &config.report_fonts)?;
+    let (mut data, template) = prepared?;
+    // The health check (报告体检) goes to standard error, so that the report itself can be piped.
+    report::health::apply(&mut data, &template)?;
+    let warnings = report::health::lines(&data.warnings);
+    if !warnings.is_empty() {
+        eprint!("{warnings}");
+    }
+    let bytes = match format {
+        Format::Pdf => report::pdf::render_pdf(&data, &template, &config.report_fonts)?,
+        _ => report::render_bytes(&data, &template, format, &config.report_fonts)?,
+    };
     match &args.out {
         Some(path) => write_whole(path, &bytes)?,
         None => std::io::stdout().write_all(&bytes)?,

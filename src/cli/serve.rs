@@ -25,12 +25,14 @@ pub async fn run(mut config: Config, args: Args) -> anyhow::Result<()> {
             println!("正在生成演示园区……");
             // A living park: its three years end with this one, kept up to today.
             let today = crate::calendar::today(super::now());
+            let totp_secret = super::demo_totp_secret();
             let summary = crate::demo::build(
                 &db,
                 &crate::demo::Options {
                     password: password.clone(),
                     year: chrono::Datelike::year(&today),
                     until: Some(today),
+                    totp_secret: Some(totp_secret.clone()),
                     ..crate::demo::Options::default()
                 },
                 super::now(),
@@ -46,6 +48,7 @@ pub async fn run(mut config: Config, args: Args) -> anyhow::Result<()> {
             } else {
                 println!("演示账号密码（所有演示账号相同，仅显示这一次）：{password}");
             }
+            super::print_demo_totp(&totp_secret);
         } else {
             println!("数据库中已有园区，--demo 不再生成演示数据");
         }

@@ -1,4 +1,4 @@
-//! `taizhang user add|passwd|lock|unlock`: accounts from the command line, acting as the operator.
+//! `taizhang user add|passwd|lock|unlock|totp-reset`: accounts from the command line, acting as the operator.
 
 use clap::Subcommand;
 
@@ -31,6 +31,9 @@ pub enum Command {
     Lock { login: String },
     /// Unlock an account (also clears a lock-out after failed logins).
     Unlock { login: String },
+    /// Remove an account's second factor (两步验证) and recovery codes, and end its sessions: for a
+    /// lost phone. A 三员 account enrols a new one at its next sign-in.
+    TotpReset { login: String },
     /// List the accounts.
     List,
 }
@@ -135,6 +138,16 @@ pub async fn run(config: Config, park: Option<&str>, cmd: Command) -> anyhow::Re
             let user = find(login).await?;
             crate::auth::operator::set_locked(&db, park.id, &actor, user.id, false, now).await?;
             println!("已解锁账号 {}", user.login);
+        }
+        Command::TotpReset { login } => {
+            let user = find(login).await?;
+            crate::auth::operator::reset_totp(&db, park.id, &actor, user.id, now).await?;
+            println!("已重置 {} 的两步验证，原有登录已全部失效", user.login);
+            if user.role.is_admin_duty() {
+                println!("三员账号下次登录后须先重新绑定验证器应用");
+            } else {
+                println!("账号本人可在“两步验证”页重新绑定");
+            }
         }
         Command::List => {
             for u in crate::auth::operator::all_users(&db, park.id, now).await? {

@@ -124,6 +124,49 @@ impl Sealer {
     }
 }
 
+/// Which stored values a re-sealing seals again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Which {
+    /// Plaintext from before encryption; values sealed under an older key stay as they are.
+    Plaintext,
+    /// Every value not sealed under the current key: a rotation.
+    NotCurrent,
+}
+
+impl Sealer {
+    /// The LIKE pattern of the stored values a re-sealing of `which` leaves as they are.
+    pub fn untouched(&self, which: Which) -> String {
+        match which {
+            Which::Plaintext => format!("{SEALED}%"),
+            Which::NotCurrent => format!("{SEALED}{}:%", self.key_id()),
+        }
+    }
+
+    /// Whether a re-sealing of `which` leaves this stored value as it is.
+    pub fn keeps(&self, which: Which, stored: &str) -> bool {
+        self.is_current(stored) || (which == Which::Plaintext && is_sealed(stored))
+    }
+
+    /// `stored` of `field` as a re-sealing of `which` leaves it: kept, or opened and sealed
+    /// under the current key.
+    pub fn resealed(
+        &self,
+        which: Which,
+        field: &str,
+        stored: Option<&str>,
+    ) -> Result<Option<String>, DbError> {
+        stored
+            .map(|v| {
+                if self.keeps(which, v) {
+                    Ok(v.to_string())
+                } else {
+                    Ok(self.seal(field, &open(field, v)?))
+                }
+            })
+            .transpose()
+    }
+}
+
 /// [`Sealer::blind_index`] for one park.
 #[derive(Clone, Debug)]
 pub struct ParkIndex {

@@ -44,6 +44,9 @@ pub struct Options {
     /// The last day the park has lived: nothing later is recorded, a task falling due later is
     /// still under way. `None`: the three years are complete.
     pub until: Option<chrono::NaiveDate>,
+    /// The second factor's secret (base32) of the three admin duties' accounts, which must have
+    /// one: printed by the command line with the password. None: they enrol at first sign-in.
+    pub totp_secret: Option<String>,
 }
 
 impl Default for Options {
@@ -54,6 +57,7 @@ impl Default for Options {
             scale: 1,
             password: String::new(),
             until: None,
+            totp_secret: None,
         }
     }
 }
@@ -137,6 +141,11 @@ pub async fn build(db: &Db, options: &Options, now: DateTime<Utc>) -> Result<Sum
 
     let accounts = accounts(&org, &ids, &options.password);
     let mut logins = vec![("admin".to_string(), Role::SysAdmin.label().to_string())];
+    let mut admin_duties =
+        match crate::auth::operator::find_by_login(db, park_id, "admin", now).await? {
+            Some(admin) => vec![admin.id],
+            None => Vec::new(),
+        };
     // Hashing is slow on purpose; the accounts are hashed side by side, then inserted in order.
     let mut staff_user = 0;
     let hashing: Vec<_> = accounts
@@ -150,6 +159,9 @@ pub async fn build(db: &Db, options: &Options, now: DateTime<Utc>) -> Result<Sum
         let user = insert_user(&mut tx, park_id, &Actor::system(), prepared, now).await?;
         if user.role == Role::ServiceStaff {
             staff_user = user.id;
+        }
+        if user.role.is_admin_duty() {
+            admin_duties.push(user.id);
         }
         logins.push((user.login, user.role_label.to_string()));
     }
@@ -186,6 +198,12 @@ pub async fn build(db: &Db, options: &Options, now: DateTime<Utc>) -> Result<Sum
     };
     audit::record(&mut tx, park_id, &Actor::system(), now, change).await?;
     tx.commit().await?;
+    if let Some(secret) = &options.totp_secret {
+        for id in admin_duties {
+            crate::auth::operator::enrol_totp(db, park_id, &Actor::system(), id, secret, now)
+                .await?;
+        }
+    }
     Ok(Summary {
         park_id,
         park_name: PARK_NAME.to_string(),

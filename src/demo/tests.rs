@@ -25,6 +25,7 @@ fn options(seed: u64, scale: u32) -> Options {
         scale,
         password: "Demo-pass-1".to_string(),
         until: None,
+        totp_secret: None,
     }
 }
 

@@ -60,6 +60,12 @@ async fn export(
     // The same default year as the list page, so that the export holds what the page listed.
     let working_year = crate::ledger::pages::working_year(&st, &page).await?;
     let filters = crate::ledger::pages::list_filters(&def, &pairs, working_year);
+    if !filters.errors.is_empty() {
+        return Ok(error_page(
+            StatusCode::BAD_REQUEST,
+            &filters.errors.join("；"),
+        ));
+    }
     match super::export::listed(&st.db, &page.who, filters.params).await {
         Ok(done) => {
             let year = pairs

@@ -159,6 +159,9 @@ fn display(v: Option<&Json>) -> String {
 
 // ---- list ----
 
+/// Page sizes offered on a list; the first page of a list shows [`PAGE_SIZE`] rows.
+const PAGE_SIZES: [i64; 3] = [20, 50, 100];
+
 #[derive(Serialize)]
 struct ListView {
     chrome: Chrome,
@@ -168,18 +171,31 @@ struct ListView {
     total: i64,
     page: i64,
     pages: i64,
+    size: i64,
+    sizes: [i64; 3],
     filters: Vec<Filter>,
     year: String,
     years: Vec<i32>,
     q: String,
     deleted: bool,
+    /// The filters (not the page) as a query string, for the pager.
     query: String,
+    /// The same as pairs, kept as hidden fields of the page-jump form.
+    query_pairs: Vec<(String, String)>,
     /// The filters as shown, with the year made explicit, for the export link.
     export_query: String,
     /// The unit and dates a link narrowed the list to, in words; empty when none.
     narrowed: String,
-    /// The unit and dates, kept as hidden fields of the filter form.
-    kept: Vec<(String, String)>,
+    /// The units the principal may see, indented under their parents, for the unit filter.
+    units: Vec<(i64, String)>,
+    unit: String,
+    sub_units: bool,
+    from: String,
+    to: String,
+    /// What is wrong with the filters, in words; the list is then not read.
+    errors: Vec<String>,
+    /// This list with its filters, for the records' way back.
+    back: String,
     can_write: bool,
 }
 
@@ -193,6 +209,8 @@ struct KindHead {
 #[derive(Serialize)]
 struct Row {
     id: i64,
+    /// The running number across pages (序号).
+    no: i64,
     cells: Vec<String>,
 }
 
@@ -204,21 +222,76 @@ struct Filter {
     value: String,
 }
 
-/// Fields shown as list columns: the date, the title, then up to four short fields.
+/// Most columns a list shows.
+const MAX_COLUMNS: usize = 7;
+
+/// Fields shown as list columns, all read from the catalogue: the date, the title, the unit or
+/// enterprise concerned, the choice fields (what the list filters by), the fields a
+/// plausibility rule compares (应到 and 实到 of a meeting: the other first, the larger one),
+/// then other short fields, at most [`MAX_COLUMNS`].
 fn list_columns(kind: &KindDef) -> Vec<&FieldDef> {
+    let mut keys: Vec<&str> = vec![&kind.date_field, &kind.title_field];
+    keys.extend(kind.unit_field.as_deref());
+    keys.extend(kind.enterprise_field.as_deref());
+    keys.extend(
+        kind.fields
+            .iter()
+            .filter(|f| f.field_type == FieldType::Choice)
+            .map(|f| f.key.as_str()),
+    );
+    for rule in &kind.plausibility {
+        keys.extend(rule.other.as_deref());
+        if rule.other.is_some() {
+            keys.push(&rule.field);
+        }
+    }
+    keys.extend(
+        kind.fields
+            .iter()
+            .filter(|f| !matches!(f.field_type, FieldType::Longtext))
+            .map(|f| f.key.as_str()),
+    );
     let mut cols: Vec<&FieldDef> = Vec::new();
-    cols.extend(kind.field(&kind.date_field));
-    cols.extend(kind.field(&kind.title_field));
-    for f in &kind.fields {
-        if cols.len() >= 6 {
+    for key in keys {
+        if cols.len() >= MAX_COLUMNS {
             break;
         }
-        let short = !matches!(f.field_type, FieldType::Longtext);
-        if short && !cols.iter().any(|c| c.key == f.key) {
+        if let Some(f) = kind
+            .field(key)
+            .filter(|f| !cols.iter().any(|c| c.key == f.key))
+        {
             cols.push(f);
         }
     }
     cols
+}
+
+/// The units a principal may see in roster order, each under its parent and indented by depth.
+fn unit_choices(
+    units: &[crate::org::queries::Unit],
+    who: &crate::auth::Principal,
+) -> Vec<(i64, String)> {
+    fn walk(
+        units: &[crate::org::queries::Unit],
+        who: &crate::auth::Principal,
+        parent: Option<i64>,
+        depth: usize,
+        out: &mut Vec<(i64, String)>,
+    ) {
+        for u in units.iter().filter(|u| u.parent_id == parent) {
+            if out.iter().any(|(id, _)| *id == u.id) {
+                continue;
+            }
+            let shown = who.covers(Some(u.id), None);
+            if shown {
+                out.push((u.id, format!("{}{}", "\u{3000}".repeat(depth), u.name)));
+            }
+            walk(units, who, Some(u.id), depth + usize::from(shown), out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(units, who, None, 0, &mut out);
+    out
 }
 
 async fn list(
@@ -243,45 +316,65 @@ async fn list(
         filters,
         year,
         page_no,
+        size,
+        mut errors,
     } = list_filters(&kind, &pairs, this_year);
     let get = |k: &str| query_value(&pairs, k);
-    // A unit and a date range narrow the list when a link asks (the checks grid links each
-    // cell to one unit's month); they ride along as hidden fields of the filter form.
+    let all_units = crate::org::queries::units(&st.db, page.who.park_id).await?;
+    let units = unit_choices(&all_units, &page.who);
+    // The unit, and the dates, in words: a link from the checks grid narrows to one unit's month.
     let mut narrowed = Vec::new();
-    let mut kept = Vec::new();
     if let Some(unit) = params.unit_id {
-        kept.push(("unit".to_string(), unit.to_string()));
-        match crate::org::queries::unit(&st.db, page.who.park_id, unit).await {
-            Ok(Some(u)) => narrowed.push(format!("单位：{}", u.name)),
-            Ok(None) => return Err(AppError::NotFound("单位").into()),
-            Err(e) => return Err(e.into()),
+        match all_units.iter().find(|u| u.id == unit) {
+            Some(u) if units.iter().any(|(id, _)| *id == unit) => {
+                narrowed.push(format!(
+                    "单位：{}{}",
+                    u.name,
+                    if params.sub_units {
+                        "（含下级）"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+            _ => errors.push("组织单位：没有这个单位，或不在您的数据范围内".to_string()),
         }
     }
-    for (key, label, date) in [("from", "起", params.from), ("to", "止", params.to)] {
+    for (label, date) in [("起", params.from), ("止", params.to)] {
         if let Some(date) = date {
-            kept.push((key.to_string(), date.to_string()));
             narrowed.push(format!("{label}：{date}"));
         }
     }
-    let result = service::list(
-        &st.db,
-        &st.part::<crate::ledger::service::CountCache>(),
-        &page.who,
-        params,
-    )
-    .await?;
+    let offset = params.offset.unwrap_or(0);
+    let (items, total) = if errors.is_empty() {
+        let result = service::list(
+            &st.db,
+            &st.part::<crate::ledger::service::CountCache>(),
+            &page.who,
+            params,
+        )
+        .await?;
+        (result.items, result.total)
+    } else {
+        (Vec::new(), 0)
+    };
     let cols = list_columns(&kind);
-    let rows = result
-        .items
+    let rows = items
         .iter()
-        .map(|r| Row {
+        .zip(1..)
+        .map(|(r, i)| Row {
             id: r.id,
+            no: offset + i,
             cells: cols.iter().map(|c| display(r.fields.get(&c.key))).collect(),
         })
         .collect();
-    let query: String = pairs
+    let query_pairs: Vec<(String, String)> = pairs
         .iter()
         .filter(|(k, v)| k != "page" && !v.is_empty())
+        .cloned()
+        .collect();
+    let query: String = query_pairs
+        .iter()
         .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
         .collect::<Vec<_>>()
         .join("&");
@@ -289,27 +382,50 @@ async fn list(
         .chain(
             pairs
                 .iter()
-                .filter(|(k, v)| k != "page" && k != "year" && !v.is_empty())
+                .filter(|(k, v)| k != "page" && k != "size" && k != "year" && !v.is_empty())
                 .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v))),
         )
         .collect::<Vec<_>>()
         .join("&");
+    let mut back = format!("/ledger/{}", kind.id);
+    let here: Vec<String> = pairs
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+        .collect();
+    if !here.is_empty() {
+        back = format!("{back}?{}", here.join("&"));
+    }
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
     let view = ListView {
         export_query,
         narrowed: narrowed.join("，"),
-        kept,
+        units,
+        unit: get("unit"),
+        sub_units: get("sub") == "1" || get("unit").is_empty(),
+        from: get("from"),
+        to: get("to"),
+        errors,
+        back,
         chrome: page.chrome(&st, &format!("/ledger/{}", kind.id)).await?,
         columns: cols.iter().map(|c| c.label.clone()).collect(),
         rows,
-        total: result.total,
+        total,
         page: page_no,
-        pages: (result.total + PAGE_SIZE - 1) / PAGE_SIZE,
+        pages: (total + size - 1) / size,
+        size,
+        sizes: PAGE_SIZES,
         filters,
         years: (this_year - 4..=this_year).rev().collect(),
         year,
         q: get("q"),
         deleted: get("deleted") == "1",
         query,
+        query_pairs,
         can_write: page
             .who
             .role
@@ -320,7 +436,9 @@ async fn list(
             name: kind.name,
         },
     };
-    Ok(render("ledger_list.html", view))
+    let mut res = render("ledger_list.html", view);
+    *res.status_mut() = status;
+    Ok(res)
 }
 
 /// A ledger list's filters as its query string gives them; the Excel export reads the same, so
@@ -330,6 +448,9 @@ pub(crate) struct ListFilters {
     filters: Vec<Filter>,
     year: String,
     page_no: i64,
+    size: i64,
+    /// What is wrong with the filters, in words (a date that does not exist, …).
+    pub errors: Vec<String>,
 }
 
 fn query_value(pairs: &[(String, String)], k: &str) -> String {
@@ -346,26 +467,55 @@ pub(crate) fn list_filters(
     this_year: i32,
 ) -> ListFilters {
     let get = |k: &str| query_value(pairs, k);
-    let date = |k: &str| NaiveDate::parse_from_str(&get(k), "%Y-%m-%d").ok();
-    let (from, to) = (date("from"), date("to"));
+    let mut errors = Vec::new();
+    let mut date = |k: &str, label: &str| {
+        let raw = get(k);
+        if raw.is_empty() {
+            return None;
+        }
+        let parsed = NaiveDate::parse_from_str(&raw, "%Y-%m-%d").ok();
+        if parsed.is_none() {
+            errors.push(format!(
+                "{label}：“{raw}”不是有效的日期，请按 2025-03-31 的格式填写"
+            ));
+        }
+        parsed
+    };
+    let (from, to) = (date("from", "起始日期"), date("to", "截止日期"));
+    if let (Some(f), Some(t)) = (from, to) {
+        if f > t {
+            errors.push(format!("起始日期 {f} 晚于截止日期 {t}"));
+        }
+    }
+    let unit = get("unit");
+    let unit_id = unit.parse::<i64>().ok();
+    if !unit.is_empty() && unit_id.is_none() {
+        errors.push("组织单位：没有这个单位，或不在您的数据范围内".to_string());
+    }
     // This year by default, unless the link names a year (possibly "" for all) or a date range.
     let year = match pairs.iter().find(|(k, _)| k == "year") {
         Some((_, v)) => v.trim().to_string(),
         None if from.is_some() || to.is_some() => String::new(),
         None => this_year.to_string(),
     };
-    let page_no = get("page").parse::<i64>().unwrap_or(1).max(1);
+    let size = get("size")
+        .parse::<i64>()
+        .ok()
+        .filter(|s| PAGE_SIZES.contains(s))
+        .unwrap_or(PAGE_SIZE);
+    let page_no = get("page").parse::<i64>().unwrap_or(1).clamp(1, 1_000_000);
     let mut params = ListParams {
         kind: Some(kind.id.clone()),
         year: crate::web::ui::parse_year(&year),
         from,
         to,
-        unit_id: get("unit").parse().ok(),
+        unit_id,
+        sub_units: get("sub") == "1",
         q: Some(get("q")).filter(|q| !q.is_empty()),
         deleted: get("deleted") == "1",
         sort: Some(get("sort")).filter(|s| !s.is_empty()),
-        limit: Some(PAGE_SIZE),
-        offset: Some((page_no - 1) * PAGE_SIZE),
+        limit: Some(size),
+        offset: Some((page_no - 1) * size),
         ..Default::default()
     };
     let mut filters = Vec::new();
@@ -380,6 +530,9 @@ pub(crate) fn list_filters(
             _ => f.choices.clone(),
         };
         if !value.is_empty() {
+            if !options.contains(&value) {
+                errors.push(format!("{}：没有“{value}”这一项", f.label));
+            }
             let stored = match (f.field_type, value.as_str()) {
                 (FieldType::Bool, "是") => "true".to_string(),
                 (FieldType::Bool, _) => "false".to_string(),
@@ -399,6 +552,8 @@ pub(crate) fn list_filters(
         filters,
         year,
         page_no,
+        size,
+        errors,
     }
 }
 
@@ -606,7 +761,7 @@ async fn create(
         )
         .await
     };
-    saved_or_again(saved, |r| format!("/records/{}", r.id), again).await
+    saved_or_again(saved, |r| format!("/records/{}?saved=1", r.id), again).await
 }
 
 /// A record the user may read, with its kind's definition.
@@ -659,7 +814,7 @@ async fn update(
     let saved = service::update(&st.db, &page.who, id, input, st.now()).await;
     saved_or_refused(
         saved,
-        |_| format!("/records/{id}"),
+        |_| format!("/records/{id}?saved=1"),
         |refusal| async move {
             let (errors, version, message, theirs) = match refusal.conflict {
                 // What the other person saved beside what this user typed; the form now carries
@@ -706,6 +861,28 @@ struct DetailView {
     history: Vec<HistoryView>,
     can_write: bool,
     can_delete: bool,
+    /// Just saved: the page says so once.
+    saved: bool,
+    /// The list this record was opened from, with its filters; the kind's list otherwise.
+    back: String,
+}
+
+#[derive(Deserialize)]
+struct DetailQuery {
+    saved: Option<String>,
+    back: Option<String>,
+}
+
+/// The way back to a kind's list: the list the record was opened from when that is one of this
+/// kind's lists on this site, its plain list otherwise.
+fn back_to_list(kind: &str, back: Option<String>) -> String {
+    let list = format!("/ledger/{kind}");
+    back.filter(|b| {
+        b.strip_prefix(&list)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('?'))
+            && !b.contains('\\')
+    })
+    .unwrap_or(list)
 }
 
 #[derive(Serialize)]
@@ -770,7 +947,12 @@ fn human_size(bytes: i64) -> String {
     }
 }
 
-async fn detail(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> PageResult {
+async fn detail(
+    State(st): State<AppState>,
+    page: Page,
+    Path(id): Path<i64>,
+    Query(q): Query<DetailQuery>,
+) -> PageResult {
     let rec = service::get(&st.db, &page.who, id).await?;
     let loaded = async {
         let kind = kinds::kind(&st.db, &page.who, &rec.kind).await?;
@@ -823,6 +1005,8 @@ async fn detail(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> 
             .who
             .role
             .allows(crate::auth::Action::DeleteRecords(&kind.id)),
+        saved: q.saved.as_deref() == Some("1"),
+        back: back_to_list(&kind.id, q.back),
         kind: KindHead {
             id: kind.id.clone(),
             sheet: kind.sheet.clone(),

@@ -103,6 +103,9 @@ pub struct ListParams {
     /// Field filters, `key → exact value`.
     #[serde(skip)]
     pub fields: Vec<(String, String)>,
+    /// With `unit_id`: the unit's records and those of every unit below it (its 党小组, …).
+    #[serde(skip)]
+    pub sub_units: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -208,18 +211,27 @@ pub async fn record_query(
         from = Some(from.map_or(first, |f| f.max(first)));
         to = Some(to.map_or(last, |t| t.min(last)));
     }
+    // The unit asked for, with the units below it when asked; within the park, or nothing.
+    let asked = match p.unit_id {
+        Some(u) if p.sub_units => Some(unit_and_below(db, who.park_id, u).await?),
+        Some(u) => Some(vec![u]),
+        None => None,
+    };
     let (unit_ids, enterprise_id) = match &who.scope {
-        Scope::Park => (p.unit_id.map(|u| vec![u]), p.enterprise_id),
-        Scope::Units(units) => match p.unit_id {
-            Some(u) if units.contains(&u) => (Some(vec![u]), p.enterprise_id),
-            Some(_) => return Err(AppError::NotFound("单位")),
-            None => (Some(units.clone()), p.enterprise_id),
+        Scope::Park => (asked, p.enterprise_id),
+        Scope::Units(units) => match (p.unit_id, asked) {
+            (Some(u), Some(asked)) if units.contains(&u) => (
+                Some(asked.into_iter().filter(|a| units.contains(a)).collect()),
+                p.enterprise_id,
+            ),
+            (Some(_), _) => return Err(AppError::NotFound("单位")),
+            (None, _) => (Some(units.clone()), p.enterprise_id),
         },
         Scope::Enterprise(own) => {
             if p.enterprise_id.is_some_and(|e| e != *own) {
                 return Err(AppError::NotFound("企业"));
             }
-            (p.unit_id.map(|u| vec![u]), Some(*own))
+            (asked, Some(*own))
         }
         Scope::Nothing => return Err(AppError::Forbidden("您的账号没有数据范围")),
     };
@@ -255,6 +267,28 @@ pub async fn record_query(
         limit,
         offset,
     })
+}
+
+/// A unit of the park and every unit below it, the unit first; none when the park has no such
+/// unit.
+async fn unit_and_below(db: &Db, park_id: i64, unit: i64) -> Result<Vec<i64>, AppError> {
+    let units = crate::org::queries::units(db, park_id).await?;
+    if !units.iter().any(|u| u.id == unit) {
+        return Ok(Vec::new());
+    }
+    let mut found = vec![unit];
+    let mut i = 0;
+    while let Some(&parent) = found.get(i) {
+        found.extend(
+            units
+                .iter()
+                .filter(|u| u.parent_id == Some(parent) && !found.contains(&u.id))
+                .map(|u| u.id)
+                .collect::<Vec<_>>(),
+        );
+        i += 1;
+    }
+    Ok(found)
 }
 
 pub async fn list(

@@ -8,7 +8,7 @@
 //! midway, it is simply run again: what is done stays done.
 
 use super::queries::{self, SealedPerson};
-use crate::crypto::{self, Sealer};
+use crate::crypto;
 use crate::db::{Db, DbError};
 
 /// Rows per transaction.
@@ -17,15 +17,9 @@ pub const BATCH: i64 = 200;
 /// Passes over the tables before giving up on writers that keep sealing under an older key.
 const PASSES: usize = 10;
 
-/// Which values to seal again.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Which {
-    /// Plaintext from before encryption (and ID numbers without their index); values sealed
-    /// under an older key stay as they are.
-    Plaintext,
-    /// Every value not sealed under the current key: a rotation.
-    NotCurrent,
-}
+/// Which values to seal again; for people, ID numbers without their index are sealed again
+/// too.
+pub use crate::crypto::Which;
 
 /// What a re-sealing did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -50,41 +44,11 @@ pub async fn reseal(db: &Db, which: Which) -> Result<Resealed, DbError> {
     ))
 }
 
-/// The LIKE pattern of values that need no work, and whether a value needs sealing again.
-fn stale(sealer: &Sealer, which: Which) -> String {
-    match which {
-        Which::Plaintext => format!("{}%", crypto::SEALED),
-        Which::NotCurrent => format!("{}{}:%", crypto::SEALED, sealer.key_id()),
-    }
-}
-
-fn keep(sealer: &Sealer, which: Which, stored: &str) -> bool {
-    sealer.is_current(stored) || (which == Which::Plaintext && crypto::is_sealed(stored))
-}
-
-/// `stored` as it should be stored: kept, or opened and sealed under the current key.
-fn resealed(
-    sealer: &Sealer,
-    which: Which,
-    field: &str,
-    stored: Option<&str>,
-) -> Result<Option<String>, DbError> {
-    stored
-        .map(|v| {
-            if keep(sealer, which, v) {
-                Ok(v.to_string())
-            } else {
-                Ok(sealer.seal(field, &crypto::open(field, v)?))
-            }
-        })
-        .transpose()
-}
-
 async fn people(db: &Db, which: Which, done: &mut Resealed) -> Result<(), DbError> {
     let mut after = 0;
     loop {
         let sealer = crypto::sealer_for(db).await?;
-        let rows = queries::people_to_reseal(db, &stale(&sealer, which), after, BATCH).await?;
+        let rows = queries::people_to_reseal(db, &sealer.untouched(which), after, BATCH).await?;
         let Some(last) = rows.last() else {
             return Ok(());
         };
@@ -93,8 +57,8 @@ async fn people(db: &Db, which: Which, done: &mut Resealed) -> Result<(), DbErro
         for row in &rows {
             let id_number = crypto::open_opt("id_number", row.id_number.clone())?;
             let new = SealedPerson {
-                id_number: resealed(&sealer, which, "id_number", row.id_number.as_deref())?,
-                phone: resealed(&sealer, which, "phone", row.phone.as_deref())?,
+                id_number: sealer.resealed(which, "id_number", row.id_number.as_deref())?,
+                phone: sealer.resealed(which, "phone", row.phone.as_deref())?,
                 id_number_index: id_number
                     .as_deref()
                     .map(|n| sealer.blind_index(row.park_id, n)),
@@ -111,14 +75,15 @@ async fn enterprises(db: &Db, which: Which, done: &mut Resealed) -> Result<(), D
     let mut after = 0;
     loop {
         let sealer = crypto::sealer_for(db).await?;
-        let rows = queries::enterprises_to_reseal(db, &stale(&sealer, which), after, BATCH).await?;
+        let rows =
+            queries::enterprises_to_reseal(db, &sealer.untouched(which), after, BATCH).await?;
         let Some(last) = rows.last() else {
             return Ok(());
         };
         after = last.0;
         let mut tx = db.begin().await?;
         for (id, park_id, phone) in &rows {
-            let Some(new) = resealed(&sealer, which, "contact_phone", Some(phone))? else {
+            let Some(new) = sealer.resealed(which, "contact_phone", Some(phone))? else {
                 continue;
             };
             if queries::reseal_enterprise(&mut tx, (*id, *park_id, phone), &new).await? {

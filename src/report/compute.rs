@@ -45,10 +45,32 @@ pub struct MetricValue {
     pub records: Vec<i64>,
     /// Last year's value, when it was asked for ([`compute_with_previous`]).
     pub prev: Option<Number>,
+    /// What `metrics.toml` says this figure is to the others (part of, rate of, an incident).
+    #[serde(skip)]
+    pub relations: Relations,
+}
+
+/// A metric's declared relations, carried with its value so that templates and the health
+/// check see them (`Metric::part_of`, `rate_of`, `adverse`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Relations {
+    pub part_of: Option<String>,
+    pub rate_of: Option<(String, String)>,
+    pub adverse: bool,
+}
+
+impl Relations {
+    fn of(metric: &Metric) -> Relations {
+        Relations {
+            part_of: metric.part_of.clone(),
+            rate_of: metric.rate_of.clone(),
+            adverse: metric.adverse,
+        }
+    }
 }
 
 /// Every metric of a catalogue for one park and year, in catalogue order.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MetricValues {
     pub year: i32,
     pub metrics: Vec<MetricValue>,
@@ -227,6 +249,7 @@ fn value_from_tally(metric: &Metric, tally: scan::Tally) -> MetricValue {
         decimals: metric.decimals,
         records: tally.records,
         prev: None,
+        relations: Relations::of(metric),
     }
 }
 
@@ -245,6 +268,7 @@ fn value_of(metric: &Metric, rows: &[MetricRow]) -> MetricValue {
         value: value_number(metric, count, sum_a, sum_b),
         records: rows.iter().map(|r| r.0).collect(),
         prev: None,
+        relations: Relations::of(metric),
     }
 }
 

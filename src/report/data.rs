@@ -1,12 +1,12 @@
 //! Gathering what a report is rendered from: the metrics (with last year's values), the key
-//! projects and the year's documents. The only part of the report that reads the database.
+//! projects, the year's documents and next year's plans. The only part of the report that reads the database.
 
 use serde_json::Value as Json;
 
 use super::compute::{compute_with_previous, report_year};
 use super::metrics::MetricCatalogue;
 use super::queries::{self, FieldsRow};
-use super::view::{Document, Project, ReportData};
+use super::view::{Document, NextPlan, Project, ReportData};
 use crate::db::{Db, DbError};
 use crate::error::AppError;
 
@@ -74,6 +74,31 @@ pub async fn gather(
         )
     });
 
+    let mut next_plans: Vec<NextPlan> = Vec::new();
+    for (kind, title, task) in queries::next_plans(db, park_id, year + 1).await? {
+        let category = match kind.as_str() {
+            "work_points" => "工作要点",
+            _ => "工作清单",
+        };
+        if next_plans.last().is_none_or(|p| p.title != title) {
+            next_plans.push(NextPlan {
+                category: category.to_string(),
+                title: title
+                    .trim()
+                    .trim_start_matches('《')
+                    .trim_end_matches('》')
+                    .to_string(),
+                tasks: Vec::new(),
+            });
+        }
+        if let (Some(plan), Some(task)) = (next_plans.last_mut(), task) {
+            let task = task.trim().trim_end_matches(['。', '；', ';']).to_string();
+            if !task.is_empty() {
+                plan.tasks.push(task);
+            }
+        }
+    }
+
     Ok(ReportData {
         park: park_name.to_string(),
         year,
@@ -84,6 +109,10 @@ pub async fn gather(
         problems: Vec::new(),
         causes: String::new(),
         measures: String::new(),
+        next_plans,
+        signed_on: None,
+        implausible: Vec::new(),
+        warnings: Vec::new(),
     })
 }
 

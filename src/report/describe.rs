@@ -59,7 +59,10 @@ pub fn definition(metric: &Metric, kinds: &[KindDef], year: i32) -> String {
             format!("年底在{team}等服务团队任{staff_type}职务的人数")
         }
         Aggregate::Tasks(TaskMeasure::Decomposed) => "由上级任务分解到部门和支部的子任务数".into(),
-        Aggregate::Tasks(TaskMeasure::OnTime) => "在完成时限前完成的任务数".into(),
+        Aggregate::Tasks(TaskMeasure::Due) => "完成时限在当年内的任务数".into(),
+        Aggregate::Tasks(TaskMeasure::OnTime) => {
+            "完成时限在当年内、且在完成时限前完成的任务数".into()
+        }
         Aggregate::Tasks(TaskMeasure::OnTimeRate) => {
             "按期完成的任务占完成时限在当年内的任务的百分比".into()
         }

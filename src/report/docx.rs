@@ -241,6 +241,8 @@ enum Style {
     Heading2,
     Heading3,
     Body,
+    /// The 落款 (committee and date): a body line right-aligned, four characters in.
+    Signature,
 }
 
 impl Style {
@@ -250,7 +252,7 @@ impl Style {
             Style::Heading1 => "Heading1",
             Style::Heading2 => "Heading2",
             Style::Heading3 => "Heading3",
-            Style::Body => "Normal",
+            Style::Body | Style::Signature => "Normal",
         }
     }
 
@@ -259,7 +261,7 @@ impl Style {
             Style::Title => &fonts.title,
             Style::Heading1 => &fonts.heading1,
             Style::Heading2 => &fonts.heading2,
-            Style::Heading3 | Style::Body => &fonts.body,
+            Style::Heading3 | Style::Body | Style::Signature => &fonts.body,
         }
     }
 
@@ -280,7 +282,8 @@ struct Block {
 
 /// Reads the rendered Markdown the way the HTML writer does: `#` to `######` headings, blank
 /// lines between paragraphs, consecutive lines joined (with a space only after Latin text),
-/// `- ` or `* ` list items one paragraph each.
+/// `- ` or `* ` list items one paragraph each, `>> ` lines (the 落款) one right-aligned
+/// paragraph each.
 fn blocks(markdown: &str) -> Vec<Block> {
     let mut out = Vec::new();
     let mut paragraph = String::new();
@@ -308,6 +311,12 @@ fn blocks(markdown: &str) -> Vec<Block> {
             out.push(Block {
                 style,
                 text: trimmed[hashes..].trim().to_string(),
+            });
+        } else if let Some(line) = trimmed.strip_prefix(">> ") {
+            flush(&mut out, &mut paragraph);
+            out.push(Block {
+                style: Style::Signature,
+                text: line.trim().to_string(),
             });
         } else if let Some(item) = trimmed
             .strip_prefix("- ")
@@ -414,8 +423,14 @@ fn document_xml(blocks: &[Block], fonts: &DocxFonts) -> String {
     for block in blocks {
         let font = block.style.font(fonts);
         let run_fonts = run_fonts(&fonts.latin, &font.name);
+        // The 落款 stands right, four characters (of 16 pt) in from the edge (GB/T 9704 7.3.5).
+        let align = if block.style == Style::Signature {
+            "<w:ind w:right=\"1280\" w:firstLineChars=\"0\" w:firstLine=\"0\"/><w:jc w:val=\"right\"/>"
+        } else {
+            ""
+        };
         out.push_str(&format!(
-            "<w:p><w:pPr><w:pStyle w:val=\"{}\"/></w:pPr>",
+            "<w:p><w:pPr><w:pStyle w:val=\"{}\"/>{align}</w:pPr>",
             block.style.id()
         ));
         for (text, bold) in spans(&block.text) {

@@ -20,6 +20,7 @@ fn data() -> ReportData {
                 value: Number::Int(2),
                 records: vec![4, 9],
                 prev: None,
+                relations: Default::default(),
             }],
         },
         projects: vec![],
@@ -28,6 +29,7 @@ fn data() -> ReportData {
         problems: Vec::new(),
         causes: String::new(),
         measures: String::new(),
+        ..Default::default()
     }
 }
 

@@ -48,8 +48,14 @@ pub enum ReportError {
     DocxToTerminal,
     #[error("DOCX（Word）是二进制文件，请用 render_bytes 生成")]
     DocxIsBinary,
-    #[error("不支持的报告格式“{0}”；支持的格式：md、html、docx、json")]
+    #[error("不支持的报告格式“{0}”；支持的格式：md、html、docx、json、pdf")]
     UnknownFormat(String),
+    #[error("生成 PDF 需要 LibreOffice，本机没有找到 soffice 命令：请安装 LibreOffice（Debian/Ubuntu：apt-get install libreoffice-writer；Windows：从 libreoffice.org 安装），或下载 DOCX 后用 WPS、Word 另存为 PDF")]
+    PdfUnavailable,
+    #[error("LibreOffice 把报告转换为 PDF 失败：{0}")]
+    Pdf(String),
+    #[error("LibreOffice 转换 PDF 超过 {0} 秒仍未完成，已停止")]
+    PdfTimedOut(u64),
     #[error("报告年份 {0} 超出范围，应在 1900 年至 2100 年之间")]
     YearOutOfRange(i32),
     #[error("无法读取报告模板“{path}”：{reason}")]
@@ -111,8 +117,10 @@ pub enum MetricProblem {
     OrgMetric,
     #[error("未知的单位类型“{value}”；可选：{choices}")]
     UnknownUnitType { value: String, choices: String },
-    #[error("任务指标（kind = \"tasks\"）只支持 tasks_decomposed、tasks_on_time 和 tasks_on_time_rate，不支持筛选条件和其他参数，period 应为 year")]
+    #[error("任务指标（kind = \"tasks\"）只支持 tasks_decomposed、tasks_due、tasks_on_time 和 tasks_on_time_rate，不支持筛选条件和其他参数，period 应为 year")]
     TasksMetric,
+    #[error("part_of 应为另一个指标的编号（如 \"learning_activities\"），rate_of 应为分子、分母两个指标的编号（如 [\"tasks_completed_on_time\", \"tasks_due\"]）")]
+    BadRelation,
     #[error("字段“{0}”不是日期字段")]
     NotADateField(String),
     #[error("字段“{0}”不是数字字段，不能求和或比较大小")]

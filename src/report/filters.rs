@@ -15,6 +15,8 @@
 //! | `fixed(n)` | 3.456 \| fixed(1) → "3.5", 3 \| fixed(2) → "3.00" |
 //! | `num` | 3000.0 → "3000", 3.50 → "3.5" |
 //! | `change` | metric against its `prev`, or `a \| change(b)`: "增长12.5%", "下降3.0%", "持平" |
+//! | `yoy` | a metric against its `prev` in words: "较上年增加3次", "较上年提高1.2个百分点", "与上年持平" |
+//! | `highlight` | `{% filter highlight %}…{% endfilter %}` marks a highlights part for the health check |
 
 use std::sync::Arc;
 
@@ -35,6 +37,8 @@ pub(crate) fn register(env: &mut Environment<'_>) {
     env.add_filter("fixed", fixed);
     env.add_filter("num", num);
     env.add_filter("change", change);
+    env.add_filter("yoy", yoy);
+    env.add_filter("highlight", highlight);
 }
 
 /// The number a filter works on, and the metric it came from, if any.
@@ -142,6 +146,45 @@ fn change(value: Value, previous: Option<Value>) -> Result<Value, Error> {
     Ok(f.out(numbers::change(f.value, previous)))
 }
 
+/// `{{ m.heart_talks | yoy }}` → "较上年增加12人次", "较上年减少3人次", "与上年持平"; a rate
+/// changes in 个百分点 (提高, 降低). Empty when last year is unknown.
+fn yoy(value: Value) -> Result<Value, Error> {
+    let Some(metric) = value.downcast_object::<MetricView>() else {
+        return Err(invalid(FilterProblem::NeedsNumber {
+            filter: "yoy",
+            got: value.to_string(),
+        }));
+    };
+    let Some(change) = metric.change() else {
+        return Ok(Value::from(""));
+    };
+    let x = change.as_f64();
+    let amount = numbers::num(numbers::round_to(x.abs(), metric.decimals));
+    let rate = metric.unit == "%";
+    Ok(Value::from(if x == 0.0 {
+        "与上年持平".to_string()
+    } else if rate {
+        let way = if x > 0.0 { "提高" } else { "降低" };
+        format!("较上年{way}{amount}个百分点")
+    } else {
+        let way = if x > 0.0 { "增加" } else { "减少" };
+        format!("较上年{way}{amount}{}", metric.unit)
+    }))
+}
+
+/// The text of a `{% filter highlight %}` block between the highlight marks, which only the
+/// health check reads: an incident printed there contradicts the part it sits in.
+fn highlight(value: Value) -> Value {
+    let text = value
+        .as_str()
+        .map_or_else(|| value.to_string(), str::to_string);
+    Value::from(format!(
+        "{}{text}{}",
+        super::view::HIGHLIGHT_START,
+        super::view::HIGHLIGHT_END
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,6 +211,7 @@ mod tests {
             decimals: 1,
             records: vec![3, 5],
             mark,
+            related: Vec::new(),
         })
     }
 

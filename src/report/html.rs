@@ -117,6 +117,12 @@ fn blocks(marked: &str, data: &ReportData) -> Vec<Block> {
                 tag: HEADINGS[hashes - 1],
                 lines: vec![segments(trimmed[hashes..].trim(), data)],
             });
+        } else if let Some(line) = trimmed.strip_prefix(">> ") {
+            flush(&mut out, &mut paragraph, &mut list);
+            out.push(Block {
+                tag: "signature",
+                lines: vec![segments(line.trim(), data)],
+            });
         } else if let Some(item) = trimmed
             .strip_prefix("- ")
             .or_else(|| trimmed.strip_prefix("* "))
@@ -224,6 +230,7 @@ mod tests {
                     value: Number::Int(2),
                     records: vec![4, 9],
                     prev: None,
+                    relations: Default::default(),
                 }],
             },
             projects: vec![],
@@ -232,6 +239,7 @@ mod tests {
             problems: Vec::new(),
             causes: String::new(),
             measures: String::new(),
+            ..Default::default()
         }
     }
 

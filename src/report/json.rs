@@ -1,7 +1,8 @@
 //! `report --format json`, exactly as PRODUCT.md fixes it:
 //! `{"park": .., "year": .., "metrics": {ID: {"value": .., "label": .., "unit": .., "records":
-//! [ids]}}, "findings": [..]}`. Values are integers for counts and floats for areas, lengths and
-//! rates.
+//! [ids]}}, "findings": [..], "warnings": [..]}`, each warning (the health check,
+//! `health::Warning`) with its `code`, `metric`, `value`, `reason` and `link`. Values are integers for counts and floats for
+//! areas, lengths and rates.
 
 use serde_json::{json, Map, Value as Json};
 
@@ -29,6 +30,7 @@ pub fn to_json(data: &ReportData) -> Json {
         "year": data.year,
         "metrics": metrics,
         "findings": data.findings,
+        "warnings": data.warnings,
     })
 }
 

@@ -30,7 +30,14 @@
 //! # date_field = "completed_on"    # the date field that places a record in the period
 //! # decimals = 1                   # default 0
 //! # synonyms = ["谈心", "谈心活动"]  # other names an essay may use (see `scaffold`)
+//! # part_of = "learning_activities"   # relation: this figure is never above that one
+//! # rate_of = ["tasks_completed_on_time", "tasks_due"]  # relation: this rate is 100 × a / b
+//! # adverse = true                # an incident: good news only at 0 (never a highlight)
 //! ```
+//!
+//! The relations (`part_of`, `rate_of`) are what the report's health check (`health`) tests on
+//! every report, and what a template reaches from the metric (`m.ID.whole`, `m.ID.numerator`,
+//! `m.ID.denominator`); a relation naming a metric the park turned off is left out.
 //!
 //! A filter is `key = value` (equal), `key = { in = [..] }`, `key = { not = value }` (different
 //! or empty) or a numeric comparison `key = { gte = 5 }` (`gt`, `gte`, `lt`, `lte`); several
@@ -87,6 +94,13 @@ pub struct Metric {
     pub integral: bool,
     /// Other names a model essay may use for the figure; `scaffold` matches them with the label.
     pub synonyms: Vec<String>,
+    /// The metric this one is a part of: its value is never above the whole's.
+    pub part_of: Option<String>,
+    /// For a rate: the metrics of its numerator and denominator (rate = 100 × a / b).
+    pub rate_of: Option<(String, String)>,
+    /// An incident (重大舆情, 群体性上访): the report's good news is a 0, and a count above 0
+    /// belongs with the problems, never in a highlight.
+    pub adverse: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -163,7 +177,9 @@ pub enum Aggregate {
 pub enum TaskMeasure {
     /// Sub-tasks: tasks decomposed from a parent task to a department or branch.
     Decomposed,
-    /// Tasks done on or before their deadline.
+    /// Tasks whose deadline falls within the year: the base of the on-time rate.
+    Due,
+    /// Tasks due within the year and done on or before their deadline.
     OnTime,
     /// 100 × tasks done on time / tasks whose deadline falls within the year.
     OnTimeRate,
@@ -259,6 +275,10 @@ struct RawMetric {
     decimals: u32,
     #[serde(default)]
     synonyms: Vec<String>,
+    part_of: Option<String>,
+    rate_of: Option<Vec<String>>,
+    #[serde(default)]
+    adverse: bool,
 }
 
 impl RawMetric {
@@ -272,13 +292,25 @@ impl RawMetric {
         if self.decimals > MAX_DECIMALS {
             return Err(P::TooManyDecimals(MAX_DECIMALS));
         }
+        let rate_of = match self.rate_of.as_deref() {
+            None => None,
+            Some([a, b]) if is_snake_case(a) && is_snake_case(b) => Some((a.clone(), b.clone())),
+            Some(_) => return Err(P::BadRelation),
+        };
+        if self
+            .part_of
+            .as_deref()
+            .is_some_and(|w| !is_snake_case(w) || w == self.id)
+        {
+            return Err(P::BadRelation);
+        }
         let period = match self.period.as_str() {
             "year" => Period::Year,
             "to_date" => Period::ToDate,
             other => return Err(P::UnknownPeriod(other.to_string())),
         };
         if self.kind == TASKS_KIND {
-            return self.tasks_metric(period);
+            return self.tasks_metric(period, rate_of);
         }
         if self.kind == UNITS_KIND || self.kind == ENTERPRISES_KIND {
             return self.org_metric(period);
@@ -339,13 +371,17 @@ impl RawMetric {
             decimals: self.decimals,
             integral,
             synonyms: self.synonyms,
+            part_of: self.part_of,
+            rate_of,
+            adverse: self.adverse,
         })
     }
 
     /// A metric over the annual plans' tasks: no filters, no parameters, the report year.
-    fn tasks_metric(self, period: Period) -> Result<Metric, P> {
+    fn tasks_metric(self, period: Period, rate_of: Option<(String, String)>) -> Result<Metric, P> {
         let measure = match self.aggregate.as_str() {
             "tasks_decomposed" => TaskMeasure::Decomposed,
+            "tasks_due" => TaskMeasure::Due,
             "tasks_on_time" => TaskMeasure::OnTime,
             "tasks_on_time_rate" => TaskMeasure::OnTimeRate,
             _ => return Err(P::TasksMetric),
@@ -377,6 +413,9 @@ impl RawMetric {
             decimals: self.decimals,
             integral,
             synonyms: self.synonyms,
+            part_of: self.part_of,
+            rate_of,
+            adverse: self.adverse,
         })
     }
 
@@ -399,7 +438,8 @@ impl RawMetric {
         ]
         .iter()
         .any(|v| v.is_some())
-            || !self.filters.is_empty();
+            || !self.filters.is_empty()
+            || self.rate_of.is_some();
         let enterprise_only = self.kind == ENTERPRISES_KIND
             && (self.in_enterprise.is_some() || self.name_contains.is_some());
         if self.aggregate != "count" || extra || enterprise_only || period != Period::ToDate {
@@ -454,6 +494,9 @@ impl RawMetric {
             decimals: 0,
             integral: true,
             synonyms: self.synonyms,
+            part_of: self.part_of,
+            rate_of: None,
+            adverse: self.adverse,
         })
     }
 

@@ -4,7 +4,7 @@
 use super::*;
 
 /// The metric ids of PRODUCT.md's table, in its order, then those of the annual plans' tasks.
-const PRODUCT_IDS: [&str; 42] = [
+const PRODUCT_IDS: [&str; 43] = [
     "party_building_meetings",
     "speeches_studied",
     "agenda_items",
@@ -35,6 +35,7 @@ const PRODUCT_IDS: [&str; 42] = [
     "civilized_units_city",
     "civilized_units_district",
     "tasks_decomposed",
+    "tasks_due",
     "tasks_completed_on_time",
     "tasks_on_time_rate",
     // The organisation's own figures, over the org tree and the roster.
@@ -321,4 +322,36 @@ fn syntax_errors_and_empty_files_are_reported() {
         Err(ReportError::MetricsSyntax(_))
     ));
     assert!(matches!(parse(""), Err(ReportError::NoMetrics)));
+}
+
+#[test]
+fn relations_name_metrics_of_the_default_file_and_bad_ones_are_refused() {
+    let catalogue = MetricCatalogue::default_metrics();
+    let mut relations = 0;
+    for m in &catalogue.metrics {
+        for other in m
+            .part_of
+            .iter()
+            .chain(m.rate_of.iter().flat_map(|(a, b)| [a, b]))
+        {
+            assert!(catalogue.get(other).is_some(), "{} names {other}", m.id);
+            relations += 1;
+        }
+    }
+    assert_eq!(relations, 11);
+    let rate = catalogue.get("tasks_on_time_rate").unwrap();
+    assert_eq!(
+        rate.rate_of,
+        Some(("tasks_completed_on_time".into(), "tasks_due".into()))
+    );
+    assert!(catalogue.get("mass_petitions").unwrap().adverse);
+    let base = "[[metric]]\nid = \"x\"\nlabel = \"X\"\nunit = \"次\"\nkind = \"meeting\"\naggregate = \"count\"\nperiod = \"year\"\n";
+    for bad in [
+        "part_of = \"x\"\n",
+        "rate_of = [\"a\"]\n",
+        "part_of = \"Bad Id\"\n",
+    ] {
+        let e = error_of(&format!("{base}{bad}"));
+        assert!(e.contains("part_of"), "{bad}: {e}");
+    }
 }

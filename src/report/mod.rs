@@ -10,7 +10,9 @@
 //!
 //! Templates are Markdown with Jinja syntax (minijinja), locked down (strict undefined, fuel and
 //! recursion limits, no file access). They see `park`, `year`, `m` (metrics by id), `projects`,
-//! `documents`, `findings`, `problems`, `causes` and `measures`, and the filters of FILTERS.md.
+//! `documents`, `findings`, `problems`, `causes`, `measures`, `next_plans` and `signed_on`, and
+//! the filters of FILTERS.md. Every report is checked ([`health`]) before it is shown or
+//! written: its `warnings` list what a reader would question.
 
 pub mod api;
 pub mod compute;
@@ -19,6 +21,7 @@ mod describe;
 pub mod docx;
 pub mod error;
 mod filters;
+pub mod health;
 pub mod html;
 pub mod json;
 pub mod metrics;
@@ -27,6 +30,7 @@ pub mod numbers;
 pub mod overlay;
 pub mod pages;
 pub mod park_metrics;
+pub mod pdf;
 mod queries;
 pub mod render;
 pub mod scaffold;
@@ -46,8 +50,9 @@ pub use docx::{
     FontChoice,
 };
 pub use error::ReportError;
+pub use health::Warning;
 pub use metrics::{Metric, MetricCatalogue};
 pub use park_metrics::park_metrics;
 pub use render::{render, render_bytes, render_markdown, Format, ReportTemplate, DEFAULT_TEMPLATE};
 pub use service::{report_data, TemplateChoice};
-pub use view::{Document, Finding, Project, ReportData};
+pub use view::{Document, Finding, NextPlan, Project, ReportData};

@@ -188,6 +188,7 @@ fn problem_keys(problem: &P) -> Vec<String> {
         | P::RosterAggregateOnLedger(_)
         | P::LedgerAggregateOnRoster => one("aggregate"),
         P::UnusedParameter { parameter, .. } => one(parameter),
+        P::BadRelation => vec!["part_of".into(), "rate_of".into()],
         P::RosterFilters => vec!["filters".into(), "date_field".into()],
         P::UnknownField { field, .. }
         | P::NotADateField(field)

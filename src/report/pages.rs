@@ -209,6 +209,8 @@ struct ReportView {
     article: Option<String>,
     /// Why the report could not be rendered (a template error with its line).
     error: Option<String>,
+    /// The health check (报告体检), shown above the report and its downloads.
+    warnings: Vec<super::Warning>,
 }
 
 async fn view(State(st): State<AppState>, page: Page, Query(q): Query<ReportQuery>) -> PageResult {
@@ -222,12 +224,17 @@ async fn view(State(st): State<AppState>, page: Page, Query(q): Query<ReportQuer
         Ok(p) => p,
         Err(e) => return Err(e.into()),
     };
-    let rendered =
-        super::render::off_the_workers(move || super::html::render_article(&data, &template)).await;
-    let (article, error) = match rendered {
-        Ok(html) => (Some(html), None),
+    let rendered = super::render::off_the_workers(move || {
+        let mut data = data;
+        super::health::apply(&mut data, &template)?;
+        let html = super::html::render_article(&data, &template)?;
+        Ok((html, data.warnings))
+    })
+    .await;
+    let (article, error, warnings) = match rendered {
+        Ok((html, warnings)) => (Some(html), None, warnings),
         Err(ReportError::App(e)) => return Err(e.into()),
-        Err(e) => (None, Some(e.to_string())),
+        Err(e) => (None, Some(e.to_string()), Vec::new()),
     };
     let failed = error.is_some();
     let view = async {
@@ -236,6 +243,7 @@ async fn view(State(st): State<AppState>, page: Page, Query(q): Query<ReportQuer
             chooser: chooser(&st, &page, chosen.year, chosen.template).await?,
             article,
             error,
+            warnings,
         })
     }
     .await;
@@ -287,6 +295,7 @@ fn render_download(
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             "docx",
         ),
+        Format::Pdf => ("application/pdf", "pdf"),
     };
     Ok(Download {
         bytes: super::render_bytes(data, template, format, fonts)?,
@@ -317,12 +326,32 @@ async fn download(
     let name = format!("{}{}年度述职报告", data.park, data.year);
     let year = data.year;
     let fonts = st.config.report_fonts.clone();
-    let rendered =
-        super::render::off_the_workers(move || render_download(format, &data, &template, &fonts))
-            .await;
+    // The conversion to PDF runs LibreOffice for seconds: it waits on its own thread, not in
+    // the render slots, which stop waiting after RENDER_WALL_CLOCK.
+    let rendered = if format == Format::Pdf {
+        tokio::task::spawn_blocking(move || {
+            super::pdf::render_pdf(&data, &template, &fonts).map(|bytes| Download {
+                bytes,
+                content_type: "application/pdf",
+                extension: "pdf",
+            })
+        })
+        .await
+        .unwrap_or(Err(ReportError::Crashed))
+    } else {
+        super::render::off_the_workers(move || {
+            let mut data = data;
+            super::health::apply(&mut data, &template)?;
+            render_download(format, &data, &template, &fonts)
+        })
+        .await
+    };
     let file = match rendered {
         Ok(f) => f,
         Err(ReportError::App(e)) => return Err(e.into()),
+        Err(e @ (ReportError::PdfUnavailable | ReportError::PdfTimedOut(_))) => {
+            return Ok(error_page(StatusCode::SERVICE_UNAVAILABLE, &e.to_string()))
+        }
         Err(e) => return Ok(error_page(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string())),
     };
     let name = format!("{name}.{}", file.extension);
@@ -389,6 +418,22 @@ struct RecordsView {
     page: usize,
     pages: usize,
     query: String,
+    /// The same figure's items last year (同比), their first page.
+    previous: Option<PreviousView>,
+}
+
+/// Last year's items of a figure, below this year's.
+#[derive(Serialize)]
+struct PreviousView {
+    year: i32,
+    value: String,
+    total: usize,
+    hidden: usize,
+    rows: Vec<RecordRowView>,
+    /// More items than listed: the full list is that year's own page.
+    more: bool,
+    /// The query of that year's own page.
+    query: String,
 }
 
 #[derive(Serialize)]
@@ -449,6 +494,21 @@ async fn records_view(
         ((page_no - 1) * RECORDS_PAGE, RECORDS_PAGE),
     )
     .await?;
+    // Last year's items of the same figure, its first page, so that the change can be read
+    // record by record; a year before the first the calendar knows has none.
+    let previous = match crate::calendar::Year::new(year - 1) {
+        Ok(_) => Some(
+            service::metric_records(
+                &st.db,
+                &page.who,
+                q.metric.trim(),
+                year - 1,
+                (0, RECORDS_PAGE),
+            )
+            .await?,
+        ),
+        Err(_) => None,
+    };
     let units: std::collections::HashMap<i64, String> =
         crate::org::queries::units(&st.db, page.who.park_id)
             .await?
@@ -456,12 +516,105 @@ async fn records_view(
             .map(|u| (u.id, u.name))
             .collect();
     let kinds = crate::ledger::queries::kinds(&st.db, page.who.park_id).await?;
+    let rows = rows_of(&found, &units, &kinds);
+    let total = found.metric.records.len();
+    let fixed = |x: f64| super::numbers::fixed(x, metric_decimals(&found.metric, x));
+    let recomputed = match found.totals {
+        Some((part, Some(whole))) => {
+            let decimals = found.metric.decimals;
+            let rate = super::compute::percent(part, whole, decimals);
+            let (a, b) = if found.tasks {
+                (
+                    format!("按期完成 {} 项", fixed(part)),
+                    format!("应完成 {} 项", fixed(whole)),
+                )
+            } else {
+                (
+                    format!("分子合计 {}", fixed(part)),
+                    format!("分母合计 {}", fixed(whole)),
+                )
+            };
+            format!("{a} ÷ {b} = {}%", super::numbers::fixed(rate, decimals))
+        }
+        Some((sum, None)) => format!("{total} 条记录合计 {}", fixed(sum)),
+        None => format!(
+            "共 {total} {}",
+            if found.people {
+                "人"
+            } else if found.tasks {
+                "项"
+            } else if found.org {
+                "个"
+            } else {
+                "条"
+            }
+        ),
+    };
+    let part_label = if found.tasks {
+        Some("完成情况".to_string())
+    } else if found.totals.is_some_and(|(_, b)| b.is_some()) {
+        Some("分子 / 分母".to_string())
+    } else if found.totals.is_some() {
+        Some("计入数值".to_string())
+    } else {
+        None
+    };
+    let metric = &found.metric;
+    let previous = previous.map(|p| PreviousView {
+        year: year - 1,
+        value: MetricHead::of(&p.metric).value,
+        total: p.metric.records.len(),
+        hidden: p.hidden,
+        rows: rows_of(&p, &units, &kinds),
+        more: p.metric.records.len() > RECORDS_PAGE,
+        query: format!("metric={}&year={}", urlencode(&p.metric.id), year - 1),
+    });
+    Ok(RecordsView {
+        chrome: chrome(st, page, "/report").await?,
+        year,
+        metric: MetricHead::of(metric),
+        definition: found.definition,
+        people: found.people,
+        tasks: found.tasks,
+        org: found.org,
+        total,
+        hidden: found.hidden,
+        rows,
+        part_label,
+        recomputed,
+        page: page_no,
+        pages: total.div_ceil(RECORDS_PAGE).max(1),
+        query: format!("metric={}&year={year}", urlencode(&metric.id)),
+        previous,
+    })
+}
+
+impl MetricHead {
+    fn of(metric: &super::MetricValue) -> MetricHead {
+        MetricHead {
+            id: metric.id.clone(),
+            label: metric.label.clone(),
+            value: match metric.value {
+                super::Number::Int(n) => n.to_string(),
+                super::Number::Float(x) => super::numbers::fixed(x, metric.decimals),
+            },
+            unit: metric.unit.clone(),
+        }
+    }
+}
+
+/// The rows of the items a figure counted, as the records page lists them.
+fn rows_of(
+    found: &service::MetricRecords,
+    units: &std::collections::HashMap<i64, String>,
+    kinds: &[crate::ledger::catalogue::KindDef],
+) -> Vec<RecordRowView> {
     let unit_name = |id: Option<i64>| {
         id.and_then(|id| units.get(&id).cloned())
             .unwrap_or_default()
     };
     let fixed = |x: f64| super::numbers::fixed(x, metric_decimals(&found.metric, x));
-    let rows: Vec<RecordRowView> = if found.people {
+    if found.people {
         found
             .persons
             .iter()
@@ -532,74 +685,7 @@ async fn records_view(
                 },
             })
             .collect()
-    };
-    let total = found.metric.records.len();
-    let recomputed = match found.totals {
-        Some((part, Some(whole))) => {
-            let decimals = found.metric.decimals;
-            let rate = super::compute::percent(part, whole, decimals);
-            let (a, b) = if found.tasks {
-                (
-                    format!("按期完成 {} 项", fixed(part)),
-                    format!("应完成 {} 项", fixed(whole)),
-                )
-            } else {
-                (
-                    format!("分子合计 {}", fixed(part)),
-                    format!("分母合计 {}", fixed(whole)),
-                )
-            };
-            format!("{a} ÷ {b} = {}%", super::numbers::fixed(rate, decimals))
-        }
-        Some((sum, None)) => format!("{total} 条记录合计 {}", fixed(sum)),
-        None => format!(
-            "共 {total} {}",
-            if found.people {
-                "人"
-            } else if found.tasks {
-                "项"
-            } else if found.org {
-                "个"
-            } else {
-                "条"
-            }
-        ),
-    };
-    let part_label = if found.tasks {
-        Some("完成情况".to_string())
-    } else if found.totals.is_some_and(|(_, b)| b.is_some()) {
-        Some("分子 / 分母".to_string())
-    } else if found.totals.is_some() {
-        Some("计入数值".to_string())
-    } else {
-        None
-    };
-    let metric = &found.metric;
-    Ok(RecordsView {
-        chrome: chrome(st, page, "/report").await?,
-        year,
-        metric: MetricHead {
-            id: metric.id.clone(),
-            label: metric.label.clone(),
-            value: match metric.value {
-                super::Number::Int(n) => n.to_string(),
-                super::Number::Float(x) => super::numbers::fixed(x, metric.decimals),
-            },
-            unit: metric.unit.clone(),
-        },
-        definition: found.definition,
-        people: found.people,
-        tasks: found.tasks,
-        org: found.org,
-        total,
-        hidden: found.hidden,
-        rows,
-        part_label,
-        recomputed,
-        page: page_no,
-        pages: total.div_ceil(RECORDS_PAGE).max(1),
-        query: format!("metric={}&year={year}", urlencode(&metric.id)),
-    })
+    }
 }
 
 // ---- cause analysis ----

@@ -254,6 +254,7 @@ fn summary(m: &Metric, kind: Option<&KindDef>, origin: Origin) -> MetricSummary 
         Aggregate::PeopleTagged { tag } => format!("标签含“{tag}”的人数"),
         Aggregate::ServiceStaff { staff_type, .. } => format!("服务团队{staff_type}人数"),
         Aggregate::Tasks(TaskMeasure::Decomposed) => "分解的子任务数".to_string(),
+        Aggregate::Tasks(TaskMeasure::Due) => "年内到期的任务数".to_string(),
         Aggregate::Tasks(TaskMeasure::OnTime) => "按期完成的任务数".to_string(),
         Aggregate::Tasks(TaskMeasure::OnTimeRate) => "按期完成率（%）".to_string(),
         Aggregate::Members => "党员人数".to_string(),

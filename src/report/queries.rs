@@ -22,6 +22,12 @@ pub(crate) async fn run_bare(db: &Db, q: &MetricQuery) -> Result<BareRow, DbErro
     crate::db::fetch_one(db, &q.sql, &q.binds).await
 }
 
+/// Before any ledger date (`calendar::Year` starts at 1900).
+const FIRST_DAY: NaiveDate = match NaiveDate::from_ymd_opt(1, 1, 1) {
+    Some(d) => d,
+    None => NaiveDate::MIN,
+};
+
 /// A stored record's id, date and fields (JSON text).
 pub(crate) type FieldsRow = (i64, NaiveDate, String);
 
@@ -47,6 +53,80 @@ pub(crate) async fn latest_projects(
         .bind(last)
         .fetch_all(pool)
         .await)?)
+}
+
+/// Next year's plans (kind, title) with their top-level tasks in order, 工作要点 first; a plan
+/// without tasks comes once with `None`.
+pub(crate) async fn next_plans(
+    db: &Db,
+    park_id: i64,
+    year: i32,
+) -> Result<Vec<(String, String, Option<String>)>, DbError> {
+    Ok(on_db!(db, |pool| sqlx::query_as(
+        "SELECT p.plan_kind, p.title, t.content FROM plans p \
+         LEFT JOIN tasks t ON t.park_id = p.park_id AND t.plan_id = p.id AND t.parent_id IS NULL \
+         WHERE p.park_id = $1 AND p.year = $2 \
+         ORDER BY CASE WHEN p.plan_kind = 'work_points' THEN 0 ELSE 1 END, p.id, t.id"
+    )
+    .bind(park_id)
+    .bind(year)
+    .fetch_all(pool)
+    .await)?)
+}
+
+/// The live records of `kind` dated up to `last` (and from `first`, when given) that break
+/// one of its plausibility rules as SQL reads them: the candidates that
+/// `ledger::plausibility::violations` then reads one by one. A rule whose fields are not both
+/// filled in holds, as there (a comparison with NULL is not true).
+pub(crate) async fn implausible_candidates(
+    db: &Db,
+    park_id: i64,
+    kind: &crate::ledger::catalogue::KindDef,
+    (first, last): (Option<NaiveDate>, NaiveDate),
+    today: NaiveDate,
+) -> Result<Vec<FieldsRow>, DbError> {
+    use crate::db::Bind;
+    use crate::ledger::catalogue::{FieldType, Relation};
+    let mut binds = vec![
+        Bind::Int(park_id),
+        Bind::Text(kind.id.clone()),
+        Bind::Date(last),
+        Bind::Date(first.unwrap_or(FIRST_DAY)),
+    ];
+    let field = |binds: &mut Vec<Bind>, key: &str| {
+        binds.push(Bind::Text(key.to_string()));
+        let text = db.json_field("fields", binds.len());
+        match kind.field(key).map(|f| f.field_type) {
+            Some(FieldType::Integer | FieldType::Decimal) => {
+                format!("CAST({text} AS {})", super::sql::FLOAT)
+            }
+            _ => text,
+        }
+    };
+    let mut conditions = Vec::new();
+    for rule in &kind.plausibility {
+        let this = field(&mut binds, &rule.field);
+        let condition = match (&rule.relation, &rule.other) {
+            (Relation::NotFuture, _) => {
+                binds.push(Bind::Text(today.to_string()));
+                format!("{this} > ${}", binds.len())
+            }
+            (Relation::NotAbove, Some(other)) => format!("{this} > {}", field(&mut binds, other)),
+            (Relation::NotBelow, Some(other)) => format!("{this} < {}", field(&mut binds, other)),
+            (_, None) => continue,
+        };
+        conditions.push(condition);
+    }
+    if conditions.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT id, occurred_on, fields FROM records \
+         WHERE park_id = $1 AND kind = $2 AND deleted_at IS NULL AND occurred_on <= $3 \
+         AND occurred_on >= $4 AND ({}) ORDER BY id",
+        conditions.join(" OR ")
+    );
+    crate::db::fetch_all(db, &sql, &binds).await
 }
 
 /// Documents of the given categories issued from `first` to `last`, in date order.

@@ -10,11 +10,15 @@
 
 use std::str::FromStr;
 
+use chrono::Datelike;
+
 use minijinja::{context, AutoEscape, Environment, UndefinedBehavior, Value};
 
 use super::docx::{render_docx_with, DocxFonts};
 use super::error::ReportError;
-use super::view::{metric_map, ReportData, FIGURE_END, FIGURE_MID, FIGURE_START};
+use super::view::{
+    metric_map, ReportData, FIGURE_END, FIGURE_MID, FIGURE_START, HIGHLIGHT_END, HIGHLIGHT_START,
+};
 
 /// The built-in template: the model report's structure, in our own words.
 pub const DEFAULT_TEMPLATE: &str = include_str!("default.md.j2");
@@ -123,6 +127,8 @@ pub enum Format {
     Html,
     Json,
     Docx,
+    /// The DOCX converted by LibreOffice (`report::pdf`); not a pure rendering.
+    Pdf,
 }
 
 impl FromStr for Format {
@@ -134,15 +140,16 @@ impl FromStr for Format {
             "html" | "htm" => Ok(Format::Html),
             "json" => Ok(Format::Json),
             "docx" | "word" => Ok(Format::Docx),
+            "pdf" => Ok(Format::Pdf),
             other => Err(ReportError::UnknownFormat(other.to_string())),
         }
     }
 }
 
 impl Format {
-    /// Whether the format is binary (DOCX) rather than text.
+    /// Whether the format is binary (DOCX, PDF) rather than text.
     pub fn is_binary(self) -> bool {
-        self == Format::Docx
+        matches!(self, Format::Docx | Format::Pdf)
     }
 }
 
@@ -156,7 +163,7 @@ pub fn render(
         Format::Markdown => render_markdown(data, template),
         Format::Html => super::html::render_html(data, template),
         Format::Json => Ok(super::json::to_json_string(data)),
-        Format::Docx => Err(ReportError::DocxIsBinary),
+        Format::Docx | Format::Pdf => Err(ReportError::DocxIsBinary),
     }
 }
 
@@ -169,6 +176,7 @@ pub fn render_bytes(
 ) -> Result<Vec<u8>, ReportError> {
     match format {
         Format::Docx => render_docx_with(data, template, fonts),
+        Format::Pdf => super::pdf::render_pdf(data, template, fonts),
         text => render(data, template, text).map(String::into_bytes),
     }
 }
@@ -190,6 +198,29 @@ pub(crate) fn render_template(
     template: &ReportTemplate,
     mark: bool,
 ) -> Result<String, ReportError> {
+    let text = render_raw(data, template, mark)?;
+    // Ledger text could in theory hold the private-use marks; only ours may reach the writer.
+    Ok(if mark {
+        text.replace([HIGHLIGHT_START, HIGHLIGHT_END], "")
+    } else {
+        strip_marks(&text)
+    })
+}
+
+/// The template rendered with every mark kept, figures and highlights: what the health check
+/// reads.
+pub(crate) fn render_marked(
+    data: &ReportData,
+    template: &ReportTemplate,
+) -> Result<String, ReportError> {
+    render_raw(data, template, true)
+}
+
+fn render_raw(
+    data: &ReportData,
+    template: &ReportTemplate,
+    mark: bool,
+) -> Result<String, ReportError> {
     check_metric_names(data, template)?;
     let env = environment();
     let compiled = env
@@ -205,6 +236,10 @@ pub(crate) fn render_template(
         problems => Value::from_serialize(&data.problems),
         causes => data.causes.clone(),
         measures => data.measures.clone(),
+        next_plans => Value::from_serialize(&data.next_plans),
+        signed_on => data.signed_on.map(|d| {
+            format!("{}年{}月{}日", d.year(), d.month(), d.day())
+        }),
     };
     let mut out = Capped {
         text: Vec::new(),
@@ -226,8 +261,7 @@ pub(crate) fn render_template(
         line: None,
         reason: e.to_string(),
     })?;
-    // Ledger text could in theory hold the private-use marks; only ours may reach the writer.
-    Ok(if mark { text } else { strip_marks(&text) })
+    Ok(text)
 }
 
 /// The locked-down environment user templates run in.
@@ -252,7 +286,7 @@ pub(crate) fn strip_marks(text: &str) -> String {
         match c {
             FIGURE_START => in_id = true,
             FIGURE_MID => in_id = false,
-            FIGURE_END => {}
+            FIGURE_END | HIGHLIGHT_START | HIGHLIGHT_END => {}
             _ if in_id => {}
             _ => out.push(c),
         }
@@ -397,8 +431,9 @@ mod tests {
         assert_eq!("HTML".parse::<Format>().unwrap(), Format::Html);
         assert_eq!("docx".parse::<Format>().unwrap(), Format::Docx);
         assert!(Format::Docx.is_binary() && !Format::Html.is_binary());
-        let pdf = "pdf".parse::<Format>().unwrap_err().to_string();
-        assert!(pdf.contains("md、html、docx、json"), "{pdf}");
+        assert_eq!("pdf".parse::<Format>().unwrap(), Format::Pdf);
+        let odt = "odt".parse::<Format>().unwrap_err().to_string();
+        assert!(odt.contains("md、html、docx、json、pdf"), "{odt}");
     }
 
     #[test]

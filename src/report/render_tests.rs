@@ -23,6 +23,7 @@ fn data_with(n: i64) -> ReportData {
             },
             records: vec![],
             prev: Some(Number::Int(n / 2)),
+            relations: Default::default(),
         })
         .collect();
     ReportData {
@@ -38,6 +39,7 @@ fn data_with(n: i64) -> ReportData {
         problems: Vec::new(),
         causes: String::new(),
         measures: String::new(),
+        ..Default::default()
     }
 }
 
@@ -82,16 +84,20 @@ fn the_default_template_renders_every_part_with_no_placeholder() {
         "### （五）",
         "## 二、存在的问题及原因分析",
         "学习活动50余次",
-        "参与率53%",
+        "党员参与率为53%",
         "新建红色骑行道53.0公里",
-        "发生重大舆情53起",
-        "未发现问题",
+        "一是全年发生重大舆情53起",
+        "二是全年发生群体性上访53起",
+        "### （二）原因分析\n\n【待填写】原因分析",
+        "### （三）整改措施\n\n【待填写】整改措施",
+        "## 三、下一步工作打算",
+        ">> 示例园区党工委",
     ] {
         assert!(text.contains(part), "missing {part}:\n{text}");
     }
     assert!(
-        !text.contains("（二）原因分析"),
-        "no empty causes section:\n{text}"
+        !text.contains("未发生重大舆情"),
+        "an incident is never a highlight:\n{text}"
     );
     assert!(!text.contains("\n\n\n"), "no runs of blank lines:\n{text}");
 }
@@ -121,7 +127,7 @@ fn findings_and_causes_fill_the_problems_section() {
     }];
     let text = render_markdown(&data, &ReportTemplate::builtin()).unwrap();
     assert!(
-        text.contains("- 甲科技党支部（2024-03）：当月未召开支部委员会（依据：第十二条）。"),
+        text.contains("一是甲科技党支部（2024-03）：当月未召开支部委员会（依据：第十二条）。"),
         "{text}"
     );
     assert!(!text.contains("未发现问题"));
@@ -130,7 +136,7 @@ fn findings_and_causes_fill_the_problems_section() {
         "{text}"
     );
     assert!(
-        text.contains("- 新能源项目：总投资12.5亿元，当前进度为“开工建设”。"),
+        text.contains("- 新能源项目总投资12.5亿元，已开工建设，正在加快推进。"),
         "{text}"
     );
 }
@@ -141,7 +147,7 @@ fn measures_follow_the_causes_and_number_themselves() {
     data.measures = "一是建立月度提醒制度。".into();
     let text = render_markdown(&data, &ReportTemplate::builtin()).unwrap();
     assert!(
-        text.contains("### （二）整改措施\n\n一是建立月度提醒制度。"),
+        text.contains("### （三）整改措施\n\n一是建立月度提醒制度。"),
         "{text}"
     );
     data.causes = "一是学习抓得不够紧。".into();
@@ -257,4 +263,65 @@ fn year_over_year_sentences() {
     );
     let text = render_markdown(&data_with(4), &t).unwrap();
     assert_eq!(text, "荣誉4项，上年2项，同比增长100.0%。\n");
+}
+
+#[test]
+fn year_over_year_in_words_and_the_relations_reach_templates() {
+    let mut data = data_with(4);
+    let t = ReportTemplate::new(
+        "yoy.md",
+        "{{ m.heart_talks | yoy }}；{{ m.heart_talks.change }}{{ m.heart_talks.direction }}；\
+         {{ m.participation_rate | yoy }}；{{ m.tasks_on_time_rate.numerator.id }}/\
+         {{ m.tasks_on_time_rate.denominator.id }}；{{ m.seminars.whole.id }}；\
+         {{ 'none' if m.honors.whole is none else 'some' }}\n",
+    );
+    for m in &mut data.metrics.metrics {
+        let metric = MetricCatalogue::default_metrics();
+        let def = metric.get(&m.id).unwrap();
+        m.relations = crate::report::compute::Relations {
+            part_of: def.part_of.clone(),
+            rate_of: def.rate_of.clone(),
+            adverse: def.adverse,
+        };
+        if m.id == "participation_rate" {
+            m.value = Number::Float(93.5);
+            m.prev = Some(Number::Float(95.0));
+        }
+    }
+    assert_eq!(
+        render_markdown(&data, &t).unwrap(),
+        "较上年增加2人次；2增加；较上年降低1.5个百分点；tasks_completed_on_time/tasks_due；\
+         learning_activities；none\n"
+    );
+    for m in &mut data.metrics.metrics {
+        m.prev = Some(m.value);
+    }
+    let same = ReportTemplate::new("yoy.md", "{{ m.heart_talks | yoy }}\n");
+    assert_eq!(render_markdown(&data, &same).unwrap(), "与上年持平\n");
+    for m in &mut data.metrics.metrics {
+        m.prev = None;
+    }
+    assert_eq!(render_markdown(&data, &same).unwrap(), "\n");
+}
+
+#[test]
+fn a_highlight_keeps_its_marks_for_the_health_check_only() {
+    let data = data_with(2);
+    let t = ReportTemplate::new(
+        "hl.md",
+        "{% filter highlight %}\n## 亮点\n\n发生{{ m.mass_petitions }}起。\n{% endfilter %}\n",
+    );
+    let plain = render_markdown(&data, &t).unwrap();
+    assert_eq!(plain, "## 亮点\n\n发生2起。\n");
+    let marked = crate::report::render::render_marked(&data, &t).unwrap();
+    assert!(
+        marked.starts_with(crate::report::view::HIGHLIGHT_START),
+        "{marked:?}"
+    );
+    let html = crate::report::html::render_article(&data, &t).unwrap();
+    assert!(html.contains("<h2>亮点</h2>"), "{html}");
+    assert!(
+        !html.contains(crate::report::view::HIGHLIGHT_START),
+        "{html}"
+    );
 }

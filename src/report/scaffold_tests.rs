@@ -32,6 +32,7 @@ fn data_with(n: i64) -> crate::report::ReportData {
             },
             records: vec![],
             prev: None,
+            relations: Default::default(),
         })
         .collect();
     crate::report::ReportData {
@@ -47,6 +48,7 @@ fn data_with(n: i64) -> crate::report::ReportData {
         problems: Vec::new(),
         causes: String::new(),
         measures: String::new(),
+        ..Default::default()
     }
 }
 
@@ -261,7 +263,7 @@ fn every_metric_binds_in_an_essay_phrased_its_own_way() {
         走访企业X余次，发放资料X万余份，收集建议X条，解决难题X个。\n\
         新增省级文明单位X个、市级文明单位X个、区级文明单位X个。\n\
         全年发生重大舆情X起，群体性上访X起。\n\
-        年度任务细化分解X项，按期完成X项，按期完成率X%。\n\
+        年度任务细化分解X项，年内到期任务X项，按期完成X项，按期完成率X%。\n\
         园区有基层党组织X个，其中党委X个、党总支X个、党支部X个、联合党支部X个，\
         企业党组织X个、企业党支部X个；党员X名，发展党员X名，X家企业建立党组织。\n";
     let s = run(essay);
@@ -301,6 +303,7 @@ fn every_metric_binds_in_an_essay_phrased_its_own_way() {
         "major_opinion_incidents",
         "mass_petitions",
         "tasks_decomposed",
+        "tasks_due",
         "tasks_completed_on_time",
         "tasks_on_time_rate",
         "party_organizations",

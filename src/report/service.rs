@@ -174,7 +174,67 @@ pub async fn report_data(
         data.causes = saved.causes;
         data.measures = saved.measures;
     }
+    data.implausible = counted_implausible(db, park_id, year, today, &catalogue, &data).await?;
+    data.signed_on = Some(today);
     Ok(data)
+}
+
+/// The stored records counted in the report's figures that break a plausibility rule of their
+/// kind (the data-quality page's rules), each with the metrics counting it. Only the kinds the
+/// metrics count are read, and only the candidates SQL finds are read one by one.
+async fn counted_implausible(
+    db: &Db,
+    park_id: i64,
+    year: i32,
+    today: NaiveDate,
+    catalogue: &MetricCatalogue,
+    data: &ReportData,
+) -> Result<Vec<super::health::Implausible>, AppError> {
+    use super::metrics::Period;
+    let (first, last) = super::compute::report_year(year)?;
+    let mut out: Vec<super::health::Implausible> = Vec::new();
+    for kind in crate::ledger::queries::kinds(db, park_id).await? {
+        let counting: Vec<&Metric> = catalogue
+            .metrics
+            .iter()
+            .filter(|m| m.kind == kind.id)
+            .collect();
+        if kind.plausibility.is_empty() || counting.is_empty() {
+            continue;
+        }
+        // A kind counted only within the year by its own date is read within the year.
+        let within_year = counting
+            .iter()
+            .all(|m| m.period == Period::Year && m.date_field.is_none());
+        let bounds = (within_year.then_some(first), last);
+        for (id, date, fields) in
+            queries::implausible_candidates(db, park_id, &kind, bounds, today).await?
+        {
+            let Ok(serde_json::Value::Object(fields)) = serde_json::from_str(&fields) else {
+                continue;
+            };
+            let broken = crate::ledger::plausibility::violations(&kind, &fields, today);
+            let metrics: Vec<String> = counting
+                .iter()
+                .filter(|m| {
+                    data.metrics
+                        .get(&m.id)
+                        .is_some_and(|v| v.records.binary_search(&id).is_ok())
+                })
+                .map(|m| m.id.clone())
+                .collect();
+            if broken.is_empty() || metrics.is_empty() {
+                continue;
+            }
+            out.push(super::health::Implausible {
+                id,
+                what: format!("{}中 {date} 的第 {id} 号记录", kind.sheet),
+                problems: broken.into_iter().map(|v| v.message).collect(),
+                metrics,
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// [`report_data`] for a signed-in user who may read the report.

@@ -212,8 +212,9 @@ impl Builder<'_> {
         ))
     }
 
-    /// The tasks of the report year's plans. Decomposed: the sub-tasks. On time: those done on
-    /// or before their deadline. The rate lists the tasks due within the year, with the on-time
+    /// The tasks of the report year's plans. Decomposed: the sub-tasks. Due: those whose
+    /// deadline falls within the year. On time: those due and done on or before their deadline,
+    /// so that on time ≤ due and the rate is on time / due. The rate lists the tasks due within the year, with the on-time
     /// ones summed in the first sum and all of them in the second.
     fn tasks(&mut self, measure: TaskMeasure, first: NaiveDate) -> MetricQuery {
         let year = self.bind(Bind::Int(i64::from(chrono::Datelike::year(&first))));
@@ -232,11 +233,21 @@ impl Builder<'_> {
                 "SELECT t.id, COUNT(*) OVER (), {none}, {none} {from} AND p.year = {year} \
                  AND t.parent_id IS NOT NULL ORDER BY t.id"
             ),
-            TaskMeasure::OnTime => format!(
-                "SELECT t.id, COUNT(*) OVER (), {none}, {none} {from} AND p.year = {year} \
-                 AND {} ORDER BY t.id",
-                on_time()
-            ),
+            TaskMeasure::Due | TaskMeasure::OnTime => {
+                let done = if measure == TaskMeasure::OnTime {
+                    format!("AND {}", on_time())
+                } else {
+                    String::new()
+                };
+                let last = self.bind(Bind::Date(
+                    NaiveDate::from_ymd_opt(chrono::Datelike::year(&first), 12, 31)
+                        .unwrap_or(first),
+                ));
+                format!(
+                    "SELECT t.id, COUNT(*) OVER (), {none}, {none} {from} AND p.year = {year} \
+                     AND t.deadline <= {last} {done} ORDER BY t.id"
+                )
+            }
             TaskMeasure::OnTimeRate => {
                 let on_time = on_time();
                 let last = self.bind(Bind::Date(

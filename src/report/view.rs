@@ -12,7 +12,7 @@ use super::compute::{MetricValue, MetricValues, Number};
 use super::numbers;
 
 /// Everything one report is rendered from. Rendering is a pure function of this and a template.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReportData {
     /// The park's name.
     pub park: String,
@@ -30,6 +30,25 @@ pub struct ReportData {
     pub causes: String,
     /// The user's rectification measures (整改措施); empty when not written.
     pub measures: String,
+    /// Next year's 工作要点 and 工作清单 with their top-level tasks, for 下一步工作打算.
+    pub next_plans: Vec<NextPlan>,
+    /// The day the report is signed (落款), the day it is made; `None` leaves the date out.
+    pub signed_on: Option<NaiveDate>,
+    /// Stored records counted in the figures that break a plausibility rule (the service
+    /// finds them; the health check names them).
+    pub implausible: Vec<super::health::Implausible>,
+    /// The health check's findings (`health::apply`), empty until it ran.
+    pub warnings: Vec<super::health::Warning>,
+}
+
+/// One of next year's plans, as 下一步工作打算 drafts from it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NextPlan {
+    /// 工作要点 or 工作清单.
+    pub category: String,
+    pub title: String,
+    /// The plan's top-level tasks, in order.
+    pub tasks: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -64,10 +83,15 @@ pub use crate::rules::Finding;
 pub(crate) const FIGURE_START: char = '\u{E000}';
 pub(crate) const FIGURE_MID: char = '\u{E001}';
 pub(crate) const FIGURE_END: char = '\u{E002}';
+/// Marks around a highlight (`{% filter highlight %}`), kept only for the health check.
+pub(crate) const HIGHLIGHT_START: char = '\u{E003}';
+pub(crate) const HIGHLIGHT_END: char = '\u{E004}';
 
 /// A metric as a template sees it: `{{ m.honors }}` prints the figure; `.value`, `.prev`,
-/// `.label`, `.unit`, `.id`, `.decimals` and `.records` (ids) are its attributes; it is true
-/// in a condition when its value is not zero.
+/// `.change` (value − prev), `.direction` (增加, 减少, 持平), `.label`, `.unit`, `.id`,
+/// `.decimals` and `.records` (ids) are its attributes, and `.whole`, `.numerator`,
+/// `.denominator` the metrics its relations name; it is true in a condition when its value is
+/// not zero.
 #[derive(Debug)]
 pub(crate) struct MetricView {
     pub id: String,
@@ -79,6 +103,8 @@ pub(crate) struct MetricView {
     pub records: Vec<i64>,
     /// Whether figures carry the HTML marks.
     pub mark: bool,
+    /// The metrics its relations name: `whole`, `numerator`, `denominator`.
+    pub related: Vec<(&'static str, Value)>,
 }
 
 impl MetricView {
@@ -92,7 +118,29 @@ impl MetricView {
             decimals: metric.decimals,
             records: metric.records.clone(),
             mark,
+            related: Vec::new(),
         }
+    }
+
+    /// This year's value less last year's, when last year is known.
+    pub fn change(&self) -> Option<Number> {
+        let prev = self.prev?;
+        Some(match (self.value, prev) {
+            (Number::Int(a), Number::Int(b)) => Number::Int(a - b),
+            (a, b) => Number::Float(numbers::round_to(a.as_f64() - b.as_f64(), self.decimals)),
+        })
+    }
+
+    /// 增加, 减少 or 持平 against last year, when last year is known.
+    pub fn direction(&self) -> Option<&'static str> {
+        let change = self.change()?.as_f64();
+        Some(if change > 0.0 {
+            "增加"
+        } else if change < 0.0 {
+            "减少"
+        } else {
+            "持平"
+        })
     }
 
     /// The figure with the metric's own decimals: "12", "3.5", "93.9".
@@ -134,13 +182,31 @@ impl Object for MetricView {
             "id" => Value::from(self.id.clone()),
             "decimals" => Value::from(self.decimals),
             "records" => Value::from(self.records.clone()),
+            "change" => self.change().map_or(Value::from(()), number_value),
+            "direction" => Value::from(self.direction()),
+            "whole" | "numerator" | "denominator" => self
+                .related
+                .iter()
+                .find(|(name, _)| *name == key.as_str().unwrap_or_default())
+                .map_or(Value::from(()), |(_, v)| v.clone()),
             _ => return None,
         })
     }
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {
         Enumerator::Str(&[
-            "value", "prev", "label", "unit", "id", "decimals", "records",
+            "value",
+            "prev",
+            "change",
+            "direction",
+            "label",
+            "unit",
+            "id",
+            "decimals",
+            "records",
+            "whole",
+            "numerator",
+            "denominator",
         ])
     }
 
@@ -153,11 +219,37 @@ impl Object for MetricView {
     }
 }
 
-/// The `m` of a template: every metric by id.
+/// The `m` of a template: every metric by id, each with the metrics its relations name (one
+/// level deep: `m.a.whole` is a metric, `m.a.whole.whole` is none).
 pub(crate) fn metric_map(metrics: &MetricValues, mark: bool) -> Value {
+    let plain = |id: &str| {
+        metrics
+            .get(id)
+            .map(|m| Value::from_object(MetricView::new(m, mark)))
+    };
     metrics
         .metrics
         .iter()
-        .map(|m| (m.id.clone(), Value::from_object(MetricView::new(m, mark))))
+        .map(|m| {
+            let mut view = MetricView::new(m, mark);
+            let relations = &m.relations;
+            let named = [
+                ("whole", relations.part_of.as_deref()),
+                (
+                    "numerator",
+                    relations.rate_of.as_ref().map(|r| r.0.as_str()),
+                ),
+                (
+                    "denominator",
+                    relations.rate_of.as_ref().map(|r| r.1.as_str()),
+                ),
+            ];
+            for (name, id) in named {
+                if let Some(value) = id.and_then(plain) {
+                    view.related.push((name, value));
+                }
+            }
+            (m.id.clone(), Value::from_object(view))
+        })
         .collect()
 }

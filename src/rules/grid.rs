@@ -221,62 +221,51 @@ fn short_mark(meeting_type: &str) -> String {
 // ---- drawing ----
 
 const NAME_W: u32 = 200;
-const CELL_W: u32 = 66;
-const CELL_H: u32 = 40;
-const HEAD_H: u32 = 28;
 const BOX: u32 = 14;
 const GAP: u32 = 2;
 const PER_LINE: u32 = 4;
+/// Room between a cell's border and its marks, on every side.
+const PAD: u32 = 5;
+/// Wide enough for a full line of marks and the heavier border of a missed one, so that a cell
+/// with four marks never reaches into the next month.
+const CELL_W: u32 = 2 * PAD + PER_LINE * BOX + (PER_LINE - 1) * GAP;
+/// The least height of a row: two lines of marks; a row grows by a line for every further line
+/// its fullest cell needs.
+const CELL_H: u32 = 2 * PAD + 2 * BOX + GAP;
+const HEAD_H: u32 = 28;
 const LEGEND_H: u32 = 64;
 
-/// Fill, stroke, text colour and dash of a state's mark: dark solid for held, white with a
-/// hatched fill and a heavy border for missed, light grey with a dashed border for not yet due,
-/// so that the three stay apart on a greyscale print.
+/// Fill, stroke, text colour and dash of a state's mark: solid dark green for held, solid red with
+/// a heavy dark border for missed, light grey with a dashed border for not yet due, so that a
+/// missed meeting stands out as plainly as a held one and the three stay apart on a greyscale
+/// print (dark, middle, light).
 fn look(status: Status) -> (&'static str, &'static str, &'static str, &'static str) {
     match status {
-        Status::Held => ("#1f5f3a", "#1f5f3a", "#ffffff", "none"),
-        Status::Missed => ("url(#tz-missed)", "#a3160f", "#a3160f", "none"),
+        Status::Held => ("#174a2c", "#174a2c", "#ffffff", "none"),
+        Status::Missed => ("#d32f2f", "#7f0000", "#ffffff", "none"),
         Status::NotDue => ("#eeeeee", "#888888", "#666666", "2 2"),
     }
 }
 
-/// The grid as an SVG document; each cell links to the meeting ledger of that unit and month.
+/// The height of a row: enough lines for the fullest of its cells.
+fn row_height(row: &Row) -> u32 {
+    let most = row.months.iter().map(Vec::len).max().unwrap_or(0) as u32;
+    let lines = most.div_ceil(PER_LINE).max(1);
+    (2 * PAD + lines * BOX + (lines - 1) * GAP).max(CELL_H)
+}
+
+/// The grid as an SVG document as wide as the page; each cell links to the meeting ledger of
+/// that unit and month.
 pub fn draw(grid: &Grid) -> String {
     let width = NAME_W + 12 * CELL_W + 1;
-    let height = HEAD_H + CELL_H * grid.rows.len() as u32 + LEGEND_H;
-    let mut svg = Svg::new(
+    let heights: Vec<u32> = grid.rows.iter().map(row_height).collect();
+    let rows_h: u32 = heights.iter().sum();
+    let height = HEAD_H + rows_h + LEGEND_H;
+    let mut svg = Svg::fluid(
         width,
         height,
         &format!("{}年各支部三会一课按月执行情况", grid.year),
     );
-    svg.open("defs", &[])
-        .open(
-            "pattern",
-            &[
-                ("id", "tz-missed"),
-                ("width", "4"),
-                ("height", "4"),
-                ("patternUnits", "userSpaceOnUse"),
-                ("patternTransform", "rotate(45)"),
-            ],
-        )
-        .empty(
-            "rect",
-            &[("width", "4"), ("height", "4"), ("fill", "#ffffff")],
-        )
-        .empty(
-            "line",
-            &[
-                ("x1", "0"),
-                ("y1", "0"),
-                ("x2", "0"),
-                ("y2", "4"),
-                ("stroke", "#e8a09b"),
-                ("stroke-width", "2"),
-            ],
-        )
-        .close()
-        .close();
     let font = [("font-size", "12"), ("font-family", "sans-serif")];
     let t = |n: u32| n.to_string();
     svg.text(
@@ -305,14 +294,14 @@ pub fn draw(grid: &Grid) -> String {
             &format!("{m}月"),
         );
     }
-    for (i, row) in grid.rows.iter().enumerate() {
-        let y = HEAD_H + i as u32 * CELL_H;
+    let mut y = HEAD_H;
+    for (row, &row_h) in grid.rows.iter().zip(&heights) {
         let indent = if row.unit_type == ROW_TYPES[1] { 16 } else { 4 };
         svg.text(
             "text",
             &[
                 ("x", &*t(indent)),
-                ("y", &*t(y + CELL_H / 2 + 4)),
+                ("y", &*t(y + row_h / 2 + 4)),
                 font[0],
                 font[1],
                 ("fill", "#222222"),
@@ -339,22 +328,23 @@ pub fn draw(grid: &Grid) -> String {
                     ("x", &*t(x)),
                     ("y", &*t(y)),
                     ("width", &*t(CELL_W)),
-                    ("height", &*t(CELL_H)),
+                    ("height", &*t(row_h)),
                     ("fill", "#ffffff"),
                     ("stroke", "#cccccc"),
                 ],
             );
             for (k, mark) in marks.iter().enumerate() {
                 let k = k as u32;
-                let bx = x + 4 + (k % PER_LINE) * (BOX + GAP);
-                let by = y + 5 + (k / PER_LINE) * (BOX + GAP);
+                let bx = x + PAD + (k % PER_LINE) * (BOX + GAP);
+                let by = y + PAD + (k / PER_LINE) * (BOX + GAP);
                 draw_mark(&mut svg, bx, by, &mark.short, mark.status);
             }
             svg.close();
         }
+        y += row_h;
     }
     // The legend: the three states, then what each character stands for.
-    let ly = HEAD_H + CELL_H * grid.rows.len() as u32 + 12;
+    let ly = HEAD_H + rows_h + 12;
     let mut lx = 4;
     for status in [Status::Held, Status::Missed, Status::NotDue] {
         draw_mark(&mut svg, lx, ly, "", status);

@@ -12,6 +12,7 @@ pub struct Svg {
 
 impl Svg {
     /// Starts an `<svg>` of the given size, its `viewBox` matching, with an accessible name.
+    #[allow(dead_code)] // every drawing today is fluid; a fixed size stays available
     pub fn new(width: u32, height: u32, label: &str) -> Svg {
         let mut svg = Svg {
             out: String::new(),
@@ -24,6 +25,27 @@ impl Svg {
                 ("width", &*width.to_string()),
                 ("height", &*height.to_string()),
                 ("viewBox", &*format!("0 0 {width} {height}")),
+                ("role", "img"),
+                ("aria-label", label),
+            ],
+        );
+        svg
+    }
+
+    /// Like [`Svg::new`], but as wide as the space it is placed in: `width="100%"`, its height
+    /// following from the `viewBox`, text and marks scaled alike.
+    pub fn fluid(width: u32, height: u32, label: &str) -> Svg {
+        let mut svg = Svg {
+            out: String::new(),
+            open: Vec::new(),
+        };
+        svg.open(
+            "svg",
+            &[
+                ("xmlns", "http://www.w3.org/2000/svg"),
+                ("width", "100%"),
+                ("viewBox", &*format!("0 0 {width} {height}")),
+                ("preserveAspectRatio", "xMinYMin meet"),
                 ("role", "img"),
                 ("aria-label", label),
             ],

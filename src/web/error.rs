@@ -30,6 +30,10 @@ pub fn status_of(e: &AppError) -> (StatusCode, &'static str) {
         AppError::Conflict { .. } => (StatusCode::CONFLICT, "conflict"),
         AppError::Locked(_) => (StatusCode::UNAUTHORIZED, "login_refused"),
         AppError::PasswordChangeDue => (StatusCode::FORBIDDEN, "password_change_required"),
+        AppError::SecondFactorRequired => (StatusCode::UNAUTHORIZED, "second_factor_required"),
+        AppError::SecondFactorEnrolmentDue => {
+            (StatusCode::FORBIDDEN, "second_factor_enrolment_required")
+        }
         AppError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
         AppError::Db(DbError::Busy) => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
         AppError::Db(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),

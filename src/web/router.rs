@@ -24,6 +24,7 @@ pub fn assemble(state: AppState, api: Router<AppState>, pages: Router<AppState>)
     let pages = pages
         .route("/static/app.css", get(super::ui::stylesheet))
         .route("/static/app.js", get(super::ui::script))
+        .route("/favicon.ico", get(super::ui::favicon))
         .fallback(super::ui::not_found)
         .layer(axum::middleware::from_fn(super::ui::remember_year))
         .layer(axum::middleware::from_fn(refuse_cross_site_writes))

@@ -136,6 +136,12 @@ pub struct MenuItem {
 /// The page of the password change an account is sent to when its change is due.
 pub const CHANGE_PASSWORD: &str = "/account/password";
 
+/// The page of the second factor (两步验证), where a 三员 account without one is sent to enrol.
+pub const TWO_STEP: &str = "/account/totp";
+
+/// The sign-in's second step: the code of a session opened by a right password.
+pub const SECOND_STEP: &str = "/login/code";
+
 impl Page {
     /// The layout's parts for this user: the menu (工作台 and what the composition root
     /// declares for their role; a database error is an error, never a shorter menu).
@@ -260,6 +266,12 @@ impl FromRequestParts<AppState> for Page {
                     .extensions
                     .get::<axum::extract::OriginalUri>()
                     .map_or(parts.uri.path(), |u| u.0.path());
+                if who.second_factor_due && path != SECOND_STEP && path != "/logout" {
+                    return Err(Redirect::to(SECOND_STEP).into_response());
+                }
+                if who.totp_enrolment_due && !path.starts_with(TWO_STEP) && path != "/logout" {
+                    return Err(Redirect::to(TWO_STEP).into_response());
+                }
                 if who.password_change_due && path != CHANGE_PASSWORD && path != "/logout" {
                     return Err(Redirect::to(CHANGE_PASSWORD).into_response());
                 }
@@ -414,6 +426,7 @@ pub fn app_error_page(e: AppError) -> Response {
     match e {
         AppError::Unauthorized => Redirect::to("/login").into_response(),
         AppError::PasswordChangeDue => Redirect::to(CHANGE_PASSWORD).into_response(),
+        AppError::SecondFactorEnrolmentDue => Redirect::to(TWO_STEP).into_response(),
         AppError::NotFound(what) => error_page(status, &format!("{what}不存在或已被删除")),
         AppError::Db(crate::db::DbError::Busy) => error_page(status, "数据库正忙，请稍后重试"),
         AppError::Db(e) => {
@@ -432,6 +445,18 @@ pub async fn stylesheet() -> impl IntoResponse {
             (header::CACHE_CONTROL, "max-age=3600"),
         ],
         include_str!("static/app.css"),
+    )
+}
+
+/// The site's icon, drawn by us: a ledger page on the red of the Party's documents. Served as
+/// SVG at the address browsers ask for by themselves.
+pub async fn favicon() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "max-age=86400"),
+        ],
+        include_str!("static/favicon.svg"),
     )
 }
 

@@ -48,21 +48,7 @@ async fn try_sign_in(app: &TestApp, body: serde_json::Value) -> (StatusCode, ser
 
 /// How many entries of `action` the audit log holds, as the 审计管理员 reads them.
 pub(crate) async fn audit_count(app: &TestApp, action: &str) -> i64 {
-    let auditor = match app
-        .call(
-            Method::POST,
-            "/api/v1/session",
-            None,
-            Some(json!({"login": "audit_admin", "password": PASSWORD})),
-        )
-        .await
-    {
-        (StatusCode::OK, body) => body["token"].as_str().unwrap().to_string(),
-        _ => {
-            app.admin_duty("audit_admin").await;
-            app.login("audit_admin").await
-        }
-    };
+    let auditor = app.as_role("audit_admin").await;
     let (status, body) = app
         .get(&auditor, &format!("/api/v1/audit?action={action}"))
         .await;
@@ -86,9 +72,14 @@ async fn five_failures_lock_the_account_even_against_the_right_password() {
     // The lock-out was recorded, though nobody was told.
     assert_eq!(audit_count(&app, "lockout").await, 1);
     // Once the lock has run out, the right password works again.
-    app.state.clock =
-        taizhang::web::Clock::Fixed(crate::helpers::now() + chrono::Duration::minutes(16));
-    let (status, body) = try_sign_in(&app, json!({"login": "admin", "password": PASSWORD})).await;
+    let later = crate::helpers::now() + chrono::Duration::minutes(16);
+    app.state.clock = taizhang::web::Clock::Fixed(later);
+    let code = taizhang::auth::totp::current_code(crate::helpers::TOTP_SECRET, later);
+    let (status, body) = try_sign_in(
+        &app,
+        json!({"login": "admin", "password": PASSWORD, "code": code}),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
@@ -148,7 +139,7 @@ async fn two_parks_with_the_same_login_each_sign_in_to_their_own() {
     for park in [app.park_id, second] {
         let (status, body) = try_sign_in(
             &app,
-            json!({"login": "admin", "password": PASSWORD, "park_id": park}),
+            json!({"login": "admin", "password": PASSWORD, "park_id": park, "code": crate::helpers::totp_code()}),
         )
         .await;
         assert_eq!(status, StatusCode::OK, "{body}");

@@ -20,6 +20,15 @@ pub const PASSWORD: &str = "Passw0rd-test";
 /// at the first sign-in, as the product asks.
 pub const INITIAL_PASSWORD: &str = "Initial-Passw0rd-9";
 
+/// The second factor's secret (base32) of the three admin duties' accounts the tests make, as
+/// `serve --demo` gives its admin duties one: they must have a second factor.
+pub const TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+
+/// The code an authenticator app shows for [`TOTP_SECRET`] at the tests' fixed instant.
+pub fn totp_code() -> String {
+    taizhang::auth::totp::current_code(TOTP_SECRET, now())
+}
+
 /// One fixed instant for every test: 2025-06-15 10:00 UTC.
 pub fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2025, 6, 15, 10, 0, 0)
@@ -68,7 +77,47 @@ impl TestApp {
         app.park_id = taizhang::org::park::create(&app.db, "测试园区", "admin", PASSWORD, now())
             .await
             .expect("park");
+        app.enrol_totp("admin").await;
         app
+    }
+
+    /// Gives the account `login` the second factor [`TOTP_SECRET`], as the server operator can.
+    pub async fn enrol_totp(&self, login: &str) {
+        let user = taizhang::auth::operator::find_by_login(&self.db, self.park_id, login, now())
+            .await
+            .expect("lookup")
+            .expect("the account");
+        taizhang::auth::operator::enrol_totp(
+            &self.db,
+            self.park_id,
+            &taizhang::audit::Actor::system(),
+            user.id,
+            TOTP_SECRET,
+            now(),
+        )
+        .await
+        .expect("second factor");
+    }
+
+    /// Forgets which time step of `login`'s second factor was last used: the tests' clock stands
+    /// still, so without it an account could sign in once only (a code is good once).
+    pub async fn forget_spent_code(&self, login: &str) {
+        let sql = "UPDATE users SET totp_last_step = NULL WHERE park_id = $1 AND login = $2";
+        match &self.db {
+            Db::Sqlite(pool) => sqlx::query(sql)
+                .bind(self.park_id)
+                .bind(login)
+                .execute(pool)
+                .await
+                .map(|_| ()),
+            Db::Postgres(pool) => sqlx::query(sql)
+                .bind(self.park_id)
+                .bind(login)
+                .execute(pool)
+                .await
+                .map(|_| ()),
+        }
+        .expect("forget the spent code");
     }
 
     /// A fresh database holding the demo park of the given last year (every account's password
@@ -80,6 +129,7 @@ impl TestApp {
         let options = taizhang::demo::Options {
             year,
             password: PASSWORD.to_string(),
+            totp_secret: Some(TOTP_SECRET.to_string()),
             until: Some(taizhang::calendar::today(now())),
             ..Default::default()
         };
@@ -258,6 +308,7 @@ impl TestApp {
         )
         .await
         .expect("admin account");
+        self.enrol_totp(role).await;
     }
 
     /// Grants an account the role and scope `scope` holds, as the 安全管理员.
@@ -288,15 +339,12 @@ impl TestApp {
             return self.login("admin").await;
         }
         if matches!(role, "sec_admin" | "audit_admin") {
-            let (status, _) = self
-                .call(
-                    Method::POST,
-                    "/api/v1/session",
-                    None,
-                    Some(json!({"login": role, "password": PASSWORD})),
-                )
-                .await;
-            if status != StatusCode::OK {
+            let exists =
+                taizhang::auth::operator::find_by_login(&self.db, self.park_id, role, now())
+                    .await
+                    .expect("lookup")
+                    .is_some();
+            if !exists {
                 self.admin_duty(role).await;
             }
             return self.login(role).await;
@@ -366,13 +414,18 @@ impl TestApp {
         );
     }
 
+    /// Signs in with [`PASSWORD`] and, for an account with a second factor, the code of
+    /// [`TOTP_SECRET`] (ignored by an account without one).
     pub async fn login(&self, login: &str) -> String {
+        self.forget_spent_code(login).await;
         let (status, body) = self
             .call(
                 Method::POST,
                 "/api/v1/session",
                 None,
-                Some(json!({"login": login, "password": PASSWORD, "park_id": self.park_id})),
+                Some(
+                    json!({"login": login, "password": PASSWORD, "park_id": self.park_id, "code": taizhang::auth::totp::current_code(TOTP_SECRET, self.state.now())}),
+                ),
             )
             .await;
         assert_eq!(status, StatusCode::OK, "login {login}: {body}");

@@ -145,3 +145,64 @@ fn the_operator_check_sees_an_unchecked_call() {
                 set_password(&db, 1, &a, &u, pw, by, now)";
     assert_eq!(operator_calls(text), [3, 5]);
 }
+
+/// The longest unit-test module kept inline at the end of its file; a longer one lives beside
+/// it in `NAME_tests.rs`, included with `#[cfg(test)] #[path = "NAME_tests.rs"] mod tests;`.
+const INLINE_TESTS_MAX: usize = 150;
+
+/// Where one file breaks the unit-test convention, if it does.
+fn test_convention_breach(path: &Path, text: &str, siblings: &[String]) -> Option<String> {
+    let name = path.file_name()?.to_str()?;
+    if let Some(stem) = name.strip_suffix("_tests.rs") {
+        let owner = path.with_file_name(format!("{stem}.rs"));
+        let included = std::fs::read_to_string(&owner)
+            .is_ok_and(|t| t.contains(&format!("#[path = \"{name}\"]")));
+        return (!included).then(|| format!("{name} is not included by {stem}.rs with #[path]"));
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let start = lines.iter().position(|l| *l == "mod tests {")?;
+    let inline = lines.len() - start;
+    let sibling = format!("{}_tests.rs", name.trim_end_matches(".rs"));
+    if siblings.contains(&sibling) {
+        return Some(format!("{name} has inline tests and {sibling} beside it"));
+    }
+    (inline > INLINE_TESTS_MAX).then(|| {
+        format!(
+            "{name}: {inline} lines of inline tests; past {INLINE_TESTS_MAX} they go to {sibling}"
+        )
+    })
+}
+
+#[test]
+fn unit_tests_are_inline_when_short_and_beside_their_file_when_long() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    crate::route_rows::rust_files(&root, &mut files);
+    let mut breaches = Vec::new();
+    for path in &files {
+        let siblings: Vec<String> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .collect();
+        let text = std::fs::read_to_string(path).unwrap();
+        if let Some(b) = test_convention_breach(path, &text, &siblings) {
+            breaches.push(b);
+        }
+    }
+    assert!(breaches.is_empty(), "{}", breaches.join("\n"));
+}
+
+#[test]
+fn the_test_convention_check_sees_a_long_inline_module() {
+    let long = format!(
+        "fn f() {{}}\nmod tests {{\n{}}}\n",
+        "    #[test]\n".repeat(200)
+    );
+    let breach = test_convention_breach(Path::new("src/x/long.rs"), &long, &[]);
+    assert!(breach.is_some_and(|b| b.contains("long_tests.rs")));
+    let short = "fn f() {}\nmod tests {\n    #[test]\n    fn t() {}\n}\n";
+    assert_eq!(
+        test_convention_breach(Path::new("src/x/short.rs"), short, &[]),
+        None
+    );
+}

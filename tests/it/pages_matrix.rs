@@ -381,6 +381,21 @@ fn calls(app: &TestApp, f: &Fixture, role: &str) -> Vec<Call> {
         get("sc", "/admin/users".into()),
         get("c", "/admin/security".into()),
         get("*", "/account/password".into()),
+        get("*", "/account/totp".into()),
+        get("*", "/login/code".into()),
+        post("*", "/login/code".into(), pairs(&[("code", "000000")])),
+        post("*", "/account/totp/begin".into(), Vec::new()),
+        post(
+            "*",
+            "/account/totp/confirm".into(),
+            pairs(&[("code", "000000")]),
+        ),
+        // The three admin duties may not turn their second factor off.
+        post(
+            "oblxe",
+            "/account/totp/off".into(),
+            pairs(&[("code", "000000")]),
+        ),
         get("o", "/admin/kinds".into()),
         get("o", "/admin/kinds/meeting".into()),
         get("ol", "/report/metrics".into()),

@@ -12,7 +12,7 @@ const ID_NUMBER: &str = "11010519491231002X";
 const PHONE: &str = "13812345678";
 
 /// Every value of one text column (of every row), as stored.
-async fn column(app: &TestApp, sql: &str) -> Vec<String> {
+pub(crate) async fn column(app: &TestApp, sql: &str) -> Vec<String> {
     let rows: Vec<Option<String>> = match &app.db {
         Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_all(p).await.unwrap(),
         Db::Postgres(p) => sqlx::query_scalar(sql).fetch_all(p).await.unwrap(),

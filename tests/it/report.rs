@@ -448,6 +448,7 @@ async fn fixtures(app: &TestApp) -> Expected {
         .await;
     }
     want.insert("tasks_decomposed", (json!(2), vec![on_time, late]));
+    want.insert("tasks_due", (json!(3), vec![top, on_time, late]));
     want.insert("tasks_completed_on_time", (json!(2), vec![top, on_time]));
     want.insert(
         "tasks_on_time_rate",
@@ -522,7 +523,7 @@ async fn json_holds_each_metric_with_its_records_and_last_year() {
         .keys()
         .map(String::as_str)
         .collect();
-    assert_eq!(keys, ["findings", "metrics", "park", "year"]);
+    assert_eq!(keys, ["findings", "metrics", "park", "warnings", "year"]);
     assert_eq!(
         (doc["park"].clone(), doc["year"].clone()),
         (json!("测试园区"), json!(2024))
@@ -598,14 +599,15 @@ async fn the_default_template_renders_the_year_with_every_figure_linked() {
         "面积约3500平方米",
         "新建红色骑行道3.5公里",
         "市级示范支部2个",
-        "党员参与率93.9%",
-        "全年园区发生重大舆情1起，发生群体性上访1起。",
+        "党员参与率为93.9%",
+        "全年发生重大舆情1起，网络舆情",
+        "全年发生群体性上访1起，矛盾纠纷",
         "谈心谈话4人次",
         "发放政策宣传资料4万余份",
-        "- 高端装备产业园：总投资30亿元，当前进度为“地勘环评”。",
+        "- 高端装备产业园总投资30亿元，已进入地质勘察和环境影响评价阶段。",
         "专职人员3名、兼职人员2名",
         "园区共有基层党组织6个，其中党委1个、党总支1个、党支部4个（含联合党支部1个）；企业中建有党组织4个，其中企业党支部3个，3家企业建立了党组织。在册党员3名，年内发展党员1名。",
-        "未发现问题",
+        "主要存在以下问题",
     ] {
         assert!(md.contains(part), "missing {part}:\n{md}");
     }
@@ -670,9 +672,9 @@ async fn a_year_without_records_renders_zero_honestly() {
     let md = report::render_markdown(&data, &ReportTemplate::builtin()).unwrap();
     for part in [
         "专题研究党建工作0次",
-        "党员参与率0%",
+        "党员参与率为0%",
         "帮助企业解决难题0个",
-        "全年园区未发生重大舆情，未发生群体性上访事件。",
+        "全年园区未发生重大舆情和群体性上访事件。",
         "尚未登记到文件台账",
         "重点项目台账中暂无项目记录",
         "未发现问题",
@@ -802,7 +804,7 @@ async fn the_docx_report_matches_its_snapshot_and_the_official_layout() {
         "Heading2"
     );
     assert_eq!(
-        style_of("高端装备产业园：总投资30亿元，当前进度为“地勘环评”。"),
+        style_of("高端装备产业园总投资30亿元，已进入地质勘察和环境影响评价阶段。"),
         "Normal"
     );
     assert_eq!(

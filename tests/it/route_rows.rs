@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 /// Routes answered the same for everyone, or whose roles another test holds until the matrices
 /// send files through the API too, each with that test.
-const EXEMPT: [(&str, &str); 13] = [
+const EXEMPT: [(&str, &str); 14] = [
     (
         "/openapi.json",
         "the API document, open to all (nested under /api/v1)",
@@ -36,6 +36,10 @@ const EXEMPT: [(&str, &str); 13] = [
         "served to strangers too (web::pages_carry_security_headers)",
     ),
     ("/static/app.js", "served to strangers too"),
+    (
+        "/favicon.ico",
+        "served to strangers too (web::the_site_has_its_own_icon)",
+    ),
     (
         "/login",
         "web::strangers_are_sent_to_the_login_page_which_keeps_the_login_on_error",
@@ -77,6 +81,10 @@ pub(crate) fn routes_in(text: &str) -> Vec<String> {
             out.push(lit[..lit.find('"').unwrap()].to_string());
         } else if arg.starts_with("CHANGE_PASSWORD") {
             out.push(taizhang::auth::account_pages::CHANGE_PASSWORD.to_string());
+        } else if arg.starts_with("TWO_STEP") {
+            out.push(taizhang::web::ui::TWO_STEP.to_string());
+        } else if arg.starts_with("SECOND_STEP") {
+            out.push(taizhang::web::ui::SECOND_STEP.to_string());
         } else {
             let name: String = arg.chars().take_while(|c| *c != ',').collect();
             panic!("a route named by {name}: teach route_rows.rs its value");

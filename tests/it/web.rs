@@ -43,12 +43,18 @@ pub(crate) async fn send(app: &TestApp, req: Request<Body>) -> Answer {
 }
 
 pub(crate) async fn sign_in<'a>(app: &'a TestApp, login: &str) -> Browser<'a> {
+    // The code of the admin duties' second factor, sent with the password (ignored by others).
+    app.forget_spent_code(login).await;
     let req = Request::post("/login")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .body(Body::from(form_body(&[
             ("login", login),
             ("password", PASSWORD),
             ("next", "/"),
+            (
+                "code",
+                &taizhang::auth::totp::current_code(crate::helpers::TOTP_SECRET, app.state.now()),
+            ),
         ])))
         .unwrap();
     let a = send(app, req).await;
@@ -120,6 +126,43 @@ async fn strangers_are_sent_to_the_login_page_which_keeps_the_login_on_error() {
         a.body.contains("value=\"office\""),
         "the login typed is kept"
     );
+}
+
+/// The sign-in page names the system and, in a one-park deployment, the park it serves.
+#[tokio::test]
+async fn the_login_page_names_the_system_and_the_park() {
+    let app = TestApp::empty().await;
+    let page = send(&app, Request::get("/login").body(Body::empty()).unwrap()).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("<h1>党建工作台账与述职系统</h1>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("测试园区党工委"), "{}", page.body);
+}
+
+/// `/favicon.ico` answers strangers with an icon of the product's own, and every page names it.
+#[tokio::test]
+async fn the_site_has_its_own_icon() {
+    let app = TestApp::new().await;
+    let icon = send(
+        &app,
+        Request::get("/favicon.ico").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(icon.status, StatusCode::OK);
+    assert_eq!(
+        icon.headers.get(header::CONTENT_TYPE).unwrap(),
+        "image/svg+xml"
+    );
+    assert!(icon.body.starts_with("<svg") && icon.body.contains("</svg>"));
+    let login = send(&app, Request::get("/login").body(Body::empty()).unwrap()).await;
+    assert!(login
+        .body
+        .contains("<link rel=\"icon\" href=\"/favicon.ico\""));
+    let b = sign_in(&app, "office").await;
+    assert!(b.get("/").await.body.contains("href=\"/favicon.ico\""));
 }
 
 /// With a second park in the deployment the sign-in page asks for the park, remembers it for
