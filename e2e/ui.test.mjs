@@ -148,3 +148,112 @@ test("admin creates an account, secadmin assigns its role, auditor finds both in
   await office.page.screenshot({ path: `${SHOTS}/12-unit-form.png`, fullPage: true });
   await office.context.close();
 });
+
+// The loop of an enterprise request as its three parties work it: the enterprise on its phone,
+// the 园小二 team at its desk, the office looking on.
+test("an enterprise raises a request on its phone, the team works it, the enterprise rates it", async () => {
+  const title = `夜班通勤班车 ${Date.now() % 100000}`;
+  const phone = { width: 390, height: 844 };
+  const fitsThePhone = async (page) =>
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390),
+      `${page.url()} is wider than the phone`);
+
+  const qiye = await signIn("qiye", phone);
+  assert.match(await qiye.page.textContent("main"), /我的诉求/);
+  await qiye.page.click("main a.button:text-is('提出诉求')");
+  await qiye.page.waitForURL(`${BASE}/requests/new`);
+  await fitsThePhone(qiye.page);
+  await qiye.page.selectOption("select[name=category]", "用工");
+  await qiye.page.fill("input[name=title]", title);
+  await qiye.page.fill("textarea[name=description]", "夜班员工下班后没有公交，希望园区协调开通通勤班车。");
+  await Promise.all([qiye.page.waitForURL(/\/requests\/\d+$/), qiye.page.click("button.primary")]);
+  const url = qiye.page.url();
+  assert.equal(await qiye.page.textContent("h1 small"), "已登记");
+  const facts = await qiye.page.textContent("dl.facts");
+  assert.match(facts, /企业服务组办理/);
+  for (const due of ["首次联系", "阶段性答复", "办结时限"]) {
+    assert.match(facts, new RegExp(`${due}\\d{4}-\\d{2}-\\d{2} 前`), due);
+  }
+  assert.match(await qiye.page.textContent(".thread"), /登记（已登记）/);
+  // An enterprise works nothing: the only form is its message.
+  assert.equal(await qiye.page.locator("form.step").count(), 0);
+  await fitsThePhone(qiye.page);
+  await qiye.page.screenshot({ path: `${SHOTS}/13-request-phone.png`, fullPage: true });
+
+  // The team finds it in its queue, among the group's new requests, and works it step by step.
+  // Its 工作台 counts what each link lists.
+  const xiaoer = await signIn("xiaoer");
+  await xiaoer.page.screenshot({ path: `${SHOTS}/14-home-team.png`, fullPage: true });
+  for (const due of ["today", "overdue"]) {
+    const tile = xiaoer.page.locator(`.home-requests a[href='/requests?due=${due}']`);
+    const n = await tile.locator(".n").textContent();
+    await Promise.all([xiaoer.page.waitForURL(`${BASE}/requests?due=${due}`), tile.click()]);
+    assert.equal(await xiaoer.page.textContent("h1 small"), `共 ${n} 件`, due);
+    assert.equal(await xiaoer.page.locator("li.request").count(), Math.min(Number(n), 20), due);
+    await xiaoer.page.goto(`${BASE}/`);
+  }
+  await xiaoer.page.goto(`${BASE}/requests`);
+  await xiaoer.page.selectOption("select[name=group]", "企业服务组");
+  await xiaoer.page.selectOption("select[name=status]", "registered");
+  await Promise.all([xiaoer.page.waitForURL(/status=registered/),
+    xiaoer.page.click("form.filters:has(select[name=status]) button")]);
+  // The newest deadline comes last: the team pages on until it is there.
+  while (await xiaoer.page.locator("a", { hasText: title }).count() === 0) {
+    const next = await xiaoer.page.getAttribute(".pager a:text-is('下一页')", "href", { timeout: 2000 });
+    await xiaoer.page.goto(new URL(next, xiaoer.page.url()).href);
+  }
+  const item = xiaoer.page.locator("li.request", { hasText: title });
+  assert.match(await item.textContent(), /已登记/);
+  await xiaoer.page.screenshot({ path: `${SHOTS}/15-request-queue.png`, fullPage: true });
+  await Promise.all([xiaoer.page.waitForURL(url), item.locator("a").click()]);
+
+  const take = async (party, step, status, text) => {
+    const form = party.page.locator(`form[action$='/steps/${step}']`);
+    if (text !== undefined) await form.locator("textarea").fill(text);
+    await form.locator("button").click();
+    await party.page.locator("h1 small", { hasText: status }).waitFor();
+  };
+  await take(xiaoer, "accept", "已受理");
+  await take(xiaoer, "stage_reply", "办理中", "已联系公交公司，正在核定线路。");
+  await take(xiaoer, "reply", "已答复", "公交公司 12 月起开通园区夜班专线，末班 23:30。");
+  await take(xiaoer, "close", "已办结");
+  const steps = (party) => party.page.locator(".thread li strong").allTextContents();
+  assert.deepEqual(await steps(xiaoer), ["登记", "受理", "阶段性答复", "答复", "办结"]);
+  const thread = await xiaoer.page.textContent(".thread");
+  assert.match(thread, /阶段性答复（办理中）\s*已联系公交公司，正在核定线路。/);
+  assert.match(thread, /答复（已答复）\s*公交公司 12 月起开通园区夜班专线/);
+  assert.match(thread, /办结（已办结）/);
+  await xiaoer.page.screenshot({ path: `${SHOTS}/16-request-closed.png`, fullPage: true });
+
+  // The enterprise is not satisfied and says why.
+  await qiye.page.goto(url);
+  assert.equal(await qiye.page.textContent("h1 small"), "已办结");
+  assert.match(await qiye.page.textContent(".thread"), /公交公司 12 月起开通园区夜班专线/);
+  await qiye.page.selectOption("#rating-rate", "unsatisfied");
+  await qiye.page.fill("#text-rate", "末班太早，夜班 24:00 才下班。");
+  await Promise.all([qiye.page.waitForURL(url), qiye.page.click("form[action$='/steps/rate'] button")]);
+  await qiye.page.locator("dd", { hasText: "不满意" }).waitFor();
+  assert.match(await qiye.page.textContent(".thread"), /评价（已办结）\s*不满意：末班太早/);
+  assert.equal(await qiye.page.locator("form.step").count(), 0, "rated once");
+  await fitsThePhone(qiye.page);
+  await qiye.page.screenshot({ path: `${SHOTS}/17-request-rated-phone.png`, fullPage: true });
+  await qiye.context.close();
+
+  // The team visits.
+  await xiaoer.page.goto(url);
+  await take(xiaoer, "visit", "已回访", "上门回访，已商请公交公司把末班推迟到 24:30。");
+  await xiaoer.context.close();
+
+  // The office sees the whole of it.
+  const office = await signIn("office");
+  assert.match(await office.page.textContent(".home-requests"), /今天到期/);
+  await office.page.goto(url);
+  assert.equal(await office.page.textContent("h1"), `${title}已回访`);
+  assert.deepEqual(await steps(office), ["登记", "受理", "阶段性答复", "答复", "办结", "评价", "回访"]);
+  const seen = await office.page.textContent(".thread");
+  assert.match(seen, /评价（已办结）\s*不满意：末班太早/);
+  assert.match(seen, /回访（已回访）\s*上门回访/);
+  assert.match(await office.page.textContent("dl.facts"), /企业评价不满意/);
+  await office.page.screenshot({ path: `${SHOTS}/18-request-office.png`, fullPage: true });
+  await office.context.close();
+});

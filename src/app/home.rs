@@ -1,16 +1,22 @@
-//! 工作台: this year's counts per ledger kind the user can read, the open rule-check findings
-//! and the tasks that need the user. It draws on several areas, so it lives in the root.
+//! 工作台: this year's counts per ledger kind the user can read, the open rule-check findings,
+//! the tasks that need the user, and 企业诉求: for 党建办 and 园小二 the open, due-today and
+//! overdue requests, each a link to the queue so filtered; for an enterprise its own open
+//! requests with their deadlines. It draws on several areas, so it lives in the root.
 
 use axum::extract::{Query, State};
 use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 
-use crate::ledger::service;
+use crate::auth::Role;
+use crate::ledger::service::{self, Listing};
 use crate::web::ui::{render, Chrome, Page};
 use crate::web::{AppState, PageResult};
 
 /// This page's template.
 pub const TEMPLATES: &[(&str, &str)] = &[("home.html", include_str!("templates/home.html"))];
+
+/// An enterprise's open requests the 工作台 lists; the rest are a link away.
+const OWN_REQUESTS: i64 = 10;
 
 #[derive(Serialize)]
 struct HomeView {
@@ -28,6 +34,10 @@ struct HomeView {
     checks: Option<crate::rules::pages::HomeChecks>,
     /// The user's overdue and supervised tasks (年度计划与任务), when their role reads plans.
     tasks: Vec<crate::tasks::TaskView>,
+    /// The team's open, due-today and overdue requests (党建办, 园小二).
+    pressing: Option<crate::requests::service::Pressing>,
+    /// An enterprise's own open requests, the most pressing first, and how many there are.
+    own_requests: Option<Listing<crate::requests::service::RequestView>>,
 }
 
 #[derive(Serialize)]
@@ -79,6 +89,22 @@ pub async fn home(
     } else {
         Vec::new()
     };
+    let (pressing, own_requests) = match page.who.role {
+        Role::Office | Role::ServiceStaff => (
+            Some(crate::requests::service::pressing(&st.db, &page.who, st.now()).await?),
+            None,
+        ),
+        Role::Enterprise => {
+            let open = crate::requests::service::RequestFilter {
+                status: Some(crate::requests::service::OPEN.into()),
+                limit: Some(OWN_REQUESTS),
+                ..Default::default()
+            };
+            let listing = crate::requests::service::list(&st.db, &page.who, open, st.now()).await?;
+            (None, Some(listing))
+        }
+        _ => (None, None),
+    };
     Ok(render(
         "home.html",
         HomeView {
@@ -91,6 +117,8 @@ pub async fn home(
             pending: page.who.role == crate::auth::Role::Pending,
             checks,
             tasks,
+            pressing,
+            own_requests,
         },
     ))
 }

@@ -42,6 +42,8 @@ struct ListQuery {
     status: String,
     #[serde(default)]
     group: String,
+    #[serde(default)]
+    due: String,
     page: Option<i64>,
 }
 
@@ -54,13 +56,14 @@ struct ListView {
     pages: i64,
     status: String,
     group: String,
+    due: String,
     statuses: Vec<(&'static str, &'static str)>,
     groups: Vec<&'static str>,
     /// The enterprise's own list rather than the team's queue.
     own: bool,
     can_raise: bool,
-    due_today: usize,
-    overdue: usize,
+    /// The queue's open, due-today and overdue counts, each a link to its filter.
+    pressing: Option<service::Pressing>,
 }
 
 async fn list(State(st): State<AppState>, page: Page, Query(q): Query<ListQuery>) -> PageResult {
@@ -68,24 +71,17 @@ async fn list(State(st): State<AppState>, page: Page, Query(q): Query<ListQuery>
     let filter = RequestFilter {
         status: Some(q.status.clone()),
         group: Some(q.group.clone()),
+        due: Some(q.due.clone()),
         limit: Some(PAGE_SIZE),
         offset: Some((current - 1) * PAGE_SIZE),
     };
     let listing = service::list(&st.db, &page.who, filter, st.now()).await?;
-    let today = crate::calendar::today(st.now());
-    let open = |r: &&RequestView| r.colour.is_some();
-    let due_today = listing
-        .items
-        .iter()
-        .filter(open)
-        .filter(|r| r.due.close_by == today)
-        .count();
-    let overdue = listing
-        .items
-        .iter()
-        .filter(open)
-        .filter(|r| r.due.close_by < today)
-        .count();
+    let own = page.who.role == Role::Enterprise;
+    let pressing = if own {
+        None
+    } else {
+        Some(service::pressing(&st.db, &page.who, st.now()).await?)
+    };
     Ok(render(
         "requests.html",
         ListView {
@@ -96,12 +92,14 @@ async fn list(State(st): State<AppState>, page: Page, Query(q): Query<ListQuery>
             page: current,
             status: q.status,
             group: q.group,
-            statuses: STATUSES.iter().map(|s| (s.as_str(), s.label())).collect(),
+            due: q.due,
+            statuses: std::iter::once((service::OPEN, "未办结"))
+                .chain(STATUSES.iter().map(|s| (s.as_str(), s.label())))
+                .collect(),
             groups: GROUPS.to_vec(),
-            own: page.who.role == Role::Enterprise,
+            own,
             can_raise: page.who.role.allows(Action::RaiseRequests),
-            due_today,
-            overdue,
+            pressing,
         },
     ))
 }

@@ -133,43 +133,78 @@ pub async fn get_tx(tx: &mut Tx, park_id: i64, id: i64) -> Result<Option<Request
         .await)?)
 }
 
+/// What a list of requests is narrowed to; every part left out narrows nothing.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Narrow<'a> {
+    /// One enterprise's requests (an enterprise user's own).
+    pub enterprise_id: Option<i64>,
+    pub status: Option<&'a str>,
+    /// Only the open ones (registered, accepted, in progress, replied).
+    pub open: bool,
+    pub group: Option<&'a str>,
+    /// Only those due to close on this day.
+    pub close_on: Option<NaiveDate>,
+    /// Only those due to close before this day.
+    pub close_before: Option<NaiveDate>,
+}
+
+/// The statuses of an open request, as SQL text of ours.
+const OPEN: &str = "('registered', 'accepted', 'in_progress', 'replied')";
+
+/// The conditions of a [`Narrow`], on parameters `$2` to `$7`.
+fn narrowed() -> String {
+    format!(
+        " AND ($2 IS NULL OR r.enterprise_id = $2) AND ($3 IS NULL OR r.status = $3) \
+         AND ($4 = FALSE OR r.status IN {OPEN}) AND ($5 IS NULL OR r.team_group = $5) \
+         AND ($6 IS NULL OR r.close_by = $6) AND ($7 IS NULL OR r.close_by < $7)"
+    )
+}
+
 /// A page of requests, the most pressing first (open ones by closing deadline, then the rest
-/// newest first), narrowed to one enterprise, a status and a group when given.
+/// newest first), with how many there are in all.
 pub async fn list(
     db: &Db,
     park_id: i64,
-    enterprise_id: Option<i64>,
-    status: Option<&str>,
-    group: Option<&str>,
+    n: Narrow<'_>,
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<RequestRow>, i64), DbError> {
-    let filter = " AND ($2 IS NULL OR r.enterprise_id = $2) AND ($3 IS NULL OR r.status = $3) \
-                  AND ($4 IS NULL OR r.team_group = $4)";
     let sql = format!(
-        "{SELECT}{filter} ORDER BY CASE WHEN r.status IN ('registered', 'accepted', \
-         'in_progress', 'replied') THEN 0 ELSE 1 END, \
-         CASE WHEN r.status IN ('registered', 'accepted', 'in_progress', 'replied') \
-         THEN r.close_by END, r.id DESC LIMIT $5 OFFSET $6"
+        "{SELECT}{} ORDER BY CASE WHEN r.status IN {OPEN} THEN 0 ELSE 1 END, \
+         CASE WHEN r.status IN {OPEN} THEN r.close_by END, r.id DESC LIMIT $8 OFFSET $9",
+        narrowed()
     );
-    let count = format!("SELECT COUNT(*) FROM requests r WHERE r.park_id = $1{filter}");
     let rows = on_db!(db, |pool| sqlx::query_as(&sql)
         .bind(park_id)
-        .bind(enterprise_id)
-        .bind(status)
-        .bind(group)
+        .bind(n.enterprise_id)
+        .bind(n.status)
+        .bind(n.open)
+        .bind(n.group)
+        .bind(n.close_on)
+        .bind(n.close_before)
         .bind(limit)
         .bind(offset)
         .fetch_all(pool)
         .await)?;
-    let total = on_db!(db, |pool| sqlx::query_scalar(&count)
+    Ok((rows, count(db, park_id, n).await?))
+}
+
+/// How many requests a [`Narrow`] lets through: the total of the same [`list`].
+pub async fn count(db: &Db, park_id: i64, n: Narrow<'_>) -> Result<i64, DbError> {
+    let sql = format!(
+        "SELECT COUNT(*) FROM requests r WHERE r.park_id = $1{}",
+        narrowed()
+    );
+    Ok(on_db!(db, |pool| sqlx::query_scalar(&sql)
         .bind(park_id)
-        .bind(enterprise_id)
-        .bind(status)
-        .bind(group)
+        .bind(n.enterprise_id)
+        .bind(n.status)
+        .bind(n.open)
+        .bind(n.group)
+        .bind(n.close_on)
+        .bind(n.close_before)
         .fetch_one(pool)
-        .await)?;
-    Ok((rows, total))
+        .await)?)
 }
 
 /// Applies a step to the request at `version`; `false` when someone else changed it first.

@@ -111,8 +111,11 @@ pub struct EventView {
 /// The list's filters.
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct RequestFilter {
+    /// A status, or `open` for every status still being worked.
     pub status: Option<String>,
     pub group: Option<String>,
+    /// `today`: open and due to close today; `overdue`: open and past its closing deadline.
+    pub due: Option<String>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
 }
@@ -287,6 +290,9 @@ pub async fn get(
     })
 }
 
+/// The `status` of a filter that stands for every open status.
+pub const OPEN: &str = "open";
+
 /// The requests in the caller's scope, the most pressing first.
 pub async fn list(
     db: &Db,
@@ -295,16 +301,22 @@ pub async fn list(
     now: DateTime<Utc>,
 ) -> Result<Listing<RequestView>, AppError> {
     who.require(Action::ReadRequests)?;
-    let status = match f.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => None,
-        Some(s) => Some(
-            Status::parse(s)
-                .ok_or_else(|| AppError::invalid("status", "状态", format!("没有“{s}”这个状态")))?
-                .as_str(),
-        ),
+    let today = crate::calendar::today(now);
+    let mut narrow = queries::Narrow {
+        enterprise_id: own_enterprise(who)?,
+        ..Default::default()
     };
-    let group = f.group.as_deref().map(str::trim).filter(|g| !g.is_empty());
-    if let Some(g) = group {
+    match f.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => {}
+        Some(OPEN) => narrow.open = true,
+        Some(s) => {
+            let status = Status::parse(s)
+                .ok_or_else(|| AppError::invalid("status", "状态", format!("没有“{s}”这个状态")))?;
+            narrow.status = Some(status.as_str());
+        }
+    }
+    narrow.group = f.group.as_deref().map(str::trim).filter(|g| !g.is_empty());
+    if let Some(g) = narrow.group {
         if !super::GROUPS.contains(&g) {
             return Err(AppError::invalid(
                 "group",
@@ -313,16 +325,65 @@ pub async fn list(
             ));
         }
     }
+    match f.due.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+        None => {}
+        Some("today") => {
+            narrow.open = true;
+            narrow.close_on = Some(today);
+        }
+        Some("overdue") => {
+            narrow.open = true;
+            narrow.close_before = Some(today);
+        }
+        Some(d) => {
+            return Err(AppError::invalid(
+                "due",
+                "办结时限",
+                format!("没有“{d}”这个筛选：可用 today（今天到期）或 overdue（已超时）"),
+            ))
+        }
+    }
     let limit = f.limit.unwrap_or(50).clamp(1, 200);
     let offset = f.offset.unwrap_or(0).max(0);
-    let own = own_enterprise(who)?;
-    let (rows, total) = queries::list(db, who.park_id, own, status, group, limit, offset).await?;
-    let today = crate::calendar::today(now);
+    let (rows, total) = queries::list(db, who.park_id, narrow, limit, offset).await?;
     Ok(Listing {
         items: rows.into_iter().map(|r| view(who, r, today)).collect(),
         total,
         limit,
         offset,
+    })
+}
+
+/// How many requests in the caller's scope are open, due to close today and overdue: what
+/// the list answers for `status=open`, `due=today` and `due=overdue`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Pressing {
+    pub open: i64,
+    pub due_today: i64,
+    pub overdue: i64,
+}
+
+/// The caller's [`Pressing`] counts, narrowed as [`list`] narrows.
+pub async fn pressing(db: &Db, who: &Principal, now: DateTime<Utc>) -> Result<Pressing, AppError> {
+    who.require(Action::ReadRequests)?;
+    let today = crate::calendar::today(now);
+    let open = queries::Narrow {
+        enterprise_id: own_enterprise(who)?,
+        open: true,
+        ..Default::default()
+    };
+    let due_today = queries::Narrow {
+        close_on: Some(today),
+        ..open
+    };
+    let overdue = queries::Narrow {
+        close_before: Some(today),
+        ..open
+    };
+    Ok(Pressing {
+        open: queries::count(db, who.park_id, open).await?,
+        due_today: queries::count(db, who.park_id, due_today).await?,
+        overdue: queries::count(db, who.park_id, overdue).await?,
     })
 }
 

@@ -31,6 +31,7 @@ mod probing;
 mod report;
 mod report_pages;
 mod requests;
+mod requests_queue;
 mod roles_matrix;
 mod route_rows;
 mod rules;
