@@ -19,6 +19,8 @@ use std::path::Path;
 
 use sm3::{Digest, Sm3};
 
+use crate::audit::key::write_private;
+
 /// An SM4 key that seals personal values; `id` is its fingerprint.
 #[derive(Clone)]
 pub struct DataKey {
@@ -259,30 +261,6 @@ impl Keyring {
 
 fn temp_beside(path: &Path) -> std::path::PathBuf {
     path.with_extension(format!("tmp-{}", hex::encode(rand::random::<[u8; 6]>())))
-}
-
-#[cfg(unix)]
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
-    f.write_all(text.as_bytes())?;
-    f.sync_all()
-}
-
-#[cfg(not(unix))]
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)?;
-    f.write_all(text.as_bytes())?;
-    f.sync_all()
 }
 
 #[cfg(test)]
