@@ -59,24 +59,28 @@ test("an office worker records, finds, edits and traces a meeting", async () => 
   await page.screenshot({ path: `${SHOTS}/03-form-error.png`, fullPage: true });
   await page.fill("input[name=expected]", "12");
   await page.fill("input[name=attended]", "11");
-  await Promise.all([page.waitForURL(/\/records\/\d+$/), page.click("button.primary")]);
-  const recordUrl = page.url();
+  // A saved record opens with its 已保存 notice (?saved=1); the record itself is the path.
+  await Promise.all([page.waitForURL(/\/records\/\d+\?saved=1$/), page.click("button.primary")]);
+  assert.match(await page.textContent("body"), /已保存/);
+  const recordUrl = page.url().replace(/\?.*$/, "");
+  // The record's page, whatever it carries after the path (?saved=1, the list's ?back=…).
+  const atRecord = new RegExp(`^${recordUrl.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(\\?.*)?$`);
 
   const pdf = "/tmp/tz-e2e-纪要.pdf";
   writeFileSync(pdf, "%PDF-1.4\n% taizhang e2e\n");
   await page.setInputFiles("input[type=file]", pdf);
-  await Promise.all([page.waitForURL(recordUrl), page.click(".upload button")]);
+  await Promise.all([page.waitForURL(atRecord), page.click(".upload button")]);
   assert.match(await page.textContent(".attachments"), /tz-e2e-纪要\.pdf/);
   await page.screenshot({ path: `${SHOTS}/04-record.png`, fullPage: true });
 
   await page.goto(`${BASE}/ledger/meeting?year=2024&q=${encodeURIComponent("鹊桥")}`);
   assert.match(await page.textContent("main"), /共 1 条/);
   await page.click("text=鹊桥专题党课");
-  await page.waitForURL(recordUrl);
+  await page.waitForURL(atRecord);
 
   await page.click("main a.button:text-is('修改')");
   await page.fill("input[name=name]", "鹊桥专题党课（补记）");
-  await Promise.all([page.waitForURL(recordUrl), page.click("button.primary")]);
+  await Promise.all([page.waitForURL(atRecord), page.click("button.primary")]);
   const history = await page.textContent("section:has(h2:text('修改历史'))");
   assert.match(history, /修改/);
   assert.match(history, /鹊桥专题党课（补记）/);

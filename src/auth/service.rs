@@ -108,6 +108,34 @@ fn check_assignment(
     Ok(())
 }
 
+/// The unit and enterprise a scope names exist in the park: a field error naming the one that
+/// does not, never a broken foreign key.
+async fn scope_exists(
+    db: &Db,
+    park_id: i64,
+    unit_id: Option<i64>,
+    enterprise_id: Option<i64>,
+) -> Result<(), AppError> {
+    if let Some(u) = unit_id {
+        if crate::org::queries::unit(db, park_id, u).await?.is_none() {
+            return Err(AppError::invalid("unit_id", "所在单位", "没有这个单位"));
+        }
+    }
+    if let Some(e) = enterprise_id {
+        if crate::org::queries::enterprise(db, park_id, e)
+            .await?
+            .is_none()
+        {
+            return Err(AppError::invalid(
+                "enterprise_id",
+                "所属企业",
+                "没有这家企业",
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// A validated account with its password hashed, ready to insert in a transaction.
 pub struct PreparedUser {
     row: UserRow,
@@ -278,6 +306,7 @@ pub async fn assign(
         return Err(AppError::invalid("role", "角色", ADMIN_DUTY_ON_CLI));
     }
     check_assignment(a.role, a.unit_id, a.enterprise_id)?;
+    scope_exists(db, who.park_id, a.unit_id, a.enterprise_id).await?;
     let before = get_user(db, who.park_id, id, now).await?;
     if before.role.is_admin_duty() {
         return Err(AppError::Forbidden(ADMIN_DUTY_ON_CLI));
@@ -795,6 +824,7 @@ pub async fn create_user_as(
     if new.role.is_admin_duty() {
         return Err(AppError::invalid("role", "角色", ADMIN_DUTY_ON_CLI));
     }
+    scope_exists(db, who.park_id, new.unit_id, new.enterprise_id).await?;
     let issued = typed_or_generated(Some(new.password.clone()));
     new.password = issued.password.clone();
     // The account holds the role asked for, with none of its rights until the 安全管理员

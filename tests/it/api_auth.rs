@@ -439,3 +439,30 @@ async fn parallel_wrong_passwords_get_five_checks_and_the_owners_session_survive
     let (status, _) = app.get(&owner, "/api/v1/me").await;
     assert_eq!(status, StatusCode::OK, "the owner stays signed in");
 }
+
+#[tokio::test]
+async fn an_account_scoped_to_a_unit_or_enterprise_that_does_not_exist_is_a_field_error() {
+    let app = TestApp::new().await;
+    let sys = app.login("admin").await;
+    let (status, body) = app
+        .post(
+            &sys,
+            "/api/v1/users",
+            json!({"login": "nowhere", "password": PASSWORD, "role": "branch_secretary", "unit_id": 987654}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["fields"][0]["field"], "unit_id", "{body}");
+    let (status, body) = app
+        .post(
+            &sys,
+            "/api/v1/users",
+            json!({"login": "nobody", "password": PASSWORD, "role": "enterprise", "enterprise_id": 987654}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(
+        body["error"]["fields"][0]["field"], "enterprise_id",
+        "{body}"
+    );
+}
