@@ -7,6 +7,10 @@ PORT="${TZ_E2E_PORT:-18123}"
 WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 export TZ_PASSWORD='E2e-pass-123'
+# The demo's admin duties sign in with a second factor: the demo gives them this secret, and the
+# browser suite types the code an authenticator app would show.
+export TAIZHANG_DEMO_TOTP_SECRET='JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP'
+export TZ_TOTP_SECRET="$TAIZHANG_DEMO_TOTP_SECRET"
 # One data folder for the demo and the server: the audit key the demo's chain is signed with is there.
 export TAIZHANG_DATA_DIR="$WORK/data"
 
