@@ -2,7 +2,6 @@
 //! shown field by field, with ID numbers and phone numbers masked.
 
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
 use chrono::TimeZone;
@@ -11,7 +10,7 @@ use serde_json::Value;
 
 use super::{AuditFilter, Entry, Verdict};
 use crate::error::FieldError;
-use crate::web::ui::{render, urlencode, Chrome, Page};
+use crate::web::ui::{render_form, urlencode, Chrome, Page};
 use crate::web::{AppState, FormErrors, PageResult};
 
 /// This area's page templates, registered in `web::ui`.
@@ -305,7 +304,7 @@ async fn audit(State(st): State<AppState>, page: Page, Query(q): Query<AuditQuer
     .collect::<Vec<_>>()
     .join("&");
     let invalid = !errors.is_empty();
-    let mut res = render(
+    Ok(render_form(
         "audit.html",
         AuditView {
             chrome: page.chrome(&st, "/audit").await?,
@@ -320,11 +319,8 @@ async fn audit(State(st): State<AppState>, page: Page, Query(q): Query<AuditQuer
             entities: ENTITIES.to_vec(),
             query,
         },
-    );
-    if invalid {
-        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(res)
+        invalid,
+    ))
 }
 
 #[cfg(test)]

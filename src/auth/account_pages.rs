@@ -2,7 +2,7 @@
 //! 安全管理员). While a password change is due every other page sends here.
 
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::header;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::Router;
@@ -12,7 +12,7 @@ use super::credentials;
 use super::password::Profile;
 use super::Action;
 use crate::error::AppError;
-use crate::web::ui::{render, Chrome, Page, TWO_STEP};
+use crate::web::ui::{render, render_form, Chrome, Page, TWO_STEP};
 use crate::web::{AppState, CsrfForm, FormErrors, PageResult, Transport};
 
 /// This area's page templates, registered in `web::ui`.
@@ -67,7 +67,7 @@ async fn password_page(
         chrome.menu.clear();
     }
     let invalid = !errors.is_empty();
-    let mut res = render(
+    Ok(render_form(
         "account_password.html",
         PasswordView {
             chrome,
@@ -78,11 +78,8 @@ async fn password_page(
             rules: profile.label(),
             errors: FormErrors::by_field(&errors),
         },
-    );
-    if invalid {
-        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(res)
+        invalid,
+    ))
 }
 
 async fn password_form(State(st): State<AppState>, page: Page) -> PageResult {
@@ -217,7 +214,7 @@ async fn totp_view(st: &AppState, page: &Page, view: TotpView) -> PageResult {
         chrome.menu.clear();
     }
     let invalid = !view.errors.is_empty();
-    let mut res = render(
+    Ok(render_form(
         "account_totp.html",
         TotpView {
             chrome: Some(chrome),
@@ -227,11 +224,8 @@ async fn totp_view(st: &AppState, page: &Page, view: TotpView) -> PageResult {
             ),
             ..view
         },
-    );
-    if invalid {
-        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(res)
+        invalid,
+    ))
 }
 
 async fn totp_page(State(st): State<AppState>, page: Page) -> PageResult {

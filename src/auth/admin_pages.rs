@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::Router;
@@ -14,7 +13,7 @@ use super::service::{self, Assignment, NewUser};
 use super::{Action, Role, ALL_ROLES};
 use crate::error::{AppError, FieldError};
 use crate::web::form::form_map;
-use crate::web::ui::{render, Chrome, Page};
+use crate::web::ui::{render_form, Chrome, Page};
 use crate::web::{AppState, CsrfForm, FormErrors, PageResult};
 
 /// This area's page templates, registered in `web::ui`.
@@ -139,7 +138,7 @@ async fn users_page(st: &AppState, page: &Page, out: Outcome) -> PageResult {
             })
             .collect()
     };
-    let mut res = render(
+    Ok(render_form(
         "admin_users.html",
         UsersView {
             chrome: page.chrome(st, "/admin/users").await?,
@@ -163,11 +162,8 @@ async fn users_page(st: &AppState, page: &Page, out: Outcome) -> PageResult {
             notice: out.notice,
             issued: out.issued,
         },
-    );
-    if invalid {
-        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(res)
+        invalid,
+    ))
 }
 
 async fn users(State(st): State<AppState>, page: Page) -> PageResult {

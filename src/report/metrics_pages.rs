@@ -3,7 +3,6 @@
 //! 党建办 edits. Thin handlers over `report::park_metrics`.
 
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
 use axum::Router;
@@ -13,7 +12,7 @@ use super::error::ReportError;
 use super::pages::chrome;
 use super::park_metrics::{self, MetricSummary};
 use crate::auth::Action;
-use crate::web::ui::{render, Chrome, Page};
+use crate::web::ui::{render, render_form, Chrome, Page};
 use crate::web::{AppState, CsrfForm, PageResult};
 
 pub fn router() -> Router<AppState> {
@@ -104,7 +103,7 @@ async fn save(
     // The catalogue shown beside the refused text is the one still in force.
     let file = park_metrics::metrics_file(&st.db, &page.who).await?;
     let chrome = chrome(&st, &page, "/report").await?;
-    let mut res = render(
+    Ok(render_form(
         "report_metrics.html",
         MetricsView {
             chrome,
@@ -124,7 +123,6 @@ async fn save(
             error_line: line,
             stale: false,
         },
-    );
-    *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    Ok(res)
+        true,
+    ))
 }

@@ -3,7 +3,6 @@
 //! A template that does not render is shown with its line and reason and is not saved.
 
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
 use axum::Router;
@@ -17,7 +16,7 @@ use super::service::{self, TemplateInput, VersionSummary};
 use super::ReportTemplate;
 use crate::auth::Action;
 use crate::error::{AppError, FieldError};
-use crate::web::ui::{render, Chrome, Page};
+use crate::web::ui::{render, render_form, Chrome, Page};
 use crate::web::{AppState, CsrfForm, PageResult};
 
 pub fn router() -> Router<AppState> {
@@ -307,11 +306,7 @@ async fn submit(st: AppState, page: Page, id: Option<i64>, f: EditForm) -> PageR
         }
         Ok(Err(view)) => {
             let refused = view.problem.is_some() || view.message.is_some();
-            let mut res = render("report_template_edit.html", view);
-            if refused {
-                *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            }
-            Ok(res)
+            Ok(render_form("report_template_edit.html", view, refused))
         }
         Err(e) => Err(e.into()),
     }

@@ -85,6 +85,16 @@ fn rendered() -> &'static std::sync::Mutex<std::collections::BTreeSet<String>> {
     RENDERED.get_or_init(Default::default)
 }
 
+/// Renders a page that shows a form again: at 422 when the form was `refused` (fields to fix,
+/// what was typed kept), else as [`render`] does.
+pub fn render_form<S: Serialize>(name: &str, ctx: S, refused: bool) -> Response {
+    let mut res = render(name, ctx);
+    if refused && res.status() == StatusCode::OK {
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    res
+}
+
 /// Renders a page, or the opaque 500 page when a built-in template fails (logged once).
 pub fn render<S: Serialize>(name: &str, ctx: S) -> Response {
     match env().get_template(name).and_then(|t| t.render(ctx)) {
