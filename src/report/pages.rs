@@ -18,7 +18,7 @@ use super::service::{self, TemplateChoice, VersionSummary};
 use super::{Format, ReportData, ReportTemplate};
 use crate::auth::Action;
 use crate::error::AppError;
-use crate::web::ui::{error_page, render, urlencode, Chrome, Page};
+use crate::web::ui::{error_page, render, render_form, urlencode, Chrome, Page};
 use crate::web::{AppState, CsrfForm, PageResult};
 
 /// This area's page templates, registered in `web::ui`.
@@ -148,6 +148,9 @@ pub(crate) struct ChooserView {
     templates: Vec<VersionSummary>,
     /// The saved version chosen, when an older one was asked for.
     version: Option<i64>,
+    /// Whether the report was rendered and its health check shown on this page: only then
+    /// are the downloads offered.
+    checked: bool,
 }
 
 async fn chooser(
@@ -167,6 +170,7 @@ async fn chooser(
         template: template.key(),
         templates: service::templates(&st.db, &page.who).await?,
         version,
+        checked: false,
     })
 }
 
@@ -240,7 +244,10 @@ async fn view(State(st): State<AppState>, page: Page, Query(q): Query<ReportQuer
     let view = async {
         Ok::<_, AppError>(ReportView {
             chrome: chrome(&st, &page, "/report").await?,
-            chooser: chooser(&st, &page, chosen.year, chosen.template).await?,
+            chooser: ChooserView {
+                checked: !failed,
+                ..chooser(&st, &page, chosen.year, chosen.template).await?
+            },
             article,
             error,
             warnings,
@@ -248,13 +255,7 @@ async fn view(State(st): State<AppState>, page: Page, Query(q): Query<ReportQuer
     }
     .await;
     match view {
-        Ok(v) => {
-            let mut res = render("report_view.html", v);
-            if failed {
-                *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            }
-            Ok(res)
-        }
+        Ok(v) => Ok(render_form("report_view.html", v, failed)),
         Err(e) => Err(e.into()),
     }
 }
@@ -777,7 +778,7 @@ async fn causes_save(
         .collect::<Vec<_>>()
         .join("；");
     let chrome = chrome(&st, &page, "/report").await?;
-    let mut res = render(
+    Ok(render_form(
         "report_causes.html",
         CausesView {
             chrome,
@@ -790,9 +791,8 @@ async fn causes_save(
             message: Some(message),
             errors,
         },
-    );
-    *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    Ok(res)
+        true,
+    ))
 }
 
 #[cfg(test)]

@@ -606,3 +606,31 @@ async fn the_cause_analysis_reaches_the_report_on_the_web_and_the_command_line()
     assert_eq!(bad_year.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad_year.body.contains("年份"), "{}", bad_year.body);
 }
+
+#[tokio::test]
+async fn the_downloads_are_offered_only_below_the_health_check() {
+    let app = TestApp::new().await;
+    let b = sign_in(&app, "office").await;
+    let index = b.get("/report?year=2025").await;
+    assert_eq!(index.status, StatusCode::OK);
+    assert!(
+        !index.body.contains("formaction=\"/report/download\""),
+        "the index page offers no download before the health check: {}",
+        index.body
+    );
+    assert!(index.body.contains("预览并体检"), "{}", index.body);
+    let view = b.get("/report/view?year=2025").await;
+    assert_eq!(view.status, StatusCode::OK);
+    let health = view
+        .body
+        .find("报告体检")
+        .expect("the health check is shown");
+    let download = view
+        .body
+        .find("formaction=\"/report/download\"")
+        .expect("the view offers the downloads");
+    assert!(
+        health < download,
+        "the health check comes before the downloads"
+    );
+}
