@@ -3,7 +3,8 @@
 # gives about 200,000 records (as api.sh does), then times in a release build the whole report of
 # the demo's last year rendered as HTML and as DOCX, and the bare aggregate SQL of the same
 # metrics as the baseline (examples/report_bench.rs prints the figures and ratios). Finally the
-# command line writes the DOCX, to show the end-to-end time a user sees.
+# command line writes the DOCX, to show the end-to-end time a user sees. Templates render in the
+# binary's render workers (child processes), as the server's do.
 #
 #   bench/report.sh [SCALE] [RUNS]      (default scale 60, 7 runs)
 set -euo pipefail
@@ -25,7 +26,7 @@ records=$(grep -oE '[0-9]+ 条台账记录' "$WORK/demo.txt" | grep -oE '^[0-9]+
 year=$(sqlite3 "$WORK/bench.db" "SELECT MAX(substr(occurred_on,1,4)) FROM records")
 echo "records in the demo: $records (scale $SCALE), built in ${demo_s%????} s; report year $year"
 
-"$TARGET/examples/report_bench" "$DB" "$year" "$RUNS"
+"$TARGET/examples/report_bench" "$DB" "$year" "$RUNS" "$TARGET/taizhang"
 
 start=$(date +%s.%N)
 "$TARGET/taizhang" --database-url "$DB" report --year "$year" --format docx --out "$WORK/report.docx"

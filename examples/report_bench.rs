@@ -4,7 +4,9 @@
 //! metrics (the same conditions, one COUNT/SUM row each, no ids listed). Each figure is the
 //! median of several runs after one warm-up.
 //!
-//!   report_bench DATABASE_URL [YEAR] [RUNS]
+//! Given the `taizhang` binary, templates render in its render workers, as the server's do.
+//!
+//!   report_bench DATABASE_URL [YEAR] [RUNS] [TAIZHANG_BINARY]
 
 use std::time::{Duration, Instant};
 
@@ -31,11 +33,14 @@ async fn main() {
     let mut args = std::env::args().skip(1);
     let url = args
         .next()
-        .expect("usage: report_bench DATABASE_URL [YEAR] [RUNS]");
+        .expect("usage: report_bench DATABASE_URL [YEAR] [RUNS] [TAIZHANG_BINARY]");
     let year: i32 = args.next().map_or(2024, |y| y.parse().expect("a year"));
     let runs: usize = args
         .next()
         .map_or(7, |n| n.parse().expect("a number of runs"));
+    if let Some(binary) = args.next() {
+        report::worker::isolate_in(binary.into());
+    }
     let db = Db::connect(&url, false).await.expect("the database");
     let park = taizhang::org::queries::parks(&db)
         .await

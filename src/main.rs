@@ -5,12 +5,33 @@ use clap::Parser;
 /// Exit status of a command whose reader went away (128 + SIGPIPE), as shell tools end.
 const BROKEN_PIPE: u8 = 141;
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
+fn main() -> std::process::ExitCode {
+    // A render worker (`report::worker`) is this binary started by itself: single-threaded,
+    // silent, and before anything else so its limits hold for all it does.
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|a| a == taizhang::report::worker::WORKER_ARG)
+    {
+        return taizhang::report::worker::serve_one();
+    }
     taizhang::telemetry::init();
     quiet_on_broken_pipe();
     let cli = taizhang::cli::Cli::parse();
-    match taizhang::cli::run(cli).await {
+    match std::env::current_exe() {
+        Ok(exe) => taizhang::report::worker::isolate_in(exe),
+        Err(e) => tracing::warn!(error = %e, "templates render in-process: no path to this binary"),
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("错误：无法启动运行时：{e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(taizhang::cli::run(cli)) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) if is_broken_pipe(&e) => std::process::ExitCode::from(BROKEN_PIPE),
         Err(e) => {

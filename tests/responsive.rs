@@ -128,3 +128,108 @@ async fn health_answers_within_100_ms_while_slow_templates_render() {
         "/healthz took {slowest:?} at worst while templates rendered"
     );
 }
+
+/// Doubles a string forty times once the year is past 2000: sixteen terabytes asked for in
+/// forty units of fuel. It renders (to nothing) for 1999, so it can be saved.
+const GREEDY_TEMPLATE: &str = "{% set ns = namespace(s=\"0123456789abcdef\") %}\
+{% for i in range(40 if year > 2000 else 0) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}\
+贪心模板 {{ ns.s | length }}\n";
+
+/// The most memory this process has held so far (`VmHWM`), in kB.
+fn peak_kb() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_saved_template_that_builds_strings_without_end_stops_at_its_memory_limit() {
+    let app = TestApp::new().await;
+    let login = Request::post("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form(&[
+            ("login", "office"),
+            ("password", PASSWORD),
+        ])))
+        .unwrap();
+    let res = taizhang::app::router(app.state.clone())
+        .oneshot(login)
+        .await
+        .unwrap();
+    let cookie = res.headers()[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let home = Request::get("/")
+        .header(header::COOKIE, &cookie)
+        .body(Body::empty())
+        .unwrap();
+    let (_, page, _) = on_a_worker(&app, home).await;
+    let at = page.find("name=\"_csrf\" value=\"").unwrap() + 20;
+    let csrf = page[at..at + 64].to_string();
+    let save = Request::post("/report/templates/new")
+        .header(header::COOKIE, &cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form(&[
+            ("_csrf", &csrf),
+            ("name", "贪心模板"),
+            ("source", GREEDY_TEMPLATE),
+            ("year", "1999"),
+            ("action", "save"),
+        ])))
+        .unwrap();
+    let res = taizhang::app::router(app.state.clone())
+        .oneshot(save)
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "saved for 1999");
+    let saved = res.headers()[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let id: i64 = saved
+        .trim_start_matches("/report/templates/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+
+    let before = peak_kb();
+    let view = Request::get(format!("/report/view?year=2025&template={id}"))
+        .header(header::COOKIE, &cookie)
+        .body(Body::empty())
+        .unwrap();
+    let state = app.state.clone();
+    let viewing = tokio::spawn(async move {
+        let res = taizhang::app::router(state).oneshot(view).await.unwrap();
+        let status = res.status();
+        let body = res.into_body().collect().await.unwrap().to_bytes();
+        (status, String::from_utf8_lossy(&body).into_owned())
+    });
+    let mut slowest = Duration::ZERO;
+    while !viewing.is_finished() {
+        let health = Request::get("/healthz").body(Body::empty()).unwrap();
+        let (status, _, took) = on_a_worker(&app, health).await;
+        assert_eq!(status, StatusCode::OK);
+        slowest = slowest.max(took);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (status, body) = viewing.await.unwrap();
+    assert!(
+        body.contains("占用内存超过 256 MB"),
+        "the page names the limit ({status}): {body}"
+    );
+    assert!(
+        slowest < Duration::from_millis(100),
+        "/healthz took {slowest:?} at worst while the template ran"
+    );
+    let grown_mb = peak_kb().saturating_sub(before) / 1024;
+    assert!(
+        grown_mb < 64,
+        "the server's own memory peak grew by {grown_mb} MB: the render was not isolated"
+    );
+}

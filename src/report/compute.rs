@@ -3,7 +3,7 @@
 //! in one scan for all the years asked (`scan.rs`), the roster and task metrics one query
 //! each (`sql.rs`).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::error::ReportError;
 use super::metrics::{Aggregate, Metric, MetricCatalogue, TaskMeasure};
@@ -16,7 +16,7 @@ use crate::error::AppError;
 
 /// A metric's value: whole for counts and sums of whole numbers, a float for areas, lengths and
 /// rates. Serialized as a bare JSON number of the same shape.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Number {
     Int(i64),
@@ -34,7 +34,7 @@ impl Number {
 }
 
 /// One metric of one year, with what it counted.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MetricValue {
     pub id: String,
     pub label: String,
@@ -52,7 +52,7 @@ pub struct MetricValue {
 
 /// A metric's declared relations, carried with its value so that templates and the health
 /// check see them (`Metric::part_of`, `rate_of`, `adverse`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Relations {
     pub part_of: Option<String>,
     pub rate_of: Option<(String, String)>,

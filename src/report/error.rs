@@ -36,6 +36,8 @@ pub enum ReportError {
     Placeholders(Vec<String>),
     #[error("报告模板“{name}”生成的内容超过 {limit_mb} MB，已停止生成；请检查模板中的循环")]
     TooLong { name: String, limit_mb: usize },
+    #[error("报告模板“{name}”运行时占用内存超过 {limit_mb} MB，已停止；请检查模板中反复拼接字符串或列表的循环")]
+    TooMuchMemory { name: String, limit_mb: u64 },
     #[error("报告模板运行超过 {0} 秒仍未完成，已停止等待；请简化模板中的循环")]
     TimedOut(u64),
     #[error("正在生成的报告较多，请稍后再试")]

@@ -40,6 +40,7 @@ pub mod service;
 mod sql;
 mod template_pages;
 mod view;
+pub mod worker;
 
 pub use compute::{
     bare_aggregates, compute, compute_all, compute_with_previous, MetricValue, MetricValues, Number,

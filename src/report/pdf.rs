@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::docx::{render_docx_with, DocxFonts};
 use super::error::ReportError;
@@ -84,19 +84,10 @@ pub fn convert(docx: &[u8], fonts: &DocxFonts) -> Result<Vec<u8>, ReportError> {
         .stderr(log)
         .spawn()
         .map_err(|e| ReportError::Pdf(e.to_string()))?;
-    let started = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if started.elapsed() > CONVERT_LIMIT => {
-                // The child may have ended in between; either way it is gone after this.
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(ReportError::PdfTimedOut(CONVERT_LIMIT.as_secs()));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(100)),
-            Err(e) => return Err(ReportError::Pdf(e.to_string())),
-        }
+    let status = match super::worker::wait_until(&mut child, CONVERT_LIMIT) {
+        Ok(Some(status)) => status,
+        Ok(None) => return Err(ReportError::PdfTimedOut(CONVERT_LIMIT.as_secs())),
+        Err(e) => return Err(ReportError::Pdf(e.to_string())),
     };
     let output = work.0.join("report.pdf");
     match std::fs::read(&output) {

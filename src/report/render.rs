@@ -13,6 +13,9 @@ use std::str::FromStr;
 use chrono::Datelike;
 
 use minijinja::{context, AutoEscape, Environment, UndefinedBehavior, Value};
+use serde::{Deserialize, Serialize};
+
+use super::compute::{MetricValue, MetricValues, Relations};
 
 use super::docx::{render_docx_with, DocxFonts};
 use super::error::ReportError;
@@ -40,13 +43,15 @@ const RENDERS_AT_ONCE: usize = 2;
 /// How long a render waits for its turn before the caller is told to come back.
 const RENDER_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
-/// How long a caller waits for one render. The fuel stops a runaway loop well within this.
+/// How long a caller waits for one render job. The fuel stops a runaway loop well within this,
+/// and a render worker is killed sooner ([`super::worker::TIME_LIMIT`]).
 pub const RENDER_WALL_CLOCK: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// Runs a render on a blocking thread, never on the async workers, so that however long a
 /// template runs the server keeps answering (`/healthz` among the rest). At most
-/// `RENDERS_AT_ONCE` (two) run side by side; a render still running past [`RENDER_WALL_CLOCK`]
-/// keeps its turn until it ends but its caller is answered.
+/// `RENDERS_AT_ONCE` (two) run side by side; a job still running past [`RENDER_WALL_CLOCK`]
+/// keeps its turn until it ends but its caller is answered. Each template inside a job renders
+/// in a child process under its own limits (`report::worker`).
 pub async fn off_the_workers<T, F>(job: F) -> Result<T, ReportError>
 where
     T: Send + 'static,
@@ -222,46 +227,121 @@ fn render_raw(
     mark: bool,
 ) -> Result<String, ReportError> {
     check_metric_names(data, template)?;
-    let env = environment();
-    let compiled = env
-        .template_from_named_str(&template.name, &template.source)
-        .map_err(|e| ReportError::template(&template.name, &e))?;
-    let ctx = context! {
-        park => data.park.clone(),
-        year => data.year,
-        m => metric_map(&data.metrics, mark),
-        projects => Value::from_serialize(&data.projects),
-        documents => Value::from_serialize(&data.documents),
-        findings => Value::from_serialize(&data.findings),
-        problems => Value::from_serialize(&data.problems),
-        causes => data.causes.clone(),
-        measures => data.measures.clone(),
-        next_plans => Value::from_serialize(&data.next_plans),
-        signed_on => data.signed_on.map(|d| {
-            format!("{}年{}月{}日", d.year(), d.month(), d.day())
-        }),
-    };
-    let mut out = Capped {
-        text: Vec::new(),
-        overflowed: false,
-    };
-    if let Err(e) = compiled.render_captured_to(ctx, &mut out) {
-        return Err(if out.overflowed {
-            ReportError::TooLong {
-                name: template.name.clone(),
-                limit_mb: MAX_OUTPUT_BYTES >> 20,
-            }
-        } else {
-            ReportError::template(&template.name, &e)
-        });
+    let input = RenderInput::new(data, template, mark);
+    match super::worker::isolated() {
+        Some(exe) => super::worker::render_in(exe, input),
+        None => input.render(),
     }
-    // Templates are str and every value writes as UTF-8, so the bytes are valid text.
-    let text = String::from_utf8(out.text).map_err(|e| ReportError::Template {
-        name: template.name.clone(),
-        line: None,
-        reason: e.to_string(),
-    })?;
-    Ok(text)
+}
+
+/// One render's template and everything its context is built from, as plain data: what the
+/// render worker receives (`report::worker`), and what an in-process render runs the same way.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct RenderInput {
+    name: String,
+    source: String,
+    /// Whether figures carry the marks of the HTML writer and the health check.
+    mark: bool,
+    park: String,
+    year: i32,
+    /// Each metric with its relations (which the report's JSON leaves out).
+    metrics: Vec<(MetricValue, Relations)>,
+    projects: serde_json::Value,
+    documents: serde_json::Value,
+    findings: serde_json::Value,
+    problems: Vec<String>,
+    causes: String,
+    measures: String,
+    next_plans: serde_json::Value,
+    /// The 落款 date as written (2025年12月31日).
+    signed_on: Option<String>,
+}
+
+impl RenderInput {
+    fn new(data: &ReportData, template: &ReportTemplate, mark: bool) -> RenderInput {
+        // These are plain view structs: serializing them cannot fail.
+        let plain = |v: Result<serde_json::Value, serde_json::Error>| v.unwrap_or_default();
+        RenderInput {
+            name: template.name.clone(),
+            source: template.source.clone(),
+            mark,
+            park: data.park.clone(),
+            year: data.year,
+            metrics: data
+                .metrics
+                .metrics
+                .iter()
+                .map(|m| (m.clone(), m.relations.clone()))
+                .collect(),
+            projects: plain(serde_json::to_value(&data.projects)),
+            documents: plain(serde_json::to_value(&data.documents)),
+            findings: plain(serde_json::to_value(&data.findings)),
+            problems: data.problems.clone(),
+            causes: data.causes.clone(),
+            measures: data.measures.clone(),
+            next_plans: plain(serde_json::to_value(&data.next_plans)),
+            signed_on: data
+                .signed_on
+                .map(|d| format!("{}年{}月{}日", d.year(), d.month(), d.day())),
+        }
+    }
+
+    /// The template's name, for messages.
+    pub(crate) fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Renders the template in this process, its output capped at [`MAX_OUTPUT_BYTES`].
+    pub(crate) fn render(self) -> Result<String, ReportError> {
+        let env = environment();
+        let compiled = env
+            .template_from_named_str(&self.name, &self.source)
+            .map_err(|e| ReportError::template(&self.name, &e))?;
+        let metrics = MetricValues {
+            year: self.year,
+            metrics: self
+                .metrics
+                .into_iter()
+                .map(|(metric, relations)| MetricValue {
+                    relations,
+                    ..metric
+                })
+                .collect(),
+        };
+        let ctx = context! {
+            park => self.park,
+            year => self.year,
+            m => metric_map(&metrics, self.mark),
+            projects => Value::from_serialize(&self.projects),
+            documents => Value::from_serialize(&self.documents),
+            findings => Value::from_serialize(&self.findings),
+            problems => Value::from_serialize(&self.problems),
+            causes => self.causes,
+            measures => self.measures,
+            next_plans => Value::from_serialize(&self.next_plans),
+            signed_on => self.signed_on,
+        };
+        let mut out = Capped {
+            text: Vec::new(),
+            overflowed: false,
+        };
+        if let Err(e) = compiled.render_captured_to(ctx, &mut out) {
+            return Err(if out.overflowed {
+                ReportError::TooLong {
+                    name: self.name.clone(),
+                    limit_mb: MAX_OUTPUT_BYTES >> 20,
+                }
+            } else {
+                ReportError::template(&self.name, &e)
+            });
+        }
+        // Templates are str and every value writes as UTF-8, so the bytes are valid text.
+        String::from_utf8(out.text).map_err(|e| ReportError::Template {
+            name: self.name.clone(),
+            line: None,
+            reason: e.to_string(),
+        })
+    }
 }
 
 /// The locked-down environment user templates run in.

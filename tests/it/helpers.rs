@@ -142,6 +142,8 @@ impl TestApp {
 
     /// A fresh, migrated database with no park yet.
     async fn fresh() -> TestApp {
+        // Templates render in a child of the binary, as the server's do.
+        taizhang::report::worker::isolate_in(env!("CARGO_BIN_EXE_taizhang").into());
         let dir = tempfile::tempdir().expect("temp dir");
         let (url, pg_name) = match std::env::var("TAIZHANG_TEST_PG_URL") {
             Ok(base) if !base.is_empty() => {
