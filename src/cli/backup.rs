@@ -313,13 +313,58 @@ pub async fn restore(config: Config, args: RestoreArgs) -> anyhow::Result<()> {
             ],
         )?;
     }
-    let db = super::open(&config, false).await?;
-    let found = counts(&db).await?;
+    // Opening checks the key files against what the backup holds; a refusal takes the
+    // restored copy away again, so the target is left as empty as it was found.
+    let opened = match super::open(&config, false).await {
+        Ok(db) => counts(&db).await.map(|found| (db, found)),
+        Err(e) => Err(e),
+    };
+    let (db, found) = match opened {
+        Ok(done) => done,
+        Err(e) => {
+            return Err(match undo_restore(url).await {
+                Ok(()) => e.context("未恢复：恢复的数据已撤销，目标数据库仍是空的"),
+                Err(undo) => e.context(format!(
+                    "恢复未完成，且撤销失败（{undo}）：请清空目标数据库后再恢复"
+                )),
+            });
+        }
+    };
     db.close().await;
     println!(
         "已恢复：{found}。审计日志须用原来的审计密钥校验（audit_key_file），请运行 taizhang audit verify"
     );
     Ok(())
+}
+
+/// Takes a restored copy away: the SQLite file (and its journal files), or every table of the
+/// PostgreSQL database, which `restore` found empty.
+async fn undo_restore(url: &str) -> anyhow::Result<()> {
+    if url.starts_with("sqlite:") {
+        let target = sqlite_file(url)?;
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut name = target.clone().into_os_string();
+            name.push(suffix);
+            match std::fs::remove_file(&name) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+                _ => {}
+            }
+        }
+        return Ok(());
+    }
+    let db = Db::connect(url, false).await?;
+    let undone =
+        on_db!(&db, |pool| {
+            sqlx::raw_sql(
+        "DROP SCHEMA public CASCADE; CREATE SCHEMA public; GRANT USAGE ON SCHEMA public TO PUBLIC"
+    )
+    .execute(pool)
+    .await
+    .map(|_| ())
+        })
+        .map_err(crate::db::DbError::from);
+    db.close().await;
+    Ok(undone?)
 }
 
 #[cfg(test)]

@@ -131,3 +131,81 @@ async fn a_backup_taken_while_writing_restores_with_nothing_lost() {
             .await;
     }
 }
+
+#[tokio::test]
+async fn a_restore_refused_for_its_key_file_leaves_the_target_empty() {
+    let app = TestApp::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("park.backup");
+    let out = app
+        .command()
+        .args(["backup", "--out"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let target = match &app.db {
+        Db::Sqlite(_) => format!("sqlite://{}/restored.db", dir.path().display()),
+        Db::Postgres(pool) => {
+            let name = format!("tz_unrestored_{}", std::process::id());
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+                .execute(pool)
+                .await
+                .unwrap();
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(pool)
+                .await
+                .unwrap();
+            let url = &app.state.config.database_url;
+            format!("{}/{name}", url.rsplit_once('/').unwrap().0)
+        }
+    };
+    let restore = |data_key: &std::path::Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_taizhang"))
+            .arg("--database-url")
+            .arg(&target)
+            .env("TAIZHANG_AUDIT_KEY_FILE", app.state.config.audit_key_path())
+            .env("TAIZHANG_DATA_KEY_FILE", data_key)
+            .env_remove("TAIZHANG_PARK")
+            .arg("restore")
+            .arg(&file)
+            .output()
+            .unwrap()
+    };
+    let out = restore(&dir.path().join("no-such.key"));
+    assert!(!out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("找不到个人数据密钥文件") && text(&out).contains("未恢复"),
+        "{}",
+        text(&out)
+    );
+    match &app.db {
+        Db::Sqlite(_) => assert!(
+            !dir.path().join("restored.db").exists(),
+            "the restored copy was taken away"
+        ),
+        Db::Postgres(_) => {
+            let left = Db::connect(&target, false).await.unwrap();
+            let tables: i64 = match &left {
+                Db::Postgres(pool) => sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'",
+                )
+                .fetch_one(pool)
+                .await
+                .unwrap(),
+                Db::Sqlite(_) => unreachable!(),
+            };
+            left.close().await;
+            assert_eq!(tables, 0, "the target is as empty as it was");
+        }
+    }
+    // With its key file the same backup restores into the same target.
+    let out = restore(&app.state.config.data_key_path());
+    assert!(out.status.success(), "{}", text(&out));
+    if let Db::Postgres(pool) = &app.db {
+        let name = target.rsplit('/').next().unwrap();
+        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(pool)
+            .await;
+    }
+}
