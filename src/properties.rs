@@ -188,36 +188,7 @@ proptest! {
 
 /// A year's report data: every default metric, valued 7.
 fn report_data() -> crate::report::ReportData {
-    use crate::report::compute::{MetricValue, MetricValues, Number};
-    let metrics = crate::report::metrics::MetricCatalogue::default_metrics()
-        .metrics
-        .iter()
-        .map(|m| MetricValue {
-            id: m.id.clone(),
-            label: m.label.clone(),
-            unit: m.unit.clone(),
-            decimals: m.decimals,
-            value: Number::Int(7),
-            records: vec![],
-            prev: None,
-            relations: Default::default(),
-        })
-        .collect();
-    crate::report::ReportData {
-        park: "示例园区".into(),
-        year: 2024,
-        metrics: MetricValues {
-            year: 2024,
-            metrics,
-        },
-        projects: vec![],
-        documents: vec![],
-        findings: vec![],
-        problems: Vec::new(),
-        causes: String::new(),
-        measures: String::new(),
-        ..Default::default()
-    }
+    crate::report::sample_data("示例园区", 7, None)
 }
 
 /// Template text: Jinja's own pieces mixed with anything.

@@ -353,16 +353,15 @@ async fn undo_restore(url: &str) -> anyhow::Result<()> {
         return Ok(());
     }
     let db = Db::connect(url, false).await?;
-    let undone =
-        on_db!(&db, |pool| {
-            sqlx::raw_sql(
+    let undone = on_db!(&db, |pool| {
+        sqlx::raw_sql(
         "DROP SCHEMA public CASCADE; CREATE SCHEMA public; GRANT USAGE ON SCHEMA public TO PUBLIC"
     )
     .execute(pool)
     .await
     .map(|_| ())
-        })
-        .map_err(crate::db::DbError::from);
+    })
+    .map_err(crate::db::DbError::from);
     db.close().await;
     Ok(undone?)
 }

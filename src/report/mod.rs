@@ -56,4 +56,6 @@ pub use metrics::{Metric, MetricCatalogue};
 pub use park_metrics::park_metrics;
 pub use render::{render, render_bytes, render_markdown, Format, ReportTemplate, DEFAULT_TEMPLATE};
 pub use service::{report_data, TemplateChoice};
+#[cfg(test)]
+pub(crate) use view::sample_data;
 pub use view::{Document, Finding, NextPlan, Project, ReportData};

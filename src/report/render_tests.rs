@@ -2,45 +2,13 @@
 //! default template's coverage of the metrics, the problems section and year-over-year text.
 
 use super::*;
-use crate::report::compute::{MetricValue, MetricValues, Number};
+use crate::report::compute::Number;
 use crate::report::metrics::MetricCatalogue;
 use crate::report::view::{Finding, Project};
 
 /// Every default metric, each with value `n` (as the metric's number shape) and no records.
 fn data_with(n: i64) -> ReportData {
-    let metrics = MetricCatalogue::default_metrics()
-        .metrics
-        .iter()
-        .map(|m| MetricValue {
-            id: m.id.clone(),
-            label: m.label.clone(),
-            unit: m.unit.clone(),
-            decimals: m.decimals,
-            value: if m.integral {
-                Number::Int(n)
-            } else {
-                Number::Float(n as f64)
-            },
-            records: vec![],
-            prev: Some(Number::Int(n / 2)),
-            relations: Default::default(),
-        })
-        .collect();
-    ReportData {
-        park: "示例园区".into(),
-        year: 2024,
-        metrics: MetricValues {
-            year: 2024,
-            metrics,
-        },
-        projects: vec![],
-        documents: vec![],
-        findings: vec![],
-        problems: Vec::new(),
-        causes: String::new(),
-        measures: String::new(),
-        ..Default::default()
-    }
+    crate::report::sample_data("示例园区", n, Some(n / 2))
 }
 
 fn template_error(source: &str) -> ReportError {

@@ -16,40 +16,7 @@ fn summary(s: &Scaffold) -> Vec<(String, Kind, Option<String>)> {
 
 /// Report data with every default metric at `n`.
 fn data_with(n: i64) -> crate::report::ReportData {
-    use crate::report::{MetricValue, MetricValues, Number};
-    let metrics = MetricCatalogue::default_metrics()
-        .metrics
-        .iter()
-        .map(|m| MetricValue {
-            id: m.id.clone(),
-            label: m.label.clone(),
-            unit: m.unit.clone(),
-            decimals: m.decimals,
-            value: if m.integral {
-                Number::Int(n)
-            } else {
-                Number::Float(n as f64)
-            },
-            records: vec![],
-            prev: None,
-            relations: Default::default(),
-        })
-        .collect();
-    crate::report::ReportData {
-        park: "测试园区".into(),
-        year: 2024,
-        metrics: MetricValues {
-            year: 2024,
-            metrics,
-        },
-        projects: vec![],
-        documents: vec![],
-        findings: vec![],
-        problems: Vec::new(),
-        causes: String::new(),
-        measures: String::new(),
-        ..Default::default()
-    }
+    crate::report::sample_data("测试园区", n, None)
 }
 
 fn metric_of(s: &Scaffold, i: usize) -> Option<&str> {

@@ -253,3 +253,37 @@ pub(crate) fn metric_map(metrics: &MetricValues, mark: bool) -> Value {
         })
         .collect()
 }
+
+/// Report data for tests that need no database: every default metric at `n` (in the metric's
+/// number shape), last year at `prev`, no records.
+#[cfg(test)]
+pub(crate) fn sample_data(park: &str, n: i64, prev: Option<i64>) -> ReportData {
+    use super::compute::MetricValue;
+    let metrics = super::metrics::MetricCatalogue::default_metrics()
+        .metrics
+        .iter()
+        .map(|m| MetricValue {
+            id: m.id.clone(),
+            label: m.label.clone(),
+            unit: m.unit.clone(),
+            decimals: m.decimals,
+            value: if m.integral {
+                Number::Int(n)
+            } else {
+                Number::Float(n as f64)
+            },
+            records: vec![],
+            prev: prev.map(Number::Int),
+            relations: Default::default(),
+        })
+        .collect();
+    ReportData {
+        park: park.into(),
+        year: 2024,
+        metrics: MetricValues {
+            year: 2024,
+            metrics,
+        },
+        ..Default::default()
+    }
+}
