@@ -28,6 +28,10 @@ async fn main() {
     // and requests are audited, and the audit log is keyed.
     let config = taizhang::config::Config::load(None, |k| std::env::var(k).ok(), Some(url.clone()))
         .expect("the configuration");
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the benchmark's data is made at the moment it is run"
+    )]
     let now = Utc::now();
     taizhang::crypto::install_for(&db, &config.data_key_path(), now)
         .await
