@@ -13,8 +13,8 @@ use crate::db::Tx;
 use crate::error::AppError;
 use crate::ledger::queries::RecordData;
 use crate::requests::queries::{self, NewRequest, StepChange};
-use crate::requests::{deadlines, Deadlines, Limits, PROBLEM, SUGGESTION};
 pub use crate::requests::REPLACED_KINDS as CARRIED_KINDS;
+use crate::requests::{deadlines, Deadlines, Limits, PROBLEM, SUGGESTION};
 use crate::workdays::Workdays;
 
 /// Where a suggestion came from (来源), as a request's channel.
@@ -54,7 +54,12 @@ pub async fn insert(
                 "" => "综合协调组",
                 team => team,
             };
-            (text("problem_category"), group, text("description"), text("description"))
+            (
+                text("problem_category"),
+                group,
+                text("description"),
+                text("description"),
+            )
         } else {
             ("意见建议", "综合协调组", text("content"), text("content"))
         };
@@ -163,8 +168,14 @@ async fn suggestion(
     }
     h.change.status = "accepted";
     h.change.contacted_on = Some(w.day(1));
-    h.step(tx, w.staff(), "accept", "已收悉，转相关部门研究。", w.day(1))
-        .await?;
+    h.step(
+        tx,
+        w.staff(),
+        "accept",
+        "已收悉，转相关部门研究。",
+        w.day(1),
+    )
+    .await?;
     let replied = w.day(3 + (w.i as u32 % 5));
     if status == "办理中" || replied > w.end {
         return Ok(());
@@ -230,7 +241,11 @@ async fn work(
     }
     let Some(done) = solved else {
         // Open: answered when the days allow (every eleventh late), never closed.
-        let replied = w.day(if w.i % 11 == 3 { 18 } else { 6 + (w.i as u32 % 7) });
+        let replied = w.day(if w.i % 11 == 3 {
+            18
+        } else {
+            6 + (w.i as u32 % 7)
+        });
         if replied <= w.end && w.i % 3 == 0 {
             h.change.status = "replied";
             h.change.replied_on = Some(replied);

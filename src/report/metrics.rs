@@ -225,20 +225,32 @@ pub enum RequestMeasure {
 impl RequestMeasure {
     pub const ALL: [(&'static str, RequestMeasure); 17] = [
         ("requests_received", RequestMeasure::Received),
-        ("requests_contacted_in_time", RequestMeasure::ContactedInTime),
+        (
+            "requests_contacted_in_time",
+            RequestMeasure::ContactedInTime,
+        ),
         ("requests_response_rate", RequestMeasure::ResponseRate),
         ("requests_closed", RequestMeasure::Closed),
         ("requests_close_rate", RequestMeasure::CloseRate),
         ("requests_closed_on_time", RequestMeasure::ClosedOnTime),
-        ("requests_on_time_close_rate", RequestMeasure::OnTimeCloseRate),
+        (
+            "requests_on_time_close_rate",
+            RequestMeasure::OnTimeCloseRate,
+        ),
         ("requests_rated", RequestMeasure::Rated),
         ("requests_satisfied", RequestMeasure::Satisfied),
-        ("requests_satisfaction_rate", RequestMeasure::SatisfactionRate),
+        (
+            "requests_satisfaction_rate",
+            RequestMeasure::SatisfactionRate,
+        ),
         ("requests_returned", RequestMeasure::Returned),
         ("requests_return_rate", RequestMeasure::ReturnRate),
         ("requests_reopened", RequestMeasure::Reopened),
         ("requests_reopen_rate", RequestMeasure::ReopenRate),
-        ("requests_avg_workdays_to_close", RequestMeasure::AvgWorkdaysToClose),
+        (
+            "requests_avg_workdays_to_close",
+            RequestMeasure::AvgWorkdaysToClose,
+        ),
         ("requests_solved", RequestMeasure::Solved),
         ("requests_suggestions", RequestMeasure::Suggestions),
     ];

@@ -131,7 +131,10 @@ fn default_definitions_follow_the_product_table() {
     let m = c.get("problems_solved").unwrap();
     assert_eq!(m.aggregate, Aggregate::Requests(RequestMeasure::Solved));
     let m = c.get("suggestions").unwrap();
-    assert_eq!(m.aggregate, Aggregate::Requests(RequestMeasure::Suggestions));
+    assert_eq!(
+        m.aggregate,
+        Aggregate::Requests(RequestMeasure::Suggestions)
+    );
     let m = c.get("on_time_close_rate").unwrap();
     assert_eq!(
         m.rate_of,

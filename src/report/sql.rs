@@ -272,7 +272,12 @@ impl Builder<'_> {
     /// counts; a rate lists its denominator's requests, with its numerator's in the first sum
     /// and all of them in the second; the average lists the closed requests (its value is
     /// counted in working days afterwards, `compute::workdays_to_close`).
-    fn requests(&mut self, measure: RequestMeasure, first: NaiveDate, last: NaiveDate) -> MetricQuery {
+    fn requests(
+        &mut self,
+        measure: RequestMeasure,
+        first: NaiveDate,
+        last: NaiveDate,
+    ) -> MetricQuery {
         use RequestMeasure::*;
         let none = format!("CAST(NULL AS {FLOAT})");
         let first = self.bind(Bind::Date(first));
@@ -326,7 +331,9 @@ impl Builder<'_> {
 
     /// A request rated 满意 or 基本满意.
     fn satisfied(&mut self) -> String {
-        let a = self.bind(Bind::Text(crate::requests::Rating::Satisfied.as_str().into()));
+        let a = self.bind(Bind::Text(
+            crate::requests::Rating::Satisfied.as_str().into(),
+        ));
         let b = self.bind(Bind::Text(crate::requests::Rating::Fair.as_str().into()));
         format!("r.rating IN ({a}, {b})")
     }
@@ -543,10 +550,14 @@ mod tests {
         assert!(!to_date.sql.contains("occurred_on >="));
         assert!(to_date.sql.contains("occurred_on <= $3"));
         let solved = metric_query(&db, metrics.get("problems_solved").unwrap(), 1, bounds);
-        assert!(solved.sql.contains("r.closed_on >= $2 AND r.closed_on <= $3"));
+        assert!(solved
+            .sql
+            .contains("r.closed_on >= $2 AND r.closed_on <= $3"));
         assert!(solved.binds.contains(&Bind::Text("problem".into())));
         let received = metric_query(&db, metrics.get("close_rate").unwrap(), 1, bounds);
-        assert!(received.sql.contains("r.received_on >= $2 AND r.received_on <= $3"));
+        assert!(received
+            .sql
+            .contains("r.received_on >= $2 AND r.received_on <= $3"));
     }
 
     #[test]

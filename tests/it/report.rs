@@ -62,7 +62,9 @@ async fn request(app: &TestApp, r: Req) -> i64 {
         due,
         created_by: 1,
     };
-    let id = queries::insert(&mut tx, app.park_id, &new, now).await.unwrap();
+    let id = queries::insert(&mut tx, app.park_id, &new, now)
+        .await
+        .unwrap();
     let change = StepChange {
         status: r.status,
         due,
@@ -79,9 +81,19 @@ async fn request(app: &TestApp, r: Req) -> i64 {
         .unwrap());
     if r.returned {
         let why = "不属于园区服务范围";
-        queries::add_event(&mut tx, app.park_id, id, None, "xiaoer", "return", "returned", why, now)
-            .await
-            .unwrap();
+        queries::add_event(
+            &mut tx,
+            app.park_id,
+            id,
+            None,
+            "xiaoer",
+            "return",
+            "returned",
+            why,
+            now,
+        )
+        .await
+        .unwrap();
     }
     tx.commit().await.unwrap();
     id
@@ -319,55 +331,73 @@ async fn fixtures(app: &TestApp) -> Expected {
         returned: false,
     };
     // Contacted and closed in time, rated 满意: 5 working days (1 March a Friday).
-    let r0 = request(app, Req {
-        status: "closed",
-        contacted: Some("2024-03-01"),
-        closed: Some("2024-03-10"),
-        rating: Some("satisfied"),
-        ..req("2024-03-01", ["2024-03-04", "2024-03-06", "2024-03-22"])
-    })
+    let r0 = request(
+        app,
+        Req {
+            status: "closed",
+            contacted: Some("2024-03-01"),
+            closed: Some("2024-03-10"),
+            rating: Some("satisfied"),
+            ..req("2024-03-01", ["2024-03-04", "2024-03-06", "2024-03-22"])
+        },
+    )
     .await;
     // Contacted late, worked again after a 不满意, closed late, rated 基本满意: 41 working days
     // (清明 and 劳动节 off, 7 and 28 April worked).
-    let r1 = request(app, Req {
-        status: "closed",
-        contacted: Some("2024-04-05"),
-        closed: Some("2024-05-30"),
-        rating: Some("fair"),
-        reopened: 1,
-        ..req("2024-04-01", ["2024-04-02", "2024-04-03", "2024-04-22"])
-    })
+    let r1 = request(
+        app,
+        Req {
+            status: "closed",
+            contacted: Some("2024-04-05"),
+            closed: Some("2024-05-30"),
+            rating: Some("fair"),
+            reopened: 1,
+            ..req("2024-04-01", ["2024-04-02", "2024-04-03", "2024-04-22"])
+        },
+    )
     .await;
     // Returned before acceptance.
-    let r2 = request(app, Req {
-        status: "returned",
-        returned: true,
-        ..req("2024-06-03", ["2024-06-04", "2024-06-06", "2024-06-25"])
-    })
+    let r2 = request(
+        app,
+        Req {
+            status: "returned",
+            returned: true,
+            ..req("2024-06-03", ["2024-06-04", "2024-06-06", "2024-06-25"])
+        },
+    )
     .await;
     // Contacted in time, still open.
-    let r3 = request(app, Req {
-        status: "in_progress",
-        contacted: Some("2024-07-01"),
-        ..req("2024-07-01", ["2024-07-02", "2024-07-04", "2024-07-22"])
-    })
+    let r3 = request(
+        app,
+        Req {
+            status: "in_progress",
+            contacted: Some("2024-07-01"),
+            ..req("2024-07-01", ["2024-07-02", "2024-07-04", "2024-07-22"])
+        },
+    )
     .await;
     // Received the year before, closed in 2024: a problem solved in 2024, not of its cohort.
-    let r4 = request(app, Req {
-        status: "closed",
-        contacted: Some("2023-12-20"),
-        closed: Some("2024-01-10"),
-        ..req("2023-12-20", ["2023-12-21", "2023-12-25", "2024-01-10"])
-    })
+    let r4 = request(
+        app,
+        Req {
+            status: "closed",
+            contacted: Some("2023-12-20"),
+            closed: Some("2024-01-10"),
+            ..req("2023-12-20", ["2023-12-21", "2023-12-25", "2024-01-10"])
+        },
+    )
     .await;
     // Received in 2024, closed in 2025 in time, rated 不满意: 9 working days (元旦 off).
-    let r5 = request(app, Req {
-        status: "closed",
-        contacted: Some("2024-12-20"),
-        closed: Some("2025-01-05"),
-        rating: Some("unsatisfied"),
-        ..req("2024-12-20", ["2024-12-23", "2024-12-25", "2025-01-10"])
-    })
+    let r5 = request(
+        app,
+        Req {
+            status: "closed",
+            contacted: Some("2024-12-20"),
+            closed: Some("2025-01-05"),
+            rating: Some("unsatisfied"),
+            ..req("2024-12-20", ["2024-12-23", "2024-12-25", "2025-01-10"])
+        },
+    )
     .await;
     let suggestion = |received: &'static str, enterprise: Option<i64>| Req {
         nature: "suggestion",

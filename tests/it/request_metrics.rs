@@ -44,8 +44,7 @@ async fn demo_2025(app: &TestApp) -> i64 {
 const BEFORE: [(i32, (i64, i64)); 3] = [(2023, (42, 51)), (2024, (46, 45)), (2025, (37, 48))];
 
 #[tokio::test]
-async fn the_demo_gives_the_figures_it_gave_from_the_ledgers_and_its_fifth_part_passes_the_check()
-{
+async fn the_demo_gives_the_figures_it_gave_from_the_ledgers_and_its_fifth_part_passes_the_check() {
     let app = TestApp::new().await;
     let park = demo_2025(&app).await;
     for (year, before) in BEFORE {
@@ -108,7 +107,10 @@ async fn the_demo_gives_the_figures_it_gave_from_the_ledgers_and_its_fifth_part_
         let text = report::render(&data, &template, report::Format::Markdown).unwrap();
         let received = format!("受理企业诉求{}件", m("requests_received"));
         assert!(text.contains(&received), "{year}: {text}");
-        assert!(text.contains("按时办结率") && text.contains("企业满意率"), "{year}");
+        assert!(
+            text.contains("按时办结率") && text.contains("企业满意率"),
+            "{year}"
+        );
     }
 }
 
@@ -194,14 +196,70 @@ async fn the_carry_over_keeps_every_record_its_history_and_the_figures() {
            (7, 'enterprise_problem', 1, '{{}}'), (7, 'suggestion', 2, '{{}}'), (7, 'visit', 3, '{{}}');"
     );
     let records = [
-        (101, "enterprise_problem", "2024-03-01", Some(70), r#"{"accepted_on":"2024-03-01","enterprise":"甲科技有限公司","problem_category":"用工招聘","description":"急需招聘一线普工","team":"企业服务组","completed_on":"2024-03-20","result":"组织专场招聘会","satisfaction":"满意"}"#, false),
-        (102, "enterprise_problem", "2023-12-15", Some(70), r#"{"accepted_on":"2023-12-15","enterprise":"甲科技有限公司","problem_category":"融资贷款","description":"流动资金紧张","completed_on":"2024-01-20","satisfaction":"不满意"}"#, false),
-        (103, "enterprise_problem", "2024-11-02", Some(70), r#"{"accepted_on":"2024-11-02","enterprise":"甲科技有限公司","problem_category":"水电气保障","description":"扩容用电","team":"综合协调组"}"#, false),
-        (104, "enterprise_problem", "2024-05-06", Some(70), r#"{"accepted_on":"2024-05-06","enterprise":"甲科技有限公司","problem_category":"其他","description":"已删除的","completed_on":"2024-05-08"}"#, true),
-        (105, "suggestion", "2024-04-01", Some(70), r#"{"date":"2024-04-01","source":"座谈会","enterprise":"甲科技有限公司","content":"建议增开通勤公交","status":"已采纳"}"#, false),
-        (106, "suggestion", "2024-06-01", None, r#"{"date":"2024-06-01","source":"线上","content":"希望加强夜间巡逻"}"#, false),
-        (107, "suggestion", "2025-02-01", Some(70), r#"{"date":"2025-02-01","source":"走访","enterprise":"甲科技有限公司","content":"建议举办供需对接会","status":"办理中"}"#, false),
-        (108, "visit", "2024-02-01", Some(70), r#"{"date":"2024-02-01","enterprise":"甲科技有限公司","visitor":"王书记","visit_form":"走访慰问"}"#, false),
+        (
+            101,
+            "enterprise_problem",
+            "2024-03-01",
+            Some(70),
+            r#"{"accepted_on":"2024-03-01","enterprise":"甲科技有限公司","problem_category":"用工招聘","description":"急需招聘一线普工","team":"企业服务组","completed_on":"2024-03-20","result":"组织专场招聘会","satisfaction":"满意"}"#,
+            false,
+        ),
+        (
+            102,
+            "enterprise_problem",
+            "2023-12-15",
+            Some(70),
+            r#"{"accepted_on":"2023-12-15","enterprise":"甲科技有限公司","problem_category":"融资贷款","description":"流动资金紧张","completed_on":"2024-01-20","satisfaction":"不满意"}"#,
+            false,
+        ),
+        (
+            103,
+            "enterprise_problem",
+            "2024-11-02",
+            Some(70),
+            r#"{"accepted_on":"2024-11-02","enterprise":"甲科技有限公司","problem_category":"水电气保障","description":"扩容用电","team":"综合协调组"}"#,
+            false,
+        ),
+        (
+            104,
+            "enterprise_problem",
+            "2024-05-06",
+            Some(70),
+            r#"{"accepted_on":"2024-05-06","enterprise":"甲科技有限公司","problem_category":"其他","description":"已删除的","completed_on":"2024-05-08"}"#,
+            true,
+        ),
+        (
+            105,
+            "suggestion",
+            "2024-04-01",
+            Some(70),
+            r#"{"date":"2024-04-01","source":"座谈会","enterprise":"甲科技有限公司","content":"建议增开通勤公交","status":"已采纳"}"#,
+            false,
+        ),
+        (
+            106,
+            "suggestion",
+            "2024-06-01",
+            None,
+            r#"{"date":"2024-06-01","source":"线上","content":"希望加强夜间巡逻"}"#,
+            false,
+        ),
+        (
+            107,
+            "suggestion",
+            "2025-02-01",
+            Some(70),
+            r#"{"date":"2025-02-01","source":"走访","enterprise":"甲科技有限公司","content":"建议举办供需对接会","status":"办理中"}"#,
+            false,
+        ),
+        (
+            108,
+            "visit",
+            "2024-02-01",
+            Some(70),
+            r#"{"date":"2024-02-01","enterprise":"甲科技有限公司","visitor":"王书记","visit_form":"走访慰问"}"#,
+            false,
+        ),
     ];
     for (id, kind, day, enterprise, fields, deleted) in records {
         let enterprise = enterprise.map_or("NULL".to_string(), |e| e.to_string());
@@ -218,7 +276,15 @@ async fn the_carry_over_keeps_every_record_its_history_and_the_figures() {
     db.migrate().await.expect("0016 and later apply");
 
     // Every live record of the two kinds is one request, linked to it, its fields kept whole.
-    type Carried = (i64, Option<i64>, String, String, String, String, Option<String>);
+    type Carried = (
+        i64,
+        Option<i64>,
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+    );
     let rows: Vec<Carried> = {
         let q = "SELECT source_record_id, enterprise_id, nature, category, team_group, status, \
                  carried FROM requests WHERE park_id = 7 ORDER BY source_record_id";
@@ -238,14 +304,27 @@ async fn the_carry_over_keeps_every_record_its_history_and_the_figures() {
         let carried: Value = serde_json::from_str(row.6.as_deref().unwrap()).unwrap();
         let original: Value = serde_json::from_str(fields).unwrap();
         assert_eq!(carried, original, "{id}: every field kept");
-        let nature = if *kind == "suggestion" { "suggestion" } else { "problem" };
+        let nature = if *kind == "suggestion" {
+            "suggestion"
+        } else {
+            "problem"
+        };
         assert_eq!(row.2, nature, "{id}");
     }
     let r = |id: i64| by_source[&id];
-    assert_eq!((r(101).3.as_str(), r(101).4.as_str(), r(101).5.as_str()), ("用工招聘", "企业服务组", "closed"));
-    assert_eq!((r(102).4.as_str(), r(102).5.as_str()), ("综合协调组", "closed"));
+    assert_eq!(
+        (r(101).3.as_str(), r(101).4.as_str(), r(101).5.as_str()),
+        ("用工招聘", "企业服务组", "closed")
+    );
+    assert_eq!(
+        (r(102).4.as_str(), r(102).5.as_str()),
+        ("综合协调组", "closed")
+    );
     assert_eq!(r(103).5, "accepted");
-    assert_eq!((r(105).5.as_str(), r(106).1, r(107).5.as_str()), ("closed", None, "in_progress"));
+    assert_eq!(
+        (r(105).5.as_str(), r(106).1, r(107).5.as_str()),
+        ("closed", None, "in_progress")
+    );
 
     // Each carried request's thread names its record; the records stay, soft-deleted.
     let threads: i64 = sqlx_count(
@@ -281,7 +360,11 @@ async fn the_carry_over_keeps_every_record_its_history_and_the_figures() {
     db.close().await;
     if let Some((base, name)) = pg {
         let admin = Db::connect(&base, false).await.unwrap();
-        run(&admin, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+        run(
+            &admin,
+            &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+        )
+        .await;
     }
 }
 
