@@ -119,8 +119,12 @@ pub async fn build(db: &Db, options: &Options, now: DateTime<Utc>) -> Result<Sum
             .collect(),
         people: Default::default(),
     };
-    let mut rows = records::validate(&drafts, &Catalogue::default_catalogue(), &planned)?;
+    let rows = records::validate(&drafts, &Catalogue::default_catalogue(), &planned)?;
     drop(drafts);
+    // The drafted problems and suggestions become requests, not ledger records.
+    let (mut carried, mut rows): (Vec<_>, Vec<_>) = rows
+        .into_iter()
+        .partition(|r| requests::CARRIED_KINDS.contains(&r.kind.as_str()));
     let counts = records::count_by_kind(&rows);
 
     let park_id =
@@ -134,7 +138,7 @@ pub async fn build(db: &Db, options: &Options, now: DateTime<Utc>) -> Result<Sum
         };
     let mut tx = db.begin().await?;
     let ids = org::insert(&mut tx, park_id, &org, now).await?;
-    for r in &mut rows {
+    for r in rows.iter_mut().chain(carried.iter_mut()) {
         r.unit_id = r.unit_id.map(|i| ids.units[i as usize]);
         r.enterprise_id = r.enterprise_id.map(|i| ids.enterprises[i as usize]);
     }
@@ -168,13 +172,16 @@ pub async fn build(db: &Db, options: &Options, now: DateTime<Utc>) -> Result<Sum
 
     let written = crate::ledger::bulk::insert_records(&mut tx, park_id, &rows, None, now).await?;
     let tasks = tasks::insert(&mut tx, park_id, &org, &ids, year, options.until, now).await?;
+    let end = options
+        .until
+        .or_else(|| chrono::NaiveDate::from_ymd_opt(year, 12, 31))
+        .unwrap_or_default();
     let requests = requests::insert(
         &mut tx,
         park_id,
-        &org,
-        &ids,
-        year,
-        options.until,
+        &carried,
+        end,
+        ids.enterprises.first().copied().unwrap_or_default(),
         staff_user,
     )
     .await?;

@@ -1,258 +1,290 @@
-//! The demo's enterprise requests: a few dozen a year over the three years, raised by the
-//! park's enterprises (the first one, the demo's 企业用户, among them) and worked by the team on
-//! the official working-day calendar. A request is as far along as the time since it was
-//! registered allows: the old ones closed and rated (a few 不满意, visited and worked again), the
-//! recent ones accepted or answered, the newest still waiting, one returned now and then.
-//! Nothing here is random: the same organisation gives the same requests.
+//! The demo's enterprise requests: the problems (企业难题) and suggestions (意见建议) the
+//! service work drafts (`work.rs`) become requests rather than ledger records, as migration 0016
+//! carries a park's records over, so the report's `problems_solved` and `suggestions` give the
+//! figures they gave when they were counted from the ledgers. A request is as far along as the
+//! time since it was registered allows: a problem solved is closed on its 办结日期 and rated with
+//! its 满意度 (a 不满意 visited); an open one accepted or answered, now and then returned; a
+//! suggestion as its 办理状态 says. Nothing here is random: the same drafts give the same requests.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use serde_json::{Map, Value};
 
-use super::org::{Ids, Org};
 use crate::db::Tx;
 use crate::error::AppError;
+use crate::ledger::queries::RecordData;
 use crate::requests::queries::{self, NewRequest, StepChange};
-use crate::requests::{deadlines, group_of, Limits, CATEGORIES};
+pub use crate::requests::REPLACED_KINDS as CARRIED_KINDS;
+use crate::requests::{deadlines, Deadlines, Limits, PROBLEM, SUGGESTION};
 use crate::workdays::Workdays;
 
-/// What the enterprises ask, by category.
-const ASKS: [(&str, &str, &str); 10] = [
-    (
-        "审批",
-        "新建车间环评审批进度咨询",
-        "新建车间的环评报告已提交，希望了解审批进度和还需补充的材料。",
-    ),
-    (
-        "用地",
-        "二期厂房扩建用地指标",
-        "企业订单增长，计划扩建二期厂房，需要约 20 亩工业用地。",
-    ),
-    (
-        "规划",
-        "厂区出入口调整",
-        "厂区主出入口与园区道路交汇处拥堵，申请调整出入口位置。",
-    ),
-    (
-        "建设",
-        "施工许可办理",
-        "技改项目已完成设计，需办理施工许可，请协助对接住建部门。",
-    ),
-    (
-        "用工",
-        "招聘一线操作工",
-        "春节后用工缺口约 30 人，希望园区协助对接人力资源市场。",
-    ),
-    (
-        "融资",
-        "流动资金贷款",
-        "原材料涨价，需流动资金贷款 500 万元，希望推荐合作银行。",
-    ),
-    (
-        "政策",
-        "高新技术企业认定辅导",
-        "计划今年申报高新技术企业，希望了解认定条件和申报辅导。",
-    ),
-    (
-        "市场",
-        "参加产品展销会",
-        "希望通过园区推荐参加省内重点产品展销会。",
-    ),
-    (
-        "基础设施",
-        "园区道路路灯不亮",
-        "厂区外道路多盏路灯损坏，夜班员工出行不便。",
-    ),
-    (
-        "其他",
-        "员工子女入学咨询",
-        "外地员工子女就近入学的办理流程咨询。",
-    ),
-];
+/// Where a suggestion came from (来源), as a request's channel.
+fn channel_of(source: &str, has_enterprise: bool) -> &'static str {
+    match source {
+        "座谈会" => "forum",
+        "走访" => "visit",
+        "线上" if has_enterprise => "portal",
+        _ => "phone",
+    }
+}
 
-/// Requests a year: enough for the queue to have several pages.
-const PER_YEAR: usize = 60;
-
-/// Inserts the demo's requests of the three years ending in `year`, none registered after
-/// `until` (today, for a living park). Returns how many were written.
+/// Inserts the requests the drafted problems and suggestions (`carried`, with database ids)
+/// become, none worked after `until` (today, for a living park; else the last year's end).
+/// `qiye` is the enterprise of the demo's 企业用户, who rates its own requests. Returns how many
+/// were written.
 pub async fn insert(
     tx: &mut Tx,
     park_id: i64,
-    org: &Org,
-    ids: &Ids,
-    year: i32,
-    until: Option<NaiveDate>,
+    carried: &[RecordData],
+    end: NaiveDate,
+    qiye: i64,
     staff_user: i64,
 ) -> Result<usize, AppError> {
     let calendar = Workdays::official();
-    let end = until.unwrap_or_else(|| NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or_default());
+    let mut rows: Vec<&RecordData> = carried.iter().collect();
+    rows.sort_by_key(|r| r.occurred_on);
     let mut written = 0;
-    for y in year - 2..=year {
-        for i in 0..PER_YEAR {
-            // Spread over the year: every sixth day or so, on a working day.
-            let day_of_year = 3 + (i as i64 * 362) / PER_YEAR as i64;
-            let Some(first) = NaiveDate::from_ymd_opt(y, 1, 1) else {
-                continue;
+    for (i, row) in rows.into_iter().enumerate() {
+        let fields: Map<String, Value> = serde_json::from_str(&row.fields).unwrap_or_default();
+        let text = |key: &str| fields.get(key).and_then(Value::as_str).unwrap_or("");
+        let date = |key: &str| NaiveDate::parse_from_str(text(key), "%Y-%m-%d").ok();
+        let registered = row.occurred_on;
+        let problem = row.kind == "enterprise_problem";
+        let (category, group, title, description) = if problem {
+            let group = match text("team") {
+                "" => "综合协调组",
+                team => team,
             };
-            let mut registered = first + Duration::days(day_of_year);
-            while !calendar.is_workday(registered) {
-                registered += Duration::days(1);
-            }
-            if registered > end || registered.year() != y {
-                continue;
-            }
-            let (category, title, description) = ASKS[(i * 7 + i / 5 + y as usize) % ASKS.len()];
-            // The demo's 企业用户 raises every fifth request.
-            let enterprise = if i % 5 == 0 {
-                0
-            } else {
-                (i * 3 + y as usize) % org.enterprises.len()
-            };
-            let channel = ["portal", "phone", "visit", "portal", "forum"][i % 5];
-            let group = group_of(category).unwrap_or(CATEGORIES[9].1);
-            let due = deadlines(&calendar, registered, Limits::default(), false);
-            let at = noon(registered);
-            let new = NewRequest {
-                enterprise_id: ids.enterprises[enterprise],
-                category,
-                team_group: group,
-                title,
-                description,
-                contact_name: "",
-                channel,
-                received_on: registered,
-                registered_on: registered,
-                due,
-                created_by: staff_user,
-            };
-            let id = queries::insert(tx, park_id, &new, at).await?;
-            // The team registers what it receives; the enterprise what it raises itself.
-            let raiser = if channel == "portal" {
-                (None, enterprise_login(enterprise))
-            } else {
-                (Some(staff_user), "xiaoer")
-            };
-            queries::add_event(
-                tx,
-                park_id,
-                id,
-                raiser.0,
-                raiser.1,
-                "register",
-                "registered",
-                "",
-                at,
+            (
+                text("problem_category"),
+                group,
+                text("description"),
+                text("description"),
             )
-            .await?;
-            let who = (staff_user, enterprise_login(enterprise));
-            work(tx, park_id, id, who, i, registered, end, due, &calendar).await?;
-            written += 1;
+        } else {
+            ("意见建议", "综合协调组", text("content"), text("content"))
+        };
+        let channel = if problem {
+            ["phone", "visit", "portal", "phone", "forum"][i % 5]
+        } else {
+            channel_of(text("source"), row.enterprise_id.is_some())
+        };
+        let due = deadlines(&calendar, registered, Limits::default(), false);
+        let new = NewRequest {
+            enterprise_id: row.enterprise_id,
+            nature: if problem { PROBLEM } else { SUGGESTION },
+            category,
+            team_group: group,
+            title: if title.is_empty() { &row.title } else { title },
+            description,
+            contact_name: "",
+            channel,
+            received_on: registered,
+            registered_on: registered,
+            due,
+            created_by: staff_user,
+        };
+        let at = noon(registered);
+        let id = queries::insert(tx, park_id, &new, at).await?;
+        let login = if row.enterprise_id == Some(qiye) {
+            "qiye"
+        } else {
+            "企业（代录）"
+        };
+        let raiser = if channel == "portal" {
+            (None, login)
+        } else {
+            (Some(staff_user), "xiaoer")
+        };
+        queries::add_event(
+            tx,
+            park_id,
+            id,
+            raiser.0,
+            raiser.1,
+            "register",
+            "registered",
+            "",
+            at,
+        )
+        .await?;
+        let mut h = History::new(park_id, id, due);
+        let ctx = Work {
+            staff: staff_user,
+            enterprise: row.enterprise_id.map(|_| login),
+            i,
+            registered,
+            end,
+            calendar: &calendar,
+        };
+        if problem {
+            let solved = date("completed_on").filter(|d| *d <= end);
+            let rating = match text("satisfaction") {
+                "满意" => Some("satisfied"),
+                "基本满意" => Some("fair"),
+                "不满意" => Some("unsatisfied"),
+                _ => None,
+            };
+            work(tx, &mut h, &ctx, solved, text("result"), rating).await?;
+        } else {
+            suggestion(tx, &mut h, &ctx, text("status")).await?;
         }
+        written += 1;
     }
     Ok(written)
 }
 
-/// Takes the request as far as the days since `registered` allow, as of `end`.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one request's history, from what insert decided"
-)]
-async fn work(
-    tx: &mut Tx,
-    park_id: i64,
-    id: i64,
-    who: (i64, &str),
+/// What one request's history is worked from.
+struct Work<'a> {
+    staff: i64,
+    /// The login the enterprise rates with, when the request names one.
+    enterprise: Option<&'a str>,
     i: usize,
     registered: NaiveDate,
     end: NaiveDate,
-    due: crate::requests::Deadlines,
-    calendar: &Workdays,
-) -> Result<(), AppError> {
-    let mut h = History {
-        park_id,
-        id,
-        version: 1,
-        change: StepChange {
-            status: "registered",
-            due,
-            extended: false,
-            contacted_on: None,
-            replied_on: None,
-            closed_on: None,
-            rating: None,
-            rated: false,
-            reopened: 0,
-        },
-    };
-    let staff = (Some(who.0), "xiaoer");
-    let day = |n: u32| calendar.add(registered, n).date;
-    if day(1) > end {
-        return Ok(());
+    calendar: &'a Workdays,
+}
+
+impl Work<'_> {
+    /// The `n`-th working day after registration.
+    fn day(&self, n: u32) -> NaiveDate {
+        self.calendar.add(self.registered, n).date
     }
-    if i % 23 == 7 {
-        h.change.status = "returned";
-        let why = "经核实，该事项属于企业内部经营决策，不在园区服务范围，已向企业说明。";
-        return h.step(tx, staff, "return", why, day(1)).await;
+
+    fn staff(&self) -> (Option<i64>, &'static str) {
+        (Some(self.staff), "xiaoer")
+    }
+}
+
+/// A suggestion as far as its 办理状态 says: 待办理 registered, 办理中 accepted and worked,
+/// 已办结 and 已采纳 answered and closed (the adoption said in the answer).
+async fn suggestion(
+    tx: &mut Tx,
+    h: &mut History<'_>,
+    w: &Work<'_>,
+    status: &str,
+) -> Result<(), AppError> {
+    if matches!(status, "" | "待办理") || w.day(1) > w.end {
+        return Ok(());
     }
     h.change.status = "accepted";
-    h.change.contacted_on = Some(day(1));
+    h.change.contacted_on = Some(w.day(1));
     h.step(
         tx,
-        staff,
+        w.staff(),
         "accept",
-        "已电话联系企业，了解具体情况。",
-        day(1),
+        "已收悉，转相关部门研究。",
+        w.day(1),
     )
     .await?;
-    if day(3) > end {
-        return Ok(());
-    }
-    h.change.status = "in_progress";
-    h.step(
-        tx,
-        staff,
-        "stage_reply",
-        "已对接相关部门，正在协调办理。",
-        day(3),
-    )
-    .await?;
-    // Most are answered well inside the limit; every eleventh runs late.
-    let replied = day(if i % 11 == 3 { 18 } else { 6 + (i as u32 % 7) });
-    if replied > end {
+    let replied = w.day(3 + (w.i as u32 % 5));
+    if status == "办理中" || replied > w.end {
         return Ok(());
     }
     h.change.status = "replied";
     h.change.replied_on = Some(replied);
+    let answer = if status == "已采纳" {
+        "建议已采纳，将纳入园区相关工作安排。"
+    } else {
+        "已研究办理，办理情况已向提出人反馈。"
+    };
+    h.step(tx, w.staff(), "reply", answer, replied).await?;
+    h.change.status = "closed";
+    h.change.closed_on = Some(replied);
+    h.step(tx, w.staff(), "close", "", replied).await
+}
+
+/// A problem as far as the days since it was registered allow, as of `w.end`. A problem
+/// solved (`solved`: its 办结日期) is accepted, answered and closed on that day and rated with its
+/// 满意度 two working days later (a 不满意 visited the day after); one still open is accepted
+/// and worked, every 23rd returned instead, never closed.
+async fn work(
+    tx: &mut Tx,
+    h: &mut History<'_>,
+    w: &Work<'_>,
+    solved: Option<NaiveDate>,
+    result: &str,
+    rating: Option<&'static str>,
+) -> Result<(), AppError> {
+    let accepted = match solved {
+        Some(done) => w.day(1).min(done).max(w.registered),
+        None => w.day(1),
+    };
+    if accepted > w.end {
+        return Ok(());
+    }
+    if solved.is_none() && w.i % 23 == 7 {
+        h.change.status = "returned";
+        let why = "经核实，该事项属于企业内部经营决策，不在园区服务范围，已向企业说明。";
+        return h.step(tx, w.staff(), "return", why, accepted).await;
+    }
+    h.change.status = "accepted";
+    h.change.contacted_on = Some(accepted);
     h.step(
         tx,
-        staff,
-        "reply",
-        "已协调解决，办理结果已告知企业。",
-        replied,
+        w.staff(),
+        "accept",
+        "已电话联系企业，了解具体情况。",
+        accepted,
     )
     .await?;
-    let closed = calendar.add(replied, 1).date;
-    if closed > end {
-        return Ok(());
+    let stage = w.day(3);
+    if stage <= w.end && solved.is_none_or(|done| stage < done) {
+        h.change.status = "in_progress";
+        h.step(
+            tx,
+            w.staff(),
+            "stage_reply",
+            "已对接相关部门，正在协调办理。",
+            stage,
+        )
+        .await?;
     }
+    let Some(done) = solved else {
+        // Open: answered when the days allow (every eleventh late), never closed.
+        let replied = w.day(if w.i % 11 == 3 {
+            18
+        } else {
+            6 + (w.i as u32 % 7)
+        });
+        if replied <= w.end && w.i % 3 == 0 {
+            h.change.status = "replied";
+            h.change.replied_on = Some(replied);
+            let text = "已提出办理意见，正在落实。";
+            h.step(tx, w.staff(), "reply", text, replied).await?;
+        }
+        return Ok(());
+    };
+    h.change.status = "replied";
+    h.change.replied_on = Some(done);
+    let answer = if result.is_empty() {
+        "已协调解决，办理结果已告知企业。"
+    } else {
+        result
+    };
+    h.step(tx, w.staff(), "reply", answer, done).await?;
     h.change.status = "closed";
-    h.change.closed_on = Some(closed);
-    h.step(tx, staff, "close", "", closed).await?;
-    let rated = calendar.add(closed, 2).date;
-    if rated > end {
+    h.change.closed_on = Some(done);
+    h.step(tx, w.staff(), "close", "", done).await?;
+    let (Some(rating), Some(login)) = (rating, w.enterprise) else {
+        return Ok(());
+    };
+    let rated = w.calendar.add(done, 2).date;
+    if rated > w.end {
         return Ok(());
     }
-    let (rating, label) = match i % 9 {
-        4 => ("unsatisfied", "不满意：问题只解决了一部分"),
-        1 | 6 => ("fair", "基本满意"),
-        _ => ("satisfied", "满意"),
+    let label = match rating {
+        "unsatisfied" => "不满意：问题只解决了一部分",
+        "fair" => "基本满意",
+        _ => "满意",
     };
     h.change.rating = Some(rating);
     h.change.rated = true;
-    h.step(tx, (None, who.1), "rate", label, rated).await?;
-    let visited = calendar.add(rated, 1).date;
-    if rating == "unsatisfied" && visited <= end {
+    h.step(tx, (None, login), "rate", label, rated).await?;
+    let visited = w.calendar.add(rated, 1).date;
+    if rating == "unsatisfied" && visited <= w.end {
         h.change.status = "visited";
         let note = "回访企业，问题尚未完全解决，已向党建办报告。";
-        h.step(tx, staff, "visit", note, visited).await?;
+        h.step(tx, w.staff(), "visit", note, visited).await?;
     }
     Ok(())
 }
@@ -267,6 +299,25 @@ struct History<'a> {
 }
 
 impl History<'_> {
+    fn new(park_id: i64, id: i64, due: Deadlines) -> Self {
+        History {
+            park_id,
+            id,
+            version: 1,
+            change: StepChange {
+                status: "registered",
+                due,
+                extended: false,
+                contacted_on: None,
+                replied_on: None,
+                closed_on: None,
+                rating: None,
+                rated: false,
+                reopened: 0,
+            },
+        }
+    }
+
     async fn step(
         &mut self,
         tx: &mut Tx,
@@ -298,14 +349,4 @@ impl History<'_> {
 /// Noon in Beijing (04:00 UTC) on `day`, when the demo's steps are taken.
 fn noon(day: NaiveDate) -> DateTime<Utc> {
     Utc.from_utc_datetime(&day.and_hms_opt(4, 0, 0).unwrap_or_default())
-}
-
-/// The login a rating or a request raised on the portal shows: the demo's 企业用户 for its
-/// enterprise; the other enterprises have no account in the demo.
-fn enterprise_login(enterprise: usize) -> &'static str {
-    if enterprise == 0 {
-        "qiye"
-    } else {
-        "企业（代录）"
-    }
 }

@@ -197,6 +197,8 @@ struct ListView {
     /// This list with its filters, for the records' way back.
     back: String,
     can_write: bool,
+    /// The staff's controls (export, import template, deleted records): never an enterprise's.
+    staff_controls: bool,
 }
 
 #[derive(Serialize)]
@@ -430,6 +432,7 @@ async fn list(
             .who
             .role
             .allows(crate::auth::Action::WriteRecords(&kind.id)),
+        staff_controls: page.who.role != crate::auth::Role::Enterprise,
         kind: KindHead {
             id: kind.id,
             sheet: kind.sheet,

@@ -121,6 +121,8 @@ pub enum MetricProblem {
     UnknownUnitType { value: String, choices: String },
     #[error("任务指标（kind = \"tasks\"）只支持 tasks_decomposed、tasks_due、tasks_on_time 和 tasks_on_time_rate，不支持筛选条件和其他参数，period 应为 year")]
     TasksMetric,
+    #[error("诉求指标（kind = \"requests\"）只支持 requests_received、requests_closed、requests_close_rate 等以 requests_ 开头的统计方式，不支持筛选条件和其他参数，period 应为 year")]
+    RequestsMetric,
     #[error("part_of 应为另一个指标的编号（如 \"learning_activities\"），rate_of 应为分子、分母两个指标的编号（如 [\"tasks_completed_on_time\", \"tasks_due\"]）")]
     BadRelation,
     #[error("字段“{0}”不是日期字段")]

@@ -153,7 +153,8 @@ fn relations(data: &ReportData, metric: &MetricValue, out: &mut Vec<Warning>) {
         }
     }
     if metric.unit == "%" {
-        if value == 0.0 {
+        // An adverse rate (回退率) at 0% is good news, not missing data.
+        if value == 0.0 && !metric.relations.adverse {
             out.push(warn(
                 data,
                 metric,

@@ -10,11 +10,13 @@
 //! id = "mass_petitions"            # ASCII snake_case, unique
 //! label = "群体性上访"
 //! unit = "起"
-//! kind = "petition"                # ledger kind id, "people", "tasks", "units" or "enterprises"
+//! kind = "petition"                # ledger kind id, "people", "tasks", "units", "enterprises"
+//!                                  # or "requests"
 //! filters = { category = "集体来访", people_count = { gte = 5 } }
 //! aggregate = "count"              # count | sum | ratio | people_tagged | service_staff
 //!                                  # | members | members_joined (people)
 //!                                  # | tasks_decomposed | tasks_on_time | tasks_on_time_rate
+//!                                  # | requests_* (requests: see `RequestMeasure::ALL`)
 //! period = "year"                  # year | to_date
 //! # field = "person_times"         # sum: the field added up
 //! # numerator = "attended"         # ratio: 100 × Σnumerator / Σdenominator, a percentage
@@ -68,6 +70,9 @@ pub const UNITS_KIND: &str = "units";
 
 /// The `kind` that names the enterprises of the 企业名录, counted by the org units set up in them.
 pub const ENTERPRISES_KIND: &str = "enterprises";
+
+/// The `kind` that names the enterprise requests (企业诉求, `requests` area) rather than a ledger.
+pub const REQUESTS_KIND: &str = "requests";
 
 /// The name part of the 工作组 taken as the service team when no unit is marked as such.
 pub const DEFAULT_TEAM_NAME: &str = "园小二";
@@ -170,6 +175,132 @@ pub enum Aggregate {
     EnterprisesWith {
         unit_types: Vec<String>,
     },
+    /// The enterprise requests (`kind = "requests"`).
+    Requests(RequestMeasure),
+}
+
+/// What a request metric counts. Except `Solved` and `Suggestions`, each is about the requests
+/// of nature `problem` (诉求) received within the report year (收到日期), whatever became of
+/// them later: the year's cohort, so that every rate's numerator is a part of its denominator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RequestMeasure {
+    /// Every request received in the year, returned ones included (受理量).
+    Received,
+    /// Those first contacted (受理) on or before their contact deadline.
+    ContactedInTime,
+    /// 100 × contacted in time / received (响应率).
+    ResponseRate,
+    /// Those closed (已办结, 已回访): a closing date is set.
+    Closed,
+    /// 100 × closed / received (办结率).
+    CloseRate,
+    /// Those closed on or before their closing deadline (extended or not).
+    ClosedOnTime,
+    /// 100 × closed on time / closed (按时办结率).
+    OnTimeCloseRate,
+    /// Those the enterprise rated (the rating of the latest closure).
+    Rated,
+    /// Those rated 满意 or 基本满意.
+    Satisfied,
+    /// 100 × satisfied / rated (满意率).
+    SatisfactionRate,
+    /// Those ever returned (退回), an overruled return included.
+    Returned,
+    /// 100 × returned / received (回退率).
+    ReturnRate,
+    /// Those worked again (重办) after a 不满意.
+    Reopened,
+    /// 100 × reopened / received (重办率).
+    ReopenRate,
+    /// The closed ones' average working days from registration to closure, on the park's
+    /// working-day calendar.
+    AvgWorkdaysToClose,
+    /// Requests of nature `problem` closed within the year, whenever received: the problems
+    /// solved (帮助企业解决难题).
+    Solved,
+    /// Requests of nature `suggestion` received within the year (征求意见建议).
+    Suggestions,
+}
+
+impl RequestMeasure {
+    pub const ALL: [(&'static str, RequestMeasure); 17] = [
+        ("requests_received", RequestMeasure::Received),
+        (
+            "requests_contacted_in_time",
+            RequestMeasure::ContactedInTime,
+        ),
+        ("requests_response_rate", RequestMeasure::ResponseRate),
+        ("requests_closed", RequestMeasure::Closed),
+        ("requests_close_rate", RequestMeasure::CloseRate),
+        ("requests_closed_on_time", RequestMeasure::ClosedOnTime),
+        (
+            "requests_on_time_close_rate",
+            RequestMeasure::OnTimeCloseRate,
+        ),
+        ("requests_rated", RequestMeasure::Rated),
+        ("requests_satisfied", RequestMeasure::Satisfied),
+        (
+            "requests_satisfaction_rate",
+            RequestMeasure::SatisfactionRate,
+        ),
+        ("requests_returned", RequestMeasure::Returned),
+        ("requests_return_rate", RequestMeasure::ReturnRate),
+        ("requests_reopened", RequestMeasure::Reopened),
+        ("requests_reopen_rate", RequestMeasure::ReopenRate),
+        (
+            "requests_avg_workdays_to_close",
+            RequestMeasure::AvgWorkdaysToClose,
+        ),
+        ("requests_solved", RequestMeasure::Solved),
+        ("requests_suggestions", RequestMeasure::Suggestions),
+    ];
+
+    pub fn parse(aggregate: &str) -> Option<RequestMeasure> {
+        Self::ALL
+            .iter()
+            .find(|(name, _)| *name == aggregate)
+            .map(|(_, m)| *m)
+    }
+
+    /// A percentage: 100 × the first sum over the second.
+    pub fn is_rate(self) -> bool {
+        use RequestMeasure::*;
+        matches!(
+            self,
+            ResponseRate | CloseRate | OnTimeCloseRate | SatisfactionRate | ReturnRate | ReopenRate
+        )
+    }
+
+    /// What it counts, in words (the definition on the page behind a figure).
+    pub fn describe(self) -> &'static str {
+        use RequestMeasure::*;
+        match self {
+            Received => "收到日期在当年内的企业诉求件数（含退回的）",
+            ContactedInTime => "当年收到、在首次联系时限前受理联系的诉求件数",
+            ResponseRate => "当年收到的诉求中，在首次联系时限前受理联系的占比（响应率）",
+            Closed => "当年收到、已办结的诉求件数",
+            CloseRate => "当年收到的诉求中已办结的占比（办结率）",
+            ClosedOnTime => "当年收到、在办结时限（含延期）前办结的诉求件数",
+            OnTimeCloseRate => "当年收到并已办结的诉求中，在办结时限前办结的占比（按时办结率）",
+            Rated => "当年收到、企业已评价的诉求件数",
+            Satisfied => "当年收到、企业评价为“满意”或“基本满意”的诉求件数",
+            SatisfactionRate => "当年收到并经企业评价的诉求中，“满意”和“基本满意”的占比（满意率）",
+            Returned => "当年收到、曾被退回（含撤销退回的）的诉求件数",
+            ReturnRate => "当年收到的诉求中曾被退回的占比（回退率）",
+            Reopened => "当年收到、因企业不满意而重办的诉求件数",
+            ReopenRate => "当年收到的诉求中重办的占比（重办率）",
+            AvgWorkdaysToClose => {
+                "当年收到并已办结的诉求，从登记到办结的工作日数（按园区工作日历）的平均值"
+            }
+            Solved => "办结日期在当年内的企业诉求件数（不论何时收到）",
+            Suggestions => "收到日期在当年内的意见建议件数",
+        }
+    }
+
+    /// A whole number of requests (not a rate, not an average).
+    pub fn is_count(self) -> bool {
+        !self.is_rate() && self != RequestMeasure::AvgWorkdaysToClose
+    }
 }
 
 /// What a task metric counts, over the tasks of the report year's plans.
@@ -315,6 +446,9 @@ impl RawMetric {
         if self.kind == UNITS_KIND || self.kind == ENTERPRISES_KIND {
             return self.org_metric(period);
         }
+        if self.kind == REQUESTS_KIND {
+            return self.requests_metric(period, rate_of);
+        }
         let kind = if self.kind == PEOPLE_KIND {
             None
         } else {
@@ -408,6 +542,48 @@ impl RawMetric {
             kind: self.kind,
             filters: Vec::new(),
             aggregate: Aggregate::Tasks(measure),
+            period,
+            date_field: None,
+            decimals: self.decimals,
+            integral,
+            synonyms: self.synonyms,
+            part_of: self.part_of,
+            rate_of,
+            adverse: self.adverse,
+        })
+    }
+
+    /// A metric over the enterprise requests: no filters, no parameters, the report year.
+    fn requests_metric(
+        self,
+        period: Period,
+        rate_of: Option<(String, String)>,
+    ) -> Result<Metric, P> {
+        let Some(measure) = RequestMeasure::parse(&self.aggregate) else {
+            return Err(P::RequestsMetric);
+        };
+        let extra = [&self.field, &self.numerator, &self.denominator, &self.tag]
+            .iter()
+            .any(|v| v.is_some())
+            || self.staff_type.is_some()
+            || self.team.is_some()
+            || self.org_parameters()
+            || self.date_field.is_some()
+            || !self.filters.is_empty();
+        if extra || period != Period::Year {
+            return Err(P::RequestsMetric);
+        }
+        let integral = measure.is_count();
+        if integral && self.decimals != 0 {
+            return Err(P::DecimalsOnWhole);
+        }
+        Ok(Metric {
+            id: self.id,
+            label: self.label,
+            unit: self.unit,
+            kind: self.kind,
+            filters: Vec::new(),
+            aggregate: Aggregate::Requests(measure),
             period,
             date_field: None,
             decimals: self.decimals,
@@ -566,6 +742,7 @@ impl RawMetric {
             Aggregate::PeopleTagged { .. } => &["tag"],
             Aggregate::ServiceStaff { .. } => &["staff_type", "team"],
             Aggregate::Tasks(_)
+            | Aggregate::Requests(_)
             | Aggregate::Members
             | Aggregate::MembersJoined
             | Aggregate::Units { .. }

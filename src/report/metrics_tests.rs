@@ -4,7 +4,7 @@
 use super::*;
 
 /// The metric ids of PRODUCT.md's table, in its order, then those of the annual plans' tasks.
-const PRODUCT_IDS: [&str; 43] = [
+const PRODUCT_IDS: [&str; 58] = [
     "party_building_meetings",
     "speeches_studied",
     "agenda_items",
@@ -31,6 +31,23 @@ const PRODUCT_IDS: [&str; 43] = [
     "brochures",
     "suggestions",
     "problems_solved",
+    // The enterprise requests (企业诉求), PRODUCT.md's enterprise service ids with the counts
+    // their rates are made of.
+    "requests_received",
+    "requests_contacted_in_time",
+    "response_rate",
+    "requests_closed",
+    "close_rate",
+    "requests_closed_on_time",
+    "on_time_close_rate",
+    "requests_rated",
+    "requests_satisfied",
+    "satisfaction_rate",
+    "requests_returned",
+    "return_rate",
+    "requests_reopened",
+    "reopen_rate",
+    "avg_workdays_to_close",
     "civilized_units_province",
     "civilized_units_city",
     "civilized_units_district",
@@ -112,7 +129,18 @@ fn default_definitions_follow_the_product_table() {
     }
 
     let m = c.get("problems_solved").unwrap();
-    assert_eq!(m.date_field.as_deref(), Some("completed_on"));
+    assert_eq!(m.aggregate, Aggregate::Requests(RequestMeasure::Solved));
+    let m = c.get("suggestions").unwrap();
+    assert_eq!(
+        m.aggregate,
+        Aggregate::Requests(RequestMeasure::Suggestions)
+    );
+    let m = c.get("on_time_close_rate").unwrap();
+    assert_eq!(
+        m.rate_of,
+        Some(("requests_closed_on_time".into(), "requests_closed".into()))
+    );
+    assert!(!m.integral);
 
     let m = c.get("participation_rate").unwrap();
     assert_eq!(
@@ -338,7 +366,7 @@ fn relations_name_metrics_of_the_default_file_and_bad_ones_are_refused() {
             relations += 1;
         }
     }
-    assert_eq!(relations, 11);
+    assert_eq!(relations, 30);
     let rate = catalogue.get("tasks_on_time_rate").unwrap();
     assert_eq!(
         rate.rate_of,

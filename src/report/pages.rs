@@ -409,6 +409,7 @@ struct RecordsView {
     people: bool,
     tasks: bool,
     org: bool,
+    requests: bool,
     total: usize,
     hidden: usize,
     rows: Vec<RecordRowView>,
@@ -529,6 +530,11 @@ async fn records_view(
                     format!("按期完成 {} 项", fixed(part)),
                     format!("应完成 {} 项", fixed(whole)),
                 )
+            } else if found.requests {
+                (
+                    format!("计入分子 {} 件", fixed(part)),
+                    format!("统计 {} 件", fixed(whole)),
+                )
             } else {
                 (
                     format!("分子合计 {}", fixed(part)),
@@ -537,6 +543,14 @@ async fn records_view(
             };
             format!("{a} ÷ {b} = {}%", super::numbers::fixed(rate, decimals))
         }
+        Some((sum, None)) if found.requests => format!(
+            "{total} 件诉求共用 {} 个工作日，平均 {}",
+            fixed(sum),
+            super::numbers::fixed(
+                if total == 0 { 0.0 } else { sum / total as f64 },
+                found.metric.decimals
+            )
+        ),
         Some((sum, None)) => format!("{total} 条记录合计 {}", fixed(sum)),
         None => format!(
             "共 {total} {}",
@@ -546,6 +560,8 @@ async fn records_view(
                 "项"
             } else if found.org {
                 "个"
+            } else if found.requests {
+                "件"
             } else {
                 "条"
             }
@@ -553,6 +569,8 @@ async fn records_view(
     };
     let part_label = if found.tasks {
         Some("完成情况".to_string())
+    } else if found.requests && found.totals.is_some_and(|(_, b)| b.is_none()) {
+        Some("办结用时（工作日）".to_string())
     } else if found.totals.is_some_and(|(_, b)| b.is_some()) {
         Some("分子 / 分母".to_string())
     } else if found.totals.is_some() {
@@ -578,6 +596,7 @@ async fn records_view(
         people: found.people,
         tasks: found.tasks,
         org: found.org,
+        requests: found.requests,
         total,
         hidden: found.hidden,
         rows,
@@ -643,6 +662,25 @@ fn rows_of(
                 link: "org",
                 href: o.href.clone(),
                 part: String::new(),
+            })
+            .collect()
+    } else if found.requests {
+        found
+            .request_items
+            .iter()
+            .map(|r| RecordRowView {
+                id: r.id,
+                kind: format!("企业诉求 {}", r.status),
+                date: r.received_on.to_string(),
+                unit: r.enterprise_name.clone(),
+                title: r.title.clone(),
+                link: "org",
+                href: format!("/requests/{}", r.id),
+                part: match r.part {
+                    Some((a, Some(b))) => format!("{} / {}", fixed(a), fixed(b)),
+                    Some((a, None)) => fixed(a),
+                    None => String::new(),
+                },
             })
             .collect()
     } else if found.tasks {

@@ -22,6 +22,28 @@ pub(crate) async fn run_bare(db: &Db, q: &MetricQuery) -> Result<BareRow, DbErro
     crate::db::fetch_one(db, &q.sql, &q.binds).await
 }
 
+/// A closed request's id, registration day and closing day.
+pub(crate) type ClosedRow = (i64, NaiveDate, NaiveDate);
+
+/// The requests of nature `problem` received between `first` and `last` and closed, by id.
+pub(crate) async fn closed_requests(
+    db: &Db,
+    park_id: i64,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> Result<Vec<ClosedRow>, DbError> {
+    Ok(on_db!(db, |pool| sqlx::query_as(
+        "SELECT id, registered_on, closed_on FROM requests WHERE park_id = $1 AND nature = $2 \
+         AND received_on >= $3 AND received_on <= $4 AND closed_on IS NOT NULL ORDER BY id"
+    )
+    .bind(park_id)
+    .bind(crate::requests::PROBLEM)
+    .bind(first)
+    .bind(last)
+    .fetch_all(pool)
+    .await)?)
+}
+
 /// Before any ledger date (`calendar::Year` starts at 1900).
 const FIRST_DAY: NaiveDate = match NaiveDate::from_ymd_opt(1, 1, 1) {
     Some(d) => d,

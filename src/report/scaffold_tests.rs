@@ -228,6 +228,9 @@ fn every_metric_binds_in_an_essay_phrased_its_own_way() {
         全年谈心X人次，廉政提醒谈话X人次，通报批评X人次。\n\
         组建X余人的志愿者队伍，服务团队有专职X人、兼职X人。\n\
         走访企业X余次，发放资料X万余份，收集建议X条，解决难题X个。\n\
+        受理企业诉求X件，按时响应X件、响应率X%，办结诉求X件、办结率X%，按时办结X件、\
+        按时办结率X%，企业评价X件、满意X件、满意率X%，退回诉求X件、回退率X%，\
+        重办诉求X件、重办率X%，平均办结用时X个工作日。\n\
         新增省级文明单位X个、市级文明单位X个、区级文明单位X个。\n\
         全年发生重大舆情X起，群体性上访X起。\n\
         年度任务细化分解X项，年内到期任务X项，按期完成X项，按期完成率X%。\n\
@@ -264,6 +267,21 @@ fn every_metric_binds_in_an_essay_phrased_its_own_way() {
         "brochures",
         "suggestions",
         "problems_solved",
+        "requests_received",
+        "requests_contacted_in_time",
+        "response_rate",
+        "requests_closed",
+        "close_rate",
+        "requests_closed_on_time",
+        "on_time_close_rate",
+        "requests_rated",
+        "requests_satisfied",
+        "satisfaction_rate",
+        "requests_returned",
+        "return_rate",
+        "requests_reopened",
+        "reopen_rate",
+        "avg_workdays_to_close",
         "civilized_units_province",
         "civilized_units_city",
         "civilized_units_district",

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::compute::{compute, MetricValue};
 use super::metrics::{
-    Metric, MetricCatalogue, ENTERPRISES_KIND, PEOPLE_KIND, TASKS_KIND, UNITS_KIND,
+    Metric, MetricCatalogue, ENTERPRISES_KIND, PEOPLE_KIND, REQUESTS_KIND, TASKS_KIND, UNITS_KIND,
 };
 use super::queries::{self, NewVersion};
 use super::render::ReportTemplate;
@@ -99,12 +99,15 @@ pub struct MetricRecords {
     /// True when the figure counts units of the org tree or enterprises of the 企业名录
     /// (`org_items`).
     pub org: bool,
+    /// True when the figure counts enterprise requests (`request_items`).
+    pub requests: bool,
     /// Ids of the listed page that the caller may not read (other units' records), left out.
     pub hidden: usize,
     pub records: Vec<RecordView>,
     pub persons: Vec<PersonRow>,
     pub task_items: Vec<TaskItem>,
     pub org_items: Vec<OrgItem>,
+    pub request_items: Vec<RequestItem>,
     /// What each listed record adds to a sum or a ratio (by record id): the summed value, or
     /// the numerator and denominator.
     pub parts: std::collections::HashMap<i64, (f64, Option<f64>)>,
@@ -125,6 +128,18 @@ pub struct TaskItem {
     pub completed_on: Option<NaiveDate>,
     /// Done on or before its deadline: what the on-time figures count.
     pub on_time: bool,
+}
+
+/// A counted request as the list shows it, with what it adds to a rate (1 / 1 or 0 / 1) or an
+/// average (its working days to close).
+#[derive(Clone, Debug, Serialize)]
+pub struct RequestItem {
+    pub id: i64,
+    pub title: String,
+    pub enterprise_name: String,
+    pub received_on: NaiveDate,
+    pub status: &'static str,
+    pub part: Option<(f64, Option<f64>)>,
 }
 
 /// A counted unit or enterprise as the list shows it, with where it is shown: its entry on the
@@ -562,11 +577,13 @@ pub async fn metric_records(
         people: metric.kind == PEOPLE_KIND,
         tasks: metric.kind == TASKS_KIND,
         org: metric.kind == UNITS_KIND || metric.kind == ENTERPRISES_KIND,
+        requests: metric.kind == REQUESTS_KIND,
         hidden: 0,
         records: Vec::new(),
         persons: Vec::new(),
         task_items: Vec::new(),
         org_items: Vec::new(),
+        request_items: Vec::new(),
         parts: Default::default(),
         totals: None,
         metric: value,
@@ -577,6 +594,8 @@ pub async fn metric_records(
         list_tasks(db, who, year, &page, &mut out).await?;
     } else if out.org {
         list_org(db, who, metric.kind == UNITS_KIND, &page, &mut out).await?;
+    } else if out.requests {
+        list_requests(db, who, &metric, year, &page, &mut out).await?;
     } else {
         list_records(db, who, &metric, &page, &mut out).await?;
     }
@@ -618,6 +637,87 @@ async fn list_tasks(
             });
         } else {
             out.hidden += 1;
+        }
+    }
+    Ok(())
+}
+
+/// The requests a request figure counted, of the page `ids`, with what each adds to a rate or
+/// the average; the totals over all of them. An enterprise user sees its own only.
+async fn list_requests(
+    db: &Db,
+    who: &Principal,
+    metric: &Metric,
+    year: i32,
+    ids: &[i64],
+    out: &mut MetricRecords,
+) -> Result<(), AppError> {
+    use super::metrics::{Aggregate, RequestMeasure};
+    let Aggregate::Requests(measure) = metric.aggregate else {
+        return Ok(());
+    };
+    // What each counted request adds: for a rate, whether it is in the numerator (the query
+    // ran again, as one figure, with the rate's numerator as its own listing).
+    let parts: std::collections::HashMap<i64, (f64, Option<f64>)> = if measure.is_rate() {
+        let numerator = match measure {
+            RequestMeasure::ResponseRate => RequestMeasure::ContactedInTime,
+            RequestMeasure::CloseRate => RequestMeasure::Closed,
+            RequestMeasure::OnTimeCloseRate => RequestMeasure::ClosedOnTime,
+            RequestMeasure::SatisfactionRate => RequestMeasure::Satisfied,
+            RequestMeasure::ReturnRate => RequestMeasure::Returned,
+            _ => RequestMeasure::Reopened,
+        };
+        let part = Metric {
+            aggregate: Aggregate::Requests(numerator),
+            integral: true,
+            decimals: 0,
+            ..metric.clone()
+        };
+        let one = MetricCatalogue {
+            metrics: vec![part],
+        };
+        let counted = compute(db, who.park_id, year, &one).await?;
+        let inside: std::collections::HashSet<i64> =
+            counted.metrics[0].records.iter().copied().collect();
+        out.metric
+            .records
+            .iter()
+            .map(|id| (*id, (f64::from(u8::from(inside.contains(id))), Some(1.0))))
+            .collect()
+    } else if measure == RequestMeasure::AvgWorkdaysToClose {
+        let bounds = super::compute::report_year(year)?;
+        super::compute::workdays_to_close(db, who.park_id, bounds)
+            .await?
+            .into_iter()
+            .filter(|(id, _)| out.metric.records.binary_search(id).is_ok())
+            // Working days stay far below 2^53: the conversion is exact.
+            .map(|(id, n)| (id, (n as f64, None)))
+            .collect()
+    } else {
+        Default::default()
+    };
+    if !parts.is_empty() || out.metric.records.is_empty() && measure.is_rate() {
+        let a = parts.values().map(|p| p.0).sum();
+        let b = parts.values().map(|p| p.1).sum::<Option<f64>>();
+        out.totals = Some((a, b));
+    }
+    let may_read = who.role.allows(Action::ReadRequests);
+    for id in ids {
+        let row = match may_read {
+            true => crate::requests::queries::get(db, who.park_id, *id).await?,
+            false => None,
+        };
+        match row.filter(|r| crate::requests::service::in_reach(who, r)) {
+            Some(r) => out.request_items.push(RequestItem {
+                id: r.id,
+                title: r.title,
+                enterprise_name: r.enterprise_name,
+                received_on: r.received_on,
+                status: crate::requests::Status::parse(&r.status)
+                    .map_or("", crate::requests::Status::label),
+                part: parts.get(id).copied(),
+            }),
+            None => out.hidden += 1,
         }
     }
     Ok(())

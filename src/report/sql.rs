@@ -9,7 +9,9 @@
 
 use chrono::NaiveDate;
 
-use super::metrics::{Aggregate, FilterOp, Metric, Period, Scalar, TaskMeasure, PEOPLE_KIND};
+use super::metrics::{
+    Aggregate, FilterOp, Metric, Period, RequestMeasure, Scalar, TaskMeasure, PEOPLE_KIND,
+};
 use crate::db::{Backend, Bind, Db};
 use crate::org::queries::escape_like;
 
@@ -47,6 +49,7 @@ pub(crate) fn metric_query(
         Aggregate::PeopleTagged { tag } => q.people_tagged(tag),
         Aggregate::ServiceStaff { staff_type, team } => q.service_staff(staff_type, team, last),
         Aggregate::Tasks(measure) => q.tasks(*measure, first),
+        Aggregate::Requests(measure) => q.requests(*measure, first, last),
         Aggregate::Members => q.members(None, last),
         Aggregate::MembersJoined => q.members(Some(first), last),
         Aggregate::Units {
@@ -265,6 +268,85 @@ impl Builder<'_> {
         self.finish(sql)
     }
 
+    /// The enterprise requests of a request metric (`RequestMeasure`). A count lists what it
+    /// counts; a rate lists its denominator's requests, with its numerator's in the first sum
+    /// and all of them in the second; the average lists the closed requests (its value is
+    /// counted in working days afterwards, `compute::workdays_to_close`).
+    fn requests(
+        &mut self,
+        measure: RequestMeasure,
+        first: NaiveDate,
+        last: NaiveDate,
+    ) -> MetricQuery {
+        use RequestMeasure::*;
+        let none = format!("CAST(NULL AS {FLOAT})");
+        let first = self.bind(Bind::Date(first));
+        let last = self.bind(Bind::Date(last));
+        let nature = match measure {
+            Suggestions => crate::requests::SUGGESTION,
+            _ => crate::requests::PROBLEM,
+        };
+        let nature = self.bind(Bind::Text(nature.to_string()));
+        // The year's cohort: received within the year; the problems solved are those closed
+        // within it instead.
+        let year = match measure {
+            Solved => format!("r.closed_on >= {first} AND r.closed_on <= {last}"),
+            _ => format!("r.received_on >= {first} AND r.received_on <= {last}"),
+        };
+        let contacted = "r.contacted_on IS NOT NULL AND r.contacted_on <= r.contact_by".to_string();
+        let closed = "r.closed_on IS NOT NULL".to_string();
+        let on_time = "r.closed_on IS NOT NULL AND r.closed_on <= r.close_by".to_string();
+        let rated = "r.rating IS NOT NULL".to_string();
+        let reopened = "r.reopened > 0".to_string();
+        // (the condition of what is listed, the numerator's condition for a rate)
+        let (listed, part) = match measure {
+            Received | Suggestions | Solved => (None, None),
+            ContactedInTime => (Some(contacted), None),
+            ResponseRate => (None, Some(contacted)),
+            Closed | AvgWorkdaysToClose => (Some(closed), None),
+            CloseRate => (None, Some(closed)),
+            ClosedOnTime => (Some(on_time), None),
+            OnTimeCloseRate => (Some(closed), Some(on_time)),
+            Rated => (Some(rated), None),
+            Satisfied => (Some(self.satisfied()), None),
+            SatisfactionRate => (Some(rated), Some(self.satisfied())),
+            Returned => (Some(self.returned()), None),
+            ReturnRate => (None, Some(self.returned())),
+            Reopened => (Some(reopened), None),
+            ReopenRate => (None, Some(reopened)),
+        };
+        let listed = listed.map(|c| format!(" AND {c}")).unwrap_or_default();
+        let (sum_a, sum_b) = match part {
+            Some(c) => (
+                format!("SUM(CAST(CASE WHEN {c} THEN 1 ELSE 0 END AS {FLOAT})) OVER ()"),
+                format!("CAST(COUNT(*) OVER () AS {FLOAT})"),
+            ),
+            None => (none.clone(), none),
+        };
+        self.finish(format!(
+            "SELECT r.id, COUNT(*) OVER (), {sum_a}, {sum_b} FROM requests r \
+             WHERE r.park_id = $1 AND r.nature = {nature} AND {year}{listed} ORDER BY r.id"
+        ))
+    }
+
+    /// A request rated 满意 or 基本满意.
+    fn satisfied(&mut self) -> String {
+        let a = self.bind(Bind::Text(
+            crate::requests::Rating::Satisfied.as_str().into(),
+        ));
+        let b = self.bind(Bind::Text(crate::requests::Rating::Fair.as_str().into()));
+        format!("r.rating IN ({a}, {b})")
+    }
+
+    /// A request ever returned (退回): its thread holds the step, even when overruled since.
+    fn returned(&mut self) -> String {
+        let step = self.bind(Bind::Text(crate::requests::Step::Return.as_str().into()));
+        format!(
+            "EXISTS (SELECT 1 FROM request_events v WHERE v.park_id = r.park_id \
+             AND v.request_id = r.id AND v.step = {step})"
+        )
+    }
+
     /// Roster people whose comma-separated tags hold `tag` (spaces and full-width commas that
     /// an import may leave are ignored). People carry no business date, so a roster count is
     /// the roster as it stands.
@@ -375,6 +457,7 @@ pub(crate) fn bare_aggregate(query: &MetricQuery) -> MetricQuery {
         .sql
         .replacen("SELECT id, COUNT(*) OVER ()", "SELECT COUNT(*)", 1)
         .replacen("SELECT t.id, COUNT(*) OVER ()", "SELECT COUNT(*)", 1)
+        .replacen("SELECT r.id, COUNT(*) OVER ()", "SELECT COUNT(*)", 1)
         .replacen(
             "SELECT p.person_id, COUNT(*) OVER ()",
             "SELECT COUNT(DISTINCT p.person_id)",
@@ -383,6 +466,7 @@ pub(crate) fn bare_aggregate(query: &MetricQuery) -> MetricQuery {
         .replace(" OVER ()", "")
         .replace(" GROUP BY p.person_id ORDER BY p.person_id", "")
         .replace(" ORDER BY t.id", "")
+        .replace(" ORDER BY r.id", "")
         .replace(" ORDER BY id", "");
     MetricQuery {
         sql,
@@ -447,6 +531,7 @@ mod tests {
             let conditions = |sql: &str| {
                 sql[sql.rfind(" WHERE ").unwrap()..]
                     .replace(" ORDER BY t.id", "")
+                    .replace(" ORDER BY r.id", "")
                     .replace(" ORDER BY id", "")
                     .replace(" GROUP BY p.person_id ORDER BY p.person_id", "")
             };
@@ -465,10 +550,14 @@ mod tests {
         assert!(!to_date.sql.contains("occurred_on >="));
         assert!(to_date.sql.contains("occurred_on <= $3"));
         let solved = metric_query(&db, metrics.get("problems_solved").unwrap(), 1, bounds);
-        assert!(!solved.sql.contains("occurred_on"));
-        assert!(solved.binds.contains(&Bind::Text("completed_on".into())));
-        assert!(solved.binds.contains(&Bind::Text("2024-12-31".into())));
-        assert!(solved.sql.contains("deleted_at IS NULL"));
+        assert!(solved
+            .sql
+            .contains("r.closed_on >= $2 AND r.closed_on <= $3"));
+        assert!(solved.binds.contains(&Bind::Text("problem".into())));
+        let received = metric_query(&db, metrics.get("close_rate").unwrap(), 1, bounds);
+        assert!(received
+            .sql
+            .contains("r.received_on >= $2 AND r.received_on <= $3"));
     }
 
     #[test]

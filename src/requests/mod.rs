@@ -265,6 +265,17 @@ impl Step {
     }
 }
 
+/// The nature of a request: an enterprise's 诉求 or 难题, to be answered and solved.
+pub const PROBLEM: &str = "problem";
+
+/// The nature of a request: an opinion or suggestion (意见建议) collected at a forum, on a
+/// visit or online, worked in the same queue; counted by the report's `suggestions`.
+pub const SUGGESTION: &str = "suggestion";
+
+/// The ledger kinds requests replace: their records were carried over into requests (migration
+/// 0016), and an enterprise user is no longer offered them.
+pub const REPLACED_KINDS: [&str; 2] = ["enterprise_problem", "suggestion"];
+
 /// The three groups of the 园小二 team.
 pub const GROUPS: [&str; 3] = ["综合协调组", "项目审批组", "企业服务组"];
 

@@ -244,6 +244,7 @@ async fn detail_page(
         .collect();
     let channel = service::CHANNELS
         .iter()
+        .chain([&service::CARRIED_CHANNEL])
         .find(|(c, _)| *c == request.request.channel)
         .map_or("", |(_, l)| l);
     let (failed_step, typed, errors) = match failed {

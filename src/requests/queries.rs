@@ -11,8 +11,11 @@ use crate::{on_db, on_tx};
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct RequestRow {
     pub id: i64,
-    pub enterprise_id: i64,
+    /// Empty only for a suggestion carried over from the 意见建议 ledger that named none.
+    pub enterprise_id: Option<i64>,
     pub enterprise_name: String,
+    /// problem (an enterprise's 诉求 or 难题) or suggestion (an opinion collected).
+    pub nature: String,
     pub category: String,
     pub team_group: String,
     pub title: String,
@@ -34,6 +37,8 @@ pub struct RequestRow {
     pub rated: bool,
     pub reopened: i64,
     pub version: i64,
+    /// The ledger record this request was carried over from (企业难题, 意见建议).
+    pub source_record_id: Option<i64>,
 }
 
 /// One step or message of a request's thread.
@@ -49,7 +54,10 @@ pub struct EventRow {
 
 /// A request to be stored.
 pub struct NewRequest<'a> {
-    pub enterprise_id: i64,
+    /// Empty only for a suggestion that names no enterprise.
+    pub enterprise_id: Option<i64>,
+    /// [`super::PROBLEM`] or [`super::SUGGESTION`].
+    pub nature: &'a str,
     pub category: &'a str,
     pub team_group: &'a str,
     pub title: &'a str,
@@ -75,11 +83,12 @@ pub struct StepChange<'a> {
     pub reopened: i64,
 }
 
-const SELECT: &str = "SELECT r.id, r.enterprise_id, e.name AS enterprise_name, r.category, \
-     r.team_group, r.title, r.description, r.contact_name, r.channel, r.received_on, \
+const SELECT: &str = "SELECT r.id, r.enterprise_id, COALESCE(e.name, '') AS enterprise_name, \
+     r.nature, r.category, r.team_group, r.title, r.description, r.contact_name, r.channel, r.received_on, \
      r.registered_on, r.status, r.contact_by, r.reply_by, r.close_by, r.estimated, r.extended, \
-     r.contacted_on, r.replied_on, r.closed_on, r.rating, r.rated, r.reopened, r.version \
-     FROM requests r JOIN enterprises e ON e.park_id = r.park_id AND e.id = r.enterprise_id \
+     r.contacted_on, r.replied_on, r.closed_on, r.rating, r.rated, r.reopened, r.version, \
+     r.source_record_id \
+     FROM requests r LEFT JOIN enterprises e ON e.park_id = r.park_id AND e.id = r.enterprise_id \
      WHERE r.park_id = $1";
 
 pub async fn insert(
@@ -91,8 +100,8 @@ pub async fn insert(
     Ok(on_tx!(tx, |c| sqlx::query_scalar(
         "INSERT INTO requests (park_id, enterprise_id, category, team_group, title, description, \
          contact_name, channel, received_on, registered_on, contact_by, reply_by, close_by, \
-         estimated, created_by, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) \
+         estimated, created_by, created_at, updated_at, nature) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17) \
          RETURNING id"
     )
     .bind(park_id)
@@ -111,6 +120,7 @@ pub async fn insert(
     .bind(r.due.estimated)
     .bind(r.created_by)
     .bind(now)
+    .bind(r.nature)
     .fetch_one(c)
     .await)?)
 }

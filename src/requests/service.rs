@@ -29,6 +29,10 @@ pub const CHANNELS: [(&str, &str); 4] = [
     ("forum", "座谈会"),
 ];
 
+/// The channel of a request carried over from the 企业难题 or 意见建议 ledger (migration
+/// 0016): never chosen on a form.
+pub const CARRIED_CHANNEL: (&str, &str) = ("ledger", "台账转入");
+
 /// A new request as a form or a JSON body gives it.
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct RequestInput {
@@ -63,8 +67,10 @@ pub struct StepInput {
 #[derive(Clone, Debug, Serialize)]
 pub struct RequestView {
     pub id: i64,
-    pub enterprise_id: i64,
+    pub enterprise_id: Option<i64>,
     pub enterprise_name: String,
+    /// problem (诉求) or suggestion (意见建议).
+    pub nature: String,
     pub category: String,
     pub group: String,
     pub title: String,
@@ -84,6 +90,8 @@ pub struct RequestView {
     pub rating_label: Option<&'static str>,
     pub reopened: i64,
     pub version: i64,
+    /// The ledger record this request was carried over from (企业难题, 意见建议).
+    pub source_record_id: Option<i64>,
     /// The steps the caller may take now.
     pub steps: Vec<Step>,
 }
@@ -238,7 +246,8 @@ pub async fn create(
     let calendar = crate::workdays::service::workdays(db, who.park_id).await?;
     let due = deadlines(&calendar, today, Limits::default(), false);
     let new = NewRequest {
-        enterprise_id,
+        enterprise_id: Some(enterprise_id),
+        nature: super::PROBLEM,
         category: &category,
         team_group: group,
         title: &title,
@@ -630,9 +639,9 @@ async fn written(
 }
 
 /// Whether the principal may see the request: an enterprise user its own enterprise's only.
-fn in_reach(who: &Principal, r: &RequestRow) -> bool {
+pub fn in_reach(who: &Principal, r: &RequestRow) -> bool {
     match who.scope {
-        Scope::Enterprise(e) => e == r.enterprise_id,
+        Scope::Enterprise(e) => Some(e) == r.enterprise_id,
         _ => who.role != Role::Enterprise,
     }
 }
@@ -665,6 +674,7 @@ fn view(who: &Principal, r: RequestRow, today: NaiveDate) -> RequestView {
         id: r.id,
         enterprise_id: r.enterprise_id,
         enterprise_name: r.enterprise_name,
+        nature: r.nature,
         category: r.category,
         group: r.team_group,
         title: r.title,
@@ -687,6 +697,7 @@ fn view(who: &Principal, r: RequestRow, today: NaiveDate) -> RequestView {
         rating_label: rating.map(Rating::label),
         reopened: r.reopened,
         version: r.version,
+        source_record_id: r.source_record_id,
         steps,
     }
 }
@@ -709,6 +720,7 @@ fn event_view(e: EventRow) -> EventView {
     let step_label = match e.step.as_str() {
         "register" => "登记",
         "message" => "留言",
+        "carry_over" => "台账转入",
         s => Step::parse(s).map_or("办理", Step::label),
     };
     EventView {

@@ -1,8 +1,9 @@
 //! The items behind every figure: for each default metric on the demo park, the items listed at
 //! `/report/records` (all pages) recompute the figure exactly: their number for a count, the
 //! total of their values for a sum, numerator over denominator for a ratio, tasks done on time
-//! over tasks due for the on-time rate. Each item's link opens its own page: a record's, a
-//! person's, a task's, or the 组织 page at the unit's or enterprise's entry.
+//! over tasks due for the on-time rate, the mean of the closed requests' working days for the
+//! average time to close. Each item's link opens its own page: a record's, a person's, a
+//! task's, a request's, or the 组织 page at the unit's or enterprise's entry.
 
 use axum::http::StatusCode;
 
@@ -111,12 +112,22 @@ async fn every_figure_of_the_demo_is_recomputed_by_the_items_listed_behind_it() 
                 "/org#unit-"
             } else if metric.kind == "enterprises" {
                 "/org#enterprise-"
+            } else if metric.kind == "requests" {
+                "/requests/"
             } else {
                 "/records/"
             };
             assert!(href.starts_with(expected), "{}: {href}", metric.id);
         }
-        let recomputed = if tasks && metric.unit == "%" {
+        let recomputed = if metric.id == "avg_workdays_to_close" {
+            // Each closed request's working days to close: their average.
+            let days: f64 = items.iter().map(|(_, p)| p.parse::<f64>().unwrap()).sum();
+            if items.is_empty() {
+                0.0
+            } else {
+                round(days / items.len() as f64, decimals)
+            }
+        } else if tasks && metric.unit == "%" {
             let on_time = items.iter().filter(|(_, p)| p.starts_with("按期")).count();
             round(100.0 * on_time as f64 / items.len().max(1) as f64, decimals)
         } else if items.iter().any(|(_, p)| p.contains(" / ")) {

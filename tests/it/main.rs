@@ -30,6 +30,7 @@ mod personal_data;
 mod probing;
 mod report;
 mod report_pages;
+mod request_metrics;
 mod requests;
 mod requests_queue;
 mod roles_matrix;

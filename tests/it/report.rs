@@ -20,6 +20,85 @@ async fn rec(app: &TestApp, token: &str, kind: &str, fields: Value) -> i64 {
     id(&app.post_ok(token, "/api/v1/records", body).await)
 }
 
+/// One enterprise request as it stands after its history.
+struct Req {
+    nature: &'static str,
+    enterprise: Option<i64>,
+    received: &'static str,
+    /// contact_by, reply_by, close_by
+    due: [&'static str; 3],
+    status: &'static str,
+    contacted: Option<&'static str>,
+    closed: Option<&'static str>,
+    rating: Option<&'static str>,
+    reopened: i64,
+    returned: bool,
+}
+
+/// Stores a request as `r` describes it, registered the day it was received, answered the day
+/// it was closed; a returned one with its 退回 in the thread.
+async fn request(app: &TestApp, r: Req) -> i64 {
+    use taizhang::requests::queries::{self, NewRequest, StepChange};
+    let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let due = taizhang::requests::Deadlines {
+        contact_by: d(r.due[0]),
+        reply_by: d(r.due[1]),
+        close_by: d(r.due[2]),
+        estimated: false,
+    };
+    let now = crate::helpers::now();
+    let mut tx = app.db.begin().await.unwrap();
+    let new = NewRequest {
+        enterprise_id: r.enterprise,
+        nature: r.nature,
+        category: "用工",
+        team_group: "企业服务组",
+        title: "招工难",
+        description: "一线操作工招不到",
+        contact_name: "",
+        channel: "phone",
+        received_on: d(r.received),
+        registered_on: d(r.received),
+        due,
+        created_by: 1,
+    };
+    let id = queries::insert(&mut tx, app.park_id, &new, now)
+        .await
+        .unwrap();
+    let change = StepChange {
+        status: r.status,
+        due,
+        extended: false,
+        contacted_on: r.contacted.map(d),
+        replied_on: r.closed.map(d),
+        closed_on: r.closed.map(d),
+        rating: r.rating,
+        rated: r.rating.is_some(),
+        reopened: r.reopened,
+    };
+    assert!(queries::apply(&mut tx, app.park_id, id, 1, &change, now)
+        .await
+        .unwrap());
+    if r.returned {
+        let why = "不属于园区服务范围";
+        queries::add_event(
+            &mut tx,
+            app.park_id,
+            id,
+            None,
+            "xiaoer",
+            "return",
+            "returned",
+            why,
+            now,
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    id
+}
+
 /// Creates records of one kind in order, each row's fields over `defaults`; returns their ids.
 async fn recs(app: &TestApp, token: &str, kind: &str, defaults: Value, rows: &[Value]) -> Vec<i64> {
     let mut ids = Vec::new();
@@ -236,33 +315,119 @@ async fn fixtures(app: &TestApp) -> Expected {
     .await;
     want.insert("enterprise_visits", (json!(3), vec![v[0], v[1], v[2]]));
     want.insert("brochures", (json!(41410), vec![v[0], v[1]]));
-    let s = recs(
+    // Enterprise requests, stored as they stand after their histories (the fixtures' dates
+    // lie before the tests' clock). The year's cohort is what was received in 2024.
+    let (e1, _) = app.enterprises;
+    let req = |received: &'static str, due: [&'static str; 3]| Req {
+        nature: "problem",
+        enterprise: Some(e1),
+        received,
+        due,
+        status: "accepted",
+        contacted: None,
+        closed: None,
+        rating: None,
+        reopened: 0,
+        returned: false,
+    };
+    // Contacted and closed in time, rated 满意: 5 working days (1 March a Friday).
+    let r0 = request(
         app,
-        t,
-        "suggestion",
-        json!({"source": "座谈会", "content": "增开班车"}),
-        &[json!({"date": "2024-05-01"}), json!({"date": "2025-05-01"})],
+        Req {
+            status: "closed",
+            contacted: Some("2024-03-01"),
+            closed: Some("2024-03-10"),
+            rating: Some("satisfied"),
+            ..req("2024-03-01", ["2024-03-04", "2024-03-06", "2024-03-22"])
+        },
     )
     .await;
-    want.insert("suggestions", (json!(1), vec![s[0]]));
-
-    // Enterprise problems count in the year they were solved, not the year accepted.
-    let problem = json!({"enterprise": "乙制造有限公司", "problem_category": "用工", "description": "招工难"});
-    let e = recs(
+    // Contacted late, worked again after a 不满意, closed late, rated 基本满意: 41 working days
+    // (清明 and 劳动节 off, 7 and 28 April worked).
+    let r1 = request(
         app,
-        t,
-        "enterprise_problem",
-        problem,
-        &[
-            json!({"accepted_on": "2023-11-01", "completed_on": "2024-02-01"}),
-            json!({"accepted_on": "2024-03-01", "completed_on": "2025-01-10"}),
-            json!({"accepted_on": "2024-04-01"}),
-            json!({"accepted_on": "2024-05-01", "completed_on": "2024-06-01"}),
-            json!({"accepted_on": "2023-05-01", "completed_on": "2023-06-01"}),
-        ],
+        Req {
+            status: "closed",
+            contacted: Some("2024-04-05"),
+            closed: Some("2024-05-30"),
+            rating: Some("fair"),
+            reopened: 1,
+            ..req("2024-04-01", ["2024-04-02", "2024-04-03", "2024-04-22"])
+        },
     )
     .await;
-    want.insert("problems_solved", (json!(2), vec![e[0], e[3]]));
+    // Returned before acceptance.
+    let r2 = request(
+        app,
+        Req {
+            status: "returned",
+            returned: true,
+            ..req("2024-06-03", ["2024-06-04", "2024-06-06", "2024-06-25"])
+        },
+    )
+    .await;
+    // Contacted in time, still open.
+    let r3 = request(
+        app,
+        Req {
+            status: "in_progress",
+            contacted: Some("2024-07-01"),
+            ..req("2024-07-01", ["2024-07-02", "2024-07-04", "2024-07-22"])
+        },
+    )
+    .await;
+    // Received the year before, closed in 2024: a problem solved in 2024, not of its cohort.
+    let r4 = request(
+        app,
+        Req {
+            status: "closed",
+            contacted: Some("2023-12-20"),
+            closed: Some("2024-01-10"),
+            ..req("2023-12-20", ["2023-12-21", "2023-12-25", "2024-01-10"])
+        },
+    )
+    .await;
+    // Received in 2024, closed in 2025 in time, rated 不满意: 9 working days (元旦 off).
+    let r5 = request(
+        app,
+        Req {
+            status: "closed",
+            contacted: Some("2024-12-20"),
+            closed: Some("2025-01-05"),
+            rating: Some("unsatisfied"),
+            ..req("2024-12-20", ["2024-12-23", "2024-12-25", "2025-01-10"])
+        },
+    )
+    .await;
+    let suggestion = |received: &'static str, enterprise: Option<i64>| Req {
+        nature: "suggestion",
+        enterprise,
+        status: "registered",
+        ..req(received, ["2030-01-01", "2030-01-01", "2030-01-01"])
+    };
+    let s0 = request(app, suggestion("2024-05-01", Some(e1))).await;
+    request(app, suggestion("2025-05-01", Some(e1))).await;
+    let s2 = request(app, suggestion("2024-08-01", None)).await;
+    let cohort = vec![r0, r1, r2, r3, r5];
+    let closed = vec![r0, r1, r5];
+    want.insert("suggestions", (json!(2), vec![s0, s2]));
+    want.insert("problems_solved", (json!(3), vec![r0, r1, r4]));
+    want.insert("requests_received", (json!(5), cohort.clone()));
+    want.insert("requests_contacted_in_time", (json!(3), vec![r0, r3, r5]));
+    want.insert("response_rate", (json!(60.0), cohort.clone()));
+    want.insert("requests_closed", (json!(3), closed.clone()));
+    want.insert("close_rate", (json!(60.0), cohort.clone()));
+    want.insert("requests_closed_on_time", (json!(2), vec![r0, r5]));
+    want.insert("on_time_close_rate", (json!(66.7), closed.clone()));
+    want.insert("requests_rated", (json!(3), closed.clone()));
+    want.insert("requests_satisfied", (json!(2), vec![r0, r1]));
+    want.insert("satisfaction_rate", (json!(66.7), closed.clone()));
+    want.insert("requests_returned", (json!(1), vec![r2]));
+    want.insert("return_rate", (json!(20.0), cohort.clone()));
+    want.insert("requests_reopened", (json!(1), vec![r1]));
+    want.insert("reopen_rate", (json!(20.0), cohort));
+    // (5 + 41 + 9) / 3 working days.
+    want.insert("avg_workdays_to_close", (json!(18.3), closed));
 
     // Rosters: volunteers by tag; service staff by the post open at the year's end, in the
     // marked team or a unit below it, each person once.
