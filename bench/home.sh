@@ -30,7 +30,7 @@ export TAIZHANG_ADMIN_PASSWORD='Bench-pass-1'
 export TAIZHANG_DATA_DIR="$WORK/data"
 
 start=$(date +%s.%N)
-$BIN --database-url "$DB" demo --scale "$SCALE" > "$WORK/demo.txt"
+$BIN --database-url "$DB" demo --scale "$SCALE" > "$WORK/demo.txt" 2>&1
 demo_s=$(echo "$(date +%s.%N) - $start" | bc)
 records=$(grep -oE '[0-9]+ 条台账记录' "$WORK/demo.txt" | grep -oE '^[0-9]+')
 year=$(sqlite3 "$WORK/bench.db" "SELECT MAX(substr(occurred_on,1,4)) FROM records")
