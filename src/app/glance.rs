@@ -4,6 +4,9 @@
 //! 三会一课), so that a bar and the list behind it never disagree. Each part is there only for
 //! a role that may read what it counts.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
@@ -13,6 +16,7 @@ use crate::ledger::service::{self as ledger, ListParams};
 use crate::rules::grid::{Grid, Status};
 use crate::tasks::TaskView;
 use crate::web::chart::{self, Bar, Caption, Category, Cell, HeatRow, Series};
+use crate::web::ui::Page;
 use crate::web::AppState;
 
 /// Rows of the small 三会一课 grid and bars of the 参与率 chart at most; the weakest first.
@@ -70,12 +74,84 @@ pub struct QuickAction {
     pub label: &'static str,
 }
 
-/// The 工作台's charts, to-do list and quick actions for `year`, as `who` may see them.
+/// The year's rule-check figures of one data scope: the open findings, the grid and 参与率 by
+/// branch. Each costs a statement over the year's meetings, so they are kept per scope, year
+/// and as-of date while the park's data version is unchanged (every audited write, of a record,
+/// a task, a rule file or a rectification mark, bumps it), as the ledger's listing totals are.
+pub struct YearChecks {
+    pub open: Option<crate::rules::pages::HomeChecks>,
+    pub grid: Grid,
+    pub rates: Vec<crate::rules::participation::Rate>,
+}
+
+/// [`YearChecks`] kept by the server (`AppState::part`).
+#[derive(Default)]
+pub struct ChecksCache {
+    kept: Mutex<HashMap<ChecksKey, (i64, Arc<YearChecks>)>>,
+}
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct ChecksKey {
+    park_id: i64,
+    /// The data scope, spelt out: the figures differ only by it, not by role.
+    scope: String,
+    year: i32,
+    as_of: NaiveDate,
+}
+
+/// Entries kept at most; past it the cache starts afresh.
+const CHECKS_CACHE_SIZE: usize = 1_000;
+
+/// The year's [`YearChecks`] in the principal's scope, `None` for a role that reads no checks.
+pub async fn year_checks(
+    st: &AppState,
+    page: &Page,
+    year: i32,
+    today: NaiveDate,
+) -> Result<Option<Arc<YearChecks>>, AppError> {
+    let who = &page.who;
+    if !who.role.allows(Action::ReadChecks) {
+        return Ok(None);
+    }
+    let as_of = crate::rules::default_as_of(year, today);
+    let key = ChecksKey {
+        park_id: who.park_id,
+        scope: format!("{:?}", who.scope),
+        year,
+        as_of,
+    };
+    let cache = st.part::<ChecksCache>();
+    let version = crate::ledger::queries::data_version(&st.db, who.park_id).await?;
+    let known = cache.kept.lock().ok().and_then(|kept| {
+        kept.get(&key)
+            .filter(|(v, _)| *v == version)
+            .map(|(_, c)| Arc::clone(c))
+    });
+    if let Some(c) = known {
+        return Ok(Some(c));
+    }
+    let checks = Arc::new(YearChecks {
+        open: crate::rules::pages::home_checks(st, page, year).await?,
+        grid: crate::rules::grid::grid(&st.db, who, year, as_of).await?,
+        rates: crate::rules::participation::by_branch(&st.db, who, year).await?,
+    });
+    if let Ok(mut kept) = cache.kept.lock() {
+        if kept.len() >= CHECKS_CACHE_SIZE {
+            kept.clear();
+        }
+        kept.insert(key, (version, Arc::clone(&checks)));
+    }
+    Ok(Some(checks))
+}
+
+/// The 工作台's charts, to-do list and quick actions for `year`, as `who` may see them; the
+/// rule-check figures come from [`year_checks`].
 pub async fn glance(
     st: &AppState,
     who: &Principal,
     year: i32,
     today: NaiveDate,
+    checks: Option<&YearChecks>,
 ) -> Result<Glance, AppError> {
     let mut g = Glance {
         actions: quick_actions(who),
@@ -88,23 +164,20 @@ pub async fn glance(
     ) {
         return Ok(g);
     }
-    if who.role.allows(Action::ReadChecks) {
-        let as_of = crate::rules::default_as_of(year, today);
-        let grid = crate::rules::grid::grid(&st.db, who, year, as_of).await?;
+    if let Some(checks) = checks {
         if year == today.year() {
             g.todo.month = Some(format!("{year}年{}月", today.month()));
-            g.todo.unheld = unheld(&grid, today.month());
+            g.todo.unheld = unheld(&checks.grid, today.month());
         }
-        g.charts.push(grid_chart(&grid));
+        g.charts.push(grid_chart(&checks.grid));
     }
     if who.role.allows(Action::ReadRecords("meeting")) {
         if let Some(c) = meetings_chart(st, who, year).await? {
             g.charts.push(c);
         }
     }
-    if who.role.allows(Action::ReadChecks) && who.role.allows(Action::ReadRecords("meeting")) {
-        let rates = crate::rules::participation::by_branch(&st.db, who, year).await?;
-        g.charts.push(participation_chart(year, rates));
+    if let Some(checks) = checks.filter(|_| who.role.allows(Action::ReadRecords("meeting"))) {
+        g.charts.push(participation_chart(year, &checks.rates));
     }
     if matches!(who.role, Role::Office | Role::ServiceStaff) {
         let counts = crate::requests::service::by_status(&st.db, who, st.now()).await?;
@@ -350,10 +423,10 @@ async fn meetings_chart(
 }
 
 /// 参与率 by branch, the lowest first.
-fn participation_chart(year: i32, rates: Vec<crate::rules::participation::Rate>) -> ChartView {
+fn participation_chart(year: i32, rates: &[crate::rules::participation::Rate]) -> ChartView {
     let total = rates.len();
     let mut rates: Vec<_> = rates
-        .into_iter()
+        .iter()
         .filter_map(|r| r.percent().map(|p| (p, r)))
         .collect();
     rates.sort_by(|a, b| a.0.total_cmp(&b.0));

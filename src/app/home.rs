@@ -87,7 +87,8 @@ pub async fn home(
             })
             .collect()
     };
-    let checks = crate::rules::pages::home_checks(&st, &page, year).await?;
+    let year_checks = super::glance::year_checks(&st, &page, year, today).await?;
+    let checks = year_checks.as_ref().and_then(|c| c.open.clone());
     let tasks = if page.who.role.allows(crate::auth::Action::ReadPlans) {
         crate::tasks::service::attention(&st.db, &page.who, year, today).await?
     } else {
@@ -109,7 +110,7 @@ pub async fn home(
         }
         _ => (None, None),
     };
-    let glance = super::glance::glance(&st, &page.who, year, today).await?;
+    let glance = super::glance::glance(&st, &page.who, year, today, year_checks.as_deref()).await?;
     Ok(render(
         "home.html",
         HomeView {
