@@ -1,7 +1,9 @@
-//! 工作台: this year's counts per ledger kind the user can read, the open rule-check findings,
-//! the tasks that need the user, and 企业诉求: for 党建办 and 园小二 the open, due-today and
-//! overdue requests, each a link to the queue so filtered; for an enterprise its own open
-//! requests with their deadlines. It draws on several areas, so it lives in the root.
+//! 工作台: the quick actions the role may take; the to-do list (this month's 支委会 and 党小组会
+//! not yet held, tasks due within two weeks, overdue and supervised tasks, open rule-check
+//! findings); the year's charts (`glance`); this year's counts per ledger kind the user can read;
+//! and 企业诉求: for 党建办 and 园小二 the open, due-today and overdue requests, each a link to
+//! the queue so filtered; for an enterprise its own open requests with their deadlines. It draws
+//! on several areas, so it lives in the root.
 
 use axum::extract::{Query, State};
 use chrono::Datelike;
@@ -38,6 +40,8 @@ struct HomeView {
     pressing: Option<crate::requests::service::Pressing>,
     /// An enterprise's own open requests, the most pressing first, and how many there are.
     own_requests: Option<Listing<crate::requests::service::RequestView>>,
+    /// The charts, the rest of the to-do list and the quick actions.
+    glance: super::glance::Glance,
 }
 
 #[derive(Serialize)]
@@ -83,7 +87,8 @@ pub async fn home(
             })
             .collect()
     };
-    let checks = crate::rules::pages::home_checks(&st, &page, year).await?;
+    let year_checks = super::glance::year_checks(&st, &page, year, today).await?;
+    let checks = year_checks.as_ref().and_then(|c| c.open.clone());
     let tasks = if page.who.role.allows(crate::auth::Action::ReadPlans) {
         crate::tasks::service::attention(&st.db, &page.who, year, today).await?
     } else {
@@ -105,6 +110,7 @@ pub async fn home(
         }
         _ => (None, None),
     };
+    let glance = super::glance::glance(&st, &page.who, year, today, year_checks.as_deref()).await?;
     Ok(render(
         "home.html",
         HomeView {
@@ -119,6 +125,7 @@ pub async fn home(
             tasks,
             pressing,
             own_requests,
+            glance,
         },
     ))
 }

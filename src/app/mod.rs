@@ -3,6 +3,7 @@
 //!
 //! A new area adds its API router, its page router, its templates and its menu entries here.
 
+mod glance;
 mod home;
 
 use axum::routing::get;

@@ -396,6 +396,25 @@ pub async fn pressing(db: &Db, who: &Principal, now: DateTime<Utc>) -> Result<Pr
     })
 }
 
+/// How many requests in the caller's scope are in each status, in the order a request passes
+/// them: the totals [`list`] answers for `status=…`, counted by it.
+pub async fn by_status(
+    db: &Db,
+    who: &Principal,
+    now: DateTime<Utc>,
+) -> Result<Vec<(Status, i64)>, AppError> {
+    let mut out = Vec::with_capacity(super::STATUSES.len());
+    for status in super::STATUSES {
+        let filter = RequestFilter {
+            status: Some(status.as_str().to_string()),
+            limit: Some(1),
+            ..Default::default()
+        };
+        out.push((status, list(db, who, filter, now).await?.total));
+    }
+    Ok(out)
+}
+
 /// Takes `step` on request `id`: the role must take part in it, the request's state must allow
 /// it, a reason or reply must be given where the step needs one, and the version read must
 /// still be the stored one. Audited, and written into the thread.

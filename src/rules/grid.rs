@@ -13,7 +13,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use super::definition::Requirement;
-use super::queries::{self, Window};
+use super::queries::{self, Spec, Tally, Window};
 use super::svg::Svg;
 use super::{Period, Rules};
 use crate::auth::{Action, Principal};
@@ -90,10 +90,22 @@ pub async fn grid(db: &Db, who: &Principal, year: i32, as_of: NaiveDate) -> Resu
     let units = crate::org::queries::units(db, who.park_id).await?;
     let mut rows: BTreeMap<i64, Row> = BTreeMap::new();
     let mut key = Vec::new();
-    for (rule, meeting_type, min) in grid_rules(&rules) {
-        let found =
-            queries::count_grid(db, scope, &rule.applies_to, rule.period, meeting_type, min)
-                .await?;
+    // Every rule's cells from one statement that reads the year's meetings once.
+    let drawn = grid_rules(&rules);
+    let specs: Vec<Spec<'_>> = drawn
+        .iter()
+        .map(|&(rule, meeting_type, min)| Spec::Count {
+            applies_to: &rule.applies_to,
+            period: rule.period,
+            meeting_type,
+            min,
+        })
+        .collect();
+    let tallies = queries::grids(db, scope, &specs).await?;
+    for ((rule, meeting_type, min), tally) in drawn.into_iter().zip(tallies) {
+        let Tally::Count(found) = tally else {
+            continue;
+        };
         let short = short_mark(meeting_type);
         if !key.iter().any(|(s, t)| *s == short && t == meeting_type) {
             key.push((short.clone(), meeting_type.to_string()));

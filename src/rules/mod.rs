@@ -13,12 +13,13 @@ mod error;
 mod evaluate;
 pub mod grid;
 pub mod pages;
+pub mod participation;
 mod period;
 mod queries;
 pub mod service;
 mod stored;
 mod summary;
-mod svg;
+use crate::web::svg;
 
 pub use definition::{AppliesTo, NumberField, Requirement, Rule, Rules};
 pub use error::{FileProblem, RulesError};

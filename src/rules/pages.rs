@@ -401,7 +401,7 @@ pub(crate) fn today(st: &AppState) -> NaiveDate {
 // ---- 工作台 ----
 
 /// This year's open findings in the user's units, counted by rule, for the 工作台.
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 pub struct HomeChecks {
     pub year: i32,
     /// The day the findings are counted on, as the checks page says it.
@@ -410,7 +410,7 @@ pub struct HomeChecks {
     pub rules: Vec<HomeRule>,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 pub struct HomeRule {
     pub rule: String,
     pub title: String,

@@ -68,29 +68,6 @@ pub(crate) enum Tally {
     Ratio(Vec<RatioRow>),
 }
 
-/// Meetings of `meeting_type` per applicable unit and period of the year, with every cell of the
-/// grid present once with no meeting (so that an empty cell shows up with a count of 0).
-/// Meetings in periods not yet ended are listed too (they are evidence), never violations.
-pub(crate) async fn count_grid(
-    db: &Db,
-    scope: Window,
-    applies_to: &AppliesTo,
-    period: Period,
-    meeting_type: &str,
-    min: u32,
-) -> Result<Vec<CountRow>, DbError> {
-    let spec = Spec::Count {
-        applies_to,
-        period,
-        meeting_type,
-        min,
-    };
-    match grids(db, scope, &[spec]).await?.pop() {
-        Some(Tally::Count(rows)) => Ok(rows),
-        _ => Ok(Vec::new()),
-    }
-}
-
 /// The grids of several rules from one statement that reads the year's meetings once: a
 /// materialized `held` table with each meeting's type and the fields the ratio rules name
 /// (JSON parsed once per meeting), then per rule its periods, its units and its cells, stacked

@@ -32,6 +32,18 @@ pub const STATUSES: [(&str, &str); 3] = [
     ("done", "已完成"),
 ];
 
+/// The statuses a task can show on a day, by id and label: the three people set, and overdue.
+pub const SHOWN_STATUSES: [(&str, &str); 4] = [
+    ("not_started", "未开始"),
+    ("in_progress", "进行中"),
+    ("overdue", "已逾期"),
+    ("done", "已完成"),
+];
+
+/// How far ahead the task list's `due=soon` looks, in days: the 工作台's "due in the next two
+/// weeks".
+pub const DUE_SOON_DAYS: i64 = 14;
+
 pub const DONE: &str = "done";
 pub const OVERDUE: &str = "overdue";
 

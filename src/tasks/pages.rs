@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::edit::TaskEdit;
 use super::service::{self, PlanInput, PlanTree, PlanView, ProgressInput, TaskDetail, TaskFilter};
-use super::{TaskView, UnitProgress, PLAN_KINDS, STATUSES};
+use super::{TaskView, UnitProgress, DUE_SOON_DAYS, PLAN_KINDS, STATUSES};
 use crate::auth::Action;
 use crate::error::{AppError, FieldError};
 use crate::org::queries::Unit;
@@ -486,6 +486,10 @@ struct ListQuery {
     year: Option<i32>,
     /// mine (the user's unit), overdue, supervised, or all.
     view: Option<String>,
+    /// A status as shown today (`not_started`, `in_progress`, `done`, `overdue`).
+    status: Option<String>,
+    /// `soon`: not done and due within [`DUE_SOON_DAYS`] days from today.
+    due: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -493,7 +497,9 @@ struct TasksView {
     chrome: Chrome,
     year: i32,
     view: String,
-    title: &'static str,
+    title: String,
+    /// The narrowing by status or deadline, as a phrase (empty when none).
+    narrowed: String,
     tasks: Vec<TaskView>,
 }
 
@@ -527,18 +533,58 @@ async fn tasks(State(st): State<AppState>, page: Page, Query(q): Query<ListQuery
             "本单位任务",
         ),
     };
+    let today = today(&st);
+    let mut narrowed = Vec::new();
+    let shown_status = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => match super::SHOWN_STATUSES.iter().find(|(id, _)| *id == s) {
+            Some((id, label)) => {
+                narrowed.push(format!("状态为“{label}”"));
+                Some(id.to_string())
+            }
+            None => {
+                return Err(AppError::invalid(
+                    "status",
+                    "状态",
+                    format!("没有“{s}”这个状态：可用 not_started、in_progress、done、overdue"),
+                )
+                .into())
+            }
+        },
+    };
+    let due_by = match q.due.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+        None => None,
+        Some("soon") => {
+            let by = today + chrono::Duration::days(DUE_SOON_DAYS);
+            narrowed.push(format!(
+                "{DUE_SOON_DAYS} 天内（{today} 至 {by}）到期、尚未完成"
+            ));
+            Some(by)
+        }
+        Some(d) => {
+            return Err(AppError::invalid(
+                "due",
+                "完成时限",
+                format!("没有“{d}”这个筛选：可用 soon（{DUE_SOON_DAYS} 天内到期）"),
+            )
+            .into())
+        }
+    };
     let filter = TaskFilter {
         year: Some(year),
+        shown_status,
+        due_by,
         ..filter
     };
-    match service::list(&st.db, &page.who, &filter, today(&st)).await {
+    match service::list(&st.db, &page.who, &filter, today).await {
         Ok(tasks) => Ok(render(
             "tasks.html",
             TasksView {
                 chrome: page.chrome(&st, "/plans").await?,
                 year,
                 view,
-                title,
+                title: title.to_string(),
+                narrowed: narrowed.join("，"),
                 tasks,
             },
         )),

@@ -107,6 +107,13 @@ pub struct TaskFilter {
     pub overdue: bool,
     #[serde(default)]
     pub supervised: bool,
+    /// The status shown today (`not_started`, `in_progress`, `done` or `overdue`); the pages'
+    /// filter, not the API's.
+    #[serde(skip)]
+    pub shown_status: Option<String>,
+    /// Not done, with a deadline from today up to this day; the pages' filter, not the API's.
+    #[serde(skip)]
+    pub due_by: Option<NaiveDate>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -300,6 +307,15 @@ pub async fn list(
         .filter(|t| f.unit_id.is_none_or(|u| t.unit_id == u))
         .filter(|t| !f.overdue || t.is_overdue())
         .filter(|t| !f.supervised || t.supervised)
+        .filter(|t| {
+            f.shown_status
+                .as_deref()
+                .is_none_or(|s| t.shown_status == s)
+        })
+        .filter(|t| {
+            f.due_by
+                .is_none_or(|by| t.status != DONE && t.deadline >= today && t.deadline <= by)
+        })
         .collect())
 }
 

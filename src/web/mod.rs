@@ -2,12 +2,14 @@
 //! handler returns, the principal and page extractors. It imports no area: the composition root
 //! (`crate::app`) hands it their routes, templates and menu.
 
+pub mod chart;
 mod error;
 pub mod form;
 pub mod openapi;
 mod principal;
 mod router;
 mod state;
+pub mod svg;
 pub mod transport;
 pub mod ui;
 

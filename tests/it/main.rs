@@ -19,6 +19,7 @@ mod excel;
 mod faults;
 mod grid_drawing;
 mod health;
+mod home;
 mod layers;
 mod ledger_list;
 mod metrics;

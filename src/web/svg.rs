@@ -1,5 +1,6 @@
 //! A small SVG writer: elements with attributes and text, every value escaped, so that a unit's
-//! name can never close a tag. Enough for the checks grid; no layout, no styling beyond
+//! name can never close a tag. Enough for the checks grid and the
+//! 工作台's charts (`web::chart`); no layout, no styling beyond
 //! presentation attributes (the pages' CSP refuses inline `style`).
 
 use std::fmt::Write;
@@ -48,6 +49,28 @@ impl Svg {
                 ("preserveAspectRatio", "xMinYMin meet"),
                 ("role", "img"),
                 ("aria-label", label),
+            ],
+        );
+        svg
+    }
+
+    /// A chart as wide as its box (as [`Svg::fluid`]) whose marks are links: a `group` named by
+    /// the elements `labelled_by` lists (its `<title>` and `<desc>`), since `role="img"` would
+    /// hide the links inside from assistive technology.
+    pub fn chart(width: u32, height: u32, labelled_by: &str) -> Svg {
+        let mut svg = Svg {
+            out: String::new(),
+            open: Vec::new(),
+        };
+        svg.open(
+            "svg",
+            &[
+                ("xmlns", "http://www.w3.org/2000/svg"),
+                ("width", "100%"),
+                ("viewBox", &*format!("0 0 {width} {height}")),
+                ("preserveAspectRatio", "xMinYMin meet"),
+                ("role", "group"),
+                ("aria-labelledby", labelled_by),
             ],
         );
         svg
