@@ -21,6 +21,7 @@ mod grid_drawing;
 mod health;
 mod layers;
 mod ledger_list;
+mod meetings;
 mod metrics;
 mod openapi;
 mod pages_admin;
