@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Extension, Form, Router};
 use chrono::{DateTime, Utc};
@@ -13,14 +14,16 @@ use serde::{Deserialize, Serialize};
 
 use super::service::{self, Line, Mark, Sheet};
 use crate::error::{AppError, FieldError};
+use crate::report::ReportError;
 use crate::web::form::saved_or_refused;
-use crate::web::ui::{render, urlencode, Chrome, Page};
+use crate::web::ui::{attachment_disposition, error_page, render, urlencode, Chrome, Page};
 use crate::web::{status_of, AppState, CsrfForm, PageResult, Transport};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/records/{id}/attendance", get(attendance).post(save))
         .route("/records/{id}/signin", get(qr))
+        .route("/records/{id}/minutes", get(minutes))
         .route("/signin/{id}", get(public).post(sign_in))
 }
 
@@ -397,4 +400,68 @@ async fn sign_in(
         }
         Err(e) => refusal(e, PublicView::default()),
     }
+}
+
+#[derive(Deserialize)]
+struct MinutesQuery {
+    format: Option<String>,
+}
+
+/// The meeting's 会议记录 as a DOCX (`?format=pdf`: a PDF through LibreOffice, 503 naming
+/// what to install where it is missing), for whoever may read the record.
+async fn minutes(
+    State(st): State<AppState>,
+    page: Page,
+    Path(id): Path<i64>,
+    Query(q): Query<MinutesQuery>,
+) -> PageResult {
+    let pdf = match q.format.as_deref() {
+        None | Some("docx") => false,
+        Some("pdf") => true,
+        Some(_) => {
+            return Ok(error_page(
+                StatusCode::BAD_REQUEST,
+                "会议记录的格式只能是 docx 或 pdf",
+            ))
+        }
+    };
+    let record = crate::ledger::service::get(&st.db, &page.who, id).await?;
+    let kind = crate::ledger::kinds::kind(&st.db, &page.who, &record.kind).await?;
+    let (title, parts) = super::minutes::minutes(&kind, &record);
+    let fonts = st.config.report_fonts.clone();
+    let name = format!("{title}.{}", if pdf { "pdf" } else { "docx" });
+    // LibreOffice runs for seconds: on a thread of its own, not the request's.
+    let made = tokio::task::spawn_blocking(move || {
+        let docx = crate::report::docx::plain_docx(&title, &parts, &fonts)?;
+        if pdf {
+            crate::report::pdf::convert(&docx, &fonts)
+        } else {
+            Ok(docx)
+        }
+    })
+    .await
+    .unwrap_or(Err(ReportError::Crashed));
+    let bytes = match made {
+        Ok(bytes) => bytes,
+        Err(e @ (ReportError::PdfUnavailable | ReportError::PdfTimedOut(_))) => {
+            return Ok(error_page(StatusCode::SERVICE_UNAVAILABLE, &e.to_string()))
+        }
+        Err(e) => return Err(AppError::BadRequest(e.to_string()).into()),
+    };
+    let content_type = if pdf {
+        "application/pdf"
+    } else {
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                attachment_disposition(&name, false),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }

@@ -610,3 +610,48 @@ async fn the_import_checks_every_name_against_the_roster() {
     );
     assert_eq!(records_count(&app).await, 0, "all or nothing");
 }
+
+#[tokio::test]
+async fn a_meeting_prints_as_its_minutes() {
+    let app = TestApp::new().await;
+    roster(&app).await;
+    let meeting = a_meeting(&app).await;
+    let b = sign_in(&app, "leader").await;
+    let page = b.get(&format!("/records/{meeting}")).await;
+    assert!(page.body.contains("打印会议记录"), "{}", page.body);
+    let docx = b.get(&format!("/records/{meeting}/minutes")).await;
+    assert_eq!(docx.status, StatusCode::OK, "{}", docx.body);
+    assert!(docx.headers[header::CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap()
+        .contains("filename*=UTF-8''"));
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx.body_bytes)).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml)
+        .unwrap();
+    for text in [
+        "会议记录",
+        "地点：党员活动室",
+        "主持人：张三",
+        "记录人：张三",
+        "参会人员：张三",
+        "缺席人员：李四（公出）",
+        "应到人数：2",
+        "实到人数：1",
+        "学习贯彻会议精神",
+    ] {
+        assert!(xml.contains(text), "{text}");
+    }
+    let bad = b
+        .get(&format!("/records/{meeting}/minutes?format=odt"))
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    // A record out of reach answers as a missing one.
+    let enterprise = sign_in(&app, "enterprise").await;
+    let hidden = enterprise.get(&format!("/records/{meeting}/minutes")).await;
+    assert!(
+        matches!(hidden.status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN),
+        "{}",
+        hidden.status
+    );
+}

@@ -369,6 +369,8 @@ fn calls(app: &TestApp, f: &Fixture, role: &str) -> Vec<Call> {
         get("o", format!("/records/{}/edit", f.meeting_b)),
         get("obl", format!("/records/{}/attendance", f.meeting_a)),
         get("ol", format!("/records/{}/attendance", f.meeting_b)),
+        get("obl", format!("/records/{}/minutes", f.meeting_a)),
+        get("ol", format!("/records/{}/minutes", f.meeting_b)),
         get("ob", format!("/records/{}/signin", f.meeting_a)),
         get("o", format!("/records/{}/signin", f.meeting_b)),
         get("oblx", "/org".into()),
