@@ -253,6 +253,8 @@ struct QrView {
     chrome: Chrome,
     meeting: Head,
     url: String,
+    /// The same page on this device, for a member without a phone at hand.
+    path: String,
     svg: String,
     expires: String,
     signed: Vec<LineView>,
@@ -275,7 +277,8 @@ async fn qr(
         Transport::Https => "https",
         Transport::Plain => "http",
     };
-    let url = format!("{scheme}://{host}/signin/{id}?code={}", urlencode(&code));
+    let path = format!("/signin/{id}?code={}", urlencode(&code));
+    let url = format!("{scheme}://{host}{path}");
     let view = QrView {
         chrome: page
             .chrome(&st, &format!("/ledger/{}", sheet.record.kind))
@@ -283,6 +286,7 @@ async fn qr(
         meeting: head(&sheet),
         svg: crate::auth::totp::qr_svg(&url),
         url,
+        path,
         expires: clock(checked.expires),
         signed: sheet
             .lines
