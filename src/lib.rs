@@ -13,6 +13,7 @@ pub mod demo;
 pub mod error;
 pub mod excel;
 pub mod ledger;
+pub mod meetings;
 pub mod org;
 #[cfg(test)]
 mod properties;

@@ -21,7 +21,7 @@ fn config(cases: u32) -> ProptestConfig {
     }
 }
 
-const TYPES: [FieldType; 10] = [
+const TYPES: [FieldType; 12] = [
     FieldType::Text,
     FieldType::Longtext,
     FieldType::Integer,
@@ -32,6 +32,8 @@ const TYPES: [FieldType; 10] = [
     FieldType::Unit,
     FieldType::Enterprise,
     FieldType::Person,
+    FieldType::People,
+    FieldType::Absences,
 ];
 
 fn field(field_type: FieldType, required: bool, scale: Option<u32>) -> FieldDef {

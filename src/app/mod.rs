@@ -47,7 +47,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::rules::pages::router())
         .merge(crate::tasks::pages::router())
         .merge(crate::workdays::pages::router())
-        .merge(crate::requests::pages::router());
+        .merge(crate::requests::pages::router())
+        .merge(crate::meetings::pages::router());
     crate::web::assemble(state, api, pages)
 }
 
@@ -67,6 +68,7 @@ const TEMPLATES: &[&[(&str, &str)]] = &[
     crate::tasks::pages::TEMPLATES,
     crate::workdays::pages::TEMPLATES,
     crate::requests::pages::TEMPLATES,
+    crate::meetings::pages::TEMPLATES,
 ];
 
 /// The areas of the side menu, each shown to the roles its action allows, in this order.

@@ -50,6 +50,18 @@ impl AuditKey {
         hex::encode(m.finalize().into_bytes())
     }
 
+    /// A key for another purpose derived from this one (HMAC of the purpose's name), so that a
+    /// server signs its short-lived codes (the meeting sign-in QR code) without a second key
+    /// file, and nothing signed for that purpose can pass for an audit hash.
+    pub fn derive(&self, purpose: &str) -> [u8; 32] {
+        let Ok(mut m) = Hmac::<Sha256>::new_from_slice(&self.0) else {
+            unreachable!("HMAC accepts a 32-byte key")
+        };
+        m.update(b"taizhang derived key\0");
+        m.update(purpose.as_bytes());
+        m.finalize().into_bytes().into()
+    }
+
     /// Reads the key file, or creates it (readable by its owner only) when there is none.
     pub fn load_or_create(path: &Path) -> anyhow::Result<AuditKey> {
         match std::fs::read_to_string(path) {

@@ -1,13 +1,18 @@
 //! The demo's meetings (会议台账), the largest ledger: every branch's 三会一课 and 主题党日, its
 //! yearly 组织生活会 and 民主评议党员, and the 党工委's own meetings and study sessions.
 //! Attendance follows the rosters: a branch meeting expects every member of the branch, a
-//! 支委会 its committee, a 党小组会 its group.
+//! 支委会 its committee, a 党小组会 its group. The branch meetings of the last three months
+//! are recorded from the roster (参会人员, 缺席人员 with reasons, 主持人, 记录人), the names
+//! chosen to give the very counts drawn, and without drawing: the figures stay those of a demo
+//! with typed counts only.
 
+use chrono::{Datelike, NaiveDate};
 use rand::rngs::StdRng;
 use rand::Rng;
 
-use super::org::{Org, COMMITTEE_SIZE, STUDY_GROUP_SIZE};
-use super::records::{attended, chinese_ordinal, one, workday, Draft, Quirks, Year};
+use super::org::{Branch, Org, COMMITTEE_SIZE, STUDY_GROUP_SIZE};
+use super::records::{attended, chinese_ordinal, one, workday, Cell, Draft, Quirks, Year};
+use crate::ledger::attendance::{join_absences, join_people};
 
 const CONGRESS_TOPICS: &[&str] = &[
     "传达学习上级党组织会议精神",
@@ -141,7 +146,8 @@ fn branch_meetings(
         let topic = one(rng, CONGRESS_TOPICS);
         let name = format!("第{}季度党员大会：{topic}", chinese_ordinal(quarter));
         let on = workday(rng, year, month, 5, 25);
-        out.push(meeting(rng, on, "支部党员大会", name, unit, size, low));
+        let congress = meeting(rng, on, "支部党员大会", name, unit, size, low);
+        out.push(roll(congress, org, branch, size, &y, on));
         if quirks.missed_lecture == (b, year, quarter) {
             continue;
         }
@@ -149,17 +155,19 @@ fn branch_meetings(
         let name = format!("党课：{}", one(rng, LECTURE_TOPICS));
         let on = workday(rng, year, month, 5, 25);
         let lecture = meeting(rng, on, "党课", name, unit, size, low);
+        let lecture = roll(lecture, org, branch, size, &y, on);
         out.push(lecture.text("remark", format!("主讲人：{secretary}")));
     }
     for month in 1..=12u32 {
         let activity = one(rng, THEME_DAYS[month as usize - 1]);
         let name = format!("{month}月主题党日：{activity}");
         let on = workday(rng, year, month, 8, 22);
-        out.push(meeting(rng, on, "主题党日", name, unit, size, low));
+        let theme = meeting(rng, on, "主题党日", name, unit, size, low);
+        out.push(roll(theme, org, branch, size, &y, on));
         if branch.committee_size > 0 && !quirks.skips_committee(b, year, month) {
             let name = format!("{month}月支委会：{}", one(rng, COMMITTEE_TOPICS));
             let on = workday(rng, year, month, 2, 12);
-            out.push(meeting(
+            let committee = meeting(
                 rng,
                 on,
                 "支部委员会",
@@ -167,7 +175,8 @@ fn branch_meetings(
                 unit,
                 branch.committee_size,
                 false,
-            ));
+            );
+            out.push(roll(committee, org, branch, branch.committee_size, &y, on));
         }
         for group in &branch.groups {
             let name = format!("{month}月党小组会：{}", one(rng, GROUP_TOPICS));
@@ -198,17 +207,61 @@ fn branch_meetings(
     let month = rng.gen_range(1..=2);
     let on = workday(rng, year, month, 5, 20);
     let days = rng.gen_range(0..=3);
-    out.push(meeting(rng, on, "组织生活会", life, unit, size, low));
+    let life = meeting(rng, on, "组织生活会", life, unit, size, low);
+    out.push(roll(life, org, branch, size, &y, on));
     let review_on = on.checked_add_days(chrono::Days::new(days)).unwrap_or(on);
-    out.push(meeting(
-        rng,
-        review_on,
-        "民主评议党员",
-        review,
-        unit,
-        size,
-        low,
-    ));
+    let review = meeting(rng, review_on, "民主评议党员", review, unit, size, low);
+    out.push(roll(review, org, branch, size, &y, review_on));
+}
+
+/// How far back from the demo's last day its branch meetings are recorded from the roster.
+const ROLL_DAYS: u64 = 92;
+
+/// Reasons of absence, given in turn.
+const REASONS: [&str; 4] = ["公出", "病假", "事假", "其他"];
+
+/// A recent branch meeting recorded from the roster: of its first `expected` members (the
+/// committee comes first), as many attend as the draft counted, the others are absent; the
+/// secretary hosts and the next present member keeps the minutes. Older meetings and those of
+/// earlier years keep their typed counts, as imported history does.
+fn roll(d: Draft, org: &Org, branch: &Branch, expected: usize, y: &Year, on: NaiveDate) -> Draft {
+    let last = y
+        .until
+        .min(NaiveDate::from_ymd_opt(y.year, 12, 31).unwrap_or(y.until));
+    let since = last
+        .checked_sub_days(chrono::Days::new(ROLL_DAYS))
+        .unwrap_or(last);
+    let came = d.cells.iter().find_map(|(k, c)| match (k, c) {
+        (&"attended", Cell::Number(n)) => Some(*n as usize),
+        _ => None,
+    });
+    let (Some(came), true) = (
+        came,
+        y.is_last() && y.first_pass() && on > since && on <= last,
+    ) else {
+        return d;
+    };
+    let invited = &branch.members[..expected.min(branch.members.len())];
+    if invited.len() < expected || came == 0 || came > expected {
+        return d;
+    }
+    let name = |p: &usize| org.person_name(*p).to_owned();
+    let present: Vec<String> = invited[..came].iter().map(name).collect();
+    let absent: Vec<(String, &str)> = invited[came..]
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (name(p), REASONS[(i + on.day() as usize) % REASONS.len()]))
+        .collect();
+    let recorder = present.get(1).unwrap_or(&present[0]).clone();
+    let mut d = d
+        .text("place", "党员活动室")
+        .text("host", org.person_name(branch.secretary()))
+        .text("recorder", recorder)
+        .text("attendees", join_people(&present));
+    if !absent.is_empty() {
+        d = d.text("absentees", join_absences(&absent));
+    }
+    d
 }
 
 fn committee_meetings(org: &Org, rng: &mut StdRng, y: Year, out: &mut Vec<Draft>) {

@@ -118,6 +118,7 @@ pub async fn build(db: &Db, options: &Options, now: DateTime<Utc>) -> Result<Sum
             .map(|(i, e)| (e.enterprise.name.clone(), i as i64))
             .collect(),
         people: Default::default(),
+        roster: org::member_roster(&org),
     };
     let rows = records::validate(&drafts, &Catalogue::default_catalogue(), &planned)?;
     drop(drafts);

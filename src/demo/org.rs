@@ -131,6 +131,28 @@ impl Branch {
     }
 }
 
+/// The party members by plan index, for the attendance the demo's recent meetings name.
+pub fn member_roster(o: &Org) -> crate::ledger::attendance::Roster {
+    let members = o
+        .people
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.person.is_member)
+        .map(|(i, p)| crate::ledger::attendance::Member {
+            id: i as i64,
+            name: p.person.name.clone(),
+            unit_id: p.unit as i64,
+        })
+        .collect();
+    let parents = o
+        .units
+        .iter()
+        .enumerate()
+        .filter_map(|(i, u)| Some((i as i64, u.parent? as i64)))
+        .collect();
+    crate::ledger::attendance::Roster::new(members, parents)
+}
+
 impl Org {
     pub fn unit_name(&self, unit: usize) -> &str {
         &self.units[unit].unit.name

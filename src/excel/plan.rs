@@ -16,6 +16,7 @@ use super::report::{Issue, Issues, SheetSummary};
 use super::roster_sheet::RosterSheet;
 use super::rosters::{self, Roster, RosterDef, ROSTERS};
 use super::ExcelError;
+use crate::ledger::attendance::{Member, Roster as MemberRoster};
 use crate::ledger::catalogue::{header_key, FieldType, KindDef};
 use crate::ledger::queries::RecordData;
 use crate::ledger::record::{self, Names};
@@ -195,12 +196,56 @@ pub(crate) fn plan_rosters(
 
 impl RosterPlan {
     /// The names ledger rows may use: the park's and the rosters' (placeholder ids below zero).
-    pub fn names(&self) -> Names {
+    pub fn names(&self, existing: &Existing) -> Names {
         Names {
             units: self.org.unit_ids.clone(),
             enterprises: self.org.enterprise_ids.clone(),
             people: HashMap::new(),
+            roster: self.roster(existing),
         }
+    }
+
+    /// The party members a meeting's attendance may name: the park's, as this workbook's roster
+    /// sheets leave them (a member moved or added by the 党员 sheet counts where it puts them).
+    fn roster(&self, existing: &Existing) -> MemberRoster {
+        let mut parents: HashMap<i64, i64> = existing
+            .units
+            .iter()
+            .filter_map(|u| Some((u.id, u.parent_id?)))
+            .collect();
+        for u in &self.org.units {
+            if let Some(parent) = u.after.parent_id {
+                parents.insert(u.after.id, parent);
+            }
+        }
+        let planned: HashMap<i64, &Person> = self
+            .people
+            .people
+            .iter()
+            .filter(|p| p.before.is_some())
+            .map(|p| (p.after.id, &p.after))
+            .collect();
+        let member = |p: &Person| {
+            Some(Member {
+                id: p.id,
+                name: p.name.clone(),
+                unit_id: p.unit_id.filter(|_| p.is_member)?,
+            })
+        };
+        let members = existing
+            .people
+            .iter()
+            .map(|p| planned.get(&p.id).copied().unwrap_or(p))
+            .chain(
+                self.people
+                    .people
+                    .iter()
+                    .filter(|p| p.before.is_none())
+                    .map(|p| &p.after),
+            )
+            .filter_map(member)
+            .collect();
+        MemberRoster::new(members, parents)
     }
 }
 

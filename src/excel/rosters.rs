@@ -193,6 +193,7 @@ impl RosterDef {
             enterprise_field: None,
             fields: self.columns.iter().map(Column::field).collect(),
             plausibility: Vec::new(),
+            attendance: None,
         }
     }
 

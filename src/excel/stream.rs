@@ -124,7 +124,7 @@ impl Checker {
         }
         let planned =
             plan::plan_rosters(&self.rosters, &self.existing, self.today, &mut self.issues);
-        self.names = Some(planned.names());
+        self.names = Some(planned.names(&self.existing));
         self.summaries.extend(planned.summaries);
         self.rosters.clear();
         if self.issues.errors.is_empty() {

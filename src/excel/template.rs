@@ -213,6 +213,17 @@ fn describe(field: &FieldDef, check: Check) -> (&'static str, String) {
         FieldType::Unit => ("单位名称", "须是组织架构中的单位，可从下拉列表选择".into()),
         FieldType::Enterprise => ("企业名称", "须是企业名录中的企业，可从下拉列表选择".into()),
         FieldType::Person => ("人员姓名", "与花名册中同名的人员自动关联".into()),
+        FieldType::People => (
+            "人员名单",
+            "本单位及下属党组织花名册中的党员姓名，用顿号分隔，如 张三、李四".into(),
+        ),
+        FieldType::Absences => (
+            "缺席名单",
+            format!(
+                "姓名后用括号注明原因，用顿号分隔，如 张三（病假）、李四（公出）；可选原因：{}",
+                field.choices.join("、")
+            ),
+        ),
     }
 }
 

@@ -49,6 +49,9 @@ pub struct KindDef {
     /// Plausibility rules between its fields (`[[kind.plausibility]]`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub plausibility: Vec<Plausibility>,
+    /// The fields recording who attended, for meetings (`[kind.attendance]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attendance: Option<Attendance>,
 }
 
 /// A plausibility rule of a kind: `field` compared with `other` (or with today).
@@ -135,6 +138,31 @@ pub enum FieldType {
     Enterprise,
     /// Names a person; linked to a roster entry of that name where there is one.
     Person,
+    /// Names several party members of the record's unit (and its sub-units), e.g. 参会人员;
+    /// stored as the names joined by `、`, each checked against the roster when entered.
+    People,
+    /// Names party members of the record's unit, each with a reason from the field's `choices`,
+    /// e.g. 缺席人员 `张三（病假）、李四（公出）`; checked against the roster like `people`.
+    Absences,
+}
+
+/// Which fields of a kind record a meeting's attendance (`[kind.attendance]`): the record
+/// validation then refuses a person both present and absent and a 记录人 who was not there,
+/// and computes 应到 and 实到 from the people whenever any are named.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Attendance {
+    /// A `people` field: who attended.
+    pub present: String,
+    /// An `absences` field: who was absent, and why.
+    pub absent: String,
+    /// An `integer` field set to the number of people named (present and absent).
+    pub expected: String,
+    /// An `integer` field set to the number present.
+    pub attended: String,
+    /// A `person` field who must be among those present (记录人), if the kind has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorder: Option<String>,
 }
 
 /// A default as written in the catalogue; it is checked with the field's own parser, so it can
@@ -239,6 +267,15 @@ pub enum CatalogueError {
         field: String,
         expected: &'static str,
     },
+    #[error(
+        "台账种类“{kind}”的参会登记（attendance）中{slot}应指向{expected}类型的字段，“{key}”不是"
+    )]
+    BadAttendance {
+        kind: String,
+        slot: &'static str,
+        key: String,
+        expected: &'static str,
+    },
     #[error("台账种类“{kind}”的{pointer}指向的字段“{field}”必须是必填项（required = true）")]
     PointedFieldOptional {
         kind: String,
@@ -335,6 +372,18 @@ impl KindDef {
                     .cloned()
                     .collect();
                 self.plausibility = rules;
+            }
+            if self.attendance.is_none() {
+                if let Some(a) = &built_in.attendance {
+                    let same = |key: &String| {
+                        matches!((self.field(key), built_in.field(key)),
+                            (Some(x), Some(y)) if x.field_type == y.field_type)
+                    };
+                    let keys = [&a.present, &a.absent, &a.expected, &a.attended];
+                    if keys.into_iter().all(same) && a.recorder.as_ref().is_none_or(same) {
+                        self.attendance = Some(a.clone());
+                    }
+                }
             }
             for field in self.fields.iter_mut().filter(|f| f.set_by.is_empty()) {
                 if let Some(b) = built_in.field(&field.key) {
@@ -440,6 +489,50 @@ impl KindDef {
         self.check_pointer(Pointer::Title, Some(&self.title_field))?;
         self.check_pointer(Pointer::Unit, self.unit_field.as_ref())?;
         self.check_pointer(Pointer::Enterprise, self.enterprise_field.as_ref())?;
+        if let Some(a) = &self.attendance {
+            self.check_attendance(a)?;
+        }
+        Ok(())
+    }
+
+    fn check_attendance(&self, a: &Attendance) -> Result<(), CatalogueError> {
+        let slots = [
+            (Some(&a.present), "参会人员（present）", FieldType::People),
+            (Some(&a.absent), "缺席人员（absent）", FieldType::Absences),
+            (
+                Some(&a.expected),
+                "应到人数（expected）",
+                FieldType::Integer,
+            ),
+            (
+                Some(&a.attended),
+                "实到人数（attended）",
+                FieldType::Integer,
+            ),
+            (a.recorder.as_ref(), "记录人（recorder）", FieldType::Person),
+        ];
+        for (key, slot, wanted) in slots {
+            let Some(key) = key else { continue };
+            match self.field(key) {
+                Some(f) if f.field_type == wanted => {}
+                _ => {
+                    return Err(CatalogueError::BadAttendance {
+                        kind: self.id.clone(),
+                        slot,
+                        key: key.clone(),
+                        expected: wanted.as_str(),
+                    })
+                }
+            }
+        }
+        if self.unit_field.is_none() {
+            return Err(CatalogueError::BadAttendance {
+                kind: self.id.clone(),
+                slot: "组织单位（unit_field）",
+                key: String::new(),
+                expected: "unit",
+            });
+        }
         Ok(())
     }
 
@@ -551,13 +644,13 @@ impl FieldDef {
         }
         let field = || self.describe();
         match (self.field_type, self.choices.is_empty()) {
-            (FieldType::Choice, true) => {
+            (FieldType::Choice | FieldType::Absences, true) => {
                 return Err(CatalogueError::MissingChoices {
                     kind: kind.to_owned(),
                     field: field(),
                 })
             }
-            (FieldType::Choice, false) => {
+            (FieldType::Choice | FieldType::Absences, false) => {
                 let mut seen: HashSet<String> = HashSet::new();
                 for choice in &self.choices {
                     let normalized = normalize_text(choice);
@@ -633,6 +726,8 @@ impl FieldType {
             FieldType::Unit => "unit",
             FieldType::Enterprise => "enterprise",
             FieldType::Person => "person",
+            FieldType::People => "people",
+            FieldType::Absences => "absences",
         }
     }
 
@@ -646,6 +741,8 @@ impl FieldType {
                 | FieldType::Unit
                 | FieldType::Enterprise
                 | FieldType::Person
+                | FieldType::People
+                | FieldType::Absences
         )
     }
 }

@@ -25,7 +25,7 @@ const PRODUCT_KINDS: [(&str, &str); 16] = [
 
 /// PRODUCT.md's column lists, `*` marking required columns, in order.
 const PRODUCT_HEADERS: [(&str, &str); 16] = [
-        ("meeting", "日期*, 会议类型*, 会议名称*, 组织单位*, 党建专题, 议题数, 学习篇目数, 应到人数, 实到人数, 备注"),
+        ("meeting", "日期*, 会议类型*, 会议名称*, 组织单位*, 地点, 主持人, 记录人, 参会人员, 缺席人员, 议题, 会议内容, 党建专题, 议题数, 学习篇目数, 应到人数, 实到人数, 备注"),
         ("talk", "日期*, 谈话类型*, 谈话人*, 谈话对象*, 人次, 组织单位, 备注"),
         ("discipline", "日期*, 类型*, 对象*, 人次, 事由"),
         ("visit", "日期*, 企业*, 走访人*, 形式*, 发放资料份数, 收集问题数, 备注"),
@@ -248,6 +248,13 @@ fn default_types_roles_and_defaults() {
             ("meeting_type", FieldType::Choice),
             ("name", FieldType::Text),
             ("org_unit", FieldType::Unit),
+            ("place", FieldType::Text),
+            ("host", FieldType::Person),
+            ("recorder", FieldType::Person),
+            ("attendees", FieldType::People),
+            ("absentees", FieldType::Absences),
+            ("topics", FieldType::Longtext),
+            ("content", FieldType::Longtext),
             ("is_party_topic", FieldType::Bool),
             ("topic_count", FieldType::Integer),
             ("reading_count", FieldType::Integer),

@@ -186,6 +186,7 @@ pub async fn create_kind(
             field("title", label(&new.title_label, "名称"), FieldType::Text),
         ],
         plausibility: Vec::new(),
+        attendance: None,
     };
     if queries::kind(db, who.park_id, &def.id).await?.is_some() {
         return Err(AppError::invalid(

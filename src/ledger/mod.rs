@@ -3,6 +3,8 @@
 
 pub mod api;
 pub mod attachments;
+pub mod attendance;
+pub mod attendance_service;
 pub mod bulk;
 pub mod catalogue;
 pub mod kind_pages;

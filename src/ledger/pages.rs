@@ -864,6 +864,9 @@ struct DetailView {
     history: Vec<HistoryView>,
     can_write: bool,
     can_delete: bool,
+    /// The kind records attendance (`[kind.attendance]`): the page links to the roster pick
+    /// and the QR sign-in, and asks for the photos and the scanned sign-in sheet.
+    attendance: bool,
     /// Just saved: the page says so once.
     saved: bool,
     /// The list this record was opened from, with its filters; the kind's list otherwise.
@@ -1008,6 +1011,7 @@ async fn detail(
             .who
             .role
             .allows(crate::auth::Action::DeleteRecords(&kind.id)),
+        attendance: kind.attendance.is_some(),
         saved: q.saved.as_deref() == Some("1"),
         back: back_to_list(&kind.id, q.back),
         kind: KindHead {

@@ -17,6 +17,8 @@ pub struct Names {
     pub units: HashMap<String, i64>,
     pub enterprises: HashMap<String, i64>,
     pub people: HashMap<String, i64>,
+    /// The party members by unit, for `people` and `absences` fields.
+    pub roster: super::attendance::Roster,
 }
 
 impl Names {
@@ -24,10 +26,16 @@ impl Names {
         use crate::org::queries;
         let units = queries::units(db, park_id).await?;
         let enterprises = queries::enterprises(db, park_id).await?;
+        let parents = units
+            .iter()
+            .filter_map(|u| Some((u.id, u.parent_id?)))
+            .collect();
+        let members = queries::members(db, park_id).await?;
         Ok(Names {
             units: units.into_iter().map(|u| (u.name, u.id)).collect(),
             enterprises: enterprises.into_iter().map(|e| (e.name, e.id)).collect(),
             people: HashMap::new(),
+            roster: super::attendance::Roster::new(members, parents),
         })
     }
 
@@ -101,6 +109,10 @@ pub fn validate<'a>(
         search.push(v.display());
         fields.insert(field.key.clone(), v.to_json());
     }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let errors = super::attendance::check(kind, &mut fields, unit_id, &names.roster);
     if !errors.is_empty() {
         return Err(errors);
     }

@@ -77,7 +77,7 @@ impl RecordView {
         }
     }
 
-    fn audit_json(&self) -> Json {
+    pub(super) fn audit_json(&self) -> Json {
         serde_json::json!({
             "kind": self.kind, "date": self.date, "title": self.title,
             "unit_id": self.unit_id, "enterprise_id": self.enterprise_id, "fields": self.fields,
@@ -545,7 +545,7 @@ async fn log_record(
     Ok(())
 }
 
-fn view_of(
+pub(super) fn view_of(
     id: i64,
     d: &RecordData,
     version: i64,

@@ -84,6 +84,17 @@ pub enum ValueError {
     ControlCharacter,
     #[error("此处应填写单个值，不能是列表或对象")]
     NotAScalar,
+    #[error("“{name}”重复出现，每人只能列一次")]
+    RepeatedName { name: String },
+    #[error("“{item}”未注明缺席原因，请写成“张三（病假）”；可选原因：{}", .choices.join("、"))]
+    MissingReason { item: String, choices: Vec<String> },
+    #[error("缺席原因“{reason}”不是可选值；可选原因：{}", .choices.join("、"))]
+    NotAReason {
+        reason: String,
+        choices: Vec<String>,
+    },
+    #[error("名单最多 {max} 人，这里有 {count} 人")]
+    TooManyNames { count: usize, max: usize },
 }
 
 /// The optional middle part of [`ValueError::NotAChoice`]'s message.
@@ -236,6 +247,8 @@ fn parse_present(field: &FieldDef, raw: Raw<'_>) -> Result<Value, ValueError> {
             parse_text(raw, TEXT_MAX_CHARS)
         }
         FieldType::Longtext => parse_text(raw, LONGTEXT_MAX_CHARS),
+        FieldType::People => super::attendance::parse_people(&raw_to_text(&raw)),
+        FieldType::Absences => super::attendance::parse_absences(field, &raw_to_text(&raw)),
         FieldType::Integer => parse_integer(field, raw),
         FieldType::Decimal => parse_decimal(field, raw),
         FieldType::Date => parse_date(raw),
@@ -297,7 +310,7 @@ fn format_number(x: f64) -> String {
 }
 
 /// What was typed, shortened so that a pasted page does not become a page-long error message.
-fn quote(text: &str) -> String {
+pub(super) fn quote(text: &str) -> String {
     let text = trim_blank(text);
     if text.chars().count() > QUOTE_MAX_CHARS {
         let head: String = text.chars().take(QUOTE_MAX_CHARS).collect();
@@ -307,7 +320,7 @@ fn quote(text: &str) -> String {
     }
 }
 
-fn parse_text(raw: Raw<'_>, max: usize) -> Result<Value, ValueError> {
+pub(super) fn parse_text(raw: Raw<'_>, max: usize) -> Result<Value, ValueError> {
     let text = raw_to_text(&raw);
     let text = trim_blank(&text);
     if text.is_empty() {

@@ -413,6 +413,25 @@ pub async fn people(
     Ok((rows, total))
 }
 
+/// The park's party members with their unit, names only (nothing sealed is read): the roster a
+/// meeting's attendance is checked against.
+pub async fn members(
+    db: &Db,
+    park_id: i64,
+) -> Result<Vec<crate::ledger::attendance::Member>, DbError> {
+    let rows: Vec<(i64, String, i64)> = on_db!(db, |pool| sqlx::query_as(
+        "SELECT id, name, unit_id FROM people \
+         WHERE park_id = $1 AND is_member AND unit_id IS NOT NULL ORDER BY unit_id, id"
+    )
+    .bind(park_id)
+    .fetch_all(pool)
+    .await)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, unit_id)| crate::ledger::attendance::Member { id, name, unit_id })
+        .collect())
+}
+
 /// `$from, $from+1, …` for `count` bound values.
 pub fn placeholders(from: usize, count: usize) -> String {
     (from..from + count)

@@ -699,6 +699,42 @@ fn package(blocks: &[Block], title: &str, fonts: &DocxFonts) -> zip::result::Zip
     Ok(out.into_inner())
 }
 
+/// A paragraph of a document other than the report, its text taken as written (no Markdown).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Plain {
+    /// The document's title (小标宋, 2号, centred).
+    Title(String),
+    /// A heading (一级标题, 黑体).
+    Heading(String),
+    /// A body paragraph.
+    Body(String),
+}
+
+/// A document of plain paragraphs in the report's layout (GB/T 9704 page, fonts and page
+/// numbers): a meeting's 会议记录. User text is kept as typed: a `**` in it stays two stars.
+pub fn plain_docx(title: &str, parts: &[Plain], fonts: &DocxFonts) -> Result<Vec<u8>, ReportError> {
+    // `**` would toggle bold in a block's text; a zero-width space between the stars keeps them.
+    let literal = |text: &str| text.replace("**", "*\u{200B}*");
+    let blocks: Vec<Block> = parts
+        .iter()
+        .map(|p| match p {
+            Plain::Title(t) => Block {
+                style: Style::Title,
+                text: literal(t),
+            },
+            Plain::Heading(t) => Block {
+                style: Style::Heading1,
+                text: literal(t),
+            },
+            Plain::Body(t) => Block {
+                style: Style::Body,
+                text: literal(t),
+            },
+        })
+        .collect();
+    package(&blocks, title, fonts).map_err(|e| ReportError::Docx(e.to_string()))
+}
+
 #[cfg(test)]
 #[path = "docx_tests.rs"]
 mod tests;

@@ -867,8 +867,10 @@ async fn export_then_import_into_a_fresh_park_gives_the_same_records() {
         range.get_value((1, 0)),
         Some(calamine::Data::DateTime(_))
     ));
+    // 议题数, after the attendance columns.
+    assert_eq!(range.get_value((0, 12)).unwrap().to_string(), "议题数");
     assert!(matches!(
-        range.get_value((1, 5)),
+        range.get_value((1, 12)),
         Some(calamine::Data::Float(_))
     ));
 }

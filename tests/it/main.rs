@@ -22,6 +22,7 @@ mod health;
 mod home;
 mod layers;
 mod ledger_list;
+mod meetings;
 mod metrics;
 mod openapi;
 mod pages_admin;

@@ -367,6 +367,12 @@ fn calls(app: &TestApp, f: &Fixture, role: &str) -> Vec<Call> {
         get("ol", format!("/records/{}", f.meeting_b)),
         get("ob", format!("/records/{}/edit", f.meeting_a)),
         get("o", format!("/records/{}/edit", f.meeting_b)),
+        get("obl", format!("/records/{}/attendance", f.meeting_a)),
+        get("ol", format!("/records/{}/attendance", f.meeting_b)),
+        get("obl", format!("/records/{}/minutes", f.meeting_a)),
+        get("ol", format!("/records/{}/minutes", f.meeting_b)),
+        get("ob", format!("/records/{}/signin", f.meeting_a)),
+        get("o", format!("/records/{}/signin", f.meeting_b)),
         get("oblx", "/org".into()),
         get("ob", "/org/units/new".into()),
         get("ob", format!("/org/units/{}/edit", u.branch_a)),
@@ -412,6 +418,17 @@ fn calls(app: &TestApp, f: &Fixture, role: &str) -> Vec<Call> {
             meeting("改"),
         ),
         post("o", format!("/records/{}/edit", f.meeting_b), meeting("改")),
+        // A stale version: a conflict shown on the page, never a 5xx.
+        post(
+            "ob",
+            format!("/records/{}/attendance", f.meeting_a),
+            pairs(&[("version", "0")]),
+        ),
+        post(
+            "o",
+            format!("/records/{}/attendance", f.meeting_b),
+            pairs(&[("version", "0")]),
+        ),
         post("ob", format!("/records/{}/delete", f.to_delete), Vec::new()),
         post(
             "ob",
@@ -648,4 +665,36 @@ async fn every_form_refuses_a_post_without_the_sessions_csrf_token() {
     }
     assert!(posts > 100, "{posts}");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The public sign-in page a meeting's QR code opens needs no account: every role and a
+/// stranger get the page (a code that is not one is its message, 400, never the login page or
+/// a 5xx), and its form is refused without the token bound to a valid code.
+#[tokio::test]
+async fn the_public_sign_in_page_answers_everyone_and_wants_its_own_token() {
+    let app = TestApp::new().await;
+    let f = fixture(&app).await;
+    let path = format!("/signin/{}?code=1.2.3.4", f.meeting_a);
+    let mut browsers = Vec::new();
+    for role in ROLES {
+        browsers.push(sign_in(&app, if role == "sys_admin" { "admin" } else { role }).await);
+    }
+    for b in &browsers {
+        let a = b.get(&path).await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{}", a.body);
+        assert!(a.body.contains("签到码无效"), "{}", a.body);
+    }
+    let stranger = send(&app, Request::get(&path).body(Body::empty()).unwrap()).await;
+    assert_eq!(stranger.status, StatusCode::BAD_REQUEST);
+    assert!(stranger.body.contains("签到码无效"), "{}", stranger.body);
+    let post = Request::post(format!("/signin/{}", f.meeting_a))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form_body(&[
+            ("code", "1.2.3.4"),
+            ("person", "1"),
+            ("last4", "1234"),
+        ])))
+        .unwrap();
+    let a = send(&app, post).await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST, "{}", a.body);
 }
