@@ -116,7 +116,8 @@ async fn main() {
             enterprises[i % accounts]
         };
         let new = NewRequest {
-            enterprise_id: enterprise,
+            enterprise_id: Some(enterprise),
+            nature: taizhang::requests::PROBLEM,
             category,
             team_group: group_of(category).unwrap_or("综合协调组"),
             title: "压测诉求",
