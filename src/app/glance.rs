@@ -264,11 +264,9 @@ fn held_due<'a>(marks: impl Iterator<Item = &'a crate::rules::grid::Mark>) -> (u
 }
 
 fn percent_text(held: usize, due: usize) -> String {
-    if due == 0 {
-        "—".to_string()
-    } else {
-        format!("{}%", (held * 100 + due / 2) / due)
-    }
+    (held * 100 + due / 2)
+        .checked_div(due)
+        .map_or_else(|| "—".to_string(), |p| format!("{p}%"))
 }
 
 /// The checks grid in small: a row per unit, the units with the most missed meetings first.
@@ -314,7 +312,7 @@ fn grid_chart(grid: &Grid) -> ChartView {
         })
         .collect();
     let total = rows.len();
-    rows.sort_by(|a, b| b.0.cmp(&a.0));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.0));
     let rows: Vec<HeatRow> = rows.into_iter().take(MOST_ROWS).map(|(_, r)| r).collect();
     let months: Vec<String> = (1..=12).map(|m| m.to_string()).collect();
     let title = format!("{year}年三会一课按月完成情况");

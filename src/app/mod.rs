@@ -44,6 +44,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::excel::pages::router())
         .merge(crate::report::pages::router())
         .merge(crate::report::scaffold_pages::router())
+        .merge(crate::report::compile_pages::router())
         .merge(crate::rules::pages::router())
         .merge(crate::tasks::pages::router())
         .merge(crate::workdays::pages::router())

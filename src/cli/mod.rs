@@ -3,6 +3,7 @@
 mod audit;
 mod backup;
 mod check;
+mod compile;
 mod demo;
 mod export;
 mod import;
@@ -63,6 +64,8 @@ pub enum Command {
     Scaffold(scaffold::Args),
     /// Run the rule checks (三会一课 and the rest) for one year.
     Check(check::Args),
+    /// Bind a year's ledgers of a branch or the park into one 台账汇编 (DOCX or PDF).
+    Compile(compile::Args),
     /// The audit log: `audit verify` checks its chain, `audit export` archives it.
     #[command(subcommand)]
     Audit(audit::Command),
@@ -98,6 +101,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Report(args) => report::run(config, cli.park.as_deref(), args).await,
         Command::Scaffold(args) => scaffold::run(config, cli.park.as_deref(), args).await,
         Command::Check(args) => check::run(config, cli.park.as_deref(), args).await,
+        Command::Compile(args) => compile::run(config, cli.park.as_deref(), args).await,
         Command::Audit(cmd) => audit::run(config, cli.park.as_deref(), cmd).await,
         Command::User(cmd) => user::run(config, cli.park.as_deref(), cmd).await,
         Command::Key(cmd) => key::run(config, cmd).await,

@@ -95,7 +95,7 @@ fn read_template(path: &Path) -> Result<ReportTemplate, ReportError> {
 
 /// Writes to a temporary file beside `path` and renames it into place, so that a failure never
 /// leaves half a report behind.
-fn write_whole(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+pub(super) fn write_whole(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
     let failed = |e: std::io::Error| ReportError::WriteOutput {
         path: path.display().to_string(),
         reason: e.to_string(),

@@ -70,9 +70,9 @@ const PAGE_NUMBER_INDENT: u32 = 280;
 pub const CONDENSE: i32 = -5;
 /// Page bottom to the footer: the page number's dash sits 7 mm below the text block (35 mm −
 /// 7 mm − one 4号 line of about 5 mm = 23 mm).
-const FOOTER_DISTANCE: u32 = 1304;
+pub(super) const FOOTER_DISTANCE: u32 = 1304;
 /// Header distance (unused by the report, which has no header; Word's usual 15 mm).
-const HEADER_DISTANCE: u32 = 851;
+pub(super) const HEADER_DISTANCE: u32 = 851;
 
 /// One font setting: the name the document asks for, and what to use where it is missing, best
 /// first.
@@ -385,12 +385,12 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-const NS_W: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
-const NS_R: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
-const XML_DECL: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n";
+pub(super) const NS_W: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+pub(super) const NS_R: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+pub(super) const XML_DECL: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n";
 
 /// `w:rFonts` naming `east_asian` for Chinese text and `latin` for the rest.
-fn run_fonts(latin: &str, east_asian: &str) -> String {
+pub(super) fn run_fonts(latin: &str, east_asian: &str) -> String {
     let (latin, east_asian) = (escape(latin), escape(east_asian));
     format!(
         "<w:rFonts w:ascii=\"{latin}\" w:hAnsi=\"{latin}\" w:eastAsia=\"{east_asian}\" w:cs=\"{latin}\" w:hint=\"eastAsia\"/>"
@@ -399,7 +399,7 @@ fn run_fonts(latin: &str, east_asian: &str) -> String {
 
 /// One run of text with its fonts, size and weight spelt out (not only inherited from the
 /// style), so that every run names its East Asian font.
-fn run(out: &mut String, text: &str, fonts: &str, size: u32, bold: bool) {
+pub(super) fn run(out: &mut String, text: &str, fonts: &str, size: u32, bold: bool) {
     out.push_str("<w:r><w:rPr>");
     out.push_str(fonts);
     if bold {
@@ -673,13 +673,23 @@ fn app_xml() -> String {
 
 /// The zip package. Entries carry the zip format's zero date, so equal input gives equal bytes.
 fn package(blocks: &[Block], title: &str, fonts: &DocxFonts) -> zip::result::ZipResult<Vec<u8>> {
+    package_document(document_xml(blocks, fonts), title, fonts)
+}
+
+/// A package around a `word/document.xml` written elsewhere (the 台账汇编, `report::compile`),
+/// with the report's styles, settings, font table and page-number footers.
+pub(super) fn package_document(
+    document: String,
+    title: &str,
+    fonts: &DocxFonts,
+) -> zip::result::ZipResult<Vec<u8>> {
     let parts: [(&str, String); 11] = [
         ("[Content_Types].xml", CONTENT_TYPES.to_string()),
         ("_rels/.rels", PACKAGE_RELS.to_string()),
         ("docProps/core.xml", core_xml(title)),
         ("docProps/app.xml", app_xml()),
         ("word/_rels/document.xml.rels", DOCUMENT_RELS.to_string()),
-        ("word/document.xml", document_xml(blocks, fonts)),
+        ("word/document.xml", document),
         ("word/styles.xml", styles_xml(fonts)),
         ("word/settings.xml", settings_xml()),
         ("word/fontTable.xml", font_table_xml(fonts)),

@@ -15,6 +15,8 @@
 //! written: its `warnings` list what a reader would question.
 
 pub mod api;
+pub mod compile;
+pub mod compile_pages;
 pub mod compute;
 pub mod data;
 mod describe;

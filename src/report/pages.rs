@@ -376,7 +376,7 @@ async fn download(
 
 /// A file name as RFC 5987 `ext-value` characters: UTF-8 bytes percent-encoded except the
 /// `attr-char` set.
-fn rfc5987(name: &str) -> String {
+pub(super) fn rfc5987(name: &str) -> String {
     name.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {

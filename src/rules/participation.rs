@@ -1,6 +1,6 @@
 //! 参与率 by branch for the 工作台: the park's participation rule (a ratio rule of 党支部, by
 //! default `participation_low`: Σ实到人数 / Σ应到人数 of the branch's own meetings) measured over
-//! the whole year, through the same statement the checks run ([`queries::grids`]), so that the
+//! the whole year, through the same statement the checks run (`queries::grids`), so that the
 //! chart and a finding never disagree about a branch's meetings.
 
 use chrono::NaiveDate;

@@ -251,6 +251,8 @@ fn calls(app: &TestApp, f: &Fixture, role: &str) -> Vec<Call> {
                 "通知 国务院办公厅关于2027年部分节假日安排的通知\n元旦 2027-01-01\n",
             )]),
         ),
+        get("obl", "/compile?year=2024".into()),
+        get("obl", format!("/compile?year=2024&unit={}", u.branch_a)),
         get("ol", "/report".into()),
         get("ol", "/report/view?year=2024".into()),
         get("ol", "/report/download?year=2024&format=md".into()),

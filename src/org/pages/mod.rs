@@ -71,6 +71,10 @@ struct OrgView {
     enterprises: Vec<Enterprise>,
     can_write: bool,
     can_write_enterprises: bool,
+    /// The role binds a unit's year into a 台账汇编 (`/compile`).
+    can_compile: bool,
+    /// ... and the whole park's, its scope being the park.
+    park_wide: bool,
 }
 
 #[derive(Serialize)]
@@ -157,6 +161,8 @@ async fn org(State(st): State<AppState>, page: Page, Query(q): Query<OrgQuery>) 
             ent,
             enterprises,
             can_write: page.who.role.allows(Action::WriteOrg),
+            can_compile: page.who.role.allows(Action::ReadChecks),
+            park_wide: page.who.scope == crate::auth::Scope::Park,
             can_write_enterprises: page.who.role.allows(Action::WriteOrg)
                 && page.who.scope == crate::auth::Scope::Park,
         },
