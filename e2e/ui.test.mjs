@@ -285,3 +285,44 @@ test("an enterprise raises a request on its phone, the team works it, the enterp
   await office.page.screenshot({ path: `${SHOTS}/18-request-office.png`, fullPage: true });
   await office.context.close();
 });
+
+// A branch meeting recorded from the roster; the secretary shows its QR code and a member signs
+// in on a phone, without an account.
+test("a secretary shows a meeting's QR code and a member signs in on a phone", async () => {
+  const secretary = await signIn("secretary");
+  const type = encodeURIComponent("主题党日");
+  await secretary.page.goto(`${BASE}/ledger/meeting?year=2024&from=2024-12-01&f.meeting_type=${type}`);
+  await secretary.page.click("table.list tbody a:text-is('查看') >> nth=0");
+  await secretary.page.click("main a.button:text-is('参会人员与签到')");
+  await secretary.page.waitForURL(/\/attendance$/);
+  assert.match(await secretary.page.textContent("main"), /应到 \/ 实到/);
+  assert.ok((await secretary.page.locator("table.list tbody tr").count()) > 1, "the roster");
+  await secretary.page.screenshot({ path: `${SHOTS}/19-meeting-attendance.png`, fullPage: true });
+  await secretary.page.click("main a.button:text-is('扫码签到')");
+  await secretary.page.waitForURL(/\/signin$/);
+  assert.equal(await secretary.page.locator(".signin-qr svg").count(), 1);
+  await secretary.page.screenshot({ path: `${SHOTS}/20-meeting-qr.png`, fullPage: true });
+  const link = await secretary.page.getAttribute("a:text-is('在本机打开签到页')", "href");
+  await secretary.context.close();
+
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "zh-CN" });
+  const page = await phone.newPage();
+  await page.goto(`${BASE}${link}`);
+  assert.match(await page.textContent("h1"), /会议签到/);
+  assert.ok((await page.locator("select[name=person] option").count()) > 1, "names to pick");
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), "fits the phone");
+  // The demo's phones end in a scrambled serial: 0000 is the park's first person's only (the
+  // first of this branch, its secretary), so the second name listed does not end in it.
+  await page.selectOption("select[name=person]", { index: 2 });
+  await page.fill("input[name=last4]", "0000");
+  await Promise.all([page.waitForLoadState(), page.click("button.primary")]);
+  assert.match(await page.textContent(".signin"), /手机号后四位与花名册不符，还可尝试 4 次/);
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), "fits the phone");
+  await page.screenshot({ path: `${SHOTS}/21-meeting-signin-phone.png`, fullPage: true });
+  await page.selectOption("select[name=person]", { index: 1 });
+  await page.fill("input[name=last4]", "0000");
+  await Promise.all([page.waitForLoadState(), page.click("button.primary")]);
+  assert.match(await page.textContent(".signin"), /签到成功/);
+  await page.screenshot({ path: `${SHOTS}/22-meeting-signed-in-phone.png`, fullPage: true });
+  await phone.close();
+});

@@ -230,7 +230,7 @@ const MAX_COLUMNS: usize = 7;
 /// Fields shown as list columns, all read from the catalogue: the date, the title, the unit or
 /// enterprise concerned, the choice fields (what the list filters by), the fields a
 /// plausibility rule compares (应到 and 实到 of a meeting: the other first, the larger one),
-/// then other short fields, at most [`MAX_COLUMNS`].
+/// then other short fields (not a list of names), at most [`MAX_COLUMNS`].
 fn list_columns(kind: &KindDef) -> Vec<&FieldDef> {
     let mut keys: Vec<&str> = vec![&kind.date_field, &kind.title_field];
     keys.extend(kind.unit_field.as_deref());
@@ -250,7 +250,12 @@ fn list_columns(kind: &KindDef) -> Vec<&FieldDef> {
     keys.extend(
         kind.fields
             .iter()
-            .filter(|f| !matches!(f.field_type, FieldType::Longtext))
+            .filter(|f| {
+                !matches!(
+                    f.field_type,
+                    FieldType::Longtext | FieldType::People | FieldType::Absences
+                )
+            })
             .map(|f| f.key.as_str()),
     );
     let mut cols: Vec<&FieldDef> = Vec::new();

@@ -391,9 +391,18 @@ async fn sign_in(
             render("meeting_signin.html", view)
         }
         Err(AppError::Invalid(errors)) => {
+            // What the member cannot mend here (the record itself refused, say a name no longer
+            // in the roster) is said above the form instead of at a field it does not show.
+            let theirs = |e: &FieldError| e.field == "person" || e.field == "last4";
+            let others: Vec<String> = errors
+                .iter()
+                .filter(|e| !theirs(e))
+                .map(|e| format!("{}，请会议记录人为您登记", e))
+                .collect();
             let view = PublicView {
                 person,
                 errors: crate::web::FormErrors::by_field(&errors),
+                error: (!others.is_empty()).then(|| others.join("；")),
                 ..PublicView::default()
             };
             let mut res = public_page(&st, id, &f.code, view).await;

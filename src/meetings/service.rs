@@ -367,7 +367,13 @@ pub async fn sign_in(
                 sheet = open(db, id, code, now).await?.0;
                 continue;
             }
-            Err(e) => return Err(e),
+            Err(e) => {
+                // The phone was right: the refusal is the record's, not a wrong try.
+                let mut tx = db.begin().await?;
+                queries::clear_tries(&mut tx, park_id, id, person_id).await?;
+                tx.commit().await?;
+                return Err(e);
+            }
         };
         queries::insert_signin(&mut tx, park_id, id, person_id, now, "qr", None).await?;
         queries::clear_tries(&mut tx, park_id, id, person_id).await?;

@@ -655,3 +655,56 @@ async fn a_meeting_prints_as_its_minutes() {
         hidden.status
     );
 }
+
+/// A sign-in the record itself refuses (someone it names has since left the unit's roster) is
+/// said on the phone page, never a silent form.
+#[tokio::test]
+async fn a_sign_in_the_record_refuses_is_said_on_the_page() {
+    let app = TestApp::new().await;
+    let people = roster(&app).await;
+    let meeting = a_meeting(&app).await;
+    let office = app.login("office").await;
+    let (status, moved) = app
+        .put(
+            &office,
+            &format!("/api/v1/people/{}", people[0]),
+            json!({"name": "张三", "unit_id": app.units.branch_b, "member_type": "正式党员"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{moved}");
+    let link = sign_in_link(&app, meeting).await;
+    let page = public_get(&app, &link).await;
+    let (code, form) = (hidden(&page.body, "code"), hidden(&page.body, "form"));
+    let li = people[1].to_string();
+    let a = public_post(
+        &app,
+        meeting,
+        &[
+            ("code", &code),
+            ("form", &form),
+            ("person", &li),
+            ("last4", "2222"),
+        ],
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.body);
+    assert!(a.body.contains("花名册中找不到：张三"), "{}", a.body);
+    assert!(a.body.contains("请会议记录人为您登记"), "{}", a.body);
+    let (_, rec) = app
+        .get(&office, &format!("/api/v1/records/{meeting}"))
+        .await;
+    assert_eq!(rec["fields"]["attendees"], "张三", "nothing written");
+    // The right phone was no wrong try: the next one still has all five.
+    let wrong = public_post(
+        &app,
+        meeting,
+        &[
+            ("code", &code),
+            ("form", &form),
+            ("person", &li),
+            ("last4", "1111"),
+        ],
+    )
+    .await;
+    assert!(wrong.body.contains("还可尝试 4 次"), "{}", wrong.body);
+}
