@@ -326,3 +326,26 @@ test("a secretary shows a meeting's QR code and a member signs in on a phone", a
   await page.screenshot({ path: `${SHOTS}/22-meeting-signed-in-phone.png`, fullPage: true });
   await phone.close();
 });
+
+// The 工作台 of each working role at a glance: its charts (drawn as SVG on the server, each bar a
+// link), its to-do and quick actions; the office's also on a phone.
+test("the 工作台 shows each role the year's charts and to-do", async () => {
+  const expected = { office: 5, secretary: 3, leader: 3, xiaoer: 1, qiye: 0 };
+  let n = 23;
+  for (const [login, atLeast] of Object.entries(expected)) {
+    const who = await signIn(login);
+    const charts = who.page.locator("figure.chart svg");
+    const count = await charts.count();
+    assert.ok(count >= atLeast, `${login}: ${count} charts, expected at least ${atLeast}`);
+    if (count > 0) {
+      assert.ok((await who.page.locator("figure.chart svg a").count()) > 0, `${login}: charts link to records`);
+    }
+    await who.page.screenshot({ path: `${SHOTS}/${n++}-home-${login}.png`, fullPage: true });
+    await who.context.close();
+  }
+  const phone = await signIn("office", { width: 390, height: 844 });
+  assert.ok((await phone.page.locator("figure.chart svg").count()) >= 5);
+  assert.ok(await phone.page.evaluate(() => document.documentElement.scrollWidth <= 390), "fits the phone");
+  await phone.page.screenshot({ path: `${SHOTS}/${n}-home-office-phone.png`, fullPage: true });
+  await phone.context.close();
+});
