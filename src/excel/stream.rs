@@ -190,7 +190,7 @@ impl Checker {
         // row, with the catalogue's message; an empty sheet of it (the template) passes.
         if let Some(message) = &sheet.kind.closed {
             if summary.rows == 1 {
-                let why = format!("{}的行不能导入：{message}", summary.sheet);
+                let why = format!("本表不再导入：{message}");
                 self.issues.error(Issue::sheet(&summary.sheet, why));
             }
             return;
