@@ -112,12 +112,12 @@ fn menu<'a>(st: &'a AppState, who: &'a Principal) -> MenuFuture<'a> {
         // (the catalogue's `unit_field`): the only ones its scope can hold rows of.
         let unit_scoped = matches!(who.scope, crate::auth::Scope::Units(_));
         // An enterprise raises and follows requests (企业诉求), which replace the old 企业难题
-        // and 意见建议 ledgers: those are not offered to it.
+        // and 意见建议 ledgers (kinds the catalogue marks `closed`): those are not offered to it.
         let enterprise = who.role == crate::auth::Role::Enterprise;
         let mut items: Vec<MenuItem> = kinds
             .into_iter()
             .filter(|k| !unit_scoped || k.unit_field.is_some())
-            .filter(|k| !enterprise || !crate::requests::REPLACED_KINDS.contains(&k.id.as_str()))
+            .filter(|k| !enterprise || k.closed.is_none())
             .map(|k| MenuItem {
                 href: format!("/ledger/{}", k.id),
                 label: k.sheet,

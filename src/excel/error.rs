@@ -39,6 +39,9 @@ pub enum ExcelError {
     NothingToImport { ignored: Vec<String> },
     #[error("导入未完成：发现 {} 处错误，没有导入任何数据", .0.errors.len())]
     Invalid(Box<ImportReport>),
+    /// A kind the catalogue marks `closed`: the catalogue's message, where to record instead.
+    #[error("{0}")]
+    ClosedKind(String),
     #[error("年份 {0} 不正确，请填写如 2025 的四位年份")]
     BadYear(i32),
     #[error("生成 Excel 文件失败：{0}")]

@@ -85,6 +85,7 @@ async fn export(
 async fn template(State(st): State<AppState>, page: Page, Path(kind): Path<String>) -> PageResult {
     let def = crate::ledger::kinds::kind(&st.db, &page.who, &kind).await?;
     page.who.require(Action::WriteRecords(&def.id))?;
+    crate::ledger::pages::refuse_if_closed(&def)?;
     match super::template::workbook(&st.db, page.who.park_id, &def.id).await {
         Ok(t) => xlsx_download(&format!("{}导入模板.xlsx", def.sheet), t.bytes),
         Err(e) => {

@@ -194,6 +194,7 @@ impl RosterDef {
             fields: self.columns.iter().map(Column::field).collect(),
             plausibility: Vec::new(),
             attendance: None,
+            closed: None,
         }
     }
 

@@ -186,6 +186,15 @@ impl Checker {
         }
         let summary = &mut self.summaries[sheet.summary];
         summary.rows += 1;
+        // A kind the catalogue closed takes no rows: the sheet is refused once, at its first
+        // row, with the catalogue's message; an empty sheet of it (the template) passes.
+        if let Some(message) = &sheet.kind.closed {
+            if summary.rows == 1 {
+                let why = format!("本表不再导入：{message}");
+                self.issues.error(Issue::sheet(&summary.sheet, why));
+            }
+            return;
+        }
         let record = plan::ledger_row(
             &summary.sheet,
             &sheet.kind,

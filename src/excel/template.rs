@@ -50,6 +50,9 @@ pub async fn workbook(db: &Db, park_id: i64, kind: &str) -> Result<Template, Exc
         Some(r) => (r.kind(), r.columns.iter().map(|c| c.check).collect()),
         None => {
             let k = find_kind(kinds, kind)?;
+            if let Some(message) = &k.closed {
+                return Err(ExcelError::ClosedKind(message.clone()));
+            }
             let checks = vec![Check::None; k.fields.len()];
             (k, checks)
         }

@@ -52,6 +52,11 @@ pub struct KindDef {
     /// The fields recording who attended, for meetings (`[kind.attendance]`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attendance: Option<Attendance>,
+    /// Set when the kind takes no new records any more because another part of the product
+    /// replaced it: the Chinese message that says where to record instead. Its records stay
+    /// readable; nothing may create, change or restore one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed: Option<String>,
 }
 
 /// A plausibility rule of a kind: `field` compared with `other` (or with today).
@@ -360,6 +365,9 @@ impl KindDef {
     /// fields it has with the same types.
     pub fn with_built_in_rules(mut self) -> KindDef {
         if let Some(built_in) = Catalogue::built_in().kind(&self.id) {
+            if self.closed.is_none() {
+                self.closed.clone_from(&built_in.closed);
+            }
             if self.plausibility.is_empty() {
                 let same = |key: &str| {
                     matches!((self.field(key), built_in.field(key)),

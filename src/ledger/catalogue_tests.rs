@@ -646,3 +646,18 @@ fn role_field_rules() {
         }
     ));
 }
+
+#[test]
+fn the_ledgers_requests_replaced_are_closed_even_in_a_park_stored_before_the_flag() {
+    for id in ["enterprise_problem", "suggestion"] {
+        let built_in = default_kind(id);
+        let message = built_in.closed.clone().expect("closed");
+        assert!(message.contains("企业诉求") && message.contains(&built_in.name));
+        let stored = KindDef {
+            closed: None,
+            ..built_in
+        };
+        assert_eq!(stored.with_built_in_rules().closed, Some(message));
+    }
+    assert!(default_kind("meeting").closed.is_none());
+}

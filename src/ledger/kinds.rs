@@ -22,6 +22,16 @@ pub async fn kinds(db: &Db, who: &Principal) -> Result<Vec<KindDef>, AppError> {
         .collect())
 }
 
+/// Refuses a write into a kind the catalogue marks `closed` (replaced by another part of the
+/// product), with its message saying where to record instead: the one check behind every face
+/// that creates, changes or restores a record, or hands out an import template.
+pub fn open_for_writing(def: &KindDef) -> Result<(), AppError> {
+    match &def.closed {
+        Some(message) => Err(AppError::BadRequest(message.clone())),
+        None => Ok(()),
+    }
+}
+
 pub async fn kind(db: &Db, who: &Principal, id: &str) -> Result<KindDef, AppError> {
     who.require(Action::ReadKinds)?;
     let def = queries::kind(db, who.park_id, id)
@@ -187,6 +197,7 @@ pub async fn create_kind(
         ],
         plausibility: Vec::new(),
         attendance: None,
+        closed: None,
     };
     if queries::kind(db, who.park_id, &def.id).await?.is_some() {
         return Err(AppError::invalid(

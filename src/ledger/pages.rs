@@ -19,7 +19,7 @@ use super::{attachments, kinds};
 use crate::error::{AppError, FieldError};
 use crate::web::form::{saved_or_again, saved_or_refused};
 use crate::web::ui::{error_page, render, urlencode, Chrome, Page, Upload};
-use crate::web::{AppState, CsrfForm, PageResult};
+use crate::web::{AppState, CsrfForm, PageError, PageResult};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -199,6 +199,8 @@ struct ListView {
     can_write: bool,
     /// The staff's controls (export, import template, deleted records): never an enterprise's.
     staff_controls: bool,
+    /// Why the kind takes no new records, and where to record instead (a `closed` kind).
+    closed: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -433,11 +435,13 @@ async fn list(
         deleted: get("deleted") == "1",
         query,
         query_pairs,
-        can_write: page
-            .who
-            .role
-            .allows(crate::auth::Action::WriteRecords(&kind.id)),
+        can_write: kind.closed.is_none()
+            && page
+                .who
+                .role
+                .allows(crate::auth::Action::WriteRecords(&kind.id)),
         staff_controls: page.who.role != crate::auth::Role::Enterprise,
+        closed: kind.closed.clone(),
         kind: KindHead {
             id: kind.id,
             sheet: kind.sheet,
@@ -671,6 +675,19 @@ async fn form_page(
     ))
 }
 
+/// A kind the catalogue marks `closed` takes no new or changed records: its forms (and its
+/// import template) answer 409 with the catalogue's message saying where to record instead.
+pub(crate) fn refuse_if_closed(kind: &KindDef) -> Result<(), PageError> {
+    match &kind.closed {
+        Some(message) => Err(PageError::answer(crate::web::ui::titled_error_page(
+            StatusCode::CONFLICT,
+            "此台账不再登记",
+            message,
+        ))),
+        None => Ok(()),
+    }
+}
+
 async fn new_form(
     State(st): State<AppState>,
     page: Page,
@@ -679,6 +696,7 @@ async fn new_form(
     let kind = kinds::kind(&st.db, &page.who, &kind_id).await?;
     page.who
         .require(crate::auth::Action::WriteRecords(&kind.id))?;
+    refuse_if_closed(&kind)?;
     let mut values = HashMap::new();
     values.insert(
         kind.date_field.clone(),
@@ -754,6 +772,9 @@ async fn create(
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
     let kind = kinds::kind(&st.db, &page.who, &kind_id).await?;
+    page.who
+        .require(crate::auth::Action::WriteRecords(&kind.id))?;
+    refuse_if_closed(&kind)?;
     let Submitted { values, fields, .. } = read_form(&kind, pairs);
     let input = RecordInput {
         kind: Some(kind.id.clone()),
@@ -787,6 +808,7 @@ async fn edit_form(State(st): State<AppState>, page: Page, Path(id): Path<i64>) 
     let (rec, kind) = record_and_kind(&st, &page, id).await?;
     page.who
         .require(crate::auth::Action::WriteRecords(&kind.id))?;
+    refuse_if_closed(&kind)?;
     form_page(
         &st,
         &page,
@@ -808,6 +830,9 @@ async fn update(
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
     let (rec, kind) = record_and_kind(&st, &page, id).await?;
+    page.who
+        .require(crate::auth::Action::WriteRecords(&kind.id))?;
+    refuse_if_closed(&kind)?;
     let Submitted {
         values,
         fields,
@@ -869,6 +894,8 @@ struct DetailView {
     history: Vec<HistoryView>,
     can_write: bool,
     can_delete: bool,
+    /// Why the kind takes no new or changed records (a `closed` kind).
+    closed: Option<String>,
     /// The kind records attendance (`[kind.attendance]`): the page links to the roster pick
     /// and the QR sign-in, and asks for the photos and the scanned sign-in sheet.
     attendance: bool,
@@ -1008,10 +1035,12 @@ async fn detail(
                 changes: field_changes(&kind, e.before_json.as_deref(), e.after_json.as_deref()),
             })
             .collect(),
-        can_write: page
-            .who
-            .role
-            .allows(crate::auth::Action::WriteRecords(&kind.id)),
+        can_write: kind.closed.is_none()
+            && page
+                .who
+                .role
+                .allows(crate::auth::Action::WriteRecords(&kind.id)),
+        closed: kind.closed.clone(),
         can_delete: page
             .who
             .role

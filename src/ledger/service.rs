@@ -505,6 +505,7 @@ pub async fn create(
         .await?
         .ok_or_else(|| AppError::invalid("kind", "台账类型", format!("没有“{kind_id}”这种台账")))?;
     who.require(Action::WriteRecords(&def.id))?;
+    super::kinds::open_for_writing(&def)?;
     let today = crate::calendar::today(now);
     let data = validate_input(db, who, &def, &input.fields, None, today).await?;
     let mut tx = db.begin().await?;
@@ -577,6 +578,8 @@ pub async fn update(
 ) -> Result<RecordView, AppError> {
     let before = readable(db, who, id).await?;
     who.require(Action::WriteRecords(&before.kind))?;
+    let def = kind(db, who, &before.kind).await?;
+    super::kinds::open_for_writing(&def)?;
     if before.deleted {
         return Err(AppError::BadRequest("记录已删除，请先恢复再修改".into()));
     }
@@ -590,7 +593,6 @@ pub async fn update(
     let version = input.version.ok_or_else(|| {
         AppError::invalid("version", "版本", "修改时须提供读取时的版本号 version")
     })?;
-    let def = kind(db, who, &before.kind).await?;
     let today = crate::calendar::today(now);
     let data = validate_input(db, who, &def, &input.fields, Some(&before), today).await?;
     let mut tx = db.begin().await?;
@@ -628,6 +630,10 @@ pub async fn set_deleted(
     who.require(Action::DeleteRecords(&before.kind))?;
     if before.deleted == deleted {
         return Ok(before);
+    }
+    if !deleted {
+        // A restored record of a closed kind would be a live record no figure counts.
+        super::kinds::open_for_writing(&kind(db, who, &before.kind).await?)?;
     }
     let mut tx = db.begin().await?;
     queries::set_deleted(&mut tx, who.park_id, id, deleted.then_some(now), now).await?;

@@ -417,6 +417,11 @@ pub fn error_page(status: StatusCode, message: &str) -> Response {
         s if s.is_client_error() => "请求有误",
         _ => "出错了",
     };
+    titled_error_page(status, title, message)
+}
+
+/// An error page with its own title, for a refusal the status alone does not name.
+pub fn titled_error_page(status: StatusCode, title: &str, message: &str) -> Response {
     let mut res = render(
         "error.html",
         ErrorView {

@@ -14,6 +14,7 @@ mod audit_chain;
 mod backup;
 mod checks;
 mod cli;
+mod closed_kinds;
 mod compile;
 mod drilldown;
 mod excel;

@@ -327,14 +327,6 @@ async fn every_call_for_every_role() {
                 "/api/v1/records?kind=enterprise_problem".into(),
                 None,
             ),
-            (
-                "oxe",
-                Method::POST,
-                "/api/v1/records".into(),
-                Some(
-                    json!({"kind": "enterprise_problem", "fields": {"accepted_on": "2024-05-01", "enterprise": "乙制造有限公司", "problem_category": "融资", "description": "贷款难"}}),
-                ),
-            ),
             ("a", Method::GET, "/api/v1/audit".into(), None),
             ("a", Method::GET, "/api/v1/audit/verify".into(), None),
             ("obl", Method::GET, "/api/v1/plans".into(), None),

@@ -728,7 +728,7 @@ async fn the_working_year_is_one_rule_kept_between_pages() {
     app.post_ok(
         &office,
         "/api/v1/records",
-        serde_json::json!({"kind": "enterprise_problem", "fields": {"accepted_on": "2026-01-05", "enterprise": "甲科技有限公司", "problem_category": "用工", "description": "明年的事项"}}),
+        serde_json::json!({"kind": "visit", "fields": {"date": "2026-01-05", "enterprise": "甲科技有限公司", "visitor": "王五", "visit_form": "走访慰问"}}),
     )
     .await;
     let b = sign_in(&app, "office").await;
