@@ -114,6 +114,13 @@ async fn fields(st: &AppState, page: &Page) -> Result<Vec<FormField>, crate::err
             .hint("一句话说明要解决的问题"),
         field("description", "诉求内容", "textarea").required(),
         field("contact_name", "联系人", "text"),
+        field("nature", "诉求性质", "select").required().options([
+            (
+                super::PROBLEM.to_string(),
+                "问题诉求（需要办理答复）".to_string(),
+            ),
+            (super::SUGGESTION.to_string(), "意见建议".to_string()),
+        ]),
     ];
     if page.who.role != Role::Enterprise {
         let enterprises = crate::org::service::list_enterprises(&st.db, &page.who).await?;
@@ -162,6 +169,7 @@ async fn request_form(
 async fn new_form(State(st): State<AppState>, page: Page) -> PageResult {
     page.who.require(Action::RaiseRequests)?;
     let mut values = Values::new();
+    values.insert("nature".into(), super::PROBLEM.into());
     if page.who.role != Role::Enterprise {
         let today = crate::calendar::today(st.now());
         values.insert("received_on".into(), today.to_string());
@@ -191,6 +199,7 @@ async fn create(
         enterprise_id: opt_id(&values, "enterprise_id", "企业", &mut errors),
         received_on,
         channel: Some(text(&values, "channel")).filter(|c| !c.trim().is_empty()),
+        nature: Some(text(&values, "nature")),
     };
     let saved =
         crate::web::form::after_parse(errors, service::create(&st.db, &page.who, input, st.now()));

@@ -50,6 +50,8 @@ pub struct RequestInput {
     pub received_on: Option<NaiveDate>,
     /// Staff only: phone, visit or forum (phone when left out).
     pub channel: Option<String>,
+    /// `problem` (a 诉求 to be answered, when left out) or `suggestion` (意见建议).
+    pub nature: Option<String>,
 }
 
 /// A step as a form or a JSON body asks for it.
@@ -194,6 +196,18 @@ pub async fn create(
         ));
     }
     let contact_name = crate::ledger::value::normalize_text(&input.contact_name);
+    let nature = match input.nature.as_deref().map(str::trim) {
+        None | Some("") | Some(super::PROBLEM) => super::PROBLEM,
+        Some(super::SUGGESTION) => super::SUGGESTION,
+        Some(_) => {
+            errors.push(FieldError::new(
+                "nature",
+                "诉求性质",
+                "请选择 problem（问题诉求）或 suggestion（意见建议）",
+            ));
+            super::PROBLEM
+        }
+    };
     let (enterprise_id, received_on, channel) = match own {
         Some(e) => {
             if input.enterprise_id.is_some_and(|asked| asked != e) {
@@ -247,7 +261,7 @@ pub async fn create(
     let due = deadlines(&calendar, today, Limits::default(), false);
     let new = NewRequest {
         enterprise_id: Some(enterprise_id),
-        nature: super::PROBLEM,
+        nature,
         category: &category,
         team_group: group,
         title: &title,

@@ -397,3 +397,62 @@ async fn an_enterprise_is_not_offered_the_replaced_ledgers_nor_the_staff_control
     }
     assert!(!list.body.contains("下载导入模板"));
 }
+
+#[tokio::test]
+async fn a_suggestion_registered_as_a_request_counts_among_the_suggestions() {
+    let mut app = TestApp::new().await;
+    app.state.clock = taizhang::web::Clock::Fixed(
+        chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2025, 6, 3, 2, 0, 0)
+            .single()
+            .unwrap(),
+    );
+    app.passwords_never_expire().await;
+    let staff = app.login("service_staff").await;
+    let before = carried_figures(&app.db, app.park_id, 2025).await;
+    // A suggestion collected at a forum, registered in one action.
+    let (status, body) = app
+        .post(
+            &staff,
+            "/api/v1/requests",
+            serde_json::json!({"category": "其他", "title": "建议增开园区通勤班车",
+                "description": "座谈会上企业代表建议早晚高峰增开通勤班车。",
+                "enterprise_id": app.enterprises.0, "received_on": "2025-06-02",
+                "channel": "forum", "nature": "suggestion"}),
+        )
+        .await;
+    assert_eq!(status, axum::http::StatusCode::CREATED, "{body}");
+    assert_eq!(body["nature"], "suggestion", "{body}");
+    // And a problem, which is not a suggestion.
+    let (status, _) = app
+        .post(
+            &staff,
+            "/api/v1/requests",
+            serde_json::json!({"category": "用工", "title": "招工难", "description": "缺少技术工人。",
+                "enterprise_id": app.enterprises.0, "received_on": "2025-06-02"}),
+        )
+        .await;
+    assert_eq!(status, axum::http::StatusCode::CREATED);
+    let after = carried_figures(&app.db, app.park_id, 2025).await;
+    assert_eq!(
+        after.1,
+        before.1 + 1,
+        "one more suggestion: {before:?} → {after:?}"
+    );
+    // A nature that is neither is named at its field, and nothing is written.
+    let (status, body) = app
+        .post(
+            &staff,
+            "/api/v1/requests",
+            serde_json::json!({"category": "其他", "title": "x", "description": "y",
+                "enterprise_id": app.enterprises.0, "nature": "praise"}),
+        )
+        .await;
+    assert_eq!(
+        status,
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        "{body}"
+    );
+    assert_eq!(body["error"]["fields"][0]["field"], "nature", "{body}");
+    let (_, list) = app.get(&staff, "/api/v1/requests").await;
+    assert_eq!(list["total"], 2, "nothing half-written");
+}
