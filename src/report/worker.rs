@@ -10,7 +10,7 @@
 //! template that asks for too much ends the child with a message, never the server.
 //!
 //! The binary turns this on at start-up ([`isolate_in`]); without it (the library's own unit
-//! tests) templates render in-process, through the same [`RenderInput::render`].
+//! tests) templates render in-process, through the same `RenderInput::render`.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
