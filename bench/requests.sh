@@ -39,6 +39,7 @@ for _ in $(seq 1 50); do curl -sf "127.0.0.1:$PORT/healthz" >/dev/null && break;
 while read -r login; do
   curl -sf -X POST "127.0.0.1:$PORT/api/v1/session" -H 'content-type: application/json' \
     -d "{\"login\":\"$login\",\"password\":\"$PASSWORD\"}" | sed -E 's/.*"token":"([^"]+)".*/\1/'
+  echo
 done < "$WORK/logins.txt" > "$WORK/tokens.txt"
 tokens=$(grep -c . "$WORK/tokens.txt")
 first=$(head -n1 "$WORK/tokens.txt")
