@@ -41,6 +41,11 @@ while read -r login; do
     -d "{\"login\":\"$login\",\"password\":\"$PASSWORD\"}" | sed -E 's/.*"token":"([^"]+)".*/\1/'
   echo
 done < "$WORK/logins.txt" > "$WORK/tokens.txt"
+# Only what reads as a token is kept: a refused sign-in (its message in Chinese) would be sent
+# as a header otherwise.
+grep -vE '^[0-9]+\.[0-9a-f]+$' "$WORK/tokens.txt" | head -n 3 | sed 's/^/refused sign-in: /' >&2 || true
+grep -E '^[0-9]+\.[0-9a-f]+$' "$WORK/tokens.txt" > "$WORK/good.txt" || true
+mv "$WORK/good.txt" "$WORK/tokens.txt"
 tokens=$(grep -c . "$WORK/tokens.txt")
 first=$(head -n1 "$WORK/tokens.txt")
 own=$(curl -sf -H "Authorization: Bearer $first" "127.0.0.1:$PORT/api/v1/requests?limit=20" \
@@ -62,7 +67,7 @@ TOKENS="$WORK/tokens.txt" wrk -t2 -c1000 -d"${SECONDS_EACH}s" --latency -s "$WOR
 
 COOKIE=$(curl -si -X POST "127.0.0.1:$PORT/login" -H 'content-type: application/x-www-form-urlencoded' \
   --data-urlencode "login=xiaoer" --data-urlencode "password=$PASSWORD" --data-urlencode "next=/" \
-  | grep -i '^set-cookie:' | sed -E 's/^[Ss]et-[Cc]ookie: ([^;]+).*/\1/' | tr -d '\r')
+  | grep -i '^set-cookie:' | sed -E 's/^[Ss]et-[Cc]ookie: ([^;]+).*/\1/' | tr -d '\r' | paste -sd ';' -)
 QUEUE="http://127.0.0.1:$PORT/requests?status=open"
 queue_status=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $COOKIE" "$QUEUE")
 wrk -t2 -c32 -d"${SECONDS_EACH}s" --latency -H "Cookie: $COOKIE" "$QUEUE" > "$WORK/queue.txt"
