@@ -237,6 +237,24 @@ async fn public_post(app: &TestApp, meeting: i64, pairs: &[(&str, &str)]) -> Ans
     send(app, req).await
 }
 
+/// Posts the phone page's form: the code and form token it was handed, a person and the last
+/// four digits typed.
+async fn sign_in_with(
+    app: &TestApp,
+    meeting: i64,
+    (code, form): (&str, &str),
+    person: &str,
+    last4: &str,
+) -> Answer {
+    let pairs = [
+        ("code", code),
+        ("form", form),
+        ("person", person),
+        ("last4", last4),
+    ];
+    public_post(app, meeting, &pairs).await
+}
+
 async fn a_meeting(app: &TestApp) -> i64 {
     let secretary = app.login("branch_secretary").await;
     let m = app
@@ -284,17 +302,7 @@ async fn a_member_signs_in_with_the_last_four_digits_of_their_phone() {
     .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN, "{}", forged.body);
 
-    let wrong = public_post(
-        &app,
-        meeting,
-        &[
-            ("code", &code),
-            ("form", &form),
-            ("person", &li),
-            ("last4", "1234"),
-        ],
-    )
-    .await;
+    let wrong = sign_in_with(&app, meeting, (&code, &form), &li, "1234").await;
     assert_eq!(
         wrong.status,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -305,17 +313,7 @@ async fn a_member_signs_in_with_the_last_four_digits_of_their_phone() {
 
     app.state.clock =
         taizhang::web::Clock::Fixed(crate::helpers::now() + chrono::Duration::minutes(30));
-    let right = public_post(
-        &app,
-        meeting,
-        &[
-            ("code", &code),
-            ("form", &form),
-            ("person", &li),
-            ("last4", "2222"),
-        ],
-    )
-    .await;
+    let right = sign_in_with(&app, meeting, (&code, &form), &li, "2222").await;
     assert_eq!(right.status, StatusCode::OK, "{}", right.body);
     assert!(right.body.contains("李四，签到成功"), "{}", right.body);
 
@@ -355,17 +353,7 @@ async fn a_code_out_of_its_window_or_for_another_meeting_is_refused() {
         elsewhere.body
     );
     let li = people[1].to_string();
-    let posted = public_post(
-        &app,
-        other,
-        &[
-            ("code", &code),
-            ("form", &form),
-            ("person", &li),
-            ("last4", "2222"),
-        ],
-    )
-    .await;
+    let posted = sign_in_with(&app, other, (&code, &form), &li, "2222").await;
     assert_eq!(posted.status, StatusCode::BAD_REQUEST);
 
     let tampered = public_get(&app, &link.replace("code=", "code=9")).await;
@@ -377,17 +365,7 @@ async fn a_code_out_of_its_window_or_for_another_meeting_is_refused() {
     let late = public_get(&app, &link).await;
     assert_eq!(late.status, StatusCode::BAD_REQUEST);
     assert!(late.body.contains("签到码已过期"), "{}", late.body);
-    let posted = public_post(
-        &app,
-        meeting,
-        &[
-            ("code", &code),
-            ("form", &form),
-            ("person", &li),
-            ("last4", "2222"),
-        ],
-    )
-    .await;
+    let posted = sign_in_with(&app, meeting, (&code, &form), &li, "2222").await;
     assert_eq!(posted.status, StatusCode::BAD_REQUEST);
     assert!(posted.body.contains("签到码已过期"), "{}", posted.body);
 }
@@ -402,17 +380,7 @@ async fn five_wrong_phones_lock_that_person_out_of_that_meeting() {
     let (code, form) = (hidden(&page.body, "code"), hidden(&page.body, "form"));
     let wang = people[2].to_string();
     for left in (0..5).rev() {
-        let a = public_post(
-            &app,
-            meeting,
-            &[
-                ("code", &code),
-                ("form", &form),
-                ("person", &wang),
-                ("last4", "0000"),
-            ],
-        )
-        .await;
+        let a = sign_in_with(&app, meeting, (&code, &form), &wang, "0000").await;
         assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
         if left > 0 {
             assert!(
@@ -422,17 +390,7 @@ async fn five_wrong_phones_lock_that_person_out_of_that_meeting() {
             );
         }
     }
-    let locked = public_post(
-        &app,
-        meeting,
-        &[
-            ("code", &code),
-            ("form", &form),
-            ("person", &wang),
-            ("last4", "3333"),
-        ],
-    )
-    .await;
+    let locked = sign_in_with(&app, meeting, (&code, &form), &wang, "3333").await;
     assert_eq!(locked.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(locked.body.contains("已锁定"), "{}", locked.body);
     assert!(!locked.body.contains("3333"), "the phone is never echoed");
@@ -446,17 +404,7 @@ async fn five_wrong_phones_lock_that_person_out_of_that_meeting() {
     );
     // Another person of the same meeting is not locked.
     let li = people[1].to_string();
-    let right = public_post(
-        &app,
-        meeting,
-        &[
-            ("code", &code),
-            ("form", &form),
-            ("person", &li),
-            ("last4", "2222"),
-        ],
-    )
-    .await;
+    let right = sign_in_with(&app, meeting, (&code, &form), &li, "2222").await;
     assert_eq!(right.status, StatusCode::OK, "{}", right.body);
 }
 
@@ -676,17 +624,7 @@ async fn a_sign_in_the_record_refuses_is_said_on_the_page() {
     let page = public_get(&app, &link).await;
     let (code, form) = (hidden(&page.body, "code"), hidden(&page.body, "form"));
     let li = people[1].to_string();
-    let a = public_post(
-        &app,
-        meeting,
-        &[
-            ("code", &code),
-            ("form", &form),
-            ("person", &li),
-            ("last4", "2222"),
-        ],
-    )
-    .await;
+    let a = sign_in_with(&app, meeting, (&code, &form), &li, "2222").await;
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.body);
     assert!(a.body.contains("花名册中找不到：张三"), "{}", a.body);
     assert!(a.body.contains("请会议记录人为您登记"), "{}", a.body);
@@ -695,16 +633,6 @@ async fn a_sign_in_the_record_refuses_is_said_on_the_page() {
         .await;
     assert_eq!(rec["fields"]["attendees"], "张三", "nothing written");
     // The right phone was no wrong try: the next one still has all five.
-    let wrong = public_post(
-        &app,
-        meeting,
-        &[
-            ("code", &code),
-            ("form", &form),
-            ("person", &li),
-            ("last4", "1111"),
-        ],
-    )
-    .await;
+    let wrong = sign_in_with(&app, meeting, (&code, &form), &li, "1111").await;
     assert!(wrong.body.contains("还可尝试 4 次"), "{}", wrong.body);
 }
