@@ -5,9 +5,11 @@
 mod bind;
 mod error;
 mod migrate;
+mod totals;
 
 pub use bind::{fetch_all, fetch_one, Bind};
 pub use error::DbError;
+pub use totals::{data_version, Totals};
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+pub use super::queries::RequestTotals;
 use super::queries::{self, EventRow, NewRequest, RequestRow, StepChange};
 use super::{
     deadlines, group_of, Deadlines, Limits, Party, Rating, State, Status, Step, CATEGORIES, STEPS,
@@ -319,6 +320,7 @@ pub const OPEN: &str = "open";
 /// The requests in the caller's scope, the most pressing first.
 pub async fn list(
     db: &Db,
+    totals: &RequestTotals,
     who: &Principal,
     f: RequestFilter,
     now: DateTime<Utc>,
@@ -368,7 +370,7 @@ pub async fn list(
     }
     let limit = f.limit.unwrap_or(50).clamp(1, 200);
     let offset = f.offset.unwrap_or(0).max(0);
-    let (rows, total) = queries::list(db, who.park_id, narrow, limit, offset).await?;
+    let (rows, total) = queries::list(db, totals, who.park_id, narrow, limit, offset).await?;
     Ok(Listing {
         items: rows.into_iter().map(|r| view(who, r, today)).collect(),
         total,
@@ -387,7 +389,12 @@ pub struct Pressing {
 }
 
 /// The caller's [`Pressing`] counts, narrowed as [`list`] narrows.
-pub async fn pressing(db: &Db, who: &Principal, now: DateTime<Utc>) -> Result<Pressing, AppError> {
+pub async fn pressing(
+    db: &Db,
+    totals: &RequestTotals,
+    who: &Principal,
+    now: DateTime<Utc>,
+) -> Result<Pressing, AppError> {
     who.require(Action::ReadRequests)?;
     let today = crate::calendar::today(now);
     let open = queries::Narrow {
@@ -404,9 +411,9 @@ pub async fn pressing(db: &Db, who: &Principal, now: DateTime<Utc>) -> Result<Pr
         ..open
     };
     Ok(Pressing {
-        open: queries::count(db, who.park_id, open).await?,
-        due_today: queries::count(db, who.park_id, due_today).await?,
-        overdue: queries::count(db, who.park_id, overdue).await?,
+        open: queries::count(db, totals, who.park_id, open).await?,
+        due_today: queries::count(db, totals, who.park_id, due_today).await?,
+        overdue: queries::count(db, totals, who.park_id, overdue).await?,
     })
 }
 
@@ -414,6 +421,7 @@ pub async fn pressing(db: &Db, who: &Principal, now: DateTime<Utc>) -> Result<Pr
 /// them: the totals [`list`] answers for `status=…`, counted by it.
 pub async fn by_status(
     db: &Db,
+    totals: &RequestTotals,
     who: &Principal,
     now: DateTime<Utc>,
 ) -> Result<Vec<(Status, i64)>, AppError> {
@@ -424,7 +432,7 @@ pub async fn by_status(
             limit: Some(1),
             ..Default::default()
         };
-        out.push((status, list(db, who, filter, now).await?.total));
+        out.push((status, list(db, totals, who, filter, now).await?.total));
     }
     Ok(out)
 }
