@@ -54,6 +54,7 @@ pub async fn create(
     };
     let catalogue = Catalogue::default_catalogue();
     crate::ledger::queries::install_kinds(&mut tx, park_id, &catalogue).await?;
+    crate::ledger::upgrade::mark_current(&mut tx, park_id).await?;
     audit::record(
         &mut tx,
         park_id,

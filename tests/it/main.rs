@@ -12,6 +12,7 @@ mod api_org;
 mod api_records;
 mod audit_chain;
 mod backup;
+mod catalogue_upgrade;
 mod checks;
 mod cli;
 mod closed_kinds;
