@@ -2,7 +2,8 @@
 //! (走访台账 records) made to them, whether a visit's 走访人 is the enterprise's paired leader
 //! ("非包联企业" when not), and the problems a visit raised (one a line of 反映问题), each of
 //! which becomes an enterprise request from the record's page
-//! (`requests::service::raise_from_visit`).
+//! (`requests::service::raise_from_visit`). The 包联 coverage rule (`visit_coverage`) lives with
+//! the other rule checks (`rules`) and reads the same rows (`queries`).
 //!
 //! An account acts for a person through `users.person_id` (the demo ties each working account to
 //! its roster entry; accounts made on the web or the command line have none until linked): a

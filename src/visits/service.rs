@@ -1,6 +1,7 @@
-//! What the pages ask of 包联 and visits: each leader's paired enterprises
+//! What the pages and the rule checks ask of 包联 and visits: each leader's paired enterprises
 //! with their last visit and this quarter's (`paired`), the 非包联 mark of visits (`unpaired`),
-//! and a visit record's panel (its mark, its problems and the requests raised from them).
+//! a visit record's panel (its mark, its problems and the requests raised from them), and the
+//! (enterprise, period) pairs no visit of its leader covers (`uncovered`, for `visit_coverage`).
 //! Reading only; raising a request from a problem is `requests::service::raise_from_visit`.
 
 use std::collections::{HashMap, HashSet};
@@ -14,6 +15,7 @@ use crate::auth::{Action, Principal, Role};
 use crate::db::{Db, DbError};
 use crate::error::AppError;
 use crate::ledger::service::RecordView;
+use crate::rules::Period;
 
 /// One paired enterprise as 我的包联企业 lists it.
 #[derive(Clone, Debug, Serialize)]
@@ -258,4 +260,71 @@ pub async fn panel(db: &Db, who: &Principal, rec: &RecordView) -> Result<Panel, 
             && who.role.allows(Action::ReadRequests),
         earlier,
     })
+}
+
+/// A paired enterprise its leader did not visit in one period.
+#[derive(Clone, Debug)]
+pub struct Uncovered {
+    pub enterprise_id: i64,
+    pub enterprise: String,
+    pub leader: String,
+    /// The period's number in the year (1-based).
+    pub index: u32,
+    /// The period's other visits (by others than the leader): record id, date, 走访人.
+    pub others: Vec<(i64, NaiveDate, String)>,
+}
+
+/// The paired enterprises with no visit by their 包联领导 in each of the first `ended` periods
+/// of `year` (those ended by the check date), by enterprise (in roster order) and period.
+pub async fn uncovered(
+    db: &Db,
+    park_id: i64,
+    year: i32,
+    period: Period,
+    ended: u32,
+) -> Result<Vec<Uncovered>, DbError> {
+    let (Some(first), Some(last)) = (
+        NaiveDate::from_ymd_opt(year, 1, 1),
+        period.last_day(year, ended),
+    ) else {
+        return Ok(Vec::new());
+    };
+    if ended == 0 {
+        return Ok(Vec::new());
+    }
+    let mut paired = queries::paired(db, park_id).await?;
+    paired.sort_by_key(|e| e.id);
+    let visits = queries::visits_between(db, park_id, first, last).await?;
+    let mut out = Vec::new();
+    for e in paired {
+        let of_e: Vec<&VisitRow> = visits.iter().filter(|v| v.1 == e.id).collect();
+        for index in 1..=ended {
+            let Some((from, to)) = period_span(period, year, index) else {
+                continue;
+            };
+            let within: Vec<&&VisitRow> =
+                of_e.iter().filter(|v| v.2 >= from && v.2 <= to).collect();
+            if within.iter().any(|v| is_paired(&v.3, Some(&e.leader_name))) {
+                continue;
+            }
+            out.push(Uncovered {
+                enterprise_id: e.id,
+                enterprise: e.name.clone(),
+                leader: e.leader_name.trim().to_string(),
+                index,
+                others: within.iter().map(|v| (v.0, v.2, v.3.clone())).collect(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The first and last day of period `index` of `year`.
+pub fn period_span(period: Period, year: i32, index: u32) -> Option<(NaiveDate, NaiveDate)> {
+    let from = if index <= 1 {
+        NaiveDate::from_ymd_opt(year, 1, 1)
+    } else {
+        period.last_day(year, index - 1).and_then(|d| d.succ_opt())
+    };
+    Some((from?, period.last_day(year, index)?))
 }

@@ -1,5 +1,7 @@
 //! 包联 and visits: each leader's paired enterprises (我的包联企业) and the visit form they open,
-//! the 非包联企业 mark, and a visit's problems each becoming a request linked back to the visit.
+//! the 非包联企业 mark, a visit's problems each becoming a request linked back to the visit, and
+//! the coverage rule (`visit_coverage`) finding exactly the paired enterprises their leader did
+//! not visit in a period.
 
 use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -459,4 +461,162 @@ async fn each_problem_of_a_visit_becomes_one_request_linking_back_to_it() {
     assert_eq!(after["source_line"], 2);
     assert_eq!(after["channel"], "visit");
     let _ = now();
+}
+
+async fn coverage(
+    app: &TestApp,
+    rules: &taizhang::rules::Rules,
+    as_of: &str,
+) -> Vec<(String, String, Vec<i64>)> {
+    let as_of = chrono::NaiveDate::parse_from_str(as_of, "%Y-%m-%d").unwrap();
+    taizhang::rules::check_with(&app.db, app.park_id, rules, 2025, as_of)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|f| f.rule == "visit_coverage")
+        .map(|f| (f.unit, f.period, f.record_ids))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_coverage_rule_finds_exactly_the_paired_enterprises_their_leader_did_not_visit() {
+    let app = TestApp::new().await;
+    let p = pairs(&app).await;
+    let office = app.login("office").await;
+    visit(&app, &office, "2025-02-10", "甲科技有限公司", "张书记").await;
+    let by_other = visit(&app, &office, "2025-05-05", "甲科技有限公司", "王五").await;
+    visit(&app, &office, "2025-01-15", "乙制造有限公司", "李主任").await;
+    visit(
+        &app,
+        &office,
+        "2025-04-20",
+        "乙制造有限公司",
+        "李主任、王五",
+    )
+    .await;
+    let deleted = visit(&app, &office, "2025-03-03", "丙材料有限公司", "张书记").await;
+    let (status, body) = app
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/records/{deleted}"),
+            Some(&office),
+            None,
+        )
+        .await;
+    assert!(status.is_success(), "{body}");
+    // 丁商贸 has no leader: however it is visited, it is never found.
+    visit(&app, &office, "2025-03-01", "丁商贸有限公司", "王五").await;
+    // Visits after the quarters ended by the check date do not count for them.
+    visit(&app, &office, "2025-07-02", "丙材料有限公司", "张书记").await;
+
+    let rules = taizhang::rules::Rules::default_rules();
+    let found = coverage(&app, &rules, "2025-06-30").await;
+    assert_eq!(
+        found,
+        vec![
+            (
+                "甲科技有限公司".to_string(),
+                "2025-Q2".to_string(),
+                vec![by_other]
+            ),
+            ("丙材料有限公司".to_string(), "2025-Q1".to_string(), vec![]),
+            ("丙材料有限公司".to_string(), "2025-Q2".to_string(), vec![]),
+        ],
+        "exactly the unvisited (enterprise, quarter) pairs"
+    );
+    // Before the first quarter ends nothing can be found.
+    assert!(coverage(&app, &rules, "2025-03-30").await.is_empty());
+
+    // The findings feed the report's problems section, in one sentence.
+    let as_of = chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap();
+    let (open, problems) = taizhang::rules::service::for_report(&app.db, app.park_id, 2025, as_of)
+        .await
+        .unwrap();
+    assert_eq!(
+        open.iter().filter(|f| f.rule == "visit_coverage").count(),
+        3
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|s| s.starts_with("2个企业存在包联领导未按季度走访的情况")
+                && s.contains("甲科技有限公司")
+                && s.contains("丙材料有限公司")),
+        "{problems:?}"
+    );
+
+    // The checks page shows them with a link to the enterprise's visits of the period.
+    let page = sign_in(&app, "office")
+        .await
+        .get("/checks?year=2025&as_of=2025-06-30")
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("包联领导未按季度走访"), "{}", page.body);
+    assert!(page
+        .body
+        .contains("包联领导张书记在2025-Q2未走访该企业；该期间其他人员走访1次"));
+    assert!(
+        page.body.contains(&format!(
+            "/ledger/visit?enterprise={}&amp;from=2025-01-01&amp;to=2025-03-31",
+            p.e3
+        )),
+        "{}",
+        page.body
+    );
+    let linked = sign_in(&app, "office")
+        .await
+        .get(&format!(
+            "/ledger/visit?enterprise={}&from=2025-04-01&to=2025-06-30",
+            p.e1
+        ))
+        .await;
+    assert_eq!(linked.status, StatusCode::OK);
+    assert!(
+        linked.body.contains(&format!("/records/{by_other}?")),
+        "{}",
+        linked.body
+    );
+    let _ = (p.zhang, p.e2, p.e4);
+}
+
+#[tokio::test]
+async fn the_coverage_period_is_the_parks_to_choose() {
+    let app = TestApp::new().await;
+    pairs(&app).await;
+    let office = app.login("office").await;
+    visit(&app, &office, "2025-02-10", "甲科技有限公司", "张书记").await;
+    visit(&app, &office, "2025-01-15", "乙制造有限公司", "李主任").await;
+    let catalogue = taizhang::ledger::catalogue::Catalogue::default_catalogue();
+    let yearly = taizhang::rules::Rules::default_rules()
+        .overlay(
+            "[[rule]]\nid = \"visit_coverage\"\ntitle = \"包联领导全年未走访\"\narticle = \"\"\nperiod = \"year\"\nrequires = { visits = \"paired_each_period\" }\n",
+            &catalogue,
+        )
+        .unwrap();
+    assert!(
+        coverage(&app, &yearly, "2025-06-30").await.is_empty(),
+        "the year has not ended"
+    );
+    assert_eq!(
+        coverage(&app, &yearly, "2025-12-31").await,
+        vec![("丙材料有限公司".to_string(), "2025".to_string(), vec![])]
+    );
+    let monthly = taizhang::rules::Rules::default_rules()
+        .overlay(
+            "[[rule]]\nid = \"visit_coverage\"\ntitle = \"包联领导未按月走访\"\narticle = \"\"\nperiod = \"month\"\nrequires = { visits = \"paired_each_period\" }\n",
+            &catalogue,
+        )
+        .unwrap();
+    // Three paired enterprises, two months ended, two months covered once each.
+    assert_eq!(
+        coverage(&app, &monthly, "2025-02-28").await.len(),
+        3 * 2 - 2
+    );
+    // A requirement the rules do not know is refused naming it.
+    let bad = taizhang::rules::Rules::default_rules().overlay(
+        "[[rule]]\nid = \"visit_coverage\"\ntitle = \"x\"\narticle = \"\"\nperiod = \"quarter\"\nrequires = { visits = \"everyone\" }\n",
+        &catalogue,
+    );
+    let message = bad.unwrap_err().to_string();
+    assert!(message.contains("走访要求“everyone”无效"), "{message}");
 }
