@@ -25,7 +25,7 @@ pub const PROBLEMS_FIELD: &str = "problems";
 /// The mark of a visit whose 走访人 does not include the enterprise's paired leader.
 pub const UNPAIRED_MARK: &str = "非包联企业";
 
-/// A request's title made from a problem line: its first [`TITLE_CHARS`] characters.
+/// A request's title made from a problem line: at most this many characters of it.
 const TITLE_CHARS: usize = 40;
 
 /// The names a 走访人 value holds: people are written one after another, separated by 、, commas,
@@ -82,7 +82,7 @@ fn strip_list_mark(line: &str) -> &str {
     line
 }
 
-/// A request's title for a problem line: the line, cut at [`TITLE_CHARS`] characters with "…".
+/// A request's title for a problem line: the line, cut at `TITLE_CHARS` characters with "…".
 pub fn request_title(line: &str) -> String {
     if line.chars().count() <= TITLE_CHARS {
         line.to_string()
