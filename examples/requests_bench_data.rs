@@ -147,6 +147,7 @@ async fn main() {
             registered_on: registered,
             due: deadlines(&calendar, registered, Limits::default(), false),
             created_by: 0,
+            source: None,
         };
         let at = Utc.from_utc_datetime(&registered.and_hms_opt(4, 0, 0).expect("noon"));
         let id = queries::insert(&mut tx, park.id, &new, at)

@@ -22,5 +22,6 @@ pub mod requests;
 pub mod rules;
 pub mod tasks;
 pub mod telemetry;
+pub mod visits;
 pub mod web;
 pub mod workdays;

@@ -87,6 +87,9 @@ pub enum Action<'a> {
     ReadRequests,
     /// Raise a request: an enterprise for itself, the office and 园小二 for an enterprise.
     RaiseRequests,
+    /// See the 包联 pairs and their visits (我的包联企业): a leader their own, the office every
+    /// leader's.
+    ReadPairings,
 }
 
 impl Role {
@@ -167,6 +170,7 @@ impl Role {
             (Office, ManageCalendar) => true,
             (Office | ServiceStaff | Enterprise, ReadRequests | RaiseRequests) => true,
             (Leader, ReadRequests) => true,
+            (Office | Leader, ReadPairings) => true,
             (BranchSecretary, ReadPlans | UpdateTasks | ReadChecks) => true,
             (Leader, ReadPlans | SuperviseTasks | ReadChecks | ReadReport) => true,
             (SysAdmin, ManageUsers | ReadUsers) => true,

@@ -94,5 +94,6 @@ fn forbidden_message(action: Action<'_>) -> &'static str {
         Action::ManageCalendar => "仅党建办可以维护工作日历",
         Action::ReadRequests => "您的角色不能查看企业诉求",
         Action::RaiseRequests => "您的角色不能提出或登记企业诉求",
+        Action::ReadPairings => "仅领导和党建办可以查看包联企业",
     }
 }

@@ -37,8 +37,11 @@ pub struct RequestRow {
     pub rated: bool,
     pub reopened: i64,
     pub version: i64,
-    /// The ledger record this request was carried over from (企业难题, 意见建议).
+    /// The ledger record this request was carried over from (企业难题, 意见建议), or the visit
+    /// it was raised on (走访, with `source_line`).
     pub source_record_id: Option<i64>,
+    /// The line of the visit's 反映问题 it was raised from (1-based).
+    pub source_line: Option<i32>,
 }
 
 /// One step or message of a request's thread.
@@ -68,6 +71,8 @@ pub struct NewRequest<'a> {
     pub registered_on: NaiveDate,
     pub due: Deadlines,
     pub created_by: i64,
+    /// The visit (走访 record) and the line of its 反映问题 the request was raised from.
+    pub source: Option<(i64, i32)>,
 }
 
 /// What a step changes on a request.
@@ -87,7 +92,7 @@ const SELECT: &str = "SELECT r.id, r.enterprise_id, COALESCE(e.name, '') AS ente
      r.nature, r.category, r.team_group, r.title, r.description, r.contact_name, r.channel, r.received_on, \
      r.registered_on, r.status, r.contact_by, r.reply_by, r.close_by, r.estimated, r.extended, \
      r.contacted_on, r.replied_on, r.closed_on, r.rating, r.rated, r.reopened, r.version, \
-     r.source_record_id \
+     r.source_record_id, r.source_line \
      FROM requests r LEFT JOIN enterprises e ON e.park_id = r.park_id AND e.id = r.enterprise_id";
 
 pub async fn insert(
@@ -99,8 +104,9 @@ pub async fn insert(
     Ok(on_tx!(tx, |c| sqlx::query_scalar(
         "INSERT INTO requests (park_id, enterprise_id, category, team_group, title, description, \
          contact_name, channel, received_on, registered_on, contact_by, reply_by, close_by, \
-         estimated, created_by, created_at, updated_at, nature) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17) \
+         estimated, created_by, created_at, updated_at, nature, source_record_id, source_line) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, \
+         $18, $19) \
          RETURNING id"
     )
     .bind(park_id)
@@ -120,7 +126,27 @@ pub async fn insert(
     .bind(r.created_by)
     .bind(now)
     .bind(r.nature)
+    .bind(r.source.map(|(record, _)| record))
+    .bind(r.source.map(|(_, line)| line))
     .fetch_one(c)
+    .await)?)
+}
+
+/// The requests raised from the lines of a visit's 反映问题: (request id, line, status, title),
+/// by line.
+pub async fn raised_from(
+    db: &Db,
+    park_id: i64,
+    record_id: i64,
+) -> Result<Vec<(i64, i32, String, String)>, DbError> {
+    Ok(on_db!(db, |pool| sqlx::query_as(
+        "SELECT id, source_line, status, title FROM requests \
+         WHERE park_id = $1 AND source_record_id = $2 AND source_line IS NOT NULL \
+         ORDER BY source_line"
+    )
+    .bind(park_id)
+    .bind(record_id)
+    .fetch_all(pool)
     .await)?)
 }
 

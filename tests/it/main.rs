@@ -44,5 +44,6 @@ mod rules;
 mod scaffold;
 mod second_factor;
 mod tasks;
+mod visits;
 mod web;
 mod workdays;
