@@ -7,6 +7,9 @@ use super::evaluate::percent_below;
 use super::period::Period;
 use super::Finding;
 
+/// The units a sentence names at most; the count gives the rest.
+const LISTED: usize = 5;
+
 /// One sentence per rule that found something, as a secretary would write it:
 /// "3个支部存在支委会未按月召开的情况（甲支部：3月、5月；乙支部：7月）". Findings are taken in the
 /// order given (as [`super::check`] sorts them: by rule, unit, period).
@@ -34,6 +37,7 @@ pub fn summarize(findings: &[Finding]) -> Vec<String> {
             }
             let listed: Vec<String> = details
                 .iter()
+                .take(LISTED)
                 .map(|(unit, detail)| {
                     if detail.is_empty() {
                         unit.clone()
@@ -47,8 +51,14 @@ pub fn summarize(findings: &[Finding]) -> Vec<String> {
             } else {
                 "；"
             };
+            // A long list reads as a register, not a sentence: the first few, then 等.
+            let (among, more) = if details.len() > LISTED {
+                ("其中", "等")
+            } else {
+                ("", "")
+            };
             format!(
-                "{}个{}存在{title}的情况（{}）",
+                "{}个{}存在{title}的情况（{among}{}{more}）",
                 details.len(),
                 noun(&group[0].unit_type),
                 listed.join(separator)
@@ -178,6 +188,30 @@ mod tests {
             ]
         );
         assert!(summarize(&[]).is_empty());
+    }
+
+    #[test]
+    fn a_sentence_names_five_units_and_counts_the_rest() {
+        let units = ["甲", "乙", "丙", "丁", "戊", "己", "庚"];
+        let findings: Vec<Finding> = units
+            .iter()
+            .map(|u| {
+                finding(
+                    "b_yearly",
+                    "未召开年度组织生活会",
+                    &format!("{u}支部"),
+                    "2025",
+                )
+            })
+            .collect();
+        assert_eq!(
+            summarize(&findings),
+            ["7个支部存在未召开年度组织生活会的情况（其中甲支部、乙支部、丙支部、丁支部、戊支部等）"]
+        );
+        assert_eq!(
+            summarize(&findings[..5]),
+            ["5个支部存在未召开年度组织生活会的情况（甲支部、乙支部、丙支部、丁支部、戊支部）"]
+        );
     }
 
     #[test]
