@@ -41,8 +41,15 @@ pub struct Enterprise {
     pub contact_phone: Option<String>,
     pub leader_name: Option<String>,
     pub leader_person_id: Option<i64>,
-    /// The park's qualification tags (资质标签) it holds, comma-separated, in the park's order.
+    /// The park's qualification tags (资质标签) it holds, stored comma-separated; the API and
+    /// the audit log show them as a list, as the API takes them.
+    #[serde(serialize_with = "tag_list")]
     pub tags: String,
+}
+
+/// A stored comma-separated list written out as a JSON list.
+fn tag_list<S: serde::Serializer>(tags: &str, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(super::stored_list(tags))
 }
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]

@@ -101,13 +101,7 @@ async fn a_policy_for_zhuanjingtexin_reaches_exactly_the_tagged_enterprises_once
         .as_array()
         .unwrap()
         .iter()
-        .filter(|e| {
-            e["tags"]
-                .as_str()
-                .unwrap()
-                .split(',')
-                .any(|t| t == "专精特新")
-        })
+        .filter(|e| strings(&e["tags"]).iter().any(|t| t == "专精特新"))
         .map(id)
         .collect();
     assert_eq!(tagged.len(), 3, "{list}");
@@ -163,13 +157,7 @@ async fn a_policy_for_zhuanjingtexin_reaches_exactly_the_tagged_enterprises_once
         .unwrap()
         .iter()
         .filter(|e| e["industry"] == "制造业")
-        .filter(|e| {
-            e["tags"]
-                .as_str()
-                .unwrap()
-                .split(',')
-                .any(|t| t == "专精特新")
-        })
+        .filter(|e| strings(&e["tags"]).iter().any(|t| t == "专精特新"))
         .count();
     assert_eq!(push["pushed"].as_u64(), Some(expected as u64), "{push}");
     assert_eq!(expected, 2);
