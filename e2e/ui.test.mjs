@@ -387,3 +387,41 @@ test("the office pushes a policy and the enterprise reads 我的政策 on its ph
   }
   await qiye.context.close();
 });
+
+// 暖企行动 on a phone: a leader opens 我的包联企业, logs a visit to a paired enterprise from its
+// 记走访 (the enterprise and the visitor filled in), and turns a problem raised into a request.
+test("a leader logs a visit on a phone and its problem becomes a request", async () => {
+  const phone = { width: 390, height: 844 };
+  const fitsThePhone = async (page) =>
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390),
+      `${page.url()} is wider than the phone`);
+  const { context, page } = await signIn("leader", phone);
+  await page.goto(`${BASE}/visits/paired`);
+  assert.match(await page.textContent("h1"), /我的包联企业/);
+  await fitsThePhone(page);
+  await page.screenshot({ path: `${SHOTS}/30-paired-phone.png`, fullPage: true });
+  const enterprise = (await page.textContent(".paired-list li .name a")).trim();
+  await Promise.all([page.waitForURL(/\/ledger\/visit\/new/), page.click(".paired-list li a.button")]);
+  await fitsThePhone(page);
+  assert.equal(await page.inputValue("#f-enterprise"), enterprise);
+  assert.notEqual(await page.inputValue("#f-visitor"), "");
+  const problem = `新厂房用电报装进度慢 ${Date.now() % 100000}`;
+  await page.selectOption("#f-visit_form", "现场办公");
+  await page.fill("#f-handouts", "15");
+  await page.fill("#f-discussion", "企业扩产计划与用工需求");
+  await page.fill("#f-problems", `1. ${problem}\n2. 急需招聘数控操作工20名`);
+  await page.screenshot({ path: `${SHOTS}/31-visit-form-phone.png`, fullPage: true });
+  await Promise.all([page.waitForURL(/\/records\/\d+\?saved=1$/), page.click("button.primary")]);
+  await fitsThePhone(page);
+  const raise = page.locator("form.raise").first();
+  await raise.locator("select[name=category]").selectOption("基础设施");
+  await Promise.all([page.waitForURL(/#problem-1$/), raise.locator("button").click()]);
+  await fitsThePhone(page);
+  await page.screenshot({ path: `${SHOTS}/32-visit-raised-phone.png`, fullPage: true });
+  await Promise.all([page.waitForURL(/\/requests\/\d+$/), page.click("#problem-1 a")]);
+  await fitsThePhone(page);
+  assert.equal((await page.textContent("h1")).includes(problem), true);
+  assert.match(await page.textContent("dl.facts"), /走访/);
+  assert.match(await page.textContent("main"), /反映问题转为诉求/);
+  await context.close();
+});

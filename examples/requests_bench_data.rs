@@ -1,7 +1,8 @@
 //! The data of `bench/requests.sh`: on a database the demo built, adds enterprise requests
 //! spread over the park's enterprises and the demo's three years, in every status, and one
 //! enterprise account for each of the first enterprises (`qiye001`, `qiye002` …, with the
-//! demo's password). Prints the logins, one a line, for the load script.
+//! demo's password), adding enterprises when the demo has fewer than the accounts asked. Prints
+//! the logins, one a line, for the load script.
 //!
 //!   requests_bench_data DATABASE_URL PASSWORD [REQUESTS] [ACCOUNTS]
 
@@ -47,16 +48,35 @@ async fn main() {
         .expect("a park: run taizhang demo first");
     // Their ids only: the rest (contact phones) is sealed under the park's data key.
     let sql = "SELECT id FROM enterprises WHERE park_id = $1 ORDER BY id";
-    let enterprises: Vec<i64> = match &db {
+    let mut enterprises: Vec<i64> = match &db {
         Db::Sqlite(pool) => sqlx::query_scalar(sql).bind(park.id).fetch_all(pool).await,
         Db::Postgres(pool) => sqlx::query_scalar(sql).bind(park.id).fetch_all(pool).await,
     }
     .expect("enterprises");
-    assert!(
-        enterprises.len() >= accounts,
-        "the demo has {} enterprises, fewer than {accounts} accounts",
-        enterprises.len()
-    );
+    // The demo has fewer enterprises than the accounts a load may ask for: the rest are added.
+    if enterprises.len() < accounts {
+        let mut tx = db.begin().await.expect("a transaction");
+        for n in enterprises.len()..accounts {
+            let e = taizhang::org::queries::Enterprise {
+                id: 0,
+                name: format!("压测企业{:03}有限公司", n + 1),
+                credit_code: None,
+                scale: Some("小型".to_string()),
+                industry: Some("制造业".to_string()),
+                address: None,
+                contact: None,
+                contact_phone: None,
+                leader_name: None,
+                leader_person_id: None,
+                tags: String::new(),
+            };
+            let id = taizhang::org::queries::insert_enterprise(&mut tx, park.id, &e, now)
+                .await
+                .expect("insert an enterprise");
+            enterprises.push(id);
+        }
+        tx.commit().await.expect("commit");
+    }
     let last_year: i32 = {
         let on: Option<NaiveDate> = match &db {
             Db::Sqlite(pool) => sqlx::query_scalar("SELECT MAX(registered_on) FROM requests")
@@ -128,6 +148,7 @@ async fn main() {
             registered_on: registered,
             due: deadlines(&calendar, registered, Limits::default(), false),
             created_by: 0,
+            source: None,
         };
         let at = Utc.from_utc_datetime(&registered.and_hms_opt(4, 0, 0).expect("noon"));
         let id = queries::insert(&mut tx, park.id, &new, at)

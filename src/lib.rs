@@ -23,5 +23,6 @@ pub mod requests;
 pub mod rules;
 pub mod tasks;
 pub mod telemetry;
+pub mod visits;
 pub mod web;
 pub mod workdays;

@@ -121,7 +121,7 @@ pub async fn year_checks(
         as_of,
     };
     let cache = st.part::<ChecksCache>();
-    let version = crate::ledger::queries::data_version(&st.db, who.park_id).await?;
+    let version = crate::db::data_version(&st.db, who.park_id).await?;
     let known = cache.kept.lock().ok().and_then(|kept| {
         kept.get(&key)
             .filter(|(v, _)| *v == version)
@@ -180,7 +180,13 @@ pub async fn glance(
         g.charts.push(participation_chart(year, &checks.rates));
     }
     if matches!(who.role, Role::Office | Role::ServiceStaff) {
-        let counts = crate::requests::service::by_status(&st.db, who, st.now()).await?;
+        let counts = crate::requests::service::by_status(
+            &st.db,
+            &st.part::<crate::requests::service::RequestTotals>(),
+            who,
+            st.now(),
+        )
+        .await?;
         g.charts.push(requests_chart(today, &counts));
     }
     if who.role.allows(Action::ReadPlans) {

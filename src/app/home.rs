@@ -96,7 +96,15 @@ pub async fn home(
     };
     let (pressing, own_requests) = match page.who.role {
         Role::Office | Role::ServiceStaff => (
-            Some(crate::requests::service::pressing(&st.db, &page.who, st.now()).await?),
+            Some(
+                crate::requests::service::pressing(
+                    &st.db,
+                    &st.part::<crate::requests::service::RequestTotals>(),
+                    &page.who,
+                    st.now(),
+                )
+                .await?,
+            ),
             None,
         ),
         Role::Enterprise => {
@@ -105,7 +113,14 @@ pub async fn home(
                 limit: Some(OWN_REQUESTS),
                 ..Default::default()
             };
-            let listing = crate::requests::service::list(&st.db, &page.who, open, st.now()).await?;
+            let listing = crate::requests::service::list(
+                &st.db,
+                &st.part::<crate::requests::service::RequestTotals>(),
+                &page.who,
+                open,
+                st.now(),
+            )
+            .await?;
             (None, Some(listing))
         }
         _ => (None, None),

@@ -92,6 +92,9 @@ pub enum Action<'a> {
     ReadPolicies,
     /// Write policies, push them to enterprises, and define the park's qualification tags.
     WritePolicies,
+    /// See the 包联 pairs and their visits (我的包联企业): a leader their own, the office every
+    /// leader's.
+    ReadPairings,
 }
 
 impl Role {
@@ -174,6 +177,7 @@ impl Role {
             (Leader, ReadRequests) => true,
             (Office | ServiceStaff, ReadPolicies | WritePolicies) => true,
             (Leader | Enterprise, ReadPolicies) => true,
+            (Office | Leader, ReadPairings) => true,
             (BranchSecretary, ReadPlans | UpdateTasks | ReadChecks) => true,
             (Leader, ReadPlans | SuperviseTasks | ReadChecks | ReadReport) => true,
             (SysAdmin, ManageUsers | ReadUsers) => true,

@@ -123,6 +123,8 @@ pub(crate) async fn open(config: &Config, create: bool) -> anyhow::Result<Db> {
     crate::audit::key::install_for(&db, &config.audit_key_path(), now()).await?;
     crate::org::sealed::reseal(&db, crate::crypto::Which::Plaintext).await?;
     crate::auth::sealed::reseal(&db, crate::crypto::Which::Plaintext).await?;
+    // Built-in fields added since a park's catalogue was made reach its stored copy.
+    crate::ledger::upgrade::upgrade(&db, now()).await?;
     Ok(db)
 }
 

@@ -82,6 +82,7 @@ pub async fn insert(
             registered_on: registered,
             due,
             created_by: staff_user,
+            source: None,
         };
         let at = noon(registered);
         let id = queries::insert(tx, park_id, &new, at).await?;

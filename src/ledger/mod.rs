@@ -14,4 +14,5 @@ pub mod plausibility;
 pub mod queries;
 pub mod record;
 pub mod service;
+pub mod upgrade;
 pub mod value;

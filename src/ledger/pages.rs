@@ -216,6 +216,8 @@ struct Row {
     /// The running number across pages (序号).
     no: i64,
     cells: Vec<String>,
+    /// A visit not by the enterprise's 包联领导: `visits::UNPAIRED_MARK`.
+    mark: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -349,6 +351,15 @@ async fn list(
             _ => errors.push("组织单位：没有这个单位，或不在您的数据范围内".to_string()),
         }
     }
+    if let Some(enterprise) = params.enterprise_id {
+        match crate::org::service::get_enterprise(&st.db, &page.who, enterprise).await {
+            Ok(e) => narrowed.push(format!("企业：{}", e.name)),
+            Err(AppError::NotFound(_) | AppError::Forbidden(_)) => {
+                errors.push("企业：没有这家企业，或不在您的数据范围内".to_string())
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
     for (label, date) in [("起", params.from), ("止", params.to)] {
         if let Some(date) = date {
             narrowed.push(format!("{label}：{date}"));
@@ -368,6 +379,7 @@ async fn list(
         (Vec::new(), 0)
     };
     let cols = list_columns(&kind);
+    let unpaired = crate::visits::service::unpaired(&st.db, page.who.park_id, &items).await?;
     let rows = items
         .iter()
         .zip(1..)
@@ -375,6 +387,9 @@ async fn list(
             id: r.id,
             no: offset + i,
             cells: cols.iter().map(|c| display(r.fields.get(&c.key))).collect(),
+            mark: unpaired
+                .contains(&r.id)
+                .then_some(crate::visits::UNPAIRED_MARK),
         })
         .collect();
     let query_pairs: Vec<(String, String)> = pairs
@@ -504,6 +519,11 @@ pub(crate) fn list_filters(
     if !unit.is_empty() && unit_id.is_none() {
         errors.push("组织单位：没有这个单位，或不在您的数据范围内".to_string());
     }
+    let enterprise = get("enterprise");
+    let enterprise_id = enterprise.parse::<i64>().ok();
+    if !enterprise.is_empty() && enterprise_id.is_none() {
+        errors.push("企业：没有这家企业，或不在您的数据范围内".to_string());
+    }
     // This year by default, unless the link names a year (possibly "" for all) or a date range.
     let year = match pairs.iter().find(|(k, _)| k == "year") {
         Some((_, v)) => v.trim().to_string(),
@@ -522,6 +542,7 @@ pub(crate) fn list_filters(
         from,
         to,
         unit_id,
+        enterprise_id,
         sub_units: get("sub") == "1",
         q: Some(get("q")).filter(|q| !q.is_empty()),
         deleted: get("deleted") == "1",
@@ -692,6 +713,7 @@ async fn new_form(
     State(st): State<AppState>,
     page: Page,
     Path(kind_id): Path<String>,
+    Query(pairs): Query<Vec<(String, String)>>,
 ) -> PageResult {
     let kind = kinds::kind(&st.db, &page.who, &kind_id).await?;
     page.who
@@ -702,6 +724,19 @@ async fn new_form(
         kind.date_field.clone(),
         crate::calendar::today(st.now()).to_string(),
     );
+    // A visit is the signed-in person's own unless the link names another visitor.
+    if kind.id == crate::visits::VISIT_KIND && kind.field(crate::visits::VISITOR_FIELD).is_some() {
+        if let Some(name) = crate::visits::service::own_name(&st.db, &page.who).await? {
+            values.insert(crate::visits::VISITOR_FIELD.to_string(), name);
+        }
+    }
+    // A link may fill fields in (记走访: the enterprise and the visitor); what it names is only
+    // a starting value, checked on saving like anything typed.
+    for (key, value) in pairs {
+        if kind.field(&key).is_some_and(|f| f.may_set(page.who.role)) {
+            values.insert(key, value);
+        }
+    }
     // An enterprise user's request is its own enterprise's.
     if let (crate::auth::Scope::Enterprise(own), Some(key)) =
         (&page.who.scope, &kind.enterprise_field)
@@ -903,10 +938,25 @@ struct DetailView {
     saved: bool,
     /// The list this record was opened from, with its filters; the kind's list otherwise.
     back: String,
+    /// A visit's 包联 mark and problems (`visits::service::panel`).
+    visit: Option<crate::visits::service::Panel>,
+    /// The request categories a problem may be raised under.
+    categories: Vec<&'static str>,
+    /// A problem that could not be raised: its line, the category chosen and why.
+    refused: Option<Refused>,
+    unpaired_mark: &'static str,
 }
 
-#[derive(Deserialize)]
-struct DetailQuery {
+/// A problem line whose request was refused, as the record page shows it again.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct Refused {
+    pub line: usize,
+    pub category: String,
+    pub message: String,
+}
+
+#[derive(Default, Deserialize)]
+pub(crate) struct DetailQuery {
     saved: Option<String>,
     back: Option<String>,
 }
@@ -991,15 +1041,32 @@ async fn detail(
     Path(id): Path<i64>,
     Query(q): Query<DetailQuery>,
 ) -> PageResult {
+    detail_page(&st, &page, id, q, None).await
+}
+
+/// A record's page; `refused`: a problem of a visit whose request was refused, shown at its line.
+pub(crate) async fn detail_page(
+    st: &AppState,
+    page: &Page,
+    id: i64,
+    q: DetailQuery,
+    refused: Option<Refused>,
+) -> PageResult {
+    let (st, page) = (st.clone(), page);
     let rec = service::get(&st.db, &page.who, id).await?;
     let loaded = async {
         let kind = kinds::kind(&st.db, &page.who, &rec.kind).await?;
         let attachments = attachments::attachments(&st.db, &page.who, id).await?;
         let history = service::history(&st.db, &page.who, id).await?;
-        let look = lookups(&st, &page).await?;
-        Ok::<_, AppError>((kind, attachments, history, look))
+        let look = lookups(&st, page).await?;
+        let visit = if rec.kind == crate::visits::VISIT_KIND {
+            Some(crate::visits::service::panel(&st.db, &page.who, &rec).await?)
+        } else {
+            None
+        };
+        Ok::<_, AppError>((kind, attachments, history, look, visit))
     };
-    let (kind, attachments, history, look) = loaded.await?;
+    let (kind, attachments, history, look, visit) = loaded.await?;
     let view = DetailView {
         chrome: page.chrome(&st, &format!("/ledger/{}", kind.id)).await?,
         id,
@@ -1048,6 +1115,13 @@ async fn detail(
         attendance: kind.attendance.is_some(),
         saved: q.saved.as_deref() == Some("1"),
         back: back_to_list(&kind.id, q.back),
+        visit,
+        categories: crate::requests::CATEGORIES
+            .iter()
+            .map(|(c, _)| *c)
+            .collect(),
+        refused,
+        unpaired_mark: crate::visits::UNPAIRED_MARK,
         kind: KindHead {
             id: kind.id.clone(),
             sheet: kind.sheet.clone(),

@@ -268,17 +268,6 @@ pub async fn record(db: &Db, park_id: i64, id: i64) -> Result<Option<RecordRow>,
         .await)?)
 }
 
-/// The park's data version: it changes with every audited write (see `audit`).
-pub async fn data_version(db: &Db, park_id: i64) -> Result<i64, DbError> {
-    let v: Option<i64> = on_db!(db, |pool| sqlx::query_scalar(
-        "SELECT data_version FROM parks WHERE id = $1"
-    )
-    .bind(park_id)
-    .fetch_optional(pool)
-    .await)?;
-    Ok(v.unwrap_or(0))
-}
-
 /// One page of records and, unless the caller already knows it, the total that match.
 pub async fn list_records(
     db: &Db,

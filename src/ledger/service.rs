@@ -138,35 +138,8 @@ pub struct RecordInput {
 
 pub const MAX_PAGE: i64 = 500;
 
-/// Totals of listings, kept while the park's data version is unchanged. Counting a busy kind's
-/// year costs milliseconds; the version check costs microseconds, and it sees writes made by
-/// any process (the version lives in the database).
-#[derive(Debug, Default)]
-pub struct CountCache {
-    totals: std::sync::Mutex<std::collections::HashMap<(i64, RecordQuery), (i64, i64)>>,
-}
-
-/// Entries kept at most; past it the cache starts afresh rather than tracking use.
-const COUNT_CACHE_SIZE: usize = 10_000;
-
-impl CountCache {
-    fn get(&self, park_id: i64, q: &RecordQuery, version: i64) -> Option<i64> {
-        let totals = self.totals.lock().ok()?;
-        totals
-            .get(&(park_id, q.clone()))
-            .filter(|(v, _)| *v == version)
-            .map(|(_, total)| *total)
-    }
-
-    fn put(&self, park_id: i64, q: RecordQuery, version: i64, total: i64) {
-        if let Ok(mut totals) = self.totals.lock() {
-            if totals.len() >= COUNT_CACHE_SIZE {
-                totals.clear();
-            }
-            totals.insert((park_id, q), (version, total));
-        }
-    }
-}
+/// Totals of record listings, by query; see [`crate::db::Totals`].
+pub type CountCache = crate::db::Totals<RecordQuery>;
 
 /// The query a listing asks for, checked against the caller's role and narrowed to their scope:
 /// the one place where filters become a [`RecordQuery`], for the list and for the export.
@@ -349,7 +322,7 @@ async fn list_rows(
         offset: 0,
         ..query.clone()
     };
-    let version = queries::data_version(db, who.park_id).await?;
+    let version = crate::db::data_version(db, who.park_id).await?;
     let known = cache.get(who.park_id, &key, version);
     let (rows, counted) = queries::list_records(db, who.park_id, &query, known.is_none()).await?;
     let total = match (known, counted) {

@@ -57,6 +57,7 @@ pub async fn create(
     crate::ledger::queries::install_kinds(&mut tx, park_id, &catalogue).await?;
     let tags: Vec<String> = super::DEFAULT_TAGS.iter().map(|t| t.to_string()).collect();
     queries::set_qualification_tags(&mut tx, park_id, &tags).await?;
+    crate::ledger::upgrade::mark_current(&mut tx, park_id).await?;
     audit::record(
         &mut tx,
         park_id,

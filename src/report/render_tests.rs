@@ -85,6 +85,7 @@ fn findings_and_causes_fill_the_problems_section() {
         title: "支委会未按月召开".into(),
         unit_type: "党支部".into(),
         measured: None,
+        enterprise_id: None,
     }];
     data.causes = "一是学习抓得不够紧。".into();
     data.projects = vec![Project {

@@ -34,7 +34,16 @@ async fn list(
     Auth(p): Auth,
     Query(f): Query<RequestFilter>,
 ) -> Result<Json<Listing<RequestView>>, ApiError> {
-    Ok(Json(service::list(&st.db, &p, f, st.now()).await?))
+    Ok(Json(
+        service::list(
+            &st.db,
+            &st.part::<service::RequestTotals>(),
+            &p,
+            f,
+            st.now(),
+        )
+        .await?,
+    ))
 }
 
 async fn show(

@@ -75,12 +75,27 @@ async fn list(State(st): State<AppState>, page: Page, Query(q): Query<ListQuery>
         limit: Some(PAGE_SIZE),
         offset: Some((current - 1) * PAGE_SIZE),
     };
-    let listing = service::list(&st.db, &page.who, filter, st.now()).await?;
+    let listing = service::list(
+        &st.db,
+        &st.part::<service::RequestTotals>(),
+        &page.who,
+        filter,
+        st.now(),
+    )
+    .await?;
     let own = page.who.role == Role::Enterprise;
     let pressing = if own {
         None
     } else {
-        Some(service::pressing(&st.db, &page.who, st.now()).await?)
+        Some(
+            service::pressing(
+                &st.db,
+                &st.part::<service::RequestTotals>(),
+                &page.who,
+                st.now(),
+            )
+            .await?,
+        )
     };
     Ok(render(
         "requests.html",

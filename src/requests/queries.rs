@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::Deadlines;
-use crate::db::{Db, DbError, Tx};
+use crate::db::{fetch_all, fetch_one, Bind, Db, DbError, Tx};
 use crate::{on_db, on_tx};
 
 /// A request as stored, with its enterprise's name.
@@ -37,8 +37,11 @@ pub struct RequestRow {
     pub rated: bool,
     pub reopened: i64,
     pub version: i64,
-    /// The ledger record this request was carried over from (企业难题, 意见建议).
+    /// The ledger record this request was carried over from (企业难题, 意见建议), or the visit
+    /// it was raised on (走访, with `source_line`).
     pub source_record_id: Option<i64>,
+    /// The line of the visit's 反映问题 it was raised from (1-based).
+    pub source_line: Option<i32>,
 }
 
 /// One step or message of a request's thread.
@@ -68,6 +71,8 @@ pub struct NewRequest<'a> {
     pub registered_on: NaiveDate,
     pub due: Deadlines,
     pub created_by: i64,
+    /// The visit (走访 record) and the line of its 反映问题 the request was raised from.
+    pub source: Option<(i64, i32)>,
 }
 
 /// What a step changes on a request.
@@ -87,9 +92,8 @@ const SELECT: &str = "SELECT r.id, r.enterprise_id, COALESCE(e.name, '') AS ente
      r.nature, r.category, r.team_group, r.title, r.description, r.contact_name, r.channel, r.received_on, \
      r.registered_on, r.status, r.contact_by, r.reply_by, r.close_by, r.estimated, r.extended, \
      r.contacted_on, r.replied_on, r.closed_on, r.rating, r.rated, r.reopened, r.version, \
-     r.source_record_id \
-     FROM requests r LEFT JOIN enterprises e ON e.park_id = r.park_id AND e.id = r.enterprise_id \
-     WHERE r.park_id = $1";
+     r.source_record_id, r.source_line \
+     FROM requests r LEFT JOIN enterprises e ON e.park_id = r.park_id AND e.id = r.enterprise_id";
 
 pub async fn insert(
     tx: &mut Tx,
@@ -100,8 +104,9 @@ pub async fn insert(
     Ok(on_tx!(tx, |c| sqlx::query_scalar(
         "INSERT INTO requests (park_id, enterprise_id, category, team_group, title, description, \
          contact_name, channel, received_on, registered_on, contact_by, reply_by, close_by, \
-         estimated, created_by, created_at, updated_at, nature) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17) \
+         estimated, created_by, created_at, updated_at, nature, source_record_id, source_line) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, \
+         $18, $19) \
          RETURNING id"
     )
     .bind(park_id)
@@ -121,12 +126,32 @@ pub async fn insert(
     .bind(r.created_by)
     .bind(now)
     .bind(r.nature)
+    .bind(r.source.map(|(record, _)| record))
+    .bind(r.source.map(|(_, line)| line))
     .fetch_one(c)
     .await)?)
 }
 
+/// The requests raised from the lines of a visit's 反映问题: (request id, line, status, title),
+/// by line.
+pub async fn raised_from(
+    db: &Db,
+    park_id: i64,
+    record_id: i64,
+) -> Result<Vec<(i64, i32, String, String)>, DbError> {
+    Ok(on_db!(db, |pool| sqlx::query_as(
+        "SELECT id, source_line, status, title FROM requests \
+         WHERE park_id = $1 AND source_record_id = $2 AND source_line IS NOT NULL \
+         ORDER BY source_line"
+    )
+    .bind(park_id)
+    .bind(record_id)
+    .fetch_all(pool)
+    .await)?)
+}
+
 pub async fn get(db: &Db, park_id: i64, id: i64) -> Result<Option<RequestRow>, DbError> {
-    let sql = format!("{SELECT} AND r.id = $2");
+    let sql = format!("{SELECT} WHERE r.park_id = $1 AND r.id = $2");
     Ok(on_db!(db, |pool| sqlx::query_as(&sql)
         .bind(park_id)
         .bind(id)
@@ -135,7 +160,7 @@ pub async fn get(db: &Db, park_id: i64, id: i64) -> Result<Option<RequestRow>, D
 }
 
 pub async fn get_tx(tx: &mut Tx, park_id: i64, id: i64) -> Result<Option<RequestRow>, DbError> {
-    let sql = format!("{SELECT} AND r.id = $2");
+    let sql = format!("{SELECT} WHERE r.park_id = $1 AND r.id = $2");
     Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
         .bind(park_id)
         .bind(id)
@@ -158,63 +183,155 @@ pub struct Narrow<'a> {
     pub close_before: Option<NaiveDate>,
 }
 
-/// The statuses of an open request, as SQL text of ours.
+/// The statuses of an open request, as SQL text of ours. The partial indexes of migration 0017
+/// carry the same condition, word for word, so that the planner sees they apply.
 const OPEN: &str = "('registered', 'accepted', 'in_progress', 'replied')";
 
-/// The conditions of a [`Narrow`], on parameters `$2` to `$7`.
-fn narrowed() -> String {
-    format!(
-        " AND ($2 IS NULL OR r.enterprise_id = $2) AND ($3 IS NULL OR r.status = $3) \
-         AND ($4 = FALSE OR r.status IN {OPEN}) AND ($5 IS NULL OR r.team_group = $5) \
-         AND ($6 IS NULL OR r.close_by = $6) AND ($7 IS NULL OR r.close_by < $7)"
+/// A list's two parts, in the order it shows them: the open requests by closing deadline (the
+/// oldest first among those due the same day), then the others newest first. Each part walks an
+/// index in its order (migration 0017), so a page reads its own rows and no more.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Part {
+    Open,
+    Done,
+}
+
+impl Part {
+    fn condition(self) -> String {
+        match self {
+            Part::Open => format!(" AND r.status IN {OPEN}"),
+            Part::Done => format!(" AND r.status NOT IN {OPEN}"),
+        }
+    }
+
+    fn order(self) -> &'static str {
+        match self {
+            Part::Open => " ORDER BY r.close_by, r.id",
+            Part::Done => " ORDER BY r.id DESC",
+        }
+    }
+}
+
+/// Totals of request lists by [`Narrow`] and part, kept per park while its data is unchanged.
+pub type RequestTotals = crate::db::Totals<String>;
+
+impl Narrow<'_> {
+    /// The parts this narrowing lets through, in list order.
+    fn parts(&self) -> &'static [Part] {
+        if self.open || self.close_on.is_some() || self.close_before.is_some() {
+            return &[Part::Open];
+        }
+        match self.status {
+            Some(s) if super::Status::parse(s).is_some_and(super::Status::is_open) => &[Part::Open],
+            Some(_) => &[Part::Done],
+            None => &[Part::Open, Part::Done],
+        }
+    }
+
+    /// The `WHERE` clause of one part, with its binds: only the conditions given, so that the
+    /// planner can pick the index they call for.
+    fn condition(&self, park_id: i64, part: Part) -> (String, Vec<Bind>) {
+        let mut sql = String::from(" WHERE r.park_id = $1");
+        let mut binds = vec![Bind::Int(park_id)];
+        let mut and = |column: &str, op: &str, value: Bind| {
+            binds.push(value);
+            sql.push_str(&format!(" AND {column} {op} ${}", binds.len()));
+        };
+        if let Some(e) = self.enterprise_id {
+            and("r.enterprise_id", "=", Bind::Int(e));
+        }
+        if let Some(s) = self.status {
+            and("r.status", "=", Bind::Text(s.to_string()));
+        }
+        if let Some(g) = self.group {
+            and("r.team_group", "=", Bind::Text(g.to_string()));
+        }
+        if let Some(d) = self.close_on {
+            and("r.close_by", "=", Bind::Date(d));
+        }
+        if let Some(d) = self.close_before {
+            and("r.close_by", "<", Bind::Date(d));
+        }
+        sql.push_str(&part.condition());
+        (sql, binds)
+    }
+}
+
+/// How many requests one part of a [`Narrow`] lets through, counted at the park's data
+/// `version` or remembered from then.
+async fn part_total(
+    db: &Db,
+    totals: &RequestTotals,
+    park_id: i64,
+    version: i64,
+    n: &Narrow<'_>,
+    part: Part,
+) -> Result<i64, DbError> {
+    let key = format!("{n:?} {part:?}");
+    if let Some(t) = totals.get(park_id, &key, version) {
+        return Ok(t);
+    }
+    let (condition, binds) = n.condition(park_id, part);
+    let (t,): (i64,) = fetch_one(
+        db,
+        &format!("SELECT COUNT(*) FROM requests r{condition}"),
+        &binds,
     )
+    .await?;
+    totals.put(park_id, key, version, t);
+    Ok(t)
 }
 
 /// A page of requests, the most pressing first (open ones by closing deadline, then the rest
 /// newest first), with how many there are in all.
 pub async fn list(
     db: &Db,
+    totals: &RequestTotals,
     park_id: i64,
     n: Narrow<'_>,
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<RequestRow>, i64), DbError> {
-    let sql = format!(
-        "{SELECT}{} ORDER BY CASE WHEN r.status IN {OPEN} THEN 0 ELSE 1 END, \
-         CASE WHEN r.status IN {OPEN} THEN r.close_by END, r.id DESC LIMIT $8 OFFSET $9",
-        narrowed()
-    );
-    let rows = on_db!(db, |pool| sqlx::query_as(&sql)
-        .bind(park_id)
-        .bind(n.enterprise_id)
-        .bind(n.status)
-        .bind(n.open)
-        .bind(n.group)
-        .bind(n.close_on)
-        .bind(n.close_before)
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(pool)
-        .await)?;
-    Ok((rows, count(db, park_id, n).await?))
+    let version = crate::db::data_version(db, park_id).await?;
+    let (mut rows, mut total) = (Vec::new(), 0);
+    let (mut want, mut skip) = (limit.max(0), offset.max(0));
+    for &part in n.parts() {
+        let in_part = part_total(db, totals, park_id, version, &n, part).await?;
+        total += in_part;
+        if want == 0 || skip >= in_part {
+            skip -= skip.min(in_part);
+            continue;
+        }
+        let (condition, mut binds) = n.condition(park_id, part);
+        binds.push(Bind::Int(want));
+        binds.push(Bind::Int(skip));
+        let sql = format!(
+            "{SELECT}{condition}{} LIMIT ${} OFFSET ${}",
+            part.order(),
+            binds.len() - 1,
+            binds.len()
+        );
+        let page: Vec<RequestRow> = fetch_all(db, &sql, &binds).await?;
+        want -= i64::try_from(page.len()).unwrap_or(want);
+        skip = 0;
+        rows.extend(page);
+    }
+    Ok((rows, total))
 }
 
 /// How many requests a [`Narrow`] lets through: the total of the same [`list`].
-pub async fn count(db: &Db, park_id: i64, n: Narrow<'_>) -> Result<i64, DbError> {
-    let sql = format!(
-        "SELECT COUNT(*) FROM requests r WHERE r.park_id = $1{}",
-        narrowed()
-    );
-    Ok(on_db!(db, |pool| sqlx::query_scalar(&sql)
-        .bind(park_id)
-        .bind(n.enterprise_id)
-        .bind(n.status)
-        .bind(n.open)
-        .bind(n.group)
-        .bind(n.close_on)
-        .bind(n.close_before)
-        .fetch_one(pool)
-        .await)?)
+pub async fn count(
+    db: &Db,
+    totals: &RequestTotals,
+    park_id: i64,
+    n: Narrow<'_>,
+) -> Result<i64, DbError> {
+    let version = crate::db::data_version(db, park_id).await?;
+    let mut total = 0;
+    for &part in n.parts() {
+        total += part_total(db, totals, park_id, version, &n, part).await?;
+    }
+    Ok(total)
 }
 
 /// Applies a step to the request at `version`; `false` when someone else changed it first.
@@ -296,4 +413,23 @@ pub async fn events(db: &Db, park_id: i64, request_id: i64) -> Result<Vec<EventR
     .bind(request_id)
     .fetch_all(pool)
     .await)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Status, STATUSES};
+    use super::OPEN;
+
+    #[test]
+    fn the_open_statuses_in_sql_are_those_still_being_worked() {
+        for status in STATUSES {
+            let quoted = format!("'{}'", status.as_str());
+            assert_eq!(OPEN.contains(&quoted), status.is_open(), "{status:?}");
+        }
+        assert_eq!(
+            OPEN.matches('\'').count(),
+            2 * STATUSES.iter().filter(|s| s.is_open()).count()
+        );
+        let _: fn(Status) -> bool = Status::is_open;
+    }
 }

@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+pub use super::queries::RequestTotals;
 use super::queries::{self, EventRow, NewRequest, RequestRow, StepChange};
 use super::{
     deadlines, group_of, Deadlines, Limits, Party, Rating, State, Status, Step, CATEGORIES, STEPS,
@@ -92,8 +93,11 @@ pub struct RequestView {
     pub rating_label: Option<&'static str>,
     pub reopened: i64,
     pub version: i64,
-    /// The ledger record this request was carried over from (企业难题, 意见建议).
+    /// The ledger record this request was carried over from (企业难题, 意见建议), or the visit
+    /// (走访) it was raised on.
     pub source_record_id: Option<i64>,
+    /// The line of the visit's 反映问题 the request was raised from (1-based).
+    pub source_line: Option<i32>,
     /// The steps the caller may take now.
     pub steps: Vec<Step>,
 }
@@ -161,53 +165,7 @@ pub async fn create(
     let today = crate::calendar::today(now);
     let own = own_enterprise(who)?;
     let mut errors = Vec::new();
-    let category = input.category.trim().to_string();
-    let group = group_of(&category);
-    if group.is_none() {
-        let list: Vec<&str> = CATEGORIES.iter().map(|(c, _)| *c).collect();
-        errors.push(FieldError::new(
-            "category",
-            "类别",
-            format!("请从以下类别中选择：{}", list.join("、")),
-        ));
-    }
-    let title = crate::ledger::value::normalize_text(&input.title);
-    if title.is_empty() {
-        errors.push(FieldError::new("title", "标题", "请填写诉求标题"));
-    } else if title.chars().count() > TITLE_MAX {
-        errors.push(FieldError::new(
-            "title",
-            "标题",
-            format!("不超过 {TITLE_MAX} 字"),
-        ));
-    }
-    let description = input.description.trim().replace("\r\n", "\n");
-    if description.is_empty() {
-        errors.push(FieldError::new(
-            "description",
-            "诉求内容",
-            "请写明诉求的具体内容",
-        ));
-    } else if description.chars().count() > TEXT_MAX {
-        errors.push(FieldError::new(
-            "description",
-            "诉求内容",
-            format!("不超过 {TEXT_MAX} 字"),
-        ));
-    }
-    let contact_name = crate::ledger::value::normalize_text(&input.contact_name);
-    let nature = match input.nature.as_deref().map(str::trim) {
-        None | Some("") | Some(super::PROBLEM) => super::PROBLEM,
-        Some(super::SUGGESTION) => super::SUGGESTION,
-        Some(_) => {
-            errors.push(FieldError::new(
-                "nature",
-                "诉求性质",
-                "请选择 problem（问题诉求）或 suggestion（意见建议）",
-            ));
-            super::PROBLEM
-        }
-    };
+    let text = Texts::check(&input, &mut errors);
     let (enterprise_id, received_on, channel) = match own {
         Some(e) => {
             if input.enterprise_id.is_some_and(|asked| asked != e) {
@@ -254,39 +212,222 @@ pub async fn create(
             (enterprise, received, channel)
         }
     };
-    let (Some(enterprise_id), Some(group), true) = (enterprise_id, group, errors.is_empty()) else {
+    let (Some(enterprise_id), Some(group), true) = (enterprise_id, text.group, errors.is_empty())
+    else {
         return Err(AppError::Invalid(errors));
     };
+    let at = Received {
+        enterprise_id,
+        on: received_on,
+        channel: &channel,
+        source: None,
+    };
+    let id = register(db, who, &text, group, at, "", now).await?;
+    get(db, who, id, now).await
+}
+
+/// A problem raised on a visit (one line of a 走访 record's 反映问题) as a request: from the
+/// visit's enterprise, received on the visit's day, channel `visit`, naming the visit and the
+/// line. Whoever may write the visit raises it (a 领导 too, who raises no other request); a
+/// line becomes one request at most (the unique index of migration 0019 holds it even for two
+/// at once), and a second ask is refused naming the request already raised.
+pub async fn raise_from_visit(
+    db: &Db,
+    who: &Principal,
+    record_id: i64,
+    line: usize,
+    input: RequestInput,
+    now: DateTime<Utc>,
+) -> Result<RequestDetail, AppError> {
+    let visit = crate::ledger::service::get(db, who, record_id).await?;
+    if visit.kind != crate::visits::VISIT_KIND || visit.deleted {
+        return Err(AppError::NotFound("走访记录"));
+    }
+    who.require(Action::WriteRecords(&visit.kind))?;
+    who.require(Action::ReadRequests)?;
+    let problems = crate::visits::problem_lines(visit.fields.get(crate::visits::PROBLEMS_FIELD));
+    let Some(problem) = line.checked_sub(1).and_then(|i| problems.get(i)) else {
+        return Err(AppError::NotFound("反映问题"));
+    };
+    let Some(enterprise_id) = visit.enterprise_id else {
+        return Err(AppError::invalid(
+            "enterprise",
+            "企业",
+            "走访记录未关联企业名录中的企业，不能转为企业诉求",
+        ));
+    };
+    let source = (record_id, i32::try_from(line).unwrap_or(i32::MAX));
+    if let Some(raised) = queries::raised_from(db, who.park_id, record_id)
+        .await?
+        .iter()
+        .find(|r| r.1 == source.1)
+    {
+        return Err(AppError::BadRequest(format!(
+            "该问题已转为企业诉求（诉求#{}），不再重复转换",
+            raised.0
+        )));
+    }
+    let input = RequestInput {
+        title: crate::visits::request_title(problem),
+        description: problem.clone(),
+        ..input
+    };
+    let mut errors = Vec::new();
+    let text = Texts::check(&input, &mut errors);
+    let (Some(group), true) = (text.group, errors.is_empty()) else {
+        return Err(AppError::Invalid(errors));
+    };
+    let visitor = visit
+        .fields
+        .get("visitor")
+        .and_then(|v| v.as_str())
+        .unwrap_or_default();
+    let note = format!(
+        "由走访记录#{record_id}（{}，{visitor}）第{line}条反映问题转为诉求",
+        visit.date
+    );
+    let at = Received {
+        enterprise_id,
+        on: visit.date,
+        channel: "visit",
+        source: Some(source),
+    };
+    let id = match register(db, who, &text, group, at, &note, now).await {
+        Err(AppError::Db(e)) if e.is_unique_violation() => {
+            return Err(AppError::BadRequest(
+                "该问题已转为企业诉求，不再重复转换".to_string(),
+            ))
+        }
+        other => other?,
+    };
+    get(db, who, id, now).await
+}
+
+/// Where and when a new request was received, and what it was raised from.
+struct Received<'a> {
+    enterprise_id: i64,
+    on: NaiveDate,
+    channel: &'a str,
+    source: Option<(i64, i32)>,
+}
+
+/// The texts of a new request, checked: each wrong one an error naming its field.
+struct Texts {
+    category: String,
+    group: Option<&'static str>,
+    title: String,
+    description: String,
+    contact_name: String,
+    nature: &'static str,
+}
+
+impl Texts {
+    fn check(input: &RequestInput, errors: &mut Vec<FieldError>) -> Texts {
+        let category = input.category.trim().to_string();
+        let group = group_of(&category);
+        if group.is_none() {
+            let list: Vec<&str> = CATEGORIES.iter().map(|(c, _)| *c).collect();
+            errors.push(FieldError::new(
+                "category",
+                "类别",
+                format!("请从以下类别中选择：{}", list.join("、")),
+            ));
+        }
+        let title = crate::ledger::value::normalize_text(&input.title);
+        if title.is_empty() {
+            errors.push(FieldError::new("title", "标题", "请填写诉求标题"));
+        } else if title.chars().count() > TITLE_MAX {
+            errors.push(FieldError::new(
+                "title",
+                "标题",
+                format!("不超过 {TITLE_MAX} 字"),
+            ));
+        }
+        let description = input.description.trim().replace("\r\n", "\n");
+        if description.is_empty() {
+            errors.push(FieldError::new(
+                "description",
+                "诉求内容",
+                "请写明诉求的具体内容",
+            ));
+        } else if description.chars().count() > TEXT_MAX {
+            errors.push(FieldError::new(
+                "description",
+                "诉求内容",
+                format!("不超过 {TEXT_MAX} 字"),
+            ));
+        }
+        let contact_name = crate::ledger::value::normalize_text(&input.contact_name);
+        let nature = match input.nature.as_deref().map(str::trim) {
+            None | Some("") | Some(super::PROBLEM) => super::PROBLEM,
+            Some(super::SUGGESTION) => super::SUGGESTION,
+            Some(_) => {
+                errors.push(FieldError::new(
+                    "nature",
+                    "诉求性质",
+                    "请选择 problem（问题诉求）或 suggestion（意见建议）",
+                ));
+                super::PROBLEM
+            }
+        };
+        Texts {
+            category,
+            group,
+            title,
+            description,
+            contact_name,
+            nature,
+        }
+    }
+}
+
+/// Stores a checked request with its deadlines, its first line in the thread (`note`) and its
+/// audit entry, in one transaction; its id.
+async fn register(
+    db: &Db,
+    who: &Principal,
+    text: &Texts,
+    group: &'static str,
+    at: Received<'_>,
+    note: &str,
+    now: DateTime<Utc>,
+) -> Result<i64, AppError> {
+    let today = crate::calendar::today(now);
     let calendar = crate::workdays::service::workdays(db, who.park_id).await?;
     let due = deadlines(&calendar, today, Limits::default(), false);
     let new = NewRequest {
-        enterprise_id: Some(enterprise_id),
-        nature,
-        category: &category,
+        enterprise_id: Some(at.enterprise_id),
+        nature: text.nature,
+        category: &text.category,
         team_group: group,
-        title: &title,
-        description: &description,
-        contact_name: &contact_name,
-        channel: &channel,
-        received_on,
+        title: &text.title,
+        description: &text.description,
+        contact_name: &text.contact_name,
+        channel: at.channel,
+        received_on: at.on,
         registered_on: today,
         due,
         created_by: who.user_id,
+        source: at.source,
     };
     let mut tx = db.begin().await?;
     let id = queries::insert(&mut tx, who.park_id, &new, now).await?;
-    let after = json!({
-        "enterprise_id": enterprise_id, "category": category, "group": group,
-        "title": title, "description": description, "channel": channel,
-        "received_on": received_on, "due": due,
+    let mut after = json!({
+        "enterprise_id": at.enterprise_id, "category": text.category, "group": group,
+        "title": text.title, "description": text.description, "channel": at.channel,
+        "received_on": at.on, "due": due,
     });
+    if let Some((record, line)) = at.source {
+        after["source_record_id"] = json!(record);
+        after["source_line"] = json!(line);
+    }
     let line = Line {
         step: "register",
         status: Status::Registered.as_str(),
-        text: "",
+        text: note,
     };
     written(tx, who, id, line, "create", None, after, now).await?;
-    get(db, who, id, now).await
+    Ok(id)
 }
 
 /// One request with its thread, when the caller may see it (an enterprise: its own only; an
@@ -319,6 +460,7 @@ pub const OPEN: &str = "open";
 /// The requests in the caller's scope, the most pressing first.
 pub async fn list(
     db: &Db,
+    totals: &RequestTotals,
     who: &Principal,
     f: RequestFilter,
     now: DateTime<Utc>,
@@ -368,7 +510,7 @@ pub async fn list(
     }
     let limit = f.limit.unwrap_or(50).clamp(1, 200);
     let offset = f.offset.unwrap_or(0).max(0);
-    let (rows, total) = queries::list(db, who.park_id, narrow, limit, offset).await?;
+    let (rows, total) = queries::list(db, totals, who.park_id, narrow, limit, offset).await?;
     Ok(Listing {
         items: rows.into_iter().map(|r| view(who, r, today)).collect(),
         total,
@@ -387,7 +529,12 @@ pub struct Pressing {
 }
 
 /// The caller's [`Pressing`] counts, narrowed as [`list`] narrows.
-pub async fn pressing(db: &Db, who: &Principal, now: DateTime<Utc>) -> Result<Pressing, AppError> {
+pub async fn pressing(
+    db: &Db,
+    totals: &RequestTotals,
+    who: &Principal,
+    now: DateTime<Utc>,
+) -> Result<Pressing, AppError> {
     who.require(Action::ReadRequests)?;
     let today = crate::calendar::today(now);
     let open = queries::Narrow {
@@ -404,9 +551,9 @@ pub async fn pressing(db: &Db, who: &Principal, now: DateTime<Utc>) -> Result<Pr
         ..open
     };
     Ok(Pressing {
-        open: queries::count(db, who.park_id, open).await?,
-        due_today: queries::count(db, who.park_id, due_today).await?,
-        overdue: queries::count(db, who.park_id, overdue).await?,
+        open: queries::count(db, totals, who.park_id, open).await?,
+        due_today: queries::count(db, totals, who.park_id, due_today).await?,
+        overdue: queries::count(db, totals, who.park_id, overdue).await?,
     })
 }
 
@@ -414,6 +561,7 @@ pub async fn pressing(db: &Db, who: &Principal, now: DateTime<Utc>) -> Result<Pr
 /// them: the totals [`list`] answers for `status=…`, counted by it.
 pub async fn by_status(
     db: &Db,
+    totals: &RequestTotals,
     who: &Principal,
     now: DateTime<Utc>,
 ) -> Result<Vec<(Status, i64)>, AppError> {
@@ -424,7 +572,7 @@ pub async fn by_status(
             limit: Some(1),
             ..Default::default()
         };
-        out.push((status, list(db, who, filter, now).await?.total));
+        out.push((status, list(db, totals, who, filter, now).await?.total));
     }
     Ok(out)
 }
@@ -731,6 +879,7 @@ fn view(who: &Principal, r: RequestRow, today: NaiveDate) -> RequestView {
         reopened: r.reopened,
         version: r.version,
         source_record_id: r.source_record_id,
+        source_line: r.source_line,
         steps,
     }
 }

@@ -60,6 +60,10 @@ pub enum Requirement {
     /// Every task of the year's plans whose deadline has passed by the as-of date is done by
     /// then (`task_overdue`); findings are grouped per responsible unit.
     TasksDone,
+    /// Every enterprise paired with a leader (包联领导, `enterprises.leader_name`) has at least
+    /// one visit (走访 record) by that leader in each period (`visit_coverage`); findings are
+    /// per enterprise and period.
+    PairedVisits,
     /// At least `min` meetings of `meeting_type` held by the unit itself.
     Count { meeting_type: String, min: u32 },
     /// Over the unit's meetings (of `meeting_types`, or all when empty), the sum of `numerator`
@@ -224,6 +228,7 @@ struct RawRequires {
     min_ratio: Option<Spanned<f64>>,
     meeting_types: Option<Vec<Spanned<String>>>,
     tasks: Option<Spanned<String>>,
+    visits: Option<Spanned<String>>,
 }
 
 /// Checks raw rules against the meeting ledger, naming the line of each refusal.
@@ -260,7 +265,7 @@ impl Checker<'_> {
         let requirement = self.requirement(&id, requires)?;
         let applies_to = match (raw.applies_to, &requirement) {
             // A task rule applies to whichever unit is responsible for each task.
-            (None, Requirement::TasksDone) => AppliesTo {
+            (None, Requirement::TasksDone | Requirement::PairedVisits) => AppliesTo {
                 unit_type: String::new(),
                 min_full_members: None,
             },
@@ -315,6 +320,24 @@ impl Checker<'_> {
             || raw.min_ratio.is_some()
             || raw.meeting_types.is_some();
         let rule_name = || rule.to_string();
+        if let Some(visits) = raw.visits {
+            if counts || ratio || raw.tasks.is_some() {
+                return Err(self.fail(
+                    &span,
+                    FileProblem::AmbiguousRequirement { rule: rule_name() },
+                ));
+            }
+            return match visits.get_ref().trim() {
+                "paired_each_period" => Ok(Requirement::PairedVisits),
+                other => Err(self.fail(
+                    &visits.span(),
+                    FileProblem::UnknownVisitRequirement {
+                        rule: rule_name(),
+                        value: other.to_string(),
+                    },
+                )),
+            };
+        }
         if let Some(tasks) = raw.tasks {
             if counts || ratio {
                 return Err(self.fail(
@@ -516,7 +539,10 @@ mod tests {
     #[test]
     fn the_default_rules_parse() {
         let rules = Rules::from_toml(DEFAULT_RULES).unwrap();
-        assert_eq!(rules.rules.len(), 10);
+        assert_eq!(rules.rules.len(), 11);
+        let coverage = rules.get("visit_coverage").unwrap();
+        assert_eq!(coverage.requirement, Requirement::PairedVisits);
+        assert_eq!(coverage.period, Period::Quarter);
     }
 
     #[test]

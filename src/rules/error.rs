@@ -77,13 +77,15 @@ pub enum FileProblem {
         choices: Vec<String>,
     },
     #[error(
-        "规则“{rule}”的要求（requires）应三选一：会议次数（meeting_type、min_count）、比例（numerator、denominator、min_ratio）或任务按期完成（tasks = \"done_by_deadline\"）"
+        "规则“{rule}”的要求（requires）应四选一：会议次数（meeting_type、min_count）、比例（numerator、denominator、min_ratio）、任务按期完成（tasks = \"done_by_deadline\"）或包联企业走访（visits = \"paired_each_period\"）"
     )]
     AmbiguousRequirement { rule: String },
     #[error("规则“{rule}”的比例要求缺少{what}")]
     IncompleteRatio { rule: String, what: &'static str },
     #[error("规则“{rule}”的任务要求“{value}”无效：应为 done_by_deadline（任务在完成时限前完成）")]
     UnknownTaskRequirement { rule: String, value: String },
+    #[error("规则“{rule}”的走访要求“{value}”无效：应为 paired_each_period（每家包联企业每期至少由包联领导走访一次）")]
+    UnknownVisitRequirement { rule: String, value: String },
     #[error("规则“{rule}”缺少适用单位（applies_to）")]
     MissingAppliesTo { rule: String },
     #[error("会议台账没有“会议类型”（meeting_type）字段，无法检查会议规则")]

@@ -32,6 +32,19 @@ pub(crate) async fn rules(
                 continue;
             }
             _ if rule.period.ended(scope.year, scope.last) == 0 => continue,
+            Requirement::PairedVisits => {
+                let ended = rule.period.ended(scope.year, scope.last);
+                let rows = crate::visits::service::uncovered(
+                    db,
+                    scope.park_id,
+                    scope.year,
+                    rule.period,
+                    ended,
+                )
+                .await?;
+                findings.extend(visit_findings(rule, scope.year, rows));
+                continue;
+            }
             Requirement::Count { meeting_type, min } => Spec::Count {
                 applies_to: &rule.applies_to,
                 period: rule.period,
@@ -187,6 +200,44 @@ fn task_findings(rule: &Rule, scope: Window, rows: Vec<TaskRow>) -> Vec<Finding>
         .collect()
 }
 
+/// One finding per paired enterprise and period its 包联领导 did not visit, citing the period's
+/// other visits (by others), whose ids are its `record_ids`.
+fn visit_findings(
+    rule: &Rule,
+    year: i32,
+    rows: Vec<crate::visits::service::Uncovered>,
+) -> Vec<Finding> {
+    rows.into_iter()
+        .map(|u| {
+            let period = rule.period.label(year, u.index);
+            let mut evidence = format!("包联领导{}在{period}未走访该企业", u.leader);
+            if u.others.is_empty() {
+                evidence.push_str("，该期间无走访记录");
+            } else {
+                let shown: Vec<String> = u
+                    .others
+                    .iter()
+                    .take(LISTED)
+                    .map(|(id, on, by)| format!("{}（{by}，记录#{id}）", on.format("%Y-%m-%d")))
+                    .collect();
+                evidence.push_str(&format!(
+                    "；该期间其他人员走访{}次：{}",
+                    u.others.len(),
+                    shown.join("、")
+                ));
+            }
+            let ids = u.others.iter().map(|o| o.0).collect();
+            let mut f = finding(rule, &u.enterprise, year, u.index, evidence, ids, None);
+            f.unit_type = ENTERPRISE.to_string();
+            f.enterprise_id = Some(u.enterprise_id);
+            f
+        })
+        .collect()
+}
+
+/// The `unit_type` of a finding about an enterprise (a 包联 visit rule's).
+pub(crate) const ENTERPRISE: &str = "企业";
+
 /// A ratio requirement, borrowed from its rule.
 struct RatioRule<'a> {
     meeting_types: &'a [String],
@@ -277,6 +328,7 @@ fn finding(
         title: rule.title.clone(),
         unit_type: rule.applies_to.unit_type.clone(),
         measured,
+        enterprise_id: None,
     }
 }
 

@@ -196,7 +196,7 @@ fn grid_rules(rules: &Rules) -> Vec<(&super::Rule, &str, u32)> {
         .filter(|r| ROW_TYPES.contains(&r.applies_to.unit_type.as_str()))
         .filter_map(|r| match &r.requirement {
             Requirement::Count { meeting_type, min } => Some((r, meeting_type.as_str(), *min)),
-            Requirement::Ratio { .. } | Requirement::TasksDone => None,
+            Requirement::Ratio { .. } | Requirement::TasksDone | Requirement::PairedVisits => None,
         })
         .collect()
 }

@@ -61,6 +61,10 @@ pub struct Finding {
     /// The measured rate of a ratio rule.
     #[serde(skip)]
     pub measured: Option<f64>,
+    /// The enterprise a 包联 visit rule's finding is about (`visit_coverage`): its `unit` is
+    /// the enterprise's name, and the checks page links to its visits of the period.
+    #[serde(skip)]
+    pub enterprise_id: Option<i64>,
 }
 
 /// The findings of the park's rules (its own copy, or the default) for one year, counting only

@@ -76,6 +76,9 @@ struct Item {
     record_ids: Vec<i64>,
     /// The ids of `record_ids` are tasks (`/tasks/{id}`), not ledger records (a task rule).
     tasks: bool,
+    /// The enterprise and the first and last day of the period, whose visits the finding links
+    /// to (a 包联 visit rule's finding).
+    visits: Option<(i64, String, String)>,
     rectified: Option<Mark>,
 }
 
@@ -161,7 +164,13 @@ fn group(found: Vec<Checked>, task_rules: &[String]) -> Vec<Group> {
     let mut groups: Vec<Group> = Vec::new();
     for c in found {
         let f = c.finding;
+        let visits = f.enterprise_id.and_then(|e| {
+            let (year, period, index) = super::Period::parse_label(&f.period)?;
+            let (from, to) = crate::visits::service::period_span(period, year, index)?;
+            Some((e, from.to_string(), to.to_string()))
+        });
         let item = Item {
+            visits,
             tasks: task_rules.contains(&f.rule),
             unit: f.unit,
             unit_id: c.unit_id,

@@ -109,6 +109,15 @@ pub async fn findings(
     Ok(found
         .into_iter()
         .filter_map(|f| {
+            // A 包联 visit finding is about an enterprise, not a unit: the whole park's
+            // readers see it (a 支部书记's units hold no 包联), and it takes no 整改 mark.
+            if let Some(e) = f.enterprise_id {
+                return who.covers(None, Some(e)).then_some(Checked {
+                    finding: f,
+                    unit_id: None,
+                    rectified: None,
+                });
+            }
             let unit_id = *units.get(&f.unit)?;
             let rectified = marks
                 .iter()

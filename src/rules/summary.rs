@@ -154,6 +154,7 @@ mod tests {
             title: title.to_string(),
             unit_type: "党支部".to_string(),
             measured: None,
+            enterprise_id: None,
         }
     }
 

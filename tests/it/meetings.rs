@@ -12,7 +12,7 @@ use crate::web::{send, sign_in, Answer};
 
 /// 甲科技党支部: 张三 (secretary), 李四; its 第一党小组: 王五; 乙制造党支部: 赵六. Returns
 /// the person ids in that order.
-async fn roster(app: &TestApp) -> Vec<i64> {
+pub(crate) async fn roster(app: &TestApp) -> Vec<i64> {
     let office = app.login("office").await;
     let mut ids = Vec::new();
     for (name, phone, unit) in [

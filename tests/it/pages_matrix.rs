@@ -55,6 +55,8 @@ struct Fixture {
     request: i64,
     /// A policy pushed to the enterprise user's enterprise.
     policy: i64,
+    /// A visit with one problem line per role (the role's place in `ROLES`, from 1).
+    visit: i64,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -154,9 +156,19 @@ async fn fixture(app: &TestApp) -> Fixture {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{pushed}");
+    let problems: Vec<String> = ROLES.iter().map(|r| format!("{r}反映的问题")).collect();
+    let visit = id(&app
+        .post_ok(
+            &office,
+            "/api/v1/records",
+            json!({"kind": "visit", "fields": {"date": "2024-05-01", "enterprise": "乙制造有限公司",
+                   "visitor": "王五", "visit_form": "走访慰问", "problems": problems.join("\n")}}),
+        )
+        .await);
     Fixture {
         request,
         policy,
+        visit,
         meeting_a,
         meeting_b,
         to_delete,
@@ -184,6 +196,7 @@ fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
 /// Every page (GET) and form action (POST), with the roles allowed.
 fn calls(app: &TestApp, f: &Fixture, role: &str) -> Vec<Call> {
     let u = app.units;
+    let line = ROLES.iter().position(|r| *r == role).map_or(0, |i| i + 1);
     let (e1, _) = app.enterprises;
     let meeting = |name: &str| {
         pairs(&[
@@ -279,6 +292,16 @@ fn calls(app: &TestApp, f: &Fixture, role: &str) -> Vec<Call> {
             )]),
         ),
         get("olxe", "/requests".into()),
+        get("ol", "/visits/paired".into()),
+        get(
+            "oblx",
+            "/ledger/visit/new?visitor=%E7%8E%8B%E4%BA%94".into(),
+        ),
+        post(
+            "olx",
+            format!("/records/{}/problems/{line}/request", f.visit),
+            pairs(&[("category", "用工")]),
+        ),
         get("oxe", "/requests/new".into()),
         get("olxe", format!("/requests/{}", f.request)),
         post(

@@ -61,6 +61,7 @@ async fn request(app: &TestApp, r: Req) -> i64 {
         registered_on: d(r.received),
         due,
         created_by: 1,
+        source: None,
     };
     let id = queries::insert(&mut tx, app.park_id, &new, now)
         .await

@@ -183,3 +183,61 @@ async fn an_enterprise_home_lists_its_own_open_requests_with_their_deadlines() {
         assert!(!home.body.contains(other), "{other}");
     }
 }
+
+/// The whole list read a page of two at a time is the list read at once, whatever page meets the
+/// turn from open requests (by closing deadline) to the others (newest first); every page tells
+/// the same total; and a total counted before a new request is not shown after it.
+#[tokio::test]
+async fn pages_of_the_list_join_into_the_whole_list_across_open_and_closed() {
+    let mut app = TestApp::new().await;
+    park_in_march(&mut app).await;
+    let staff = app.login("service_staff").await;
+    let items = |list: &Value| -> Vec<(String, String, i64)> {
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["status"].as_str().unwrap().to_string(),
+                    r["due"]["close_by"].as_str().unwrap().to_string(),
+                    r["id"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let (_, whole) = app.get(&staff, "/api/v1/requests?limit=50").await;
+    let whole_items = items(&whole);
+    assert_eq!(whole["total"], 5, "{whole}");
+    assert_eq!(whole_items.len(), 5);
+    // The open ones first, by closing deadline; then the rest, newest first.
+    let open = ["registered", "accepted", "in_progress", "replied"];
+    let (first, rest): (Vec<_>, Vec<_>) = whole_items
+        .iter()
+        .cloned()
+        .partition(|(s, _, _)| open.contains(&s.as_str()));
+    assert_eq!(first.len(), 3, "{whole}");
+    assert_eq!([first.clone(), rest.clone()].concat(), whole_items);
+    assert!(first
+        .windows(2)
+        .all(|w| (&w[0].1, w[0].2) <= (&w[1].1, w[1].2)));
+    assert!(rest.windows(2).all(|w| w[0].2 > w[1].2));
+
+    let mut paged = Vec::new();
+    for offset in (0..6).step_by(2) {
+        let (_, page) = app
+            .get(&staff, &format!("/api/v1/requests?limit=2&offset={offset}"))
+            .await;
+        assert_eq!(page["total"], 5, "offset {offset}: {page}");
+        paged.extend(items(&page));
+    }
+    assert_eq!(paged, whole_items);
+
+    raise(&app, "enterprise", "己 新登记", None).await;
+    let (_, after) = app.get(&staff, "/api/v1/requests?limit=2&offset=2").await;
+    assert_eq!(after["total"], 6, "{after}");
+    let (_, open_now) = app
+        .get(&staff, "/api/v1/requests?status=open&limit=1")
+        .await;
+    assert_eq!(open_now["total"], 4, "{open_now}");
+}

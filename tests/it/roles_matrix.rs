@@ -45,6 +45,8 @@ struct Fixture {
     task: i64,
     request: i64,
     policy: i64,
+    /// A visit with one problem line per role (the role's place in `ROLES`, from 1).
+    visit: i64,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -118,9 +120,19 @@ async fn fixture(app: &TestApp) -> Fixture {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{pushed}");
+    let problems: Vec<String> = ROLES.iter().map(|r| format!("{r}反映的问题")).collect();
+    let visit = id(&app
+        .post_ok(
+            &office,
+            "/api/v1/records",
+            json!({"kind": "visit", "fields": {"date": "2025-05-01", "enterprise": "乙制造有限公司",
+                   "visitor": "王五", "visit_form": "走访慰问", "problems": problems.join("\n")}}),
+        )
+        .await);
     Fixture {
         policy,
         request,
+        visit,
         person,
         meeting,
         attachment: id(&a),
@@ -157,6 +169,7 @@ async fn every_call_for_every_role() {
     let mut failures = Vec::new();
     let (_, meeting_kind) = app.get(&office, "/api/v1/kinds/meeting").await;
     for role in ROLES {
+        let line = ROLES.iter().position(|r| *r == role).map_or(0, |i| i + 1);
         let token = if role == "sys_admin" {
             app.login("admin").await
         } else {
@@ -430,6 +443,12 @@ async fn every_call_for_every_role() {
                 Some(json!({"mode": "universal"})),
             ),
             ("olxe", Method::GET, "/api/v1/requests".into(), None),
+            (
+                "olx",
+                Method::POST,
+                format!("/api/v1/records/{}/requests", f.visit),
+                Some(json!({"line": line, "category": "用工"})),
+            ),
             (
                 "oxe",
                 Method::POST,
