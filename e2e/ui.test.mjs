@@ -350,6 +350,44 @@ test("the 工作台 shows each role the year's charts and to-do", async () => {
   await phone.context.close();
 });
 
+// 惠企政策: the office writes a policy for 专精特新 and pushes it to every enterprise that fits;
+// the enterprise reads its own policies on a phone, why each came, and its reading is marked.
+test("the office pushes a policy and the enterprise reads 我的政策 on its phone", async () => {
+  const office = await signIn("office");
+  await office.page.goto(`${BASE}/policies/new`);
+  const title = `专精特新贷款贴息 ${Date.now() % 100000}`;
+  await office.page.fill("input[name=title]", title);
+  await office.page.selectOption("select[name=level]", "市");
+  await office.page.fill("input[name=issuer]", "市工业和信息化局");
+  await office.page.fill("textarea[name=summary]", "专精特新企业的技改贷款，按实际利息的一半给予贴息。");
+  await office.page.fill("input[name=tags]", "专精特新");
+  await Promise.all([office.page.waitForURL(/\/policies\/\d+$/), office.page.click("button.primary")]);
+  await Promise.all([
+    office.page.waitForURL(/\/policies\/\d+\?pushed=/),
+    office.page.click("form[action$='/push'] button.primary"),
+  ]);
+  assert.match(await office.page.textContent("p.alert"), /已推送 \d+ 家企业/);
+  assert.match(await office.page.textContent("#recipients"), /资质：专精特新/);
+  await office.page.screenshot({ path: `${SHOTS}/20-policy-pushed.png`, fullPage: true });
+  await office.context.close();
+
+  const phone = { width: 390, height: 844 };
+  const qiye = await signIn("qiye", phone);
+  await qiye.page.goto(`${BASE}/policies`);
+  assert.match(await qiye.page.textContent("h1"), /我的政策/);
+  assert.match(await qiye.page.textContent("main"), /为何推送给您：/);
+  assert.ok(await qiye.page.evaluate(() => document.documentElement.scrollWidth <= 390), "fits the phone");
+  await qiye.page.screenshot({ path: `${SHOTS}/21-my-policies-phone.png`, fullPage: true });
+  const unread = qiye.page.locator("li.policy.unread a").first();
+  if (await unread.count()) {
+    await Promise.all([qiye.page.waitForURL(/\/policies\/\d+$/), unread.click()]);
+    assert.match(await qiye.page.textContent("dl.facts"), /已读/);
+    assert.ok(await qiye.page.evaluate(() => document.documentElement.scrollWidth <= 390), "fits the phone");
+    await qiye.page.screenshot({ path: `${SHOTS}/22-policy-phone.png`, fullPage: true });
+  }
+  await qiye.context.close();
+});
+
 // 暖企行动 on a phone: a leader opens 我的包联企业, logs a visit to a paired enterprise from its
 // 记走访 (the enterprise and the visitor filled in), and turns a problem raised into a request.
 test("a leader logs a visit on a phone and its problem becomes a request", async () => {

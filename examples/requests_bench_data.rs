@@ -68,6 +68,7 @@ async fn main() {
                 contact_phone: None,
                 leader_name: None,
                 leader_person_id: None,
+                tags: String::new(),
             };
             let id = taizhang::org::queries::insert_enterprise(&mut tx, park.id, &e, now)
                 .await

@@ -15,6 +15,7 @@ pub mod excel;
 pub mod ledger;
 pub mod meetings;
 pub mod org;
+pub mod policies;
 #[cfg(test)]
 mod properties;
 pub mod report;

@@ -32,6 +32,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::tasks::api::router())
         .merge(crate::report::api::router())
         .merge(crate::requests::api::router())
+        .merge(crate::policies::api::router())
         .merge(crate::visits::api::router());
     let pages = Router::new()
         .route("/", get(home::home))
@@ -50,6 +51,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::tasks::pages::router())
         .merge(crate::workdays::pages::router())
         .merge(crate::requests::pages::router())
+        .merge(crate::policies::pages::router())
         .merge(crate::visits::pages::router())
         .merge(crate::meetings::pages::router());
     crate::web::assemble(state, api, pages)
@@ -71,14 +73,16 @@ const TEMPLATES: &[&[(&str, &str)]] = &[
     crate::tasks::pages::TEMPLATES,
     crate::workdays::pages::TEMPLATES,
     crate::requests::pages::TEMPLATES,
+    crate::policies::pages::TEMPLATES,
     crate::visits::pages::TEMPLATES,
     crate::meetings::pages::TEMPLATES,
 ];
 
 /// The areas of the side menu, each shown to the roles its action allows, in this order.
-const AREAS: [(Action<'static>, &str, &str, &str); 14] = [
+const AREAS: [(Action<'static>, &str, &str, &str); 15] = [
     (Action::ReadOrg, "/org", "组织与企业", "组织"),
     (Action::ReadRequests, "/requests", "企业诉求", "工作"),
+    (Action::ReadPolicies, "/policies", "惠企政策", "工作"),
     (Action::ReadPairings, "/visits/paired", "包联企业", "工作"),
     (Action::ReadPlans, "/plans", "年度计划与任务", "工作"),
     (Action::ReadChecks, "/checks", "规则检查", "工作"),

@@ -87,6 +87,11 @@ pub enum Action<'a> {
     ReadRequests,
     /// Raise a request: an enterprise for itself, the office and 园小二 for an enterprise.
     RaiseRequests,
+    /// See the policy library (惠企政策) and whom each policy reached; an enterprise user sees
+    /// the policies pushed to its own enterprise only (我的政策).
+    ReadPolicies,
+    /// Write policies, push them to enterprises, and define the park's qualification tags.
+    WritePolicies,
     /// See the 包联 pairs and their visits (我的包联企业): a leader their own, the office every
     /// leader's.
     ReadPairings,
@@ -170,6 +175,8 @@ impl Role {
             (Office, ManageCalendar) => true,
             (Office | ServiceStaff | Enterprise, ReadRequests | RaiseRequests) => true,
             (Leader, ReadRequests) => true,
+            (Office | ServiceStaff, ReadPolicies | WritePolicies) => true,
+            (Leader | Enterprise, ReadPolicies) => true,
             (Office | Leader, ReadPairings) => true,
             (BranchSecretary, ReadPlans | UpdateTasks | ReadChecks) => true,
             (Leader, ReadPlans | SuperviseTasks | ReadChecks | ReadReport) => true,
@@ -204,6 +211,18 @@ mod tests {
         assert!(Role::Leader.allows(Action::ReadRecords("talk")));
         assert!(Role::Leader.allows(Action::WriteRecords("visit")));
         assert!(!Role::Leader.allows(Action::WriteRecords("meeting")));
+    }
+
+    #[test]
+    fn policies_are_written_by_the_office_and_the_service_team() {
+        for role in [Role::Office, Role::ServiceStaff] {
+            assert!(role.allows(Action::WritePolicies), "{role:?}");
+        }
+        for role in [Role::Leader, Role::Enterprise, Role::BranchSecretary] {
+            assert!(!role.allows(Action::WritePolicies), "{role:?}");
+        }
+        assert!(Role::Leader.allows(Action::ReadPolicies));
+        assert!(!Role::BranchSecretary.allows(Action::ReadPolicies));
     }
 
     #[test]

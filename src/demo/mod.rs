@@ -11,6 +11,7 @@ mod affairs;
 mod meetings;
 mod names;
 mod org;
+mod policies;
 mod recognition;
 mod records;
 mod requests;
@@ -153,6 +154,7 @@ pub async fn build(db: &Db, options: &Options, now: DateTime<Utc>) -> Result<Sum
         };
     // Hashing is slow on purpose; the accounts are hashed side by side, then inserted in order.
     let mut staff_user = 0;
+    let mut qiye_user = (0, String::new());
     let hashing: Vec<_> = accounts
         .into_iter()
         .map(|a| tokio::spawn(prepare_user(a, crate::auth::password::Profile::default())))
@@ -164,6 +166,9 @@ pub async fn build(db: &Db, options: &Options, now: DateTime<Utc>) -> Result<Sum
         let user = insert_user(&mut tx, park_id, &Actor::system(), prepared, now).await?;
         if user.role == Role::ServiceStaff {
             staff_user = user.id;
+        }
+        if user.role == Role::Enterprise {
+            qiye_user = (user.id, user.login.clone());
         }
         if user.role.is_admin_duty() {
             admin_duties.push(user.id);
@@ -186,6 +191,15 @@ pub async fn build(db: &Db, options: &Options, now: DateTime<Utc>) -> Result<Sum
         staff_user,
     )
     .await?;
+    let pushes = policies::insert(
+        &mut tx,
+        park_id,
+        year,
+        end,
+        ids.enterprises.first().copied().unwrap_or_default(),
+        (qiye_user.0, &qiye_user.1),
+    )
+    .await?;
     let after = serde_json::json!({
         "seed": options.seed,
         "year": year,
@@ -196,6 +210,7 @@ pub async fn build(db: &Db, options: &Options, now: DateTime<Utc>) -> Result<Sum
         "records": counts,
         "tasks": tasks,
         "requests": requests,
+        "policy_pushes": pushes,
     });
     let change = Change {
         action: "demo",

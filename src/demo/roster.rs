@@ -49,6 +49,7 @@ pub fn plan_enterprises(
             contact_phone: Some(names::mobile(rng, serial)),
             leader_name: None,
             leader_person_id: None,
+            tags: Some(demo_tags(i, scale)),
         };
         let enterprise = org::validate_enterprise(input, 0)?;
         // 恒远精密机械有限公司 is 恒远精密机械 in prose; 科技 and 管理 add nothing there.
@@ -63,6 +64,25 @@ pub fn plan_enterprises(
         });
     }
     Ok(())
+}
+
+/// The qualification tags of the demo's `i`-th enterprise, from its place and scale alone (no
+/// draw from the generator, so every other figure of the demo stays as it was).
+fn demo_tags(i: usize, scale: &str) -> Vec<String> {
+    let mut tags = Vec::new();
+    if scale == "规上" && i % 3 == 0 {
+        tags.push("高新技术企业");
+    }
+    if i % 4 == 1 {
+        tags.push("专精特新");
+    }
+    if scale != "规上" && i % 5 == 2 {
+        tags.push("科技型中小企业");
+    }
+    if scale == "规上" {
+        tags.push("规上企业");
+    }
+    tags.into_iter().map(str::to_string).collect()
 }
 
 #[expect(

@@ -81,6 +81,8 @@ pub(crate) fn plan_enterprises(
                 .filter(|e| e.leader_name == leader_name)
                 .and_then(|e| e.leader_person_id),
             leader_name,
+            // The workbook has no column for them: an enterprise's tags stay as they were.
+            tags: old.map(|e| e.tags.clone()).unwrap_or_default(),
         };
         plan.enterprises.push(Planned {
             after,

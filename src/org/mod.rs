@@ -22,6 +22,53 @@ pub const UNIT_TYPES: [&str; 7] = [
     "工作组",
 ];
 
+/// The qualification tags (资质标签) a new park starts with; the park edits its own list.
+pub const DEFAULT_TAGS: [&str; 5] = [
+    "高新技术企业",
+    "专精特新",
+    "科技型中小企业",
+    "规上企业",
+    "瞪羚企业",
+];
+
+/// Splits a typed list ("专精特新，高新技术企业、规上企业") into its items: commas (half- or
+/// full-width), 、 and semicolons separate them; blanks and repeats are dropped, order kept.
+pub fn split_list(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for item in text.split([',', '，', '、', ';', '；', '\n']) {
+        let item = crate::ledger::value::normalize_text(item);
+        if !item.is_empty() && !out.contains(&item) {
+            out.push(item);
+        }
+    }
+    out
+}
+
+/// The items of a stored comma-separated list (`split_list` joined by `,`).
+pub fn stored_list(text: &str) -> Vec<String> {
+    split_list(text)
+}
+
+/// The first of `names` that is not one of the park's `defined` tags, as the refusal names it.
+pub fn undefined_tag<'a>(names: &'a [String], defined: &[String]) -> Option<&'a str> {
+    names
+        .iter()
+        .find(|n| !defined.contains(n))
+        .map(String::as_str)
+}
+
+/// The refusal of a tag the park has not defined, naming it and the tags it has.
+pub fn undefined_tag_message(tag: &str, defined: &[String]) -> String {
+    if defined.is_empty() {
+        format!("“{tag}”不是本园区定义的资质标签：本园区尚未定义资质标签")
+    } else {
+        format!(
+            "“{tag}”不是本园区定义的资质标签；可选：{}",
+            defined.join("、")
+        )
+    }
+}
+
 /// Finds the name in `candidates` closest to `name`, for "did you mean" messages. An
 /// abbreviation ("新川生物党支部") finds the full name that holds its characters in order
 /// ("新川生物科技有限公司党支部"), one of the same unit type first (a 党支部, not the 党小组 below
@@ -63,6 +110,21 @@ fn is_subsequence(short: &str, long: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_typed_list_splits_on_every_separator() {
+        assert_eq!(
+            split_list(" 专精特新，高新技术企业、规上企业, 专精特新;;"),
+            ["专精特新", "高新技术企业", "规上企业"]
+        );
+        assert!(split_list(" ，、").is_empty());
+        let defined = split_list("专精特新,规上企业");
+        assert_eq!(
+            undefined_tag(&split_list("规上企业,独角兽"), &defined),
+            Some("独角兽")
+        );
+        assert_eq!(undefined_tag(&split_list("规上企业"), &defined), None);
+    }
 
     #[test]
     fn nearest_picks_the_closest_name() {

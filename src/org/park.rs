@@ -1,4 +1,5 @@
-//! Parks: creating one (with its own copy of the ledger catalogue and its first administrator),
+//! Parks: creating one (with its own copy of the ledger catalogue, the default qualification
+//! tags and its first administrator),
 //! and resolving the names the command line and imports give.
 
 use chrono::{DateTime, Utc};
@@ -54,6 +55,8 @@ pub async fn create(
     };
     let catalogue = Catalogue::default_catalogue();
     crate::ledger::queries::install_kinds(&mut tx, park_id, &catalogue).await?;
+    let tags: Vec<String> = super::DEFAULT_TAGS.iter().map(|t| t.to_string()).collect();
+    queries::set_qualification_tags(&mut tx, park_id, &tags).await?;
     crate::ledger::upgrade::mark_current(&mut tx, park_id).await?;
     audit::record(
         &mut tx,

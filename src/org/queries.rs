@@ -41,6 +41,15 @@ pub struct Enterprise {
     pub contact_phone: Option<String>,
     pub leader_name: Option<String>,
     pub leader_person_id: Option<i64>,
+    /// The park's qualification tags (资质标签) it holds, stored comma-separated; the API and
+    /// the audit log show them as a list, as the API takes them.
+    #[serde(serialize_with = "tag_list")]
+    pub tags: String,
+}
+
+/// A stored comma-separated list written out as a JSON list.
+fn tag_list<S: serde::Serializer>(tags: &str, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(super::stored_list(tags))
 }
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
@@ -168,7 +177,7 @@ pub async fn subtree(db: &Db, park_id: i64, unit_id: i64) -> Result<Vec<i64>, Db
 // ---- enterprises ----
 
 const ENTERPRISE_COLUMNS: &str = "id, name, credit_code, scale, industry, address, contact, \
-                                  contact_phone, leader_name, leader_person_id";
+                                  contact_phone, leader_name, leader_person_id, tags";
 
 pub async fn insert_enterprise(
     tx: &mut Tx,
@@ -179,8 +188,8 @@ pub async fn insert_enterprise(
     let contact_phone = seal_contact_phone(tx, e).await?;
     Ok(on_tx!(tx, |c| sqlx::query_scalar(
         "INSERT INTO enterprises (park_id, name, credit_code, scale, industry, address, contact, \
-         contact_phone, leader_name, leader_person_id, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id"
+         contact_phone, leader_name, leader_person_id, created_at, tags) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id"
     )
     .bind(park_id)
     .bind(&e.name)
@@ -193,16 +202,18 @@ pub async fn insert_enterprise(
     .bind(&e.leader_name)
     .bind(e.leader_person_id)
     .bind(now)
+    .bind(&e.tags)
     .fetch_one(c)
     .await)?)
 }
 
 pub async fn update_enterprise(tx: &mut Tx, park_id: i64, e: &Enterprise) -> Result<(), DbError> {
     let contact_phone = seal_contact_phone(tx, e).await?;
-    on_tx!(tx, |c| sqlx::query(
+    on_tx!(tx, |c| {
+        sqlx::query(
         "UPDATE enterprises SET name = $3, credit_code = $4, scale = $5, industry = $6, \
-         address = $7, contact = $8, contact_phone = $9, leader_name = $10, leader_person_id = $11 \
-         WHERE park_id = $1 AND id = $2"
+         address = $7, contact = $8, contact_phone = $9, leader_name = $10, leader_person_id = $11, \
+         tags = $12 WHERE park_id = $1 AND id = $2"
     )
     .bind(park_id)
     .bind(e.id)
@@ -215,9 +226,11 @@ pub async fn update_enterprise(tx: &mut Tx, park_id: i64, e: &Enterprise) -> Res
     .bind(&contact_phone)
     .bind(&e.leader_name)
     .bind(e.leader_person_id)
+    .bind(&e.tags)
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 
@@ -240,6 +253,55 @@ pub async fn enterprise(db: &Db, park_id: i64, id: i64) -> Result<Option<Enterpr
         .fetch_optional(pool)
         .await)?;
     row.map(opened_enterprise).transpose()
+}
+
+/// The park's qualification tags (资质标签), in the park's order.
+pub async fn qualification_tags(db: &Db, park_id: i64) -> Result<Vec<String>, DbError> {
+    Ok(on_db!(db, |pool| sqlx::query_scalar(
+        "SELECT name FROM qualification_tags WHERE park_id = $1 ORDER BY position, name"
+    )
+    .bind(park_id)
+    .fetch_all(pool)
+    .await)?)
+}
+
+/// The park's qualification tags as a transaction reads them.
+pub async fn qualification_tags_tx(tx: &mut Tx, park_id: i64) -> Result<Vec<String>, DbError> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT name FROM qualification_tags WHERE park_id = $1 ORDER BY position, name"
+    )
+    .bind(park_id)
+    .fetch_all(c)
+    .await)?)
+}
+
+/// Replaces the park's qualification tags with `names`, in this order.
+pub async fn set_qualification_tags(
+    tx: &mut Tx,
+    park_id: i64,
+    names: &[String],
+) -> Result<(), DbError> {
+    on_tx!(tx, |c| sqlx::query(
+        "DELETE FROM qualification_tags WHERE park_id = $1"
+    )
+    .bind(park_id)
+    .execute(c)
+    .await
+    .map(|_| ()))?;
+    for (i, name) in names.iter().enumerate() {
+        // A park defines a handful of tags: the position fits any integer.
+        let position = i64::try_from(i).unwrap_or(i64::MAX);
+        on_tx!(tx, |c| sqlx::query(
+            "INSERT INTO qualification_tags (park_id, name, position) VALUES ($1, $2, $3)"
+        )
+        .bind(park_id)
+        .bind(name)
+        .bind(position)
+        .execute(c)
+        .await
+        .map(|_| ()))?;
+    }
+    Ok(())
 }
 
 async fn seal_contact_phone(tx: &mut Tx, e: &Enterprise) -> Result<Option<String>, DbError> {

@@ -39,6 +39,9 @@ pub struct EnterpriseInput {
     pub contact_phone: Option<String>,
     pub leader_name: Option<String>,
     pub leader_person_id: Option<i64>,
+    /// Its qualification tags (资质标签), each one the park defined; left out of an update,
+    /// the stored ones stay.
+    pub tags: Option<Vec<String>>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -376,7 +379,9 @@ pub fn validate_enterprise(input: EnterpriseInput, id: i64) -> Result<Enterprise
     let scale = trimmed(input.scale);
     one_of(&mut errors, "scale", "规模", &scale, &SCALES);
     finish(errors)?;
+    let tags = super::split_list(&input.tags.unwrap_or_default().join(","));
     Ok(Enterprise {
+        tags: tags.join(","),
         id,
         name,
         credit_code,
@@ -443,6 +448,7 @@ pub async fn create_enterprise(
     }
     let mut e = validate_enterprise(input, 0)?;
     let mut tx = db.begin().await?;
+    check_tags(&mut tx, who.park_id, &e).await?;
     e.id = queries::insert_enterprise(&mut tx, who.park_id, &e, now)
         .await
         .map_err(|err| duplicate(err, "name", "企业名称", "已有同名企业"))?;
@@ -481,8 +487,12 @@ pub async fn update_enterprise(
         before.contact_phone.as_deref(),
         mask_phone,
     );
+    if input.tags.is_none() {
+        input.tags = Some(super::stored_list(&before.tags));
+    }
     let e = validate_enterprise(input, id)?;
     let mut tx = db.begin().await?;
+    check_tags(&mut tx, who.park_id, &e).await?;
     queries::update_enterprise(&mut tx, who.park_id, &e)
         .await
         .map_err(|err| duplicate(err, "name", "企业名称", "已有同名企业"))?;
@@ -500,6 +510,23 @@ pub async fn update_enterprise(
     .await?;
     tx.commit().await?;
     Ok(e)
+}
+
+/// Refuses an enterprise tagged with a tag the park has not defined, naming the tag.
+async fn check_tags(tx: &mut Tx, park_id: i64, e: &Enterprise) -> Result<(), AppError> {
+    let tags = super::stored_list(&e.tags);
+    if tags.is_empty() {
+        return Ok(());
+    }
+    let defined = queries::qualification_tags_tx(tx, park_id).await?;
+    match super::undefined_tag(&tags, &defined) {
+        Some(tag) => Err(AppError::invalid(
+            "tags",
+            "资质标签",
+            super::undefined_tag_message(tag, &defined),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// The enterprises a principal may read in the 企业名录: all for park-wide roles, its own for an

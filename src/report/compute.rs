@@ -6,7 +6,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::error::ReportError;
-use super::metrics::{Aggregate, Metric, MetricCatalogue, RequestMeasure, TaskMeasure};
+use super::metrics::{
+    Aggregate, Metric, MetricCatalogue, PolicyMeasure, RequestMeasure, TaskMeasure,
+};
 use super::numbers::round_to;
 use super::queries::{self, MetricRow};
 use super::scan;
@@ -351,6 +353,10 @@ fn value_number(metric: &Metric, count: i64, sum_a: f64, sum_b: f64) -> Number {
         // Counted in working days once the query listed the closed requests (`compute_years`).
         Aggregate::Requests(RequestMeasure::AvgWorkdaysToClose) => Number::Float(0.0),
         Aggregate::Requests(_) => Number::Int(count),
+        Aggregate::Policies(PolicyMeasure::ReadRate) => {
+            Number::Float(percent(sum_a, sum_b, metric.decimals))
+        }
+        Aggregate::Policies(_) => Number::Int(count),
     }
 }
 

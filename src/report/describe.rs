@@ -33,6 +33,8 @@ pub fn definition(metric: &Metric, kinds: &[KindDef], year: i32) -> String {
         "年度计划的任务".to_string()
     } else if matches!(metric.aggregate, Aggregate::Requests(_)) {
         "企业诉求".to_string()
+    } else if matches!(metric.aggregate, Aggregate::Policies(_)) {
+        "惠企政策推送".to_string()
     } else {
         kind.map_or_else(|| metric.kind.clone(), |k| k.sheet.clone())
     };
@@ -91,6 +93,7 @@ pub fn definition(metric: &Metric, kinds: &[KindDef], year: i32) -> String {
             format!("设有{}的企业个数（组织覆盖）", quoted(unit_types))
         }
         Aggregate::Requests(measure) => measure.describe().to_string(),
+        Aggregate::Policies(measure) => measure.describe().to_string(),
     };
     let date = metric
         .date_field

@@ -123,6 +123,8 @@ pub enum MetricProblem {
     TasksMetric,
     #[error("诉求指标（kind = \"requests\"）只支持 requests_received、requests_closed、requests_close_rate 等以 requests_ 开头的统计方式，不支持筛选条件和其他参数，period 应为 year")]
     RequestsMetric,
+    #[error("政策指标（kind = \"policies\"）只支持 policies_pushed、policies_enterprises、policies_pushes、policies_pushes_read 和 policies_read_rate，不支持筛选条件和其他参数，period 应为 year")]
+    PoliciesMetric,
     #[error("part_of 应为另一个指标的编号（如 \"learning_activities\"），rate_of 应为分子、分母两个指标的编号（如 [\"tasks_completed_on_time\", \"tasks_due\"]）")]
     BadRelation,
     #[error("字段“{0}”不是日期字段")]

@@ -11,12 +11,13 @@
 //! label = "群体性上访"
 //! unit = "起"
 //! kind = "petition"                # ledger kind id, "people", "tasks", "units", "enterprises"
-//!                                  # or "requests"
+//!                                  # "requests" or "policies"
 //! filters = { category = "集体来访", people_count = { gte = 5 } }
 //! aggregate = "count"              # count | sum | ratio | people_tagged | service_staff
 //!                                  # | members | members_joined (people)
 //!                                  # | tasks_decomposed | tasks_on_time | tasks_on_time_rate
 //!                                  # | requests_* (requests: see `RequestMeasure::ALL`)
+//!                                  # | policies_* (policies: see `PolicyMeasure::ALL`)
 //! period = "year"                  # year | to_date
 //! # field = "person_times"         # sum: the field added up
 //! # numerator = "attended"         # ratio: 100 × Σnumerator / Σdenominator, a percentage
@@ -73,6 +74,9 @@ pub const ENTERPRISES_KIND: &str = "enterprises";
 
 /// The `kind` that names the enterprise requests (企业诉求, `requests` area) rather than a ledger.
 pub const REQUESTS_KIND: &str = "requests";
+
+/// The `kind` that names the policy pushes (惠企政策, `policies` area) rather than a ledger.
+pub const POLICIES_KIND: &str = "policies";
 
 /// The name part of the 工作组 taken as the service team when no unit is marked as such.
 pub const DEFAULT_TEAM_NAME: &str = "园小二";
@@ -177,6 +181,52 @@ pub enum Aggregate {
     },
     /// The enterprise requests (`kind = "requests"`).
     Requests(RequestMeasure),
+    /// The policies pushed to enterprises (`kind = "policies"`).
+    Policies(PolicyMeasure),
+}
+
+/// What a policy metric counts: the pushes made within the report year (推送日期), whenever
+/// read, so that the read rate's numerator is a part of its denominator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PolicyMeasure {
+    /// Policies pushed to at least one enterprise within the year (传递政策).
+    Policies,
+    /// Distinct enterprises reached by a push within the year (覆盖企业).
+    Enterprises,
+    /// Pushes made within the year, one per policy and enterprise.
+    Pushes,
+    /// Of those, the ones the enterprise has opened.
+    PushesRead,
+    /// 100 × pushes read / pushes made (阅读率).
+    ReadRate,
+}
+
+impl PolicyMeasure {
+    pub const ALL: [(&'static str, PolicyMeasure); 5] = [
+        ("policies_pushed", PolicyMeasure::Policies),
+        ("policies_enterprises", PolicyMeasure::Enterprises),
+        ("policies_pushes", PolicyMeasure::Pushes),
+        ("policies_pushes_read", PolicyMeasure::PushesRead),
+        ("policies_read_rate", PolicyMeasure::ReadRate),
+    ];
+
+    pub fn parse(aggregate: &str) -> Option<PolicyMeasure> {
+        Self::ALL
+            .iter()
+            .find(|(name, _)| *name == aggregate)
+            .map(|(_, m)| *m)
+    }
+
+    /// What it counts, in words (the definition on the page behind a figure).
+    pub fn describe(self) -> &'static str {
+        match self {
+            PolicyMeasure::Policies => "当年内推送给企业的政策条数",
+            PolicyMeasure::Enterprises => "当年内收到政策推送的企业家数（不重复计）",
+            PolicyMeasure::Pushes => "当年内的政策推送次数（每条政策、每家企业计一次）",
+            PolicyMeasure::PushesRead => "当年内的政策推送中，企业已打开阅读的次数",
+            PolicyMeasure::ReadRate => "当年内的政策推送中，企业已打开阅读的占比（阅读率）",
+        }
+    }
 }
 
 /// What a request metric counts. Except `Solved` and `Suggestions`, each is about the requests
@@ -449,6 +499,9 @@ impl RawMetric {
         if self.kind == REQUESTS_KIND {
             return self.requests_metric(period, rate_of);
         }
+        if self.kind == POLICIES_KIND {
+            return self.policies_metric(period, rate_of);
+        }
         let kind = if self.kind == PEOPLE_KIND {
             None
         } else {
@@ -584,6 +637,48 @@ impl RawMetric {
             kind: self.kind,
             filters: Vec::new(),
             aggregate: Aggregate::Requests(measure),
+            period,
+            date_field: None,
+            decimals: self.decimals,
+            integral,
+            synonyms: self.synonyms,
+            part_of: self.part_of,
+            rate_of,
+            adverse: self.adverse,
+        })
+    }
+
+    /// A metric over the policy pushes: no filters, no parameters, the report year.
+    fn policies_metric(
+        self,
+        period: Period,
+        rate_of: Option<(String, String)>,
+    ) -> Result<Metric, P> {
+        let Some(measure) = PolicyMeasure::parse(&self.aggregate) else {
+            return Err(P::PoliciesMetric);
+        };
+        let extra = [&self.field, &self.numerator, &self.denominator, &self.tag]
+            .iter()
+            .any(|v| v.is_some())
+            || self.staff_type.is_some()
+            || self.team.is_some()
+            || self.org_parameters()
+            || self.date_field.is_some()
+            || !self.filters.is_empty();
+        if extra || period != Period::Year {
+            return Err(P::PoliciesMetric);
+        }
+        let integral = measure != PolicyMeasure::ReadRate;
+        if integral && self.decimals != 0 {
+            return Err(P::DecimalsOnWhole);
+        }
+        Ok(Metric {
+            id: self.id,
+            label: self.label,
+            unit: self.unit,
+            kind: self.kind,
+            filters: Vec::new(),
+            aggregate: Aggregate::Policies(measure),
             period,
             date_field: None,
             decimals: self.decimals,
@@ -743,6 +838,7 @@ impl RawMetric {
             Aggregate::ServiceStaff { .. } => &["staff_type", "team"],
             Aggregate::Tasks(_)
             | Aggregate::Requests(_)
+            | Aggregate::Policies(_)
             | Aggregate::Members
             | Aggregate::MembersJoined
             | Aggregate::Units { .. }

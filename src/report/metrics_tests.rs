@@ -4,7 +4,7 @@
 use super::*;
 
 /// The metric ids of PRODUCT.md's table, in its order, then those of the annual plans' tasks.
-const PRODUCT_IDS: [&str; 58] = [
+const PRODUCT_IDS: [&str; 63] = [
     "party_building_meetings",
     "speeches_studied",
     "agenda_items",
@@ -48,6 +48,11 @@ const PRODUCT_IDS: [&str; 58] = [
     "requests_reopened",
     "reopen_rate",
     "avg_workdays_to_close",
+    "policies_pushed",
+    "policy_enterprises",
+    "policy_pushes",
+    "policy_pushes_read",
+    "policy_read_rate",
     "civilized_units_province",
     "civilized_units_city",
     "civilized_units_district",
@@ -366,7 +371,7 @@ fn relations_name_metrics_of_the_default_file_and_bad_ones_are_refused() {
             relations += 1;
         }
     }
-    assert_eq!(relations, 30);
+    assert_eq!(relations, 33);
     let rate = catalogue.get("tasks_on_time_rate").unwrap();
     assert_eq!(
         rate.rate_of,

@@ -181,7 +181,11 @@ fn problem_keys(problem: &P) -> Vec<String> {
         P::MissingLabelOrUnit => vec!["label".into(), "unit".into()],
         P::TooManyDecimals(_) | P::DecimalsOnWhole => one("decimals"),
         P::UnknownPeriod(_) | P::RosterPeriod | P::MembersJoinedPeriod => one("period"),
-        P::UnknownKind(_) | P::TasksMetric | P::RequestsMetric | P::OrgMetric => one("kind"),
+        P::UnknownKind(_)
+        | P::TasksMetric
+        | P::RequestsMetric
+        | P::PoliciesMetric
+        | P::OrgMetric => one("kind"),
         P::UnknownUnitType { value, .. } => one(value),
         P::UnknownAggregate(_)
         | P::MissingParameter { .. }

@@ -410,6 +410,7 @@ struct RecordsView {
     tasks: bool,
     org: bool,
     requests: bool,
+    policies: bool,
     total: usize,
     hidden: usize,
     rows: Vec<RecordRowView>,
@@ -535,6 +536,11 @@ async fn records_view(
                     format!("计入分子 {} 件", fixed(part)),
                     format!("统计 {} 件", fixed(whole)),
                 )
+            } else if found.policies {
+                (
+                    format!("已阅读 {} 次", fixed(part)),
+                    format!("推送 {} 次", fixed(whole)),
+                )
             } else {
                 (
                     format!("分子合计 {}", fixed(part)),
@@ -562,6 +568,8 @@ async fn records_view(
                 "个"
             } else if found.requests {
                 "件"
+            } else if found.policies {
+                metric_unit(&found.metric.unit)
             } else {
                 "条"
             }
@@ -597,6 +605,7 @@ async fn records_view(
         tasks: found.tasks,
         org: found.org,
         requests: found.requests,
+        policies: found.policies,
         total,
         hidden: found.hidden,
         rows,
@@ -620,6 +629,14 @@ impl MetricHead {
             },
             unit: metric.unit.clone(),
         }
+    }
+}
+
+/// The counting word of a policy figure's items: its own unit (条, 家, 次), a rate's pushes 次.
+fn metric_unit(unit: &str) -> &str {
+    match unit {
+        "条" | "家" | "次" => unit,
+        _ => "次",
     }
 }
 
@@ -677,6 +694,25 @@ fn rows_of(
                 link: "org",
                 href: format!("/requests/{}", r.id),
                 part: match r.part {
+                    Some((a, Some(b))) => format!("{} / {}", fixed(a), fixed(b)),
+                    Some((a, None)) => fixed(a),
+                    None => String::new(),
+                },
+            })
+            .collect()
+    } else if found.policies {
+        found
+            .policy_items
+            .iter()
+            .map(|p| RecordRowView {
+                id: p.id,
+                kind: p.what.clone(),
+                date: p.date.map(|d| d.to_string()).unwrap_or_default(),
+                unit: p.detail.clone(),
+                title: p.title.clone(),
+                link: "org",
+                href: p.href.clone(),
+                part: match p.part {
                     Some((a, Some(b))) => format!("{} / {}", fixed(a), fixed(b)),
                     Some((a, None)) => fixed(a),
                     None => String::new(),

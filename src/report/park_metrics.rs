@@ -239,6 +239,7 @@ fn summary(m: &Metric, kind: Option<&KindDef>, origin: Origin) -> MetricSummary 
     let kind_name = match (&m.aggregate, kind) {
         (Aggregate::Tasks(_), _) => "年度任务".to_string(),
         (Aggregate::Requests(_), _) => "企业诉求".to_string(),
+        (Aggregate::Policies(_), _) => "惠企政策推送".to_string(),
         _ if m.kind == PEOPLE_KIND => "人员名册".to_string(),
         (Aggregate::Units { .. }, _) => "组织架构".to_string(),
         (Aggregate::EnterprisesWith { .. }, _) => "企业名录".to_string(),
@@ -265,6 +266,7 @@ fn summary(m: &Metric, kind: Option<&KindDef>, origin: Origin) -> MetricSummary 
             format!("设有{}的企业数", unit_types.join("、"))
         }
         Aggregate::Requests(measure) => measure.describe().to_string(),
+        Aggregate::Policies(measure) => measure.describe().to_string(),
     };
     let (period, period_name) = match m.period {
         Period::Year => ("year", "本年度"),

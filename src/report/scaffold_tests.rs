@@ -231,6 +231,7 @@ fn every_metric_binds_in_an_essay_phrased_its_own_way() {
         受理企业诉求X件，按时响应X件、响应率X%，办结诉求X件、办结率X%，按时办结X件、\
         按时办结率X%，企业评价X件、满意X件、满意率X%，退回诉求X件、回退率X%，\
         重办诉求X件、重办率X%，平均办结用时X个工作日。\n\
+        传递政策X条，覆盖企业X家，政策推送X次、已阅读X次，阅读率X%。\n\
         新增省级文明单位X个、市级文明单位X个、区级文明单位X个。\n\
         全年发生重大舆情X起，群体性上访X起。\n\
         年度任务细化分解X项，年内到期任务X项，按期完成X项，按期完成率X%。\n\
@@ -282,6 +283,11 @@ fn every_metric_binds_in_an_essay_phrased_its_own_way() {
         "requests_reopened",
         "reopen_rate",
         "avg_workdays_to_close",
+        "policies_pushed",
+        "policy_enterprises",
+        "policy_pushes",
+        "policy_pushes_read",
+        "policy_read_rate",
         "civilized_units_province",
         "civilized_units_city",
         "civilized_units_district",

@@ -10,7 +10,8 @@ use serde_json::json;
 
 use super::compute::{compute, MetricValue};
 use super::metrics::{
-    Metric, MetricCatalogue, ENTERPRISES_KIND, PEOPLE_KIND, REQUESTS_KIND, TASKS_KIND, UNITS_KIND,
+    Metric, MetricCatalogue, ENTERPRISES_KIND, PEOPLE_KIND, POLICIES_KIND, REQUESTS_KIND,
+    TASKS_KIND, UNITS_KIND,
 };
 use super::queries::{self, NewVersion};
 use super::render::ReportTemplate;
@@ -101,6 +102,9 @@ pub struct MetricRecords {
     pub org: bool,
     /// True when the figure counts enterprise requests (`request_items`).
     pub requests: bool,
+    /// True when the figure counts policy pushes, the policies or the enterprises they reached
+    /// (`policy_items`).
+    pub policies: bool,
     /// Ids of the listed page that the caller may not read (other units' records), left out.
     pub hidden: usize,
     pub records: Vec<RecordView>,
@@ -108,6 +112,7 @@ pub struct MetricRecords {
     pub task_items: Vec<TaskItem>,
     pub org_items: Vec<OrgItem>,
     pub request_items: Vec<RequestItem>,
+    pub policy_items: Vec<PolicyItem>,
     /// What each listed record adds to a sum or a ratio (by record id): the summed value, or
     /// the numerator and denominator.
     pub parts: std::collections::HashMap<i64, (f64, Option<f64>)>,
@@ -139,6 +144,21 @@ pub struct RequestItem {
     pub enterprise_name: String,
     pub received_on: NaiveDate,
     pub status: &'static str,
+    pub part: Option<(f64, Option<f64>)>,
+}
+
+/// A counted policy, enterprise reached or push as the list shows it, with its page and what a
+/// push adds to the read rate (1 / 1 or 0 / 1).
+#[derive(Clone, Debug, Serialize)]
+pub struct PolicyItem {
+    pub id: i64,
+    pub title: String,
+    /// 政策, 企业, or 政策推送 with its reading.
+    pub what: String,
+    /// The policy's level and issuer, the enterprise's industry, or the enterprise pushed to.
+    pub detail: String,
+    pub date: Option<NaiveDate>,
+    pub href: String,
     pub part: Option<(f64, Option<f64>)>,
 }
 
@@ -578,12 +598,14 @@ pub async fn metric_records(
         tasks: metric.kind == TASKS_KIND,
         org: metric.kind == UNITS_KIND || metric.kind == ENTERPRISES_KIND,
         requests: metric.kind == REQUESTS_KIND,
+        policies: metric.kind == POLICIES_KIND,
         hidden: 0,
         records: Vec::new(),
         persons: Vec::new(),
         task_items: Vec::new(),
         org_items: Vec::new(),
         request_items: Vec::new(),
+        policy_items: Vec::new(),
         parts: Default::default(),
         totals: None,
         metric: value,
@@ -596,6 +618,8 @@ pub async fn metric_records(
         list_org(db, who, metric.kind == UNITS_KIND, &page, &mut out).await?;
     } else if out.requests {
         list_requests(db, who, &metric, year, &page, &mut out).await?;
+    } else if out.policies {
+        list_policies(db, who, &metric, &page, &mut out).await?;
     } else {
         list_records(db, who, &metric, &page, &mut out).await?;
     }
@@ -718,6 +742,89 @@ async fn list_requests(
                 part: parts.get(id).copied(),
             }),
             None => out.hidden += 1,
+        }
+    }
+    Ok(())
+}
+
+/// The policies, enterprises or pushes a policy figure counted, of the page `ids`, each linking
+/// to its page; for the read rate what each push adds, and the totals over all of them.
+async fn list_policies(
+    db: &Db,
+    who: &Principal,
+    metric: &Metric,
+    ids: &[i64],
+    out: &mut MetricRecords,
+) -> Result<(), AppError> {
+    use super::metrics::{Aggregate, PolicyMeasure};
+    let Aggregate::Policies(measure) = metric.aggregate else {
+        return Ok(());
+    };
+    if !who.role.allows(Action::ReadPolicies) {
+        out.hidden = ids.len();
+        return Ok(());
+    }
+    match measure {
+        PolicyMeasure::Policies => {
+            for id in ids {
+                match crate::policies::queries::get(db, who.park_id, *id).await? {
+                    Some(p) => out.policy_items.push(PolicyItem {
+                        id: p.id,
+                        title: p.title,
+                        what: "政策".into(),
+                        detail: format!("{}级 · {}", p.level, p.issuer),
+                        date: Some(p.issued_on),
+                        href: format!("/policies/{}", p.id),
+                        part: None,
+                    }),
+                    None => out.hidden += 1,
+                }
+            }
+        }
+        PolicyMeasure::Enterprises => {
+            for id in ids {
+                match crate::org::queries::enterprise(db, who.park_id, *id).await? {
+                    Some(e) => out.policy_items.push(PolicyItem {
+                        id: e.id,
+                        title: e.name,
+                        what: "企业".into(),
+                        detail: e.industry.unwrap_or_default(),
+                        date: None,
+                        href: format!("/org#enterprise-{}", e.id),
+                        part: None,
+                    }),
+                    None => out.hidden += 1,
+                }
+            }
+        }
+        PolicyMeasure::Pushes | PolicyMeasure::PushesRead | PolicyMeasure::ReadRate => {
+            let rate = measure == PolicyMeasure::ReadRate;
+            if rate {
+                let all =
+                    crate::policies::queries::pushes_by_id(db, who.park_id, &out.metric.records)
+                        .await?;
+                let read = all.iter().filter(|p| p.read_at.is_some()).count();
+                // Push counts stay far below 2^53: the conversions are exact.
+                out.totals = Some((read as f64, Some(all.len() as f64)));
+            }
+            let pushes = crate::policies::queries::pushes_by_id(db, who.park_id, ids).await?;
+            out.hidden += ids.len() - pushes.len();
+            for p in pushes {
+                let title = crate::policies::queries::get(db, who.park_id, p.policy_id)
+                    .await?
+                    .map(|x| x.title)
+                    .unwrap_or_default();
+                let read = p.read_at.is_some();
+                out.policy_items.push(PolicyItem {
+                    id: p.id,
+                    title,
+                    what: format!("政策推送 {}", if read { "已读" } else { "未读" }),
+                    detail: p.enterprise_name,
+                    date: Some(p.pushed_on),
+                    href: format!("/policies/{}", p.policy_id),
+                    part: rate.then_some((f64::from(u8::from(read)), Some(1.0))),
+                });
+            }
         }
     }
     Ok(())

@@ -10,7 +10,8 @@
 use chrono::NaiveDate;
 
 use super::metrics::{
-    Aggregate, FilterOp, Metric, Period, RequestMeasure, Scalar, TaskMeasure, PEOPLE_KIND,
+    Aggregate, FilterOp, Metric, Period, PolicyMeasure, RequestMeasure, Scalar, TaskMeasure,
+    PEOPLE_KIND,
 };
 use crate::db::{Backend, Bind, Db};
 use crate::org::queries::escape_like;
@@ -50,6 +51,7 @@ pub(crate) fn metric_query(
         Aggregate::ServiceStaff { staff_type, team } => q.service_staff(staff_type, team, last),
         Aggregate::Tasks(measure) => q.tasks(*measure, first),
         Aggregate::Requests(measure) => q.requests(*measure, first, last),
+        Aggregate::Policies(measure) => q.policies(*measure, first, last),
         Aggregate::Members => q.members(None, last),
         Aggregate::MembersJoined => q.members(Some(first), last),
         Aggregate::Units {
@@ -329,6 +331,46 @@ impl Builder<'_> {
         ))
     }
 
+    /// The policy pushes of a policy metric (`PolicyMeasure`), those made within the year. The
+    /// policies and the enterprises are listed once each (grouped), the pushes one by one; the
+    /// read rate lists every push, the read ones in its first sum.
+    fn policies(
+        &mut self,
+        measure: PolicyMeasure,
+        first: NaiveDate,
+        last: NaiveDate,
+    ) -> MetricQuery {
+        let none = format!("CAST(NULL AS {FLOAT})");
+        let first = self.bind(Bind::Date(first));
+        let last = self.bind(Bind::Date(last));
+        let year = format!("u.park_id = $1 AND u.pushed_on >= {first} AND u.pushed_on <= {last}");
+        let sql = match measure {
+            PolicyMeasure::Policies => format!(
+                "SELECT u.policy_id, COUNT(*) OVER (), {none}, {none} FROM policy_pushes u \
+                 WHERE {year} GROUP BY u.policy_id ORDER BY u.policy_id"
+            ),
+            PolicyMeasure::Enterprises => format!(
+                "SELECT u.enterprise_id, COUNT(*) OVER (), {none}, {none} FROM policy_pushes u \
+                 WHERE {year} GROUP BY u.enterprise_id ORDER BY u.enterprise_id"
+            ),
+            PolicyMeasure::Pushes => format!(
+                "SELECT u.id, COUNT(*) OVER (), {none}, {none} FROM policy_pushes u \
+                 WHERE {year} ORDER BY u.id"
+            ),
+            PolicyMeasure::PushesRead => format!(
+                "SELECT u.id, COUNT(*) OVER (), {none}, {none} FROM policy_pushes u \
+                 WHERE {year} AND u.read_at IS NOT NULL ORDER BY u.id"
+            ),
+            PolicyMeasure::ReadRate => format!(
+                "SELECT u.id, COUNT(*) OVER (), \
+                 SUM(CAST(CASE WHEN u.read_at IS NOT NULL THEN 1 ELSE 0 END AS {FLOAT})) OVER (), \
+                 CAST(COUNT(*) OVER () AS {FLOAT}) FROM policy_pushes u \
+                 WHERE {year} ORDER BY u.id"
+            ),
+        };
+        self.finish(sql)
+    }
+
     /// A request rated 满意 or 基本满意.
     fn satisfied(&mut self) -> String {
         let a = self.bind(Bind::Text(
@@ -458,13 +500,27 @@ pub(crate) fn bare_aggregate(query: &MetricQuery) -> MetricQuery {
         .replacen("SELECT id, COUNT(*) OVER ()", "SELECT COUNT(*)", 1)
         .replacen("SELECT t.id, COUNT(*) OVER ()", "SELECT COUNT(*)", 1)
         .replacen("SELECT r.id, COUNT(*) OVER ()", "SELECT COUNT(*)", 1)
+        .replacen("SELECT u.id, COUNT(*) OVER ()", "SELECT COUNT(*)", 1)
         .replacen(
             "SELECT p.person_id, COUNT(*) OVER ()",
             "SELECT COUNT(DISTINCT p.person_id)",
             1,
         )
+        .replacen(
+            "SELECT u.policy_id, COUNT(*) OVER ()",
+            "SELECT COUNT(DISTINCT u.policy_id)",
+            1,
+        )
+        .replacen(
+            "SELECT u.enterprise_id, COUNT(*) OVER ()",
+            "SELECT COUNT(DISTINCT u.enterprise_id)",
+            1,
+        )
         .replace(" OVER ()", "")
         .replace(" GROUP BY p.person_id ORDER BY p.person_id", "")
+        .replace(" GROUP BY u.policy_id ORDER BY u.policy_id", "")
+        .replace(" GROUP BY u.enterprise_id ORDER BY u.enterprise_id", "")
+        .replace(" ORDER BY u.id", "")
         .replace(" ORDER BY t.id", "")
         .replace(" ORDER BY r.id", "")
         .replace(" ORDER BY id", "");
@@ -534,6 +590,9 @@ mod tests {
                     .replace(" ORDER BY r.id", "")
                     .replace(" ORDER BY id", "")
                     .replace(" GROUP BY p.person_id ORDER BY p.person_id", "")
+                    .replace(" GROUP BY u.policy_id ORDER BY u.policy_id", "")
+                    .replace(" GROUP BY u.enterprise_id ORDER BY u.enterprise_id", "")
+                    .replace(" ORDER BY u.id", "")
             };
             assert_eq!(conditions(&bare.sql), conditions(&q.sql), "{}", metric.id);
         }

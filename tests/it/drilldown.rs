@@ -114,6 +114,10 @@ async fn every_figure_of_the_demo_is_recomputed_by_the_items_listed_behind_it() 
                 "/org#enterprise-"
             } else if metric.kind == "requests" {
                 "/requests/"
+            } else if metric.id == "policy_enterprises" {
+                "/org#enterprise-"
+            } else if metric.kind == "policies" {
+                "/policies/"
             } else {
                 "/records/"
             };

@@ -32,6 +32,7 @@ mod pages_admin;
 mod pages_matrix;
 mod passwords;
 mod personal_data;
+mod policies;
 mod probing;
 mod report;
 mod report_pages;

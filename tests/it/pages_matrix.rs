@@ -53,6 +53,8 @@ struct Fixture {
     task_to_delete: i64,
     /// A request of the enterprise user's enterprise, accepted by the team.
     request: i64,
+    /// A policy pushed to the enterprise user's enterprise.
+    policy: i64,
     /// A visit with one problem line per role (the role's place in `ROLES`, from 1).
     visit: i64,
 }
@@ -138,6 +140,22 @@ async fn fixture(app: &TestApp) -> Fixture {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
+    let policy = id(&app
+        .post_ok(
+            &office,
+            "/api/v1/policies",
+            json!({"title": "稳岗补贴", "level": "区", "issuer": "区人社局",
+                   "issued_on": "2024-03-01", "summary": "补贴"}),
+        )
+        .await);
+    let (status, pushed) = app
+        .post(
+            &office,
+            &format!("/api/v1/policies/{policy}/push"),
+            json!({"mode": "exclusive", "enterprise_ids": [app.enterprises.1]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{pushed}");
     let problems: Vec<String> = ROLES.iter().map(|r| format!("{r}反映的问题")).collect();
     let visit = id(&app
         .post_ok(
@@ -149,6 +167,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         .await);
     Fixture {
         request,
+        policy,
         visit,
         meeting_a,
         meeting_b,
@@ -231,6 +250,47 @@ fn calls(app: &TestApp, f: &Fixture, role: &str) -> Vec<Call> {
         get("obl", "/data-quality".into()),
         get("obl", "/checks/rules".into()),
         get("o", "/calendar".into()),
+        get("olxe", "/policies".into()),
+        get("ox", "/policies/new".into()),
+        get("ox", "/policies/tags".into()),
+        get("olxe", format!("/policies/{}", f.policy)),
+        get("ox", format!("/policies/{}/edit", f.policy)),
+        post(
+            "ox",
+            "/policies/new".into(),
+            pairs(&[
+                ("title", &format!("{role}的政策")),
+                ("level", "市"),
+                ("issuer", "市工信局"),
+                ("issued_on", "2024-04-01"),
+                ("summary", "奖励"),
+                ("tags", "专精特新"),
+            ]),
+        ),
+        post(
+            "ox",
+            format!("/policies/{}/edit", f.policy),
+            pairs(&[
+                ("title", &format!("{role}改过的政策")),
+                ("level", "区"),
+                ("issuer", "区人社局"),
+                ("issued_on", "2024-03-01"),
+                ("summary", "补贴"),
+            ]),
+        ),
+        post(
+            "ox",
+            format!("/policies/{}/push", f.policy),
+            pairs(&[("mode", "universal")]),
+        ),
+        post(
+            "ox",
+            "/policies/tags".into(),
+            pairs(&[(
+                "tags",
+                "高新技术企业\n专精特新\n科技型中小企业\n规上企业\n瞪羚企业",
+            )]),
+        ),
         get("olxe", "/requests".into()),
         get("ol", "/visits/paired".into()),
         get(

@@ -620,6 +620,7 @@ async fn fixtures(app: &TestApp) -> Expected {
         "tasks_on_time_rate",
         (json!(66.7), vec![top, on_time, late]),
     );
+    policy_fixtures(app, t, &mut want).await;
     recs(app, t, "document", json!({}), &[
         json!({"issued_on": "2024-01-15", "title": "《测试园区2024年党建工作清单》", "category": "工作清单"}),
         json!({"issued_on": "2024-01-10", "title": "测试园区2024年党建工作要点", "category": "工作要点"}),
@@ -628,6 +629,87 @@ async fn fixtures(app: &TestApp) -> Expected {
     ])
     .await;
     want
+}
+
+/// Policies pushed on days of 2023 and 2024 (the service called with those days, as the API
+/// would have been then), one push read by the enterprise user (of e2).
+async fn policy_fixtures(app: &TestApp, t: &str, want: &mut Expected) {
+    use taizhang::policies::service::{self as policies, PushInput};
+    let (e1, e2) = app.enterprises;
+    let at = |day: &str| {
+        chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
+            .unwrap()
+            .and_hms_opt(2, 0, 0)
+            .unwrap()
+            .and_utc()
+    };
+    let principal = |login: &str| {
+        let login = login.to_string();
+        async move {
+            let token = app.login(&login).await;
+            taizhang::auth::service::authenticate(
+                &app.db,
+                &app.state.config,
+                &token,
+                crate::helpers::now(),
+            )
+            .await
+            .unwrap()
+            .unwrap()
+        }
+    };
+    let office = principal("office").await;
+    let policy = |title: &str| {
+        let body = json!({"title": title, "level": "市", "issuer": "市工信局",
+                          "issued_on": "2023-12-01", "summary": "扶持"});
+        async move { id(&app.post_ok(t, "/api/v1/policies", body).await) }
+    };
+    let (a, b, c) = (
+        policy("甲政策").await,
+        policy("乙政策").await,
+        policy("丙政策").await,
+    );
+    for (p, enterprises, day) in [
+        (a, vec![e1, e2], "2024-05-10"),
+        (b, vec![e1], "2023-12-20"),
+        (c, vec![e2], "2024-09-01"),
+    ] {
+        let input = PushInput {
+            mode: Some("exclusive".into()),
+            enterprise_ids: enterprises,
+        };
+        policies::push(&app.db, &office, p, input, at(day))
+            .await
+            .unwrap();
+    }
+    let ent = principal("enterprise").await;
+    policies::get(&app.db, &ent, a, at("2024-05-12"))
+        .await
+        .unwrap();
+    let push_of = |p: i64, e: i64| async move {
+        let detail = app.get(t, &format!("/api/v1/policies/{p}")).await.1;
+        detail["recipients"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["enterprise_id"] == e)
+            .map(id)
+            .unwrap()
+    };
+    let (a1, a2, c2) = (
+        push_of(a, e1).await,
+        push_of(a, e2).await,
+        push_of(c, e2).await,
+    );
+    let mut pushes = vec![a1, a2, c2];
+    pushes.sort_unstable();
+    let mut enterprises = vec![e1, e2];
+    enterprises.sort_unstable();
+    want.insert("policies_pushed", (json!(2), vec![a, c]));
+    want.insert("policy_enterprises", (json!(2), enterprises));
+    want.insert("policy_pushes", (json!(3), pushes.clone()));
+    want.insert("policy_pushes_read", (json!(1), vec![a2]));
+    want.insert("policy_read_rate", (json!(33.3), pushes));
 }
 
 #[tokio::test]

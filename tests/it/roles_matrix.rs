@@ -44,6 +44,7 @@ struct Fixture {
     plan: i64,
     task: i64,
     request: i64,
+    policy: i64,
     /// A visit with one problem line per role (the role's place in `ROLES`, from 1).
     visit: i64,
 }
@@ -102,6 +103,23 @@ async fn fixture(app: &TestApp) -> Fixture {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{accepted}");
+    // A policy pushed to the enterprise user's enterprise.
+    let policy = id(&app
+        .post_ok(
+            &office,
+            "/api/v1/policies",
+            json!({"title": "稳岗补贴", "level": "区", "issuer": "区人社局",
+                   "issued_on": "2025-03-01", "summary": "补贴"}),
+        )
+        .await);
+    let (status, pushed) = app
+        .post(
+            &office,
+            &format!("/api/v1/policies/{policy}/push"),
+            json!({"mode": "exclusive", "enterprise_ids": [app.enterprises.1]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{pushed}");
     let problems: Vec<String> = ROLES.iter().map(|r| format!("{r}反映的问题")).collect();
     let visit = id(&app
         .post_ok(
@@ -112,6 +130,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         )
         .await);
     Fixture {
+        policy,
         request,
         visit,
         person,
@@ -401,6 +420,28 @@ async fn every_call_for_every_role() {
                 None,
             ),
             ("ol", Method::GET, "/api/v1/report/metrics".into(), None),
+            ("olxe", Method::GET, "/api/v1/policies".into(), None),
+            (
+                "ox",
+                Method::POST,
+                "/api/v1/policies".into(),
+                Some(
+                    json!({"title": format!("{role}的政策"), "level": "市", "issuer": "市工信局",
+                           "issued_on": "2025-04-01", "summary": "奖励", "tags": ["专精特新"]}),
+                ),
+            ),
+            (
+                "olxe",
+                Method::GET,
+                format!("/api/v1/policies/{}", f.policy),
+                None,
+            ),
+            (
+                "ox",
+                Method::POST,
+                format!("/api/v1/policies/{}/push", f.policy),
+                Some(json!({"mode": "universal"})),
+            ),
             ("olxe", Method::GET, "/api/v1/requests".into(), None),
             (
                 "olx",

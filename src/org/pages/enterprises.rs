@@ -18,6 +18,9 @@ fn enterprise_fields() -> Vec<FormField> {
         field("credit_code", "统一社会信用代码", "text").hint("18 位，如 91310000MA1FL0XXXX"),
         field("scale", "规模", "select").words(&service::SCALES),
         field("industry", "行业", "text"),
+        field("tags", "资质标签", "text")
+            .hint("多个标签用逗号分隔，须是园区定义的资质标签")
+            .list("tags"),
         field("address", "地址", "text"),
         field("contact", "联系人", "text"),
         field("contact_phone", "联系电话", "text"),
@@ -35,6 +38,7 @@ fn enterprise_values(e: &Enterprise) -> Values {
         ("contact", e.contact.clone()),
         ("contact_phone", e.contact_phone.clone()),
         ("leader_name", e.leader_name.clone()),
+        ("tags", Some(e.tags.replace(',', "，"))),
     ];
     pairs
         .into_iter()
@@ -53,6 +57,7 @@ fn enterprise_input(v: &Values, leader_person_id: Option<i64>) -> EnterpriseInpu
         contact_phone: opt_text(v, "contact_phone"),
         leader_name: opt_text(v, "leader_name"),
         leader_person_id,
+        tags: Some(crate::org::split_list(&text(v, "tags"))),
     }
 }
 

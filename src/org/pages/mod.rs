@@ -210,5 +210,11 @@ async fn org_form(st: &AppState, page: &Page, mut f: FormPage<'_>) -> PageResult
             options: list.into_iter().map(|p| p.name).collect(),
         });
     }
+    if f.fields.iter().any(|x| x.list == Some("tags")) {
+        f.lists.push(crate::web::form::Datalist {
+            id: "tags",
+            options: crate::org::queries::qualification_tags(&st.db, page.who.park_id).await?,
+        });
+    }
     crate::web::form::form_page(st, page, f).await
 }
