@@ -13,13 +13,13 @@ CREATE UNIQUE INDEX requests_source_line ON requests (park_id, source_record_id,
 -- kind (讨论内容, 反映问题), at the end, unless it already has a field of that key or label.
 -- Optional fields keep old records, sheets and imports valid.
 UPDATE kinds SET definition = jsonb_set(definition::jsonb, '{field}',
-    (definition::jsonb -> 'field') || '[{"key":"discussion","label":"讨论内容","type":"longtext"}]'::jsonb)::text
+    COALESCE(definition::jsonb -> 'field', '[]'::jsonb) || '[{"key":"discussion","label":"讨论内容","type":"longtext"}]'::jsonb)::text
 WHERE kind = 'visit' AND NOT EXISTS (
     SELECT 1 FROM jsonb_array_elements(kinds.definition::jsonb -> 'field') f
     WHERE f ->> 'key' = 'discussion' OR f ->> 'label' = '讨论内容');
 
 UPDATE kinds SET definition = jsonb_set(definition::jsonb, '{field}',
-    (definition::jsonb -> 'field') || '[{"key":"problems","label":"反映问题","type":"longtext"}]'::jsonb)::text
+    COALESCE(definition::jsonb -> 'field', '[]'::jsonb) || '[{"key":"problems","label":"反映问题","type":"longtext"}]'::jsonb)::text
 WHERE kind = 'visit' AND NOT EXISTS (
     SELECT 1 FROM jsonb_array_elements(kinds.definition::jsonb -> 'field') f
     WHERE f ->> 'key' = 'problems' OR f ->> 'label' = '反映问题');
