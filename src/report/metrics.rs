@@ -573,15 +573,7 @@ impl RawMetric {
             "tasks_on_time_rate" => TaskMeasure::OnTimeRate,
             _ => return Err(P::TasksMetric),
         };
-        let extra = [&self.field, &self.numerator, &self.denominator, &self.tag]
-            .iter()
-            .any(|v| v.is_some())
-            || self.staff_type.is_some()
-            || self.team.is_some()
-            || self.org_parameters()
-            || self.date_field.is_some()
-            || !self.filters.is_empty();
-        if extra || period != Period::Year {
+        if self.names_ledger_parameters() || period != Period::Year {
             return Err(P::TasksMetric);
         }
         let integral = measure != TaskMeasure::OnTimeRate;
@@ -615,15 +607,7 @@ impl RawMetric {
         let Some(measure) = RequestMeasure::parse(&self.aggregate) else {
             return Err(P::RequestsMetric);
         };
-        let extra = [&self.field, &self.numerator, &self.denominator, &self.tag]
-            .iter()
-            .any(|v| v.is_some())
-            || self.staff_type.is_some()
-            || self.team.is_some()
-            || self.org_parameters()
-            || self.date_field.is_some()
-            || !self.filters.is_empty();
-        if extra || period != Period::Year {
+        if self.names_ledger_parameters() || period != Period::Year {
             return Err(P::RequestsMetric);
         }
         let integral = measure.is_count();
@@ -657,15 +641,7 @@ impl RawMetric {
         let Some(measure) = PolicyMeasure::parse(&self.aggregate) else {
             return Err(P::PoliciesMetric);
         };
-        let extra = [&self.field, &self.numerator, &self.denominator, &self.tag]
-            .iter()
-            .any(|v| v.is_some())
-            || self.staff_type.is_some()
-            || self.team.is_some()
-            || self.org_parameters()
-            || self.date_field.is_some()
-            || !self.filters.is_empty();
-        if extra || period != Period::Year {
+        if self.names_ledger_parameters() || period != Period::Year {
             return Err(P::PoliciesMetric);
         }
         let integral = measure != PolicyMeasure::ReadRate;
@@ -688,6 +664,19 @@ impl RawMetric {
             rate_of,
             adverse: self.adverse,
         })
+    }
+
+    /// True when a parameter of a ledger, roster or org metric is given: what the task,
+    /// request and policy metrics, computed from their own tables, take none of.
+    fn names_ledger_parameters(&self) -> bool {
+        [&self.field, &self.numerator, &self.denominator, &self.tag]
+            .iter()
+            .any(|v| v.is_some())
+            || self.staff_type.is_some()
+            || self.team.is_some()
+            || self.org_parameters()
+            || self.date_field.is_some()
+            || !self.filters.is_empty()
     }
 
     /// True when a parameter of the org metrics is given.
