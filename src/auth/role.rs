@@ -87,6 +87,9 @@ pub enum Action<'a> {
     ReadRequests,
     /// Raise a request: an enterprise for itself, the office and 园小二 for an enterprise.
     RaiseRequests,
+    /// Set the park's request categories with their limits, and who is in the 园小二 team's
+    /// groups and leads them.
+    ConfigureRequests,
     /// See the policy library (惠企政策) and whom each policy reached; an enterprise user sees
     /// the policies pushed to its own enterprise only (我的政策).
     ReadPolicies,
@@ -175,6 +178,7 @@ impl Role {
             (Office, ManageCalendar) => true,
             (Office | ServiceStaff | Enterprise, ReadRequests | RaiseRequests) => true,
             (Leader, ReadRequests) => true,
+            (Office, ConfigureRequests) => true,
             (Office | ServiceStaff, ReadPolicies | WritePolicies) => true,
             (Leader | Enterprise, ReadPolicies) => true,
             (Office | Leader, ReadPairings) => true,

@@ -94,6 +94,7 @@ fn forbidden_message(action: Action<'_>) -> &'static str {
         Action::ManageCalendar => "仅党建办可以维护工作日历",
         Action::ReadRequests => "您的角色不能查看企业诉求",
         Action::RaiseRequests => "您的角色不能提出或登记企业诉求",
+        Action::ConfigureRequests => "仅党建办可以设置诉求类别、时限与园小二分组",
         Action::ReadPolicies => "您的角色不能查看惠企政策",
         Action::WritePolicies => "仅党建办和园小二可以发布和推送惠企政策",
         Action::ReadPairings => "仅领导和党建办可以查看包联企业",

@@ -209,20 +209,21 @@ async fn download(
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
     let (a, bytes) = attachments::open_attachment(&st.db, &st.config, &p, id).await?;
-    Ok(file_response(&a, bytes, false))
+    Ok(file_response(&a.file_name, &a.content_type, bytes, false))
 }
 
 /// An attachment as a download (or shown inline: images and PDFs for preview). The stored type
 /// comes from our own list, and `nosniff` keeps browsers from guessing another.
 pub(crate) fn file_response(
-    a: &super::queries::AttachmentRow,
+    file_name: &str,
+    content_type: &str,
     bytes: Vec<u8>,
     inline: bool,
 ) -> Response {
-    let disposition = crate::web::ui::attachment_disposition(&a.file_name, inline);
+    let disposition = crate::web::ui::attachment_disposition(file_name, inline);
     (
         [
-            (header::CONTENT_TYPE, a.content_type.clone()),
+            (header::CONTENT_TYPE, content_type.to_string()),
             (header::CONTENT_DISPOSITION, disposition),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
         ],

@@ -941,7 +941,7 @@ struct DetailView {
     /// A visit's 包联 mark and problems (`visits::service::panel`).
     visit: Option<crate::visits::service::Panel>,
     /// The request categories a problem may be raised under.
-    categories: Vec<&'static str>,
+    categories: Vec<String>,
     /// A problem that could not be raised: its line, the category chosen and why.
     refused: Option<Refused>,
     unpaired_mark: &'static str,
@@ -1116,9 +1116,10 @@ pub(crate) async fn detail_page(
         saved: q.saved.as_deref() == Some("1"),
         back: back_to_list(&kind.id, q.back),
         visit,
-        categories: crate::requests::CATEGORIES
-            .iter()
-            .map(|(c, _)| *c)
+        categories: crate::requests::settings::categories(&st.db, page.who.park_id)
+            .await?
+            .into_iter()
+            .map(|c| c.name)
             .collect(),
         refused,
         unpaired_mark: crate::visits::UNPAIRED_MARK,
@@ -1183,7 +1184,12 @@ async fn download(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -
         Ok((a, bytes)) => {
             let inline =
                 a.content_type.starts_with("image/") || a.content_type == "application/pdf";
-            Ok(super::api::file_response(&a, bytes, inline))
+            Ok(super::api::file_response(
+                &a.file_name,
+                &a.content_type,
+                bytes,
+                inline,
+            ))
         }
         Err(e) => Err(e.into()),
     }

@@ -1,11 +1,14 @@
 //! The JSON API of enterprise requests under `/api/v1`.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
+use serde_json::{json, Value};
 
+use super::attachments::{self, RequestFile};
 use super::service::{self, RequestDetail, RequestFilter, RequestInput, RequestView, StepInput};
 use super::Step;
 use crate::error::AppError;
@@ -18,6 +21,8 @@ pub fn router() -> Router<AppState> {
         .route("/requests/{id}", get(show))
         .route("/requests/{id}/messages", post(message))
         .route("/requests/{id}/steps/{step}", post(step))
+        .route("/requests/{id}/attachments", get(list_files).post(upload))
+        .route("/requests/{id}/attachments/{file}", get(download))
 }
 
 async fn create(
@@ -84,5 +89,42 @@ async fn message(
 ) -> Result<Json<RequestDetail>, ApiError> {
     Ok(Json(
         service::post_message(&st.db, &p, id, &body.text, st.now()).await?,
+    ))
+}
+
+async fn list_files(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
+    let items = attachments::list(&st.db, &p, id).await?;
+    Ok(Json(json!({ "items": items, "total": items.len() })))
+}
+
+/// `multipart/form-data` with one part named `file`.
+async fn upload(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+    Path(id): Path<i64>,
+    form: Multipart,
+) -> Result<(StatusCode, Json<RequestFile>), ApiError> {
+    // Asked before the body is read, so that one nobody may send is not taken in.
+    attachments::may_attach(&st.db, &p, id).await?;
+    let (name, bytes) = crate::web::file_part(form, st.config.max_upload_bytes).await?;
+    let file = attachments::add(&st.db, &st.config, &p, id, &name, &bytes, st.now()).await?;
+    Ok((StatusCode::CREATED, Json(file)))
+}
+
+async fn download(
+    State(st): State<AppState>,
+    Auth(p): Auth,
+    Path((id, file)): Path<(i64, i64)>,
+) -> Result<Response, ApiError> {
+    let (f, bytes) = attachments::open(&st.db, &st.config, &p, id, file).await?;
+    Ok(crate::ledger::api::file_response(
+        &f.file_name,
+        &f.content_type,
+        bytes,
+        false,
     ))
 }

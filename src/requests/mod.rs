@@ -4,14 +4,17 @@
 //! the deadlines counted on the park's working-day calendar ([`deadlines`]).
 //!
 //! 已登记 → 已受理 → 办理中 (a 阶段性答复) → 已答复 → 已办结 → 已回访; before acceptance a
-//! request may be 退回 (with a reason), which the office may overrule; 延期 moves the closing
-//! deadline once, from 15 to 30 working days; a 不满意 rating calls for a 回访, and a 回访 that
+//! request may be 退回 (with a reason), which the office may overrule; 延期, approved by the
+//! group's leader or the office, moves the closing deadline once (by default from 15 to 30
+//! working days); a 不满意 rating calls for a 回访, and a 回访 that
 //! did not settle it opens a 重办.
 
 pub mod api;
+pub mod attachments;
 pub mod pages;
 pub mod queries;
 pub mod service;
+pub mod settings;
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -114,12 +117,14 @@ impl Rating {
     }
 }
 
-/// Who takes a step: the enterprise that raised the request, the 园小二 team, or the office
-/// (党建办, who dispatches and may overrule a return).
+/// Who takes a step: the enterprise that raised the request, the 园小二 team, a leader of the
+/// request's group (or of the team), or the office (党建办, who dispatches and may overrule a
+/// return).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Party {
     Enterprise,
     Team,
+    GroupLeader,
     Office,
 }
 
@@ -208,7 +213,8 @@ impl Step {
     pub fn taken_by(self, party: Party) -> bool {
         match self {
             Step::Rate => party == Party::Enterprise,
-            Step::Overrule | Step::Extend => party == Party::Office,
+            Step::Overrule => party == Party::Office,
+            Step::Extend => matches!(party, Party::Office | Party::GroupLeader),
             _ => party != Party::Enterprise,
         }
     }
@@ -305,7 +311,7 @@ pub fn group_of(category: &str) -> Option<&'static str> {
 
 /// The working-day limits of a request: first contact, a stage reply, closure, and closure
 /// once extended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Limits {
     pub contact: u32,
     pub reply: u32,
@@ -399,6 +405,9 @@ mod tests {
         );
         assert!(Step::Overrule.taken_by(Party::Office));
         assert!(!Step::Overrule.taken_by(Party::Team));
+        assert!(!Step::Overrule.taken_by(Party::GroupLeader));
+        assert!(Step::Extend.taken_by(Party::GroupLeader));
+        assert!(!Step::Extend.taken_by(Party::Team));
     }
 
     #[test]

@@ -3,26 +3,31 @@
 //! request with its deadlines, its thread and the steps the caller may take. Thin handlers over
 //! `requests::service`.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::routing::{get, post};
 use axum::Router;
 use serde::{Deserialize, Serialize};
 
 use super::service::{self, RequestDetail, RequestFilter, RequestInput, RequestView, StepInput};
-use super::{Step, CATEGORIES, GROUPS, STATUSES};
+use super::settings::{self, CategoryInput, PlaceInput, TeamRow};
+use super::{Step, GROUPS, STATUSES};
 use crate::auth::{Action, Role};
 use crate::error::FieldError;
 use crate::web::form::{
     field, form_map, form_page, id_options, opt_id, saved_or_again, saved_or_refused, text,
     FormField, FormPage, Values,
 };
-use crate::web::ui::{render, Chrome, Page};
+use crate::web::ui::{render, Chrome, Page, Upload};
 use crate::web::{AppState, CsrfForm, FormErrors, PageResult};
 
 /// This area's page templates.
 pub const TEMPLATES: &[(&str, &str)] = &[
     ("requests.html", include_str!("templates/requests.html")),
     ("request.html", include_str!("templates/request.html")),
+    (
+        "request_settings.html",
+        include_str!("templates/request_settings.html"),
+    ),
 ];
 
 pub fn router() -> Router<AppState> {
@@ -32,6 +37,11 @@ pub fn router() -> Router<AppState> {
         .route("/requests/{id}", get(show))
         .route("/requests/{id}/messages", post(message))
         .route("/requests/{id}/steps/{step}", post(step))
+        .route("/requests/{id}/attachments", post(upload))
+        .route("/requests/{id}/attachments/{file}", get(download))
+        .route("/requests/settings", get(settings_page))
+        .route("/requests/settings/categories", post(save_categories))
+        .route("/requests/settings/team", post(save_team))
 }
 
 const PAGE_SIZE: i64 = 20;
@@ -62,6 +72,8 @@ struct ListView {
     /// The enterprise's own list rather than the team's queue.
     own: bool,
     can_raise: bool,
+    /// The 党建办: a link to the categories, limits and groups.
+    can_configure: bool,
     /// The queue's open, due-today and overdue counts, each a link to its filter.
     pressing: Option<service::Pressing>,
 }
@@ -114,19 +126,23 @@ async fn list(State(st): State<AppState>, page: Page, Query(q): Query<ListQuery>
             groups: GROUPS.to_vec(),
             own,
             can_raise: page.who.role.allows(Action::RaiseRequests),
+            can_configure: page.who.role.allows(Action::ConfigureRequests),
             pressing,
         },
     ))
 }
 
 async fn fields(st: &AppState, page: &Page) -> Result<Vec<FormField>, crate::error::AppError> {
+    let categories = settings::categories(&st.db, page.who.park_id).await?;
     let mut f = vec![
-        field("category", "类别", "select")
-            .required()
-            .words(&CATEGORIES.map(|(c, _)| c)),
+        field("category", "类别", "select").required().options(
+            categories
+                .into_iter()
+                .map(|c| (c.name.clone(), format!("{}（{}办理）", c.name, c.group))),
+        ),
         field("title", "标题", "text")
             .required()
-            .hint("一句话说明要解决的问题"),
+            .hint("一句话说明要解决的问题；提交后可在诉求页上传附件"),
         field("description", "诉求内容", "textarea").required(),
         field("contact_name", "联系人", "text"),
         field("nature", "诉求性质", "select").required().options([
@@ -246,6 +262,10 @@ struct DetailView {
     failed_step: Option<String>,
     typed: String,
     errors: std::collections::HashMap<String, String>,
+    /// The largest file an attachment may be, in MB.
+    upload_limit_mb: usize,
+    /// Whom an overdue request is escalated to, by name (or what is missing).
+    escalated_to: String,
 }
 
 async fn detail_page(
@@ -275,6 +295,22 @@ async fn detail_page(
         Some((s, t, e)) => (Some(s), t, FormErrors::by_field(&e)),
         None => (None, String::new(), Default::default()),
     };
+    let escalated_to = match request.request.escalation {
+        Some(level) => {
+            let names: Vec<String> =
+                settings::leaders(&st.db, page.who.park_id, &request.request.group, level)
+                    .await?
+                    .into_iter()
+                    .map(|m| m.display_name)
+                    .collect();
+            if names.is_empty() {
+                "尚未指定负责人，请党建办在“类别、时限与分组”中指定".to_string()
+            } else {
+                names.join("、")
+            }
+        }
+        None => String::new(),
+    };
     Ok(render(
         "request.html",
         DetailView {
@@ -289,6 +325,8 @@ async fn detail_page(
             failed_step,
             typed,
             errors,
+            upload_limit_mb: st.config.max_upload_bytes / 1024 / 1024,
+            escalated_to,
         },
     ))
 }
@@ -356,6 +394,226 @@ async fn message(
         |_| format!("/requests/{id}#thread"),
         |errors| async move {
             detail_page(&st, &page, id, Some(("message".into(), f.text, errors))).await
+        },
+    )
+    .await
+}
+
+async fn upload(
+    State(st): State<AppState>,
+    page: Page,
+    Path(id): Path<i64>,
+    form: Multipart,
+) -> PageResult {
+    // Asked before the upload is read, so a body nobody may send is not taken in.
+    super::attachments::may_attach(&st.db, &page.who, id).await?;
+    let read = Upload::read(&page, form, st.config.max_upload_bytes).await;
+    let (name, bytes) = read.and_then(|mut u| u.file())?;
+    let saved =
+        super::attachments::add(&st.db, &st.config, &page.who, id, &name, &bytes, st.now()).await;
+    saved_or_again(
+        saved,
+        |_| format!("/requests/{id}#files"),
+        |errors| async move {
+            detail_page(
+                &st,
+                &page,
+                id,
+                Some(("attach".into(), String::new(), errors)),
+            )
+            .await
+        },
+    )
+    .await
+}
+
+async fn download(
+    State(st): State<AppState>,
+    page: Page,
+    Path((id, file)): Path<(i64, i64)>,
+) -> PageResult {
+    let (f, bytes) = super::attachments::open(&st.db, &st.config, &page.who, id, file).await?;
+    let inline = f.content_type.starts_with("image/") || f.content_type == "application/pdf";
+    Ok(crate::ledger::api::file_response(
+        &f.file_name,
+        &f.content_type,
+        bytes,
+        inline,
+    ))
+}
+
+#[derive(Serialize)]
+struct SettingsView {
+    chrome: Chrome,
+    /// The rows shown: the saved categories (or what was typed, after an error), and empty rows
+    /// to add more.
+    rows: Vec<CategoryInput>,
+    groups: Vec<&'static str>,
+    team: Vec<TeamRow>,
+    duties: Vec<(&'static str, &'static str)>,
+    /// Which form was refused: `categories` or `team`.
+    failed: Option<&'static str>,
+    errors: std::collections::HashMap<String, String>,
+    /// Every error, in order, for the list above the form.
+    messages: Vec<String>,
+    saved: bool,
+}
+
+/// Empty rows offered below the categories, to add new ones.
+const SPARE_ROWS: usize = 3;
+
+fn typed_rows(categories: Vec<settings::Category>) -> Vec<CategoryInput> {
+    categories
+        .into_iter()
+        .map(|c| CategoryInput {
+            name: c.name,
+            group: c.group,
+            contact: c.limits.contact.to_string(),
+            reply: c.limits.reply.to_string(),
+            close: c.limits.close.to_string(),
+            extended: c.limits.extended_close.to_string(),
+        })
+        .collect()
+}
+
+async fn settings_view(
+    st: &AppState,
+    page: &Page,
+    typed: Option<(Vec<CategoryInput>, Vec<TeamRow>)>,
+    failed: Option<(&'static str, Vec<FieldError>)>,
+    saved: bool,
+) -> PageResult {
+    page.who.require(Action::ConfigureRequests)?;
+    let (mut rows, team) = match typed {
+        Some(t) => t,
+        None => (
+            typed_rows(settings::categories(&st.db, page.who.park_id).await?),
+            settings::team(&st.db, page.who.park_id).await?,
+        ),
+    };
+    rows.extend((0..SPARE_ROWS).map(|_| CategoryInput::default()));
+    let (failed, errors, messages) = match failed {
+        Some((which, e)) => (
+            Some(which),
+            FormErrors::by_field(&e),
+            e.iter().map(|e| e.message.clone()).collect(),
+        ),
+        None => (None, Default::default(), Vec::new()),
+    };
+    let view = SettingsView {
+        chrome: page.chrome(st, "/requests").await?,
+        rows,
+        groups: GROUPS.to_vec(),
+        team,
+        duties: settings::DUTIES
+            .iter()
+            .map(|d| (d.as_str(), d.label()))
+            .collect(),
+        failed,
+        errors,
+        messages,
+        saved,
+    };
+    Ok(render("request_settings.html", view))
+}
+
+#[derive(Deserialize, Default)]
+struct SettingsQuery {
+    saved: Option<String>,
+}
+
+async fn settings_page(
+    State(st): State<AppState>,
+    page: Page,
+    Query(q): Query<SettingsQuery>,
+) -> PageResult {
+    settings_view(&st, &page, None, None, q.saved.as_deref() == Some("1")).await
+}
+
+/// The rows of the categories form: fields `name_N`, `group_N`, `contact_N`, `reply_N`,
+/// `close_N`, `extended_N` for N = 1, 2, … in order.
+fn category_rows(values: &Values) -> Vec<CategoryInput> {
+    let mut rows = Vec::new();
+    for n in 1.. {
+        let key = |f: &str| format!("{f}_{n}");
+        if !values.contains_key(&key("name")) {
+            break;
+        }
+        rows.push(CategoryInput {
+            name: text(values, &key("name")),
+            group: text(values, &key("group")),
+            contact: text(values, &key("contact")),
+            reply: text(values, &key("reply")),
+            close: text(values, &key("close")),
+            extended: text(values, &key("extended")),
+        });
+    }
+    rows
+}
+
+async fn save_categories(
+    State(st): State<AppState>,
+    page: Page,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
+    let values = form_map(pairs);
+    let rows = category_rows(&values);
+    let saved = settings::save_categories(&st.db, &page.who, &rows, st.now()).await;
+    saved_or_again(
+        saved,
+        |_| "/requests/settings?saved=1".to_string(),
+        |errors| async move {
+            let team = settings::team(&st.db, page.who.park_id).await?;
+            let typed: Vec<CategoryInput> = rows
+                .into_iter()
+                .filter(|r| !r.name.trim().is_empty() || !r.contact.trim().is_empty())
+                .collect();
+            settings_view(
+                &st,
+                &page,
+                Some((typed, team)),
+                Some(("categories", errors)),
+                false,
+            )
+            .await
+        },
+    )
+    .await
+}
+
+async fn save_team(
+    State(st): State<AppState>,
+    page: Page,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
+    let values = form_map(pairs);
+    let mut team = settings::team(&st.db, page.who.park_id).await?;
+    let places: Vec<PlaceInput> = team
+        .iter()
+        .map(|m| PlaceInput {
+            user_id: m.user_id,
+            group: text(&values, &format!("group_{}", m.user_id)),
+            duty: text(&values, &format!("duty_{}", m.user_id)),
+        })
+        .collect();
+    let saved = settings::save_team(&st.db, &page.who, &places, st.now()).await;
+    saved_or_again(
+        saved,
+        |_| "/requests/settings?saved=1#team".to_string(),
+        |errors| async move {
+            for (m, p) in team.iter_mut().zip(&places) {
+                m.team_group = p.group.clone();
+                m.duty = p.duty.clone();
+            }
+            let rows = typed_rows(settings::categories(&st.db, page.who.park_id).await?);
+            settings_view(
+                &st,
+                &page,
+                Some((rows, team)),
+                Some(("team", errors)),
+                false,
+            )
+            .await
         },
     )
     .await

@@ -10,9 +10,8 @@ use serde_json::json;
 
 pub use super::queries::RequestTotals;
 use super::queries::{self, EventRow, NewRequest, RequestRow, StepChange};
-use super::{
-    deadlines, group_of, Deadlines, Limits, Party, Rating, State, Status, Step, CATEGORIES, STEPS,
-};
+use super::settings::{self, Category, Escalation};
+use super::{deadlines, Deadlines, Party, Rating, State, Status, Step, STEPS};
 use crate::audit::{self, Change};
 use crate::auth::{Action, Principal, Role, Scope};
 use crate::db::Db;
@@ -88,6 +87,10 @@ pub struct RequestView {
     /// green, yellow (less than 30% of the time to close left) or red (overdue); none once
     /// the request is no longer open.
     pub colour: Option<&'static str>,
+    /// For an open request past its closing deadline: escalated to its group's leaders, then,
+    /// [`settings::TEAM_LEADER_AFTER`] working days on, to the team's leader.
+    pub escalation: Option<Escalation>,
+    pub escalation_label: Option<&'static str>,
     pub extended: bool,
     pub rating: Option<&'static str>,
     pub rating_label: Option<&'static str>,
@@ -108,6 +111,8 @@ pub struct RequestDetail {
     #[serde(flatten)]
     pub request: RequestView,
     pub events: Vec<EventView>,
+    /// The files of the request (the enterprise's evidence, the team's answers), oldest first.
+    pub attachments: Vec<super::attachments::RequestFile>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -128,20 +133,38 @@ pub struct RequestFilter {
     /// A status, or `open` for every status still being worked.
     pub status: Option<String>,
     pub group: Option<String>,
-    /// `today`: open and due to close today; `overdue`: open and past its closing deadline.
+    /// `today`: open and due to close today; `overdue`: open and past its closing deadline;
+    /// `escalated`: open and escalated to the team's leader.
     pub due: Option<String>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
 }
 
-/// The party a principal acts as on requests, when its role has any part in them.
-fn party(who: &Principal) -> Option<Party> {
+/// The party a principal acts as on requests, when its role has any part in them (a group's
+/// leader is found by [`party_on`]).
+pub(super) fn party(who: &Principal) -> Option<Party> {
     match who.role {
         Role::Enterprise => Some(Party::Enterprise),
         Role::ServiceStaff => Some(Party::Team),
         Role::Office => Some(Party::Office),
         _ => None,
     }
+}
+
+/// The party the principal acts as on a request of `group`: a 园小二 account that leads that
+/// group, or leads the team, acts as [`Party::GroupLeader`].
+async fn party_on(db: &Db, who: &Principal, group: &str) -> Result<Option<Party>, AppError> {
+    let basic = party(who);
+    if basic != Some(Party::Team) {
+        return Ok(basic);
+    }
+    Ok(
+        match settings::place_of(db, who.park_id, who.user_id).await? {
+            Some((_, settings::Duty::TeamLeader)) => Some(Party::GroupLeader),
+            Some((g, settings::Duty::GroupLeader)) if g == group => Some(Party::GroupLeader),
+            _ => basic,
+        },
+    )
 }
 
 /// The enterprise whose requests alone the principal sees, if it is bound to one.
@@ -164,8 +187,9 @@ pub async fn create(
     who.require(Action::RaiseRequests)?;
     let today = crate::calendar::today(now);
     let own = own_enterprise(who)?;
+    let categories = settings::categories(db, who.park_id).await?;
     let mut errors = Vec::new();
-    let text = Texts::check(&input, &mut errors);
+    let text = Texts::check(&input, &categories, &mut errors);
     let (enterprise_id, received_on, channel) = match own {
         Some(e) => {
             if input.enterprise_id.is_some_and(|asked| asked != e) {
@@ -212,7 +236,8 @@ pub async fn create(
             (enterprise, received, channel)
         }
     };
-    let (Some(enterprise_id), Some(group), true) = (enterprise_id, text.group, errors.is_empty())
+    let (Some(enterprise_id), Some(category), true) =
+        (enterprise_id, text.category.clone(), errors.is_empty())
     else {
         return Err(AppError::Invalid(errors));
     };
@@ -222,7 +247,7 @@ pub async fn create(
         channel: &channel,
         source: None,
     };
-    let id = register(db, who, &text, group, at, "", now).await?;
+    let id = register(db, who, &text, &category, at, "", now).await?;
     get(db, who, id, now).await
 }
 
@@ -272,9 +297,10 @@ pub async fn raise_from_visit(
         description: problem.clone(),
         ..input
     };
+    let categories = settings::categories(db, who.park_id).await?;
     let mut errors = Vec::new();
-    let text = Texts::check(&input, &mut errors);
-    let (Some(group), true) = (text.group, errors.is_empty()) else {
+    let text = Texts::check(&input, &categories, &mut errors);
+    let (Some(category), true) = (text.category.clone(), errors.is_empty()) else {
         return Err(AppError::Invalid(errors));
     };
     let visitor = visit
@@ -292,7 +318,7 @@ pub async fn raise_from_visit(
         channel: "visit",
         source: Some(source),
     };
-    let id = match register(db, who, &text, group, at, &note, now).await {
+    let id = match register(db, who, &text, &category, at, &note, now).await {
         Err(AppError::Db(e)) if e.is_unique_violation() => {
             return Err(AppError::BadRequest(
                 "该问题已转为企业诉求，不再重复转换".to_string(),
@@ -313,8 +339,8 @@ struct Received<'a> {
 
 /// The texts of a new request, checked: each wrong one an error naming its field.
 struct Texts {
-    category: String,
-    group: Option<&'static str>,
+    /// The park's category named, when it has one by that name.
+    category: Option<Category>,
     title: String,
     description: String,
     contact_name: String,
@@ -322,11 +348,11 @@ struct Texts {
 }
 
 impl Texts {
-    fn check(input: &RequestInput, errors: &mut Vec<FieldError>) -> Texts {
-        let category = input.category.trim().to_string();
-        let group = group_of(&category);
-        if group.is_none() {
-            let list: Vec<&str> = CATEGORIES.iter().map(|(c, _)| *c).collect();
+    fn check(input: &RequestInput, categories: &[Category], errors: &mut Vec<FieldError>) -> Texts {
+        let named = input.category.trim();
+        let category = categories.iter().find(|c| c.name == named).cloned();
+        if category.is_none() {
+            let list: Vec<&str> = categories.iter().map(|c| c.name.as_str()).collect();
             errors.push(FieldError::new(
                 "category",
                 "类别",
@@ -372,7 +398,6 @@ impl Texts {
         };
         Texts {
             category,
-            group,
             title,
             description,
             contact_name,
@@ -387,18 +412,19 @@ async fn register(
     db: &Db,
     who: &Principal,
     text: &Texts,
-    group: &'static str,
+    category: &Category,
     at: Received<'_>,
     note: &str,
     now: DateTime<Utc>,
 ) -> Result<i64, AppError> {
     let today = crate::calendar::today(now);
     let calendar = crate::workdays::service::workdays(db, who.park_id).await?;
-    let due = deadlines(&calendar, today, Limits::default(), false);
+    let due = deadlines(&calendar, today, category.limits, false);
+    let group = category.group.as_str();
     let new = NewRequest {
         enterprise_id: Some(at.enterprise_id),
         nature: text.nature,
-        category: &text.category,
+        category: &category.name,
         team_group: group,
         title: &text.title,
         description: &text.description,
@@ -413,7 +439,7 @@ async fn register(
     let mut tx = db.begin().await?;
     let id = queries::insert(&mut tx, who.park_id, &new, now).await?;
     let mut after = json!({
-        "enterprise_id": at.enterprise_id, "category": text.category, "group": group,
+        "enterprise_id": at.enterprise_id, "category": category.name, "group": group,
         "title": text.title, "description": text.description, "channel": at.channel,
         "received_on": at.on, "due": due,
     });
@@ -448,9 +474,14 @@ pub async fn get(
         .into_iter()
         .map(event_view)
         .collect();
+    let party = party_on(db, who, &row.team_group).await?;
+    let today = crate::calendar::today(now);
+    let calendar = calendar_if_overdue(db, who, std::slice::from_ref(&row), today).await?;
+    let attachments = super::attachments::list(db, who, id).await?;
     Ok(RequestDetail {
-        request: view(who, row, crate::calendar::today(now)),
+        request: view(party, row, today, calendar.as_ref()),
         events,
+        attachments,
     })
 }
 
@@ -500,19 +531,29 @@ pub async fn list(
             narrow.open = true;
             narrow.close_before = Some(today);
         }
+        Some("escalated") => {
+            narrow.open = true;
+            narrow.close_before = Some(escalated_before(db, who, today).await?);
+        }
         Some(d) => {
             return Err(AppError::invalid(
                 "due",
                 "办结时限",
-                format!("没有“{d}”这个筛选：可用 today（今天到期）或 overdue（已超时）"),
+                format!(
+                    "没有“{d}”这个筛选：可用 today（今天到期）、overdue（已超时）或 escalated（已升级至团队负责人）"
+                ),
             ))
         }
     }
     let limit = f.limit.unwrap_or(50).clamp(1, 200);
     let offset = f.offset.unwrap_or(0).max(0);
     let (rows, total) = queries::list(db, totals, who.park_id, narrow, limit, offset).await?;
+    let calendar = calendar_if_overdue(db, who, &rows, today).await?;
     Ok(Listing {
-        items: rows.into_iter().map(|r| view(who, r, today)).collect(),
+        items: rows
+            .into_iter()
+            .map(|r| view(party(who), r, today, calendar.as_ref()))
+            .collect(),
         total,
         limit,
         offset,
@@ -526,6 +567,8 @@ pub struct Pressing {
     pub open: i64,
     pub due_today: i64,
     pub overdue: i64,
+    /// Overdue long enough to be escalated to the team's leader (`due=escalated`).
+    pub escalated: i64,
 }
 
 /// The caller's [`Pressing`] counts, narrowed as [`list`] narrows.
@@ -550,10 +593,45 @@ pub async fn pressing(
         close_before: Some(today),
         ..open
     };
+    let escalated = queries::Narrow {
+        close_before: Some(escalated_before(db, who, today).await?),
+        ..open
+    };
     Ok(Pressing {
         open: queries::count(db, totals, who.park_id, open).await?,
         due_today: queries::count(db, totals, who.park_id, due_today).await?,
         overdue: queries::count(db, totals, who.park_id, overdue).await?,
+        escalated: queries::count(db, totals, who.park_id, escalated).await?,
+    })
+}
+
+/// The day before which an open request's closing deadline fell for it to be escalated to the
+/// team's leader on `today`.
+async fn escalated_before(
+    db: &Db,
+    who: &Principal,
+    today: NaiveDate,
+) -> Result<NaiveDate, AppError> {
+    let calendar = crate::workdays::service::workdays(db, who.park_id).await?;
+    let cutoff = settings::team_leader_cutoff(&calendar, today);
+    Ok(cutoff.succ_opt().unwrap_or(cutoff))
+}
+
+/// The park's calendar, read only when one of `rows` is open and overdue (its escalation is
+/// counted in working days).
+async fn calendar_if_overdue(
+    db: &Db,
+    who: &Principal,
+    rows: &[RequestRow],
+    today: NaiveDate,
+) -> Result<Option<crate::workdays::Workdays>, AppError> {
+    let overdue = rows
+        .iter()
+        .any(|r| Status::parse(&r.status).is_some_and(Status::is_open) && r.close_by < today);
+    Ok(if overdue {
+        Some(crate::workdays::service::workdays(db, who.park_id).await?)
+    } else {
+        None
     })
 }
 
@@ -589,15 +667,14 @@ pub async fn take_step(
     now: DateTime<Utc>,
 ) -> Result<RequestDetail, AppError> {
     who.require(Action::ReadRequests)?;
-    let Some(party) = party(who) else {
+    let Some(basic) = party(who) else {
         return Err(AppError::Forbidden("您的角色不办理企业诉求"));
     };
-    if !step.taken_by(party) {
-        return Err(AppError::Forbidden(match step {
-            Step::Rate => "只有提出诉求的企业可以评价",
-            Step::Overrule | Step::Extend => "撤销退回和延期由党建办决定",
-            _ => "企业用户不能办理诉求",
-        }));
+    // A group's leader is known once the request's group is: an extension is checked again
+    // below, against the request read in the transaction.
+    let may_lead = step == Step::Extend && basic == Party::Team;
+    if !step.taken_by(basic) && !may_lead {
+        return Err(AppError::Forbidden(refusal(step)));
     }
     let text = input.text.trim().replace("\r\n", "\n");
     let mut errors = Vec::new();
@@ -645,11 +722,19 @@ pub async fn take_step(
     }
     let today = crate::calendar::today(now);
     let calendar = crate::workdays::service::workdays(db, who.park_id).await?;
+    let categories = settings::categories(db, who.park_id).await?;
     let mut tx = db.begin().await?;
     let row = queries::get_tx(&mut tx, who.park_id, id)
         .await?
         .filter(|r| in_reach(who, r))
         .ok_or(AppError::NotFound("诉求"))?;
+    if may_lead {
+        let party = party_on(db, who, &row.team_group).await?;
+        if !party.is_some_and(|p| step.taken_by(p)) {
+            return Err(AppError::Forbidden(refusal(step)));
+        }
+    }
+    let limits = settings::limits_of(&categories, &row.category);
     if input.version.is_some_and(|v| v != row.version) {
         return Err(AppError::Conflict {
             current: row.version,
@@ -682,7 +767,7 @@ pub async fn take_step(
         Step::Close => change.closed_on = Some(today),
         Step::Extend => {
             change.extended = true;
-            let longer = deadlines(&calendar, row.registered_on, Limits::default(), true);
+            let longer = deadlines(&calendar, row.registered_on, limits, true);
             change.due.close_by = longer.close_by;
             change.due.estimated |= longer.estimated;
         }
@@ -692,7 +777,7 @@ pub async fn take_step(
         }
         Step::Reopen => {
             // Worked again from today, to fresh deadlines.
-            change.due = deadlines(&calendar, today, Limits::default(), false);
+            change.due = deadlines(&calendar, today, limits, false);
             change.extended = false;
             change.replied_on = None;
             change.closed_on = None;
@@ -722,6 +807,16 @@ pub async fn take_step(
     };
     written(tx, who, id, line, step.as_str(), Some(before), after, now).await?;
     get(db, who, id, now).await
+}
+
+/// Why the principal may not take `step` at all.
+fn refusal(step: Step) -> &'static str {
+    match step {
+        Step::Rate => "只有提出诉求的企业可以评价",
+        Step::Overrule => "撤销退回由党建办决定",
+        Step::Extend => "延期由本组组长、园小二团队负责人或党建办批准",
+        _ => "企业用户不能办理诉求",
+    }
 }
 
 /// A message in the request's thread, from the enterprise or the team; the status stays.
@@ -837,9 +932,16 @@ fn state(r: &RequestRow) -> State {
     }
 }
 
-fn view(who: &Principal, r: RequestRow, today: NaiveDate) -> RequestView {
+/// A request as shown to a principal acting as `party`; `calendar` is needed (to count its
+/// escalation) only when the request is open and overdue.
+fn view(
+    party: Option<Party>,
+    r: RequestRow,
+    today: NaiveDate,
+    calendar: Option<&crate::workdays::Workdays>,
+) -> RequestView {
     let s = state(&r);
-    let steps = match party(who) {
+    let steps = match party {
         Some(p) => STEPS
             .into_iter()
             .filter(|st| st.taken_by(p) && st.apply(s).is_ok())
@@ -851,6 +953,10 @@ fn view(who: &Principal, r: RequestRow, today: NaiveDate) -> RequestView {
         .is_open()
         .then(|| colour(r.registered_on, r.close_by, today));
     let rating = r.rating.as_deref().and_then(Rating::parse);
+    let escalation = match calendar {
+        Some(w) if s.status.is_open() => settings::escalation(w, r.close_by, today),
+        _ => None,
+    };
     RequestView {
         id: r.id,
         enterprise_id: r.enterprise_id,
@@ -873,6 +979,8 @@ fn view(who: &Principal, r: RequestRow, today: NaiveDate) -> RequestView {
             estimated: r.estimated,
         },
         colour,
+        escalation,
+        escalation_label: escalation.map(Escalation::label),
         extended: r.extended,
         rating: rating.map(Rating::as_str),
         rating_label: rating.map(Rating::label),
@@ -903,6 +1011,7 @@ fn event_view(e: EventRow) -> EventView {
         "register" => "登记",
         "message" => "留言",
         "carry_over" => "台账转入",
+        "attach" => "附件",
         s => Step::parse(s).map_or("办理", Step::label),
     };
     EventView {

@@ -200,16 +200,7 @@ async fn download(
 }
 
 pub(crate) fn file_response(f: super::queries::TaskFileRow, bytes: Vec<u8>) -> Response {
-    let row = crate::ledger::queries::AttachmentRow {
-        id: f.id,
-        record_id: f.progress_id,
-        file_name: f.file_name,
-        content_type: f.content_type,
-        size_bytes: f.size_bytes,
-        sha256: f.sha256,
-        created_at: f.created_at,
-    };
-    crate::ledger::api::file_response(&row, bytes, false)
+    crate::ledger::api::file_response(&f.file_name, &f.content_type, bytes, false)
 }
 
 /// `multipart/form-data` with a workbook in the part named `file`: its 工作清单 sheet becomes the

@@ -37,6 +37,7 @@ mod probing;
 mod report;
 mod report_pages;
 mod request_metrics;
+mod request_settings;
 mod requests;
 mod requests_queue;
 mod roles_matrix;

@@ -61,7 +61,12 @@ async fn fixture(app: &TestApp) -> Fixture {
     let meeting = id(&app
         .meeting(&office, "2024-03-01", "党小组会", "甲科技第一党小组")
         .await);
-    let (status, a) = app.send(multipart(&office, meeting)).await;
+    let (status, a) = app
+        .send(multipart(
+            &office,
+            &format!("/api/v1/records/{meeting}/attachments"),
+        ))
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{a}");
     let sys = app.login("admin").await;
     let user = id(&app
@@ -143,11 +148,12 @@ async fn fixture(app: &TestApp) -> Fixture {
     }
 }
 
-fn multipart(token: &str, record: i64) -> Request<Body> {
+/// A small text file uploaded to `path` (a record's or a request's attachments).
+fn multipart(token: &str, path: &str) -> Request<Body> {
     let body = "--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\nhello\r\n--B--\r\n";
     Request::builder()
         .method(Method::POST)
-        .uri(format!("/api/v1/records/{record}/attachments"))
+        .uri(path)
         .header(header::AUTHORIZATION, format!("Bearer {token}"))
         .header(header::CONTENT_TYPE, "multipart/form-data; boundary=B")
         .body(Body::from(body))
@@ -464,6 +470,12 @@ async fn every_call_for_every_role() {
                 None,
             ),
             (
+                "olxe",
+                Method::GET,
+                format!("/api/v1/requests/{}/attachments", f.request),
+                None,
+            ),
+            (
                 "oxe",
                 Method::POST,
                 format!("/api/v1/requests/{}/messages", f.request),
@@ -502,14 +514,19 @@ async fn every_call_for_every_role() {
                 failures.push(format!("{role} {method} {path}: {status} {answer}"));
             }
         }
-        let (status, _) = app.send(multipart(&token, f.meeting)).await;
-        let ok = if allowed("ob", role) {
-            status == StatusCode::CREATED
-        } else {
-            status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND
-        };
-        if !ok {
-            failures.push(format!("{role} POST attachment: {status}"));
+        for (who, path) in [
+            ("ob", format!("/api/v1/records/{}/attachments", f.meeting)),
+            ("oxe", format!("/api/v1/requests/{}/attachments", f.request)),
+        ] {
+            let (status, _) = app.send(multipart(&token, &path)).await;
+            let ok = if allowed(who, role) {
+                status == StatusCode::CREATED
+            } else {
+                status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND
+            };
+            if !ok {
+                failures.push(format!("{role} POST {path}: {status}"));
+            }
         }
     }
     // Last, once every other call is made: changing one's password ends the role's token. The

@@ -1,0 +1,474 @@
+//! The park's own request settings and what follows from them: categories with their group and
+//! working-day limits (set by the 党建办 on `/requests/settings`), the 园小二 team's groups and
+//! leaders (a group's leader approves an extension; an overdue request escalates to the group's
+//! leader, then to the team's), and files attached to a request (the enterprise's own only, the
+//! limit and the accepted types named when refused).
+
+use axum::http::{Method, StatusCode};
+use chrono::TimeZone;
+use serde_json::{json, Value};
+
+use crate::api_records::multipart;
+use crate::helpers::{id, now, TestApp, INITIAL_PASSWORD};
+use crate::web::sign_in;
+
+/// Moves the park's clock to `date` 10:00 Beijing time (passwords kept from falling due).
+async fn on(app: &mut TestApp, y: i32, m: u32, d: u32) {
+    app.passwords_never_expire().await;
+    let at = chrono::Utc
+        .with_ymd_and_hms(y, m, d, 2, 0, 0)
+        .single()
+        .expect("instant");
+    app.state.clock = taizhang::web::Clock::Fixed(at);
+}
+
+/// A second 园小二 account, `login`, signed in once; its user id.
+async fn staff(app: &TestApp, login: &str) -> i64 {
+    let sys = app.login("admin").await;
+    let created = app
+        .post_ok(
+            &sys,
+            "/api/v1/users",
+            json!({"login": login, "password": INITIAL_PASSWORD, "role": "service_staff"}),
+        )
+        .await;
+    let sec = app.as_role("sec_admin").await;
+    app.grant(&sec, id(&created), json!({"role": "service_staff"}))
+        .await;
+    app.first_sign_in(login).await;
+    id(&created)
+}
+
+async fn user_id(app: &TestApp, login: &str) -> i64 {
+    taizhang::auth::operator::find_by_login(&app.db, app.park_id, login, now())
+        .await
+        .expect("lookup")
+        .expect("user")
+        .id
+}
+
+/// Takes a step that must succeed; the request after it.
+async fn take(app: &TestApp, token: &str, path: &str, body: Value) -> Value {
+    let (status, after) = app.post(token, path, body).await;
+    assert_eq!(status, StatusCode::OK, "{path}: {after}");
+    after
+}
+
+async fn raise(app: &TestApp, token: &str, category: &str) -> Value {
+    app.post_ok(
+        token,
+        "/api/v1/requests",
+        json!({"category": category, "title": "招聘技术工人", "description": "需要数控技工 10 名"}),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_category_the_office_adds_routes_to_its_group_with_its_own_limits() {
+    let mut app = TestApp::new().await;
+    let office = sign_in(&app, "office").await;
+    let csrf = office.csrf().await;
+    // Refused, with what was typed kept and each wrong cell named by its row.
+    let refused = office
+        .post(
+            "/requests/settings/categories",
+            &[
+                ("_csrf", &csrf),
+                ("name_1", "人才引进"),
+                ("group_1", "企业服务组"),
+                ("contact_1", "2"),
+                ("reply_1", "1"),
+                ("close_1", "10"),
+                ("extended_1", "20"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("第1行") && refused.body.contains("依次不减"),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("value=\"人才引进\""), "typed kept");
+    let saved = office
+        .post(
+            "/requests/settings/categories",
+            &[
+                ("_csrf", &csrf),
+                ("name_1", "人才引进"),
+                ("group_1", "企业服务组"),
+                ("contact_1", "2"),
+                ("reply_1", "5"),
+                ("close_1", "10"),
+                ("extended_1", "20"),
+                ("name_2", "其他"),
+                ("group_2", "综合协调组"),
+                ("contact_2", "1"),
+                ("reply_2", "3"),
+                ("close_2", "15"),
+                ("extended_2", "30"),
+                ("name_3", ""),
+                ("group_3", "综合协调组"),
+                ("contact_3", ""),
+                ("reply_3", ""),
+                ("close_3", ""),
+                ("extended_3", ""),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = office.get("/requests/settings?saved=1").await;
+    assert!(page.body.contains("已保存") && page.body.contains("value=\"人才引进\""));
+
+    // Monday 7 September 2026: two working days to contact, ten to close.
+    on(&mut app, 2026, 9, 7).await;
+    let ent = app.login("enterprise").await;
+    let r = raise(&app, &ent, "人才引进").await;
+    assert_eq!(r["group"], "企业服务组", "{r}");
+    assert_eq!(r["due"]["contact_by"], "2026-09-09", "{r}");
+    assert_eq!(r["due"]["reply_by"], "2026-09-14", "{r}");
+    // 8–11, 14–18 September and the make-up Sunday 20 September make ten.
+    assert_eq!(r["due"]["close_by"], "2026-09-20", "{r}");
+
+    // A category the park no longer has is refused, naming the ones it has.
+    let (status, body) = app
+        .post(
+            &ent,
+            "/api/v1/requests",
+            json!({"category": "用地", "title": "用地", "description": "用地"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.to_string().contains("人才引进、其他"), "{body}");
+
+    // The new-request form offers the park's categories with their groups.
+    let form = sign_in(&app, "enterprise").await.get("/requests/new").await;
+    assert!(
+        form.body.contains("人才引进（企业服务组办理）"),
+        "{}",
+        form.body
+    );
+    assert!(!form.body.contains(">用地"), "removed category not offered");
+}
+
+#[tokio::test]
+async fn only_the_office_sets_categories_and_the_team() {
+    let app = TestApp::new().await;
+    for login in ["service_staff", "leader", "enterprise", "branch_secretary"] {
+        let b = sign_in(&app, login).await;
+        assert_eq!(
+            b.get("/requests/settings").await.status,
+            StatusCode::FORBIDDEN,
+            "{login}"
+        );
+        let csrf = b.csrf().await;
+        let a = b.post("/requests/settings/team", &[("_csrf", &csrf)]).await;
+        assert_eq!(a.status, StatusCode::FORBIDDEN, "{login}");
+        let a = b
+            .post(
+                "/requests/settings/categories",
+                &[
+                    ("_csrf", &csrf),
+                    ("name_1", "自设"),
+                    ("group_1", "综合协调组"),
+                    ("contact_1", "1"),
+                    ("reply_1", "2"),
+                    ("close_1", "3"),
+                    ("extended_1", "4"),
+                ],
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::FORBIDDEN, "{login}");
+    }
+    let office = sign_in(&app, "office").await;
+    // Without the CSRF token, refused before anything is read.
+    let a = office.post("/requests/settings/team", &[]).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_group_leader_extends_a_request_of_the_group_and_a_member_may_not() {
+    let mut app = TestApp::new().await;
+    let member = staff(&app, "xiaoer2").await;
+    let leader = user_id(&app, "service_staff").await;
+    let office = sign_in(&app, "office").await;
+    let csrf = office.csrf().await;
+    let lead = format!("group_{leader}");
+    let lead_duty = format!("duty_{leader}");
+    let mem = format!("group_{member}");
+    let mem_duty = format!("duty_{member}");
+    // A 园小二 put on the team without a group is refused, naming the account.
+    let refused = office
+        .post(
+            "/requests/settings/team",
+            &[("_csrf", &csrf), (&lead, ""), (&lead_duty, "group_leader")],
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("请为"), "{}", refused.body);
+    let saved = office
+        .post(
+            "/requests/settings/team",
+            &[
+                ("_csrf", &csrf),
+                (&lead, "企业服务组"),
+                (&lead_duty, "group_leader"),
+                (&mem, "企业服务组"),
+                (&mem_duty, "member"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+
+    on(&mut app, 2026, 9, 7).await;
+    let ent = app.login("enterprise").await;
+    let r = id(&raise(&app, &ent, "用工").await);
+    let staff_token = app.login("service_staff").await;
+    let member_token = app.login("xiaoer2").await;
+    take(
+        &app,
+        &member_token,
+        &format!("/api/v1/requests/{r}/steps/accept"),
+        json!({}),
+    )
+    .await;
+    let (status, body) = app
+        .post(
+            &member_token,
+            &format!("/api/v1/requests/{r}/steps/extend"),
+            json!({"text": "需要协调人社部门"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(body.to_string().contains("组长"), "{body}");
+    let before = app
+        .get(&member_token, &format!("/api/v1/requests/{r}"))
+        .await
+        .1;
+    assert!(!before["steps"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("extend")));
+    let shown = app
+        .get(&staff_token, &format!("/api/v1/requests/{r}"))
+        .await
+        .1;
+    assert!(
+        shown["steps"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("extend")),
+        "{shown}"
+    );
+    let extended = take(
+        &app,
+        &staff_token,
+        &format!("/api/v1/requests/{r}/steps/extend"),
+        json!({"text": "需要协调人社部门"}),
+    )
+    .await;
+    assert_eq!(extended["extended"], true);
+
+    // The leader of another group may not extend this one.
+    let r2 = id(&raise(&app, &ent, "用地").await);
+    take(
+        &app,
+        &staff_token,
+        &format!("/api/v1/requests/{r2}/steps/accept"),
+        json!({}),
+    )
+    .await;
+    let (status, _) = app
+        .post(
+            &staff_token,
+            &format!("/api/v1/requests/{r2}/steps/extend"),
+            json!({"text": "延期"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn an_overdue_request_escalates_to_the_group_leader_then_to_the_team_leader() {
+    let mut app = TestApp::new().await;
+    let leader = user_id(&app, "service_staff").await;
+    let team_leader = user_id(&app, "leader").await;
+    let office = sign_in(&app, "office").await;
+    let csrf = office.csrf().await;
+    let saved = office
+        .post(
+            "/requests/settings/team",
+            &[
+                ("_csrf", &csrf),
+                (&format!("group_{leader}"), "企业服务组"),
+                (&format!("duty_{leader}"), "group_leader"),
+                (&format!("duty_{team_leader}"), "team_leader"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+
+    // Raised Monday 17 August 2026: due to close 15 working days on, Monday 7 September.
+    on(&mut app, 2026, 8, 17).await;
+    let ent = app.login("enterprise").await;
+    let r = raise(&app, &ent, "融资").await;
+    assert_eq!(r["due"]["close_by"], "2026-09-07", "{r}");
+    let r = id(&r);
+    // Raised 1 September: due 22 September, not yet late.
+    on(&mut app, 2026, 9, 1).await;
+    let ent = app.login("enterprise").await;
+    let later = id(&raise(&app, &ent, "用地").await);
+    assert_ne!(later, r);
+    let path = format!("/api/v1/requests/{r}");
+    // The escalation on a day, as the office reads it.
+    async fn escalation(app: &mut TestApp, day: u32, path: &str) -> Value {
+        on(app, 2026, 9, day).await;
+        let office = app.login("office").await;
+        app.get(&office, path).await.1["escalation"].clone()
+    }
+    assert_eq!(escalation(&mut app, 7, &path).await, Value::Null);
+    assert_eq!(escalation(&mut app, 8, &path).await, "group_leader");
+    let page = sign_in(&app, "office")
+        .await
+        .get(&format!("/requests/{r}"))
+        .await;
+    assert!(page.body.contains("升级至组长督办"), "{}", page.body);
+    assert!(page.body.contains("（service_staff）"), "the leader named");
+    // 8, 9 and 10 September are the three working days after the deadline.
+    assert_eq!(escalation(&mut app, 10, &path).await, "group_leader");
+    assert_eq!(escalation(&mut app, 11, &path).await, "team_leader");
+    let page = sign_in(&app, "office")
+        .await
+        .get(&format!("/requests/{r}"))
+        .await;
+    assert!(page.body.contains("（leader）"), "the team's leader named");
+
+    // The list's `escalated` filter holds exactly the request escalated to the team's leader,
+    // and the queue's count agrees with it.
+    let office_token = app.login("office").await;
+    let (status, listed) = app
+        .get(&office_token, "/api/v1/requests?due=escalated")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{listed}");
+    let ids: Vec<i64> = listed["items"].as_array().unwrap().iter().map(id).collect();
+    assert_eq!(ids, vec![r], "{listed}");
+    assert_eq!(listed["total"], 1);
+    let queue = sign_in(&app, "office")
+        .await
+        .get("/requests?status=open")
+        .await;
+    assert!(
+        queue.body.contains("已升级至团队负责人 1 件"),
+        "{}",
+        queue.body
+    );
+    // Closed, it is no longer escalated.
+    let staff_token = app.login("service_staff").await;
+    for (s, body) in [
+        ("accept", json!({})),
+        ("reply", json!({"text": "已对接银行"})),
+        ("close", json!({})),
+    ] {
+        take(&app, &staff_token, &format!("{path}/steps/{s}"), body).await;
+    }
+    assert_eq!(escalation(&mut app, 11, &path).await, Value::Null);
+    let office_token = app.login("office").await;
+    let (_, listed) = app
+        .get(&office_token, "/api/v1/requests?due=escalated")
+        .await;
+    assert_eq!(listed["total"], 0);
+}
+
+#[tokio::test]
+async fn files_of_a_request_reach_its_enterprise_and_team_and_no_other_enterprise() {
+    let app = TestApp::new().await;
+    let ent = app.login("enterprise").await;
+    let r = id(&raise(&app, &ent, "用工").await);
+    let path = format!("/api/v1/requests/{r}/attachments");
+    let pdf = b"%PDF-1.4 scanned licence".to_vec();
+    let (status, file) = app.send(multipart(&ent, &path, "营业执照.pdf", &pdf)).await;
+    assert_eq!(status, StatusCode::CREATED, "{file}");
+    assert!(
+        file.get("sha256").is_none(),
+        "the store's name stays inside"
+    );
+    // The thread says so, and the team sees and opens it.
+    let staff = app.login("service_staff").await;
+    let detail = app.get(&staff, &format!("/api/v1/requests/{r}")).await.1;
+    assert_eq!(
+        detail["attachments"][0]["file_name"], "营业执照.pdf",
+        "{detail}"
+    );
+    assert!(detail.to_string().contains("上传附件：营业执照.pdf"));
+    let download = format!("{path}/{}", id(&file));
+    let (status, _) = app.call(Method::GET, &download, Some(&staff), None).await;
+    assert_eq!(status, StatusCode::OK);
+    let page = sign_in(&app, "service_staff")
+        .await
+        .get(&format!("/requests/{r}/attachments/{}", id(&file)))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.body_bytes, pdf);
+
+    // A refused type names the accepted ones; nothing is stored.
+    let (status, body) = app.send(multipart(&ent, &path, "setup.exe", b"MZ")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.to_string().contains("pdf、jpg"), "{body}");
+    // Over the limit: refused naming it.
+    let mut big = b"%PDF-1.4 ".to_vec();
+    big.resize(app.state.config.max_upload_bytes + 64 * 1024, b'x');
+    let (status, body) = app.send(multipart(&ent, &path, "太大.pdf", &big)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    assert!(body.to_string().contains("20 MB"), "{body}");
+    let (_, listed) = app.get(&ent, &path).await;
+    assert_eq!(listed["total"], 1, "{listed}");
+
+    // Another enterprise: the request, its files and an upload all answer as missing.
+    let other = other_enterprise(&app).await;
+    for p in [path.clone(), download.clone()] {
+        let (status, _) = app.call(Method::GET, &p, Some(&other), None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{p}");
+    }
+    let (status, _) = app
+        .send(multipart(&other, &path, "x.pdf", b"%PDF-1.4"))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Roles with no part in requests read but do not add.
+    let leader = app.login("leader").await;
+    let (status, _) = app
+        .send(multipart(&leader, &path, "x.pdf", b"%PDF-1.4"))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+/// An enterprise account of the fixture's other enterprise, signed in.
+async fn other_enterprise(app: &TestApp) -> String {
+    let sys = app.login("admin").await;
+    let created = app
+        .post_ok(
+            &sys,
+            "/api/v1/users",
+            json!({"login": "qiye_other", "password": INITIAL_PASSWORD, "role": "enterprise",
+                   "enterprise_id": app.enterprises.0}),
+        )
+        .await;
+    let sec = app.as_role("sec_admin").await;
+    app.grant(
+        &sec,
+        id(&created),
+        json!({"role": "enterprise", "enterprise_id": app.enterprises.0}),
+    )
+    .await;
+    app.first_sign_in("qiye_other").await;
+    app.login("qiye_other").await
+}
