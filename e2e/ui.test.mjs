@@ -212,7 +212,7 @@ test("an enterprise raises a request on its phone, the team works it, the enterp
   // Its 工作台 counts what each link lists.
   const xiaoer = await signIn("xiaoer");
   await xiaoer.page.screenshot({ path: `${SHOTS}/14-home-team.png`, fullPage: true });
-  for (const due of ["today", "overdue"]) {
+  for (const due of ["today", "overdue", "escalated"]) {
     const tile = xiaoer.page.locator(`.home-requests a[href='/requests?due=${due}']`);
     const n = await tile.locator(".n").textContent();
     await Promise.all([xiaoer.page.waitForURL(`${BASE}/requests?due=${due}`), tile.click()]);
@@ -243,10 +243,16 @@ test("an enterprise raises a request on its phone, the team works it, the enterp
   };
   await take(xiaoer, "accept", "已受理");
   await take(xiaoer, "stage_reply", "办理中", "已联系公交公司，正在核定线路。");
+  // The demo makes xiaoer the 企业服务组's 组长 (the office's 类别、时限与分组 page shows it): the
+  // group's leader approves an extension, which a member could not.
+  const extend = xiaoer.page.locator("form[action$='/steps/extend']");
+  await extend.locator("textarea").fill("线路需经交通部门审批，申请延期。");
+  await Promise.all([xiaoer.page.waitForURL(url), extend.locator("button").click()]);
+  await xiaoer.page.locator("dd", { hasText: "已延期" }).waitFor();
   await take(xiaoer, "reply", "已答复", "公交公司 12 月起开通园区夜班专线，末班 23:30。");
   await take(xiaoer, "close", "已办结");
   const steps = (party) => party.page.locator(".thread li strong").allTextContents();
-  assert.deepEqual(await steps(xiaoer), ["登记", "受理", "阶段性答复", "答复", "办结"]);
+  assert.deepEqual(await steps(xiaoer), ["登记", "受理", "阶段性答复", "延期", "答复", "办结"]);
   const thread = await xiaoer.page.textContent(".thread");
   assert.match(thread, /阶段性答复（办理中）\s*已联系公交公司，正在核定线路。/);
   assert.match(thread, /答复（已答复）\s*公交公司 12 月起开通园区夜班专线/);
@@ -277,12 +283,17 @@ test("an enterprise raises a request on its phone, the team works it, the enterp
   assert.match(await office.page.textContent(".home-requests"), /今天到期/);
   await office.page.goto(url);
   assert.equal(await office.page.textContent("h1"), `${title}已回访`);
-  assert.deepEqual(await steps(office), ["登记", "受理", "阶段性答复", "答复", "办结", "评价", "回访"]);
+  assert.deepEqual(await steps(office), ["登记", "受理", "阶段性答复", "延期", "答复", "办结", "评价", "回访"]);
   const seen = await office.page.textContent(".thread");
   assert.match(seen, /评价（已办结）\s*不满意：末班太早/);
   assert.match(seen, /回访（已回访）\s*上门回访/);
   assert.match(await office.page.textContent("dl.facts"), /企业评价不满意/);
   await office.page.screenshot({ path: `${SHOTS}/18-request-office.png`, fullPage: true });
+  await office.page.goto(`${BASE}/requests/settings`);
+  const row = office.page.locator("#team tr", { hasText: "xiaoer" });
+  assert.equal(await row.locator("select[name^=duty_]").inputValue(), "group_leader");
+  assert.equal(await row.locator("select[name^=group_]").inputValue(), "企业服务组");
+  await office.page.screenshot({ path: `${SHOTS}/18b-request-settings.png`, fullPage: true });
   await office.context.close();
 });
 

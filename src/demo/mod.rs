@@ -30,6 +30,7 @@ use crate::db::Db;
 use crate::error::AppError;
 use crate::ledger::catalogue::Catalogue;
 use crate::ledger::record::Names;
+use crate::requests::settings::Duty;
 
 pub use names::PARK_NAME;
 
@@ -154,6 +155,7 @@ pub async fn build(db: &Db, options: &Options, now: DateTime<Utc>) -> Result<Sum
         };
     // Hashing is slow on purpose; the accounts are hashed side by side, then inserted in order.
     let mut staff_user = 0;
+    let mut leader_user = None;
     let mut qiye_user = (0, String::new());
     let hashing: Vec<_> = accounts
         .into_iter()
@@ -166,6 +168,9 @@ pub async fn build(db: &Db, options: &Options, now: DateTime<Utc>) -> Result<Sum
         let user = insert_user(&mut tx, park_id, &Actor::system(), prepared, now).await?;
         if user.role == Role::ServiceStaff {
             staff_user = user.id;
+        }
+        if user.role == Role::Leader {
+            leader_user = Some(user.id);
         }
         if user.role == Role::Enterprise {
             qiye_user = (user.id, user.login.clone());
@@ -191,6 +196,13 @@ pub async fn build(db: &Db, options: &Options, now: DateTime<Utc>) -> Result<Sum
         staff_user,
     )
     .await?;
+    // `xiaoer` is the 企业服务组's 组长 on the roster, and the park's leader leads the team.
+    let group = org::SERVICE_GROUPS[2];
+    let places = std::iter::once((staff_user, group, Duty::GroupLeader))
+        .chain(leader_user.map(|u| (u, "", Duty::TeamLeader)));
+    for (user, group, duty) in places {
+        crate::requests::settings::insert_place(&mut tx, park_id, user, group, duty).await?;
+    }
     let pushes = policies::insert(
         &mut tx,
         park_id,
