@@ -14,7 +14,7 @@ use super::{EXCLUSIVE, LEVELS, UNIVERSAL};
 use crate::auth::{Action, Role};
 use crate::error::{AppError, FieldError};
 use crate::web::form::{
-    field, form_map, form_page, saved_or_again, text, FormField, FormPage, Values,
+    field, form_map, form_page, saved_or_again, saved_or_refused, text, FormField, FormPage, Values,
 };
 use crate::web::ui::{render, Chrome, Page};
 use crate::web::{AppState, CsrfForm, FormErrors, PageResult};
@@ -109,6 +109,7 @@ fn values_of(p: &PolicyView) -> Values {
         ("tags", p.tags.join("，")),
         ("industries", p.industries.join("，")),
         ("scales", p.scales.join("，")),
+        ("version", p.version.to_string()),
     ];
     pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }
@@ -135,6 +136,7 @@ fn input_of(v: &Values, errors: &mut Vec<FieldError>) -> PolicyInput {
         industries: service::typed_list(&text(v, "industries")),
         scales: service::typed_list(&text(v, "scales")),
         tags: service::typed_list(&text(v, "tags")),
+        version: text(v, "version").trim().parse().ok(),
     }
 }
 
@@ -145,6 +147,11 @@ async fn policy_form(
     values: &Values,
     errors: &[FieldError],
 ) -> PageResult {
+    let mut fields = fields();
+    if id.is_some() {
+        // The version read, sent back so that a save over someone else's is refused.
+        fields.push(field("version", "版本", "hidden"));
+    }
     let (title, action, back) = match id {
         Some(id) => (
             "修改政策".to_string(),
@@ -166,7 +173,7 @@ async fn policy_form(
         title,
         action,
         back,
-        fields: fields(),
+        fields,
         values,
         errors,
     };
@@ -222,10 +229,23 @@ async fn update(
         errors,
         service::update(&st.db, &page.who, id, input, st.now()),
     );
-    saved_or_again(
+    saved_or_refused(
         saved.await,
         |p| format!("/policies/{}", p.policy.id),
-        |errors| async move { policy_form(&st, &page, Some(id), &values, &errors).await },
+        |refusal| async move {
+            let mut values = values;
+            let mut errors = refusal.errors;
+            if let Some(current) = refusal.conflict {
+                // What was typed stays; the next save, made knowingly, goes over the new one.
+                values.insert("version".into(), current.to_string());
+                errors.push(FieldError::new(
+                    "",
+                    "政策",
+                    "这条政策在您打开表单后已被他人修改；您填写的内容仍保留，请打开政策页核对后再保存",
+                ));
+            }
+            policy_form(&st, &page, Some(id), &values, &errors).await
+        },
     )
     .await
 }

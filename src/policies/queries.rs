@@ -10,6 +10,8 @@ use crate::{on_db, on_tx};
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct PolicyRow {
     pub id: i64,
+    /// Raised by each save (migration 0024).
+    pub version: i64,
     pub title: String,
     pub level: String,
     pub issuer: String,
@@ -74,7 +76,8 @@ pub struct PushBatch<'a> {
     pub pushed_by: Option<i64>,
 }
 
-const POLICY_COLUMNS: &str = "p.id, p.title, p.level, p.issuer, p.doc_number, p.issued_on, \
+const POLICY_COLUMNS: &str =
+    "p.id, p.version, p.title, p.level, p.issuer, p.doc_number, p.issued_on, \
      p.valid_until, p.summary, p.full_text, p.industries, p.scales, p.tags, \
      (SELECT COUNT(*) FROM policy_pushes u WHERE u.park_id = p.park_id AND u.policy_id = p.id) \
        AS pushed_count, \
@@ -114,17 +117,20 @@ pub async fn insert(
     .await)?)
 }
 
+/// Writes policy `id` when its stored version is still `version` (raising it); the rows
+/// written, 0 when someone saved it since.
 pub async fn update(
     tx: &mut Tx,
     park_id: i64,
-    id: i64,
+    (id, version): (i64, i64),
     p: &NewPolicy<'_>,
     now: DateTime<Utc>,
 ) -> Result<u64, DbError> {
     Ok(on_tx!(tx, |c| sqlx::query(
         "UPDATE policies SET title = $3, level = $4, issuer = $5, doc_number = $6, \
          issued_on = $7, valid_until = $8, summary = $9, full_text = $10, industries = $11, \
-         scales = $12, tags = $13, updated_at = $14 WHERE park_id = $1 AND id = $2"
+         scales = $12, tags = $13, updated_at = $14, version = version + 1 \
+         WHERE park_id = $1 AND id = $2 AND version = $15"
     )
     .bind(park_id)
     .bind(id)
@@ -140,6 +146,7 @@ pub async fn update(
     .bind(&p.scales)
     .bind(&p.tags)
     .bind(now)
+    .bind(version)
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?)

@@ -53,6 +53,8 @@ pub struct PolicyInput {
     /// Any of these qualification tags, each one the park defined (empty: no tag needed).
     #[serde(default)]
     pub tags: Vec<String>,
+    /// On an edit: the version the caller read; refused (409) when someone saved it since.
+    pub version: Option<i64>,
 }
 
 /// A push as a form or a JSON body asks for it.
@@ -69,6 +71,8 @@ pub struct PushInput {
 #[derive(Clone, Debug, Serialize)]
 pub struct PolicyView {
     pub id: i64,
+    /// Raised by each save; an edit sends back the one it read.
+    pub version: i64,
     pub title: String,
     pub level: String,
     pub issuer: String,
@@ -276,8 +280,16 @@ pub async fn update(
         Some(n) if errors.is_empty() => n,
         _ => return Err(AppError::Invalid(errors)),
     };
-    if queries::update(&mut tx, who.park_id, id, &new, now).await? == 0 {
-        return Err(AppError::NotFound("政策"));
+    if input.version.is_some_and(|v| v != before.version) {
+        return Err(AppError::Conflict {
+            current: before.version,
+        });
+    }
+    let read = (id, before.version);
+    if queries::update(&mut tx, who.park_id, read, &new, now).await? == 0 {
+        return Err(AppError::Conflict {
+            current: before.version + 1,
+        });
     }
     let before = serde_json::to_value(&before).ok();
     audited(
@@ -332,6 +344,7 @@ fn view(row: PolicyRow, mine: Option<PushView>) -> PolicyView {
     let staff = mine.is_none();
     PolicyView {
         id: row.id,
+        version: row.version,
         title: row.title,
         level: row.level,
         issuer: row.issuer,

@@ -383,3 +383,66 @@ async fn another_enterprises_policy_answers_as_a_missing_one() {
     let tags = strings(&detail["tags"]);
     assert!(tags.is_empty());
 }
+
+/// Two people editing one policy: the save made from a form read before the other's is refused
+/// (409) with what was typed kept and the reason above the form; saved again knowingly, it goes.
+#[tokio::test]
+async fn an_edit_over_someone_elses_save_is_refused_and_keeps_what_was_typed() {
+    let app = TestApp::new().await;
+    let office_token = app.login("office").await;
+    let p = policy(&app, &office_token, json!({})).await;
+    let edit = format!("/policies/{p}/edit");
+    let office = sign_in(&app, "office").await;
+    let form = office.get(&edit).await;
+    assert!(
+        form.body.contains("name=\"version\" value=\"1\""),
+        "{}",
+        form.body
+    );
+    let fields = |title: &'static str, version: &'static str| {
+        vec![
+            ("title", title),
+            ("level", "省"),
+            ("issuer", "省工业和信息化厅"),
+            ("issued_on", "2025-05-20"),
+            ("summary", "对新认定的专精特新企业给予奖励。"),
+            ("version", version),
+        ]
+    };
+    let staff = sign_in(&app, "service_staff").await;
+    let csrf = staff.csrf().await;
+    let mut first = fields("专精特新奖励（园小二修改）", "1");
+    first.push(("_csrf", &csrf));
+    assert_eq!(
+        staff.post(&edit, &first).await.status,
+        StatusCode::SEE_OTHER
+    );
+
+    let csrf = office.csrf().await;
+    let mut late = fields("专精特新奖励（党建办修改）", "1");
+    late.push(("_csrf", &csrf));
+    let refused = office.post(&edit, &late).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert!(refused.body.contains("已被他人修改"), "{}", refused.body);
+    assert!(
+        refused.body.contains("专精特新奖励（党建办修改）"),
+        "typed kept"
+    );
+    assert!(refused.body.contains("name=\"version\" value=\"2\""));
+    let (_, stored) = app
+        .get(&office_token, &format!("/api/v1/policies/{p}"))
+        .await;
+    assert_eq!(stored["title"], "专精特新奖励（园小二修改）", "{stored}");
+
+    let mut again = fields("专精特新奖励（党建办修改）", "2");
+    again.push(("_csrf", &csrf));
+    assert_eq!(
+        office.post(&edit, &again).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let (_, stored) = app
+        .get(&office_token, &format!("/api/v1/policies/{p}"))
+        .await;
+    assert_eq!(stored["title"], "专精特新奖励（党建办修改）");
+    assert_eq!(stored["version"], 3);
+}
