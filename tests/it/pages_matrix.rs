@@ -53,6 +53,8 @@ struct Fixture {
     task_to_delete: i64,
     /// A request of the enterprise user's enterprise, accepted by the team.
     request: i64,
+    /// A file the enterprise attached to it.
+    request_file: i64,
     /// A policy pushed to the enterprise user's enterprise.
     policy: i64,
     /// A visit with one problem line per role (the role's place in `ROLES`, from 1).
@@ -140,6 +142,16 @@ async fn fixture(app: &TestApp) -> Fixture {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, file) = app
+        .send(crate::api_records::multipart(
+            &ent,
+            &format!("/api/v1/requests/{request}/attachments"),
+            "营业执照.pdf",
+            b"%PDF-1.4 licence",
+        ))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{file}");
+    let request_file = id(&file);
     let policy = id(&app
         .post_ok(
             &office,
@@ -167,6 +179,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         .await);
     Fixture {
         request,
+        request_file,
         policy,
         visit,
         meeting_a,
@@ -324,6 +337,16 @@ fn calls(app: &TestApp, f: &Fixture, role: &str) -> Vec<Call> {
         ),
         post("o", "/requests/settings/team".into(), pairs(&[])),
         get("olxe", format!("/requests/{}", f.request)),
+        get(
+            "olxe",
+            format!("/requests/{}/attachments/{}", f.request, f.request_file),
+        ),
+        (
+            "oxe",
+            "UPLOAD",
+            format!("/requests/{}/attachments", f.request),
+            Vec::new(),
+        ),
         post(
             "oxe",
             "/requests/new".into(),

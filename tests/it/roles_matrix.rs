@@ -44,6 +44,8 @@ struct Fixture {
     plan: i64,
     task: i64,
     request: i64,
+    /// A file the enterprise attached to the request.
+    request_file: i64,
     policy: i64,
     /// A visit with one problem line per role (the role's place in `ROLES`, from 1).
     visit: i64,
@@ -108,6 +110,16 @@ async fn fixture(app: &TestApp) -> Fixture {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{accepted}");
+    let (status, file) = app
+        .send(crate::api_records::multipart(
+            &ent,
+            &format!("/api/v1/requests/{request}/attachments"),
+            "营业执照.pdf",
+            b"%PDF-1.4 licence",
+        ))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{file}");
+    let request_file = id(&file);
     // A policy pushed to the enterprise user's enterprise.
     let policy = id(&app
         .post_ok(
@@ -137,6 +149,7 @@ async fn fixture(app: &TestApp) -> Fixture {
     Fixture {
         policy,
         request,
+        request_file,
         visit,
         person,
         meeting,
@@ -473,6 +486,15 @@ async fn every_call_for_every_role() {
                 "olxe",
                 Method::GET,
                 format!("/api/v1/requests/{}/attachments", f.request),
+                None,
+            ),
+            (
+                "olxe",
+                Method::GET,
+                format!(
+                    "/api/v1/requests/{}/attachments/{}",
+                    f.request, f.request_file
+                ),
                 None,
             ),
             (
