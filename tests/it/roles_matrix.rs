@@ -44,6 +44,8 @@ struct Fixture {
     plan: i64,
     task: i64,
     request: i64,
+    /// The enterprise user's notice of its request's acceptance.
+    notice: i64,
     policy: i64,
     /// A visit with one problem line per role (the role's place in `ROLES`, from 1).
     visit: i64,
@@ -103,6 +105,9 @@ async fn fixture(app: &TestApp) -> Fixture {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{accepted}");
+    // The enterprise's notice of the acceptance.
+    let (_, notices) = app.get(&ent, "/api/v1/notices").await;
+    let notice = notices["notices"][0]["id"].as_i64().expect("a notice");
     // A policy pushed to the enterprise user's enterprise.
     let policy = id(&app
         .post_ok(
@@ -132,6 +137,7 @@ async fn fixture(app: &TestApp) -> Fixture {
     Fixture {
         policy,
         request,
+        notice,
         visit,
         person,
         meeting,
@@ -443,6 +449,19 @@ async fn every_call_for_every_role() {
                 Some(json!({"mode": "universal"})),
             ),
             ("olxe", Method::GET, "/api/v1/requests".into(), None),
+            ("*", Method::GET, "/api/v1/notices".into(), None),
+            (
+                "*",
+                Method::GET,
+                "/api/v1/notices?page=1&per_page=5".into(),
+                None,
+            ),
+            (
+                "e",
+                Method::POST,
+                format!("/api/v1/notices/{}/read", f.notice),
+                None,
+            ),
             (
                 "olx",
                 Method::POST,
