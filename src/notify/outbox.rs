@@ -1,9 +1,9 @@
 //! Delivering the outbox: [`deliver_due`] posts each message whose time has come to its robot
 //! (企业微信: the markdown body; 钉钉: the markdown body to the URL signed with `timestamp` and
-//! `sign`), at most [`PER_MINUTE`](super::PER_MINUTE) a minute per robot (a message over the
+//! `sign`), at most [`PER_MINUTE`] a minute per robot (a message over the
 //! limit waits for the next pass), and records every attempt: success is HTTP 200 with
 //! `errcode` 0; anything else is retried after a growing back-off, and after
-//! [`MAX_ATTEMPTS`](super::MAX_ATTEMPTS) marked 失败 for the 党建办 to 重发. Only the host of a
+//! [`MAX_ATTEMPTS`] marked 失败 for the 党建办 to 重发. Only the host of a
 //! robot's URL is ever written down: an error's text has the URL taken out.
 //!
 //! [`spawn`] starts the server's two periodic tasks: the deadline scan every minute and the
