@@ -568,3 +568,35 @@ pub async fn enterprise_name(
     .fetch_optional(c)
     .await)?)
 }
+
+/// Every park's robots' sealed URL and secret: (park, robot, URL, secret).
+pub async fn all_robot_secrets(
+    tx: &mut Tx,
+) -> Result<Vec<(i64, i64, String, Option<String>)>, DbError> {
+    Ok(on_tx!(tx, |c| sqlx::query_as(
+        "SELECT park_id, id, url_sealed, secret_sealed FROM robots ORDER BY park_id, id"
+    )
+    .fetch_all(c)
+    .await)?)
+}
+
+/// Stores a robot's URL and secret sealed again under another key.
+pub async fn reseal_robot(
+    tx: &mut Tx,
+    park_id: i64,
+    id: i64,
+    url_sealed: &str,
+    secret_sealed: Option<&str>,
+) -> Result<(), DbError> {
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE robots SET url_sealed = $3, secret_sealed = $4 WHERE park_id = $1 AND id = $2"
+    )
+    .bind(park_id)
+    .bind(id)
+    .bind(url_sealed)
+    .bind(secret_sealed)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}

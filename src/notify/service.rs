@@ -769,3 +769,23 @@ pub async fn resend(db: &Db, who: &Principal, id: i64, now: DateTime<Utc>) -> Re
     tx.commit().await?;
     Ok(())
 }
+
+/// Seals again the robots' URLs and secrets that `which` names (a key rotation: every value
+/// not under the current key), in one transaction: a park has a few robots. How many robots
+/// were written.
+pub async fn reseal_robots(db: &Db, which: crate::crypto::Which) -> Result<u64, DbError> {
+    let mut tx = db.begin().await?;
+    let sealer = crate::crypto::sealer(&mut tx).await?;
+    let mut done = 0;
+    for (park_id, id, url, secret) in queries::all_robot_secrets(&mut tx).await? {
+        let url2 = sealer.resealed(which, "webhook_url", Some(&url))?;
+        let secret2 = sealer.resealed(which, "webhook_secret", secret.as_deref())?;
+        if url2.as_deref() != Some(url.as_str()) || secret2 != secret {
+            let url2 = url2.unwrap_or(url);
+            queries::reseal_robot(&mut tx, park_id, id, &url2, secret2.as_deref()).await?;
+            done += 1;
+        }
+    }
+    tx.commit().await?;
+    Ok(done)
+}

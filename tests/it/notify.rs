@@ -692,3 +692,50 @@ async fn near_deadline_and_overdue_reminders_are_given_once_each() {
     );
     assert_eq!(scan(at(20)).await.unwrap(), 0);
 }
+
+#[tokio::test]
+async fn a_key_rotation_seals_the_robots_again_and_they_keep_posting() {
+    let app = TestApp::new().await;
+    let receiver = Receiver::new();
+    let addr = receiver.serve("127.0.0.1:0").await;
+    let office = sign_in(&app, "office").await;
+    add_robot(
+        &office,
+        "钉钉群",
+        "dingtalk",
+        &ding_url(addr),
+        DING_SECRET,
+        &["new_request"],
+    )
+    .await;
+    let sealed = || async {
+        let rows: Vec<(String, Option<String>)> = taizhang::on_db!(&app.db, |pool| sqlx::query_as(
+            "SELECT url_sealed, secret_sealed FROM robots"
+        )
+        .fetch_all(pool)
+        .await)
+        .unwrap();
+        rows
+    };
+    let before = sealed().await;
+    let key_of = |v: &str| v.split(':').nth(1).unwrap().to_string();
+    let out = app.command().args(["key", "rotate"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 个通知机器人"));
+    let after = sealed().await;
+    assert_ne!(key_of(&after[0].0), key_of(&before[0].0));
+    assert_eq!(
+        key_of(after[0].1.as_deref().unwrap()),
+        key_of(&after[0].0),
+        "the secret too"
+    );
+    let ent = app.login("enterprise").await;
+    raise(&app, &ent, "用水报装").await;
+    let http = client(Duration::from_secs(2)).unwrap();
+    assert_eq!(deliver_due(&app.db, now(), &http).await.unwrap().sent, 1);
+    assert_eq!(receiver.got()[0].signed, Some(true));
+}
