@@ -20,7 +20,7 @@ use super::{RobotKind, MAX_ATTEMPTS, PER_MINUTE, TIMEOUT};
 use crate::db::Db;
 use crate::error::AppError;
 
-/// Messages one pass takes per park at most; the rest wait for the next pass.
+/// Messages over a robot's limit one pass counts as waiting at most (the rest wait as well).
 const BATCH: i64 = 200;
 
 /// The HTTP client of the delivery: rustls with the bundled web roots (nothing fetched at run
@@ -50,54 +50,73 @@ pub async fn deliver_due(
 ) -> Result<Delivered, AppError> {
     let mut done = Delivered::default();
     for park in crate::org::queries::parks(db).await? {
-        for m in queries::due(db, park.id, now, BATCH).await? {
+        // Robot by robot, so that one robot's backlog never holds back another's messages.
+        for robot in queries::due_robots(db, park.id, now).await? {
             let since = now - chrono::Duration::seconds(60);
-            let (recent, _) = queries::attempts_since(db, park.id, m.robot_id, since).await?;
-            if recent >= PER_MINUTE {
-                done.waiting += 1;
-                continue;
-            }
-            // Held past the attempt's longest time, so another worker leaves it be.
-            let lease = now + chrono::Duration::seconds(60);
-            if !queries::claim(db, park.id, m.id, m.next_at, lease).await? {
-                continue;
-            }
-            let (ok, http_status, error) = attempt(&m, now, client).await;
-            let failed = m.attempts + 1;
-            let (status, next_at) = if ok {
-                ("sent", now)
-            } else if failed >= MAX_ATTEMPTS {
-                ("failed", now)
-            } else {
-                let wait = chrono::Duration::from_std(super::backoff(failed))
-                    .unwrap_or_else(|_| chrono::Duration::minutes(1));
-                ("retrying", now + wait)
-            };
-            let a = Attempt {
-                at: now,
-                ok,
-                http_status,
-                error: &error,
-            };
-            let mut tx = db.begin().await?;
-            queries::attempted(&mut tx, park.id, &m, &a, status, next_at).await?;
-            tx.commit().await?;
-            if ok {
-                done.sent += 1;
-            } else {
-                done.failed += 1;
-                tracing::warn!(
-                    park = park.id,
-                    message = m.id,
-                    robot = m.robot_id,
-                    http_status,
-                    %error,
-                    "机器人推送失败"
-                );
+            let recent = queries::attempts_since(db, park.id, robot, since).await?;
+            let room = (PER_MINUTE - recent).max(0);
+            let due = queries::due(db, park.id, robot, now, room + BATCH).await?;
+            for (i, m) in due.iter().enumerate() {
+                if i64::try_from(i).unwrap_or(i64::MAX) >= room {
+                    done.waiting += 1;
+                    continue;
+                }
+                match send(db, park.id, m, now, client).await? {
+                    Some(true) => done.sent += 1,
+                    Some(false) => done.failed += 1,
+                    None => {}
+                }
             }
         }
     }
     Ok(done)
+}
+
+/// Claims message `m`, posts it and records the attempt; whether it was delivered, or none
+/// when another worker had claimed it.
+async fn send(
+    db: &Db,
+    park_id: i64,
+    m: &DueMessage,
+    now: DateTime<Utc>,
+    client: &reqwest::Client,
+) -> Result<Option<bool>, AppError> {
+    // Held past the attempt's longest time, so another worker leaves it be.
+    let lease = now + chrono::Duration::seconds(60);
+    if !queries::claim(db, park_id, m.id, m.next_at, lease).await? {
+        return Ok(None);
+    }
+    let (ok, http_status, error) = attempt(m, now, client).await;
+    let failed = m.attempts + 1;
+    let (status, next_at) = if ok {
+        ("sent", now)
+    } else if failed >= MAX_ATTEMPTS {
+        ("failed", now)
+    } else {
+        let wait = chrono::Duration::from_std(super::backoff(failed))
+            .unwrap_or_else(|_| chrono::Duration::minutes(1));
+        ("retrying", now + wait)
+    };
+    let a = Attempt {
+        at: now,
+        ok,
+        http_status,
+        error: &error,
+    };
+    let mut tx = db.begin().await?;
+    queries::attempted(&mut tx, park_id, m, &a, status, next_at).await?;
+    tx.commit().await?;
+    if !ok {
+        tracing::warn!(
+            park = park_id,
+            message = m.id,
+            robot = m.robot_id,
+            http_status,
+            %error,
+            "机器人推送失败"
+        );
+    }
+    Ok(Some(ok))
 }
 
 /// One POST of a message: whether it succeeded, the HTTP status, and the error without the

@@ -353,10 +353,25 @@ pub struct DueMessage {
     pub secret_sealed: Option<String>,
 }
 
-/// The park's messages waiting or to retry whose time has come, oldest first.
+/// The park's robots with messages waiting or to retry whose time has come.
+pub async fn due_robots(db: &Db, park_id: i64, now: DateTime<Utc>) -> Result<Vec<i64>, DbError> {
+    Ok(on_db!(db, |pool| sqlx::query_scalar(
+        "SELECT DISTINCT o.robot_id FROM outbox o \
+         JOIN robots r ON r.park_id = o.park_id AND r.id = o.robot_id \
+         WHERE o.park_id = $1 AND o.status IN ('pending', 'retrying') AND o.next_at <= $2 \
+         AND r.enabled = TRUE ORDER BY o.robot_id"
+    )
+    .bind(park_id)
+    .bind(now)
+    .fetch_all(pool)
+    .await)?)
+}
+
+/// One robot's messages whose time has come, oldest first, `limit` at most.
 pub async fn due(
     db: &Db,
     park_id: i64,
+    robot_id: i64,
     now: DateTime<Utc>,
     limit: i64,
 ) -> Result<Vec<DueMessage>, DbError> {
@@ -364,10 +379,11 @@ pub async fn due(
         sqlx::query_as(
         "SELECT o.id, o.robot_id, o.title, o.body, o.attempts, o.next_at, r.kind, r.url_sealed, \
          r.secret_sealed FROM outbox o JOIN robots r ON r.park_id = o.park_id AND r.id = o.robot_id \
-         WHERE o.park_id = $1 AND o.status IN ('pending', 'retrying') AND o.next_at <= $2 \
-         AND r.enabled = TRUE ORDER BY o.next_at, o.id LIMIT $3"
+         WHERE o.park_id = $1 AND o.robot_id = $2 AND o.status IN ('pending', 'retrying') \
+         AND o.next_at <= $3 AND r.enabled = TRUE ORDER BY o.next_at, o.id LIMIT $4"
     )
     .bind(park_id)
+    .bind(robot_id)
     .bind(now)
     .bind(limit)
     .fetch_all(pool)
@@ -404,25 +420,15 @@ pub async fn attempts_since(
     park_id: i64,
     robot_id: i64,
     since: DateTime<Utc>,
-) -> Result<(i64, Option<DateTime<Utc>>), DbError> {
-    let n: i64 = on_db!(db, |pool| sqlx::query_scalar(
+) -> Result<i64, DbError> {
+    Ok(on_db!(db, |pool| sqlx::query_scalar(
         "SELECT COUNT(*) FROM outbox_attempts WHERE park_id = $1 AND robot_id = $2 AND at > $3"
     )
     .bind(park_id)
     .bind(robot_id)
     .bind(since)
     .fetch_one(pool)
-    .await)?;
-    let first: Option<DateTime<Utc>> = on_db!(db, |pool| sqlx::query_scalar(
-        "SELECT at FROM outbox_attempts WHERE park_id = $1 AND robot_id = $2 AND at > $3 \
-         ORDER BY at LIMIT 1"
-    )
-    .bind(park_id)
-    .bind(robot_id)
-    .bind(since)
-    .fetch_optional(pool)
-    .await)?;
-    Ok((n, first))
+    .await)?)
 }
 
 /// One attempt's outcome.

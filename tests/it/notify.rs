@@ -374,24 +374,35 @@ async fn the_twenty_first_message_in_a_minute_waits_for_the_next() {
         &["new_request"],
     )
     .await;
+    // A second robot: the first one's backlog holds none of its messages back.
+    let other = format!("http://{addr}/cgi-bin/webhook/send?key=second-robot-key");
+    add_robot(&office, "二群", "wecom", &other, "", &["new_request"]).await;
     let ent = app.login("enterprise").await;
     for i in 1..=21 {
         raise(&app, &ent, &format!("诉求{i}")).await;
     }
+    let per_robot = |got: &[Got], key: &str| {
+        got.iter()
+            .filter(|g| g.query.get("key").map(String::as_str) == Some(key))
+            .count()
+    };
     let http = client(Duration::from_secs(2)).unwrap();
     let done = deliver_due(&app.db, now(), &http).await.unwrap();
-    assert_eq!((done.sent, done.waiting), (20, 1));
-    assert_eq!(receiver.got().len(), 20);
-    let within = deliver_due(&app.db, later(59), &http).await.unwrap();
-    assert_eq!((within.sent, within.waiting), (0, 1));
-    let next = deliver_due(&app.db, later(61), &http).await.unwrap();
-    assert_eq!((next.sent, next.waiting), (1, 0));
+    assert_eq!((done.sent, done.waiting), (40, 2));
     let got = receiver.got();
-    assert_eq!(got.len(), 21);
-    assert!(got[20].body["markdown"]["content"]
+    assert_eq!(per_robot(&got, WECOM_KEY), 20);
+    assert_eq!(per_robot(&got, "second-robot-key"), 20);
+    let within = deliver_due(&app.db, later(59), &http).await.unwrap();
+    assert_eq!((within.sent, within.waiting), (0, 2));
+    let next = deliver_due(&app.db, later(61), &http).await.unwrap();
+    assert_eq!((next.sent, next.waiting), (2, 0));
+    let got = receiver.got();
+    assert_eq!(got.len(), 42);
+    assert_eq!(per_robot(&got, WECOM_KEY), 21);
+    assert!(got[40..].iter().all(|g| g.body["markdown"]["content"]
         .as_str()
         .unwrap()
-        .contains("诉求21"));
+        .contains("诉求21")));
 }
 
 /// A log writer into a shared buffer.
