@@ -14,6 +14,7 @@ pub mod error;
 pub mod excel;
 pub mod ledger;
 pub mod meetings;
+pub mod notify;
 pub mod org;
 pub mod policies;
 #[cfg(test)]

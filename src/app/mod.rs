@@ -33,7 +33,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::report::api::router())
         .merge(crate::requests::api::router())
         .merge(crate::policies::api::router())
-        .merge(crate::visits::api::router());
+        .merge(crate::visits::api::router())
+        .merge(crate::notify::api::router());
     let pages = Router::new()
         .route("/", get(home::home))
         .merge(crate::auth::pages::router())
@@ -53,7 +54,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::requests::pages::router())
         .merge(crate::policies::pages::router())
         .merge(crate::visits::pages::router())
-        .merge(crate::meetings::pages::router());
+        .merge(crate::meetings::pages::router())
+        .merge(crate::notify::pages::router());
     crate::web::assemble(state, api, pages)
 }
 
@@ -76,10 +78,11 @@ const TEMPLATES: &[&[(&str, &str)]] = &[
     crate::policies::pages::TEMPLATES,
     crate::visits::pages::TEMPLATES,
     crate::meetings::pages::TEMPLATES,
+    crate::notify::pages::TEMPLATES,
 ];
 
 /// The areas of the side menu, each shown to the roles its action allows, in this order.
-const AREAS: [(Action<'static>, &str, &str, &str); 15] = [
+const AREAS: [(Action<'static>, &str, &str, &str); 17] = [
     (Action::ReadOrg, "/org", "组织与企业", "组织"),
     (Action::ReadRequests, "/requests", "企业诉求", "工作"),
     (Action::ReadPolicies, "/policies", "惠企政策", "工作"),
@@ -104,6 +107,13 @@ const AREAS: [(Action<'static>, &str, &str, &str); 15] = [
     ),
     (Action::WriteKinds, "/admin/kinds", "台账目录", "系统"),
     (Action::ManageCalendar, "/calendar", "工作日历", "系统"),
+    (
+        Action::ManageRobots,
+        "/notices/robots",
+        "通知机器人",
+        "系统",
+    ),
+    (Action::ManageRobots, "/notices/outbox", "推送记录", "系统"),
     (Action::ReadAudit, "/audit", "审计日志", "审计"),
 ];
 
@@ -130,14 +140,27 @@ fn menu<'a>(st: &'a AppState, who: &'a Principal) -> MenuFuture<'a> {
                 href: format!("/ledger/{}", k.id),
                 label: k.sheet,
                 group: "台账",
+                badge: None,
             })
             .collect();
+        // 通知 for everyone signed in, first, with the unread count the top bar shows too.
+        let unread = crate::notify::service::unread(&st.db, who).await?;
+        items.insert(
+            0,
+            MenuItem {
+                href: "/notices".into(),
+                label: "通知".into(),
+                group: "",
+                badge: Some(unread),
+            },
+        );
         for (action, href, label, group) in AREAS {
             if who.role.allows(action) {
                 items.push(MenuItem {
                     href: href.into(),
                     label: label.into(),
                     group,
+                    badge: None,
                 });
             }
         }

@@ -98,6 +98,8 @@ pub enum Action<'a> {
     /// See the 包联 pairs and their visits (我的包联企业): a leader their own, the office every
     /// leader's.
     ReadPairings,
+    /// Configure the park's robots (企业微信, 钉钉) and see the outbox of messages to them.
+    ManageRobots,
 }
 
 impl Role {
@@ -175,7 +177,7 @@ impl Role {
             (Enterprise, ReadKinds) => true,
             (Office, ReadPlans | WritePlans | UpdateTasks | SuperviseTasks) => true,
             (Office, ReadChecks | WriteChecks | ReadReport | WriteReport | ImportLedgers) => true,
-            (Office, ManageCalendar) => true,
+            (Office, ManageCalendar | ManageRobots) => true,
             (Office | ServiceStaff | Enterprise, ReadRequests | RaiseRequests) => true,
             (Leader, ReadRequests) => true,
             (Office, ConfigureRequests) => true,

@@ -98,5 +98,6 @@ fn forbidden_message(action: Action<'_>) -> &'static str {
         Action::ReadPolicies => "您的角色不能查看惠企政策",
         Action::WritePolicies => "仅党建办和园小二可以发布和推送惠企政策",
         Action::ReadPairings => "仅领导和党建办可以查看包联企业",
+        Action::ManageRobots => "仅党建办可以配置通知机器人和查看推送记录",
     }
 }

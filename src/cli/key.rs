@@ -115,23 +115,26 @@ async fn rotate(config: &Config) -> anyhow::Result<()> {
 struct Done {
     org: sealed::Resealed,
     accounts: u64,
+    robots: u64,
 }
 
 impl std::fmt::Display for Done {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} 位人员、{} 家企业的数据和 {} 个账号的两步验证密钥",
-            self.org.people, self.org.enterprises, self.accounts
+            "{} 位人员、{} 家企业的数据，{} 个账号的两步验证密钥和 {} 个通知机器人的地址与密钥",
+            self.org.people, self.org.enterprises, self.accounts, self.robots
         )
     }
 }
 
-/// Seals every value not under the current key again: people, enterprises, TOTP secrets.
+/// Seals every value not under the current key again: people, enterprises, TOTP secrets,
+/// the robots' webhook URLs and secrets.
 async fn reseal_all(db: &crate::db::Db) -> anyhow::Result<Done> {
     Ok(Done {
         org: sealed::reseal(db, Which::NotCurrent).await?,
         accounts: crate::auth::sealed::reseal(db, Which::NotCurrent).await?,
+        robots: crate::notify::service::reseal_robots(db, Which::NotCurrent).await?,
     })
 }
 

@@ -78,6 +78,8 @@ pub async fn run(mut config: Config, args: Args) -> anyhow::Result<()> {
             schedule,
         ));
     }
+    // The deadline scan and the robots' delivery, beside the requests and never inside them.
+    crate::notify::outbox::spawn(db.clone(), super::now)?;
     let app = router(state(db, config));
     // The peer's address tells a trusted proxy's X-Forwarded-Proto from anyone else's.
     axum::serve(

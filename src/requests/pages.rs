@@ -46,6 +46,9 @@ pub fn router() -> Router<AppState> {
 
 const PAGE_SIZE: i64 = 20;
 
+/// The enterprise's newest notices its list looks at (the unread of them shown).
+const PORTAL_NOTICES: i64 = 5;
+
 #[derive(Deserialize, Default)]
 struct ListQuery {
     #[serde(default)]
@@ -76,6 +79,8 @@ struct ListView {
     can_configure: bool,
     /// The queue's open, due-today and overdue counts, each a link to its filter.
     pressing: Option<service::Pressing>,
+    /// The enterprise's unread notices of its requests' progress, newest first.
+    notices: Vec<crate::notify::service::NoticeView>,
 }
 
 async fn list(State(st): State<AppState>, page: Page, Query(q): Query<ListQuery>) -> PageResult {
@@ -96,6 +101,16 @@ async fn list(State(st): State<AppState>, page: Page, Query(q): Query<ListQuery>
     )
     .await?;
     let own = page.who.role == Role::Enterprise;
+    let notices = if own {
+        crate::notify::service::list(&st.db, &page.who, 1, PORTAL_NOTICES)
+            .await?
+            .notices
+            .into_iter()
+            .filter(|n| !n.read)
+            .collect()
+    } else {
+        Vec::new()
+    };
     let pressing = if own {
         None
     } else {
@@ -128,6 +143,7 @@ async fn list(State(st): State<AppState>, page: Page, Query(q): Query<ListQuery>
             can_raise: page.who.role.allows(Action::RaiseRequests),
             can_configure: page.who.role.allows(Action::ConfigureRequests),
             pressing,
+            notices,
         },
     ))
 }

@@ -438,6 +438,21 @@ async fn register(
     };
     let mut tx = db.begin().await?;
     let id = queries::insert(&mut tx, who.park_id, &new, now).await?;
+    let about = crate::notify::service::RequestNote {
+        id,
+        enterprise_id: Some(at.enterprise_id),
+        title: &text.title,
+    };
+    crate::notify::service::new_request(
+        &mut tx,
+        who.park_id,
+        &about,
+        &category.name,
+        group,
+        due.contact_by,
+        now,
+    )
+    .await?;
     let mut after = json!({
         "enterprise_id": at.enterprise_id, "category": category.name, "group": group,
         "title": text.title, "description": text.description, "channel": at.channel,
@@ -797,6 +812,21 @@ pub async fn take_step(
         Some(r) => format!("{}：{text}", r.label()),
         None => text.clone(),
     };
+    let note = crate::notify::service::RequestNote {
+        id,
+        enterprise_id: row.enterprise_id,
+        title: &row.title,
+    };
+    crate::notify::service::request_step(
+        &mut tx,
+        who.park_id,
+        &note,
+        step,
+        &text,
+        change.due.close_by,
+        now,
+    )
+    .await?;
     let before = json!({ "status": row.status, "close_by": row.close_by, "version": row.version });
     let after =
         json!({ "status": status.as_str(), "close_by": change.due.close_by, "text": shown });
@@ -846,7 +876,15 @@ pub async fn post_message(
         .await?
         .filter(|r| in_reach(who, r))
         .ok_or(AppError::NotFound("诉求"))?;
-    let tx = db.begin().await?;
+    let mut tx = db.begin().await?;
+    if party(who) != Some(Party::Enterprise) {
+        let note = crate::notify::service::RequestNote {
+            id,
+            enterprise_id: row.enterprise_id,
+            title: &row.title,
+        };
+        crate::notify::service::team_message(&mut tx, who.park_id, &note, &text, now).await?;
+    }
     let line = Line {
         step: "message",
         status: &row.status,

@@ -141,6 +141,8 @@ pub struct MenuItem {
     pub href: String,
     pub label: String,
     pub group: &'static str,
+    /// A count shown beside the entry (the unread notices), also linked from the top bar.
+    pub badge: Option<i64>,
 }
 
 /// The page of the password change an account is sent to when its change is due.
@@ -160,6 +162,7 @@ impl Page {
             href: "/".into(),
             label: "工作台".into(),
             group: "",
+            badge: None,
         }];
         menu.extend((st.menu)(st, &self.who).await?);
         Ok(Chrome {

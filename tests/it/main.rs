@@ -27,6 +27,7 @@ mod layers;
 mod ledger_list;
 mod meetings;
 mod metrics;
+mod notify;
 mod openapi;
 mod pages_admin;
 mod pages_matrix;

@@ -46,6 +46,8 @@ struct Fixture {
     request: i64,
     /// A file the enterprise attached to the request.
     request_file: i64,
+    /// The enterprise user's notice of its request's acceptance.
+    notice: i64,
     policy: i64,
     /// A visit with one problem line per role (the role's place in `ROLES`, from 1).
     visit: i64,
@@ -120,6 +122,9 @@ async fn fixture(app: &TestApp) -> Fixture {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{file}");
     let request_file = id(&file);
+    // The enterprise's notice of the acceptance.
+    let (_, notices) = app.get(&ent, "/api/v1/notices").await;
+    let notice = notices["notices"][0]["id"].as_i64().expect("a notice");
     // A policy pushed to the enterprise user's enterprise.
     let policy = id(&app
         .post_ok(
@@ -150,6 +155,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         policy,
         request,
         request_file,
+        notice,
         visit,
         person,
         meeting,
@@ -462,6 +468,19 @@ async fn every_call_for_every_role() {
                 Some(json!({"mode": "universal"})),
             ),
             ("olxe", Method::GET, "/api/v1/requests".into(), None),
+            ("*", Method::GET, "/api/v1/notices".into(), None),
+            (
+                "*",
+                Method::GET,
+                "/api/v1/notices?page=1&per_page=5".into(),
+                None,
+            ),
+            (
+                "e",
+                Method::POST,
+                format!("/api/v1/notices/{}/read", f.notice),
+                None,
+            ),
             (
                 "olx",
                 Method::POST,
