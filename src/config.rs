@@ -38,6 +38,10 @@ pub struct Config {
     pub data_key_file: Option<PathBuf>,
     /// Backups `serve` takes by itself (`[backup]`), if any.
     pub backup: Option<BackupSchedule>,
+    /// The hosts a robot's webhook may point at (`robot_hosts`): the public 企业微信 and 钉钉
+    /// robot hosts unless configured, so that a saved robot cannot make the server post to a
+    /// host inside the network.
+    pub robot_hosts: Vec<String>,
 }
 
 /// `[backup]`: a backup into `dir` every `every`, the newest `keep` kept.
@@ -76,6 +80,10 @@ impl Default for Config {
             audit_key_file: None,
             data_key_file: None,
             backup: None,
+            robot_hosts: crate::notify::OFFICIAL_ROBOT_HOSTS
+                .iter()
+                .map(|h| h.to_string())
+                .collect(),
         }
     }
 }
@@ -100,6 +108,9 @@ struct FileConfig {
     data_key_file: Option<PathBuf>,
     backup: Option<BackupFile>,
     report: Option<ReportFile>,
+    /// Hosts robots may post to, in place of the public 企业微信 and 钉钉 ones (a private
+    /// deployment of either, say).
+    robot_hosts: Option<Vec<String>>,
 }
 
 /// `[backup]` of `taizhang.toml`.
@@ -321,6 +332,17 @@ impl Config {
                 every: Duration::from_secs(hours * 3600),
                 keep,
             });
+        }
+        if let Some(v) = f.robot_hosts {
+            let hosts: Vec<String> = v
+                .iter()
+                .map(|h| h.trim().to_ascii_lowercase())
+                .filter(|h| !h.is_empty())
+                .collect();
+            if hosts.is_empty() {
+                anyhow::bail!("robot_hosts 至少要列出一个机器人域名");
+            }
+            self.robot_hosts = hosts;
         }
         if let Some(v) = f.trusted_proxies {
             self.trusted_proxies =

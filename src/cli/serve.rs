@@ -79,7 +79,7 @@ pub async fn run(mut config: Config, args: Args) -> anyhow::Result<()> {
         ));
     }
     // The deadline scan and the robots' delivery, beside the requests and never inside them.
-    crate::notify::outbox::spawn(db.clone(), super::now)?;
+    crate::notify::outbox::spawn(db.clone(), super::now, config.robot_hosts.clone())?;
     let app = router(state(db, config));
     // The peer's address tells a trusted proxy's X-Forwarded-Proto from anyone else's.
     axum::serve(

@@ -169,17 +169,37 @@ pub fn url_host(url: &str) -> Option<String> {
     (!host.is_empty()).then(|| host.to_string())
 }
 
-/// Whether a webhook URL may be stored: HTTPS, or plain HTTP to this machine only (a receiver
-/// on the loopback, as in tests).
-pub fn url_allowed(url: &str) -> bool {
-    let Some(host) = url_host(url) else {
+/// The hosts of the public 企业微信 group robot and 钉钉 custom robot: the only ones a robot
+/// may post to unless `robot_hosts` is configured.
+pub const OFFICIAL_ROBOT_HOSTS: [&str; 2] = ["qyapi.weixin.qq.com", "oapi.dingtalk.com"];
+
+/// Whether a webhook URL may be stored and posted to: its host (as the HTTP client reads it)
+/// one of `hosts`, over HTTPS; plain HTTP only to a loopback host that `hosts` lists (a
+/// receiver on this machine, as in tests).
+pub fn url_allowed(url: &str, hosts: &[String]) -> bool {
+    let Ok(parsed) = reqwest::Url::parse(url) else {
         return false;
     };
-    if url.starts_with("https://") {
-        return true;
+    let Some(host) = parsed.host_str().map(str::to_ascii_lowercase) else {
+        return false;
+    };
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return false;
     }
-    let name = host.rsplit_once(':').map_or(host.as_str(), |(h, _)| h);
-    matches!(name, "127.0.0.1" | "localhost" | "[::1]")
+    let listed = hosts.iter().any(|h| h.eq_ignore_ascii_case(&host));
+    match parsed.scheme() {
+        "https" => listed,
+        "http" => listed && matches!(host.as_str(), "127.0.0.1" | "localhost" | "[::1]"),
+        _ => false,
+    }
+}
+
+/// Why a webhook URL is refused, naming the hosts allowed.
+pub fn hosts_refusal(hosts: &[String]) -> String {
+    format!(
+        "Webhook 地址须为 https 地址，且域名为以下之一：{}（企业微信群机器人、钉钉自定义机器人）",
+        hosts.join("、")
+    )
 }
 
 /// An error text with the webhook URL's secret parts left out: every occurrence of the URL, its
@@ -225,10 +245,28 @@ mod tests {
     fn only_the_host_of_a_webhook_is_shown_and_plain_http_only_on_the_loopback() {
         let url = "https://oapi.dingtalk.com/robot/send?access_token=abc123";
         assert_eq!(url_host(url).as_deref(), Some("oapi.dingtalk.com"));
-        assert!(url_allowed(url));
-        assert!(url_allowed("http://127.0.0.1:9000/hook?key=1"));
-        assert!(!url_allowed("http://example.com/hook?key=1"));
-        assert!(!url_allowed("ftp://x"));
+        let official: Vec<String> = OFFICIAL_ROBOT_HOSTS.iter().map(|h| h.to_string()).collect();
+        assert!(url_allowed(url, &official));
+        assert!(url_allowed(
+            "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k",
+            &official
+        ));
+        // Anything else the server could be made to post to is refused: an inside host, the
+        // loopback unless listed, a look-alike, credentials before the host, plain HTTP.
+        for bad in [
+            "https://10.0.0.5/hook",
+            "https://intranet.local/robot/send?access_token=x",
+            "http://127.0.0.1:9000/hook?key=1",
+            "https://oapi.dingtalk.com.evil.example/robot/send",
+            "https://oapi.dingtalk.com@10.0.0.5/robot/send",
+            "http://oapi.dingtalk.com/robot/send?access_token=x",
+            "ftp://x",
+        ] {
+            assert!(!url_allowed(bad, &official), "{bad}");
+        }
+        let tests = vec!["127.0.0.1".to_string()];
+        assert!(url_allowed("http://127.0.0.1:9000/hook?key=1", &tests));
+        assert!(!url_allowed("http://example.com/hook?key=1", &tests));
         let e = scrub(&format!("error sending request for url ({url})"), url);
         assert!(!e.contains("abc123"), "{e}");
     }

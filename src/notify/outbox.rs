@@ -47,6 +47,7 @@ pub async fn deliver_due(
     db: &Db,
     now: DateTime<Utc>,
     client: &reqwest::Client,
+    hosts: &[String],
 ) -> Result<Delivered, AppError> {
     let mut done = Delivered::default();
     for park in crate::org::queries::parks(db).await? {
@@ -61,7 +62,7 @@ pub async fn deliver_due(
                     done.waiting += 1;
                     continue;
                 }
-                match send(db, park.id, m, now, client).await? {
+                match send(db, park.id, m, now, (client, hosts)).await? {
                     Some(true) => done.sent += 1,
                     Some(false) => done.failed += 1,
                     None => {}
@@ -79,14 +80,14 @@ async fn send(
     park_id: i64,
     m: &DueMessage,
     now: DateTime<Utc>,
-    client: &reqwest::Client,
+    (client, hosts): (&reqwest::Client, &[String]),
 ) -> Result<Option<bool>, AppError> {
     // Held past the attempt's longest time, so another worker leaves it be.
     let lease = now + chrono::Duration::seconds(60);
     if !queries::claim(db, park_id, m.id, m.next_at, lease).await? {
         return Ok(None);
     }
-    let (ok, http_status, error) = attempt(m, now, client).await;
+    let (ok, http_status, error) = attempt(m, now, client, hosts).await;
     let failed = m.attempts + 1;
     let (status, next_at) = if ok {
         ("sent", now)
@@ -125,6 +126,7 @@ async fn attempt(
     m: &DueMessage,
     now: DateTime<Utc>,
     client: &reqwest::Client,
+    hosts: &[String],
 ) -> (bool, Option<i64>, String) {
     let Some(kind) = RobotKind::parse(&m.kind) else {
         return (false, None, "未知的机器人类型".into());
@@ -132,6 +134,10 @@ async fn attempt(
     let Ok(url) = crate::crypto::open("webhook_url", &m.url_sealed) else {
         return (false, None, "无法解密机器人地址（密钥缺失）".into());
     };
+    // Checked again at each post: a robot saved before the allowed hosts changed.
+    if !super::url_allowed(&url, hosts) {
+        return (false, None, super::hosts_refusal(hosts));
+    }
     let target = match (kind, m.secret_sealed.as_deref()) {
         (RobotKind::Dingtalk, Some(sealed)) => {
             let Ok(secret) = crate::crypto::open("webhook_secret", sealed) else {
@@ -194,7 +200,7 @@ async fn attempt(
 /// Starts the deadline scan (every minute) and the delivery (every ten seconds) on the
 /// runtime, with `now` read from `clock` at each pass. Their failures are logged and the next
 /// pass tries again.
-pub fn spawn(db: Db, clock: fn() -> DateTime<Utc>) -> anyhow::Result<()> {
+pub fn spawn(db: Db, clock: fn() -> DateTime<Utc>, hosts: Vec<String>) -> anyhow::Result<()> {
     let http = client(TIMEOUT)?;
     let scan_db = db.clone();
     tokio::spawn(async move {
@@ -210,7 +216,7 @@ pub fn spawn(db: Db, clock: fn() -> DateTime<Utc>) -> anyhow::Result<()> {
         let mut tick = tokio::time::interval(Duration::from_secs(10));
         loop {
             tick.tick().await;
-            if let Err(e) = deliver_due(&db, clock(), &http).await {
+            if let Err(e) = deliver_due(&db, clock(), &http, &hosts).await {
                 tracing::warn!(error = %e, "机器人推送失败");
             }
         }

@@ -222,7 +222,8 @@ async fn save(st: AppState, page: Page, id: Option<i64>, input: RobotInput) -> P
         events: input.events.clone(),
         enabled: input.enabled,
     };
-    let saved = service::save_robot(&st.db, &page.who, id, input, st.now()).await;
+    let hosts = st.config.robot_hosts.as_slice();
+    let saved = service::save_robot(&st.db, &page.who, (id, hosts), input, st.now()).await;
     saved_or_again(
         saved,
         |id| format!("/notices/robots/{id}?saved=1"),

@@ -536,7 +536,7 @@ pub async fn robots(db: &Db, who: &Principal) -> Result<Vec<RobotView>, AppError
 pub async fn save_robot(
     db: &Db,
     who: &Principal,
-    id: Option<i64>,
+    (id, hosts): (Option<i64>, &[String]),
     input: RobotInput,
     now: DateTime<Utc>,
 ) -> Result<i64, AppError> {
@@ -573,11 +573,11 @@ pub async fn save_robot(
             "Webhook 地址",
             "请填写 Webhook 地址",
         ));
-    } else if !url.is_empty() && !super::url_allowed(url) {
+    } else if !url.is_empty() && !super::url_allowed(url, hosts) {
         errors.push(FieldError::new(
             "url",
             "Webhook 地址",
-            "请填写以 https:// 开头的完整 Webhook 地址",
+            super::hosts_refusal(hosts),
         ));
     } else if url.chars().count() > 1000 {
         errors.push(FieldError::new("url", "Webhook 地址", "不超过 1000 个字符"));

@@ -20,6 +20,16 @@ use taizhang::notify::outbox::{client, deliver_due};
 use crate::helpers::{id, now, TestApp, INITIAL_PASSWORD};
 use crate::web::{sign_in, Browser};
 
+/// A test park whose robots may post to this machine's fake receiver, besides the public
+/// 企业微信 and 钉钉 hosts.
+async fn robot_app() -> TestApp {
+    let mut app = TestApp::new().await;
+    let mut config = (*app.state.config).clone();
+    config.robot_hosts.push("127.0.0.1".into());
+    app.state.config = std::sync::Arc::new(config);
+    app
+}
+
 const DING_TOKEN: &str = "dingtoken0123456789abcdef";
 const DING_SECRET: &str = "SECa1b2c3d4e5f6secretvalue";
 const WECOM_KEY: &str = "wecomkey-9f8e7d6c5b4a";
@@ -188,7 +198,7 @@ fn later(secs: i64) -> DateTime<Utc> {
 
 #[tokio::test]
 async fn a_new_request_posts_to_a_signed_dingtalk_robot_and_a_wecom_robot() {
-    let app = TestApp::new().await;
+    let app = robot_app().await;
     let receiver = Receiver::new();
     let addr = receiver.serve("127.0.0.1:0").await;
     let office = sign_in(&app, "office").await;
@@ -215,7 +225,9 @@ async fn a_new_request_posts_to_a_signed_dingtalk_robot_and_a_wecom_robot() {
     assert_eq!(outbox(&app).await, vec![("pending".into(), 0); 2]);
 
     let http = client(Duration::from_secs(2)).unwrap();
-    let done = deliver_due(&app.db, now(), &http).await.unwrap();
+    let done = deliver_due(&app.db, now(), &http, &app.state.config.robot_hosts)
+        .await
+        .unwrap();
     assert_eq!((done.sent, done.failed, done.waiting), (2, 0, 0));
     let got = receiver.got();
     assert_eq!(got.len(), 2);
@@ -238,7 +250,9 @@ async fn a_new_request_posts_to_a_signed_dingtalk_robot_and_a_wecom_robot() {
     assert!(content.contains("招聘普工五十名") && content.contains("乙制造有限公司"));
     assert_eq!(outbox(&app).await, vec![("sent".into(), 1); 2]);
     // Sent once: a second pass finds nothing due.
-    let again = deliver_due(&app.db, later(600), &http).await.unwrap();
+    let again = deliver_due(&app.db, later(600), &http, &app.state.config.robot_hosts)
+        .await
+        .unwrap();
     assert_eq!(again.sent, 0);
     assert_eq!(receiver.got().len(), 2);
 
@@ -258,7 +272,7 @@ async fn a_new_request_posts_to_a_signed_dingtalk_robot_and_a_wecom_robot() {
 
 #[tokio::test]
 async fn a_receiver_down_slow_or_erroring_loses_no_message_and_blocks_no_write() {
-    let app = TestApp::new().await;
+    let app = robot_app().await;
     let addr = free_addr().await;
     let office = sign_in(&app, "office").await;
     add_robot(
@@ -274,11 +288,15 @@ async fn a_receiver_down_slow_or_erroring_loses_no_message_and_blocks_no_write()
     // Down: the request is written all the same.
     raise(&app, &ent, "厂房漏水").await;
     let http = client(Duration::from_secs(1)).unwrap();
-    let done = deliver_due(&app.db, now(), &http).await.unwrap();
+    let done = deliver_due(&app.db, now(), &http, &app.state.config.robot_hosts)
+        .await
+        .unwrap();
     assert_eq!(done.failed, 1);
     assert_eq!(outbox(&app).await, vec![("retrying".into(), 1)]);
     // Not due again before its back-off (30 s) has passed.
-    let early = deliver_due(&app.db, later(10), &http).await.unwrap();
+    let early = deliver_due(&app.db, later(10), &http, &app.state.config.robot_hosts)
+        .await
+        .unwrap();
     assert_eq!((early.sent, early.failed), (0, 0));
 
     // Back, but answering 500; then errcode ≠ 0; then too slowly.
@@ -287,7 +305,9 @@ async fn a_receiver_down_slow_or_erroring_loses_no_message_and_blocks_no_write()
     let mut t = 30;
     for (mode, step) in [(Mode::Http500, 60), (Mode::Errcode, 120), (Mode::Slow, 240)] {
         receiver.set(mode);
-        let done = deliver_due(&app.db, later(t), &http).await.unwrap();
+        let done = deliver_due(&app.db, later(t), &http, &app.state.config.robot_hosts)
+            .await
+            .unwrap();
         assert_eq!(done.failed, 1, "{mode:?}");
         t += step;
     }
@@ -304,7 +324,9 @@ async fn a_receiver_down_slow_or_erroring_loses_no_message_and_blocks_no_write()
 
     // Working again: delivered once, at its next turn.
     receiver.set(Mode::Ok);
-    let done = deliver_due(&app.db, later(t), &http).await.unwrap();
+    let done = deliver_due(&app.db, later(t), &http, &app.state.config.robot_hosts)
+        .await
+        .unwrap();
     assert_eq!(done.sent, 1);
     assert_eq!(receiver.got().len(), 1);
     assert_eq!(outbox(&app).await, vec![("sent".into(), 5)]);
@@ -312,7 +334,7 @@ async fn a_receiver_down_slow_or_erroring_loses_no_message_and_blocks_no_write()
 
 #[tokio::test]
 async fn a_failed_message_is_sent_again_on_resend() {
-    let app = TestApp::new().await;
+    let app = robot_app().await;
     let addr = free_addr().await;
     let office = sign_in(&app, "office").await;
     add_robot(
@@ -329,7 +351,9 @@ async fn a_failed_message_is_sent_again_on_resend() {
     let http = client(Duration::from_secs(1)).unwrap();
     let mut t = 0;
     for _ in 0..taizhang::notify::MAX_ATTEMPTS {
-        deliver_due(&app.db, later(t), &http).await.unwrap();
+        deliver_due(&app.db, later(t), &http, &app.state.config.robot_hosts)
+            .await
+            .unwrap();
         t += 3600;
     }
     assert_eq!(
@@ -338,7 +362,13 @@ async fn a_failed_message_is_sent_again_on_resend() {
     );
     let receiver = Receiver::new();
     receiver.serve(&addr.to_string()).await;
-    assert_eq!(deliver_due(&app.db, later(t), &http).await.unwrap().sent, 0);
+    assert_eq!(
+        deliver_due(&app.db, later(t), &http, &app.state.config.robot_hosts)
+            .await
+            .unwrap()
+            .sent,
+        0
+    );
     let page = office.get("/notices/outbox").await;
     assert!(page.body.contains("失败") && page.body.contains("重发"));
     let message: i64 =
@@ -355,13 +385,19 @@ async fn a_failed_message_is_sent_again_on_resend() {
         .await;
     assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
     // The instant of the page's clock (the tests' `now`) queued it again.
-    assert_eq!(deliver_due(&app.db, later(t), &http).await.unwrap().sent, 1);
+    assert_eq!(
+        deliver_due(&app.db, later(t), &http, &app.state.config.robot_hosts)
+            .await
+            .unwrap()
+            .sent,
+        1
+    );
     assert_eq!(receiver.got().len(), 1);
 }
 
 #[tokio::test]
 async fn the_twenty_first_message_in_a_minute_waits_for_the_next() {
-    let app = TestApp::new().await;
+    let app = robot_app().await;
     let receiver = Receiver::new();
     let addr = receiver.serve("127.0.0.1:0").await;
     let office = sign_in(&app, "office").await;
@@ -387,14 +423,20 @@ async fn the_twenty_first_message_in_a_minute_waits_for_the_next() {
             .count()
     };
     let http = client(Duration::from_secs(2)).unwrap();
-    let done = deliver_due(&app.db, now(), &http).await.unwrap();
+    let done = deliver_due(&app.db, now(), &http, &app.state.config.robot_hosts)
+        .await
+        .unwrap();
     assert_eq!((done.sent, done.waiting), (40, 2));
     let got = receiver.got();
     assert_eq!(per_robot(&got, WECOM_KEY), 20);
     assert_eq!(per_robot(&got, "second-robot-key"), 20);
-    let within = deliver_due(&app.db, later(59), &http).await.unwrap();
+    let within = deliver_due(&app.db, later(59), &http, &app.state.config.robot_hosts)
+        .await
+        .unwrap();
     assert_eq!((within.sent, within.waiting), (0, 2));
-    let next = deliver_due(&app.db, later(61), &http).await.unwrap();
+    let next = deliver_due(&app.db, later(61), &http, &app.state.config.robot_hosts)
+        .await
+        .unwrap();
     assert_eq!((next.sent, next.waiting), (2, 0));
     let got = receiver.got();
     assert_eq!(got.len(), 42);
@@ -430,7 +472,7 @@ async fn a_robots_url_and_secret_are_never_shown_again_nor_logged() {
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
-    let app = TestApp::new().await;
+    let app = robot_app().await;
     let addr = free_addr().await;
     let office = sign_in(&app, "office").await;
     let robot = add_robot(
@@ -454,14 +496,22 @@ async fn a_robots_url_and_secret_are_never_shown_again_nor_logged() {
                 ("kind", "dingtalk"),
                 (
                     "url",
-                    "http://example.com/robot/send?access_token=typedtoken77",
+                    // A host inside the network: the server is never made to post there.
+                    "https://10.1.2.3/robot/send?access_token=typedtoken77",
                 ),
                 ("events", "new_request"),
             ],
         )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(refused.body.contains("加签密钥") && refused.body.contains("开头的完整 Webhook 地址"));
+    assert!(refused.body.contains("加签密钥"), "{}", refused.body);
+    assert!(
+        refused
+            .body
+            .contains("域名为以下之一：qyapi.weixin.qq.com、oapi.dingtalk.com"),
+        "{}",
+        refused.body
+    );
     assert!(refused.body.contains("缺密钥"), "the name typed is kept");
     assert!(!refused.body.contains("typedtoken77"));
 
@@ -487,10 +537,14 @@ async fn a_robots_url_and_secret_are_never_shown_again_nor_logged() {
     // Other tests' threads may have cached the delivery's log lines as unwanted before this
     // thread's subscriber existed.
     tracing::callsite::rebuild_interest_cache();
-    deliver_due(&app.db, now(), &http).await.unwrap();
+    deliver_due(&app.db, now(), &http, &app.state.config.robot_hosts)
+        .await
+        .unwrap();
     let receiver = Receiver::new();
     receiver.serve(&addr.to_string()).await;
-    deliver_due(&app.db, later(30), &http).await.unwrap();
+    deliver_due(&app.db, later(30), &http, &app.state.config.robot_hosts)
+        .await
+        .unwrap();
     assert_eq!(receiver.got().len(), 1);
     assert_eq!(
         receiver.got()[0].signed,
@@ -550,7 +604,7 @@ async fn other_enterprise_user(app: &TestApp) -> String {
 
 #[tokio::test]
 async fn an_enterprise_reads_only_its_own_notices_on_its_pages() {
-    let app = TestApp::new().await;
+    let app = robot_app().await;
     let ent = app.login("enterprise").await;
     let request = raise(&app, &ent, "办理环评").await;
     let staff = app.login("service_staff").await;
@@ -640,7 +694,7 @@ async fn an_enterprise_reads_only_its_own_notices_on_its_pages() {
 
 #[tokio::test]
 async fn near_deadline_and_overdue_reminders_are_given_once_each() {
-    let app = TestApp::new().await;
+    let app = robot_app().await;
     let receiver = Receiver::new();
     let addr = receiver.serve("127.0.0.1:0").await;
     let office = sign_in(&app, "office").await;
@@ -685,7 +739,9 @@ async fn near_deadline_and_overdue_reminders_are_given_once_each() {
         .contains("2025-06-16"));
     // The robot takes reminders, not new requests.
     let http = client(Duration::from_secs(2)).unwrap();
-    let done = deliver_due(&app.db, at(18), &http).await.unwrap();
+    let done = deliver_due(&app.db, at(18), &http, &app.state.config.robot_hosts)
+        .await
+        .unwrap();
     assert_eq!(done.sent, 3);
     // Accepted, the contact deadline no longer runs; the enterprise is told.
     let (status, _) = app
@@ -706,7 +762,7 @@ async fn near_deadline_and_overdue_reminders_are_given_once_each() {
 
 #[tokio::test]
 async fn a_key_rotation_seals_the_robots_again_and_they_keep_posting() {
-    let app = TestApp::new().await;
+    let app = robot_app().await;
     let receiver = Receiver::new();
     let addr = receiver.serve("127.0.0.1:0").await;
     let office = sign_in(&app, "office").await;
@@ -747,6 +803,12 @@ async fn a_key_rotation_seals_the_robots_again_and_they_keep_posting() {
     let ent = app.login("enterprise").await;
     raise(&app, &ent, "用水报装").await;
     let http = client(Duration::from_secs(2)).unwrap();
-    assert_eq!(deliver_due(&app.db, now(), &http).await.unwrap().sent, 1);
+    assert_eq!(
+        deliver_due(&app.db, now(), &http, &app.state.config.robot_hosts)
+            .await
+            .unwrap()
+            .sent,
+        1
+    );
     assert_eq!(receiver.got()[0].signed, Some(true));
 }
