@@ -130,11 +130,13 @@ pub async fn year_checks(
     if let Some(c) = known {
         return Ok(Some(c));
     }
-    let checks = Arc::new(YearChecks {
-        open: crate::rules::pages::home_checks(st, page, year).await?,
-        grid: crate::rules::grid::grid(&st.db, who, year, as_of).await?,
-        rates: crate::rules::participation::by_branch(&st.db, who, year).await?,
-    });
+    // Three statements over the year's meetings that only read: side by side on the pool.
+    let (open, grid, rates) = tokio::try_join!(
+        crate::rules::pages::home_checks(st, page, year),
+        crate::rules::grid::grid(&st.db, who, year, as_of),
+        crate::rules::participation::by_branch(&st.db, who, year),
+    )?;
+    let checks = Arc::new(YearChecks { open, grid, rates });
     if let Ok(mut kept) = cache.kept.lock() {
         if kept.len() >= CHECKS_CACHE_SIZE {
             kept.clear();
@@ -164,6 +166,36 @@ pub async fn glance(
     ) {
         return Ok(g);
     }
+    // The meetings chart, the requests and the tasks only read: side by side on the pool.
+    let meetings = async {
+        if who.role.allows(Action::ReadRecords("meeting")) {
+            meetings_chart(st, who, year).await
+        } else {
+            Ok(None)
+        }
+    };
+    let requests = async {
+        if matches!(who.role, Role::Office | Role::ServiceStaff) {
+            let counts = crate::requests::service::by_status(
+                &st.db,
+                &st.part::<crate::requests::service::RequestTotals>(),
+                who,
+                st.now(),
+            )
+            .await?;
+            Ok(Some(requests_chart(today, &counts)))
+        } else {
+            Ok(None)
+        }
+    };
+    let tasks = async {
+        if who.role.allows(Action::ReadPlans) {
+            tasks_part(st, who, year, today).await.map(Some)
+        } else {
+            Ok(None)
+        }
+    };
+    let (meetings, requests, tasks) = tokio::try_join!(meetings, requests, tasks)?;
     if let Some(checks) = checks {
         if year == today.year() {
             g.todo.month = Some(format!("{year}年{}月", today.month()));
@@ -171,26 +203,16 @@ pub async fn glance(
         }
         g.charts.push(grid_chart(&checks.grid));
     }
-    if who.role.allows(Action::ReadRecords("meeting")) {
-        if let Some(c) = meetings_chart(st, who, year).await? {
-            g.charts.push(c);
-        }
+    if let Some(c) = meetings {
+        g.charts.push(c);
     }
     if let Some(checks) = checks.filter(|_| who.role.allows(Action::ReadRecords("meeting"))) {
         g.charts.push(participation_chart(year, &checks.rates));
     }
-    if matches!(who.role, Role::Office | Role::ServiceStaff) {
-        let counts = crate::requests::service::by_status(
-            &st.db,
-            &st.part::<crate::requests::service::RequestTotals>(),
-            who,
-            st.now(),
-        )
-        .await?;
-        g.charts.push(requests_chart(today, &counts));
+    if let Some(c) = requests {
+        g.charts.push(c);
     }
-    if who.role.allows(Action::ReadPlans) {
-        let (c, due) = tasks_part(st, who, year, today).await?;
+    if let Some((c, due)) = tasks {
         g.charts.push(c);
         g.todo.tasks = true;
         g.todo.due_soon_total = due.len();

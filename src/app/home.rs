@@ -73,11 +73,14 @@ pub async fn home(
         Err(crate::error::AppError::Forbidden(_)) => Vec::new(),
         Err(e) => return Err(e.into()),
     };
-    let counts = if kinds.is_empty() {
-        Vec::new()
-    } else {
+    // The parts below only read and need nothing of each other: they run side by side on the
+    // pool's connections, the rule checks (statements over the year's meetings) the longest.
+    let counts = async {
+        if kinds.is_empty() {
+            return Ok::<_, crate::error::AppError>(Vec::new());
+        }
         let cache = st.part::<service::CountCache>();
-        service::year_counts(&st.db, &cache, &page.who, year)
+        Ok(service::year_counts(&st.db, &cache, &page.who, year)
             .await?
             .into_iter()
             .map(|(k, count)| KindCount {
@@ -85,47 +88,57 @@ pub async fn home(
                 sheet: k.sheet,
                 count,
             })
-            .collect()
+            .collect())
     };
-    let year_checks = super::glance::year_checks(&st, &page, year, today).await?;
-    let checks = year_checks.as_ref().and_then(|c| c.open.clone());
-    let tasks = if page.who.role.allows(crate::auth::Action::ReadPlans) {
-        crate::tasks::service::attention(&st.db, &page.who, year, today).await?
-    } else {
-        Vec::new()
+    let checks_and_glance = async {
+        let year_checks = super::glance::year_checks(&st, &page, year, today).await?;
+        let glance =
+            super::glance::glance(&st, &page.who, year, today, year_checks.as_deref()).await?;
+        Ok::<_, crate::error::AppError>((year_checks, glance))
     };
-    let (pressing, own_requests) = match page.who.role {
-        Role::Office | Role::ServiceStaff => (
-            Some(
-                crate::requests::service::pressing(
+    let tasks = async {
+        if page.who.role.allows(crate::auth::Action::ReadPlans) {
+            crate::tasks::service::attention(&st.db, &page.who, year, today).await
+        } else {
+            Ok(Vec::new())
+        }
+    };
+    let requests = async {
+        Ok::<_, crate::error::AppError>(match page.who.role {
+            Role::Office | Role::ServiceStaff => (
+                Some(
+                    crate::requests::service::pressing(
+                        &st.db,
+                        &st.part::<crate::requests::service::RequestTotals>(),
+                        &page.who,
+                        st.now(),
+                    )
+                    .await?,
+                ),
+                None,
+            ),
+            Role::Enterprise => {
+                let open = crate::requests::service::RequestFilter {
+                    status: Some(crate::requests::service::OPEN.into()),
+                    limit: Some(OWN_REQUESTS),
+                    ..Default::default()
+                };
+                let listing = crate::requests::service::list(
                     &st.db,
                     &st.part::<crate::requests::service::RequestTotals>(),
                     &page.who,
+                    open,
                     st.now(),
                 )
-                .await?,
-            ),
-            None,
-        ),
-        Role::Enterprise => {
-            let open = crate::requests::service::RequestFilter {
-                status: Some(crate::requests::service::OPEN.into()),
-                limit: Some(OWN_REQUESTS),
-                ..Default::default()
-            };
-            let listing = crate::requests::service::list(
-                &st.db,
-                &st.part::<crate::requests::service::RequestTotals>(),
-                &page.who,
-                open,
-                st.now(),
-            )
-            .await?;
-            (None, Some(listing))
-        }
-        _ => (None, None),
+                .await?;
+                (None, Some(listing))
+            }
+            _ => (None, None),
+        })
     };
-    let glance = super::glance::glance(&st, &page.who, year, today, year_checks.as_deref()).await?;
+    let (counts, (year_checks, glance), tasks, (pressing, own_requests)) =
+        tokio::try_join!(counts, checks_and_glance, tasks, requests)?;
+    let checks = year_checks.as_ref().and_then(|c| c.open.clone());
     Ok(render(
         "home.html",
         HomeView {

@@ -147,24 +147,44 @@ async fn compute_years(
             scans.push((targets, query));
         }
     }
-    // The scans only read: they run side by side on the pool's connections, so that the
-    // largest kind (the meetings) takes about as long as all the others together.
+    // Everything here only reads: the scans and the metrics with a query of their own (the
+    // roster, org-tree, task, request and policy metrics, one per metric and year) run side by
+    // side on the pool's connections, so that the largest kind (the meetings) takes about as
+    // long as all the others together.
     let mut running = tokio::task::JoinSet::new();
     for (i, (_, query)) in scans.iter().enumerate() {
         let (db, query) = (db.clone(), query.clone());
-        running.spawn(async move { (i, scan::run(&db, &query).await) });
+        running.spawn(async move { Done::Scan(i, scan::run(&db, &query).await) });
+    }
+    let scanned: Vec<bool> = catalogue.metrics.iter().map(scan::scannable).collect();
+    for (y, &bounds) in years.iter().enumerate() {
+        for (p, metric) in catalogue.metrics.iter().enumerate() {
+            if scanned[p] {
+                continue;
+            }
+            let (db, metric) = (db.clone(), metric.clone());
+            running.spawn(async move {
+                Done::Own(y, p, one_metric(&db, &metric, park_id, bounds).await)
+            });
+        }
     }
     while let Some(joined) = running.join_next().await {
-        let (i, tallies) = match joined {
+        let done = match joined {
             Ok(done) => done,
             Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
             // Only an aborted task is cancelled, and none is aborted while the set is held.
             Err(_) => continue,
         };
-        for (tally, &(y, p)) in tallies?.into_iter().zip(&scans[i].0) {
-            slots[y][p] = Some(value_from_tally(&catalogue.metrics[p], tally));
+        match done {
+            Done::Scan(i, tallies) => {
+                for (tally, &(y, p)) in tallies?.into_iter().zip(&scans[i].0) {
+                    slots[y][p] = Some(value_from_tally(&catalogue.metrics[p], tally));
+                }
+            }
+            Done::Own(y, p, value) => slots[y][p] = Some(value?),
         }
     }
+    // A scannable metric no scan covered (none is left out today) gets its own query.
     for (y, &bounds) in years.iter().enumerate() {
         for (i, metric) in catalogue.metrics.iter().enumerate() {
             if slots[y][i].is_none() {
@@ -180,6 +200,13 @@ async fn compute_years(
             metrics: slots.into_iter().flatten().collect(),
         })
         .collect())
+}
+
+/// What a task of [`compute_years`] computed: a scan's tallies (by its number), or one metric's
+/// value (by year and catalogue position).
+enum Done {
+    Scan(usize, Result<Vec<scan::Tally>, crate::db::DbError>),
+    Own(usize, usize, Result<MetricValue, AppError>),
 }
 
 /// One metric of one year by its own query: the roster, org-tree, task and request metrics

@@ -197,42 +197,53 @@ pub async fn report_data(
     let as_of = crate::rules::default_as_of(year, today);
     let catalogue = super::park_metrics::park_metrics(db, park_id).await?;
     // The metrics and the rule checks only read: they run side by side on the pool's connections.
-    let (data, checks) = tokio::join!(
+    // The metrics, the rule checks and the records SQL finds implausible only read: they run
+    // side by side on the pool's connections.
+    let (data, checks, candidates) = tokio::join!(
         super::data::gather(db, park_id, park_name, year, &catalogue),
         // Findings marked 已整改 leave the report's findings; their sentences say so.
         crate::rules::service::for_report(db, park_id, year, as_of),
+        implausible_candidates(db, park_id, year, today, &catalogue),
     );
-    let (mut data, (open, problems)) = (data?, checks?);
+    let (mut data, (open, problems), candidates) = (data?, checks?, candidates?);
     data.problems = problems;
     data.findings = open;
     if let Some(saved) = queries::causes(db, park_id, year).await? {
         data.causes = saved.causes;
         data.measures = saved.measures;
     }
-    data.implausible = counted_implausible(db, park_id, year, today, &catalogue, &data).await?;
+    data.implausible = counted_implausible(candidates, today, &data);
     data.signed_on = Some(today);
     Ok(data)
 }
 
-/// The stored records counted in the report's figures that break a plausibility rule of their
-/// kind (the data-quality page's rules), each with the metrics counting it. Only the kinds the
-/// metrics count are read, and only the candidates SQL finds are read one by one.
-async fn counted_implausible(
+/// The records of the kinds the report counts that break a plausibility rule of their kind,
+/// as SQL finds them: per kind, the kind, the metrics counting it and the candidates (id, date,
+/// fields). Needs none of the report's figures, so it runs beside them.
+type Candidates = Vec<(
+    crate::ledger::catalogue::KindDef,
+    Vec<Metric>,
+    Vec<queries::FieldsRow>,
+)>;
+
+/// The candidates of [`counted_implausible`]: only the kinds the metrics count are read, and
+/// only the records the SQL of their plausibility rules finds.
+async fn implausible_candidates(
     db: &Db,
     park_id: i64,
     year: i32,
     today: NaiveDate,
     catalogue: &MetricCatalogue,
-    data: &ReportData,
-) -> Result<Vec<super::health::Implausible>, AppError> {
+) -> Result<Candidates, AppError> {
     use super::metrics::Period;
     let (first, last) = super::compute::report_year(year)?;
-    let mut out: Vec<super::health::Implausible> = Vec::new();
+    let mut out: Candidates = Vec::new();
     for kind in crate::ledger::queries::kinds(db, park_id).await? {
-        let counting: Vec<&Metric> = catalogue
+        let counting: Vec<Metric> = catalogue
             .metrics
             .iter()
             .filter(|m| m.kind == kind.id)
+            .cloned()
             .collect();
         if kind.plausibility.is_empty() || counting.is_empty() {
             continue;
@@ -242,9 +253,23 @@ async fn counted_implausible(
             .iter()
             .all(|m| m.period == Period::Year && m.date_field.is_none());
         let bounds = (within_year.then_some(first), last);
-        for (id, date, fields) in
-            queries::implausible_candidates(db, park_id, &kind, bounds, today).await?
-        {
+        let rows = queries::implausible_candidates(db, park_id, &kind, bounds, today).await?;
+        out.push((kind, counting, rows));
+    }
+    Ok(out)
+}
+
+/// The stored records counted in the report's figures that break a plausibility rule of their
+/// kind (the data-quality page's rules), each with the metrics counting it: the candidates SQL
+/// found ([`implausible_candidates`]) read one by one.
+fn counted_implausible(
+    candidates: Candidates,
+    today: NaiveDate,
+    data: &ReportData,
+) -> Vec<super::health::Implausible> {
+    let mut out: Vec<super::health::Implausible> = Vec::new();
+    for (kind, counting, rows) in candidates {
+        for (id, date, fields) in rows {
             let Ok(serde_json::Value::Object(fields)) = serde_json::from_str(&fields) else {
                 continue;
             };
@@ -269,7 +294,7 @@ async fn counted_implausible(
             });
         }
     }
-    Ok(out)
+    out
 }
 
 /// [`report_data`] for a signed-in user who may read the report.

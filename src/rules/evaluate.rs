@@ -14,37 +14,20 @@ use crate::db::{Db, DbError};
 const LISTED: usize = 5;
 
 /// The findings of `rules`. The meeting rules (count and ratio) are evaluated together, their
-/// grids read in one statement that parses the year's meetings once ([`queries::grids`]); a
-/// rule with no period over yet cannot be violated and is not evaluated.
+/// grids read in one statement that parses the year's meetings once ([`queries::grids`]), side
+/// by side with the task and 包联 rules' own queries (all only read); a rule with no period
+/// over yet cannot be violated and is not evaluated. The task and 包联 findings come first, in
+/// rule order, then the meeting rules'.
 pub(crate) async fn rules(
     db: &Db,
     scope: Window,
     rules: &[&Rule],
 ) -> Result<Vec<Finding>, DbError> {
-    let mut findings = Vec::new();
     let (mut batch, mut specs) = (Vec::new(), Vec::new());
     for &rule in rules {
         let spec = match &rule.requirement {
-            // A task is overdue from the day after its deadline, whatever period the rule names.
-            Requirement::TasksDone => {
-                let rows = queries::overdue_tasks(db, scope).await?;
-                findings.extend(task_findings(rule, scope, rows));
-                continue;
-            }
+            Requirement::TasksDone | Requirement::PairedVisits => continue,
             _ if rule.period.ended(scope.year, scope.last) == 0 => continue,
-            Requirement::PairedVisits => {
-                let ended = rule.period.ended(scope.year, scope.last);
-                let rows = crate::visits::service::uncovered(
-                    db,
-                    scope.park_id,
-                    scope.year,
-                    rule.period,
-                    ended,
-                )
-                .await?;
-                findings.extend(visit_findings(rule, scope.year, rows));
-                continue;
-            }
             Requirement::Count { meeting_type, min } => Spec::Count {
                 applies_to: &rule.applies_to,
                 period: rule.period,
@@ -67,7 +50,38 @@ pub(crate) async fn rules(
         specs.push(spec);
         batch.push(rule);
     }
-    let grids = queries::grids(db, scope, &specs).await?;
+    let others = async {
+        let mut findings = Vec::new();
+        for &rule in rules {
+            match &rule.requirement {
+                // A task is overdue from the day after its deadline, whatever period the rule
+                // names.
+                Requirement::TasksDone => {
+                    let rows = queries::overdue_tasks(db, scope).await?;
+                    findings.extend(task_findings(rule, scope, rows));
+                }
+                Requirement::PairedVisits => {
+                    let ended = rule.period.ended(scope.year, scope.last);
+                    if ended == 0 {
+                        continue;
+                    }
+                    let rows = crate::visits::service::uncovered(
+                        db,
+                        scope.park_id,
+                        scope.year,
+                        rule.period,
+                        ended,
+                    )
+                    .await?;
+                    findings.extend(visit_findings(rule, scope.year, rows));
+                }
+                _ => {}
+            }
+        }
+        Ok::<_, DbError>(findings)
+    };
+    let (others, grids) = tokio::join!(others, queries::grids(db, scope, &specs));
+    let (mut findings, grids) = (others?, grids?);
     for (rule, grid) in batch.into_iter().zip(grids) {
         match (&rule.requirement, grid) {
             (Requirement::Count { meeting_type, min }, Tally::Count(rows)) => {
