@@ -307,6 +307,8 @@ impl History<'_> {
             version: 1,
             change: StepChange {
                 status: "registered",
+                assignee_id: None,
+                counted_from: None,
                 due,
                 extended: false,
                 contacted_on: None,
@@ -328,6 +330,10 @@ impl History<'_> {
         on: NaiveDate,
     ) -> Result<(), AppError> {
         let at = noon(on);
+        if step == "accept" {
+            // Whoever accepts it takes it on, as on the pages.
+            self.change.assignee_id = self.change.assignee_id.or(by.0);
+        }
         queries::apply(tx, self.park_id, self.id, self.version, &self.change, at).await?;
         self.version += 1;
         let status = self.change.status;

@@ -185,22 +185,46 @@ pub struct OpenRequest {
     pub reply_by: NaiveDate,
     pub close_by: NaiveDate,
     pub assignee_id: Option<i64>,
+    pub team_group: String,
 }
 
-/// The park's requests still being worked.
-pub async fn open_requests(db: &Db, park_id: i64) -> Result<Vec<OpenRequest>, DbError> {
+/// The park's requests still being worked whose closing deadline is `since` or later (one
+/// further back has nothing left to remind of).
+pub async fn open_requests(
+    db: &Db,
+    park_id: i64,
+    since: NaiveDate,
+) -> Result<Vec<OpenRequest>, DbError> {
     Ok(on_db!(db, |pool| {
         sqlx::query_as(
         "SELECT r.id, r.title, COALESCE(e.name, '') AS enterprise_name, r.status, \
-         r.registered_on, r.contact_by, r.reply_by, r.close_by, r.assignee_id \
+         COALESCE(r.counted_from, r.registered_on) AS registered_on, r.contact_by, r.reply_by, \
+         r.close_by, r.assignee_id, r.team_group \
          FROM requests r LEFT JOIN enterprises e ON e.park_id = r.park_id AND e.id = r.enterprise_id \
          WHERE r.park_id = $1 AND r.status IN ('registered', 'accepted', 'in_progress', 'replied') \
-         ORDER BY r.id"
+         AND r.close_by >= $2 ORDER BY r.id"
     )
     .bind(park_id)
+    .bind(since)
     .fetch_all(pool)
     .await
     })?)
+}
+
+/// The reminders already given for the park's open requests: (request, deadline, due on, kind).
+pub async fn given_alerts(
+    db: &Db,
+    park_id: i64,
+) -> Result<std::collections::HashSet<(i64, String, NaiveDate, String)>, DbError> {
+    let rows: Vec<(i64, String, NaiveDate, String)> = on_db!(db, |pool| sqlx::query_as(
+        "SELECT a.request_id, a.deadline, a.due_on, a.kind FROM deadline_alerts a \
+         JOIN requests r ON r.park_id = a.park_id AND r.id = a.request_id \
+         WHERE a.park_id = $1 AND r.status IN ('registered', 'accepted', 'in_progress', 'replied')"
+    )
+    .bind(park_id)
+    .fetch_all(pool)
+    .await)?;
+    Ok(rows.into_iter().collect())
 }
 
 /// A robot as stored: its URL and secret sealed.

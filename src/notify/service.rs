@@ -241,11 +241,18 @@ const DEADLINES: [(&str, &str); 3] = [
     ("close_by", "办结"),
 ];
 
+/// A deadline passed longer ago than this is not reminded of any more (nor escalated): the
+/// scan tells of what just happened; the queue and the 工作台 list the older backlog. It also
+/// keeps a park's first scan, or one after a long stop, from flooding everyone at once.
+pub const RECENT_DAYS: i64 = 7;
+
 /// The deadline scan of every park as of `now`: for each open request, each deadline still
-/// running that entered its last 30% (催办) or passed (逾期) is told once to the request's
-/// assignee (the park's 园小二 while it has none) and to the robots taking the event. Each
-/// reminder is written with its key in one transaction, so a scan that stops half-way gives
-/// nothing twice. Answers how many reminders it gave.
+/// running that entered its last 30% (催办) or passed (逾期) in the last [`RECENT_DAYS`] days is
+/// told once to the request's assignee (the park's 园小二 while it has none) and to the robots
+/// taking the event; an overdue request escalated (`requests::settings::escalation`) is told
+/// once to its group's leaders, then to the team's leader. Each reminder is written with its
+/// key in one transaction, so a scan that stops half-way gives nothing twice. Answers how many
+/// reminders it gave.
 pub async fn scan(db: &Db, now: DateTime<Utc>) -> Result<usize, AppError> {
     let mut given = 0;
     for park in crate::org::queries::parks(db).await? {
@@ -254,10 +261,33 @@ pub async fn scan(db: &Db, now: DateTime<Utc>) -> Result<usize, AppError> {
     Ok(given)
 }
 
+/// One reminder the scan may give: its key and what it says.
+struct Reminder {
+    deadline: &'static str,
+    due: NaiveDate,
+    kind: NoticeKind,
+    /// The key's kind: the notice's, or the escalation's level.
+    key: &'static str,
+    text: String,
+    /// Escalations go to leaders, the rest to the request's people and the robots.
+    to_leaders: Option<crate::requests::settings::Escalation>,
+}
+
 async fn scan_park(db: &Db, park_id: i64, now: DateTime<Utc>) -> Result<usize, AppError> {
+    use crate::requests::settings::{self, Escalation};
     let today = crate::calendar::today(now);
+    let recent = today - chrono::Duration::days(RECENT_DAYS);
+    // Further back than this, even the team's escalation (three working days on) is old.
+    let since = recent - chrono::Duration::days(RECENT_DAYS);
+    let open = queries::open_requests(db, park_id, since).await?;
+    if open.is_empty() {
+        return Ok(0);
+    }
+    let given_before = queries::given_alerts(db, park_id).await?;
+    let calendar = crate::workdays::service::workdays(db, park_id).await?;
     let mut given = 0;
-    for r in queries::open_requests(db, park_id).await? {
+    for r in open {
+        let mut reminders = Vec::new();
         for (deadline, what) in DEADLINES {
             let (due, running) = match deadline {
                 "contact_by" => (r.contact_by, r.status == "registered"),
@@ -271,16 +301,10 @@ async fn scan_park(db: &Db, park_id: i64, now: DateTime<Utc>) -> Result<usize, A
                 continue;
             }
             let kind = match crate::requests::service::colour(r.registered_on, due, today) {
-                "red" => NoticeKind::Overdue,
+                "red" if due >= recent => NoticeKind::Overdue,
                 "yellow" => NoticeKind::NearDeadline,
                 _ => continue,
             };
-            let mut tx = db.begin().await?;
-            if !queries::alert_once(&mut tx, park_id, r.id, deadline, due, kind.as_str(), now)
-                .await?
-            {
-                continue;
-            }
             let text = match kind {
                 NoticeKind::Overdue => format!(
                     "逾期：诉求#{}「{}」（{}）已超过{what}时限 {due}",
@@ -291,36 +315,97 @@ async fn scan_park(db: &Db, park_id: i64, now: DateTime<Utc>) -> Result<usize, A
                     r.id, r.title, r.enterprise_name
                 ),
             };
-            let to = match r.assignee_id {
-                Some(a) => vec![a],
-                None => queries::service_staff(&mut tx, park_id).await?,
+            reminders.push(Reminder {
+                deadline,
+                due,
+                kind,
+                key: kind.as_str(),
+                text,
+                to_leaders: None,
+            });
+        }
+        let escalated = settings::escalation(&calendar, r.close_by, today);
+        // The day the request reached its level: the day after its deadline, or after the
+        // working days the team's leader waits.
+        let reached = match escalated {
+            Some(Escalation::GroupLeader) => r.close_by.succ_opt(),
+            Some(Escalation::TeamLeader) => calendar
+                .add(r.close_by, settings::TEAM_LEADER_AFTER)
+                .date
+                .succ_opt(),
+            None => None,
+        };
+        if let (Some(level), Some(on)) = (escalated, reached) {
+            if on >= recent {
+                let (key, to) = match level {
+                    Escalation::GroupLeader => ("escalate_group", "组长"),
+                    Escalation::TeamLeader => ("escalate_team", "园小二团队负责人"),
+                };
+                reminders.push(Reminder {
+                    deadline: "close_by",
+                    due: r.close_by,
+                    kind: NoticeKind::Escalation,
+                    key,
+                    text: format!(
+                        "督办：诉求#{}「{}」（{}，{}）已超过办结时限 {}，升级至{to}督办",
+                        r.id, r.title, r.enterprise_name, r.team_group, r.close_by
+                    ),
+                    to_leaders: Some(level),
+                });
+            }
+        }
+        for m in reminders {
+            let key = (r.id, m.deadline.to_string(), m.due, m.key.to_string());
+            if given_before.contains(&key) {
+                continue;
+            }
+            let mut tx = db.begin().await?;
+            if !queries::alert_once(&mut tx, park_id, r.id, m.deadline, m.due, m.key, now).await? {
+                continue;
+            }
+            let to: Vec<i64> = match m.to_leaders {
+                Some(level) => settings::leaders(db, park_id, &r.team_group, level)
+                    .await?
+                    .into_iter()
+                    .map(|l| l.user_id)
+                    .collect(),
+                None => match r.assignee_id {
+                    Some(a) => vec![a],
+                    None => queries::service_staff(&mut tx, park_id).await?,
+                },
             };
             notify_users(
                 &mut tx,
                 park_id,
                 &to,
-                kind,
+                m.kind,
                 Some(r.id),
-                &text,
+                &m.text,
                 &link(r.id),
                 now,
             )
             .await?;
-            let body = format!(
-                "- 企业：{}\n- 诉求：{}\n- {what}时限：{due}\n- 编号：诉求#{}",
-                r.enterprise_name, r.title, r.id
-            );
-            let title = format!("{}：诉求#{}", kind.label(), r.id);
-            to_robots(
-                &mut tx,
-                park_id,
-                kind.as_str(),
-                Some(r.id),
-                &title,
-                &body,
-                now,
-            )
-            .await?;
+            if m.to_leaders.is_none() {
+                let what = DEADLINES
+                    .iter()
+                    .find(|(d, _)| *d == m.deadline)
+                    .map_or("", |(_, w)| *w);
+                let body = format!(
+                    "- 企业：{}\n- 诉求：{}\n- {what}时限：{}\n- 编号：诉求#{}",
+                    r.enterprise_name, r.title, m.due, r.id
+                );
+                let title = format!("{}：诉求#{}", m.kind.label(), r.id);
+                to_robots(
+                    &mut tx,
+                    park_id,
+                    m.kind.as_str(),
+                    Some(r.id),
+                    &title,
+                    &body,
+                    now,
+                )
+                .await?;
+            }
             tx.commit().await?;
             given += 1;
         }

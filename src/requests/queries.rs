@@ -42,6 +42,11 @@ pub struct RequestRow {
     pub source_record_id: Option<i64>,
     /// The line of the visit's 反映问题 it was raised from (1-based).
     pub source_line: Option<i32>,
+    /// The day its deadlines count from, when not `registered_on` (its 重办).
+    pub counted_from: Option<NaiveDate>,
+    /// Who took it on (承办人): whoever accepted it.
+    pub assignee_id: Option<i64>,
+    pub assignee_name: String,
 }
 
 /// One step or message of a request's thread.
@@ -78,6 +83,8 @@ pub struct NewRequest<'a> {
 /// What a step changes on a request.
 pub struct StepChange<'a> {
     pub status: &'a str,
+    pub assignee_id: Option<i64>,
+    pub counted_from: Option<NaiveDate>,
     pub due: Deadlines,
     pub extended: bool,
     pub contacted_on: Option<NaiveDate>,
@@ -92,8 +99,10 @@ const SELECT: &str = "SELECT r.id, r.enterprise_id, COALESCE(e.name, '') AS ente
      r.nature, r.category, r.team_group, r.title, r.description, r.contact_name, r.channel, r.received_on, \
      r.registered_on, r.status, r.contact_by, r.reply_by, r.close_by, r.estimated, r.extended, \
      r.contacted_on, r.replied_on, r.closed_on, r.rating, r.rated, r.reopened, r.version, \
-     r.source_record_id, r.source_line \
-     FROM requests r LEFT JOIN enterprises e ON e.park_id = r.park_id AND e.id = r.enterprise_id";
+     r.source_record_id, r.source_line, r.counted_from, r.assignee_id, \
+     COALESCE(u.display_name, '') AS assignee_name \
+     FROM requests r LEFT JOIN enterprises e ON e.park_id = r.park_id AND e.id = r.enterprise_id \
+     LEFT JOIN users u ON u.park_id = r.park_id AND u.id = r.assignee_id";
 
 pub async fn insert(
     tx: &mut Tx,
@@ -346,7 +355,8 @@ pub async fn apply(
     let n: u64 = on_tx!(tx, |c| sqlx::query(
         "UPDATE requests SET status = $4, contact_by = $5, reply_by = $6, close_by = $7, \
          estimated = $8, extended = $9, contacted_on = $10, replied_on = $11, closed_on = $12, \
-         rating = $13, rated = $14, reopened = $15, updated_at = $16, version = version + 1 \
+         rating = $13, rated = $14, reopened = $15, updated_at = $16, assignee_id = $17, \
+         counted_from = $18, version = version + 1 \
          WHERE park_id = $1 AND id = $2 AND version = $3"
     )
     .bind(park_id)
@@ -365,6 +375,8 @@ pub async fn apply(
     .bind(s.rated)
     .bind(s.reopened)
     .bind(now)
+    .bind(s.assignee_id)
+    .bind(s.counted_from)
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;

@@ -92,6 +92,8 @@ pub struct RequestView {
     pub escalation: Option<Escalation>,
     pub escalation_label: Option<&'static str>,
     pub extended: bool,
+    /// Who took it on (承办人): whoever accepted it; empty before.
+    pub assignee: String,
     pub rating: Option<&'static str>,
     pub rating_label: Option<&'static str>,
     pub reopened: i64,
@@ -767,6 +769,8 @@ pub async fn take_step(
     };
     let mut change = StepChange {
         status: status.as_str(),
+        assignee_id: row.assignee_id,
+        counted_from: row.counted_from,
         due: stored,
         extended: row.extended,
         contacted_on: row.contacted_on,
@@ -777,7 +781,11 @@ pub async fn take_step(
         reopened: row.reopened,
     };
     match step {
-        Step::Accept | Step::Overrule => change.contacted_on = change.contacted_on.or(Some(today)),
+        Step::Accept | Step::Overrule => {
+            change.contacted_on = change.contacted_on.or(Some(today));
+            // Whoever takes it on answers for it (承办人), unless someone already does.
+            change.assignee_id = change.assignee_id.or(Some(who.user_id));
+        }
         Step::Reply => change.replied_on = Some(today),
         Step::Close => change.closed_on = Some(today),
         Step::Extend => {
@@ -793,6 +801,7 @@ pub async fn take_step(
         Step::Reopen => {
             // Worked again from today, to fresh deadlines.
             change.due = deadlines(&calendar, today, limits, false);
+            change.counted_from = Some(today);
             change.extended = false;
             change.replied_on = None;
             change.closed_on = None;
@@ -989,7 +998,7 @@ fn view(
     let colour = s
         .status
         .is_open()
-        .then(|| colour(r.registered_on, r.close_by, today));
+        .then(|| colour(r.counted_from.unwrap_or(r.registered_on), r.close_by, today));
     let rating = r.rating.as_deref().and_then(Rating::parse);
     let escalation = match calendar {
         Some(w) if s.status.is_open() => settings::escalation(w, r.close_by, today),
@@ -1020,6 +1029,7 @@ fn view(
         escalation,
         escalation_label: escalation.map(Escalation::label),
         extended: r.extended,
+        assignee: r.assignee_name,
         rating: rating.map(Rating::as_str),
         rating_label: rating.map(Rating::label),
         reopened: r.reopened,

@@ -67,6 +67,8 @@ async fn request(app: &TestApp, r: Req) -> i64 {
         .await
         .unwrap();
     let change = StepChange {
+        assignee_id: None,
+        counted_from: None,
         status: r.status,
         due,
         extended: false,

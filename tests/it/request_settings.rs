@@ -472,3 +472,184 @@ async fn other_enterprise(app: &TestApp) -> String {
     app.first_sign_in("qiye_other").await;
     app.login("qiye_other").await
 }
+
+/// The escalation notices the deadline scan gives: the group's leader once the request is
+/// overdue, the team's leader three working days on, each once; whoever accepted a request is
+/// its 承办人; and a deadline passed long ago reminds no one.
+#[tokio::test]
+async fn the_scan_tells_the_group_leader_then_the_team_leader_once_each() {
+    let mut app = TestApp::new().await;
+    let member = staff(&app, "xiaoer2").await;
+    let leader = user_id(&app, "service_staff").await;
+    let team_leader = user_id(&app, "leader").await;
+    let office = sign_in(&app, "office").await;
+    let csrf = office.csrf().await;
+    let saved = office
+        .post(
+            "/requests/settings/team",
+            &[
+                ("_csrf", &csrf),
+                (&format!("group_{leader}"), "企业服务组"),
+                (&format!("duty_{leader}"), "group_leader"),
+                (&format!("group_{member}"), "企业服务组"),
+                (&format!("duty_{member}"), "member"),
+                (&format!("duty_{team_leader}"), "team_leader"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    // Two requests of 17 August 2026, due to close 7 September; the member accepts the first.
+    on(&mut app, 2026, 8, 17).await;
+    let ent = app.login("enterprise").await;
+    let r = id(&raise(&app, &ent, "融资").await);
+    let old = id(&raise(&app, &ent, "用工").await);
+    let member_token = app.login("xiaoer2").await;
+    let accepted = take(
+        &app,
+        &member_token,
+        &format!("/api/v1/requests/{r}/steps/accept"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(accepted["assignee"], "xiaoer2", "{accepted}");
+
+    let at = |m: u32, d: u32| {
+        chrono::Utc
+            .with_ymd_and_hms(2026, m, d, 2, 0, 0)
+            .single()
+            .expect("instant")
+    };
+    for day in [8, 8, 9] {
+        taizhang::notify::service::scan(&app.db, at(9, day))
+            .await
+            .unwrap();
+    }
+    on(&mut app, 2026, 9, 9).await;
+    let told = escalations(&app, "service_staff").await;
+    assert_eq!(told.len(), 2, "once for each request: {told:?}");
+    assert!(
+        told.iter().all(|(_, t)| t.contains("升级至组长督办")),
+        "{told:?}"
+    );
+    assert!(
+        escalations(&app, "leader").await.is_empty(),
+        "not yet the team's"
+    );
+    taizhang::notify::service::scan(&app.db, at(9, 11))
+        .await
+        .unwrap();
+    taizhang::notify::service::scan(&app.db, at(9, 11))
+        .await
+        .unwrap();
+    on(&mut app, 2026, 9, 11).await;
+    let told = escalations(&app, "leader").await;
+    let mut ids: Vec<i64> = told.iter().map(|(i, _)| *i).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, vec![r, old], "{told:?}");
+    assert!(told.iter().all(|(_, t)| t.contains("园小二团队负责人")));
+    // The overdue reminder of the accepted request went to its 承办人 alone; the other's, not
+    // yet accepted, to every 园小二.
+    let overdue_of = |login: &'static str| {
+        let app = &app;
+        async move {
+            let token = app.login(login).await;
+            let (_, n) = app.get(&token, "/api/v1/notices").await;
+            let mut ids: Vec<i64> = n["notices"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|n| n["kind"] == "overdue")
+                .map(|n| n["request_id"].as_i64().unwrap())
+                .collect();
+            ids.sort_unstable();
+            ids
+        }
+    };
+    assert_eq!(overdue_of("xiaoer2").await, vec![r, old]);
+    assert_eq!(overdue_of("service_staff").await, vec![old]);
+
+    // A request whose deadline passed weeks before the first scan reminds no one.
+    on(&mut app, 2026, 6, 1).await;
+    let ent = app.login("enterprise").await;
+    let stale = id(&raise(&app, &ent, "市场").await);
+    taizhang::notify::service::scan(&app.db, at(9, 11))
+        .await
+        .unwrap();
+    on(&mut app, 2026, 9, 11).await;
+    for login in ["service_staff", "leader", "xiaoer2"] {
+        let token = app.login(login).await;
+        let (_, n) = app.get(&token, "/api/v1/notices").await;
+        assert!(
+            n["notices"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|n| n["request_id"] != stale || n["kind"] == "new_request"),
+            "{login}: {n}"
+        );
+    }
+}
+
+/// The escalation notices `login` has: each its request and text.
+async fn escalations(app: &TestApp, login: &str) -> Vec<(i64, String)> {
+    let token = app.login(login).await;
+    let (_, n) = app.get(&token, "/api/v1/notices").await;
+    n["notices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "escalation")
+        .map(|n| {
+            (
+                n["request_id"].as_i64().unwrap(),
+                n["text"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// A 重办 gives fresh deadlines counted from its day: the request's colour counts the time left
+/// from there, not from its first registration months before.
+#[tokio::test]
+async fn a_reopened_request_counts_its_time_from_the_reopening() {
+    let mut app = TestApp::new().await;
+    on(&mut app, 2026, 3, 2).await;
+    let ent = app.login("enterprise").await;
+    let r = id(&raise(&app, &ent, "用工").await);
+    let path = format!("/api/v1/requests/{r}");
+    let staff = app.login("service_staff").await;
+    for (s, body) in [
+        ("accept", json!({})),
+        ("reply", json!({"text": "已推荐求职者"})),
+        ("close", json!({})),
+    ] {
+        take(&app, &staff, &format!("{path}/steps/{s}"), body).await;
+    }
+    take(
+        &app,
+        &ent,
+        &format!("{path}/steps/rate"),
+        json!({"rating": "unsatisfied", "text": "人没招到"}),
+    )
+    .await;
+    take(
+        &app,
+        &staff,
+        &format!("{path}/steps/visit"),
+        json!({"text": "回访，仍缺 8 人"}),
+    )
+    .await;
+    on(&mut app, 2026, 5, 11).await;
+    let staff = app.login("service_staff").await;
+    let reopened = take(
+        &app,
+        &staff,
+        &format!("{path}/steps/reopen"),
+        json!({"text": "继续对接"}),
+    )
+    .await;
+    assert_eq!(reopened["due"]["close_by"], "2026-06-01", "{reopened}");
+    // Counted from 2 March, 21 of 91 days would be left: yellow. From 11 May, all of them.
+    assert_eq!(reopened["colour"], "green", "{reopened}");
+    assert_eq!(reopened["assignee"], "service_staff");
+}
