@@ -77,10 +77,16 @@ impl Workdays {
     /// cannot happen in a released binary; should it, no year has a table and every deadline
     /// says it is estimated.
     pub fn official() -> Workdays {
-        let tables = parse_file(OFFICIAL).unwrap_or_default();
-        Workdays {
-            tables: tables.into_iter().map(|t| (t.year, t)).collect(),
-        }
+        // Read once: every list of requests asks for the calendar, to count escalations.
+        static TABLES: std::sync::OnceLock<Workdays> = std::sync::OnceLock::new();
+        TABLES
+            .get_or_init(|| {
+                let tables = parse_file(OFFICIAL).unwrap_or_default();
+                Workdays {
+                    tables: tables.into_iter().map(|t| (t.year, t)).collect(),
+                }
+            })
+            .clone()
     }
 
     /// This calendar with `table` in place of whatever it had for that year.
