@@ -635,16 +635,18 @@ async fn escalated_before(
 }
 
 /// The park's calendar, read only when one of `rows` is open and overdue (its escalation is
-/// counted in working days).
+/// counted in working days) and the principal is staff: escalation is the team's own business,
+/// not shown to the enterprise.
 async fn calendar_if_overdue(
     db: &Db,
     who: &Principal,
     rows: &[RequestRow],
     today: NaiveDate,
 ) -> Result<Option<crate::workdays::Workdays>, AppError> {
-    let overdue = rows
-        .iter()
-        .any(|r| Status::parse(&r.status).is_some_and(Status::is_open) && r.close_by < today);
+    let overdue = who.role != Role::Enterprise
+        && rows
+            .iter()
+            .any(|r| Status::parse(&r.status).is_some_and(Status::is_open) && r.close_by < today);
     Ok(if overdue {
         Some(crate::workdays::service::workdays(db, who.park_id).await?)
     } else {

@@ -352,6 +352,12 @@ async fn an_overdue_request_escalates_to_the_group_leader_then_to_the_team_leade
         .get(&format!("/requests/{r}"))
         .await;
     assert!(page.body.contains("（leader）"), "the team's leader named");
+    // The escalation is the team's business: the enterprise sees its request late, not whom
+    // it went to.
+    let ent = app.login("enterprise").await;
+    let theirs = app.get(&ent, &path).await.1;
+    assert_eq!(theirs["colour"], "red", "{theirs}");
+    assert_eq!(theirs["escalation"], Value::Null, "{theirs}");
 
     // The list's `escalated` filter holds exactly the request escalated to the team's leader,
     // and the queue's count agrees with it.
