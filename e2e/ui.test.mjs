@@ -269,11 +269,14 @@ test("an enterprise raises a request on its phone, the team works it, the enterp
   await qiye.page.locator("dd", { hasText: "不满意" }).waitFor();
   assert.match(await qiye.page.textContent(".thread"), /评价（已办结）\s*不满意：末班太早/);
   assert.equal(await qiye.page.locator("form.step").count(), 0, "rated once");
+  assert.match(await qiye.page.textContent("dl.facts"), /回访时限\s*\d{4}-\d{2}-\d{2} 前/);
   await fitsThePhone(qiye.page);
   await qiye.page.screenshot({ path: `${SHOTS}/17-request-rated-phone.png`, fullPage: true });
   await qiye.context.close();
 
-  // The team visits.
+  // The team finds it among those awaiting their 回访, and visits.
+  await xiaoer.page.goto(`${BASE}/requests?due=visit`);
+  assert.ok((await xiaoer.page.textContent(".request-list")).includes(title), "awaiting its visit");
   await xiaoer.page.goto(url);
   await take(xiaoer, "visit", "已回访", "上门回访，已商请公交公司把末班推迟到 24:30。");
   await xiaoer.context.close();

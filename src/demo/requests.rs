@@ -280,8 +280,12 @@ async fn work(
     };
     h.change.rating = Some(rating);
     h.change.rated = true;
+    h.change.rated_on = Some(rated);
+    let visited = w.calendar.add(rated, crate::requests::VISIT_WITHIN).date;
+    if rating == "unsatisfied" {
+        h.change.due.visit_by = Some(visited);
+    }
     h.step(tx, (None, login), "rate", label, rated).await?;
-    let visited = w.calendar.add(rated, 1).date;
     if rating == "unsatisfied" && visited <= w.end {
         h.change.status = "visited";
         let note = "回访企业，问题尚未完全解决，已向党建办报告。";
@@ -316,6 +320,7 @@ impl History<'_> {
                 closed_on: None,
                 rating: None,
                 rated: false,
+                rated_on: None,
                 reopened: 0,
             },
         }

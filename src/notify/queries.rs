@@ -173,23 +173,28 @@ pub async fn alert_once(
     Ok(done == 1)
 }
 
-/// An open request as the deadline scan reads it.
+/// A request with a deadline running, as the deadline scan reads it: an open one, or a closed
+/// one awaiting its 回访.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct OpenRequest {
     pub id: i64,
     pub title: String,
     pub enterprise_name: String,
     pub status: String,
+    /// The day its running deadlines count from: its registration (or 重办) while open, its
+    /// rating while its 回访 is awaited.
     pub registered_on: NaiveDate,
     pub contact_by: NaiveDate,
     pub reply_by: NaiveDate,
     pub close_by: NaiveDate,
+    pub visit_by: Option<NaiveDate>,
     pub assignee_id: Option<i64>,
     pub team_group: String,
 }
 
 /// The park's requests still being worked whose closing deadline is `since` or later (one
-/// further back has nothing left to remind of).
+/// further back has nothing left to remind of), and those rated 不满意 whose 回访 is due
+/// `since` or later.
 pub async fn open_requests(
     db: &Db,
     park_id: i64,
@@ -199,10 +204,17 @@ pub async fn open_requests(
         sqlx::query_as(
         "SELECT r.id, r.title, COALESCE(e.name, '') AS enterprise_name, r.status, \
          COALESCE(r.counted_from, r.registered_on) AS registered_on, r.contact_by, r.reply_by, \
-         r.close_by, r.assignee_id, r.team_group \
+         r.close_by, r.visit_by, r.assignee_id, r.team_group \
          FROM requests r LEFT JOIN enterprises e ON e.park_id = r.park_id AND e.id = r.enterprise_id \
          WHERE r.park_id = $1 AND r.status IN ('registered', 'accepted', 'in_progress', 'replied') \
-         AND r.close_by >= $2 ORDER BY r.id"
+         AND r.close_by >= $2 \
+         UNION ALL \
+         SELECT r.id, r.title, COALESCE(e.name, '') AS enterprise_name, r.status, \
+         COALESCE(r.rated_on, r.visit_by) AS registered_on, r.contact_by, r.reply_by, \
+         r.close_by, r.visit_by, r.assignee_id, r.team_group \
+         FROM requests r LEFT JOIN enterprises e ON e.park_id = r.park_id AND e.id = r.enterprise_id \
+         WHERE r.park_id = $1 AND r.status = 'closed' AND r.rating = 'unsatisfied' \
+         AND r.visit_by >= $2 ORDER BY 1"
     )
     .bind(park_id)
     .bind(since)
@@ -211,19 +223,23 @@ pub async fn open_requests(
     })?)
 }
 
-/// The reminders already given for the park's open requests: (request, deadline, due on, kind).
+/// The reminders already given for the park's open requests and those awaiting their 回访:
+/// (request, deadline, due on, kind).
 pub async fn given_alerts(
     db: &Db,
     park_id: i64,
 ) -> Result<std::collections::HashSet<(i64, String, NaiveDate, String)>, DbError> {
-    let rows: Vec<(i64, String, NaiveDate, String)> = on_db!(db, |pool| sqlx::query_as(
+    let rows: Vec<(i64, String, NaiveDate, String)> = on_db!(db, |pool| {
+        sqlx::query_as(
         "SELECT a.request_id, a.deadline, a.due_on, a.kind FROM deadline_alerts a \
          JOIN requests r ON r.park_id = a.park_id AND r.id = a.request_id \
-         WHERE a.park_id = $1 AND r.status IN ('registered', 'accepted', 'in_progress', 'replied')"
+         WHERE a.park_id = $1 AND (r.status IN ('registered', 'accepted', 'in_progress', 'replied') \
+         OR (r.status = 'closed' AND r.rating = 'unsatisfied'))"
     )
     .bind(park_id)
     .fetch_all(pool)
-    .await)?;
+    .await
+    })?;
     Ok(rows.into_iter().collect())
 }
 

@@ -209,6 +209,37 @@ pub async fn request_step(
     .await
 }
 
+/// A 不满意 rating: a notice to the request's 承办人 (every 园小二 while it has none) that a
+/// 回访 is due by `visit_by`, in the rating's transaction.
+pub async fn unsatisfied(
+    tx: &mut Tx,
+    park_id: i64,
+    r: &RequestNote<'_>,
+    assignee: Option<i64>,
+    visit_by: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    let to = match assignee {
+        Some(a) => vec![a],
+        None => queries::service_staff(tx, park_id).await?,
+    };
+    let text = format!(
+        "企业对诉求#{}「{}」的办理结果评价“不满意”，请于 {visit_by} 前回访",
+        r.id, r.title
+    );
+    notify_users(
+        tx,
+        park_id,
+        &to,
+        NoticeKind::Progress,
+        Some(r.id),
+        &text,
+        &link(r.id),
+        now,
+    )
+    .await
+}
+
 /// A message of the team in a request's thread: a notice to the enterprise.
 pub async fn team_message(
     tx: &mut Tx,
@@ -235,10 +266,11 @@ pub async fn team_message(
 }
 
 /// The three deadlines of a request, with what each asks.
-const DEADLINES: [(&str, &str); 3] = [
+const DEADLINES: [(&str, &str); 4] = [
     ("contact_by", "首次联系企业"),
     ("reply_by", "阶段性答复"),
     ("close_by", "办结"),
+    ("visit_by", "回访"),
 ];
 
 /// A deadline passed longer ago than this is not reminded of any more (nor escalated): the
@@ -289,13 +321,18 @@ async fn scan_park(db: &Db, park_id: i64, now: DateTime<Utc>) -> Result<usize, A
     for r in open {
         let mut reminders = Vec::new();
         for (deadline, what) in DEADLINES {
+            let awaiting_visit = r.status == "closed";
             let (due, running) = match deadline {
                 "contact_by" => (r.contact_by, r.status == "registered"),
                 "reply_by" => (
                     r.reply_by,
                     matches!(r.status.as_str(), "registered" | "accepted"),
                 ),
-                _ => (r.close_by, true),
+                "visit_by" => match r.visit_by {
+                    Some(by) => (by, awaiting_visit),
+                    None => continue,
+                },
+                _ => (r.close_by, !awaiting_visit),
             };
             if !running {
                 continue;
@@ -324,7 +361,11 @@ async fn scan_park(db: &Db, park_id: i64, now: DateTime<Utc>) -> Result<usize, A
                 to_leaders: None,
             });
         }
-        let escalated = settings::escalation(&calendar, r.close_by, today);
+        let escalated = if r.status == "closed" {
+            None
+        } else {
+            settings::escalation(&calendar, r.close_by, today)
+        };
         // The day the request reached its level: the day after its deadline, or after the
         // working days the team's leader waits.
         let reached = match escalated {

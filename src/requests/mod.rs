@@ -336,9 +336,16 @@ pub struct Deadlines {
     pub contact_by: NaiveDate,
     pub reply_by: NaiveDate,
     pub close_by: NaiveDate,
+    /// For a closed request rated 不满意: the day its 回访 is due ([`VISIT_WITHIN`] working
+    /// day after the rating); none otherwise, and none for a rating given before the day was
+    /// kept.
+    pub visit_by: Option<NaiveDate>,
     /// A year counted through has no working-day table: Monday–Friday stood in.
     pub estimated: bool,
 }
+
+/// The working days within which a 不满意 rating is followed by a 回访.
+pub const VISIT_WITHIN: u32 = 1;
 
 pub fn deadlines(w: &Workdays, from: NaiveDate, limits: Limits, extended: bool) -> Deadlines {
     let contact = w.add(from, limits.contact);
@@ -355,6 +362,7 @@ pub fn deadlines(w: &Workdays, from: NaiveDate, limits: Limits, extended: bool) 
         contact_by: contact.date,
         reply_by: reply.date,
         close_by: close.date,
+        visit_by: None,
         estimated: contact.estimated || reply.estimated || close.estimated,
     }
 }

@@ -47,6 +47,11 @@ pub struct RequestRow {
     /// Who took it on (承办人): whoever accepted it.
     pub assignee_id: Option<i64>,
     pub assignee_name: String,
+    /// The day the enterprise last rated it (none before it is rated, and for a rating given
+    /// before the day was kept).
+    pub rated_on: Option<NaiveDate>,
+    /// The day its 回访 is due, after a 不满意.
+    pub visit_by: Option<NaiveDate>,
 }
 
 /// One step or message of a request's thread.
@@ -92,6 +97,7 @@ pub struct StepChange<'a> {
     pub closed_on: Option<NaiveDate>,
     pub rating: Option<&'a str>,
     pub rated: bool,
+    pub rated_on: Option<NaiveDate>,
     pub reopened: i64,
 }
 
@@ -100,7 +106,7 @@ const SELECT: &str = "SELECT r.id, r.enterprise_id, COALESCE(e.name, '') AS ente
      r.registered_on, r.status, r.contact_by, r.reply_by, r.close_by, r.estimated, r.extended, \
      r.contacted_on, r.replied_on, r.closed_on, r.rating, r.rated, r.reopened, r.version, \
      r.source_record_id, r.source_line, r.counted_from, r.assignee_id, \
-     COALESCE(u.display_name, '') AS assignee_name \
+     COALESCE(u.display_name, '') AS assignee_name, r.rated_on, r.visit_by \
      FROM requests r LEFT JOIN enterprises e ON e.park_id = r.park_id AND e.id = r.enterprise_id \
      LEFT JOIN users u ON u.park_id = r.park_id AND u.id = r.assignee_id";
 
@@ -190,11 +196,19 @@ pub struct Narrow<'a> {
     pub close_on: Option<NaiveDate>,
     /// Only those due to close before this day.
     pub close_before: Option<NaiveDate>,
+    /// Only the closed ones rated 不满意, awaiting their 回访 (by the day it is due).
+    pub awaiting_visit: bool,
+    /// Of those awaiting their 回访, only those due by this day.
+    pub visit_by: Option<NaiveDate>,
 }
 
 /// The statuses of an open request, as SQL text of ours. The partial indexes of migration 0017
 /// carry the same condition, word for word, so that the planner sees they apply.
 const OPEN: &str = "('registered', 'accepted', 'in_progress', 'replied')";
+
+/// A request awaiting its 回访, as SQL text of ours: the condition of migration 0026's partial
+/// index, word for word.
+const AWAITING_VISIT: &str = "r.status = 'closed' AND r.rating = 'unsatisfied'";
 
 /// A list's two parts, in the order it shows them: the open requests by closing deadline (the
 /// oldest first among those due the same day), then the others newest first. Each part walks an
@@ -203,6 +217,8 @@ const OPEN: &str = "('registered', 'accepted', 'in_progress', 'replied')";
 enum Part {
     Open,
     Done,
+    /// Closed and rated 不满意: awaiting the 回访, by the day it is due (migration 0026).
+    Visit,
 }
 
 impl Part {
@@ -210,6 +226,7 @@ impl Part {
         match self {
             Part::Open => format!(" AND r.status IN {OPEN}"),
             Part::Done => format!(" AND r.status NOT IN {OPEN}"),
+            Part::Visit => format!(" AND {AWAITING_VISIT}"),
         }
     }
 
@@ -217,6 +234,7 @@ impl Part {
         match self {
             Part::Open => " ORDER BY r.close_by, r.id",
             Part::Done => " ORDER BY r.id DESC",
+            Part::Visit => " ORDER BY r.visit_by NULLS FIRST, r.id",
         }
     }
 }
@@ -227,6 +245,9 @@ pub type RequestTotals = crate::db::Totals<String>;
 impl Narrow<'_> {
     /// The parts this narrowing lets through, in list order.
     fn parts(&self) -> &'static [Part] {
+        if self.awaiting_visit || self.visit_by.is_some() {
+            return &[Part::Visit];
+        }
         if self.open || self.close_on.is_some() || self.close_before.is_some() {
             return &[Part::Open];
         }
@@ -260,6 +281,9 @@ impl Narrow<'_> {
         }
         if let Some(d) = self.close_before {
             and("r.close_by", "<", Bind::Date(d));
+        }
+        if let Some(d) = self.visit_by {
+            and("r.visit_by", "<=", Bind::Date(d));
         }
         sql.push_str(&part.condition());
         (sql, binds)
@@ -356,7 +380,7 @@ pub async fn apply(
         "UPDATE requests SET status = $4, contact_by = $5, reply_by = $6, close_by = $7, \
          estimated = $8, extended = $9, contacted_on = $10, replied_on = $11, closed_on = $12, \
          rating = $13, rated = $14, reopened = $15, updated_at = $16, assignee_id = $17, \
-         counted_from = $18, version = version + 1 \
+         counted_from = $18, rated_on = $19, visit_by = $20, version = version + 1 \
          WHERE park_id = $1 AND id = $2 AND version = $3"
     )
     .bind(park_id)
@@ -377,6 +401,8 @@ pub async fn apply(
     .bind(now)
     .bind(s.assignee_id)
     .bind(s.counted_from)
+    .bind(s.rated_on)
+    .bind(s.due.visit_by)
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;

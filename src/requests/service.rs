@@ -87,6 +87,11 @@ pub struct RequestView {
     /// green, yellow (less than 30% of the time to close left) or red (overdue); none once
     /// the request is no longer open.
     pub colour: Option<&'static str>,
+    /// Closed and rated 不满意, so a 回访 is due (`due.visit_by`).
+    pub awaiting_visit: bool,
+    /// The colour of the 回访's deadline while it is awaited, counted from the rating as
+    /// `colour` is from registration; none when no deadline was counted.
+    pub visit_colour: Option<&'static str>,
     /// For an open request past its closing deadline: escalated to its group's leaders, then,
     /// [`settings::TEAM_LEADER_AFTER`] working days on, to the team's leader.
     pub escalation: Option<Escalation>,
@@ -136,7 +141,8 @@ pub struct RequestFilter {
     pub status: Option<String>,
     pub group: Option<String>,
     /// `today`: open and due to close today; `overdue`: open and past its closing deadline;
-    /// `escalated`: open and escalated to the team's leader.
+    /// `escalated`: open and escalated to the team's leader; `visit`: closed, rated 不满意 and
+    /// awaiting its 回访; `visit_due`: of those, the ones whose 回访 is due today or late.
     pub due: Option<String>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
@@ -552,12 +558,14 @@ pub async fn list(
             narrow.open = true;
             narrow.close_before = Some(escalated_before(db, who, today).await?);
         }
+        Some("visit") => narrow.awaiting_visit = true,
+        Some("visit_due") => narrow.visit_by = Some(today),
         Some(d) => {
             return Err(AppError::invalid(
                 "due",
                 "办结时限",
                 format!(
-                    "没有“{d}”这个筛选：可用 today（今天到期）、overdue（已超时）或 escalated（已升级至团队负责人）"
+                    "没有“{d}”这个筛选：可用 today（今天到期）、overdue（已超时）、escalated（已升级至团队负责人）、visit（待回访）或 visit_due（回访今天到期或已超时）"
                 ),
             ))
         }
@@ -586,6 +594,10 @@ pub struct Pressing {
     pub overdue: i64,
     /// Overdue long enough to be escalated to the team's leader (`due=escalated`).
     pub escalated: i64,
+    /// Rated 不满意 and awaiting their 回访 (`due=visit`).
+    pub to_visit: i64,
+    /// Of those, the ones whose 回访 is due today or late (`due=visit_due`).
+    pub visit_due: i64,
 }
 
 /// The caller's [`Pressing`] counts, narrowed as [`list`] narrows.
@@ -614,11 +626,22 @@ pub async fn pressing(
         close_before: Some(escalated_before(db, who, today).await?),
         ..open
     };
+    let to_visit = queries::Narrow {
+        enterprise_id: open.enterprise_id,
+        awaiting_visit: true,
+        ..Default::default()
+    };
+    let visit_due = queries::Narrow {
+        visit_by: Some(today),
+        ..to_visit
+    };
     Ok(Pressing {
         open: queries::count(db, totals, who.park_id, open).await?,
         due_today: queries::count(db, totals, who.park_id, due_today).await?,
         overdue: queries::count(db, totals, who.park_id, overdue).await?,
         escalated: queries::count(db, totals, who.park_id, escalated).await?,
+        to_visit: queries::count(db, totals, who.park_id, to_visit).await?,
+        visit_due: queries::count(db, totals, who.park_id, visit_due).await?,
     })
 }
 
@@ -767,6 +790,7 @@ pub async fn take_step(
         contact_by: row.contact_by,
         reply_by: row.reply_by,
         close_by: row.close_by,
+        visit_by: row.visit_by,
         estimated: row.estimated,
     };
     let mut change = StepChange {
@@ -780,6 +804,7 @@ pub async fn take_step(
         closed_on: row.closed_on,
         rating: row.rating.as_deref(),
         rated: row.rated,
+        rated_on: row.rated_on,
         reopened: row.reopened,
     };
     match step {
@@ -799,6 +824,14 @@ pub async fn take_step(
         Step::Rate => {
             change.rating = rating.map(Rating::as_str);
             change.rated = true;
+            change.rated_on = Some(today);
+            // A 不满意 calls for a 回访 within a working day.
+            change.due.visit_by = None;
+            if rating == Some(Rating::Unsatisfied) {
+                let visit = calendar.add(today, super::VISIT_WITHIN);
+                change.due.visit_by = Some(visit.date);
+                change.due.estimated |= visit.estimated;
+            }
         }
         Step::Reopen => {
             // Worked again from today, to fresh deadlines.
@@ -809,6 +842,7 @@ pub async fn take_step(
             change.closed_on = None;
             change.rating = None;
             change.rated = false;
+            change.rated_on = None;
             change.reopened += 1;
         }
         Step::Return | Step::StageReply | Step::Visit => {}
@@ -838,6 +872,10 @@ pub async fn take_step(
         now,
     )
     .await?;
+    if let (Some(Rating::Unsatisfied), Some(by)) = (rating, change.due.visit_by) {
+        crate::notify::service::unsatisfied(&mut tx, who.park_id, &note, row.assignee_id, by, now)
+            .await?;
+    }
     let before = json!({ "status": row.status, "close_by": row.close_by, "version": row.version });
     let after =
         json!({ "status": status.as_str(), "close_by": change.due.close_by, "text": shown });
@@ -1002,6 +1040,11 @@ fn view(
         .is_open()
         .then(|| colour(r.counted_from.unwrap_or(r.registered_on), r.close_by, today));
     let rating = r.rating.as_deref().and_then(Rating::parse);
+    let awaiting_visit = s.status == Status::Closed && rating == Some(Rating::Unsatisfied);
+    let visit_colour = match (awaiting_visit, r.visit_by) {
+        (true, Some(by)) => Some(self::colour(r.rated_on.unwrap_or(by), by, today)),
+        _ => None,
+    };
     let escalation = match calendar {
         Some(w) if s.status.is_open() => settings::escalation(w, r.close_by, today),
         _ => None,
@@ -1025,9 +1068,12 @@ fn view(
             contact_by: r.contact_by,
             reply_by: r.reply_by,
             close_by: r.close_by,
+            visit_by: r.visit_by,
             estimated: r.estimated,
         },
         colour,
+        awaiting_visit,
+        visit_colour,
         escalation,
         escalation_label: escalation.map(Escalation::label),
         extended: r.extended,

@@ -44,6 +44,7 @@ async fn request(app: &TestApp, r: Req) -> i64 {
         contact_by: d(r.due[0]),
         reply_by: d(r.due[1]),
         close_by: d(r.due[2]),
+        visit_by: None,
         estimated: false,
     };
     let now = crate::helpers::now();
@@ -77,6 +78,7 @@ async fn request(app: &TestApp, r: Req) -> i64 {
         closed_on: r.closed.map(d),
         rating: r.rating,
         rated: r.rating.is_some(),
+        rated_on: r.closed.map(d),
         reopened: r.reopened,
     };
     assert!(queries::apply(&mut tx, app.park_id, id, 1, &change, now)

@@ -647,6 +647,159 @@ async fn a_reopened_request_counts_its_time_from_the_reopening() {
     assert_eq!(reopened["assignee"], "service_staff");
 }
 
+/// A 不满意 calls for a 回访 within one working day of the rating, on the park's calendar: the
+/// request shows the day, its 承办人 is told at once, the queue lists it, the scan reminds of it
+/// and reports it late, and the 回访 takes it off the list. A 满意 calls for none.
+#[tokio::test]
+async fn an_unsatisfied_rating_calls_for_a_visit_within_one_working_day() {
+    let mut app = TestApp::new().await;
+    on(&mut app, 2026, 9, 28).await;
+    let ent = app.login("enterprise").await;
+    let staff = app.login("service_staff").await;
+    let mut ids = Vec::new();
+    for category in ["用工", "融资"] {
+        let r = id(&raise(&app, &ent, category).await);
+        for (s, body) in [
+            ("accept", json!({})),
+            ("reply", json!({"text": "已对接"})),
+            ("close", json!({})),
+        ] {
+            take(
+                &app,
+                &staff,
+                &format!("/api/v1/requests/{r}/steps/{s}"),
+                body,
+            )
+            .await;
+        }
+        ids.push(r);
+    }
+    let (r, fine) = (ids[0], ids[1]);
+    // Rated on 30 September: the next working day is 8 October, after the National Day
+    // holidays (1 to 7 October).
+    on(&mut app, 2026, 9, 30).await;
+    let ent = app.login("enterprise").await;
+    let rated = take(
+        &app,
+        &ent,
+        &format!("/api/v1/requests/{r}/steps/rate"),
+        json!({"rating": "unsatisfied", "text": "只解决了一半"}),
+    )
+    .await;
+    assert_eq!(rated["due"]["visit_by"], "2026-10-08", "{rated}");
+    assert_eq!(rated["awaiting_visit"], true);
+    assert_eq!(rated["visit_colour"], "green");
+    let satisfied = take(
+        &app,
+        &ent,
+        &format!("/api/v1/requests/{fine}/steps/rate"),
+        json!({"rating": "satisfied"}),
+    )
+    .await;
+    assert_eq!(satisfied["due"]["visit_by"], Value::Null, "{satisfied}");
+    assert_eq!(satisfied["awaiting_visit"], false);
+
+    // The 承办人 is told at once, with the day.
+    let staff = app.login("service_staff").await;
+    let (_, n) = app.get(&staff, "/api/v1/notices").await;
+    let told: Vec<&str> = n["notices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["request_id"] == r)
+        .filter_map(|n| n["text"].as_str())
+        .collect();
+    assert!(
+        told.iter()
+            .any(|t| t.contains("不满意") && t.contains("2026-10-08 前回访")),
+        "{told:?}"
+    );
+
+    // The queue: awaiting, not yet due.
+    assert_eq!(queued(&app, &staff, "visit").await, vec![r]);
+    assert!(queued(&app, &staff, "visit_due").await.is_empty());
+    let page = sign_in(&app, "service_staff").await.get("/requests").await;
+    assert!(
+        page.body.contains("待回访 1 件") && !page.body.contains("回访今天到期或已超时 1 件"),
+        "{}",
+        page.body
+    );
+
+    // The scan: a reminder on the day, late the day after, each once.
+    let at = |m: u32, d: u32| {
+        chrono::Utc
+            .with_ymd_and_hms(2026, m, d, 2, 0, 0)
+            .single()
+            .expect("instant")
+    };
+    for day in [8, 8, 9, 9] {
+        taizhang::notify::service::scan(&app.db, at(10, day))
+            .await
+            .unwrap();
+    }
+    on(&mut app, 2026, 10, 9).await;
+    let staff = app.login("service_staff").await;
+    let (_, n) = app.get(&staff, "/api/v1/notices").await;
+    let mut kinds: Vec<(String, String)> = n["notices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["request_id"] == r)
+        .filter(|n| n["kind"] == "near_deadline" || n["kind"] == "overdue")
+        .map(|n| {
+            let text = n["text"].as_str().unwrap().to_string();
+            (n["kind"].as_str().unwrap().to_string(), text)
+        })
+        .collect();
+    kinds.sort();
+    assert_eq!(kinds.len(), 2, "{kinds:?}");
+    assert_eq!(kinds[0].0, "near_deadline", "{kinds:?}");
+    assert_eq!(kinds[1].0, "overdue", "{kinds:?}");
+    assert!(
+        kinds[1].1.contains("已超过回访时限 2026-10-08"),
+        "{kinds:?}"
+    );
+    let late = app.get(&staff, &format!("/api/v1/requests/{r}")).await.1;
+    assert_eq!(late["visit_colour"], "red", "{late}");
+    assert_eq!(queued(&app, &staff, "visit_due").await, vec![r]);
+    let page = sign_in(&app, "service_staff")
+        .await
+        .get("/requests?due=visit_due")
+        .await;
+    assert!(page.body.contains("不满意待回访"), "{}", page.body);
+
+    // The 回访 takes it off the list; the day stays on the request.
+    let visited = take(
+        &app,
+        &staff,
+        &format!("/api/v1/requests/{r}/steps/visit"),
+        json!({"text": "回访企业，协调第二批用工"}),
+    )
+    .await;
+    assert_eq!(visited["status"], "visited");
+    assert_eq!(visited["awaiting_visit"], false);
+    assert_eq!(visited["due"]["visit_by"], "2026-10-08");
+    assert!(queued(&app, &staff, "visit").await.is_empty());
+    let (status, body) = app.get(&staff, "/api/v1/requests?due=later").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.to_string().contains("visit（待回访）"), "{body}");
+}
+
+/// The ids `token` lists with `due=…`, checked against the list's total.
+async fn queued(app: &TestApp, token: &str, due: &str) -> Vec<i64> {
+    let path = format!("/api/v1/requests?due={due}");
+    let (status, body) = app.get(token, &path).await;
+    assert_eq!(status, StatusCode::OK, "{path}: {body}");
+    let ids: Vec<i64> = body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(body["total"].as_i64(), Some(ids.len() as i64), "{body}");
+    ids
+}
+
 /// The office puts accounts on the team on its settings page: (user, group, duty) each.
 async fn put_on_team(app: &TestApp, places: &[(i64, &str, &str)]) {
     let office = sign_in(app, "office").await;
