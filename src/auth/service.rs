@@ -485,34 +485,17 @@ pub async fn sign_in(
             second_factor_due = true;
         }
         (true, Some(code)) => {
-            match super::second_factor::check(&mut tx, park_id, row.id, code, now).await? {
-                None => {
-                    let locked = fail(
-                        &mut tx,
-                        cfg,
-                        park_id,
-                        &actor,
-                        row.id,
-                        place,
-                        limit,
-                        "second_factor",
-                        now,
-                    )
-                    .await?;
-                    tx.commit().await?;
-                    return Err(if locked { wrong() } else { wrong_code() });
-                }
-                Some(super::second_factor::Given::RecoveryCode) => {
-                    audit::record(
-                        &mut tx,
-                        park_id,
-                        &actor,
-                        now,
-                        user_event("totp_recovery_used", row.id),
-                    )
-                    .await?;
-                }
-                Some(super::second_factor::Given::Code) => {}
+            let checked = CodeCheck {
+                cfg,
+                park_id,
+                actor: &actor,
+                user_id: row.id,
+                place,
+                limit,
+            };
+            if let Err(locked) = checked.run(&mut tx, code, now).await? {
+                tx.commit().await?;
+                return Err(if locked { wrong() } else { wrong_code() });
             }
         }
     }
@@ -539,6 +522,50 @@ pub async fn sign_in(
         token: format!("{park_id}.{secret}"),
         principal,
     })
+}
+
+/// A second-factor code given at sign-in or at its second step, checked for one account.
+struct CodeCheck<'a> {
+    cfg: &'a Config,
+    park_id: i64,
+    actor: &'a Actor,
+    user_id: i64,
+    /// The sign-in check claimed for this attempt (`claim_login_check`).
+    place: i64,
+    limit: i64,
+}
+
+impl CodeCheck<'_> {
+    /// Checks `code` (or a recovery code) in `tx`: a wrong one counts toward the lock-out
+    /// (`Err(locked)`), and the use of a recovery code is audited.
+    async fn run(
+        &self,
+        tx: &mut crate::db::Tx,
+        code: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Result<(), bool>, AppError> {
+        use super::second_factor::Given;
+        match super::second_factor::check(tx, self.park_id, self.user_id, code, now).await? {
+            None => Ok(Err(fail(
+                tx,
+                self.cfg,
+                self.park_id,
+                self.actor,
+                self.user_id,
+                self.place,
+                self.limit,
+                "second_factor",
+                now,
+            )
+            .await?)),
+            Some(Given::RecoveryCode) => {
+                let used = user_event("totp_recovery_used", self.user_id);
+                audit::record(tx, self.park_id, self.actor, now, used).await?;
+                Ok(Ok(()))
+            }
+            Some(Given::Code) => Ok(Ok(())),
+        }
+    }
 }
 
 /// What a wrong second-factor code is told, once the password was right.
@@ -633,35 +660,20 @@ pub async fn second_step(
         return Err(AppError::Locked(SIGN_IN_REFUSED.to_string()));
     };
     let mut tx = db.begin().await?;
-    let given = super::second_factor::check(&mut tx, park_id, row.id, code.trim(), now).await?;
-    let Some(given) = given else {
-        let locked = fail(
-            &mut tx,
-            cfg,
-            park_id,
-            &actor,
-            row.id,
-            place,
-            limit,
-            "second_factor",
-            now,
-        )
-        .await?;
+    let checked = CodeCheck {
+        cfg,
+        park_id,
+        actor: &actor,
+        user_id: row.id,
+        place,
+        limit,
+    };
+    if let Err(locked) = checked.run(&mut tx, code.trim(), now).await? {
         tx.commit().await?;
         if locked {
             return Err(AppError::Locked(SIGN_IN_REFUSED.to_string()));
         }
         return Err(wrong_code());
-    };
-    if given == super::second_factor::Given::RecoveryCode {
-        audit::record(
-            &mut tx,
-            park_id,
-            &actor,
-            now,
-            user_event("totp_recovery_used", row.id),
-        )
-        .await?;
     }
     queries::set_login_failures(&mut tx, park_id, row.id, 0, None).await?;
     queries::clear_second_factor_due(&mut tx, park_id, found.session_id).await?;
