@@ -724,6 +724,11 @@ async fn an_unsatisfied_rating_calls_for_a_visit_within_one_working_day() {
         "{}",
         page.body
     );
+    let home = sign_in(&app, "service_staff").await.get("/").await;
+    assert_eq!(
+        crate::requests_queue::tile(&home.body, "/requests?due=visit"),
+        1
+    );
 
     // The scan: a reminder on the day, late the day after, each once.
     let at = |m: u32, d: u32| {

@@ -39,7 +39,7 @@ async fn take(app: &TestApp, request: i64, step: &str, text: &str) {
 }
 
 /// The number on the 工作台 tile that links to `href`.
-fn tile(home: &str, href: &str) -> i64 {
+pub(crate) fn tile(home: &str, href: &str) -> i64 {
     let at = home
         .find(&format!("href=\"{href}\"><span class=\"n\">"))
         .unwrap_or_else(|| panic!("no tile linking to {href}"));
