@@ -212,7 +212,7 @@ test("an enterprise raises a request on its phone, the team works it, the enterp
   // Its 工作台 counts what each link lists.
   const xiaoer = await signIn("xiaoer");
   await xiaoer.page.screenshot({ path: `${SHOTS}/14-home-team.png`, fullPage: true });
-  for (const due of ["today", "overdue", "escalated"]) {
+  for (const due of ["today", "overdue", "escalated", "visit"]) {
     const tile = xiaoer.page.locator(`.home-requests a[href='/requests?due=${due}']`);
     const n = await tile.locator(".n").textContent();
     await Promise.all([xiaoer.page.waitForURL(`${BASE}/requests?due=${due}`), tile.click()]);
