@@ -9,9 +9,11 @@ use axum::Router;
 use serde::{Deserialize, Serialize};
 
 use super::credentials;
+use super::pages::session_ended;
 use super::password::Profile;
 use super::Action;
-use crate::error::AppError;
+use crate::error::{AppError, FieldError};
+use crate::web::form::{done_or_again, parsed};
 use crate::web::ui::{render, render_form, Chrome, Page, TWO_STEP};
 use crate::web::{AppState, CsrfForm, FormErrors, PageResult, Transport};
 
@@ -96,44 +98,32 @@ struct PasswordForm {
     confirm: String,
 }
 
+impl PasswordForm {
+    /// The new password, typed twice alike.
+    fn new_password(&self) -> Result<&str, Vec<FieldError>> {
+        if self.password != self.confirm {
+            let message = "两次输入的新密码不一致";
+            return Err(vec![FieldError::new("confirm", "再次输入新密码", message)]);
+        }
+        Ok(&self.password)
+    }
+}
+
 async fn change_password(
     State(st): State<AppState>,
     page: Page,
     transport: Transport,
     CsrfForm(f): CsrfForm<PasswordForm>,
 ) -> PageResult {
-    if f.password != f.confirm {
-        let e = AppError::invalid("confirm", "再次输入新密码", "两次输入的新密码不一致");
-        return password_page(&st, &page, invalid_fields(e)).await;
-    }
-    match credentials::change_own_password(
-        &st.db,
-        &page.who,
-        &f.current_password,
-        &f.password,
-        st.now(),
-    )
-    .await
-    {
-        Ok(()) => {
-            // Every session ended with the change, this one too.
-            let clear = transport.cookie(transport.session_cookie(), "", "/", Some(0));
-            Ok((
-                [(header::SET_COOKIE, clear)],
-                Redirect::to("/login?changed=1"),
-            )
-                .into_response())
-        }
-        Err(e @ AppError::Invalid(_)) => password_page(&st, &page, invalid_fields(e)).await,
-        Err(e) => Err(e.into()),
-    }
-}
-
-fn invalid_fields(e: AppError) -> Vec<crate::error::FieldError> {
-    match e {
-        AppError::Invalid(fields) => fields,
-        _ => Vec::new(),
-    }
+    let changed = parsed(f.new_password(), |new| {
+        credentials::change_own_password(&st.db, &page.who, &f.current_password, new, st.now())
+    });
+    // Every session ended with the change, this one too.
+    let done = |()| async move {
+        let ended = [(header::SET_COOKIE, session_ended(transport))];
+        Ok((ended, Redirect::to("/login?changed=1")).into_response())
+    };
+    done_or_again(changed.await, done, |e| password_page(&st, &page, e)).await
 }
 
 #[derive(Serialize)]
@@ -205,11 +195,41 @@ struct TotpView {
     recovery_codes: Vec<String>,
     notice: Option<&'static str>,
     errors: std::collections::HashMap<String, String>,
+    /// Enrolled by this very form: the page no longer holds the account back.
+    #[serde(skip)]
+    enrolled: bool,
+}
+
+impl TotpView {
+    fn notice(notice: &'static str) -> TotpView {
+        TotpView {
+            notice: Some(notice),
+            ..TotpView::default()
+        }
+    }
+
+    /// The enrolment's secret (if any is pending) and the code's mistakes.
+    fn offering(offer: Option<super::second_factor::Offer>, errors: Vec<FieldError>) -> TotpView {
+        TotpView {
+            offer,
+            errors: FormErrors::by_field(&errors),
+            ..TotpView::default()
+        }
+    }
+
+    fn enrolled(recovery_codes: Vec<String>) -> TotpView {
+        TotpView {
+            recovery_codes,
+            enrolled: true,
+            ..TotpView::notice("已启用两步验证")
+        }
+    }
 }
 
 async fn totp_view(st: &AppState, page: &Page, view: TotpView) -> PageResult {
     let mut chrome = page.chrome(st, TWO_STEP).await?;
-    if page.who.totp_enrolment_due {
+    let due = page.who.totp_enrolment_due && !view.enrolled;
+    if due {
         // Nothing else opens until a second factor is enrolled.
         chrome.menu.clear();
     }
@@ -219,7 +239,7 @@ async fn totp_view(st: &AppState, page: &Page, view: TotpView) -> PageResult {
         TotpView {
             chrome: Some(chrome),
             status: Some(super::second_factor::status(&st.db, &page.who).await?),
-            reason: page.who.totp_enrolment_due.then_some(
+            reason: due.then_some(
                 "三员账号必须使用两步验证：请先用手机上的验证器应用绑定本账号，再继续使用。",
             ),
             ..view
@@ -238,15 +258,7 @@ async fn totp_begin(
     CsrfForm(_): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
     let offer = super::second_factor::begin_enrolment(&st.db, &page.who).await?;
-    totp_view(
-        &st,
-        &page,
-        TotpView {
-            offer: Some(offer),
-            ..TotpView::default()
-        },
-    )
-    .await
+    totp_view(&st, &page, TotpView::offering(Some(offer), Vec::new())).await
 }
 
 #[derive(Deserialize)]
@@ -260,39 +272,14 @@ async fn totp_confirm(
     page: Page,
     CsrfForm(f): CsrfForm<CodeForm>,
 ) -> PageResult {
-    match super::second_factor::confirm_enrolment(&st.db, &page.who, &f.code, st.now()).await {
-        Ok(codes) => {
-            // Enrolled now: the page no longer holds the account back.
-            let mut page = page;
-            page.who.totp_enrolment_due = false;
-            totp_view(
-                &st,
-                &page,
-                TotpView {
-                    recovery_codes: codes,
-                    notice: Some("已启用两步验证"),
-                    ..TotpView::default()
-                },
-            )
-            .await
-        }
-        Err(e @ AppError::Invalid(_)) => {
-            // The same secret again, the message at the code field: the app keeps what it
-            // scanned.
-            let offer = super::second_factor::pending_offer(&st.db, &page.who).await?;
-            totp_view(
-                &st,
-                &page,
-                TotpView {
-                    offer,
-                    errors: FormErrors::by_field(&invalid_fields(e)),
-                    ..TotpView::default()
-                },
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let confirmed = super::second_factor::confirm_enrolment(&st.db, &page.who, &f.code, st.now());
+    let done = |codes| totp_view(&st, &page, TotpView::enrolled(codes));
+    // The same secret again, the message at the code field: the app keeps what it scanned.
+    let again = |errors| async {
+        let offer = super::second_factor::pending_offer(&st.db, &page.who).await?;
+        totp_view(&st, &page, TotpView::offering(offer, errors)).await
+    };
+    done_or_again(confirmed.await, done, again).await
 }
 
 async fn totp_off(
@@ -300,29 +287,8 @@ async fn totp_off(
     page: Page,
     CsrfForm(f): CsrfForm<CodeForm>,
 ) -> PageResult {
-    match super::second_factor::turn_off(&st.db, &page.who, &f.code, st.now()).await {
-        Ok(()) => {
-            totp_view(
-                &st,
-                &page,
-                TotpView {
-                    notice: Some("已关闭两步验证"),
-                    ..TotpView::default()
-                },
-            )
-            .await
-        }
-        Err(e @ AppError::Invalid(_)) => {
-            totp_view(
-                &st,
-                &page,
-                TotpView {
-                    errors: FormErrors::by_field(&invalid_fields(e)),
-                    ..TotpView::default()
-                },
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let off = super::second_factor::turn_off(&st.db, &page.who, &f.code, st.now());
+    let done = |()| totp_view(&st, &page, TotpView::notice("已关闭两步验证"));
+    let again = |errors| totp_view(&st, &page, TotpView::offering(None, errors));
+    done_or_again(off.await, done, again).await
 }

@@ -7,12 +7,12 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::Router;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use super::service::{self, Assignment, NewUser};
+use super::service::{self, Assignment, IssuedPassword, NewUser, User};
 use super::{Action, Role, ALL_ROLES};
 use crate::error::{AppError, FieldError};
-use crate::web::form::form_map;
+use crate::web::form::{parsed, values_of, Mistakes};
 use crate::web::ui::{render_form, Chrome, Page};
 use crate::web::{AppState, CsrfForm, FormErrors, PageResult};
 
@@ -170,93 +170,153 @@ async fn users(State(st): State<AppState>, page: Page) -> PageResult {
     users_page(&st, &page, Outcome::default()).await
 }
 
-/// An optional id chosen in a select; a value that is not a number is a field error.
-fn chosen_id(
-    form: &HashMap<String, String>,
-    key: &str,
-    label: &str,
-    errors: &mut Vec<FieldError>,
-) -> Option<i64> {
-    let v = form.get(key).map(|s| s.trim()).unwrap_or("");
-    if v.is_empty() {
-        return None;
+/// A role and its data scope as chosen in the create and assign forms.
+#[derive(Default, Deserialize, Serialize)]
+#[serde(default)]
+struct RoleForm {
+    role: String,
+    unit_id: String,
+    enterprise_id: String,
+}
+
+impl RoleForm {
+    /// The role, with the scope id that matters for it: a unit for a 支部书记, an enterprise
+    /// for an 企业用户.
+    fn parse(&self) -> Result<Assignment, Vec<FieldError>> {
+        let mut m = Mistakes::new();
+        let role = Role::parse(self.role.trim());
+        if role.is_none() {
+            m.at("role", "角色", "请选择角色");
+        }
+        let unit = m.id("unit_id", "所在单位", &self.unit_id);
+        let enterprise = m.id("enterprise_id", "所属企业", &self.enterprise_id);
+        let Some(role) = role else {
+            return m.refused();
+        };
+        let (unit_id, enterprise_id) = match role {
+            Role::BranchSecretary => (unit, None),
+            Role::Enterprise => (None, enterprise),
+            _ => (None, None),
+        };
+        m.or(Assignment {
+            role,
+            unit_id,
+            enterprise_id,
+        })
     }
-    match v.parse() {
-        Ok(id) => Some(id),
-        Err(_) => {
-            errors.push(FieldError::new(key, label, "请从列表中选择"));
-            None
+}
+
+/// The new account form as typed.
+#[derive(Default, Deserialize, Serialize)]
+#[serde(default)]
+struct AccountForm {
+    login: String,
+    display_name: Option<String>,
+    password: String,
+    role: String,
+    unit_id: String,
+    enterprise_id: String,
+}
+
+impl AccountForm {
+    fn parse(&self) -> Result<NewUser, Vec<FieldError>> {
+        let chosen = RoleForm {
+            role: self.role.clone(),
+            unit_id: self.unit_id.clone(),
+            enterprise_id: self.enterprise_id.clone(),
+        };
+        let a = chosen.parse()?;
+        Ok(NewUser {
+            login: self.login.clone(),
+            display_name: self.display_name.clone(),
+            password: self.password.clone(),
+            role: a.role,
+            unit_id: a.unit_id,
+            enterprise_id: a.enterprise_id,
+            person_id: None,
+        })
+    }
+
+    /// What the form shows again: all but the password.
+    fn shown(&self) -> HashMap<String, String> {
+        let mut shown = values_of(self);
+        shown.remove("password");
+        shown
+    }
+}
+
+/// The list after a form: `done` says what the service did, a refusal shows the form again
+/// with its mistakes (`refused`), and any other error is the error page.
+fn outcome<T>(
+    result: Result<T, AppError>,
+    done: impl FnOnce(T) -> Outcome,
+    refused: impl FnOnce(Vec<FieldError>) -> Outcome,
+) -> Result<Outcome, AppError> {
+    match result {
+        Ok(v) => Ok(done(v)),
+        Err(AppError::Invalid(errors)) => Ok(refused(errors)),
+        Err(e) => Err(e),
+    }
+}
+
+impl Outcome {
+    fn created((user, issued): (User, IssuedPassword)) -> Outcome {
+        Outcome {
+            notice: Some(format!(
+                "已添加账号 {}（申请角色：{}），安全管理员分配角色后方可使用",
+                user.login, user.role_label
+            )),
+            issued: issued.generated.then_some((user.login, issued.password)),
+            ..Outcome::default()
         }
     }
-}
 
-fn chosen_role(form: &HashMap<String, String>, errors: &mut Vec<FieldError>) -> Option<Role> {
-    let v = form.get("role").map(|s| s.trim()).unwrap_or("");
-    let role = Role::parse(v);
-    if role.is_none() {
-        errors.push(FieldError::new("role", "角色", "请选择角色"));
+    fn password_reset((user, issued): (User, IssuedPassword)) -> Outcome {
+        Outcome {
+            notice: Some(format!(
+                "已为 {} 设置新密码，原有登录已全部失效；本人下次登录时须先修改密码",
+                user.login
+            )),
+            issued: issued.generated.then_some((user.login, issued.password)),
+            ..Outcome::default()
+        }
     }
-    role
-}
 
-/// The scope ids that matter for a role: a unit for a 支部书记, an enterprise for an 企业用户.
-fn scope_for(role: Role, unit: Option<i64>, enterprise: Option<i64>) -> (Option<i64>, Option<i64>) {
-    match role {
-        Role::BranchSecretary => (unit, None),
-        Role::Enterprise => (None, enterprise),
-        _ => (None, None),
+    fn assigned(user: User) -> Outcome {
+        Outcome {
+            notice: Some(format!(
+                "已将 {} 的角色设为{}，其原有登录已失效",
+                user.login, user.role_label
+            )),
+            ..Outcome::default()
+        }
+    }
+
+    /// The account `id`'s form refused, with what was typed.
+    fn failed(id: i64, typed: HashMap<String, String>, errors: Vec<FieldError>) -> Outcome {
+        Outcome {
+            failed_for: Some(id),
+            failed: typed,
+            failed_errors: errors,
+            ..Outcome::default()
+        }
     }
 }
 
 async fn create(
     State(st): State<AppState>,
     page: Page,
-    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+    CsrfForm(form): CsrfForm<AccountForm>,
 ) -> PageResult {
     page.who.require(Action::ManageUsers)?;
-    let form = form_map(pairs);
-    let mut errors = Vec::new();
-    let role = chosen_role(&form, &mut errors);
-    let unit = chosen_id(&form, "unit_id", "所在单位", &mut errors);
-    let enterprise = chosen_id(&form, "enterprise_id", "所属企业", &mut errors);
-    let result = match role {
-        Some(role) if errors.is_empty() => {
-            let (unit_id, enterprise_id) = scope_for(role, unit, enterprise);
-            let new = NewUser {
-                login: form.get("login").cloned().unwrap_or_default(),
-                display_name: form.get("display_name").cloned(),
-                password: form.get("password").cloned().unwrap_or_default(),
-                role,
-                unit_id,
-                enterprise_id,
-                person_id: None,
-            };
-            service::create_user_as(&st.db, &page.who, new, st.now()).await
-        }
-        _ => Err(AppError::Invalid(errors)),
-    };
-    let out = match result {
-        Ok((user, issued)) => Outcome {
-            notice: Some(format!(
-                "已添加账号 {}（申请角色：{}），安全管理员分配角色后方可使用",
-                user.login, user.role_label
-            )),
-            issued: issued
-                .generated
-                .then(|| (user.login.clone(), issued.password)),
-            ..Outcome::default()
-        },
-        Err(AppError::Invalid(errors)) => {
-            let mut new = form;
-            new.remove("password");
-            Outcome {
-                new,
-                new_errors: errors,
-                ..Outcome::default()
-            }
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let saved = parsed(form.parse(), |new| {
+        service::create_user_as(&st.db, &page.who, new, st.now())
+    });
+    let out = outcome(saved.await, Outcome::created, |new_errors| Outcome {
+        new: form.shown(),
+        new_errors,
+        ..Outcome::default()
+    })?;
     users_page(&st, &page, out).await
 }
 
@@ -283,29 +343,22 @@ async fn unlock(
     set_lock(st, page, id, false).await
 }
 
+/// The password reset form: a password typed, or none to have one made.
+#[derive(Deserialize)]
+struct ResetForm {
+    password: Option<String>,
+}
+
 async fn reset_password(
     State(st): State<AppState>,
     page: Page,
     Path(id): Path<i64>,
-    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+    CsrfForm(form): CsrfForm<ResetForm>,
 ) -> PageResult {
-    let typed = form_map(pairs).remove("password");
-    let out = match service::reset_password_as(&st.db, &page.who, id, typed, st.now()).await {
-        Ok((user, issued)) => Outcome {
-            notice: Some(format!(
-                "已为 {} 设置新密码，原有登录已全部失效；本人下次登录时须先修改密码",
-                user.login
-            )),
-            issued: issued.generated.then_some((user.login, issued.password)),
-            ..Outcome::default()
-        },
-        Err(AppError::Invalid(errors)) => Outcome {
-            failed_for: Some(id),
-            failed_errors: errors,
-            ..Outcome::default()
-        },
-        Err(e) => return Err(e.into()),
-    };
+    let reset = service::reset_password_as(&st.db, &page.who, id, form.password, st.now());
+    let out = outcome(reset.await, Outcome::password_reset, |errors| {
+        Outcome::failed(id, HashMap::new(), errors)
+    })?;
     users_page(&st, &page, out).await
 }
 
@@ -313,41 +366,13 @@ async fn assign(
     State(st): State<AppState>,
     page: Page,
     Path(id): Path<i64>,
-    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+    CsrfForm(form): CsrfForm<RoleForm>,
 ) -> PageResult {
     page.who.require(Action::AssignRoles)?;
-    let form = form_map(pairs);
-    let mut errors = Vec::new();
-    let role = chosen_role(&form, &mut errors);
-    let unit = chosen_id(&form, "unit_id", "所在单位", &mut errors);
-    let enterprise = chosen_id(&form, "enterprise_id", "所属企业", &mut errors);
-    let result = match role {
-        Some(role) if errors.is_empty() => {
-            let (unit_id, enterprise_id) = scope_for(role, unit, enterprise);
-            let a = Assignment {
-                role,
-                unit_id,
-                enterprise_id,
-            };
-            service::assign(&st.db, &page.who, id, a, st.now()).await
-        }
-        _ => Err(AppError::Invalid(errors)),
-    };
-    let out = match result {
-        Ok(user) => Outcome {
-            notice: Some(format!(
-                "已将 {} 的角色设为{}，其原有登录已失效",
-                user.login, user.role_label
-            )),
-            ..Outcome::default()
-        },
-        Err(AppError::Invalid(errors)) => Outcome {
-            failed_for: Some(id),
-            failed: form,
-            failed_errors: errors,
-            ..Outcome::default()
-        },
-        Err(e) => return Err(e.into()),
-    };
+    let saved = parsed(form.parse(), |a| {
+        service::assign(&st.db, &page.who, id, a, st.now())
+    });
+    let refused = |errors| Outcome::failed(id, values_of(&form), errors);
+    let out = outcome(saved.await, Outcome::assigned, refused)?;
     users_page(&st, &page, out).await
 }

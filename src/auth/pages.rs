@@ -163,7 +163,6 @@ async fn submit(
                 .into_response()
         }
         Err(e @ (AppError::Locked(_) | AppError::BadRequest(_) | AppError::Invalid(_))) => {
-            let (parks, park_name) = park_choices(&st).await.unwrap_or_default();
             let message = match e {
                 AppError::Invalid(fields) => fields
                     .into_iter()
@@ -172,24 +171,37 @@ async fn submit(
                     .join("；"),
                 other => other.to_string(),
             };
-            let mut res = render(
-                "login.html",
-                LoginView {
-                    login: f.login,
-                    next,
-                    error: Some(message),
-                    parks,
-                    park,
-                    park_name,
-                    hint: lockout_hint(&st.config),
-                    notice: None,
-                },
-            );
-            *res.status_mut() = StatusCode::UNAUTHORIZED;
-            res
+            refused_login(&st, f.login, next, park, message).await
         }
         Err(e) => ui::app_error_page(e),
     }
+}
+
+/// The sign-in page again, 401, with why the sign-in was refused.
+async fn refused_login(
+    st: &AppState,
+    login: String,
+    next: String,
+    park: Option<i64>,
+    message: String,
+) -> Response {
+    let (parks, park_name) = park_choices(st).await.unwrap_or_default();
+    let view = LoginView {
+        login,
+        next,
+        error: Some(message),
+        parks,
+        park,
+        park_name,
+        hint: lockout_hint(&st.config),
+        notice: None,
+    };
+    (StatusCode::UNAUTHORIZED, render("login.html", view)).into_response()
+}
+
+/// The cookie that ends the session in the browser.
+pub(super) fn session_ended(transport: Transport) -> String {
+    transport.cookie(transport.session_cookie(), "", "/", Some(0))
 }
 
 #[derive(Serialize)]
@@ -247,32 +259,14 @@ async fn code_submit(
         Ok(()) => Ok(Redirect::to(&next).into_response()),
         Err(AppError::Locked(message)) if message == service::SIGN_IN_REFUSED => {
             // Locked: the waiting session has ended; sign in again once the lock is over.
-            let clear = transport.cookie(transport.session_cookie(), "", "/", Some(0));
-            let (parks, park_name) = park_choices(&st).await.unwrap_or_default();
-            let mut res = render(
-                "login.html",
-                LoginView {
-                    login: page.who.login.clone(),
-                    next,
-                    error: Some(message),
-                    parks,
-                    park_name,
-                    park: Some(page.who.park_id),
-                    hint: lockout_hint(&st.config),
-                    notice: None,
-                },
-            );
-            *res.status_mut() = StatusCode::UNAUTHORIZED;
-            res.headers_mut().append(
-                header::SET_COOKIE,
-                header::HeaderValue::from_str(&clear).map_err(|_| AppError::Unauthorized)?,
-            );
-            Ok(res)
+            let (login, park) = (page.who.login.clone(), Some(page.who.park_id));
+            let res = refused_login(&st, login, next, park, message).await;
+            let ended = [(header::SET_COOKIE, session_ended(transport))];
+            Ok((AppendHeaders(ended), res).into_response())
         }
         Err(AppError::Locked(message)) => {
-            let mut res = code_page(&st, &page, next, Some(message));
-            *res.status_mut() = StatusCode::UNAUTHORIZED;
-            Ok(res)
+            let res = code_page(&st, &page, next, Some(message));
+            Ok((StatusCode::UNAUTHORIZED, res).into_response())
         }
         Err(e) => Err(e.into()),
     }
@@ -288,8 +282,8 @@ async fn logout(
     if let Some(token) = ui::session_cookie(&headers, transport) {
         service::sign_out(&st.db, token, st.now()).await?;
     }
-    let clear = transport.cookie(transport.session_cookie(), "", "/", Some(0));
-    Ok(([(header::SET_COOKIE, clear)], Redirect::to("/login")).into_response())
+    let ended = [(header::SET_COOKIE, session_ended(transport))];
+    Ok((ended, Redirect::to("/login")).into_response())
 }
 
 #[cfg(test)]

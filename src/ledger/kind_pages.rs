@@ -7,13 +7,13 @@ use std::collections::HashMap;
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::Router;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::catalogue::{FieldDef, FieldType, KindDef};
 use super::kinds::NewKind;
 use crate::auth::Action;
 use crate::error::{AppError, FieldError};
-use crate::web::form::{form_map, saved_or_again};
+use crate::web::form::{parsed, saved_or_again, values_of};
 use crate::web::ui::{render, Chrome, Page};
 use crate::web::{AppState, CsrfForm, FormErrors, PageResult};
 
@@ -122,27 +122,39 @@ async fn kinds(State(st): State<AppState>, page: Page) -> PageResult {
     kinds_page(&st, &page, HashMap::new(), &[]).await
 }
 
+/// The new kind form as typed; the service checks every field.
+#[derive(Default, Deserialize, Serialize)]
+#[serde(default)]
+struct KindForm {
+    id: String,
+    name: String,
+    sheet: String,
+    date_label: String,
+    title_label: String,
+}
+
+impl KindForm {
+    fn input(&self) -> NewKind {
+        NewKind {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            sheet: self.sheet.clone(),
+            date_label: self.date_label.clone(),
+            title_label: self.title_label.clone(),
+        }
+    }
+}
+
 async fn create_kind(
     State(st): State<AppState>,
     page: Page,
-    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+    CsrfForm(form): CsrfForm<KindForm>,
 ) -> PageResult {
-    let form = form_map(pairs);
-    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
-    let new = NewKind {
-        id: get("id"),
-        name: get("name"),
-        sheet: get("sheet"),
-        date_label: get("date_label"),
-        title_label: get("title_label"),
+    let saved = super::kinds::create_kind(&st.db, &page.who, form.input(), st.now()).await;
+    let again = |errors: Vec<FieldError>| async move {
+        kinds_page(&st, &page, values_of(&form), &errors).await
     };
-    let saved = super::kinds::create_kind(&st.db, &page.who, new, st.now()).await;
-    saved_or_again(
-        saved,
-        |k| format!("/admin/kinds/{}", k.id),
-        |errors| async move { kinds_page(&st, &page, form, &errors).await },
-    )
-    .await
+    saved_or_again(saved, |k| format!("/admin/kinds/{}", k.id), again).await
 }
 
 #[derive(Serialize)]
@@ -185,6 +197,17 @@ struct KindOutcome {
     failed_key: Option<String>,
     failed_message: Option<String>,
     notice: Option<String>,
+}
+
+impl KindOutcome {
+    /// The new field form again as typed, with its mistakes.
+    fn refused(form: &FieldForm, new_errors: Vec<FieldError>) -> KindOutcome {
+        KindOutcome {
+            new: values_of(form),
+            new_errors,
+            ..KindOutcome::default()
+        }
+    }
 }
 
 async fn kind_page(st: &AppState, page: &Page, id: &str, out: KindOutcome) -> PageResult {
@@ -233,41 +256,50 @@ async fn kind(State(st): State<AppState>, page: Page, Path(id): Path<String>) ->
     kind_page(&st, &page, &id, KindOutcome::default()).await
 }
 
+/// The new field form as typed.
+#[derive(Default, Deserialize, Serialize)]
+#[serde(default)]
+struct FieldForm {
+    key: String,
+    label: String,
+    field_type: String,
+    required: String,
+    choices: String,
+}
+
+impl FieldForm {
+    fn parse(&self) -> Result<FieldDef, Vec<FieldError>> {
+        let field_type = field_type(&self.field_type)?;
+        Ok(FieldDef {
+            key: self.key.trim().to_string(),
+            label: crate::ledger::value::normalize_text(&self.label),
+            field_type,
+            required: matches!(self.required.as_str(), "1" | "on"),
+            choices: parse_choices(&self.choices),
+            default: None,
+            scale: None,
+            aliases: Vec::new(),
+            set_by: Vec::new(),
+        })
+    }
+}
+
+/// The type chosen, or the mistake at the type field.
+fn field_type(typed: &str) -> Result<FieldType, Vec<FieldError>> {
+    parse_type(typed).ok_or_else(|| vec![FieldError::new("field_type", "类型", "请选择字段类型")])
+}
+
 async fn add_field(
     State(st): State<AppState>,
     page: Page,
     Path(id): Path<String>,
-    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+    CsrfForm(form): CsrfForm<FieldForm>,
 ) -> PageResult {
-    let form = form_map(pairs);
-    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
-    let result = match parse_type(&get("field_type")) {
-        None => Err(AppError::invalid("field_type", "类型", "请选择字段类型")),
-        Some(field_type) => {
-            let field = FieldDef {
-                key: get("key").trim().to_string(),
-                label: crate::ledger::value::normalize_text(&get("label")),
-                field_type,
-                required: form.get("required").is_some_and(|v| v == "1" || v == "on"),
-                choices: parse_choices(&get("choices")),
-                default: None,
-                scale: None,
-                aliases: Vec::new(),
-                set_by: Vec::new(),
-            };
-            super::kinds::add_field(&st.db, &page.who, &id, field, st.now()).await
-        }
-    };
-    let to = |_: &_| format!("/admin/kinds/{id}");
-    saved_or_again(result, to, |new_errors| async {
-        let out = KindOutcome {
-            new: form,
-            new_errors,
-            ..KindOutcome::default()
-        };
-        kind_page(&st, &page, &id, out).await
-    })
-    .await
+    let saved = parsed(form.parse(), |field| {
+        super::kinds::add_field(&st.db, &page.who, &id, field, st.now())
+    });
+    let again = |errors| kind_page(&st, &page, &id, KindOutcome::refused(&form, errors));
+    saved_or_again(saved.await, |_| format!("/admin/kinds/{id}"), again).await
 }
 
 /// A refused change to one field, shown at its row.
@@ -298,35 +330,31 @@ async fn remove_field(
     _: CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
     let saved = super::kinds::remove_field(&st.db, &page.who, &id, &key, st.now()).await;
-    saved_or_again(
-        saved,
-        |_| format!("/admin/kinds/{id}"),
-        |errors| refused_at(&st, &page, &id, &key, errors),
-    )
-    .await
+    let again = |errors| refused_at(&st, &page, &id, &key, errors);
+    saved_or_again(saved, |_| format!("/admin/kinds/{id}"), again).await
+}
+
+/// The form that changes a field's type, as typed.
+#[derive(Deserialize)]
+struct RetypeForm {
+    #[serde(default)]
+    field_type: String,
+    #[serde(default)]
+    choices: String,
 }
 
 async fn retype_field(
     State(st): State<AppState>,
     page: Page,
     Path((id, key)): Path<(String, String)>,
-    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+    CsrfForm(form): CsrfForm<RetypeForm>,
 ) -> PageResult {
-    let form = form_map(pairs);
-    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
-    let result = match parse_type(&get("field_type")) {
-        None => Err(AppError::invalid("field_type", "类型", "请选择字段类型")),
-        Some(t) => {
-            let choices = parse_choices(&get("choices"));
-            super::kinds::retype_field(&st.db, &page.who, &id, &key, t, choices, st.now()).await
-        }
-    };
-    saved_or_again(
-        result,
-        |_| format!("/admin/kinds/{id}"),
-        |errors| refused_at(&st, &page, &id, &key, errors),
-    )
-    .await
+    let choices = parse_choices(&form.choices);
+    let saved = parsed(field_type(&form.field_type), |t| {
+        super::kinds::retype_field(&st.db, &page.who, &id, &key, t, choices, st.now())
+    });
+    let again = |errors| refused_at(&st, &page, &id, &key, errors);
+    saved_or_again(saved.await, |_| format!("/admin/kinds/{id}"), again).await
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ use super::catalogue::{FieldDef, FieldType, KindDef};
 use super::service::{self, ListParams, RecordInput, RecordView};
 use super::{attachments, kinds};
 use crate::error::{AppError, FieldError};
-use crate::web::form::{saved_or_again, saved_or_refused};
+use crate::web::form::{saved_or_again, saved_or_refused, Refusal};
 use crate::web::ui::{error_page, render, urlencode, Chrome, Page, Upload};
 use crate::web::{AppState, CsrfForm, PageError, PageResult};
 
@@ -649,21 +649,62 @@ fn values_of(r: &RecordView) -> HashMap<String, String> {
         .collect()
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "a form view gathers everything the page shows"
-)]
-async fn form_page(
-    st: &AppState,
-    page: &Page,
-    kind: &KindDef,
+/// A record form as the page shows it: where it posts, what it holds, and what it says.
+struct RecordForm {
     action: String,
     values: HashMap<String, String>,
-    errors: &[FieldError],
+    errors: Vec<FieldError>,
+    /// The version the form was read at, sent back with the save.
     version: Option<i64>,
     message: Option<String>,
+    /// What someone else saved meanwhile, field by field.
     conflict: Option<Vec<(String, String)>>,
-) -> PageResult {
+}
+
+impl RecordForm {
+    /// A form before anyone typed.
+    fn new(action: String, values: HashMap<String, String>, version: Option<i64>) -> RecordForm {
+        RecordForm {
+            action,
+            values,
+            errors: Vec::new(),
+            version,
+            message: None,
+            conflict: None,
+        }
+    }
+
+    /// The form again as typed beside what the other person saved meanwhile; it now carries the
+    /// current version, so saving again is a deliberate overwrite.
+    fn lost_to(self, current: i64, theirs: Vec<(String, String)>) -> RecordForm {
+        RecordForm {
+            version: Some(current),
+            message: Some(SAVED_MEANWHILE.into()),
+            conflict: Some(theirs),
+            ..self
+        }
+    }
+
+    /// The form again as typed, with the mistakes at their fields.
+    fn refused(self, errors: Vec<FieldError>) -> RecordForm {
+        RecordForm {
+            errors,
+            message: Some(FIX_AND_SAVE.into()),
+            ..self
+        }
+    }
+}
+
+async fn form_page(st: &AppState, page: &Page, kind: &KindDef, form: RecordForm) -> PageResult {
+    let RecordForm {
+        action,
+        values,
+        errors,
+        version,
+        message,
+        conflict,
+    } = form;
+    let errors = &errors[..];
     let look = lookups(st, page).await?;
     let unknown: Vec<String> = errors
         .iter()
@@ -715,10 +756,7 @@ async fn new_form(
     Path(kind_id): Path<String>,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> PageResult {
-    let kind = kinds::kind(&st.db, &page.who, &kind_id).await?;
-    page.who
-        .require(crate::auth::Action::WriteRecords(&kind.id))?;
-    refuse_if_closed(&kind)?;
+    let kind = writable_kind(&st, &page, &kind_id).await?;
     let mut values = HashMap::new();
     values.insert(
         kind.date_field.clone(),
@@ -748,50 +786,40 @@ async fn new_form(
             Err(e) => return Err(e.into()),
         }
     }
-    form_page(
-        &st,
-        &page,
-        &kind,
-        format!("/ledger/{}/new", kind.id),
-        values,
-        &[],
-        None,
-        None,
-        None,
-    )
-    .await
+    let form = RecordForm::new(format!("/ledger/{}/new", kind.id), values, None);
+    form_page(&st, &page, &kind, form).await
 }
 
-/// A submitted record form: what was typed (to show again), the record's fields, and the
-/// control fields.
+/// A submitted record form: what was typed (to show again), and the record's input with the
+/// version the form was read at (its kind left to the caller).
 struct Submitted {
     values: HashMap<String, String>,
-    fields: Map<String, Json>,
-    version: Option<i64>,
+    input: RecordInput,
 }
 
 fn read_form(kind: &KindDef, pairs: Vec<(String, String)>) -> Submitted {
-    let mut out = Submitted {
-        values: HashMap::new(),
+    let mut values = HashMap::new();
+    let mut input = RecordInput {
+        kind: None,
         fields: Map::new(),
         version: None,
     };
     for (k, v) in pairs {
         match k.as_str() {
-            "_version" => out.version = v.trim().parse().ok(),
+            "_version" => input.version = v.trim().parse().ok(),
             _ if kind.field(&k).is_some() => {
                 let json = if v.trim().is_empty() {
                     Json::Null
                 } else {
                     Json::String(v.clone())
                 };
-                out.fields.insert(k.clone(), json);
-                out.values.insert(k, v);
+                input.fields.insert(k.clone(), json);
+                values.insert(k, v);
             }
             _ => {}
         }
     }
-    out
+    Submitted { values, input }
 }
 
 /// What a refused record form says above its fields.
@@ -800,31 +828,27 @@ const FIX_AND_SAVE: &str = "请按提示修改后再保存";
 /// What a record form says when someone else saved the record since it was opened.
 const SAVED_MEANWHILE: &str = "保存冲突：在您编辑期间，该记录已被他人修改。下方是对方保存的内容；您填写的内容仍保留在表单中，确认无误后可再次保存覆盖。";
 
+/// A kind whose records the user may write, and which takes them.
+async fn writable_kind(st: &AppState, page: &Page, kind_id: &str) -> Result<KindDef, PageError> {
+    let kind = kinds::kind(&st.db, &page.who, kind_id).await?;
+    page.who
+        .require(crate::auth::Action::WriteRecords(&kind.id))?;
+    refuse_if_closed(&kind)?;
+    Ok(kind)
+}
+
 async fn create(
     State(st): State<AppState>,
     page: Page,
     Path(kind_id): Path<String>,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
-    let kind = kinds::kind(&st.db, &page.who, &kind_id).await?;
-    page.who
-        .require(crate::auth::Action::WriteRecords(&kind.id))?;
-    refuse_if_closed(&kind)?;
-    let Submitted { values, fields, .. } = read_form(&kind, pairs);
-    let input = RecordInput {
-        kind: Some(kind.id.clone()),
-        fields,
-        version: None,
-    };
+    let kind = writable_kind(&st, &page, &kind_id).await?;
+    let Submitted { values, mut input } = read_form(&kind, pairs);
+    (input.kind, input.version) = (Some(kind.id.clone()), None);
     let saved = service::create(&st.db, &page.who, input, st.now()).await;
-    let action = format!("/ledger/{}/new", kind.id);
-    let again = |errors: Vec<FieldError>| async move {
-        let message = Some(FIX_AND_SAVE.into());
-        form_page(
-            &st, &page, &kind, action, values, &errors, None, message, None,
-        )
-        .await
-    };
+    let form = RecordForm::new(format!("/ledger/{}/new", kind.id), values, None);
+    let again = |errors| form_page(&st, &page, &kind, form.refused(errors));
     saved_or_again(saved, |r| format!("/records/{}?saved=1", r.id), again).await
 }
 
@@ -839,23 +863,27 @@ async fn record_and_kind(
     Ok((rec, kind))
 }
 
-async fn edit_form(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> PageResult {
-    let (rec, kind) = record_and_kind(&st, &page, id).await?;
+/// A record the user may change, with its kind's definition.
+async fn writable_record(
+    st: &AppState,
+    page: &Page,
+    id: i64,
+) -> Result<(RecordView, KindDef), PageError> {
+    let (rec, kind) = record_and_kind(st, page, id).await?;
     page.who
         .require(crate::auth::Action::WriteRecords(&kind.id))?;
     refuse_if_closed(&kind)?;
-    form_page(
-        &st,
-        &page,
-        &kind,
+    Ok((rec, kind))
+}
+
+async fn edit_form(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> PageResult {
+    let (rec, kind) = writable_record(&st, &page, id).await?;
+    let form = RecordForm::new(
         format!("/records/{id}/edit"),
         values_of(&rec),
-        &[],
         Some(rec.version),
-        None,
-        None,
-    )
-    .await
+    );
+    form_page(&st, &page, &kind, form).await
 }
 
 async fn update(
@@ -864,45 +892,18 @@ async fn update(
     Path(id): Path<i64>,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
-    let (rec, kind) = record_and_kind(&st, &page, id).await?;
-    page.who
-        .require(crate::auth::Action::WriteRecords(&kind.id))?;
-    refuse_if_closed(&kind)?;
-    let Submitted {
-        values,
-        fields,
-        version,
-    } = read_form(&kind, pairs);
-    let action = format!("/records/{id}/edit");
-    let input = RecordInput {
-        kind: None,
-        fields,
-        version,
-    };
+    let (rec, kind) = writable_record(&st, &page, id).await?;
+    let Submitted { values, input } = read_form(&kind, pairs);
+    let form = RecordForm::new(format!("/records/{id}/edit"), values, input.version);
     let saved = service::update(&st.db, &page.who, id, input, st.now()).await;
-    saved_or_refused(
-        saved,
-        |_| format!("/records/{id}?saved=1"),
-        |refusal| async move {
-            let (errors, version, message, theirs) = match refusal.conflict {
-                // What the other person saved beside what this user typed; the form now carries
-                // the current version, so saving again is a deliberate overwrite.
-                Some(current) => (
-                    Vec::new(),
-                    Some(current),
-                    SAVED_MEANWHILE,
-                    Some(theirs(&kind, &rec)),
-                ),
-                None => (refusal.errors, version, FIX_AND_SAVE, None),
-            };
-            let message = Some(message.to_string());
-            form_page(
-                &st, &page, &kind, action, values, &errors, version, message, theirs,
-            )
-            .await
-        },
-    )
-    .await
+    let again = |refusal: Refusal| {
+        let form = match refusal.conflict {
+            Some(current) => form.lost_to(current, theirs(&kind, &rec)),
+            None => form.refused(refusal.errors),
+        };
+        form_page(&st, &page, &kind, form)
+    };
+    saved_or_refused(saved, |_| format!("/records/{id}?saved=1"), again).await
 }
 
 /// The record as someone else saved it, field by field, shown beside a form that lost to it.

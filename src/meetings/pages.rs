@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::service::{self, Line, Mark, Sheet};
 use crate::error::{AppError, FieldError};
 use crate::report::ReportError;
-use crate::web::form::saved_or_refused;
+use crate::web::form::{joined, saved_or_refused, Refusal};
 use crate::web::ui::{attachment_disposition, error_page, render, urlencode, Chrome, Page};
 use crate::web::{status_of, AppState, CsrfForm, PageResult, Transport};
 
@@ -209,44 +209,65 @@ fn read_marks(pairs: &[(String, String)]) -> Result<HashMap<i64, Mark>, FieldErr
     Ok(marks)
 }
 
+/// The attendance form: the version read and what was typed, shown again after a refusal.
+struct AttendanceForm {
+    typed: HashMap<String, String>,
+    version: i64,
+}
+
+/// The attendance form as sent, and its marks or the mistake in them.
+fn attendance_form(
+    pairs: Vec<(String, String)>,
+) -> (AttendanceForm, Result<HashMap<i64, Mark>, Vec<FieldError>>) {
+    let marks = read_marks(&pairs).map_err(|e| vec![e]);
+    let typed = crate::web::form::form_map(pairs);
+    let version = typed.get("version").and_then(|v| v.parse().ok());
+    let form = AttendanceForm {
+        version: version.unwrap_or(0),
+        typed,
+    };
+    (form, marks)
+}
+
 async fn save(
     State(st): State<AppState>,
     page: Page,
     Path(id): Path<i64>,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
-    let typed = crate::web::form::form_map(pairs.clone());
-    let version: i64 = typed
-        .get("version")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_default();
-    let result = match read_marks(&pairs) {
-        Ok(marks) => service::save(&st.db, &page.who, id, version, &marks, st.now()).await,
-        Err(e) => Err(AppError::Invalid(vec![e])),
+    let (form, marks) = attendance_form(pairs);
+    let saved = match marks {
+        Ok(marks) => service::save(&st.db, &page.who, id, form.version, &marks, st.now()).await,
+        Err(errors) => Err(AppError::Invalid(errors)),
     };
+    let again = |refusal| attendance_refused(&st, &page, id, form, refusal);
     saved_or_refused(
-        result,
+        saved,
         |_| format!("/records/{id}/attendance?saved=1"),
-        |refusal| async move {
-            let sheet = service::roster(&st.db, &page.who, id).await?;
-            let message = match refusal.conflict {
-                Some(_) => "保存冲突：参会登记已被他人修改（可能有人刚刚扫码签到），下面是最新名单，请重新登记后再保存".to_owned(),
-                None => refusal
-                    .errors
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("；"),
-            };
-            let (typed, version) = match refusal.conflict {
-                Some(current) => (None, current),
-                None => (Some(&typed), version),
-            };
-            attendance_page(&st, &page, sheet, typed, version, Some(message), false).await
-        },
+        again,
     )
     .await
 }
+
+/// The attendance page after a refused save: as typed with the mistakes, or, lost to someone
+/// else's save, the list as it now stands.
+async fn attendance_refused(
+    st: &AppState,
+    page: &Page,
+    id: i64,
+    form: AttendanceForm,
+    refusal: Refusal,
+) -> PageResult {
+    let sheet = service::roster(&st.db, &page.who, id).await?;
+    let (typed, version, message) = match refusal.conflict {
+        Some(current) => (None, current, STALE.to_owned()),
+        None => (Some(&form.typed), form.version, joined(&refusal.errors)),
+    };
+    attendance_page(st, page, sheet, typed, version, Some(message), false).await
+}
+
+const STALE: &str =
+    "保存冲突：参会登记已被他人修改（可能有人刚刚扫码签到），下面是最新名单，请重新登记后再保存";
 
 #[derive(Serialize)]
 struct QrView {

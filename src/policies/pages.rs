@@ -4,17 +4,20 @@
 //! Thin handlers over `policies::service`.
 
 use axum::extract::{Path, Query, State};
-use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::Router;
 use serde::{Deserialize, Serialize};
 
-use super::service::{self, PolicyDetail, PolicyFilter, PolicyInput, PolicyView, PushInput};
+use super::service::{
+    self, PolicyDetail, PolicyFilter, PolicyInput, PolicyView, PushInput, PushOutcome,
+};
 use super::{EXCLUSIVE, LEVELS, UNIVERSAL};
 use crate::auth::{Action, Role};
-use crate::error::{AppError, FieldError};
+use crate::error::FieldError;
+use crate::ledger::value::parse_date_text;
 use crate::web::form::{
-    field, form_map, form_page, saved_or_again, saved_or_refused, text, FormField, FormPage, Values,
+    field, form_page, parsed, saved_or_again, saved_or_refused, values_of, FormField, FormPage,
+    Mistakes, Refusal,
 };
 use crate::web::ui::{render, Chrome, Page};
 use crate::web::{AppState, CsrfForm, FormErrors, PageResult};
@@ -93,50 +96,80 @@ fn fields() -> Vec<FormField> {
     ]
 }
 
-fn values_of(p: &PolicyView) -> Values {
-    let pairs = [
-        ("title", p.title.clone()),
-        ("level", p.level.clone()),
-        ("issuer", p.issuer.clone()),
-        ("doc_number", p.doc_number.clone()),
-        ("issued_on", p.issued_on.to_string()),
-        (
-            "valid_until",
-            p.valid_until.map(|d| d.to_string()).unwrap_or_default(),
-        ),
-        ("summary", p.summary.clone()),
-        ("full_text", p.full_text.clone()),
-        ("tags", p.tags.join("，")),
-        ("industries", p.industries.join("，")),
-        ("scales", p.scales.join("，")),
-        ("version", p.version.to_string()),
-    ];
-    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+/// The policy form as typed.
+#[derive(Default, Deserialize, Serialize)]
+#[serde(default)]
+struct PolicyForm {
+    title: String,
+    level: String,
+    issuer: String,
+    doc_number: String,
+    issued_on: String,
+    valid_until: String,
+    summary: String,
+    full_text: String,
+    tags: String,
+    industries: String,
+    scales: String,
+    /// The version read, sent back so that a save over someone else's is refused.
+    version: String,
 }
 
-/// The policy a form gives, with the dates it could not read.
-fn input_of(v: &Values, errors: &mut Vec<FieldError>) -> PolicyInput {
-    let mut date = |key: &str, label: &str| match text(v, key).trim() {
-        "" => None,
-        t => crate::ledger::value::parse_date_text(t)
-            .map_err(|e| errors.push(FieldError::new(key, label, e.to_string())))
-            .ok(),
-    };
-    let issued_on = date("issued_on", "发文日期");
-    let valid_until = date("valid_until", "有效期至");
-    PolicyInput {
-        title: text(v, "title"),
-        level: text(v, "level"),
-        issuer: text(v, "issuer"),
-        doc_number: text(v, "doc_number"),
-        issued_on,
-        valid_until,
-        summary: text(v, "summary"),
-        full_text: text(v, "full_text"),
-        industries: service::typed_list(&text(v, "industries")),
-        scales: service::typed_list(&text(v, "scales")),
-        tags: service::typed_list(&text(v, "tags")),
-        version: text(v, "version").trim().parse().ok(),
+impl PolicyForm {
+    /// A stored policy as the edit form shows it.
+    fn of(p: &PolicyView) -> PolicyForm {
+        PolicyForm {
+            title: p.title.clone(),
+            level: p.level.clone(),
+            issuer: p.issuer.clone(),
+            doc_number: p.doc_number.clone(),
+            issued_on: p.issued_on.to_string(),
+            valid_until: p.valid_until.map(|d| d.to_string()).unwrap_or_default(),
+            summary: p.summary.clone(),
+            full_text: p.full_text.clone(),
+            tags: p.tags.join("，"),
+            industries: p.industries.join("，"),
+            scales: p.scales.join("，"),
+            version: p.version.to_string(),
+        }
+    }
+
+    /// The form after a refused save, with its messages; after a save lost to someone else's,
+    /// what was typed stays and carries the version now stored, so that the next save, made
+    /// knowingly, goes over the new one.
+    fn after(mut self, refusal: Refusal) -> (PolicyForm, Vec<FieldError>) {
+        let mut errors = refusal.errors;
+        if let Some(current) = refusal.conflict {
+            self.version = current.to_string();
+            errors.push(FieldError::new("", "政策", STALE));
+        }
+        (self, errors)
+    }
+
+    /// The policy the form gives, or the dates it could not read.
+    fn parse(&self) -> Result<PolicyInput, Vec<FieldError>> {
+        let mut m = Mistakes::new();
+        let issued_on = m.read("issued_on", "发文日期", &self.issued_on, parse_date_text);
+        let valid_until = m.read(
+            "valid_until",
+            "有效期至",
+            &self.valid_until,
+            parse_date_text,
+        );
+        m.or(PolicyInput {
+            title: self.title.clone(),
+            level: self.level.clone(),
+            issuer: self.issuer.clone(),
+            doc_number: self.doc_number.clone(),
+            issued_on,
+            valid_until,
+            summary: self.summary.clone(),
+            full_text: self.full_text.clone(),
+            industries: service::typed_list(&self.industries),
+            scales: service::typed_list(&self.scales),
+            tags: service::typed_list(&self.tags),
+            version: self.version.trim().parse().ok(),
+        })
     }
 }
 
@@ -144,8 +177,8 @@ async fn policy_form(
     st: &AppState,
     page: &Page,
     id: Option<i64>,
-    values: &Values,
-    errors: &[FieldError],
+    form: &PolicyForm,
+    errors: Vec<FieldError>,
 ) -> PageResult {
     let mut fields = fields();
     if id.is_some() {
@@ -174,81 +207,60 @@ async fn policy_form(
         action,
         back,
         fields,
-        values,
-        errors,
+        values: &values_of(form),
+        errors: &errors,
     };
     form_page(st, page, f).await
 }
 
 async fn new_form(State(st): State<AppState>, page: Page) -> PageResult {
     page.who.require(Action::WritePolicies)?;
-    let mut values = Values::new();
-    values.insert(
-        "issued_on".into(),
-        crate::calendar::today(st.now()).to_string(),
-    );
-    policy_form(&st, &page, None, &values, &[]).await
+    let form = PolicyForm {
+        issued_on: crate::calendar::today(st.now()).to_string(),
+        ..PolicyForm::default()
+    };
+    policy_form(&st, &page, None, &form, Vec::new()).await
 }
 
 async fn create(
     State(st): State<AppState>,
     page: Page,
-    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+    CsrfForm(form): CsrfForm<PolicyForm>,
 ) -> PageResult {
     page.who.require(Action::WritePolicies)?;
-    let values = form_map(pairs);
-    let mut errors = Vec::new();
-    let input = input_of(&values, &mut errors);
-    let saved =
-        crate::web::form::after_parse(errors, service::create(&st.db, &page.who, input, st.now()));
-    saved_or_again(
-        saved.await,
-        |p| format!("/policies/{}", p.policy.id),
-        |errors| async move { policy_form(&st, &page, None, &values, &errors).await },
-    )
-    .await
+    let saved = parsed(form.parse(), |input| {
+        service::create(&st.db, &page.who, input, st.now())
+    });
+    let again = |errors| policy_form(&st, &page, None, &form, errors);
+    saved_or_again(saved.await, |p| format!("/policies/{}", p.policy.id), again).await
 }
 
 async fn edit_form(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> PageResult {
     page.who.require(Action::WritePolicies)?;
     let p = service::get(&st.db, &page.who, id, st.now()).await?;
-    policy_form(&st, &page, Some(id), &values_of(&p.policy), &[]).await
+    policy_form(&st, &page, Some(id), &PolicyForm::of(&p.policy), Vec::new()).await
 }
 
 async fn update(
     State(st): State<AppState>,
     page: Page,
     Path(id): Path<i64>,
-    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+    CsrfForm(form): CsrfForm<PolicyForm>,
 ) -> PageResult {
     page.who.require(Action::WritePolicies)?;
-    let values = form_map(pairs);
-    let mut errors = Vec::new();
-    let input = input_of(&values, &mut errors);
-    let saved = crate::web::form::after_parse(
-        errors,
-        service::update(&st.db, &page.who, id, input, st.now()),
-    );
-    saved_or_refused(
-        saved.await,
-        |p| format!("/policies/{}", p.policy.id),
-        |refusal| async move {
-            let mut values = values;
-            let mut errors = refusal.errors;
-            if let Some(current) = refusal.conflict {
-                // What was typed stays; the next save, made knowingly, goes over the new one.
-                values.insert("version".into(), current.to_string());
-                errors.push(FieldError::new(
-                    "",
-                    "政策",
-                    "这条政策在您打开表单后已被他人修改；您填写的内容仍保留，请打开政策页核对后再保存",
-                ));
-            }
-            policy_form(&st, &page, Some(id), &values, &errors).await
-        },
-    )
-    .await
+    let saved = parsed(form.parse(), |input| {
+        service::update(&st.db, &page.who, id, input, st.now())
+    });
+    let saved = saved.await;
+    let again = |refusal| async move {
+        let (form, errors) = form.after(refusal);
+        policy_form(&st, &page, Some(id), &form, errors).await
+    };
+    saved_or_refused(saved, |p| format!("/policies/{}", p.policy.id), again).await
 }
+
+const STALE: &str =
+    "这条政策在您打开表单后已被他人修改；您填写的内容仍保留，请打开政策页核对后再保存";
 
 #[derive(Serialize)]
 struct EnterpriseChoice {
@@ -352,28 +364,24 @@ async fn show(
     detail_page(&st, &page, id, notice, None).await
 }
 
-async fn push(
-    State(st): State<AppState>,
-    page: Page,
-    Path(id): Path<i64>,
-    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
-) -> PageResult {
-    page.who.require(Action::WritePolicies)?;
+/// The push form: its mode and the enterprises ticked (shown again on a refusal), and the push
+/// they ask for, or the choices that are no enterprise number.
+fn push_form(pairs: &[(String, String)]) -> (String, Vec<i64>, Result<PushInput, Vec<FieldError>>) {
     let mode = pairs
         .iter()
         .find(|(k, _)| k == "mode")
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
-    let mut errors = Vec::new();
+    let mut m = Mistakes::new();
     let mut chosen = Vec::new();
     for (k, v) in pairs.iter().filter(|(k, _)| k == "enterprise_id") {
         match v.trim().parse::<i64>() {
             Ok(id) => chosen.push(id),
-            Err(_) => errors.push(FieldError::new(
+            Err(_) => m.at(
                 "enterprise_ids",
                 "推送企业",
                 format!("“{v}”不是企业编号（{k}）"),
-            )),
+            ),
         }
     }
     let input = PushInput {
@@ -385,31 +393,35 @@ async fn push(
             Vec::new()
         },
     };
-    let saved = crate::web::form::after_parse(
-        errors,
-        service::push(&st.db, &page.who, id, input, st.now()),
-    )
-    .await;
-    match saved {
-        Ok(o) => Ok(axum::response::Redirect::to(&format!(
-            "/policies/{id}?pushed={}&already={}",
-            o.pushed, o.already
-        ))
-        .into_response()),
-        Err(AppError::Invalid(errors)) => {
-            let mut res = detail_page(&st, &page, id, None, Some((mode, chosen, errors))).await?;
-            *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(res)
-        }
-        Err(e) => Err(e.into()),
-    }
+    (mode, chosen, m.or(input))
+}
+
+async fn push(
+    State(st): State<AppState>,
+    page: Page,
+    Path(id): Path<i64>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
+    page.who.require(Action::WritePolicies)?;
+    let (mode, chosen, input) = push_form(&pairs);
+    let saved = parsed(input, |i| service::push(&st.db, &page.who, id, i, st.now()));
+    let to = |o: &PushOutcome| format!("/policies/{id}?pushed={}&already={}", o.pushed, o.already);
+    let again = |errors| detail_page(&st, &page, id, None, Some((mode, chosen, errors)));
+    saved_or_again(saved.await, to, again).await
+}
+
+/// The park's qualification tags as typed.
+#[derive(Default, Deserialize, Serialize)]
+#[serde(default)]
+struct TagsForm {
+    tags: String,
 }
 
 async fn tags_page(
     st: &AppState,
     page: &Page,
-    values: &Values,
-    errors: &[FieldError],
+    form: &TagsForm,
+    errors: Vec<FieldError>,
 ) -> PageResult {
     let f = FormPage {
         active: "/policies",
@@ -420,31 +432,24 @@ async fn tags_page(
         fields: vec![field("tags", "本园区的资质标签", "textarea")
             .required()
             .hint("每行一个，或用逗号分隔；企业资料和政策条件只能使用这里的标签")],
-        values,
-        errors,
+        values: &values_of(form),
+        errors: &errors,
     };
     form_page(st, page, f).await
 }
 
 async fn tags_form(State(st): State<AppState>, page: Page) -> PageResult {
     page.who.require(Action::WritePolicies)?;
-    let tags = service::tags(&st.db, &page.who).await?;
-    let mut values = Values::new();
-    values.insert("tags".into(), tags.join("\n"));
-    tags_page(&st, &page, &values, &[]).await
+    let tags = service::tags(&st.db, &page.who).await?.join("\n");
+    tags_page(&st, &page, &TagsForm { tags }, Vec::new()).await
 }
 
 async fn save_tags(
     State(st): State<AppState>,
     page: Page,
-    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+    CsrfForm(form): CsrfForm<TagsForm>,
 ) -> PageResult {
-    let values = form_map(pairs);
-    let saved = service::set_tags(&st.db, &page.who, &text(&values, "tags"), st.now()).await;
-    saved_or_again(
-        saved,
-        |_| "/policies".into(),
-        |errors| async move { tags_page(&st, &page, &values, &errors).await },
-    )
-    .await
+    let saved = service::set_tags(&st.db, &page.who, &form.tags, st.now()).await;
+    let again = |errors| tags_page(&st, &page, &form, errors);
+    saved_or_again(saved, |_| "/policies".into(), again).await
 }

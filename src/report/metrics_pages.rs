@@ -12,7 +12,7 @@ use super::error::ReportError;
 use super::pages::chrome;
 use super::park_metrics::{self, MetricSummary};
 use crate::auth::Action;
-use crate::web::ui::{render, render_form, Chrome, Page};
+use crate::web::ui::{render_form, Chrome, Page};
 use crate::web::{AppState, CsrfForm, PageResult};
 
 pub fn router() -> Router<AppState> {
@@ -52,30 +52,48 @@ struct MetricsForm {
     reset: Option<String>,
 }
 
-async fn show(State(st): State<AppState>, page: Page, Query(q): Query<MetricsQuery>) -> PageResult {
+/// The page over the catalogue in force: `typed` is the editor's text when a save was refused
+/// (with why and where), else the saved file's text and any problem it has now.
+async fn metrics_page(
+    st: &AppState,
+    page: &Page,
+    saved: bool,
+    typed: Option<(String, String, Option<usize>)>,
+) -> PageResult {
     let file = park_metrics::metrics_file(&st.db, &page.who).await?;
-    let chrome = chrome(&st, &page, "/report").await?;
-    Ok(render(
-        "report_metrics.html",
-        MetricsView {
-            chrome,
-            stale: file.problem.is_some(),
-            error: file.problem,
-            error_line: file.problem_line,
-            text: file.text,
-            own: file.own,
-            can_write: page.who.role.allows(Action::WriteReport),
-            saved: q.saved == "1",
-            updated_by: file.updated_by,
-            updated_at: file.updated_at.map(|t| {
-                crate::calendar::local(t)
-                    .format("%Y-%m-%d %H:%M")
-                    .to_string()
-            }),
-            metrics: file.metrics,
-            disabled: file.disabled,
-        },
-    ))
+    let refused = typed.is_some();
+    let (text, error, error_line, stale) = match typed {
+        Some((text, message, line)) => (text, Some(message), line, false),
+        None => (
+            file.text,
+            file.problem.clone(),
+            file.problem_line,
+            file.problem.is_some(),
+        ),
+    };
+    let view = MetricsView {
+        chrome: chrome(st, page, "/report").await?,
+        text,
+        own: file.own,
+        can_write: refused || page.who.role.allows(Action::WriteReport),
+        saved,
+        updated_by: file.updated_by,
+        updated_at: file.updated_at.map(|t| {
+            crate::calendar::local(t)
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        }),
+        metrics: file.metrics,
+        disabled: file.disabled,
+        error,
+        error_line,
+        stale,
+    };
+    Ok(render_form("report_metrics.html", view, refused))
+}
+
+async fn show(State(st): State<AppState>, page: Page, Query(q): Query<MetricsQuery>) -> PageResult {
+    metrics_page(&st, &page, q.saved == "1", None).await
 }
 
 async fn save(
@@ -83,46 +101,25 @@ async fn save(
     page: Page,
     CsrfForm(f): CsrfForm<MetricsForm>,
 ) -> PageResult {
-    let text = if f.reset.is_some() {
-        String::new()
-    } else {
-        f.text.replace("\r\n", "\n")
+    let text = match f.reset {
+        Some(_) => String::new(),
+        None => f.text.replace("\r\n", "\n"),
     };
-    let (message, line) = match park_metrics::save_metrics(&st.db, &page.who, &text, st.now()).await
-    {
-        Ok(_) => return Ok(Redirect::to("/report/metrics?saved=1").into_response()),
-        Err(ReportError::App(e)) => return Err(e.into()),
+    match park_metrics::save_metrics(&st.db, &page.who, &text, st.now()).await {
+        Ok(_) => Ok(Redirect::to("/report/metrics?saved=1").into_response()),
+        Err(ReportError::App(e)) => Err(e.into()),
+        // The catalogue shown beside the refused text is the one still in force.
         Err(e) => {
-            let line = match &e {
-                ReportError::MetricsFile { line, .. } => Some(*line),
-                _ => None,
-            };
-            (e.to_string(), line)
+            let typed = (text, e.to_string(), line_of(&e));
+            metrics_page(&st, &page, false, Some(typed)).await
         }
-    };
-    // The catalogue shown beside the refused text is the one still in force.
-    let file = park_metrics::metrics_file(&st.db, &page.who).await?;
-    let chrome = chrome(&st, &page, "/report").await?;
-    Ok(render_form(
-        "report_metrics.html",
-        MetricsView {
-            chrome,
-            text,
-            own: file.own,
-            can_write: true,
-            saved: false,
-            updated_by: file.updated_by,
-            updated_at: file.updated_at.map(|t| {
-                crate::calendar::local(t)
-                    .format("%Y-%m-%d %H:%M")
-                    .to_string()
-            }),
-            metrics: file.metrics,
-            disabled: file.disabled,
-            error: Some(message),
-            error_line: line,
-            stale: false,
-        },
-        true,
-    ))
+    }
+}
+
+/// The line of the metric file a refusal names, if any.
+fn line_of(e: &ReportError) -> Option<usize> {
+    match e {
+        ReportError::MetricsFile { line, .. } => Some(*line),
+        _ => None,
+    }
 }

@@ -7,7 +7,7 @@
 
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Redirect};
+use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 use chrono::Datelike;
@@ -17,7 +17,8 @@ use super::error::ReportError;
 use super::service::{self, TemplateChoice, VersionSummary};
 use super::{Format, ReportData, ReportTemplate};
 use crate::auth::Action;
-use crate::error::AppError;
+use crate::error::{AppError, FieldError};
+use crate::web::form::{joined, saved_or_again};
 use crate::web::ui::{error_page, render, render_form, urlencode, Chrome, Page};
 use crate::web::{AppState, CsrfForm, PageResult};
 
@@ -785,7 +786,7 @@ struct CausesView {
     can_write: bool,
     saved: bool,
     message: Option<String>,
-    errors: Vec<crate::error::FieldError>,
+    errors: Vec<FieldError>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -796,35 +797,46 @@ struct CausesQuery {
     saved: String,
 }
 
+impl CausesView {
+    /// The form again with everything typed and each refused field named.
+    fn refused(chrome: Chrome, year: i32, typed: CausesForm, errors: Vec<FieldError>) -> Self {
+        CausesView {
+            chrome,
+            year,
+            causes: typed.causes,
+            measures: typed.measures,
+            updated_at: None,
+            can_write: true,
+            saved: false,
+            message: Some(joined(&errors)),
+            errors,
+        }
+    }
+}
+
 async fn causes_form(
     State(st): State<AppState>,
     page: Page,
     Query(q): Query<CausesQuery>,
 ) -> PageResult {
-    let result = async {
-        let year = parse_year(&q.year, st.now().year())?;
-        let saved = service::causes(&st.db, &page.who, year).await?;
-        Ok::<_, AppError>(CausesView {
-            chrome: chrome(&st, &page, "/report").await?,
-            year,
-            causes: saved.causes,
-            measures: saved.measures,
-            updated_at: saved.updated_at.map(|t| {
-                crate::calendar::local(t)
-                    .format("%Y-%m-%d %H:%M")
-                    .to_string()
-            }),
-            can_write: page.who.role.allows(Action::WriteReport),
-            saved: q.saved == "1",
-            message: None,
-            errors: Vec::new(),
-        })
-    }
-    .await;
-    match result {
-        Ok(v) => Ok(render("report_causes.html", v)),
-        Err(e) => Err(e.into()),
-    }
+    let year = parse_year(&q.year, st.now().year())?;
+    let saved = service::causes(&st.db, &page.who, year).await?;
+    let view = CausesView {
+        chrome: chrome(&st, &page, "/report").await?,
+        year,
+        causes: saved.causes,
+        measures: saved.measures,
+        updated_at: saved.updated_at.map(|t| {
+            crate::calendar::local(t)
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        }),
+        can_write: page.who.role.allows(Action::WriteReport),
+        saved: q.saved == "1",
+        message: None,
+        errors: Vec::new(),
+    };
+    Ok(render("report_causes.html", view))
 }
 
 async fn causes_save(
@@ -832,41 +844,15 @@ async fn causes_save(
     page: Page,
     CsrfForm(f): CsrfForm<CausesForm>,
 ) -> PageResult {
-    let year = match parse_year(&f.year, st.now().year()) {
-        Ok(y) => y,
-        Err(e) => return Err(e.into()),
+    let year = parse_year(&f.year, st.now().year())?;
+    let saved = service::save_causes(&st.db, &page.who, year, &f.causes, &f.measures, st.now());
+    let saved = saved.await;
+    let again = |errors| async move {
+        let view = CausesView::refused(chrome(&st, &page, "/report").await?, year, f, errors);
+        Ok(render("report_causes.html", view))
     };
-    let saved =
-        service::save_causes(&st.db, &page.who, year, &f.causes, &f.measures, st.now()).await;
-    let errors = match saved {
-        Ok(()) => {
-            return Ok(Redirect::to(&format!("/report/causes?year={year}&saved=1")).into_response())
-        }
-        Err(AppError::Invalid(errors)) => errors,
-        Err(e) => return Err(e.into()),
-    };
-    // The form comes back with everything typed and each refused field named.
-    let message = errors
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("；");
-    let chrome = chrome(&st, &page, "/report").await?;
-    Ok(render_form(
-        "report_causes.html",
-        CausesView {
-            chrome,
-            year,
-            causes: f.causes,
-            measures: f.measures,
-            updated_at: None,
-            can_write: true,
-            saved: false,
-            message: Some(message),
-            errors,
-        },
-        true,
-    ))
+    let to = |_: &()| format!("/report/causes?year={year}&saved=1");
+    saved_or_again(saved, to, again).await
 }
 
 #[cfg(test)]

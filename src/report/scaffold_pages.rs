@@ -313,23 +313,42 @@ async fn download(
     page: Page,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
-    let value = |key: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    };
-    let essay = value("essay").unwrap_or_default().replace("\r\n", "\n");
+    let essay = essay_of(&pairs);
     if essay.len() > MAX_ESSAY_BYTES {
         return too_long(&st, &page).await;
     }
     page.who.require(Action::WriteReport)?;
     let metrics = super::park_metrics(&st.db, page.who.park_id).await?;
-    let mut result = match scaffold_essay(&page.who, &essay, &metrics) {
-        Ok(s) => s,
-        Err(e) => return Err(e.into()),
-    };
-    for (key, id) in &pairs {
+    let mut result = scaffold_essay(&page.who, &essay, &metrics)?;
+    if let Err(message) = choose_bound(&mut result, &pairs, &metrics) {
+        return Ok(error_page(StatusCode::UNPROCESSABLE_ENTITY, &message));
+    }
+    Ok((TEMPLATE_FILE, result.template()).into_response())
+}
+
+/// The headers of the downloaded template.
+const TEMPLATE_FILE: [(header::HeaderName, &str); 2] = [
+    (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+    (
+        header::CONTENT_DISPOSITION,
+        "attachment; filename=\"template.md.j2\"",
+    ),
+];
+
+/// The essay the form sends back, with Windows line ends made plain.
+fn essay_of(pairs: &[(String, String)]) -> String {
+    let essay = pairs.iter().find(|(k, _)| k == "essay");
+    essay.map_or("", |(_, v)| v.as_str()).replace("\r\n", "\n")
+}
+
+/// Binds each placeholder the form names (`bind_<index>` = a metric id, empty for none) to its
+/// metric; an id the park has no metric of is refused, named.
+fn choose_bound(
+    result: &mut Scaffold,
+    pairs: &[(String, String)],
+    metrics: &MetricCatalogue,
+) -> Result<(), String> {
+    for (key, id) in pairs {
         let Some(index) = key.strip_prefix("bind_").and_then(|i| i.parse().ok()) else {
             continue;
         };
@@ -338,21 +357,8 @@ async fn download(
         } else if let Some(metric) = metrics.get(id) {
             result.choose(index, Some(metric));
         } else {
-            return Ok(error_page(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &format!("指标：本园区没有编号为“{id}”的指标"),
-            ));
+            return Err(format!("指标：本园区没有编号为“{id}”的指标"));
         }
     }
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"template.md.j2\"",
-            ),
-        ],
-        result.template(),
-    )
-        .into_response())
+    Ok(())
 }

@@ -7,9 +7,11 @@ use axum::http::StatusCode;
 use axum::routing::post;
 use axum::Router;
 
-use super::edit::{self, DeleteInput, PlanEdit};
-use super::pages::{number, plan_page_with, task_fields, task_page_with, value, FormState};
-use crate::web::form::{after_parse, saved_or_refused};
+use super::edit;
+use super::pages::{
+    delete_input, plan_edit, plan_page_with, task_input, task_page_with, FormState,
+};
+use crate::web::form::{parsed, saved_or_refused};
 use crate::web::ui::Page;
 use crate::web::{AppState, CsrfForm, PageResult};
 
@@ -21,118 +23,74 @@ pub fn router() -> Router<AppState> {
         .route("/tasks/{id}/delete", post(delete_task))
 }
 
-type Pairs = Vec<(String, String)>;
-
 const CONFLICT: &str =
     "保存冲突：在您编辑期间，已有他人修改并保存；您填写的内容仍保留在表单中，请核对后再次保存";
+
+/// The plan page showing its edit form after a refusal.
+async fn plan_again(st: &AppState, page: &Page, id: i64, edit: FormState) -> PageResult {
+    let none = FormState::default;
+    plan_page_with(st, page, id, none(), none(), Some(edit), StatusCode::OK).await
+}
+
+/// The task page showing its edit form after a refusal.
+async fn task_again(st: &AppState, page: &Page, id: i64, edit: FormState) -> PageResult {
+    task_page_with(
+        st,
+        page,
+        id,
+        FormState::default(),
+        Some(edit),
+        StatusCode::OK,
+    )
+    .await
+}
 
 async fn edit_plan(
     State(st): State<AppState>,
     page: Page,
     Path(id): Path<i64>,
-    CsrfForm(pairs): CsrfForm<Pairs>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
-    let mut errors = Vec::new();
-    let year = number(&pairs, "year", "年度", &mut errors).map(|y| i32::try_from(y).unwrap_or(0));
-    let input = PlanEdit {
-        title: value(&pairs, "title").unwrap_or_default().to_string(),
-        doc_number: value(&pairs, "doc_number").unwrap_or_default().to_string(),
-        document_id: number(&pairs, "document_id", "文件台账记录", &mut errors),
-        year,
-        version: number(&pairs, "version", "版本", &mut errors),
-    };
-    let saved = after_parse(
-        errors,
-        edit::edit_plan(&st.db, &page.who, id, input, st.now()),
-    );
-    saved_or_refused(
-        saved.await,
-        |_| format!("/plans/{id}"),
-        |refusal| {
-            let form = FormState::new(&pairs).after(refusal, CONFLICT);
-            let none = FormState::default;
-            plan_page_with(&st, &page, id, none(), none(), Some(form), StatusCode::OK)
-        },
-    )
-    .await
+    let saved = parsed(plan_edit(&pairs), |input| {
+        edit::edit_plan(&st.db, &page.who, id, input, st.now())
+    });
+    let again = |r| plan_again(&st, &page, id, FormState::new(&pairs).after(r, CONFLICT));
+    saved_or_refused(saved.await, |_| format!("/plans/{id}"), again).await
 }
 
 async fn delete_plan(
     State(st): State<AppState>,
     page: Page,
     Path(id): Path<i64>,
-    CsrfForm(pairs): CsrfForm<Pairs>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
-    let mut errors = Vec::new();
-    let version = number(&pairs, "version", "版本", &mut errors);
-    let deleted = edit::delete_plan(&st.db, &page.who, id, DeleteInput { version }, st.now());
-    saved_or_refused(
-        deleted.await,
-        |year| format!("/plans?year={year}"),
-        |refusal| {
-            let form =
-                FormState::default().after(refusal, "删除未执行：计划已被他人修改，请核对后再删除");
-            let none = FormState::default;
-            plan_page_with(&st, &page, id, none(), none(), Some(form), StatusCode::OK)
-        },
-    )
-    .await
+    let deleted = edit::delete_plan(&st.db, &page.who, id, delete_input(&pairs), st.now());
+    let why = "删除未执行：计划已被他人修改，请核对后再删除";
+    let again = |r| plan_again(&st, &page, id, FormState::default().after(r, why));
+    saved_or_refused(deleted.await, |year| format!("/plans?year={year}"), again).await
 }
 
 async fn edit_task(
     State(st): State<AppState>,
     page: Page,
     Path(id): Path<i64>,
-    CsrfForm(pairs): CsrfForm<Pairs>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
-    let mut errors = Vec::new();
-    let input = task_fields(&pairs, &mut errors);
-    let saved = after_parse(
-        errors,
-        edit::edit_task(&st.db, &page.who, id, input, st.now()),
-    );
-    saved_or_refused(
-        saved.await,
-        |_| format!("/tasks/{id}"),
-        |refusal| {
-            let form = FormState::new(&pairs).after(refusal, CONFLICT);
-            task_page_with(
-                &st,
-                &page,
-                id,
-                FormState::default(),
-                Some(form),
-                StatusCode::OK,
-            )
-        },
-    )
-    .await
+    let saved = parsed(task_input(&pairs), |input| {
+        edit::edit_task(&st.db, &page.who, id, input, st.now())
+    });
+    let again = |r| task_again(&st, &page, id, FormState::new(&pairs).after(r, CONFLICT));
+    saved_or_refused(saved.await, |_| format!("/tasks/{id}"), again).await
 }
 
 async fn delete_task(
     State(st): State<AppState>,
     page: Page,
     Path(id): Path<i64>,
-    CsrfForm(pairs): CsrfForm<Pairs>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
-    let mut errors = Vec::new();
-    let version = number(&pairs, "version", "版本", &mut errors);
-    let deleted = edit::delete_task(&st.db, &page.who, id, DeleteInput { version }, st.now());
-    saved_or_refused(
-        deleted.await,
-        |plan_id| format!("/plans/{plan_id}"),
-        |refusal| {
-            let why = "删除未执行：任务已被他人修改或新增了分解任务，请核对后再删除";
-            let form = FormState::default().after(refusal, why);
-            task_page_with(
-                &st,
-                &page,
-                id,
-                FormState::default(),
-                Some(form),
-                StatusCode::OK,
-            )
-        },
-    )
-    .await
+    let deleted = edit::delete_task(&st.db, &page.who, id, delete_input(&pairs), st.now());
+    let why = "删除未执行：任务已被他人修改或新增了分解任务，请核对后再删除";
+    let again = |r| task_again(&st, &page, id, FormState::default().after(r, why));
+    saved_or_refused(deleted.await, |plan_id| format!("/plans/{plan_id}"), again).await
 }

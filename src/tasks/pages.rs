@@ -10,13 +10,13 @@ use axum::Router;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use super::edit::TaskEdit;
+use super::edit::{DeleteInput, PlanEdit, TaskEdit};
 use super::service::{self, PlanInput, PlanTree, PlanView, ProgressInput, TaskDetail, TaskFilter};
 use super::{TaskView, UnitProgress, DUE_SOON_DAYS, PLAN_KINDS, STATUSES};
 use crate::auth::Action;
 use crate::error::{AppError, FieldError};
 use crate::org::queries::Unit;
-use crate::web::form::{after_parse, saved_or_again, Refusal};
+use crate::web::form::{parsed, saved_or_again, saved_or_refused, Mistakes, Refusal};
 use crate::web::ui::{render, Chrome, Page, Upload};
 use crate::web::{AppState, CsrfForm, PageResult};
 
@@ -117,6 +117,19 @@ impl FormState {
         self
     }
 
+    /// The form after a refused progress report: its fields' messages, or for a report lost to
+    /// someone else's the `conflict` message alone; the version read stays, so the report is
+    /// made again on the task as it now stands.
+    fn noted(mut self, refusal: Refusal, conflict: &str) -> FormState {
+        match refusal.conflict {
+            Some(_) => {
+                self.listed.push(conflict.to_string());
+                self
+            }
+            None => self.refused(refusal.errors),
+        }
+    }
+
     /// The form after a refused save: its fields' messages, or for a save lost to someone
     /// else's the `conflict` message, and, on a form as typed, the version now stored, so that
     /// saving again is a deliberate overwrite.
@@ -134,9 +147,47 @@ impl FormState {
     }
 }
 
+// ---- the forms, each read into its service's input or the mistakes at its fields ----
+
+/// A form's fields as sent, in order (a multiple choice sends one pair per choice).
+type Pairs = [(String, String)];
+
+fn plan_input(pairs: &Pairs) -> Result<PlanInput, Vec<FieldError>> {
+    let mut m = Mistakes::new();
+    let year = number(pairs, "year", "年度", &mut m).and_then(|y| i32::try_from(y).ok());
+    m.or(PlanInput {
+        year,
+        plan_kind: value(pairs, "plan_kind").map(str::to_string),
+        title: text(pairs, "title"),
+        doc_number: text(pairs, "doc_number"),
+    })
+}
+
+/// The plan's edit form.
+pub(super) fn plan_edit(pairs: &Pairs) -> Result<PlanEdit, Vec<FieldError>> {
+    let mut m = Mistakes::new();
+    let year = number(pairs, "year", "年度", &mut m).map(|y| i32::try_from(y).unwrap_or(0));
+    let input = PlanEdit {
+        title: text(pairs, "title"),
+        doc_number: text(pairs, "doc_number"),
+        document_id: number(pairs, "document_id", "文件台账记录", &mut m),
+        year,
+        version: number(pairs, "version", "版本", &mut m),
+    };
+    m.or(input)
+}
+
+/// A deletion's form: the version as read (one that is no number is none, and the service
+/// then deletes without the check).
+pub(super) fn delete_input(pairs: &Pairs) -> DeleteInput {
+    let version = number(pairs, "version", "版本", &mut Mistakes::new());
+    DeleteInput { version }
+}
+
 /// A task form's fields, the new task's and the edit's alike: each number and date read at its
 /// field, and a cooperating unit that is no unit number named.
-pub(super) fn task_fields(pairs: &[(String, String)], errors: &mut Vec<FieldError>) -> TaskEdit {
+pub(super) fn task_input(pairs: &Pairs) -> Result<TaskEdit, Vec<FieldError>> {
+    let mut m = Mistakes::new();
     let mut cooperating_unit_ids = Vec::new();
     for (_, v) in pairs
         .iter()
@@ -144,26 +195,40 @@ pub(super) fn task_fields(pairs: &[(String, String)], errors: &mut Vec<FieldErro
     {
         match v.trim().parse() {
             Ok(u) => cooperating_unit_ids.push(u),
-            Err(_) => errors.push(FieldError::new(
+            Err(_) => m.at(
                 "cooperating_unit_ids",
                 "配合单位",
                 format!("“{v}”不是单位编号"),
-            )),
+            ),
         }
     }
-    TaskEdit {
-        parent_id: number(pairs, "parent_id", "上级任务", errors),
-        seq: value(pairs, "seq").unwrap_or_default().to_string(),
-        content: value(pairs, "content").unwrap_or_default().to_string(),
-        unit_id: number(pairs, "unit_id", "责任单位", errors),
+    let input = TaskEdit {
+        parent_id: number(pairs, "parent_id", "上级任务", &mut m),
+        seq: text(pairs, "seq"),
+        content: text(pairs, "content"),
+        unit_id: number(pairs, "unit_id", "责任单位", &mut m),
         cooperating_unit_ids,
-        start_on: date(pairs, "start_on", "开始日期", errors),
-        deadline: date(pairs, "deadline", "完成时限", errors),
-        version: number(pairs, "version", "版本", errors),
-    }
+        start_on: date(pairs, "start_on", "开始日期", &mut m),
+        deadline: date(pairs, "deadline", "完成时限", &mut m),
+        version: number(pairs, "version", "版本", &mut m),
+    };
+    m.or(input)
 }
 
-pub(super) fn value<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+fn progress_input(pairs: &Pairs) -> Result<ProgressInput, Vec<FieldError>> {
+    let mut m = Mistakes::new();
+    let input = ProgressInput {
+        percent: number(pairs, "percent", "完成进度", &mut m),
+        note: text(pairs, "note"),
+        status: value(pairs, "status").map(str::to_string),
+        reported_on: date(pairs, "reported_on", "填报日期", &mut m),
+        version: number(pairs, "version", "版本", &mut m),
+    };
+    m.or(input)
+}
+
+/// The first value sent for `key`, trimmed; `None` when empty.
+fn value<'a>(pairs: &'a Pairs, key: &str) -> Option<&'a str> {
     pairs
         .iter()
         .find(|(k, _)| k == key)
@@ -171,44 +236,21 @@ pub(super) fn value<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a 
         .filter(|v| !v.is_empty())
 }
 
-pub(super) fn date(
-    pairs: &[(String, String)],
-    key: &str,
-    label: &str,
-    errors: &mut Vec<FieldError>,
-) -> Option<NaiveDate> {
-    let text = value(pairs, key)?;
-    match crate::rules::parse_as_of(text) {
-        Ok(d) => Some(d),
-        Err(_) => {
-            errors.push(FieldError {
-                field: key.to_string(),
-                label: label.to_string(),
-                message: format!("“{text}”不是日期，请按 2025-03-31 的格式填写"),
-            });
-            None
-        }
-    }
+fn text(pairs: &Pairs, key: &str) -> String {
+    value(pairs, key).unwrap_or_default().to_string()
 }
 
-pub(super) fn number(
-    pairs: &[(String, String)],
-    key: &str,
-    label: &str,
-    errors: &mut Vec<FieldError>,
-) -> Option<i64> {
-    let text = value(pairs, key)?;
-    match text.parse::<i64>() {
-        Ok(n) => Some(n),
-        Err(_) => {
-            errors.push(FieldError {
-                field: key.to_string(),
-                label: label.to_string(),
-                message: format!("“{text}”不是整数"),
-            });
-            None
-        }
-    }
+fn date(pairs: &Pairs, key: &str, label: &str, m: &mut Mistakes) -> Option<NaiveDate> {
+    m.read(key, label, value(pairs, key).unwrap_or(""), |t| {
+        crate::rules::parse_as_of(t)
+            .map_err(|_| format!("“{t}”不是日期，请按 2025-03-31 的格式填写"))
+    })
+}
+
+fn number(pairs: &Pairs, key: &str, label: &str, m: &mut Mistakes) -> Option<i64> {
+    m.read(key, label, value(pairs, key).unwrap_or(""), |t| {
+        t.parse::<i64>().map_err(|_| format!("“{t}”不是整数"))
+    })
 }
 
 fn today(st: &AppState) -> NaiveDate {
@@ -282,28 +324,17 @@ async fn create_plan(
     page: Page,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
-    let mut errors = Vec::new();
-    let year = number(&pairs, "year", "年度", &mut errors).and_then(|y| i32::try_from(y).ok());
-    let input = PlanInput {
-        year,
-        plan_kind: value(&pairs, "plan_kind").map(str::to_string),
-        title: value(&pairs, "title").unwrap_or_default().to_string(),
-        doc_number: value(&pairs, "doc_number").unwrap_or_default().to_string(),
+    let input = plan_input(&pairs);
+    let year = input.as_ref().ok().and_then(|i| i.year);
+    let saved = parsed(input, |i| {
+        service::create_plan(&st.db, &page.who, i, st.now())
+    });
+    let again = |errors| {
+        let form = FormState::new(&pairs).refused(errors);
+        let year = year.unwrap_or_else(|| st.now().year());
+        plans_page(&st, &page, year, form, StatusCode::OK)
     };
-    let shown_year = year.unwrap_or_else(|| st.now().year());
-    let saved = after_parse(
-        errors,
-        service::create_plan(&st.db, &page.who, input, st.now()),
-    );
-    saved_or_again(
-        saved.await,
-        |p| format!("/plans/{}", p.id),
-        |errors| {
-            let form = FormState::new(&pairs).refused(errors);
-            plans_page(&st, &page, shown_year, form, StatusCode::OK)
-        },
-    )
-    .await
+    saved_or_again(saved.await, |p| format!("/plans/{}", p.id), again).await
 }
 
 // ---- one plan ----
@@ -415,28 +446,15 @@ async fn create_task(
     Path(plan_id): Path<i64>,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
-    let mut errors = Vec::new();
-    let input = task_fields(&pairs, &mut errors).into_new(plan_id);
-    let saved = after_parse(
-        errors,
-        service::create_task(&st.db, &page.who, input, st.now()),
-    );
-    saved_or_again(
-        saved.await,
-        |_| format!("/plans/{plan_id}"),
-        |errors| {
-            let form = FormState::new(&pairs).refused(errors);
-            plan_page(
-                &st,
-                &page,
-                plan_id,
-                form,
-                FormState::default(),
-                StatusCode::OK,
-            )
-        },
-    )
-    .await
+    let input = task_input(&pairs).map(|t| t.into_new(plan_id));
+    let saved = parsed(input, |i| {
+        service::create_task(&st.db, &page.who, i, st.now())
+    });
+    let again = |errors| {
+        let (form, none) = (FormState::new(&pairs).refused(errors), FormState::default());
+        plan_page(&st, &page, plan_id, form, none, StatusCode::OK)
+    };
+    saved_or_again(saved.await, |_| format!("/plans/{plan_id}"), again).await
 }
 
 async fn import(
@@ -723,38 +741,15 @@ async fn add_progress(
     Path(id): Path<i64>,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
-    let mut errors = Vec::new();
-    let input = ProgressInput {
-        percent: number(&pairs, "percent", "完成进度", &mut errors),
-        note: value(&pairs, "note").unwrap_or_default().to_string(),
-        status: value(&pairs, "status").map(str::to_string),
-        reported_on: date(&pairs, "reported_on", "填报日期", &mut errors),
-        version: number(&pairs, "version", "版本", &mut errors),
+    let saved = parsed(progress_input(&pairs), |i| {
+        service::add_progress(&st.db, &page.who, id, i, st.now())
+    });
+    let again = |refusal| {
+        let form =
+            FormState::new(&pairs).noted(refusal, "任务已被他人更新，请查看最新进展后再提交");
+        task_page(&st, &page, id, form, StatusCode::OK)
     };
-    match after_parse(
-        errors,
-        service::add_progress(&st.db, &page.who, id, input, st.now()),
-    )
-    .await
-    {
-        Err(AppError::Conflict { .. }) => {
-            let mut form = FormState::new(&pairs);
-            form.listed
-                .push("任务已被他人更新，请查看最新进展后再提交".to_string());
-            task_page(&st, &page, id, form, StatusCode::CONFLICT).await
-        }
-        saved => {
-            saved_or_again(
-                saved,
-                |_| format!("/tasks/{id}"),
-                |errors| {
-                    let form = FormState::new(&pairs).refused(errors);
-                    task_page(&st, &page, id, form, StatusCode::OK)
-                },
-            )
-            .await
-        }
-    }
+    saved_or_refused(saved.await, |_| format!("/tasks/{id}"), again).await
 }
 
 #[derive(Deserialize)]

@@ -5,7 +5,6 @@
 //! `visits::service` and `requests::service::raise_from_visit`.
 
 use axum::extract::{Path, State};
-use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::Router;
 use serde::{Deserialize, Serialize};
@@ -14,7 +13,8 @@ use super::service::{self, Pairings};
 use super::{VISITOR_FIELD, VISIT_KIND};
 use crate::error::AppError;
 use crate::ledger::pages::{detail_page, DetailQuery, Refused};
-use crate::requests::service::RequestInput;
+use crate::requests::service::{raise_from_visit, RequestInput};
+use crate::web::form::{one_line, saved_or_shown};
 use crate::web::ui::{render, Chrome, Page};
 use crate::web::{AppState, CsrfForm, PageResult};
 
@@ -74,32 +74,26 @@ async fn raise(
         category: form.category.clone(),
         ..Default::default()
     };
-    match crate::requests::service::raise_from_visit(&st.db, &page.who, id, line, input, st.now())
-        .await
-    {
-        Ok(_) => Ok(
-            axum::response::Redirect::to(&format!("/records/{id}#problem-{line}")).into_response(),
-        ),
-        Err(e @ (AppError::Invalid(_) | AppError::BadRequest(_))) => {
-            let (status, _) = crate::web::status_of(&e);
-            let message = match &e {
-                AppError::Invalid(errors) => errors
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("；"),
-                other => other.to_string(),
-            };
-            let refused = Refused {
-                line,
-                category: form.category,
-                message,
-            };
-            let mut res =
-                detail_page(&st, &page, id, DetailQuery::default(), Some(refused)).await?;
-            *res.status_mut() = status;
-            Ok(res)
-        }
-        Err(e) => Err(e.into()),
-    }
+    let raised = raise_from_visit(&st.db, &page.who, id, line, input, st.now());
+    let again = |e| line_refused(&st, &page, id, line, form.category, e);
+    let to = |_: &_| format!("/records/{id}#problem-{line}");
+    saved_or_shown(raised.await, to, again).await
+}
+
+/// The record's page with why the line was not raised, and the category chosen, at the line.
+async fn line_refused(
+    st: &AppState,
+    page: &Page,
+    id: i64,
+    line: usize,
+    category: String,
+    e: AppError,
+) -> PageResult {
+    let message = one_line(&e);
+    let refused = Refused {
+        line,
+        category,
+        message,
+    };
+    detail_page(st, page, id, DetailQuery::default(), Some(refused)).await
 }

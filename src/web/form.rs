@@ -263,7 +263,7 @@ pub fn text(v: &Values, key: &str) -> String {
 }
 
 pub fn opt_text(v: &Values, key: &str) -> Option<String> {
-    Some(text(v, key).trim().to_string()).filter(|s| !s.is_empty())
+    opt(&text(v, key))
 }
 
 pub fn opt_id(v: &Values, key: &str, label: &str, errors: &mut Vec<FieldError>) -> Option<i64> {
@@ -278,7 +278,7 @@ pub fn opt_id(v: &Values, key: &str, label: &str, errors: &mut Vec<FieldError>) 
 }
 
 pub fn flag(v: &Values, key: &str) -> bool {
-    matches!(text(v, key).trim(), "1" | "on" | "是" | "true")
+    yes(&text(v, key))
 }
 
 /// Runs a service once the form's own parsing found nothing wrong; its errors join the form's.
@@ -293,9 +293,113 @@ where
     }
 }
 
+/// Runs the service on a form's parsed input, or refuses with the parse's mistakes without
+/// calling it (so that a field the form could not read is not also refused by the service).
+pub async fn parsed<I, T, F, Fut>(input: Result<I, Vec<FieldError>>, call: F) -> Result<T, AppError>
+where
+    F: FnOnce(I) -> Fut,
+    Fut: std::future::Future<Output = Result<T, AppError>>,
+{
+    match input {
+        Ok(input) => call(input).await,
+        Err(errors) => Err(AppError::Invalid(errors)),
+    }
+}
+
+/// The mistakes a form's parse finds, each at its field, collected so that the form shows them
+/// all at once; [`Mistakes::or`] hands back the parsed value when there were none.
+#[derive(Debug, Default)]
+pub struct Mistakes(Vec<FieldError>);
+
+impl Mistakes {
+    pub fn new() -> Mistakes {
+        Mistakes::default()
+    }
+
+    /// Records a mistake at the field `key`.
+    pub fn at(&mut self, key: &str, label: &str, message: impl Into<String>) {
+        self.0.push(FieldError::new(key, label, message));
+    }
+
+    /// An optional field read by `parse` (trimmed; empty is `None`); its refusal, recorded at
+    /// the field, is `None` as well.
+    pub fn read<T, E: std::fmt::Display>(
+        &mut self,
+        key: &str,
+        label: &str,
+        text: &str,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Option<T> {
+        let text = text.trim();
+        if text.is_empty() {
+            return None;
+        }
+        match parse(text) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.at(key, label, e.to_string());
+                None
+            }
+        }
+    }
+
+    /// An optional choice of a select listing ids.
+    pub fn id(&mut self, key: &str, label: &str, text: &str) -> Option<i64> {
+        self.read(key, label, text, |t| {
+            t.parse().map_err(|_| "请从列表中选择")
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The mistakes found, when the value cannot be made at all.
+    pub fn refused<T>(self) -> Result<T, Vec<FieldError>> {
+        Err(self.0)
+    }
+
+    /// `value` if nothing was wrong, else the mistakes.
+    pub fn or<T>(self, value: T) -> Result<T, Vec<FieldError>> {
+        if self.0.is_empty() {
+            Ok(value)
+        } else {
+            Err(self.0)
+        }
+    }
+}
+
+/// A typed form's fields as typed (each field serialised as its text), to show the form again.
+pub fn values_of<T: Serialize>(form: &T) -> Values {
+    let Ok(serde_json::Value::Object(map)) = serde_json::to_value(form) else {
+        return Values::new();
+    };
+    map.into_iter()
+        .map(|(k, v)| {
+            let text = match v {
+                serde_json::Value::String(s) => s,
+                serde_json::Value::Null => String::new(),
+                other => other.to_string(),
+            };
+            (k, text)
+        })
+        .collect()
+}
+
+/// An optional text as typed: trimmed, and `None` when empty.
+pub fn opt(text: &str) -> Option<String> {
+    Some(text.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+/// A "是/否" field: checked when it says so.
+pub fn yes(text: &str) -> bool {
+    matches!(text.trim(), "1" | "on" | "是" | "true")
+}
+
 /// What a form handler answers once its service has run: the page `to` names for what was
 /// saved; the form again, as rendered by `again` with the user's mistakes, answered 422 (the one
-/// status for "fix the fields", whatever `again` set); and any other refusal as the error page.
+/// status for "fix the fields", whatever `again` set, unless the page itself failed with a 5xx);
+/// and any other refusal as the error page.
 pub async fn saved_or_again<T, Again, Fut>(
     result: Result<T, AppError>,
     to: impl FnOnce(&T) -> String,
@@ -309,7 +413,80 @@ where
         Ok(saved) => Ok(Redirect::to(&to(&saved)).into_response()),
         Err(AppError::Invalid(errors)) => {
             let mut res = again(errors).await?;
-            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            if !res.status().is_server_error() {
+                *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            }
+            Ok(res)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// [`saved_or_again`] for a form whose success is a page of its own rather than a redirect:
+/// `done` shows what was done; `again` the form with the user's mistakes, answered 422 (a page
+/// that failed with a 5xx keeps its status); any other refusal is the error page.
+pub async fn done_or_again<T, Done, DoneFut, Again, AgainFut>(
+    result: Result<T, AppError>,
+    done: Done,
+    again: Again,
+) -> PageResult
+where
+    Done: FnOnce(T) -> DoneFut,
+    DoneFut: std::future::Future<Output = PageResult>,
+    Again: FnOnce(Vec<FieldError>) -> AgainFut,
+    AgainFut: std::future::Future<Output = PageResult>,
+{
+    match result {
+        Ok(v) => done(v).await,
+        Err(AppError::Invalid(errors)) => {
+            let mut res = again(errors).await?;
+            if !res.status().is_server_error() {
+                *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            }
+            Ok(res)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A refusal as one line, for a form that shows its message above the fields: each field's
+/// mistake ("标签：说明") joined by "；", or the error's own message.
+pub fn one_line(e: &AppError) -> String {
+    match e {
+        AppError::Invalid(errors) => joined(errors),
+        other => other.to_string(),
+    }
+}
+
+/// Field mistakes as one line ("标签：说明；标签：说明").
+pub fn joined(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("；")
+}
+
+/// [`saved_or_again`] for a form whose page also shows a bad request (a choice no longer
+/// offered, an action already taken): `again` gets the refusal, and the page is answered with
+/// its status (422 for fields to fix, 400 for a bad request).
+pub async fn saved_or_shown<T, Again, Fut>(
+    result: Result<T, AppError>,
+    to: impl FnOnce(&T) -> String,
+    again: Again,
+) -> PageResult
+where
+    Again: FnOnce(AppError) -> Fut,
+    Fut: std::future::Future<Output = PageResult>,
+{
+    match result {
+        Ok(saved) => Ok(Redirect::to(&to(&saved)).into_response()),
+        Err(e @ (AppError::Invalid(_) | AppError::BadRequest(_))) => {
+            let (status, _) = super::status_of(&e);
+            let mut res = again(e).await?;
+            if !res.status().is_server_error() {
+                *res.status_mut() = status;
+            }
             Ok(res)
         }
         Err(e) => Err(e.into()),
@@ -351,7 +528,9 @@ where
         None => StatusCode::UNPROCESSABLE_ENTITY,
     };
     let mut res = again(refusal).await?;
-    *res.status_mut() = status;
+    if !res.status().is_server_error() {
+        *res.status_mut() = status;
+    }
     Ok(res)
 }
 
@@ -387,6 +566,94 @@ mod tests {
         assert_eq!(conflict.status(), StatusCode::CONFLICT);
         assert_eq!(conflict.other.len(), 1);
         assert!(FormErrors::from_error(AppError::NotFound("单位")).is_err());
+    }
+
+    #[test]
+    fn a_parse_collects_every_mistake_or_gives_the_value() {
+        let mut m = Mistakes::new();
+        assert_eq!(m.id("unit_id", "单位", " 7 "), Some(7));
+        assert_eq!(m.id("unit_id", "单位", "  "), None);
+        assert!(m.is_empty());
+        assert_eq!(m.id("unit_id", "单位", "七"), None);
+        let date = m.read("on", "日期", "昨天", |t| t.parse::<chrono::NaiveDate>());
+        assert_eq!(date, None);
+        let errors = m.or(()).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["unit_id", "on"]);
+        assert_eq!(errors[0].message, "请从列表中选择");
+        assert_eq!(Mistakes::new().or(3), Ok(3));
+    }
+
+    #[test]
+    fn a_typed_form_is_shown_again_as_typed() {
+        #[derive(Serialize)]
+        struct Typed {
+            name: String,
+            note: Option<String>,
+        }
+        let typed = Typed {
+            name: "第一支部".into(),
+            note: None,
+        };
+        let values = values_of(&typed);
+        assert_eq!(values["name"], "第一支部");
+        assert_eq!(values["note"], "");
+        assert_eq!(values.len(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_form_the_parse_refused_never_reaches_the_service() {
+        let refused: Result<i64, _> = Err(vec![FieldError::new("year", "年度", "不是整数")]);
+        let result = parsed(refused, |_| async { Ok::<_, AppError>(1) }).await;
+        assert!(matches!(result, Err(AppError::Invalid(e)) if e[0].field == "year"));
+        let result = parsed(Ok(2), |v| async move { Ok::<_, AppError>(v * 2) }).await;
+        assert_eq!(result.unwrap(), 4);
+    }
+
+    async fn shown() -> PageResult {
+        Ok(StatusCode::OK.into_response())
+    }
+
+    #[tokio::test]
+    async fn each_refusal_is_answered_with_its_own_status() {
+        let invalid = || Err::<(), _>(AppError::invalid("name", "名称", "不能为空"));
+        let to = |_: &()| "/saved".to_string();
+        let res = saved_or_again(invalid(), to, |_| shown()).await;
+        assert_eq!(res.ok().unwrap().status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let res = saved_or_shown(invalid(), to, |_| shown()).await;
+        assert_eq!(res.ok().unwrap().status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let bad = Err::<(), _>(AppError::BadRequest("已转为诉求".into()));
+        let res = saved_or_shown(bad, to, |e| {
+            assert_eq!(one_line(&e), "已转为诉求");
+            shown()
+        });
+        assert_eq!(res.await.ok().unwrap().status(), StatusCode::BAD_REQUEST);
+        let conflict = Err::<(), _>(AppError::Conflict { current: 4 });
+        let res = saved_or_refused(conflict, to, |r| {
+            assert_eq!(r.conflict, Some(4));
+            shown()
+        });
+        assert_eq!(res.await.ok().unwrap().status(), StatusCode::CONFLICT);
+        let done = done_or_again(invalid(), |()| shown(), |_| shown()).await;
+        assert_eq!(
+            done.ok().unwrap().status(),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        let missing = Err::<(), _>(AppError::NotFound("单位"));
+        assert!(saved_or_shown(missing, to, |_| shown()).await.is_err());
+        let saved = saved_or_again(Ok(()), to, |_| shown()).await.ok().unwrap();
+        assert_eq!(saved.headers()["location"], "/saved");
+    }
+
+    #[tokio::test]
+    async fn a_form_page_that_failed_keeps_its_500() {
+        let failed = || async { Ok(StatusCode::INTERNAL_SERVER_ERROR.into_response()) };
+        let invalid = Err::<(), _>(AppError::invalid("name", "名称", "不能为空"));
+        let res = saved_or_again(invalid, |_| String::new(), |_| failed()).await;
+        assert_eq!(
+            res.ok().unwrap().status(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
     }
 
     #[test]

@@ -99,15 +99,11 @@ async fn save(
 ) -> PageResult {
     let year = Year::parse(&year).map_err(|e| e.at("year", "年度"))?;
     let saved = service::save_year(&st.db, &page.who, year, &f.text, st.now()).await;
-    saved_or_again(
-        saved,
-        |_| format!("/calendar/{year}"),
-        |errors| async move {
-            let trial = TrialQuery::default();
-            calendar_page(&st, &page, year, trial, Some(f.text), &errors).await
-        },
-    )
-    .await
+    let again = |errors: Vec<FieldError>| async move {
+        let (trial, typed) = (TrialQuery::default(), Some(f.text));
+        calendar_page(&st, &page, year, trial, typed, &errors).await
+    };
+    saved_or_again(saved, |_| format!("/calendar/{year}"), again).await
 }
 
 async fn calendar_page(

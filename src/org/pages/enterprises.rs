@@ -1,14 +1,13 @@
 //! 组织: the enterprise forms.
 
 use axum::extract::{Path, State};
+use serde::{Deserialize, Serialize};
 
 use super::org_form;
 use crate::error::FieldError;
 use crate::org::queries::Enterprise;
 use crate::org::service::{self, EnterpriseInput};
-use crate::web::form::{
-    field, form_map, opt_text, saved_or_again, text, FormField, FormPage, Values,
-};
+use crate::web::form::{field, opt, saved_or_again, values_of, FormField, FormPage};
 use crate::web::ui::Page;
 use crate::web::{AppState, CsrfForm, PageResult};
 
@@ -28,36 +27,53 @@ fn enterprise_fields() -> Vec<FormField> {
     ]
 }
 
-fn enterprise_values(e: &Enterprise) -> Values {
-    let pairs = [
-        ("name", Some(e.name.clone())),
-        ("credit_code", e.credit_code.clone()),
-        ("scale", e.scale.clone()),
-        ("industry", e.industry.clone()),
-        ("address", e.address.clone()),
-        ("contact", e.contact.clone()),
-        ("contact_phone", e.contact_phone.clone()),
-        ("leader_name", e.leader_name.clone()),
-        ("tags", Some(e.tags.replace(',', "，"))),
-    ];
-    pairs
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.unwrap_or_default()))
-        .collect()
+/// The enterprise form as typed.
+#[derive(Default, Deserialize, Serialize)]
+#[serde(default)]
+pub(super) struct EnterpriseForm {
+    name: String,
+    credit_code: String,
+    scale: String,
+    industry: String,
+    tags: String,
+    address: String,
+    contact: String,
+    contact_phone: String,
+    leader_name: String,
 }
 
-fn enterprise_input(v: &Values, leader_person_id: Option<i64>) -> EnterpriseInput {
-    EnterpriseInput {
-        name: text(v, "name"),
-        credit_code: opt_text(v, "credit_code"),
-        scale: opt_text(v, "scale"),
-        industry: opt_text(v, "industry"),
-        address: opt_text(v, "address"),
-        contact: opt_text(v, "contact"),
-        contact_phone: opt_text(v, "contact_phone"),
-        leader_name: opt_text(v, "leader_name"),
-        leader_person_id,
-        tags: Some(crate::org::split_list(&text(v, "tags"))),
+impl EnterpriseForm {
+    /// A stored enterprise as the edit form shows it.
+    fn of(e: &Enterprise) -> EnterpriseForm {
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        EnterpriseForm {
+            name: e.name.clone(),
+            credit_code: text(&e.credit_code),
+            scale: text(&e.scale),
+            industry: text(&e.industry),
+            tags: e.tags.replace(',', "，"),
+            address: text(&e.address),
+            contact: text(&e.contact),
+            contact_phone: text(&e.contact_phone),
+            leader_name: text(&e.leader_name),
+        }
+    }
+
+    /// The input, linked to the paired leader's roster entry `leader_person_id`. Every field
+    /// is text the service checks, so the form itself refuses nothing.
+    fn parse(&self, leader_person_id: Option<i64>) -> EnterpriseInput {
+        EnterpriseInput {
+            name: self.name.clone(),
+            credit_code: opt(&self.credit_code),
+            scale: opt(&self.scale),
+            industry: opt(&self.industry),
+            address: opt(&self.address),
+            contact: opt(&self.contact),
+            contact_phone: opt(&self.contact_phone),
+            leader_name: opt(&self.leader_name),
+            leader_person_id,
+            tags: Some(crate::org::split_list(&self.tags)),
+        }
     }
 }
 
@@ -65,8 +81,8 @@ async fn enterprise_form(
     st: &AppState,
     page: &Page,
     id: Option<i64>,
-    values: &Values,
-    errors: &[FieldError],
+    form: &EnterpriseForm,
+    errors: Vec<FieldError>,
 ) -> PageResult {
     let (title, action) = match id {
         Some(id) => (
@@ -82,31 +98,27 @@ async fn enterprise_form(
         action,
         back: "/org".into(),
         fields: enterprise_fields(),
-        values,
-        errors,
+        values: &values_of(form),
+        errors: &errors,
     };
     org_form(st, page, f).await
 }
 
 pub(super) async fn new_enterprise(State(st): State<AppState>, page: Page) -> PageResult {
     service::may_edit_enterprises(&page.who)?;
-    enterprise_form(&st, &page, None, &Values::new(), &[]).await
+    let form = EnterpriseForm::default();
+    enterprise_form(&st, &page, None, &form, Vec::new()).await
 }
 
 pub(super) async fn create_enterprise(
     State(st): State<AppState>,
     page: Page,
-    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+    CsrfForm(form): CsrfForm<EnterpriseForm>,
 ) -> PageResult {
-    let values = form_map(pairs);
-    let input = enterprise_input(&values, None);
+    let input = form.parse(None);
     let saved = service::create_enterprise(&st.db, &page.who, input, st.now()).await;
-    saved_or_again(
-        saved,
-        |_| "/org".into(),
-        |errors| async move { enterprise_form(&st, &page, None, &values, &errors).await },
-    )
-    .await
+    let again = |errors| enterprise_form(&st, &page, None, &form, errors);
+    saved_or_again(saved, |_| "/org".into(), again).await
 }
 
 pub(super) async fn edit_enterprise(
@@ -116,27 +128,21 @@ pub(super) async fn edit_enterprise(
 ) -> PageResult {
     service::may_edit_enterprises(&page.who)?;
     let e = service::get_enterprise(&st.db, &page.who, id).await?;
-    enterprise_form(&st, &page, Some(id), &enterprise_values(&e), &[]).await
+    enterprise_form(&st, &page, Some(id), &EnterpriseForm::of(&e), Vec::new()).await
 }
 
 pub(super) async fn update_enterprise(
     State(st): State<AppState>,
     page: Page,
     Path(id): Path<i64>,
-    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+    CsrfForm(form): CsrfForm<EnterpriseForm>,
 ) -> PageResult {
-    let values = form_map(pairs);
     // The paired leader's roster link stays while the name is unchanged.
     let stored = service::get_enterprise(&st.db, &page.who, id).await?;
     let link = stored
         .leader_person_id
-        .filter(|_| stored.leader_name == opt_text(&values, "leader_name"));
-    let input = enterprise_input(&values, link);
-    let saved = service::update_enterprise(&st.db, &page.who, id, input, st.now()).await;
-    saved_or_again(
-        saved,
-        |_| "/org".into(),
-        |errors| async move { enterprise_form(&st, &page, Some(id), &values, &errors).await },
-    )
-    .await
+        .filter(|_| stored.leader_name == opt(&form.leader_name));
+    let saved = service::update_enterprise(&st.db, &page.who, id, form.parse(link), st.now());
+    let again = |errors| enterprise_form(&st, &page, Some(id), &form, errors);
+    saved_or_again(saved.await, |_| "/org".into(), again).await
 }

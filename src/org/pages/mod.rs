@@ -3,14 +3,13 @@
 use axum::extract::{Query, State};
 use axum::routing::{get, post};
 use axum::Router;
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Action;
-use crate::error::{AppError, FieldError};
+use crate::error::AppError;
 use crate::org::queries::{Enterprise, Person, Unit};
 use crate::org::service;
-use crate::web::form::{id_options, opt_text, FormPage, Values};
+use crate::web::form::{id_options, FormPage};
 use crate::web::ui::{render, Chrome, Page};
 use crate::web::{AppState, PageResult};
 
@@ -169,19 +168,7 @@ async fn org(State(st): State<AppState>, page: Page, Query(q): Query<OrgQuery>) 
     ))
 }
 
-// ---- what the three forms share: org's choices and dates, and the people a field suggests ----
-
-/// An optional date, read like an import's date cell (`2024年3月5日` as well as `2024-03-05`).
-fn opt_date(v: &Values, key: &str, label: &str, errors: &mut Vec<FieldError>) -> Option<NaiveDate> {
-    let s = opt_text(v, key)?;
-    match crate::ledger::value::parse_date_text(&s) {
-        Ok(d) => Some(d),
-        Err(e) => {
-            errors.push(FieldError::new(key, label, e.to_string()));
-            None
-        }
-    }
-}
+// ---- what the three forms share: org's choices and the people a field suggests ----
 
 async fn unit_options(st: &AppState, page: &Page) -> Result<Vec<(String, String)>, AppError> {
     Ok(id_options(

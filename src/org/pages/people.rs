@@ -2,17 +2,19 @@
 //! 显示完整号码.
 
 use axum::extract::{Path, State};
-use serde::Serialize;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-use super::{opt_date, org_form, unit_options};
+use super::{org_form, unit_options};
 use crate::auth::Action;
 use crate::error::{AppError, FieldError};
+use crate::ledger::value::parse_date_text;
 use crate::org::queries::Person;
 use crate::org::service::{self, PersonInput, PositionInput};
 use crate::web::form::{
-    after_parse, field, flag, form_map, id_options, opt_id, opt_text, saved_or_again, text,
-    FormField, FormPage, Values,
+    field, id_options, opt, parsed, saved_or_again, values_of, yes, FormField, FormPage, Mistakes,
+    Values,
 };
 use crate::web::ui::{render, Chrome, Page};
 use crate::web::{AppState, CsrfForm, FormErrors, PageResult};
@@ -45,47 +47,56 @@ async fn person_fields(
     ])
 }
 
-/// A stored person as the edit form's values; the ID number and phone are left out (empty
-/// keeps them), so the form never holds a whole number.
-fn person_values(p: &Person) -> Values {
-    let mut v = Values::new();
-    v.insert("name".into(), p.name.clone());
-    v.insert("gender".into(), p.gender.clone().unwrap_or_default());
-    v.insert(
-        "unit_id".into(),
-        p.unit_id.map(|i| i.to_string()).unwrap_or_default(),
-    );
-    v.insert(
-        "is_member".into(),
-        if p.is_member { "1" } else { "" }.into(),
-    );
-    v.insert(
-        "member_type".into(),
-        p.member_type.clone().unwrap_or_default(),
-    );
-    v.insert(
-        "joined_on".into(),
-        p.joined_on.map(|d| d.to_string()).unwrap_or_default(),
-    );
-    v.insert("tags".into(), p.tags.replace(',', "，"));
-    v
+/// The person form as typed.
+#[derive(Default, Deserialize, Serialize)]
+#[serde(default)]
+pub(super) struct PersonForm {
+    name: String,
+    gender: String,
+    id_number: String,
+    phone: String,
+    unit_id: String,
+    is_member: String,
+    member_type: String,
+    joined_on: String,
+    tags: String,
 }
 
-fn person_input(v: &Values, errors: &mut Vec<FieldError>) -> PersonInput {
-    PersonInput {
-        name: text(v, "name"),
-        gender: opt_text(v, "gender"),
-        id_number: opt_text(v, "id_number"),
-        phone: opt_text(v, "phone"),
-        unit_id: opt_id(v, "unit_id", "所在单位", errors),
-        is_member: flag(v, "is_member"),
-        member_type: opt_text(v, "member_type"),
-        joined_on: opt_date(v, "joined_on", "入党日期", errors),
-        tags: text(v, "tags")
-            .split([',', '，', '、'])
-            .map(|t| t.trim().to_string())
-            .filter(|t| !t.is_empty())
-            .collect(),
+impl PersonForm {
+    /// A stored person as the edit form shows it; the ID number and phone are left out (empty
+    /// keeps them), so the form never holds a whole number.
+    fn of(p: &Person) -> PersonForm {
+        PersonForm {
+            name: p.name.clone(),
+            gender: p.gender.clone().unwrap_or_default(),
+            unit_id: p.unit_id.map(|i| i.to_string()).unwrap_or_default(),
+            is_member: if p.is_member { "1" } else { "" }.into(),
+            member_type: p.member_type.clone().unwrap_or_default(),
+            joined_on: p.joined_on.map(|d| d.to_string()).unwrap_or_default(),
+            tags: p.tags.replace(',', "，"),
+            ..PersonForm::default()
+        }
+    }
+
+    fn parse(&self) -> Result<PersonInput, Vec<FieldError>> {
+        let mut m = Mistakes::new();
+        let input = PersonInput {
+            name: self.name.clone(),
+            gender: opt(&self.gender),
+            id_number: opt(&self.id_number),
+            phone: opt(&self.phone),
+            unit_id: m.id("unit_id", "所在单位", &self.unit_id),
+            is_member: yes(&self.is_member),
+            member_type: opt(&self.member_type),
+            joined_on: m.read("joined_on", "入党日期", &self.joined_on, parse_date_text),
+            tags: self
+                .tags
+                .split([',', '，', '、'])
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty())
+                .collect(),
+        };
+        m.or(input)
     }
 }
 
@@ -93,8 +104,8 @@ async fn person_form(
     st: &AppState,
     page: &Page,
     stored: Option<&Person>,
-    values: &Values,
-    errors: &[FieldError],
+    form: &PersonForm,
+    errors: Vec<FieldError>,
 ) -> PageResult {
     let fields = person_fields(st, page, stored).await?;
     let (title, action, back) = match stored {
@@ -112,34 +123,28 @@ async fn person_form(
         action,
         back,
         fields,
-        values,
-        errors,
+        values: &values_of(form),
+        errors: &errors,
     };
     org_form(st, page, f).await
 }
 
 pub(super) async fn new_person(State(st): State<AppState>, page: Page) -> PageResult {
     page.who.require(Action::WriteOrg)?;
-    person_form(&st, &page, None, &Values::new(), &[]).await
+    person_form(&st, &page, None, &PersonForm::default(), Vec::new()).await
 }
 
 pub(super) async fn create_person(
     State(st): State<AppState>,
     page: Page,
-    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+    CsrfForm(form): CsrfForm<PersonForm>,
 ) -> PageResult {
-    let values = form_map(pairs);
-    let mut errors = Vec::new();
-    let input = person_input(&values, &mut errors);
-    let saved = after_parse(
-        errors,
-        service::create_person(&st.db, &page.who, input, st.now()),
-    );
+    let saved = parsed(form.parse(), |input| {
+        service::create_person(&st.db, &page.who, input, st.now())
+    });
     let to = |p: &service::PersonView| format!("/org/people/{}", p.person.id);
-    saved_or_again(saved.await, to, |errors| async move {
-        person_form(&st, &page, None, &values, &errors).await
-    })
-    .await
+    let again = |errors| person_form(&st, &page, None, &form, errors);
+    saved_or_again(saved.await, to, again).await
 }
 
 pub(super) async fn edit_person(
@@ -149,29 +154,28 @@ pub(super) async fn edit_person(
 ) -> PageResult {
     page.who.require(Action::WriteOrg)?;
     let person = service::get_person(&st.db, &page.who, id).await?.person;
-    person_form(&st, &page, Some(&person), &person_values(&person), &[]).await
+    person_form(
+        &st,
+        &page,
+        Some(&person),
+        &PersonForm::of(&person),
+        Vec::new(),
+    )
+    .await
 }
 
 pub(super) async fn update_person(
     State(st): State<AppState>,
     page: Page,
     Path(id): Path<i64>,
-    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+    CsrfForm(form): CsrfForm<PersonForm>,
 ) -> PageResult {
-    let values = form_map(pairs);
     let stored = service::get_person(&st.db, &page.who, id).await?.person;
-    let mut errors = Vec::new();
-    let input = person_input(&values, &mut errors);
-    let saved = after_parse(
-        errors,
-        service::update_person(&st.db, &page.who, id, input, st.now()),
-    );
-    saved_or_again(
-        saved.await,
-        |_| format!("/org/people/{id}"),
-        |errors| async move { person_form(&st, &page, Some(&stored), &values, &errors).await },
-    )
-    .await
+    let saved = parsed(form.parse(), |input| {
+        service::update_person(&st.db, &page.who, id, input, st.now())
+    });
+    let again = |errors| person_form(&st, &page, Some(&stored), &form, errors);
+    saved_or_again(saved.await, |_| format!("/org/people/{id}"), again).await
 }
 
 #[derive(Serialize)]
@@ -212,6 +216,17 @@ struct PersonOutcome {
     pos_errors: Vec<FieldError>,
     failed_position: Option<i64>,
     failed_message: Option<String>,
+}
+
+impl PersonOutcome {
+    /// The position form again as typed, with its mistakes.
+    fn refused(form: &PositionForm, pos_errors: Vec<FieldError>) -> PersonOutcome {
+        PersonOutcome {
+            pos: values_of(form),
+            pos_errors,
+            ..PersonOutcome::default()
+        }
+    }
 }
 
 async fn person_page(st: &AppState, page: &Page, id: i64, out: PersonOutcome) -> PageResult {
@@ -287,63 +302,86 @@ pub(super) async fn reveal(
     person_page(&st, &page, id, out).await
 }
 
+/// The form that gives a person a position.
+#[derive(Default, Deserialize, Serialize)]
+#[serde(default)]
+pub(super) struct PositionForm {
+    unit_id: String,
+    title: String,
+    staff_type: String,
+    start_on: String,
+}
+
+impl PositionForm {
+    fn parse(&self) -> Result<PositionInput, Vec<FieldError>> {
+        let mut m = Mistakes::new();
+        let unit = m.id("unit_id", "单位", &self.unit_id);
+        let start_on = m.read("start_on", "任职日期", &self.start_on, parse_date_text);
+        if unit.is_none() && m.is_empty() {
+            m.at("unit_id", "单位", "请选择单位");
+        }
+        m.or(PositionInput {
+            unit_id: unit.unwrap_or_default(),
+            title: self.title.clone(),
+            staff_type: opt(&self.staff_type),
+            start_on,
+        })
+    }
+}
+
 pub(super) async fn appoint(
     State(st): State<AppState>,
     page: Page,
     Path(id): Path<i64>,
-    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+    CsrfForm(form): CsrfForm<PositionForm>,
 ) -> PageResult {
-    let values = form_map(pairs);
-    let mut errors = Vec::new();
-    let unit = opt_id(&values, "unit_id", "单位", &mut errors);
-    let start_on = opt_date(&values, "start_on", "任职日期", &mut errors);
-    if unit.is_none() && errors.is_empty() {
-        errors.push(FieldError::new("unit_id", "单位", "请选择单位"));
+    let saved = parsed(form.parse(), |input| {
+        service::appoint(&st.db, &page.who, id, input, st.now())
+    });
+    let again = |errors| person_page(&st, &page, id, PersonOutcome::refused(&form, errors));
+    saved_or_again(saved.await, |_| format!("/org/people/{id}"), again).await
+}
+
+/// The form that ends a position.
+#[derive(Deserialize)]
+pub(super) struct EndForm {
+    #[serde(default)]
+    end_on: String,
+}
+
+impl EndForm {
+    fn parse(&self) -> Result<NaiveDate, Vec<FieldError>> {
+        let mut m = Mistakes::new();
+        let end_on = m.read("end_on", "离任日期", &self.end_on, parse_date_text);
+        if end_on.is_none() && m.is_empty() {
+            m.at("end_on", "离任日期", "请填写离任日期");
+        }
+        m.or(end_on.unwrap_or_default())
     }
-    let call = async {
-        let input = PositionInput {
-            unit_id: unit.unwrap_or_default(),
-            title: text(&values, "title"),
-            staff_type: opt_text(&values, "staff_type"),
-            start_on,
-        };
-        service::appoint(&st.db, &page.who, id, input, st.now()).await
-    };
-    let to = |_: &_| format!("/org/people/{id}");
-    saved_or_again(after_parse(errors, call).await, to, |pos_errors| {
-        let out = PersonOutcome {
-            pos: values,
-            pos_errors,
-            ..PersonOutcome::default()
-        };
-        person_page(&st, &page, id, out)
-    })
-    .await
 }
 
 pub(super) async fn end_position(
     State(st): State<AppState>,
     page: Page,
     Path(id): Path<i64>,
-    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+    CsrfForm(form): CsrfForm<EndForm>,
 ) -> PageResult {
-    let values = form_map(pairs);
-    let mut errors = Vec::new();
-    let end_on = opt_date(&values, "end_on", "离任日期", &mut errors);
-    if end_on.is_none() && errors.is_empty() {
-        errors.push(FieldError::new("end_on", "离任日期", "请填写离任日期"));
-    }
-    let call = service::end_position(&st.db, &page.who, id, end_on.unwrap_or_default(), st.now());
+    let saved = parsed(form.parse(), |end_on| {
+        service::end_position(&st.db, &page.who, id, end_on, st.now())
+    });
     let to = |p: &crate::org::queries::Position| format!("/org/people/{}", p.person_id);
-    saved_or_again(after_parse(errors, call).await, to, |errors| async move {
-        let person_id = service::position_person(&st.db, &page.who, id).await?;
-        let messages: Vec<String> = errors.into_iter().map(|e| e.message).collect();
-        let out = PersonOutcome {
-            failed_position: Some(id),
-            failed_message: Some(messages.join("；")),
-            ..PersonOutcome::default()
-        };
-        person_page(&st, &page, person_id, out).await
-    })
-    .await
+    let again = |errors| not_ended(&st, &page, id, errors);
+    saved_or_again(saved.await, to, again).await
+}
+
+/// The person's page with why the position `id` could not be ended, at its row.
+async fn not_ended(st: &AppState, page: &Page, id: i64, errors: Vec<FieldError>) -> PageResult {
+    let person_id = service::position_person(&st.db, &page.who, id).await?;
+    let messages: Vec<String> = errors.into_iter().map(|e| e.message).collect();
+    let out = PersonOutcome {
+        failed_position: Some(id),
+        failed_message: Some(messages.join("；")),
+        ..PersonOutcome::default()
+    };
+    person_page(st, page, person_id, out).await
 }

@@ -1,6 +1,7 @@
 //! 组织: the unit forms (new, edit).
 
 use axum::extract::{Path, Query, State};
+use serde::{Deserialize, Serialize};
 
 use super::{enterprise_options, org_form, unit_options};
 use crate::auth::Action;
@@ -8,8 +9,7 @@ use crate::error::{AppError, FieldError};
 use crate::org::queries::Unit;
 use crate::org::service::{self, UnitInput};
 use crate::web::form::{
-    after_parse, field, flag, form_map, opt_id, opt_text, saved_or_again, text, FormField,
-    FormPage, Values,
+    field, opt, parsed, saved_or_again, values_of, yes, FormField, FormPage, Mistakes, Values,
 };
 use crate::web::ui::Page;
 use crate::web::{AppState, CsrfForm, PageResult};
@@ -31,34 +31,42 @@ async fn unit_fields(st: &AppState, page: &Page) -> Result<Vec<FormField>, AppEr
     ])
 }
 
-fn unit_values(u: &Unit) -> Values {
-    let mut v = Values::new();
-    v.insert("name".into(), u.name.clone());
-    v.insert("unit_type".into(), u.unit_type.clone());
-    v.insert(
-        "parent_id".into(),
-        u.parent_id.map(|i| i.to_string()).unwrap_or_default(),
-    );
-    v.insert("level".into(), u.level.clone().unwrap_or_default());
-    v.insert(
-        "enterprise_id".into(),
-        u.enterprise_id.map(|i| i.to_string()).unwrap_or_default(),
-    );
-    v.insert(
-        "is_service_team".into(),
-        if u.is_service_team { "1" } else { "" }.into(),
-    );
-    v
+/// The unit form as typed.
+#[derive(Default, Deserialize, Serialize)]
+#[serde(default)]
+pub(super) struct UnitForm {
+    name: String,
+    unit_type: String,
+    parent_id: String,
+    level: String,
+    enterprise_id: String,
+    is_service_team: String,
 }
 
-fn unit_input(v: &Values, errors: &mut Vec<FieldError>) -> UnitInput {
-    UnitInput {
-        name: text(v, "name"),
-        unit_type: text(v, "unit_type"),
-        parent_id: opt_id(v, "parent_id", "上级单位", errors),
-        enterprise_id: opt_id(v, "enterprise_id", "所在企业", errors),
-        level: opt_text(v, "level"),
-        is_service_team: flag(v, "is_service_team"),
+impl UnitForm {
+    /// A stored unit as the edit form shows it.
+    fn of(u: &Unit) -> UnitForm {
+        UnitForm {
+            name: u.name.clone(),
+            unit_type: u.unit_type.clone(),
+            parent_id: u.parent_id.map(|i| i.to_string()).unwrap_or_default(),
+            level: u.level.clone().unwrap_or_default(),
+            enterprise_id: u.enterprise_id.map(|i| i.to_string()).unwrap_or_default(),
+            is_service_team: if u.is_service_team { "1" } else { "" }.into(),
+        }
+    }
+
+    fn parse(&self) -> Result<UnitInput, Vec<FieldError>> {
+        let mut m = Mistakes::new();
+        let input = UnitInput {
+            name: self.name.clone(),
+            unit_type: self.unit_type.clone(),
+            parent_id: m.id("parent_id", "上级单位", &self.parent_id),
+            enterprise_id: m.id("enterprise_id", "所在企业", &self.enterprise_id),
+            level: opt(&self.level),
+            is_service_team: yes(&self.is_service_team),
+        };
+        m.or(input)
     }
 }
 
@@ -66,8 +74,8 @@ async fn unit_form(
     st: &AppState,
     page: &Page,
     id: Option<i64>,
-    values: &Values,
-    errors: &[FieldError],
+    form: &UnitForm,
+    errors: Vec<FieldError>,
 ) -> PageResult {
     let fields = unit_fields(st, page).await?;
     let (title, action) = match id {
@@ -81,8 +89,8 @@ async fn unit_form(
         action,
         back: "/org".into(),
         fields,
-        values,
-        errors,
+        values: &values_of(form),
+        errors: &errors,
     };
     org_form(st, page, f).await
 }
@@ -93,31 +101,24 @@ pub(super) async fn new_unit(
     Query(q): Query<Values>,
 ) -> PageResult {
     page.who.require(Action::WriteOrg)?;
-    let mut values = Values::new();
-    if let Some(p) = q.get("parent_id") {
-        values.insert("parent_id".into(), p.clone());
-    }
-    unit_form(&st, &page, None, &values, &[]).await
+    let parent_id = q.get("parent_id").cloned().unwrap_or_default();
+    let form = UnitForm {
+        parent_id,
+        ..UnitForm::default()
+    };
+    unit_form(&st, &page, None, &form, Vec::new()).await
 }
 
 pub(super) async fn create_unit(
     State(st): State<AppState>,
     page: Page,
-    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+    CsrfForm(form): CsrfForm<UnitForm>,
 ) -> PageResult {
-    let values = form_map(pairs);
-    let mut errors = Vec::new();
-    let input = unit_input(&values, &mut errors);
-    let saved = after_parse(
-        errors,
-        service::create_unit(&st.db, &page.who, input, st.now()),
-    );
-    saved_or_again(
-        saved.await,
-        |_| "/org".into(),
-        |errors| async move { unit_form(&st, &page, None, &values, &errors).await },
-    )
-    .await
+    let saved = parsed(form.parse(), |input| {
+        service::create_unit(&st.db, &page.who, input, st.now())
+    });
+    let again = |errors| unit_form(&st, &page, None, &form, errors);
+    saved_or_again(saved.await, |_| "/org".into(), again).await
 }
 
 pub(super) async fn edit_unit(
@@ -127,26 +128,18 @@ pub(super) async fn edit_unit(
 ) -> PageResult {
     page.who.require(Action::WriteOrg)?;
     let u = service::get_unit(&st.db, &page.who, id).await?;
-    unit_form(&st, &page, Some(id), &unit_values(&u), &[]).await
+    unit_form(&st, &page, Some(id), &UnitForm::of(&u), Vec::new()).await
 }
 
 pub(super) async fn update_unit(
     State(st): State<AppState>,
     page: Page,
     Path(id): Path<i64>,
-    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+    CsrfForm(form): CsrfForm<UnitForm>,
 ) -> PageResult {
-    let values = form_map(pairs);
-    let mut errors = Vec::new();
-    let input = unit_input(&values, &mut errors);
-    let saved = after_parse(
-        errors,
-        service::update_unit(&st.db, &page.who, id, input, st.now()),
-    );
-    saved_or_again(
-        saved.await,
-        |_| "/org".into(),
-        |errors| async move { unit_form(&st, &page, Some(id), &values, &errors).await },
-    )
-    .await
+    let saved = parsed(form.parse(), |input| {
+        service::update_unit(&st.db, &page.who, id, input, st.now())
+    });
+    let again = |errors| unit_form(&st, &page, Some(id), &form, errors);
+    saved_or_again(saved.await, |_| "/org".into(), again).await
 }
