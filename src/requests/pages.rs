@@ -12,10 +12,11 @@ use super::service::{self, RequestDetail, RequestFilter, RequestInput, RequestVi
 use super::settings::{self, CategoryInput, PlaceInput, TeamRow};
 use super::{Step, GROUPS, STATUSES};
 use crate::auth::{Action, Role};
+use crate::error::AppError;
 use crate::error::FieldError;
 use crate::web::form::{
-    field, form_map, form_page, id_options, opt_id, saved_or_again, saved_or_refused, text,
-    FormField, FormPage, Values,
+    field, form_map, form_page, id_options, opt, parsed, saved_or_again, saved_or_refused, text,
+    FormField, FormPage, Mistakes, Refusal, Values,
 };
 use crate::web::ui::{render, Chrome, Page, Upload};
 use crate::web::{AppState, CsrfForm, FormErrors, PageResult};
@@ -225,31 +226,38 @@ async fn new_form(State(st): State<AppState>, page: Page) -> PageResult {
     request_form(&st, &page, &values, &[]).await
 }
 
+/// A new request as the form typed it: the day received and the enterprise read, the rest
+/// checked by the service.
+fn request_input(values: &Values) -> Result<RequestInput, Vec<FieldError>> {
+    let mut m = Mistakes::new();
+    let received_on = m.read(
+        "received_on",
+        "收到日期",
+        &text(values, "received_on"),
+        crate::ledger::value::parse_date_text,
+    );
+    let enterprise_id = m.id("enterprise_id", "企业", &text(values, "enterprise_id"));
+    m.or(RequestInput {
+        category: text(values, "category"),
+        title: text(values, "title"),
+        description: text(values, "description"),
+        contact_name: text(values, "contact_name"),
+        enterprise_id,
+        received_on,
+        channel: opt(&text(values, "channel")),
+        nature: Some(text(values, "nature")),
+    })
+}
+
 async fn create(
     State(st): State<AppState>,
     page: Page,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
     let values = form_map(pairs);
-    let mut errors = Vec::new();
-    let received_on = match text(&values, "received_on").trim() {
-        "" => None,
-        t => crate::ledger::value::parse_date_text(t)
-            .map_err(|e| errors.push(FieldError::new("received_on", "收到日期", e.to_string())))
-            .ok(),
-    };
-    let input = RequestInput {
-        category: text(&values, "category"),
-        title: text(&values, "title"),
-        description: text(&values, "description"),
-        contact_name: text(&values, "contact_name"),
-        enterprise_id: opt_id(&values, "enterprise_id", "企业", &mut errors),
-        received_on,
-        channel: Some(text(&values, "channel")).filter(|c| !c.trim().is_empty()),
-        nature: Some(text(&values, "nature")),
-    };
-    let saved =
-        crate::web::form::after_parse(errors, service::create(&st.db, &page.who, input, st.now()));
+    let saved = parsed(request_input(&values), |input| {
+        service::create(&st.db, &page.who, input, st.now())
+    });
     saved_or_again(
         saved.await,
         |r| format!("/requests/{}", r.request.id),
@@ -351,42 +359,35 @@ async fn show(State(st): State<AppState>, page: Page, Path(id): Path<i64>) -> Pa
     detail_page(&st, &page, id, None).await
 }
 
-#[derive(Deserialize)]
-struct StepBody {
-    #[serde(default)]
-    text: String,
-    version: Option<i64>,
-    rating: Option<String>,
+/// Why a step's form is shown again: its mistakes, and a note when someone else took a step
+/// first.
+fn step_refused(refusal: Refusal) -> Vec<FieldError> {
+    let mut errors = refusal.errors;
+    if refusal.conflict.is_some() {
+        errors.push(FieldError::new(
+            "text",
+            "内容",
+            "诉求已被他人办理，页面已刷新为最新状态；您填写的内容仍保留，请核对后再提交",
+        ));
+    }
+    errors
 }
 
 async fn step(
     State(st): State<AppState>,
     page: Page,
     Path((id, step)): Path<(i64, String)>,
-    CsrfForm(f): CsrfForm<StepBody>,
+    CsrfForm(mut input): CsrfForm<StepInput>,
 ) -> PageResult {
-    let Some(s) = Step::parse(&step) else {
-        return Err(crate::error::AppError::NotFound("办理步骤").into());
-    };
-    let input = StepInput {
-        text: f.text.clone(),
-        version: f.version,
-        rating: f.rating.filter(|r| !r.is_empty()),
-    };
+    let s = Step::parse(&step).ok_or(AppError::NotFound("办理步骤"))?;
+    input.rating = input.rating.and_then(|r| opt(&r));
+    let typed = input.text.clone();
     let saved = service::take_step(&st.db, &page.who, id, s, input, st.now()).await;
     saved_or_refused(
         saved,
         |_| format!("/requests/{id}"),
         |refusal| async move {
-            let mut errors = refusal.errors;
-            if refusal.conflict.is_some() {
-                errors.push(FieldError::new(
-                    "text",
-                    "内容",
-                    "诉求已被他人办理，页面已刷新为最新状态；您填写的内容仍保留，请核对后再提交",
-                ));
-            }
-            detail_page(&st, &page, id, Some((step, f.text, errors))).await
+            detail_page(&st, &page, id, Some((step, typed, step_refused(refusal)))).await
         },
     )
     .await
@@ -567,34 +568,64 @@ fn category_rows(values: &Values) -> Vec<CategoryInput> {
     rows
 }
 
+/// The settings page again after the categories form was refused: the rows as typed (blank
+/// ones dropped) beside the stored team.
+async fn categories_again(
+    st: &AppState,
+    page: &Page,
+    rows: Vec<CategoryInput>,
+    errors: Vec<FieldError>,
+) -> PageResult {
+    let team = settings::team(&st.db, page.who.park_id).await?;
+    let typed: Vec<CategoryInput> = rows
+        .into_iter()
+        .filter(|r| !r.name.trim().is_empty() || !r.contact.trim().is_empty())
+        .collect();
+    let failed = Some(("categories", errors));
+    settings_view(st, page, Some((typed, team)), failed, false).await
+}
+
 async fn save_categories(
     State(st): State<AppState>,
     page: Page,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
-    let values = form_map(pairs);
-    let rows = category_rows(&values);
+    let rows = category_rows(&form_map(pairs));
     let saved = settings::save_categories(&st.db, &page.who, &rows, st.now()).await;
     saved_or_again(
         saved,
         |_| "/requests/settings?saved=1".to_string(),
-        |errors| async move {
-            let team = settings::team(&st.db, page.who.park_id).await?;
-            let typed: Vec<CategoryInput> = rows
-                .into_iter()
-                .filter(|r| !r.name.trim().is_empty() || !r.contact.trim().is_empty())
-                .collect();
-            settings_view(
-                &st,
-                &page,
-                Some((typed, team)),
-                Some(("categories", errors)),
-                false,
-            )
-            .await
-        },
+        |errors| async move { categories_again(&st, &page, rows, errors).await },
     )
     .await
+}
+
+/// Each account of the team's place as the team form typed it (`group_ID`, `duty_ID`).
+fn team_places(team: &[TeamRow], values: &Values) -> Vec<PlaceInput> {
+    team.iter()
+        .map(|m| PlaceInput {
+            user_id: m.user_id,
+            group: text(values, &format!("group_{}", m.user_id)),
+            duty: text(values, &format!("duty_{}", m.user_id)),
+        })
+        .collect()
+}
+
+/// The settings page again after the team form was refused: the places as typed beside the
+/// stored categories.
+async fn team_again(
+    st: &AppState,
+    page: &Page,
+    mut team: Vec<TeamRow>,
+    places: &[PlaceInput],
+    errors: Vec<FieldError>,
+) -> PageResult {
+    for (m, p) in team.iter_mut().zip(places) {
+        m.team_group = p.group.clone();
+        m.duty = p.duty.clone();
+    }
+    let rows = typed_rows(settings::categories(&st.db, page.who.park_id).await?);
+    settings_view(st, page, Some((rows, team)), Some(("team", errors)), false).await
 }
 
 async fn save_team(
@@ -602,35 +633,13 @@ async fn save_team(
     page: Page,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
-    let values = form_map(pairs);
-    let mut team = settings::team(&st.db, page.who.park_id).await?;
-    let places: Vec<PlaceInput> = team
-        .iter()
-        .map(|m| PlaceInput {
-            user_id: m.user_id,
-            group: text(&values, &format!("group_{}", m.user_id)),
-            duty: text(&values, &format!("duty_{}", m.user_id)),
-        })
-        .collect();
+    let team = settings::team(&st.db, page.who.park_id).await?;
+    let places = team_places(&team, &form_map(pairs));
     let saved = settings::save_team(&st.db, &page.who, &places, st.now()).await;
     saved_or_again(
         saved,
         |_| "/requests/settings?saved=1#team".to_string(),
-        |errors| async move {
-            for (m, p) in team.iter_mut().zip(&places) {
-                m.team_group = p.group.clone();
-                m.duty = p.duty.clone();
-            }
-            let rows = typed_rows(settings::categories(&st.db, page.who.park_id).await?);
-            settings_view(
-                &st,
-                &page,
-                Some((rows, team)),
-                Some(("team", errors)),
-                false,
-            )
-            .await
-        },
+        |errors| async move { team_again(&st, &page, team, &places, errors).await },
     )
     .await
 }
