@@ -185,7 +185,11 @@ async fn refused_login(
     park: Option<i64>,
     message: String,
 ) -> Response {
-    let (parks, park_name) = park_choices(st).await.unwrap_or_default();
+    // A park list that could not be read is the error it is, not an empty choice.
+    let (parks, park_name) = match park_choices(st).await {
+        Ok(p) => p,
+        Err(e) => return ui::app_error_page(e),
+    };
     let view = LoginView {
         login,
         next,

@@ -64,7 +64,8 @@ async fn delete_plan(
     Path(id): Path<i64>,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
-    let deleted = edit::delete_plan(&st.db, &page.who, id, delete_input(&pairs), st.now());
+    let input = delete_input(&pairs)?;
+    let deleted = edit::delete_plan(&st.db, &page.who, id, input, st.now());
     let why = "删除未执行：计划已被他人修改，请核对后再删除";
     let again = |r| plan_again(&st, &page, id, FormState::default().after(r, why));
     saved_or_refused(deleted.await, |year| format!("/plans?year={year}"), again).await
@@ -89,7 +90,8 @@ async fn delete_task(
     Path(id): Path<i64>,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
-    let deleted = edit::delete_task(&st.db, &page.who, id, delete_input(&pairs), st.now());
+    let input = delete_input(&pairs)?;
+    let deleted = edit::delete_task(&st.db, &page.who, id, input, st.now());
     let why = "删除未执行：任务已被他人修改或新增了分解任务，请核对后再删除";
     let again = |r| task_again(&st, &page, id, FormState::default().after(r, why));
     saved_or_refused(deleted.await, |plan_id| format!("/plans/{plan_id}"), again).await

@@ -177,11 +177,16 @@ pub(super) fn plan_edit(pairs: &Pairs) -> Result<PlanEdit, Vec<FieldError>> {
     m.or(input)
 }
 
-/// A deletion's form: the version as read (one that is no number is none, and the service
-/// then deletes without the check).
-pub(super) fn delete_input(pairs: &Pairs) -> DeleteInput {
-    let version = number(pairs, "version", "版本", &mut Mistakes::new());
-    DeleteInput { version }
+/// A deletion's form: the version as read (a hidden field). One that is no number is a bad
+/// request, so that a deletion never runs without the check against someone else's change.
+pub(super) fn delete_input(pairs: &Pairs) -> Result<DeleteInput, crate::error::AppError> {
+    let mut m = Mistakes::new();
+    let version = number(pairs, "version", "版本", &mut m);
+    m.or(DeleteInput { version }).map_err(|_| {
+        crate::error::AppError::BadRequest(
+            "表单中的版本号不是整数，删除未执行，请刷新页面后重试".into(),
+        )
+    })
 }
 
 /// A task form's fields, the new task's and the edit's alike: each number and date read at its

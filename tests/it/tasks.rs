@@ -896,6 +896,19 @@ async fn the_task_page_edits_keep_what_was_typed_and_say_why_a_deletion_is_refus
         no.body.contains(">任务1</textarea>"),
         "the edit form still shows the task"
     );
+    // A version that is no number is refused: a deletion never runs without the check.
+    let garbled = b
+        .post(
+            &format!("/tasks/{}/delete", f.team),
+            &[("_csrf", &csrf), ("version", "第二版")],
+        )
+        .await;
+    assert_eq!(garbled.status, StatusCode::BAD_REQUEST);
+    assert!(garbled.body.contains("删除未执行"), "{}", garbled.body);
+    assert_eq!(
+        b.get(&format!("/tasks/{}", f.team)).await.status,
+        StatusCode::OK
+    );
     let gone = b
         .post(&format!("/tasks/{}/delete", f.team), &[("_csrf", &csrf)])
         .await;
