@@ -837,6 +837,18 @@ pub async fn create_user_as(
         return Err(AppError::invalid("role", "角色", ADMIN_DUTY_ON_CLI));
     }
     scope_exists(db, who.park_id, new.unit_id, new.enterprise_id).await?;
+    if let Some(p) = new.person_id {
+        if crate::org::queries::person(db, who.park_id, p)
+            .await?
+            .is_none()
+        {
+            return Err(AppError::invalid(
+                "person_id",
+                "花名册人员",
+                "花名册中没有这个人员",
+            ));
+        }
+    }
     let issued = typed_or_generated(Some(new.password.clone()));
     new.password = issued.password.clone();
     // The account holds the role asked for, with none of its rights until the 安全管理员

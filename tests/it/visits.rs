@@ -59,6 +59,16 @@ async fn pairs(app: &TestApp) -> Pairs {
     }
     // The leader's own account acts for the roster person 张书记.
     let sys = app.login("admin").await;
+    // A person the roster does not hold is refused, naming the field.
+    let (status, body) = app
+        .post(
+            &sys,
+            "/api/v1/users",
+            json!({"login": "ghost", "password": INITIAL_PASSWORD, "role": "leader", "person_id": 999_999}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.to_string().contains("花名册中没有这个人员"), "{body}");
     let user = id(&app
         .post_ok(
             &sys,
