@@ -40,6 +40,8 @@ struct UsersView {
     roles: Vec<Choice>,
     units: Vec<Choice>,
     enterprises: Vec<Choice>,
+    /// The paired leaders (包联领导) a new account may act for.
+    people: Vec<Choice>,
     /// What the create form holds (kept after an error).
     new: HashMap<String, String>,
     new_errors: HashMap<String, String>,
@@ -89,6 +91,12 @@ async fn users_page(st: &AppState, page: &Page, out: Outcome) -> PageResult {
     let now = st.now();
     let users = service::list_users_detailed(&st.db, &page.who, now).await?;
     let (units, enterprises) = service::scope_choices(&st.db, &page.who).await?;
+    let people = if page.who.role.allows(crate::auth::Action::ManageUsers) {
+        service::person_choices(&st.db, &page.who).await?
+    } else {
+        Vec::new()
+    };
+    let person_names: HashMap<i64, &str> = people.iter().map(|(i, n)| (*i, n.as_str())).collect();
     let unit_names: HashMap<i64, &str> = units.iter().map(|(i, n)| (*i, n.as_str())).collect();
     let ent_names: HashMap<i64, &str> = enterprises.iter().map(|(i, n)| (*i, n.as_str())).collect();
     let rows = users
@@ -100,7 +108,11 @@ async fn users_page(st: &AppState, page: &Page, out: Outcome) -> PageResult {
                 Role::SysAdmin | Role::SecAdmin | Role::AuditAdmin | Role::Pending => {
                     "不读台账".to_string()
                 }
-                Role::Office | Role::Leader | Role::ServiceStaff => "全园区".to_string(),
+                Role::Leader => match u.person_id.and_then(|p| person_names.get(&p)) {
+                    Some(name) => format!("全园区；包联：{name}"),
+                    None => "全园区".to_string(),
+                },
+                Role::Office | Role::ServiceStaff => "全园区".to_string(),
                 Role::BranchSecretary => u
                     .unit_id
                     .and_then(|i| unit_names.get(&i))
@@ -154,6 +166,7 @@ async fn users_page(st: &AppState, page: &Page, out: Outcome) -> PageResult {
                 .collect(),
             units: choices(units),
             enterprises: choices(enterprises),
+            people: choices(people),
             new: out.new,
             new_errors: FormErrors::by_field(&out.new_errors),
             failed_for: out.failed_for,
@@ -216,6 +229,8 @@ struct AccountForm {
     role: String,
     unit_id: String,
     enterprise_id: String,
+    /// The roster person (a paired leader) the account acts for, if any.
+    person_id: String,
 }
 
 impl AccountForm {
@@ -225,7 +240,16 @@ impl AccountForm {
             unit_id: self.unit_id.clone(),
             enterprise_id: self.enterprise_id.clone(),
         };
-        let a = chosen.parse()?;
+        let mut m = Mistakes::new();
+        let person_id = m.id("person_id", "花名册人员", &self.person_id);
+        let a = match (chosen.parse(), m.or(())) {
+            (Ok(a), Ok(())) => a,
+            (a, person) => {
+                let mut errors = a.err().unwrap_or_default();
+                errors.extend(person.err().unwrap_or_default());
+                return Err(errors);
+            }
+        };
         Ok(NewUser {
             login: self.login.clone(),
             display_name: self.display_name.clone(),
@@ -233,7 +257,7 @@ impl AccountForm {
             role: a.role,
             unit_id: a.unit_id,
             enterprise_id: a.enterprise_id,
-            person_id: None,
+            person_id,
         })
     }
 

@@ -970,3 +970,21 @@ pub async fn scope_choices(
         .collect();
     Ok((units, enterprises))
 }
+
+/// The roster people an account may act for (`users.person_id`): the enterprises' paired
+/// leaders (包联领导), each once, by name; what their own accounts' 包联 pages show follows the
+/// link. Ids and names only.
+pub async fn person_choices(db: &Db, who: &Principal) -> Result<Vec<(i64, String)>, AppError> {
+    if !who.role.allows(Action::ManageUsers) {
+        return Err(AppError::Forbidden("仅系统管理员可以添加账号"));
+    }
+    let mut people: Vec<(i64, String)> = Vec::new();
+    for e in crate::visits::queries::paired(db, who.park_id).await? {
+        if let Some(id) = e.leader_person_id {
+            if !people.iter().any(|(p, _)| *p == id) {
+                people.push((id, e.leader_name.trim().to_string()));
+            }
+        }
+    }
+    Ok(people)
+}

@@ -88,6 +88,77 @@ async fn pairs(app: &TestApp) -> Pairs {
     }
 }
 
+/// The 系统管理员 links a new leader account to its roster person on the accounts page, choosing
+/// among the paired leaders; once the role is granted, the account's 包联 page lists that
+/// person's enterprises, and the accounts list says whom it acts for.
+#[tokio::test]
+async fn an_account_made_on_the_page_acts_for_the_paired_leader_chosen() {
+    let app = TestApp::new().await;
+    let p = pairs(&app).await;
+    let admin = sign_in(&app, "admin").await;
+    let csrf = admin.csrf().await;
+    let page = admin.get("/admin/users").await;
+    assert!(
+        page.body
+            .contains(&format!("<option value=\"{}\">张书记</option>", p.zhang)),
+        "{}",
+        page.body
+    );
+    let wrong = admin
+        .post(
+            "/admin/users",
+            &[
+                ("_csrf", &csrf),
+                ("login", "zhang2"),
+                ("role", "leader"),
+                ("person_id", "张"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.body.contains("请从列表中选择"), "{}", wrong.body);
+    let zhang = p.zhang.to_string();
+    let made = admin
+        .post(
+            "/admin/users",
+            &[
+                ("_csrf", &csrf),
+                ("login", "zhang2"),
+                ("role", "leader"),
+                ("person_id", &zhang),
+                ("password", INITIAL_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+    let sys = app.login("admin").await;
+    let (_, list) = app.get(&sys, "/api/v1/users").await;
+    let user = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["login"] == "zhang2")
+        .expect("made")
+        .clone();
+    assert_eq!(user["person_id"], p.zhang, "{user}");
+    let sec = app.as_role("sec_admin").await;
+    app.grant(&sec, id(&user), json!({"role": "leader"})).await;
+    app.first_sign_in("zhang2").await;
+    let paired = sign_in(&app, "zhang2").await.get("/visits/paired").await;
+    assert!(
+        paired.body.contains("甲科技有限公司") && paired.body.contains("丙材料有限公司"),
+        "{}",
+        paired.body
+    );
+    assert!(!paired.body.contains("乙制造有限公司"));
+    let listed = sign_in(&app, "admin").await.get("/admin/users").await;
+    assert!(
+        listed.body.contains("全园区；包联：张书记"),
+        "{}",
+        listed.body
+    );
+}
+
 async fn visit(app: &TestApp, token: &str, date: &str, enterprise: &str, visitor: &str) -> i64 {
     let body = json!({"kind": "visit", "fields": {
         "date": date, "enterprise": enterprise, "visitor": visitor, "visit_form": "走访慰问"}});
