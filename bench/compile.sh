@@ -47,10 +47,14 @@ echo "branch: $unit, $unit_records records in $year (nearest to $RECORDS)"
 : > "$WORK/times.txt"
 for _ in $(seq 1 "$RUNS"); do
   start=$(date +%s.%N)
-  "$BIN" --database-url "$DB" compile --year "$year" --unit "$unit" --out "$WORK/compiled.docx" > "$WORK/compile.txt"
+  if ! "$BIN" --database-url "$DB" compile --year "$year" --unit "$unit" --out "$WORK/compiled.docx" > "$WORK/compile.txt" 2>&1; then
+    cat "$WORK/compile.txt" >&2
+    exit 1
+  fi
   echo "$(date +%s.%N) - $start" | bc >> "$WORK/times.txt"
 done
 median=$(sort -n "$WORK/times.txt" | sed -n "$(( (RUNS + 1) / 2 ))p")
 best=$(sort -n "$WORK/times.txt" | head -n 1)
+cat "$WORK/compile.txt"
 printf 'taizhang compile (whole process): median of %s %.3f s, best %.3f s (ratio %.2f; target <= %s s), %s bytes\n' \
   "$RUNS" "$median" "$best" "$(echo "scale=3; $median/$TARGET_S" | bc)" "$TARGET_S" "$(stat -c %s "$WORK/compiled.docx")"
