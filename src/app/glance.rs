@@ -75,8 +75,8 @@ pub struct QuickAction {
 }
 
 /// The year's rule-check figures of one data scope: the open findings, the grid and 参与率 by
-/// branch. Each costs a statement over the year's meetings, so they are kept per scope, year
-/// and as-of date while the park's data version is unchanged (every audited write, of a record,
+/// branch. They cost a statement over the year's meetings (one for all three,
+/// `rules::pages::home_figures`), so they are kept per scope, year and as-of date while the park's data version is unchanged (every audited write, of a record,
 /// a task, a rule file or a rectification mark, bumps it), as the ledger's listing totals are.
 pub struct YearChecks {
     pub open: Option<crate::rules::pages::HomeChecks>,
@@ -130,13 +130,16 @@ pub async fn year_checks(
     if let Some(c) = known {
         return Ok(Some(c));
     }
-    // Three statements over the year's meetings that only read: side by side on the pool.
-    let (open, grid, rates) = tokio::try_join!(
-        crate::rules::pages::home_checks(st, page, year),
-        crate::rules::grid::grid(&st.db, who, year, as_of),
-        crate::rules::participation::by_branch(&st.db, who, year),
-    )?;
-    let checks = Arc::new(YearChecks { open, grid, rates });
+    // The findings, the grid and the rates from one statement over the year's meetings (two
+    // while the year runs: the rates count the whole year).
+    let Some(figures) = crate::rules::pages::home_figures(st, page, year).await? else {
+        return Ok(None);
+    };
+    let checks = Arc::new(YearChecks {
+        open: Some(figures.checks),
+        grid: figures.grid,
+        rates: figures.rates,
+    });
     if let Ok(mut kept) = cache.kept.lock() {
         if kept.len() >= CHECKS_CACHE_SIZE {
             kept.clear();

@@ -11,9 +11,33 @@ use crate::{on_db, on_tx};
 /// One counted row: its id, the number of rows, and up to two database-computed sums.
 pub(crate) type MetricRow = (i64, i64, Option<f64>, Option<f64>);
 
+///
+/// The query's rows are folded into one by the database (the count and sums, equal on every
+/// row, and the ids as one comma-separated text, as a scan lists them), so that a metric
+/// counting thousands of requests crosses as one row rather than one per request.
 pub(crate) async fn run_metric(db: &Db, q: &MetricQuery) -> Result<Vec<MetricRow>, DbError> {
-    crate::db::fetch_all(db, &q.sql, &q.binds).await
+    let sql = format!(
+        "WITH counted (id, n, a, b) AS ({}) \
+         SELECT MAX(n), MAX(a), MAX(b), string_agg(CAST(id AS TEXT), ',') FROM counted",
+        q.sql
+    );
+    let (count, sum_a, sum_b, ids): FoldedRow = crate::db::fetch_one(db, &sql, &q.binds).await?;
+    let mut ids: Vec<i64> = ids
+        .as_deref()
+        .unwrap_or("")
+        .split(',')
+        .filter_map(|id| id.trim().parse().ok())
+        .collect();
+    ids.sort_unstable();
+    let count = count.unwrap_or(0);
+    Ok(ids
+        .into_iter()
+        .map(|id| (id, count, sum_a, sum_b))
+        .collect())
 }
+
+/// A metric query's rows folded into one: the count, the sums and the ids listed.
+type FoldedRow = (Option<i64>, Option<f64>, Option<f64>, Option<String>);
 
 /// One bare aggregate row: the count and up to two sums ([`super::sql::bare_aggregate`]).
 pub(crate) type BareRow = (i64, Option<f64>, Option<f64>);

@@ -18,11 +18,16 @@ const LISTED: usize = 5;
 /// by side with the task and 包联 rules' own queries (all only read); a rule with no period
 /// over yet cannot be violated and is not evaluated. The task and 包联 findings come first, in
 /// rule order, then the meeting rules'.
+///
+/// The grids of `extra` specs (over the same window) are read in the same statement as the
+/// meeting rules', so that the year's meetings are parsed once for both; they come back in the
+/// order of `extra`.
 pub(crate) async fn rules(
     db: &Db,
     scope: Window,
     rules: &[&Rule],
-) -> Result<Vec<Finding>, DbError> {
+    extra: &[Spec<'_>],
+) -> Result<(Vec<Finding>, Vec<Tally>), DbError> {
     let (mut batch, mut specs) = (Vec::new(), Vec::new());
     for &rule in rules {
         let spec = match &rule.requirement {
@@ -80,8 +85,11 @@ pub(crate) async fn rules(
         }
         Ok::<_, DbError>(findings)
     };
+    let checked = specs.len();
+    specs.extend_from_slice(extra);
     let (others, grids) = tokio::join!(others, queries::grids(db, scope, &specs));
-    let (mut findings, grids) = (others?, grids?);
+    let (mut findings, mut grids) = (others?, grids?);
+    let extra_grids = grids.split_off(checked.min(grids.len()));
     for (rule, grid) in batch.into_iter().zip(grids) {
         match (&rule.requirement, grid) {
             (Requirement::Count { meeting_type, min }, Tally::Count(rows)) => {
@@ -108,7 +116,7 @@ pub(crate) async fn rules(
             _ => {}
         }
     }
-    Ok(findings)
+    Ok((findings, extra_grids))
 }
 
 /// One (unit, period) cell of a count rule.

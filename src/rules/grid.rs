@@ -75,24 +75,33 @@ pub struct Grid {
 pub async fn grid(db: &Db, who: &Principal, year: i32, as_of: NaiveDate) -> Result<Grid, AppError> {
     who.require(Action::ReadChecks)?;
     let rules = super::service::park_rules(db, who.park_id).await?;
+    let scope = window(who.park_id, year, as_of)?;
+    let units = crate::org::queries::units(db, who.park_id).await?;
+    // Every rule's cells from one statement that reads the year's meetings once.
+    let drawn = grid_rules(&rules);
+    let tallies = queries::grids(db, scope, &specs(&drawn)).await?;
+    Ok(assemble(who, scope, as_of, &units, drawn, tallies))
+}
+
+/// The window a grid of `year` as of `as_of` counts: the year up to `as_of`.
+pub(crate) fn window(park_id: i64, year: i32, as_of: NaiveDate) -> Result<Window, AppError> {
     let (Some(first), Some(year_end)) = (
         NaiveDate::from_ymd_opt(year, 1, 1).filter(|_| crate::calendar::YEARS.contains(&year)),
         NaiveDate::from_ymd_opt(year, 12, 31),
     ) else {
         return Err(super::RulesError::YearOutOfRange { year }.into());
     };
-    let scope = Window {
-        park_id: who.park_id,
+    Ok(Window {
+        park_id,
         year,
         first,
         last: as_of.min(year_end),
-    };
-    let units = crate::org::queries::units(db, who.park_id).await?;
-    let mut rows: BTreeMap<i64, Row> = BTreeMap::new();
-    let mut key = Vec::new();
-    // Every rule's cells from one statement that reads the year's meetings once.
-    let drawn = grid_rules(&rules);
-    let specs: Vec<Spec<'_>> = drawn
+    })
+}
+
+/// The count specs of the rules a grid draws ([`grid_rules`]), in their order.
+pub(crate) fn specs<'a>(drawn: &[(&'a super::Rule, &'a str, u32)]) -> Vec<Spec<'a>> {
+    drawn
         .iter()
         .map(|&(rule, meeting_type, min)| Spec::Count {
             applies_to: &rule.applies_to,
@@ -100,8 +109,22 @@ pub async fn grid(db: &Db, who: &Principal, year: i32, as_of: NaiveDate) -> Resu
             meeting_type,
             min,
         })
-        .collect();
-    let tallies = queries::grids(db, scope, &specs).await?;
+        .collect()
+}
+
+/// The grid drawn from the tallies of [`specs`] over `scope`, for the units the principal may
+/// see.
+pub(crate) fn assemble(
+    who: &Principal,
+    scope: Window,
+    as_of: NaiveDate,
+    units: &[crate::org::queries::Unit],
+    drawn: Vec<(&super::Rule, &str, u32)>,
+    tallies: Vec<Tally>,
+) -> Grid {
+    let year = scope.year;
+    let mut rows: BTreeMap<i64, Row> = BTreeMap::new();
+    let mut key = Vec::new();
     for ((rule, meeting_type, min), tally) in drawn.into_iter().zip(tallies) {
         let Tally::Count(found) = tally else {
             continue;
@@ -173,12 +196,12 @@ pub async fn grid(db: &Db, who: &Principal, year: i32, as_of: NaiveDate) -> Resu
             }
         }
     }
-    Ok(Grid {
+    Grid {
         year,
         as_of,
-        rows: roster_order(rows, &units),
+        rows: roster_order(rows, units),
         key,
-    })
+    }
 }
 
 /// The cell of month `month` (1..=12) of a row.
@@ -188,7 +211,7 @@ fn month_cell(row: &mut Row, month: u32) -> Option<&mut Vec<Mark>> {
 }
 
 /// The count rules a grid draws: monthly or quarterly, of branches or groups.
-fn grid_rules(rules: &Rules) -> Vec<(&super::Rule, &str, u32)> {
+pub(crate) fn grid_rules(rules: &Rules) -> Vec<(&super::Rule, &str, u32)> {
     rules
         .rules
         .iter()

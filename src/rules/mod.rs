@@ -87,29 +87,44 @@ pub async fn check_with(
     year: i32,
     as_of: NaiveDate,
 ) -> Result<Vec<Finding>, AppError> {
+    Ok(check_with_and(db, park_id, rules, year, as_of, &[])
+        .await?
+        .0)
+}
+
+/// [`check_with`], and the grids of `extra` specs over the same window (the year up to
+/// `as_of`), read in the same statement as the meeting rules' (`evaluate::rules`).
+pub(crate) async fn check_with_and(
+    db: &Db,
+    park_id: i64,
+    rules: &Rules,
+    year: i32,
+    as_of: NaiveDate,
+    extra: &[queries::Spec<'_>],
+) -> Result<(Vec<Finding>, Vec<queries::Tally>), AppError> {
     let (Some(first), Some(year_end)) = (
         NaiveDate::from_ymd_opt(year, 1, 1).filter(|_| crate::calendar::YEARS.contains(&year)),
         NaiveDate::from_ymd_opt(year, 12, 31),
     ) else {
         return Err(RulesError::YearOutOfRange { year }.into());
     };
-    // Before the year starts nothing of it has ended, so nothing can be violated.
-    if as_of < first {
-        return Ok(Vec::new());
-    }
     let scope = queries::Window {
         park_id,
         year,
         first,
         last: as_of.min(year_end),
     };
+    // Before the year starts nothing of it has ended, so nothing can be violated.
+    if as_of < first {
+        return Ok((Vec::new(), queries::grids(db, scope, extra).await?));
+    }
     let all: Vec<&Rule> = rules.rules.iter().collect();
-    let mut findings = evaluate::rules(db, scope, &all).await?;
+    let (mut findings, extra) = evaluate::rules(db, scope, &all, extra).await?;
     // Each rule's findings come in roster order of units (by id, as the 组织架构 lists them,
     // which reads better than code-point order of Chinese names) and then by period; a stable
     // sort by rule id keeps that order within each rule.
     findings.sort_by(|a, b| a.rule.cmp(&b.rule));
-    Ok(findings)
+    Ok((findings, extra))
 }
 
 /// The as-of date when none is given: the year's end, or `today` if sooner.

@@ -426,18 +426,74 @@ pub struct HomeRule {
     pub count: usize,
 }
 
-/// `None` for a role that does not read checks.
-/// This year's open findings for the 工作台, of the `year` it shows.
-pub async fn home_checks(
+/// The 工作台's rule-check figures of `year` in the user's units: its open findings
+/// (`service::findings`), the checks grid (`grid::grid`) and 参与率 by branch
+/// (`participation::by_branch`). The grid's cells, and the rates' when they count the same
+/// window as the findings (a year that has ended), come from the findings' own statement, so
+/// that the year's meetings are read once rather than three times. `None` for a role that does
+/// not read checks.
+pub async fn home_figures(
     st: &AppState,
     page: &Page,
     year: i32,
-) -> Result<Option<HomeChecks>, AppError> {
-    if !page.who.role.allows(Action::ReadChecks) {
+) -> Result<Option<HomeFigures>, AppError> {
+    let who = &page.who;
+    if !who.role.allows(Action::ReadChecks) {
         return Ok(None);
     }
     let as_of = super::default_as_of(year, today(st));
-    let found = service::findings(&st.db, &page.who, year, as_of).await?;
+    let rules = service::park_rules(&st.db, who.park_id).await?;
+    let grid_window = super::grid::window(who.park_id, year, as_of)?;
+    let drawn = super::grid::grid_rules(&rules);
+    let mut extra = super::grid::specs(&drawn);
+    let drawn_count = extra.len();
+    // The rates count the whole year: with the findings when the year has ended, in a
+    // statement of their own beside them while it runs.
+    let rate_spec = super::participation::spec(&rules);
+    let rate_window = match rate_spec {
+        Some(_) => Some(super::participation::window(who.park_id, year)?),
+        None => None,
+    };
+    let together = rate_window.is_some_and(|w| w.last == grid_window.last);
+    if together {
+        extra.extend(rate_spec);
+    }
+    let own_rates = async {
+        match (rate_spec, rate_window) {
+            (Some(spec), Some(window)) if !together => {
+                Ok::<_, AppError>(super::queries::grids(&st.db, window, &[spec]).await?.pop())
+            }
+            _ => Ok(None),
+        }
+    };
+    let units = async { Ok::<_, AppError>(crate::org::queries::units(&st.db, who.park_id).await?) };
+    let ((found, mut tallies), units, own) = tokio::try_join!(
+        service::findings_and(&st.db, who, &rules, year, as_of, &extra),
+        units,
+        own_rates,
+    )?;
+    let rates_tally = if together {
+        tallies.get(drawn_count).cloned()
+    } else {
+        own
+    };
+    tallies.truncate(drawn_count);
+    Ok(Some(HomeFigures {
+        checks: open_by_rule(year, as_of, found),
+        grid: super::grid::assemble(who, grid_window, as_of, &units, drawn, tallies),
+        rates: super::participation::rates(who, rates_tally),
+    }))
+}
+
+/// What [`home_figures`] gives.
+pub struct HomeFigures {
+    pub checks: HomeChecks,
+    pub grid: super::grid::Grid,
+    pub rates: Vec<super::participation::Rate>,
+}
+
+/// The open (not rectified) findings counted by rule, in the findings' order.
+fn open_by_rule(year: i32, as_of: NaiveDate, found: Vec<Checked>) -> HomeChecks {
     let mut rules: Vec<HomeRule> = Vec::new();
     for c in found.into_iter().filter(|c| c.rectified.is_none()) {
         match rules.last_mut() {
@@ -449,10 +505,10 @@ pub async fn home_checks(
             }),
         }
     }
-    Ok(Some(HomeChecks {
+    HomeChecks {
         year,
         as_of: as_of.to_string(),
         open: rules.iter().map(|r| r.count).sum(),
         rules,
-    }))
+    }
 }

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::definition::Requirement;
 use super::queries::{self, Spec, Tally, Window};
+use super::Rules;
 use crate::auth::{Action, Principal};
 use crate::db::Db;
 use crate::error::AppError;
@@ -38,12 +39,36 @@ impl Rate {
 pub async fn by_branch(db: &Db, who: &Principal, year: i32) -> Result<Vec<Rate>, AppError> {
     who.require(Action::ReadChecks)?;
     let rules = super::service::park_rules(db, who.park_id).await?;
-    let rule = rules.rules.iter().find(|r| {
-        r.applies_to.unit_type == BRANCH && matches!(r.requirement, Requirement::Ratio { .. })
-    });
-    let Some(rule) = rule else {
+    let Some(spec) = spec(&rules) else {
         return Ok(Vec::new());
     };
+    let window = window(who.park_id, year)?;
+    let tally = queries::grids(db, window, &[spec]).await?.pop();
+    Ok(rates(who, tally))
+}
+
+/// The window the rates count: the whole year, what its ledgers hold so far.
+pub(crate) fn window(park_id: i64, year: i32) -> Result<Window, AppError> {
+    let (Some(first), Some(last)) = (
+        NaiveDate::from_ymd_opt(year, 1, 1).filter(|_| crate::calendar::YEARS.contains(&year)),
+        NaiveDate::from_ymd_opt(year, 12, 31),
+    ) else {
+        return Err(super::RulesError::YearOutOfRange { year }.into());
+    };
+    Ok(Window {
+        park_id,
+        year,
+        first,
+        last,
+    })
+}
+
+/// The park's participation rule (the first ratio rule of branches) measured over the whole
+/// year as one period, `None` when the park has none.
+pub(crate) fn spec(rules: &Rules) -> Option<Spec<'_>> {
+    let rule = rules.rules.iter().find(|r| {
+        r.applies_to.unit_type == BRANCH && matches!(r.requirement, Requirement::Ratio { .. })
+    })?;
     let Requirement::Ratio {
         meeting_types,
         numerator,
@@ -51,30 +76,22 @@ pub async fn by_branch(db: &Db, who: &Principal, year: i32) -> Result<Vec<Rate>,
         ..
     } = &rule.requirement
     else {
-        return Ok(Vec::new());
+        return None;
     };
-    let (Some(first), Some(last)) = (
-        NaiveDate::from_ymd_opt(year, 1, 1).filter(|_| crate::calendar::YEARS.contains(&year)),
-        NaiveDate::from_ymd_opt(year, 12, 31),
-    ) else {
-        return Err(super::RulesError::YearOutOfRange { year }.into());
-    };
-    // The whole year as one period: what the year's ledgers hold so far.
-    let window = Window {
-        park_id: who.park_id,
-        year,
-        first,
-        last,
-    };
-    let spec = Spec::Ratio {
+    Some(Spec::Ratio {
         applies_to: &rule.applies_to,
         period: super::Period::Year,
         meeting_types,
         numerator,
         denominator,
-    };
-    let Some(Tally::Ratio(rows)) = queries::grids(db, window, &[spec]).await?.pop() else {
-        return Ok(Vec::new());
+    })
+}
+
+/// The rates of the branches the principal may see, from the tally of [`spec`] over
+/// [`window`].
+pub(crate) fn rates(who: &Principal, tally: Option<Tally>) -> Vec<Rate> {
+    let Some(Tally::Ratio(rows)) = tally else {
+        return Vec::new();
     };
     let mut rates: Vec<Rate> = Vec::new();
     for (unit_id, unit, _period, _meeting, _on, top, bottom) in rows {
@@ -92,5 +109,5 @@ pub async fn by_branch(db: &Db, who: &Principal, year: i32) -> Result<Vec<Rate>,
             }),
         }
     }
-    Ok(rates)
+    rates
 }

@@ -79,11 +79,35 @@ pub(crate) enum Tally {
 /// in periods not yet ended too (evidence, never violations). A ratio rule has the cells of
 /// ended periods that measured something; a meeting that leaves either field empty measures
 /// nothing.
+///
+/// Specs that are alike (the 工作台's grid asks for the very count rules its findings check)
+/// are computed once and answered each.
 pub(crate) async fn grids(
     db: &Db,
     scope: Window,
     specs: &[Spec<'_>],
 ) -> Result<Vec<Tally>, DbError> {
+    // Each spec's position among the distinct ones, by its full description.
+    let mut distinct: Vec<Spec<'_>> = Vec::new();
+    let mut keys: Vec<String> = Vec::new();
+    let mut slot = Vec::with_capacity(specs.len());
+    for spec in specs {
+        let key = format!("{spec:?}");
+        match keys.iter().position(|k| *k == key) {
+            Some(i) => slot.push(i),
+            None => {
+                slot.push(distinct.len());
+                keys.push(key);
+                distinct.push(*spec);
+            }
+        }
+    }
+    let tallies = distinct_grids(db, scope, &distinct).await?;
+    Ok(slot.into_iter().map(|i| tallies[i].clone()).collect())
+}
+
+/// [`grids`] of specs that are all different.
+async fn distinct_grids(db: &Db, scope: Window, specs: &[Spec<'_>]) -> Result<Vec<Tally>, DbError> {
     if specs.is_empty() {
         return Ok(Vec::new());
     }

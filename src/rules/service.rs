@@ -103,10 +103,25 @@ pub async fn findings(
 ) -> Result<Vec<Checked>, AppError> {
     who.require(Action::ReadChecks)?;
     let rules = park_rules(db, who.park_id).await?;
-    let found = super::check_with(db, who.park_id, &rules, year, as_of).await?;
+    Ok(findings_and(db, who, &rules, year, as_of, &[]).await?.0)
+}
+
+/// [`findings`] of the given rules, and the grids of `extra` specs read in the same statement
+/// (`check_with_and`).
+pub(crate) async fn findings_and(
+    db: &Db,
+    who: &Principal,
+    rules: &Rules,
+    year: i32,
+    as_of: NaiveDate,
+    extra: &[super::queries::Spec<'_>],
+) -> Result<(Vec<Checked>, Vec<super::queries::Tally>), AppError> {
+    who.require(Action::ReadChecks)?;
+    let (found, tallies) =
+        super::check_with_and(db, who.park_id, rules, year, as_of, extra).await?;
     let units = visible_units(db, who).await?;
     let marks = stored::rectifications(db, who.park_id, year).await?;
-    Ok(found
+    let checked = found
         .into_iter()
         .filter_map(|f| {
             // A 包联 visit finding is about an enterprise, not a unit: the whole park's
@@ -129,7 +144,8 @@ pub async fn findings(
                 rectified,
             })
         })
-        .collect())
+        .collect();
+    Ok((checked, tallies))
 }
 
 /// What marking a finding needs, as typed.

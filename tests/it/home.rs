@@ -217,3 +217,54 @@ async fn each_role_sees_the_charts_of_what_it_may_read() {
         assert!(!home.body.contains("新建会议"), "{role}");
     }
 }
+
+/// While the year runs, 参与率 counts the whole year's meetings (its own statement) while the
+/// findings count only the periods ended by today; a year that has ended counts the same
+/// meetings for both (one statement). Either way each branch's bar is the sums of its meetings.
+#[tokio::test]
+async fn participation_counts_the_whole_year_beside_the_findings_of_today() {
+    let app = TestApp::new().await;
+    let office = app.as_role("office").await;
+    // Today is 2025-06-15.
+    for (date, expected, attended) in [
+        ("2025-03-10", 10, 8),
+        ("2025-05-10", 10, 10),
+        ("2024-03-10", 10, 6),
+        ("2024-11-10", 10, 7),
+    ] {
+        app.post_ok(
+            &office,
+            "/api/v1/records",
+            json!({"kind": "meeting", "fields": {"date": date, "meeting_type": "党课",
+                   "name": format!("{date} 党课"), "org_unit": "甲科技党支部",
+                   "expected": expected, "attended": attended}}),
+        )
+        .await;
+    }
+    let b = sign_in(&app, "office").await;
+    let bar = |home: &str| -> String {
+        let at = home
+            .find("<figure class=\"card chart\" id=\"participation\">")
+            .expect("the participation chart");
+        let figure = &home[at..at + home[at..].find("</svg>").unwrap()];
+        let title = figure
+            .split("<title>")
+            .find(|t| t.starts_with("甲科技党支部"))
+            .unwrap_or_else(|| panic!("no bar of 甲科技党支部: {figure}"));
+        title[..title.find("</title>").unwrap()].to_string()
+    };
+    let running = b.get("/?year=2025").await;
+    assert_eq!(running.status, StatusCode::OK);
+    assert_eq!(
+        bar(&running.body),
+        "甲科技党支部 2025年参与率：实到 18 / 应到 20 人次 = 90.0%（2 次会议）"
+    );
+    let ended = b.get("/?year=2024").await;
+    assert_eq!(ended.status, StatusCode::OK);
+    assert_eq!(
+        bar(&ended.body),
+        "甲科技党支部 2024年参与率：实到 13 / 应到 20 人次 = 65.0%（2 次会议）"
+    );
+    // The ended year's rate is a finding of participation_low; the running year's is not yet.
+    assert!(ended.body.contains("会议参与率低于90%"), "{}", ended.body);
+}
