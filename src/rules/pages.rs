@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::service::{self, Checked, MarkInput};
 use crate::auth::Action;
 use crate::error::AppError;
-use crate::web::form::saved_or_again;
+use crate::web::form::{joined, saved_or_again};
 use crate::web::ui::{render, urlencode, Chrome, Page};
 use crate::web::{AppState, CsrfForm, PageResult};
 
@@ -222,36 +222,46 @@ fn back(year: &str, as_of: &str, rule: &str) -> String {
     to
 }
 
+impl MarkForm {
+    fn input(&self) -> MarkInput {
+        MarkInput {
+            rule: self.rule.clone(),
+            unit_id: self.unit_id,
+            period: self.period.clone(),
+            note: self.note.clone(),
+            rectified_on: self.rectified_on.clone(),
+        }
+    }
+
+    /// The checks page the form came from, and the mark as typed with why it was refused.
+    fn refused(&self, errors: &[crate::error::FieldError]) -> (ChecksQuery, Refused) {
+        let q = ChecksQuery {
+            year: Some(self.year.clone()),
+            as_of: Some(self.as_of.clone()),
+        };
+        let refused = Refused {
+            rule: self.rule.clone(),
+            unit_id: self.unit_id,
+            period: self.period.clone(),
+            note: self.note.clone(),
+            rectified_on: self.rectified_on.clone(),
+            message: joined(errors),
+        };
+        (q, refused)
+    }
+}
+
 async fn mark(
     State(st): State<AppState>,
     page: Page,
     CsrfForm(f): CsrfForm<MarkForm>,
 ) -> PageResult {
-    let input = MarkInput {
-        rule: f.rule.clone(),
-        unit_id: f.unit_id,
-        period: f.period.clone(),
-        note: f.note.clone(),
-        rectified_on: f.rectified_on.clone(),
-    };
-    let saved = service::mark(&st.db, &page.who, &input, st.now()).await;
+    let saved = service::mark(&st.db, &page.who, &f.input(), st.now()).await;
     saved_or_again(
         saved,
         |_| back(&f.year, &f.as_of, &f.rule),
         |errors| {
-            let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
-            let q = ChecksQuery {
-                year: Some(f.year.clone()),
-                as_of: Some(f.as_of.clone()),
-            };
-            let refused = Refused {
-                rule: f.rule.clone(),
-                unit_id: f.unit_id,
-                period: f.period.clone(),
-                note: f.note.clone(),
-                rectified_on: f.rectified_on.clone(),
-                message: messages.join("；"),
-            };
+            let (q, refused) = f.refused(&errors);
             checks_page(&st, &page, q, Some(refused))
         },
     )
@@ -345,16 +355,23 @@ struct RulesForm {
     reset: Option<String>,
 }
 
+impl RulesForm {
+    /// The catalogue to save: the default one when reset, else the text as typed.
+    fn chosen(&self) -> String {
+        if self.reset.is_some() {
+            service::DEFAULT_TEXT.to_string()
+        } else {
+            self.text.replace("\r\n", "\n")
+        }
+    }
+}
+
 async fn save_rules(
     State(st): State<AppState>,
     page: Page,
     CsrfForm(f): CsrfForm<RulesForm>,
 ) -> PageResult {
-    let text = if f.reset.is_some() {
-        service::DEFAULT_TEXT.to_string()
-    } else {
-        f.text.replace("\r\n", "\n")
-    };
+    let text = f.chosen();
     let saved = service::save_rules(&st.db, &page.who, &text, st.now()).await;
     saved_or_again(
         saved,
