@@ -76,8 +76,9 @@ pub struct QuickAction {
 
 /// The year's rule-check figures of one data scope: the open findings, the grid and 参与率 by
 /// branch. They cost a statement over the year's meetings (one for all three,
-/// `rules::pages::home_figures`), so they are kept per scope, year and as-of date while the park's data version is unchanged (every audited write, of a record,
-/// a task, a rule file or a rectification mark, bumps it), as the ledger's listing totals are.
+/// `rules::pages::home_figures`), so they are kept per scope, year and as-of date while the
+/// park's data version is unchanged (every audited write, of a record, a task, a rule file or a
+/// rectification mark, bumps it), as the ledger's listing totals are.
 pub struct YearChecks {
     pub open: Option<crate::rules::pages::HomeChecks>,
     pub grid: Grid,
