@@ -219,10 +219,7 @@ pub async fn unsatisfied(
     visit_by: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
-    let to = match assignee {
-        Some(a) => vec![a],
-        None => queries::service_staff(tx, park_id).await?,
-    };
+    let to = answerable(tx, park_id, assignee).await?;
     let text = format!(
         "企业对诉求#{}「{}」的办理结果评价“不满意”，请于 {visit_by} 前回访",
         r.id, r.title
@@ -238,6 +235,14 @@ pub async fn unsatisfied(
         now,
     )
     .await
+}
+
+/// Who answers for a request's deadlines: its 承办人, or every 园小二 while it has none.
+async fn answerable(tx: &mut Tx, park_id: i64, assignee: Option<i64>) -> Result<Vec<i64>, DbError> {
+    Ok(match assignee {
+        Some(a) => vec![a],
+        None => queries::service_staff(tx, park_id).await?,
+    })
 }
 
 /// A message of the team in a request's thread: a notice to the enterprise.
@@ -410,10 +415,7 @@ async fn scan_park(db: &Db, park_id: i64, now: DateTime<Utc>) -> Result<usize, A
                     .into_iter()
                     .map(|l| l.user_id)
                     .collect(),
-                None => match r.assignee_id {
-                    Some(a) => vec![a],
-                    None => queries::service_staff(&mut tx, park_id).await?,
-                },
+                None => answerable(&mut tx, park_id, r.assignee_id).await?,
             };
             notify_users(
                 &mut tx,

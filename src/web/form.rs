@@ -396,6 +396,15 @@ pub fn yes(text: &str) -> bool {
     matches!(text.trim(), "1" | "on" | "是" | "true")
 }
 
+/// A form shown again after a refusal, answered with `status` (422, 409, 400), unless the page
+/// itself failed with a 5xx, which it keeps.
+fn answered(mut res: Response, status: StatusCode) -> Response {
+    if !res.status().is_server_error() {
+        *res.status_mut() = status;
+    }
+    res
+}
+
 /// What a form handler answers once its service has run: the page `to` names for what was
 /// saved; the form again, as rendered by `again` with the user's mistakes, answered 422 (the one
 /// status for "fix the fields", whatever `again` set, unless the page itself failed with a 5xx);
@@ -411,13 +420,10 @@ where
 {
     match result {
         Ok(saved) => Ok(Redirect::to(&to(&saved)).into_response()),
-        Err(AppError::Invalid(errors)) => {
-            let mut res = again(errors).await?;
-            if !res.status().is_server_error() {
-                *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            }
-            Ok(res)
-        }
+        Err(AppError::Invalid(errors)) => Ok(answered(
+            again(errors).await?,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )),
         Err(e) => Err(e.into()),
     }
 }
@@ -438,13 +444,10 @@ where
 {
     match result {
         Ok(v) => done(v).await,
-        Err(AppError::Invalid(errors)) => {
-            let mut res = again(errors).await?;
-            if !res.status().is_server_error() {
-                *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            }
-            Ok(res)
-        }
+        Err(AppError::Invalid(errors)) => Ok(answered(
+            again(errors).await?,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )),
         Err(e) => Err(e.into()),
     }
 }
@@ -483,11 +486,7 @@ where
         Ok(saved) => Ok(Redirect::to(&to(&saved)).into_response()),
         Err(e @ (AppError::Invalid(_) | AppError::BadRequest(_))) => {
             let (status, _) = super::status_of(&e);
-            let mut res = again(e).await?;
-            if !res.status().is_server_error() {
-                *res.status_mut() = status;
-            }
-            Ok(res)
+            Ok(answered(again(e).await?, status))
         }
         Err(e) => Err(e.into()),
     }
@@ -527,11 +526,7 @@ where
         Some(_) => StatusCode::CONFLICT,
         None => StatusCode::UNPROCESSABLE_ENTITY,
     };
-    let mut res = again(refusal).await?;
-    if !res.status().is_server_error() {
-        *res.status_mut() = status;
-    }
-    Ok(res)
+    Ok(answered(again(refusal).await?, status))
 }
 
 pub fn id_options<I: IntoIterator<Item = (i64, String)>>(list: I) -> Vec<(String, String)> {
