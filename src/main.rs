@@ -21,17 +21,7 @@ fn main() -> std::process::ExitCode {
         Ok(exe) => taizhang::report::worker::isolate_in(exe),
         Err(e) => tracing::warn!(error = %e, "templates render in-process: no path to this binary"),
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("错误：无法启动运行时：{e}");
-            return std::process::ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(taizhang::cli::run(cli)) {
+    match taizhang::cli::run_to_end(cli) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) if is_broken_pipe(&e) => std::process::ExitCode::from(BROKEN_PIPE),
         Err(e) => {

@@ -82,6 +82,17 @@ pub enum Command {
     Restore(backup::RestoreArgs),
 }
 
+/// Runs the parsed command line on a multi-threaded runtime of its own, to the end. The binary
+/// calls this rather than [`run`] so that the command's whole async state machine is compiled
+/// once, here, and not again into each program that polls it.
+pub fn run_to_end(cli: Cli) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| anyhow::anyhow!("无法启动运行时：{e}"))?;
+    runtime.block_on(run(cli))
+}
+
 /// Runs the parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     // The flag and the variable both arrive through clap; the config file sits below them.
