@@ -147,10 +147,29 @@ impl Db {
     }
 
     /// SQL text that extracts the text of JSON field `$n` (a bound key) from the `fields` column.
-    /// The one place where record fields are read inside SQL; the key is always bound, never
-    /// spliced, so a park's own field names cannot become SQL.
+    /// With [`Db::json_field_of`] the one place where record fields are read inside SQL; the
+    /// key is always bound, never spliced, so a park's own field names cannot become SQL.
     pub fn json_field(&self, column: &str, param: usize) -> String {
         json_field(self.backend(), column, param)
+    }
+
+    /// [`Db::json_field`] for a generated statement: the accessor of field `key` of `column`
+    /// (`fields`, or `r.fields` under an alias), the key pushed onto `binds` (its placeholder
+    /// is the new length). On SQLite a key of [`COPIED_FIELDS`] is read from its own column
+    /// instead, `field_<key>` beside `fields`, which always equals the JSON's value (migration
+    /// 0027): the meetings' statements then read a year of meetings from the index that holds
+    /// those columns, without parsing any JSON. Only our own column names enter the SQL.
+    pub fn json_field_of(&self, column: &str, key: &str, binds: &mut Vec<Bind>) -> String {
+        if let (true, Some(table)) = (self.reads_copy(key), column.strip_suffix("fields")) {
+            return format!("{table}field_{key}");
+        }
+        binds.push(Bind::Text(key.to_string()));
+        self.json_field(column, binds.len())
+    }
+
+    /// True when [`Db::json_field_of`] reads field `key` from its copied column, not the JSON.
+    pub fn reads_copy(&self, key: &str) -> bool {
+        self.backend() == Backend::Sqlite && COPIED_FIELDS.contains(&key)
     }
 
     /// SQL text comparing the text of a JSON field (from [`Db::json_field`]) with a boolean:
@@ -171,6 +190,20 @@ pub fn json_bool(backend: Backend, field: &str, want: bool) -> String {
         (Backend::Postgres, false) => format!("{field} = 'false'"),
     }
 }
+
+/// The record fields SQLite keeps copied out of `fields` into columns of their own,
+/// `records.field_<key>`, set by triggers on every write (migration 0027) and indexed with the
+/// columns the meetings' statements need (`records_meeting_fields`): the meetings' fields that
+/// the report's metrics, the rule checks and the plausibility checks read.
+pub const COPIED_FIELDS: [&str; 7] = [
+    "meeting_type",
+    "is_party_topic",
+    "topic_count",
+    "reading_count",
+    "expected",
+    "attended",
+    "date",
+];
 
 /// The JSON field accessor of [`Db::json_field`] for a backend.
 fn json_field(backend: Backend, column: &str, param: usize) -> String {

@@ -140,8 +140,7 @@ pub(crate) async fn implausible_candidates(
         Bind::Date(first.unwrap_or(FIRST_DAY)),
     ];
     let field = |binds: &mut Vec<Bind>, key: &str| {
-        binds.push(Bind::Text(key.to_string()));
-        let text = db.json_field("fields", binds.len());
+        let text = db.json_field_of("fields", key, binds);
         match kind.field(key).map(|f| f.field_type) {
             Some(FieldType::Integer | FieldType::Decimal) => {
                 format!("CAST({text} AS {})", super::sql::FLOAT)

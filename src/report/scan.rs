@@ -15,7 +15,9 @@
 //!
 //! So the database computes every value, and the ids cross to us as one text per pair rather
 //! than one row per record. The text is one SQL for both backends, every value bound, as in
-//! [`super::sql`].
+//! [`super::sql`]. On SQLite the meetings' fields come from their copies in the index
+//! `records_meeting_fields` ([`crate::db::COPIED_FIELDS`]), so the `MATERIALIZED` step reads the
+//! index, not the JSON.
 
 use chrono::NaiveDate;
 
@@ -144,10 +146,7 @@ fn scan_query(
     };
     let date_source = match group.date_field {
         None => "occurred_on".to_string(),
-        Some(key) => {
-            b.binds.push(Bind::Text(key.to_string()));
-            db.json_field("fields", b.binds.len())
-        }
+        Some(key) => db.json_field_of("fields", key, &mut b.binds),
     };
     let mut span = String::new();
     if group.date_field.is_none() {
@@ -283,9 +282,8 @@ impl Conditions for Builder<'_> {
         if let Some((_, column, _)) = self.columns.iter().find(|(k, _, _)| k == key) {
             return column.clone();
         }
-        self.binds.push(Bind::Text(key.to_string()));
         let column = format!("f{}", self.columns.len());
-        let expression = self.db.json_field("fields", self.binds.len());
+        let expression = self.db.json_field_of("fields", key, &mut self.binds);
         self.columns
             .push((key.to_string(), column.clone(), expression));
         column
@@ -293,5 +291,129 @@ impl Conditions for Builder<'_> {
 
     fn backend(&self) -> Backend {
         self.db.backend()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::metrics::MetricCatalogue;
+
+    /// On SQLite the meetings' fields are read from their copies (`records.field_<key>`,
+    /// `db::COPIED_FIELDS`): every scan over the meetings is a search of the covering index
+    /// `records_meeting_fields`, and the copies equal the JSON in every record, after the demo's
+    /// bulk insert and after each kind of change to a record.
+    #[tokio::test]
+    async fn meeting_fields_are_read_from_their_copies_in_one_covering_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/demo.db", dir.path().display());
+        let db = Db::connect(&url, true).await.unwrap();
+        db.migrate().await.unwrap();
+        crate::audit::key::install_test_key();
+        crate::crypto::install_test_keys(&db).await;
+        let options = crate::demo::Options {
+            password: "Demo-pass-1".to_string(),
+            ..Default::default()
+        };
+        let now = chrono::DateTime::parse_from_rfc3339("2025-06-15T10:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let park = crate::demo::build(&db, &options, now)
+            .await
+            .unwrap()
+            .park_id;
+        let year = |y: i32| {
+            (
+                NaiveDate::from_ymd_opt(y, 1, 1).unwrap(),
+                NaiveDate::from_ymd_opt(y, 12, 31).unwrap(),
+            )
+        };
+
+        let catalogue = MetricCatalogue::default_metrics();
+        let meetings = groups(&catalogue.metrics)
+            .into_iter()
+            .find(|g| g.kind == "meeting" && g.date_field.is_none())
+            .expect("the default metrics count meetings");
+        let scans = scan_queries(&db, park, &meetings, &[year(2024), year(2023)]);
+        assert!(!scans.is_empty());
+        for (_, query) in &scans {
+            let plan: Vec<(i64, i64, i64, String)> = crate::db::fetch_all(
+                &db,
+                &format!("EXPLAIN QUERY PLAN {}", query.sql),
+                &query.binds,
+            )
+            .await
+            .unwrap();
+            assert!(
+                plan.iter()
+                    .any(|(_, _, _, d)| d.contains("COVERING INDEX records_meeting_fields")),
+                "{plan:?}\n{}",
+                query.sql
+            );
+        }
+
+        let values = crate::report::compute::compute(&db, park, 2024, &catalogue)
+            .await
+            .unwrap();
+        let participation = values.get("participation_rate").unwrap();
+        assert!(participation.records.len() > 100, "{participation:?}");
+
+        // Each copy is what `json_extract` gives, for every record of every kind.
+        let stale = || async {
+            let mut stale = Vec::new();
+            for key in crate::db::COPIED_FIELDS {
+                let (n,): (i64,) = crate::db::fetch_one(
+                    &db,
+                    &format!(
+                        "SELECT COUNT(*) FROM records \
+                         WHERE field_{key} IS NOT json_extract(fields, '$.{key}')"
+                    ),
+                    &[],
+                )
+                .await
+                .unwrap();
+                if n > 0 {
+                    stale.push((key, n));
+                }
+            }
+            stale
+        };
+        assert_eq!(stale().await, Vec::new());
+        let (total, copied): (i64, i64) = crate::db::fetch_one(
+            &db,
+            "SELECT COUNT(*), COUNT(field_meeting_type) FROM records WHERE kind = 'meeting'",
+            &[],
+        )
+        .await
+        .unwrap();
+        assert!(total > 1000 && copied == total, "{copied} of {total}");
+
+        let Db::Sqlite(pool) = &db else {
+            unreachable!("the test database is SQLite")
+        };
+        let one: (i64,) =
+            sqlx::query_as("SELECT MIN(id) FROM records WHERE kind = 'meeting'")
+                .fetch_one(pool)
+                .await
+                .unwrap();
+        for change in [
+            "UPDATE records SET fields = json_set(fields, '$.attended', 99, \
+             '$.meeting_type', '党课', '$.is_party_topic', json('true')) WHERE id = $1",
+            "UPDATE records SET title = title || '（改）', deleted_at = '2025-06-15' WHERE id = $1",
+            "UPDATE records SET fields = json_remove(fields, '$.expected'), deleted_at = NULL \
+             WHERE id = $1",
+        ] {
+            sqlx::query(change).bind(one.0).execute(pool).await.unwrap();
+            assert_eq!(stale().await, Vec::new(), "after {change}");
+        }
+        let copies: (i64, String, i64, Option<i64>) = sqlx::query_as(
+            "SELECT field_attended, field_meeting_type, field_is_party_topic, field_expected \
+             FROM records WHERE id = $1",
+        )
+        .bind(one.0)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        assert_eq!(copies, (99, "党课".to_string(), 1, None));
     }
 }

@@ -1,6 +1,6 @@
 //! The query text of one metric: one SQL text per metric that runs unchanged on SQLite and
 //! PostgreSQL, with every value bound (`$n`) and only our own text spliced in (column names, the
-//! JSON accessor of [`Db::json_field`], placeholder numbers).
+//! JSON accessor of [`Db::json_field_of`], placeholder numbers).
 //!
 //! Every query returns one row per counted record (or person), ordered by id, with four
 //! columns: the id, the number of rows, and up to two sums. The aggregates are window functions
@@ -85,10 +85,9 @@ impl Conditions for Builder<'_> {
         format!("${}", self.binds.len())
     }
 
-    /// The text of a record field, its key bound.
+    /// The text of a record field ([`Db::json_field_of`]).
     fn field(&mut self, key: &str) -> String {
-        self.binds.push(Bind::Text(key.to_string()));
-        self.db.json_field("fields", self.binds.len())
+        self.db.json_field_of("fields", key, &mut self.binds)
     }
 
     fn backend(&self) -> Backend {
