@@ -24,6 +24,7 @@ pub fn state(db: Db, config: Config) -> AppState {
 /// The whole application: every area's API and pages inside the web's layers.
 pub fn router(state: AppState) -> Router {
     crate::web::ui::install_templates(TEMPLATES);
+    crate::web::ui::compile_templates();
     let api = Router::new()
         .merge(crate::auth::api::router())
         .merge(crate::org::api::router())

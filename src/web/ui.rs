@@ -43,6 +43,12 @@ pub fn templates() -> impl Iterator<Item = (&'static str, &'static str)> {
         .copied()
 }
 
+/// Compiles every installed template now, once for the process, so that the first page a
+/// user asks for does not wait for it (the router calls this after installing them).
+pub fn compile_templates() {
+    env();
+}
+
 fn env() -> &'static Environment<'static> {
     static ENV: OnceLock<Environment<'static>> = OnceLock::new();
     ENV.get_or_init(|| {
