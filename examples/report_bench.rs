@@ -10,15 +10,15 @@
 
 use std::time::{Duration, Instant};
 
+use taizhang::calendar::Year;
 use taizhang::db::Db;
 use taizhang::report::{self, MetricCatalogue, ReportData, ReportTemplate};
 
 /// The data of the report exactly as `taizhang report` and the 述职报告 page get it: the park's
 /// metrics (this year and last) with their ids, projects and documents, side by side with the
 /// rule checks, and the saved cause analysis.
-async fn report_data(db: &Db, park: &taizhang::org::queries::Park, year: i32) -> ReportData {
-    let year_end = chrono::NaiveDate::from_ymd_opt(year, 12, 31).expect("a year end");
-    report::report_data(db, park.id, &park.name, year, year_end)
+async fn report_data(db: &Db, park: &taizhang::org::queries::Park, year: Year) -> ReportData {
+    report::report_data(db, park.id, &park.name, year, year.last_day())
         .await
         .expect("report data")
 }
@@ -34,7 +34,7 @@ async fn main() {
     let url = args
         .next()
         .expect("usage: report_bench DATABASE_URL [YEAR] [RUNS] [TAIZHANG_BINARY]");
-    let year: i32 = args.next().map_or(2024, |y| y.parse().expect("a year"));
+    let year = Year::parse(&args.next().unwrap_or_else(|| "2024".to_string())).expect("a year");
     let runs: usize = args
         .next()
         .map_or(7, |n| n.parse().expect("a number of runs"));

@@ -5,7 +5,7 @@
 
 use std::sync::OnceLock;
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Offset, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Offset, Utc};
 
 /// UTC+8: China Standard Time, without daylight saving since 1991.
 const BEIJING_SECONDS: i32 = 8 * 3600;
@@ -125,11 +125,43 @@ impl Year {
 
     /// The year of a date, when it is one the product knows.
     pub fn of(date: NaiveDate) -> Result<Year, YearError> {
-        Year::new(chrono::Datelike::year(&date))
+        Year::new(date.year())
     }
 
     pub fn get(self) -> i32 {
         self.0
+    }
+
+    /// January 1st.
+    pub fn first_day(self) -> NaiveDate {
+        // Every year of YEARS has one; the fallback is never taken.
+        NaiveDate::from_ymd_opt(self.0, 1, 1).unwrap_or(NaiveDate::MIN)
+    }
+
+    /// December 31st.
+    pub fn last_day(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.0, 12, 31).unwrap_or(NaiveDate::MAX)
+    }
+
+    /// The first and last day.
+    pub fn bounds(self) -> (NaiveDate, NaiveDate) {
+        (self.first_day(), self.last_day())
+    }
+
+    /// The year before, `None` for the first year the product knows.
+    pub fn previous(self) -> Option<Year> {
+        Year::new(self.0 - 1).ok()
+    }
+
+    /// The first and last day of the calendar year before. For 1900 that year (1899) is no
+    /// [`Year`], yet the report still reads it for last year's figures: no ledger date falls
+    /// in it, but it is a calendar year all the same.
+    pub fn previous_bounds(self) -> (NaiveDate, NaiveDate) {
+        let first = self.first_day();
+        (
+            first.with_year(self.0 - 1).unwrap_or(NaiveDate::MIN),
+            first.pred_opt().unwrap_or(NaiveDate::MIN),
+        )
     }
 }
 
@@ -214,5 +246,21 @@ mod tests {
         assert!(y.is_err());
         let y: Year = serde_json::from_str("2025").unwrap();
         assert_eq!(serde_json::to_string(&y).unwrap(), "2025");
+    }
+
+    #[test]
+    fn a_year_knows_its_days_and_neighbours() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let y = Year::new(2024).unwrap();
+        assert_eq!(y.bounds(), (day(2024, 1, 1), day(2024, 12, 31)));
+        assert_eq!(y.previous_bounds(), (day(2023, 1, 1), day(2023, 12, 31)));
+        assert_eq!(y.previous().map(Year::get), Some(2023));
+        let first = Year::new(1900).unwrap();
+        assert_eq!(first.previous(), None);
+        assert_eq!(
+            first.previous_bounds(),
+            (day(1899, 1, 1), day(1899, 12, 31))
+        );
+        assert_eq!(Year::of(day(2024, 2, 29)), Ok(y));
     }
 }

@@ -96,7 +96,7 @@ struct ChecksKey {
     park_id: i64,
     /// The data scope, spelt out: the figures differ only by it, not by role.
     scope: String,
-    year: i32,
+    year: crate::calendar::Year,
     as_of: NaiveDate,
 }
 
@@ -107,7 +107,7 @@ const CHECKS_CACHE_SIZE: usize = 1_000;
 pub async fn year_checks(
     st: &AppState,
     page: &Page,
-    year: i32,
+    year: crate::calendar::Year,
     today: NaiveDate,
 ) -> Result<Option<Arc<YearChecks>>, AppError> {
     let who = &page.who;

@@ -91,7 +91,8 @@ pub async fn home(
             .collect())
     };
     let checks_and_glance = async {
-        let year_checks = super::glance::year_checks(&st, &page, year, today).await?;
+        let checked = crate::calendar::Year::new(year).map_err(|e| e.at("year", "年份"))?;
+        let year_checks = super::glance::year_checks(&st, &page, checked, today).await?;
         let glance =
             super::glance::glance(&st, &page.who, year, today, year_checks.as_deref()).await?;
         Ok::<_, crate::error::AppError>((year_checks, glance))

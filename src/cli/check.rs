@@ -38,12 +38,12 @@ pub async fn run(config: Config, park: Option<&str>, args: Args) -> anyhow::Resu
     };
     let as_of = match args.as_of.as_deref() {
         Some(text) => rules::parse_as_of(text)?,
-        None => rules::default_as_of(args.year.get(), today()),
+        None => rules::default_as_of(args.year, today()),
     };
     let db = super::open(&config, false).await?;
     let park = super::pick_park(&db, park).await;
     let findings = match park {
-        Ok(park) => rules::check(&db, park.id, args.year.get(), as_of).await,
+        Ok(park) => rules::check(&db, park.id, args.year, as_of).await,
         Err(e) => {
             db.close().await;
             return Err(e);
@@ -52,7 +52,7 @@ pub async fn run(config: Config, park: Option<&str>, args: Args) -> anyhow::Resu
     db.close().await;
     let findings = findings?;
     match format {
-        Format::Text => print!("{}", rules::render_text(&findings, args.year.get(), as_of)),
+        Format::Text => print!("{}", rules::render_text(&findings, args.year, as_of)),
         Format::Json => println!(
             "{}",
             serde_json::to_string_pretty(&Output {

@@ -60,7 +60,7 @@ pub async fn run(config: Config, park: Option<&str>, args: Args) -> anyhow::Resu
             &db,
             &who,
             &park.name,
-            args.year.get(),
+            args.year,
             unit_id,
             today,
             &config.report_fonts,

@@ -58,7 +58,7 @@ pub async fn run(config: Config, park: Option<&str>, args: Args) -> anyhow::Resu
             (None, None) => ReportTemplate::builtin(),
         };
         let today = crate::calendar::today(super::now());
-        let data = report::report_data(&db, park.id, &park.name, args.year.get(), today).await?;
+        let data = report::report_data(&db, park.id, &park.name, args.year, today).await?;
         Ok::<_, anyhow::Error>((data, template))
     }
     .await;

@@ -224,17 +224,26 @@ async fn the_demo_park_holds_what_the_report_and_the_rules_need() {
     assert_eq!(plans.len(), 6);
     assert!(plans.iter().all(|(_, _, doc)| doc.is_some()), "{plans:?}");
     let year_end = chrono::NaiveDate::from_ymd_opt(2024, 12, 31).expect("date");
-    let overdue: Vec<String> = crate::rules::check(&db, summary.park_id, 2024, year_end)
-        .await
-        .expect("check")
-        .into_iter()
-        .filter(|f| f.rule == "task_overdue")
-        .map(|f| f.unit)
-        .collect();
+    let overdue: Vec<String> = crate::rules::check(
+        &db,
+        summary.park_id,
+        crate::calendar::Year::new(2024).expect("year"),
+        year_end,
+    )
+    .await
+    .expect("check")
+    .into_iter()
+    .filter(|f| f.rule == "task_overdue")
+    .map(|f| f.unit)
+    .collect();
     assert_eq!(overdue.len(), 4, "{overdue:?}");
-    let metrics = crate::report::compute::compute_all(&db, summary.park_id, 2024)
-        .await
-        .expect("metrics");
+    let metrics = crate::report::compute::compute_all(
+        &db,
+        summary.park_id,
+        crate::calendar::Year::new(2024).expect("year"),
+    )
+    .await
+    .expect("metrics");
     let rate = metrics.get("tasks_on_time_rate").expect("rate").value;
     assert_eq!(rate, crate::report::compute::Number::Float(73.8));
 

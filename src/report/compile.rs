@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 
 use super::docx::{self, run, run_fonts, DocxFonts, PAGE_WIDTH};
 use crate::auth::{Action, Principal};
+use crate::calendar::Year;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::ledger::catalogue::KindDef;
@@ -36,13 +37,12 @@ pub async fn compile(
     db: &Db,
     who: &Principal,
     park: &str,
-    year: i32,
+    year: Year,
     unit_id: Option<i64>,
     today: NaiveDate,
     fonts: &DocxFonts,
 ) -> Result<Compiled, AppError> {
     who.require(Action::ReadChecks)?;
-    crate::calendar::Year::new(year).map_err(|e| e.at("year", "年份"))?;
     let units = crate::org::queries::units(db, who.park_id).await?;
     // An account scoped to units (a 支部书记) binds its own unit when it names none.
     let unit_id = match (&who.scope, unit_id) {
@@ -110,14 +110,14 @@ async fn year_records(
     cache: &CountCache,
     who: &Principal,
     kind: &str,
-    year: i32,
+    year: Year,
     unit_id: Option<i64>,
 ) -> Result<Vec<RecordView>, AppError> {
     let mut out = Vec::new();
     loop {
         let params = ListParams {
             kind: Some(kind.to_string()),
-            year: Some(year),
+            year: Some(year.get()),
             unit_id,
             sub_units: unit_id.is_some(),
             sort: Some("date".into()),
@@ -153,7 +153,7 @@ fn subtree(units: &[crate::org::queries::Unit], root: i64) -> Vec<i64> {
 /// What the document is written from.
 struct Book<'a> {
     park: &'a str,
-    year: i32,
+    year: Year,
     scope_name: &'a str,
     today: NaiveDate,
     ledgers: &'a [(KindDef, Vec<RecordView>)],

@@ -42,11 +42,10 @@ async fn compile(
         }
     };
     let year = match q.year.trim() {
-        "" => crate::ledger::pages::working_year(&st, &page).await?,
-        text => crate::calendar::Year::parse(text)
-            .map_err(|e| e.at("year", "年份"))?
-            .get(),
-    };
+        "" => crate::calendar::Year::new(crate::ledger::pages::working_year(&st, &page).await?),
+        text => crate::calendar::Year::parse(text),
+    }
+    .map_err(|e| e.at("year", "年份"))?;
     let unit = match q.unit.trim() {
         "" => None,
         text => match text.parse::<i64>() {

@@ -5,14 +5,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::error::ReportError;
 use super::metrics::{
     Aggregate, Metric, MetricCatalogue, PolicyMeasure, RequestMeasure, TaskMeasure,
 };
 use super::numbers::round_to;
 use super::queries::{self, MetricRow};
 use super::scan;
-use super::sql::{bare_aggregate, metric_query, year_bounds};
+use super::sql::{bare_aggregate, metric_query};
+use crate::calendar::Year;
 use crate::db::Db;
 use crate::error::AppError;
 
@@ -92,7 +92,7 @@ impl MetricValues {
 }
 
 /// The default metrics of one park and year.
-pub async fn compute_all(db: &Db, park_id: i64, year: i32) -> Result<MetricValues, AppError> {
+pub async fn compute_all(db: &Db, park_id: i64, year: Year) -> Result<MetricValues, AppError> {
     compute(db, park_id, year, &MetricCatalogue::default_metrics()).await
 }
 
@@ -100,10 +100,10 @@ pub async fn compute_all(db: &Db, park_id: i64, year: i32) -> Result<MetricValue
 pub async fn compute(
     db: &Db,
     park_id: i64,
-    year: i32,
+    year: Year,
     catalogue: &MetricCatalogue,
 ) -> Result<MetricValues, AppError> {
-    compute_year(db, park_id, report_year(year)?, catalogue).await
+    compute_year(db, park_id, year.bounds(), catalogue).await
 }
 
 /// The metrics of `catalogue` for one park and the year `bounds` delimit.
@@ -274,12 +274,11 @@ fn average(total: i64, count: usize, decimals: u32) -> Number {
 pub async fn bare_aggregates(
     db: &Db,
     park_id: i64,
-    year: i32,
+    year: Year,
     catalogue: &MetricCatalogue,
 ) -> Result<Vec<(i64, Option<f64>, Option<f64>)>, AppError> {
     let mut out = Vec::with_capacity(catalogue.metrics.len() * 2);
-    for year in [year, year - 1] {
-        let bounds = report_year(year)?;
+    for bounds in [year.bounds(), year.previous_bounds()] {
         for metric in &catalogue.metrics {
             let query = bare_aggregate(&metric_query(db, metric, park_id, bounds));
             out.push(queries::run_bare(db, &query).await?);
@@ -292,16 +291,14 @@ pub async fn bare_aggregates(
 pub async fn compute_with_previous(
     db: &Db,
     park_id: i64,
-    year: i32,
+    year: Year,
     catalogue: &MetricCatalogue,
 ) -> Result<MetricValues, AppError> {
-    // Last year of the earliest report year (1900) lies outside the checked span but is a
-    // valid calendar year, so it is computed without the check.
-    let Some(bounds) = year_bounds(year - 1) else {
-        return compute(db, park_id, year, catalogue).await;
-    };
+    // Last year of the earliest report year (1900) lies outside the product's years but is a
+    // calendar year all the same, so it is computed (`Year::previous_bounds`).
     // One scan per kind reads both years.
-    let mut both = compute_years(db, park_id, &[report_year(year)?, bounds], catalogue).await?;
+    let bounds = [year.bounds(), year.previous_bounds()];
+    let mut both = compute_years(db, park_id, &bounds, catalogue).await?;
     let (previous, current) = (both.pop(), both.pop());
     match (current, previous) {
         (Some(mut current), Some(previous)) => {
@@ -311,17 +308,6 @@ pub async fn compute_with_previous(
         // compute_years gives one set per year asked for.
         _ => compute(db, park_id, year, catalogue).await,
     }
-}
-
-/// The first and last day of a report year, refusing years no ledger date can fall in.
-pub(crate) fn report_year(year: i32) -> Result<(chrono::NaiveDate, chrono::NaiveDate), AppError> {
-    if crate::calendar::Year::new(year).is_err() {
-        return Err(AppError::BadRequest(
-            ReportError::YearOutOfRange(year).to_string(),
-        ));
-    }
-    year_bounds(year)
-        .ok_or_else(|| AppError::BadRequest(ReportError::YearOutOfRange(year).to_string()))
 }
 
 /// Turns what a scan counted for a metric into its value.
@@ -463,7 +449,7 @@ mod tests {
         let catalogue = MetricCatalogue::default_metrics();
         let years: Vec<_> = [2024, 2023, 2022]
             .into_iter()
-            .map(|y| report_year(y).unwrap())
+            .map(|y| Year::new(y).unwrap().bounds())
             .collect();
         let scanned = compute_years(&db, park, &years, &catalogue).await.unwrap();
         assert_eq!(scanned.len(), 3);
@@ -488,11 +474,5 @@ mod tests {
             counted > 20,
             "the demo's 2024 fills most metrics: {counted}"
         );
-    }
-
-    #[test]
-    fn report_years_are_bounded() {
-        assert!(report_year(2024).is_ok());
-        assert!(report_year(20240).is_err());
     }
 }

@@ -3,10 +3,11 @@
 
 use serde_json::Value as Json;
 
-use super::compute::{compute_with_previous, report_year};
+use super::compute::compute_with_previous;
 use super::metrics::MetricCatalogue;
 use super::queries::{self, FieldsRow};
 use super::view::{Document, NextPlan, Project, ReportData};
+use crate::calendar::Year;
 use crate::db::{Db, DbError};
 use crate::error::AppError;
 
@@ -19,10 +20,10 @@ pub async fn gather(
     db: &Db,
     park_id: i64,
     park_name: &str,
-    year: i32,
+    year: Year,
     catalogue: &MetricCatalogue,
 ) -> Result<ReportData, AppError> {
-    let (first, last) = report_year(year)?;
+    let (first, last) = year.bounds();
     let metrics = compute_with_previous(db, park_id, year, catalogue).await?;
 
     let mut projects = Vec::new();
@@ -75,7 +76,7 @@ pub async fn gather(
     });
 
     let mut next_plans: Vec<NextPlan> = Vec::new();
-    for (kind, title, task) in queries::next_plans(db, park_id, year + 1).await? {
+    for (kind, title, task) in queries::next_plans(db, park_id, year.get() + 1).await? {
         let category = match kind.as_str() {
             "work_points" => "工作要点",
             _ => "工作清单",
@@ -101,7 +102,7 @@ pub async fn gather(
 
     Ok(ReportData {
         park: park_name.to_string(),
-        year,
+        year: year.get(),
         metrics,
         projects,
         documents,

@@ -5,6 +5,7 @@ use super::metrics::{
     Aggregate, FilterOp, Metric, Period, Scalar, TaskMeasure, ENTERPRISES_KIND, PEOPLE_KIND,
     UNITS_KIND,
 };
+use crate::calendar::Year;
 use crate::ledger::catalogue::KindDef;
 
 /// “党委”或“党支部”: the unit types a metric counts.
@@ -17,7 +18,7 @@ fn quoted(unit_types: &[String]) -> String {
 }
 
 /// The definition of `metric` for the report of `year`, naming fields by their Chinese labels.
-pub fn definition(metric: &Metric, kinds: &[KindDef], year: i32) -> String {
+pub fn definition(metric: &Metric, kinds: &[KindDef], year: Year) -> String {
     let kind = kinds.iter().find(|k| k.id == metric.kind);
     let label = |key: &str| {
         kind.and_then(|k| k.field(key))
@@ -145,12 +146,20 @@ mod tests {
     fn definitions_name_the_ledger_fields_and_period() {
         let metrics = MetricCatalogue::default_metrics();
         let kinds = Catalogue::default_catalogue().kinds;
-        let text = definition(metrics.get("mass_petitions").unwrap(), &kinds, 2024);
+        let text = definition(
+            metrics.get("mass_petitions").unwrap(),
+            &kinds,
+            Year::new(2024).unwrap(),
+        );
         assert!(text.starts_with("信访"), "{text}");
         assert!(text.contains("为“集体来访”"), "{text}");
         assert!(text.contains("不少于 5"), "{text}");
         assert!(text.contains("计数；统计 2024 年内"), "{text}");
-        let total = definition(metrics.get("speeches_studied").unwrap(), &kinds, 2024);
+        let total = definition(
+            metrics.get("speeches_studied").unwrap(),
+            &kinds,
+            Year::new(2024).unwrap(),
+        );
         assert!(total.contains("合计“"), "{total}");
         assert!(!total.contains("reading_count"), "{total}");
     }

@@ -58,8 +58,6 @@ pub enum ReportError {
     Pdf(String),
     #[error("LibreOffice 转换 PDF 超过 {0} 秒仍未完成，已停止")]
     PdfTimedOut(u64),
-    #[error("报告年份 {0} 超出范围，应在 1900 年至 2100 年之间")]
-    YearOutOfRange(i32),
     #[error("无法读取报告模板“{path}”：{reason}")]
     ReadTemplate { path: String, reason: String },
     #[error("无法写入报告文件“{path}”：{reason}")]

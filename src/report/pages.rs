@@ -17,6 +17,7 @@ use super::error::ReportError;
 use super::service::{self, TemplateChoice, VersionSummary};
 use super::{Format, ReportData, ReportTemplate};
 use crate::auth::Action;
+use crate::calendar::Year;
 use crate::error::{AppError, FieldError};
 use crate::web::form::{joined, saved_or_again};
 use crate::web::ui::{error_page, render, render_form, urlencode, Chrome, Page};
@@ -93,12 +94,12 @@ pub(crate) struct ReportQuery {
 
 /// The year and template the pages were asked for, checked.
 struct Chosen {
-    year: i32,
+    year: Year,
     template: TemplateChoice,
 }
 
 impl ReportQuery {
-    fn chosen(&self, this_year: i32) -> Result<Chosen, AppError> {
+    fn chosen(&self, this_year: Year) -> Result<Chosen, AppError> {
         let year = parse_year(&self.year, this_year)?;
         let mut template = TemplateChoice::parse(&self.template)?;
         if let TemplateChoice::Saved { version, .. } = &mut template {
@@ -115,24 +116,28 @@ impl ReportQuery {
 }
 
 /// Reads a report year; empty means this year.
-pub(crate) fn parse_year(text: &str, this_year: i32) -> Result<i32, AppError> {
+pub(crate) fn parse_year(text: &str, this_year: Year) -> Result<Year, AppError> {
     let text = text.trim();
     if text.is_empty() {
         return Ok(this_year);
     }
-    crate::calendar::Year::parse(text)
-        .map(crate::calendar::Year::get)
-        .map_err(|e| e.at("year", "年份"))
+    Year::parse(text).map_err(|e| e.at("year", "年份"))
+}
+
+/// The park's current year, as the year of a page that names none.
+pub(crate) fn this_year(st: &AppState) -> Result<Year, AppError> {
+    Year::new(st.now().year()).map_err(|e| e.at("year", "年份"))
 }
 
 /// The year a report page opens on when none is asked for: the working year
 /// ([`crate::ledger::pages::working_year`]).
-async fn default_year(st: &AppState, page: &Page, q: &ReportQuery) -> Result<i32, AppError> {
+async fn default_year(st: &AppState, page: &Page, q: &ReportQuery) -> Result<Year, AppError> {
     if !q.year.trim().is_empty() {
         // Parsed (and refused when it is no year) by `ReportQuery::chosen`.
-        return Ok(st.now().year());
+        return this_year(st);
     }
-    crate::ledger::pages::working_year(st, page).await
+    let year = crate::ledger::pages::working_year(st, page).await?;
+    Year::new(year).map_err(|e| e.at("year", "年份"))
 }
 
 /// The menu and layout of a report page.
@@ -143,7 +148,7 @@ pub(crate) async fn chrome(st: &AppState, page: &Page, active: &str) -> Result<C
 /// The year and template choice shown above the report and on the index page.
 #[derive(Serialize)]
 pub(crate) struct ChooserView {
-    year: i32,
+    year: Year,
     years: Vec<i32>,
     template: String,
     templates: Vec<VersionSummary>,
@@ -157,10 +162,10 @@ pub(crate) struct ChooserView {
 async fn chooser(
     st: &AppState,
     page: &Page,
-    year: i32,
+    year: Year,
     template: TemplateChoice,
 ) -> Result<ChooserView, AppError> {
-    let years = crate::web::ui::years_offered(st.now().year(), YEARS_OFFERED, year);
+    let years = crate::web::ui::years_offered(st.now().year(), YEARS_OFFERED, year.get());
     let version = match template {
         TemplateChoice::Saved { version, .. } => version,
         TemplateChoice::Builtin => None,
@@ -317,7 +322,7 @@ async fn download(
         Err(e) => return Ok(error_page(StatusCode::BAD_REQUEST, &format!("格式：{e}"))),
     };
     let prepared = async {
-        let chosen = q.chosen(st.now().year())?;
+        let chosen = q.chosen(this_year(&st)?)?;
         report_input(&st, &page, &chosen).await
     }
     .await;
@@ -404,7 +409,7 @@ struct RecordsQuery {
 #[derive(Serialize)]
 struct RecordsView {
     chrome: Chrome,
-    year: i32,
+    year: Year,
     metric: MetricHead,
     definition: String,
     people: bool,
@@ -429,7 +434,7 @@ struct RecordsView {
 /// Last year's items of a figure, below this year's.
 #[derive(Serialize)]
 struct PreviousView {
-    year: i32,
+    year: Year,
     value: String,
     total: usize,
     hidden: usize,
@@ -488,7 +493,7 @@ async fn records_view(
     q: &RecordsQuery,
 ) -> Result<RecordsView, AppError> {
     page.who.require(Action::ReadReport)?;
-    let year = parse_year(&q.year, st.now().year())?;
+    let year = parse_year(&q.year, this_year(st)?)?;
     let page_no = q.page.trim().parse::<usize>().unwrap_or(1).max(1);
     let found = service::metric_records(
         &st.db,
@@ -500,18 +505,19 @@ async fn records_view(
     .await?;
     // Last year's items of the same figure, its first page, so that the change can be read
     // record by record; a year before the first the calendar knows has none.
-    let previous = match crate::calendar::Year::new(year - 1) {
-        Ok(_) => Some(
+    let previous = match year.previous() {
+        Some(before) => Some((
+            before,
             service::metric_records(
                 &st.db,
                 &page.who,
                 q.metric.trim(),
-                year - 1,
+                before,
                 (0, RECORDS_PAGE),
             )
             .await?,
-        ),
-        Err(_) => None,
+        )),
+        None => None,
     };
     let units: std::collections::HashMap<i64, String> =
         crate::org::queries::units(&st.db, page.who.park_id)
@@ -588,14 +594,14 @@ async fn records_view(
         None
     };
     let metric = &found.metric;
-    let previous = previous.map(|p| PreviousView {
-        year: year - 1,
+    let previous = previous.map(|(before, p)| PreviousView {
+        year: before,
         value: MetricHead::of(&p.metric).value,
         total: p.metric.records.len(),
         hidden: p.hidden,
         rows: rows_of(&p, &units, &kinds),
         more: p.metric.records.len() > RECORDS_PAGE,
-        query: format!("metric={}&year={}", urlencode(&p.metric.id), year - 1),
+        query: format!("metric={}&year={before}", urlencode(&p.metric.id)),
     });
     Ok(RecordsView {
         chrome: chrome(st, page, "/report").await?,
@@ -779,7 +785,7 @@ struct CausesForm {
 #[derive(Serialize)]
 struct CausesView {
     chrome: Chrome,
-    year: i32,
+    year: Year,
     causes: String,
     measures: String,
     updated_at: Option<String>,
@@ -799,7 +805,7 @@ struct CausesQuery {
 
 impl CausesView {
     /// The form again with everything typed and each refused field named.
-    fn refused(chrome: Chrome, year: i32, typed: CausesForm, errors: Vec<FieldError>) -> Self {
+    fn refused(chrome: Chrome, year: Year, typed: CausesForm, errors: Vec<FieldError>) -> Self {
         CausesView {
             chrome,
             year,
@@ -819,7 +825,7 @@ async fn causes_form(
     page: Page,
     Query(q): Query<CausesQuery>,
 ) -> PageResult {
-    let year = parse_year(&q.year, st.now().year())?;
+    let year = parse_year(&q.year, this_year(&st)?)?;
     let saved = service::causes(&st.db, &page.who, year).await?;
     let view = CausesView {
         chrome: chrome(&st, &page, "/report").await?,
@@ -844,7 +850,7 @@ async fn causes_save(
     page: Page,
     CsrfForm(f): CsrfForm<CausesForm>,
 ) -> PageResult {
-    let year = parse_year(&f.year, st.now().year())?;
+    let year = parse_year(&f.year, this_year(&st)?)?;
     let saved = service::save_causes(&st.db, &page.who, year, &f.causes, &f.measures, st.now());
     let saved = saved.await;
     let again = |errors| async move {
@@ -867,10 +873,11 @@ mod tests {
 
     #[test]
     fn years_are_read_or_refused_naming_the_field() {
-        assert_eq!(parse_year("", 2025).unwrap(), 2025);
-        assert_eq!(parse_year(" 2024年", 2025).unwrap(), 2024);
-        let e = parse_year("二〇二四", 2025).unwrap_err().to_string();
+        let this_year = Year::new(2025).unwrap();
+        assert_eq!(parse_year("", this_year).unwrap().get(), 2025);
+        assert_eq!(parse_year(" 2024年", this_year).unwrap().get(), 2024);
+        let e = parse_year("二〇二四", this_year).unwrap_err().to_string();
         assert!(e.contains("年份"), "{e}");
-        assert!(parse_year("3000", 2025).is_err());
+        assert!(parse_year("3000", this_year).is_err());
     }
 }

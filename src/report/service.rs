@@ -18,6 +18,7 @@ use super::render::ReportTemplate;
 use super::view::ReportData;
 use crate::audit::{self, Change};
 use crate::auth::{Action, Principal};
+use crate::calendar::Year;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::ledger::service::RecordView;
@@ -191,7 +192,7 @@ pub async fn report_data(
     db: &Db,
     park_id: i64,
     park_name: &str,
-    year: i32,
+    year: Year,
     today: NaiveDate,
 ) -> Result<ReportData, AppError> {
     let as_of = crate::rules::default_as_of(year, today);
@@ -208,7 +209,7 @@ pub async fn report_data(
     let (mut data, (open, problems), candidates) = (data?, checks?, candidates?);
     data.problems = problems;
     data.findings = open;
-    if let Some(saved) = queries::causes(db, park_id, year).await? {
+    if let Some(saved) = queries::causes(db, park_id, year.get()).await? {
         data.causes = saved.causes;
         data.measures = saved.measures;
     }
@@ -231,12 +232,12 @@ type Candidates = Vec<(
 async fn implausible_candidates(
     db: &Db,
     park_id: i64,
-    year: i32,
+    year: Year,
     today: NaiveDate,
     catalogue: &MetricCatalogue,
 ) -> Result<Candidates, AppError> {
     use super::metrics::Period;
-    let (first, last) = super::compute::report_year(year)?;
+    let (first, last) = year.bounds();
     let mut out: Candidates = Vec::new();
     for kind in crate::ledger::queries::kinds(db, park_id).await? {
         let counting: Vec<Metric> = catalogue
@@ -301,7 +302,7 @@ fn counted_implausible(
 pub async fn report(
     db: &Db,
     who: &Principal,
-    year: i32,
+    year: Year,
     today: NaiveDate,
 ) -> Result<ReportData, AppError> {
     who.require(Action::ReadReport)?;
@@ -516,10 +517,9 @@ fn check_template_input(name: &str, source: &str) -> Result<(), AppError> {
 }
 
 /// The cause analysis and measures written for `year` (empty when none were).
-pub async fn causes(db: &Db, who: &Principal, year: i32) -> Result<Causes, AppError> {
+pub async fn causes(db: &Db, who: &Principal, year: Year) -> Result<Causes, AppError> {
     who.require(Action::ReadReport)?;
-    super::compute::report_year(year)?;
-    Ok(queries::causes(db, who.park_id, year)
+    Ok(queries::causes(db, who.park_id, year.get())
         .await?
         .map(|r| Causes {
             causes: r.causes,
@@ -534,13 +534,12 @@ pub async fn causes(db: &Db, who: &Principal, year: i32) -> Result<Causes, AppEr
 pub async fn save_causes(
     db: &Db,
     who: &Principal,
-    year: i32,
+    year: Year,
     causes: &str,
     measures: &str,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     who.require(Action::WriteReport)?;
-    super::compute::report_year(year)?;
     let (causes, measures) = (causes.trim(), measures.trim());
     let mut errors = Vec::new();
     for (key, label, text) in [
@@ -559,11 +558,11 @@ pub async fn save_causes(
         return Err(AppError::Invalid(errors));
     }
     let mut tx = db.begin().await?;
-    let before = queries::causes_in(&mut tx, who.park_id, year).await?;
+    let before = queries::causes_in(&mut tx, who.park_id, year.get()).await?;
     queries::upsert_causes(
         &mut tx,
         who.park_id,
-        year,
+        year.get(),
         (causes, measures),
         who.user_id,
         now,
@@ -572,7 +571,7 @@ pub async fn save_causes(
     let change = Change {
         action: if before.is_some() { "update" } else { "create" },
         entity: "report_causes",
-        entity_id: Some(i64::from(year)),
+        entity_id: Some(i64::from(year.get())),
         before: before.map(|b| json!({"year": year, "causes": b.causes, "measures": b.measures})),
         after: Some(json!({"year": year, "causes": causes, "measures": measures})),
     };
@@ -588,7 +587,7 @@ pub async fn metric_records(
     db: &Db,
     who: &Principal,
     metric_id: &str,
-    year: i32,
+    year: Year,
     (offset, limit): (usize, usize),
 ) -> Result<MetricRecords, AppError> {
     who.require(Action::ReadReport)?;
@@ -655,12 +654,12 @@ pub async fn metric_records(
 async fn list_tasks(
     db: &Db,
     who: &Principal,
-    year: i32,
+    year: Year,
     ids: &[i64],
     out: &mut MetricRecords,
 ) -> Result<(), AppError> {
     let counted: std::collections::HashSet<i64> = out.metric.records.iter().copied().collect();
-    let rows: Vec<_> = crate::tasks::queries::tasks(db, who.park_id, None, Some(year))
+    let rows: Vec<_> = crate::tasks::queries::tasks(db, who.park_id, None, Some(year.get()))
         .await?
         .into_iter()
         .filter(|t| counted.contains(&t.id))
@@ -697,7 +696,7 @@ async fn list_requests(
     db: &Db,
     who: &Principal,
     metric: &Metric,
-    year: i32,
+    year: Year,
     ids: &[i64],
     out: &mut MetricRecords,
 ) -> Result<(), AppError> {
@@ -734,8 +733,7 @@ async fn list_requests(
             .map(|id| (*id, (f64::from(u8::from(inside.contains(id))), Some(1.0))))
             .collect()
     } else if measure == RequestMeasure::AvgWorkdaysToClose {
-        let bounds = super::compute::report_year(year)?;
-        super::compute::workdays_to_close(db, who.park_id, bounds)
+        super::compute::workdays_to_close(db, who.park_id, year.bounds())
             .await?
             .into_iter()
             .filter(|(id, _)| out.metric.records.binary_search(id).is_ok())

@@ -27,15 +27,8 @@ pub(crate) struct MetricQuery {
 /// REAL, PostgreSQL has it as `float8`.
 pub(crate) const FLOAT: &str = "DOUBLE PRECISION";
 
-/// The first and last day of a report year.
-pub(crate) fn year_bounds(year: i32) -> Option<(NaiveDate, NaiveDate)> {
-    Some((
-        NaiveDate::from_ymd_opt(year, 1, 1)?,
-        NaiveDate::from_ymd_opt(year, 12, 31)?,
-    ))
-}
-
-/// Builds the query of `metric` for one park and year (whose bounds `year_bounds` gave).
+/// Builds the query of `metric` for one park and year (its first and last day,
+/// `calendar::Year::bounds`).
 pub(crate) fn metric_query(
     db: &Db,
     metric: &Metric,
@@ -550,7 +543,12 @@ mod tests {
         let db = sqlite();
         let metrics = MetricCatalogue::default_metrics();
         for metric in &metrics.metrics {
-            let q = metric_query(&db, metric, 7, year_bounds(2024).unwrap());
+            let q = metric_query(
+                &db,
+                metric,
+                7,
+                crate::calendar::Year::new(2024).unwrap().bounds(),
+            );
             let mut highest = 0;
             for n in 1..=q.binds.len() {
                 assert!(
@@ -577,7 +575,12 @@ mod tests {
     async fn bare_aggregates_keep_the_conditions_and_drop_the_listing() {
         let db = sqlite();
         for metric in &MetricCatalogue::default_metrics().metrics {
-            let q = metric_query(&db, metric, 7, year_bounds(2024).unwrap());
+            let q = metric_query(
+                &db,
+                metric,
+                7,
+                crate::calendar::Year::new(2024).unwrap().bounds(),
+            );
             let bare = bare_aggregate(&q);
             assert_eq!(bare.binds, q.binds, "{}", metric.id);
             for gone in ["OVER", "ORDER BY", "GROUP BY", "SELECT id,"] {
@@ -601,7 +604,7 @@ mod tests {
     async fn period_rules_shape_the_date_conditions() {
         let db = sqlite();
         let metrics = MetricCatalogue::default_metrics();
-        let bounds = year_bounds(2024).unwrap();
+        let bounds = crate::calendar::Year::new(2024).unwrap().bounds();
         let year = metric_query(&db, metrics.get("honors").unwrap(), 1, bounds);
         assert!(year.sql.contains("occurred_on >= $3 AND occurred_on <= $4"));
         let to_date = metric_query(&db, metrics.get("pioneer_posts").unwrap(), 1, bounds);

@@ -10,11 +10,12 @@ use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 
 use super::error::ReportError;
-use super::pages::{chrome, parse_year};
+use super::pages::{chrome, parse_year, this_year};
 use super::park_metrics::{self, MetricSummary};
 use super::service::{self, TemplateInput, VersionSummary};
 use super::ReportTemplate;
 use crate::auth::Action;
+use crate::calendar::Year;
 use crate::error::{AppError, FieldError};
 use crate::web::ui::{render, render_form, Chrome, Page};
 use crate::web::{AppState, CsrfForm, PageResult};
@@ -85,7 +86,7 @@ struct EditView {
     version: Option<i64>,
     latest: Option<i64>,
     versions: Vec<VersionSummaryView>,
-    year: i32,
+    year: Year,
     years: Vec<i32>,
     can_write: bool,
     saved: bool,
@@ -149,7 +150,7 @@ impl EditView {
         st: &AppState,
         page: &Page,
         id: Option<i64>,
-        year: i32,
+        year: Year,
     ) -> Result<EditView, AppError> {
         let versions = match id {
             Some(id) => service::template_history(&st.db, &page.who, id).await?,
@@ -165,7 +166,7 @@ impl EditView {
             latest: versions.first().map(|v| v.version),
             versions: versions.iter().map(summary_view).collect(),
             year,
-            years: years(st.now().year(), year),
+            years: years(st.now().year(), year.get()),
             can_write: page.who.role.allows(Action::WriteReport),
             saved: false,
             message: None,
@@ -184,7 +185,7 @@ async fn new_form(
 ) -> PageResult {
     let result = async {
         page.who.require(Action::WriteReport)?;
-        let year = parse_year(&q.year, st.now().year())?;
+        let year = parse_year(&q.year, this_year(&st)?)?;
         let mut view = EditView::new(&st, &page, None, year).await?;
         view.source = ReportTemplate::builtin().source;
         Ok::<_, AppError>(view)
@@ -203,7 +204,7 @@ async fn edit_form(
     Query(q): Query<EditQuery>,
 ) -> PageResult {
     let result = async {
-        let year = parse_year(&q.year, st.now().year())?;
+        let year = parse_year(&q.year, this_year(&st)?)?;
         let version = match q.version.trim() {
             "" => None,
             v => Some(
@@ -247,7 +248,7 @@ async fn edit_submit(
 async fn submit(st: AppState, page: Page, id: Option<i64>, f: EditForm) -> PageResult {
     page.who.require(Action::WriteReport)?;
     let result = async {
-        let year = parse_year(&f.year, st.now().year())?;
+        let year = parse_year(&f.year, this_year(&st)?)?;
         let mut view = EditView::new(&st, &page, id, year).await?;
         if id.is_none() {
             view.name = f.name.trim().to_string();

@@ -1,6 +1,6 @@
-//! Every message the rule checks show a user: a refused rule file (with its line), a date or a
-//! year that cannot be checked, an output format that does not exist. Kept in one place so that
-//! the wording stays consistent and reviewable.
+//! Every message the rule checks show a user: a refused rule file (with its line), an as-of date
+//! that cannot be read, an output format that does not exist. Kept in one place so that the
+//! wording stays consistent and reviewable; a wrong year is `calendar::YearError`'s.
 
 use crate::error::AppError;
 use crate::ledger::value::ValueError;
@@ -15,8 +15,6 @@ pub enum RulesError {
     InvalidAsOf { input: String, reason: ValueError },
     #[error("截止日期（--as-of）不能为空")]
     EmptyAsOf,
-    #[error("年份 {year} 超出范围：应在 1900 至 2100 之间")]
-    YearOutOfRange { year: i32 },
     #[error("不支持的输出格式“{0}”：请用 text 或 json")]
     UnknownFormat(String),
 }

@@ -17,6 +17,7 @@ use super::queries::{self, Spec, Tally, Window};
 use super::svg::Svg;
 use super::{Period, Rules};
 use crate::auth::{Action, Principal};
+use crate::calendar::Year;
 use crate::db::Db;
 use crate::error::AppError;
 
@@ -72,10 +73,15 @@ pub struct Grid {
 }
 
 /// The grid of `year` as of `as_of`, for the units the principal may see.
-pub async fn grid(db: &Db, who: &Principal, year: i32, as_of: NaiveDate) -> Result<Grid, AppError> {
+pub async fn grid(
+    db: &Db,
+    who: &Principal,
+    year: Year,
+    as_of: NaiveDate,
+) -> Result<Grid, AppError> {
     who.require(Action::ReadChecks)?;
     let rules = super::service::park_rules(db, who.park_id).await?;
-    let scope = window(who.park_id, year, as_of)?;
+    let scope = window(who.park_id, year, as_of);
     let units = crate::org::queries::units(db, who.park_id).await?;
     // Every rule's cells from one statement that reads the year's meetings once.
     let drawn = grid_rules(&rules);
@@ -83,20 +89,14 @@ pub async fn grid(db: &Db, who: &Principal, year: i32, as_of: NaiveDate) -> Resu
     Ok(assemble(who, scope, as_of, &units, drawn, tallies))
 }
 
-/// The window a grid of `year` as of `as_of` counts: the year up to `as_of`.
-pub(crate) fn window(park_id: i64, year: i32, as_of: NaiveDate) -> Result<Window, AppError> {
-    let (Some(first), Some(year_end)) = (
-        NaiveDate::from_ymd_opt(year, 1, 1).filter(|_| crate::calendar::YEARS.contains(&year)),
-        NaiveDate::from_ymd_opt(year, 12, 31),
-    ) else {
-        return Err(super::RulesError::YearOutOfRange { year }.into());
-    };
-    Ok(Window {
+/// The window a grid (and a check) of `year` as of `as_of` counts: the year up to `as_of`.
+pub(crate) fn window(park_id: i64, year: Year, as_of: NaiveDate) -> Window {
+    Window {
         park_id,
-        year,
-        first,
-        last: as_of.min(year_end),
-    })
+        year: year.get(),
+        first: year.first_day(),
+        last: as_of.min(year.last_day()),
+    }
 }
 
 /// The count specs of the rules a grid draws ([`grid_rules`]), in their order.

@@ -30,6 +30,7 @@ pub use summary::{render_text, summarize};
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use crate::calendar::Year;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::ledger::catalogue::{FieldDef, FieldType};
@@ -72,7 +73,7 @@ pub struct Finding {
 pub async fn check(
     db: &Db,
     park_id: i64,
-    year: i32,
+    year: Year,
     as_of: NaiveDate,
 ) -> Result<Vec<Finding>, AppError> {
     let rules = service::park_rules(db, park_id).await?;
@@ -84,7 +85,7 @@ pub async fn check_with(
     db: &Db,
     park_id: i64,
     rules: &Rules,
-    year: i32,
+    year: Year,
     as_of: NaiveDate,
 ) -> Result<Vec<Finding>, AppError> {
     Ok(check_with_and(db, park_id, rules, year, as_of, &[])
@@ -98,22 +99,12 @@ pub(crate) async fn check_with_and(
     db: &Db,
     park_id: i64,
     rules: &Rules,
-    year: i32,
+    year: Year,
     as_of: NaiveDate,
     extra: &[queries::Spec<'_>],
 ) -> Result<(Vec<Finding>, Vec<queries::Tally>), AppError> {
-    let (Some(first), Some(year_end)) = (
-        NaiveDate::from_ymd_opt(year, 1, 1).filter(|_| crate::calendar::YEARS.contains(&year)),
-        NaiveDate::from_ymd_opt(year, 12, 31),
-    ) else {
-        return Err(RulesError::YearOutOfRange { year }.into());
-    };
-    let scope = queries::Window {
-        park_id,
-        year,
-        first,
-        last: as_of.min(year_end),
-    };
+    let first = year.first_day();
+    let scope = grid::window(park_id, year, as_of);
     // Before the year starts nothing of it has ended, so nothing can be violated.
     if as_of < first {
         return Ok((Vec::new(), queries::grids(db, scope, extra).await?));
@@ -128,8 +119,8 @@ pub(crate) async fn check_with_and(
 }
 
 /// The as-of date when none is given: the year's end, or `today` if sooner.
-pub fn default_as_of(year: i32, today: NaiveDate) -> NaiveDate {
-    NaiveDate::from_ymd_opt(year, 12, 31).map_or(today, |end| end.min(today))
+pub fn default_as_of(year: Year, today: NaiveDate) -> NaiveDate {
+    year.last_day().min(today)
 }
 
 /// Reads an as-of date in any spelling a ledger date accepts (`2025-05-15`, `2025/5/15`,
@@ -164,8 +155,9 @@ mod tests {
 
     #[test]
     fn as_of_defaults_to_the_year_end_or_today() {
-        assert_eq!(default_as_of(2024, d(2025, 6, 15)), d(2024, 12, 31));
-        assert_eq!(default_as_of(2025, d(2025, 6, 15)), d(2025, 6, 15));
+        let y = |y| Year::new(y).unwrap();
+        assert_eq!(default_as_of(y(2024), d(2025, 6, 15)), d(2024, 12, 31));
+        assert_eq!(default_as_of(y(2025), d(2025, 6, 15)), d(2025, 6, 15));
     }
 
     #[test]

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::service::{self, Checked, MarkInput};
 use crate::auth::Action;
+use crate::calendar::Year;
 use crate::error::AppError;
 use crate::web::form::{joined, saved_or_again};
 use crate::web::ui::{render, urlencode, Chrome, Page};
@@ -115,11 +116,10 @@ async fn checks_page(
     page.who.require(Action::ReadChecks)?;
     let today = today(st);
     let year = match q.year.as_deref().map(str::trim).filter(|y| !y.is_empty()) {
-        None => crate::ledger::pages::working_year(st, page).await?,
-        Some(text) => crate::calendar::Year::parse(text)
-            .map_err(|e| e.at("year", "年份"))?
-            .get(),
-    };
+        None => Year::new(crate::ledger::pages::working_year(st, page).await?),
+        Some(text) => Year::parse(text),
+    }
+    .map_err(|e| e.at("year", "年份"))?;
     let as_of_input = q.as_of.unwrap_or_default().trim().to_string();
     let as_of = if as_of_input.is_empty() {
         super::default_as_of(year, today)
@@ -144,7 +144,7 @@ async fn checks_page(
     let rectified = found.iter().filter(|c| c.rectified.is_some()).count();
     let view = ChecksView {
         chrome: page.chrome(st, "/checks").await?,
-        year,
+        year: year.get(),
         years: (today.year() - 4..=today.year()).rev().collect(),
         as_of_input,
         as_of: as_of.to_string(),
@@ -452,7 +452,7 @@ pub struct HomeRule {
 pub async fn home_figures(
     st: &AppState,
     page: &Page,
-    year: i32,
+    year: Year,
 ) -> Result<Option<HomeFigures>, AppError> {
     let who = &page.who;
     if !who.role.allows(Action::ReadChecks) {
@@ -460,17 +460,14 @@ pub async fn home_figures(
     }
     let as_of = super::default_as_of(year, today(st));
     let rules = service::park_rules(&st.db, who.park_id).await?;
-    let grid_window = super::grid::window(who.park_id, year, as_of)?;
+    let grid_window = super::grid::window(who.park_id, year, as_of);
     let drawn = super::grid::grid_rules(&rules);
     let mut extra = super::grid::specs(&drawn);
     let drawn_count = extra.len();
     // The rates count the whole year: with the findings when the year has ended, in a
     // statement of their own beside them while it runs.
     let rate_spec = super::participation::spec(&rules);
-    let rate_window = match rate_spec {
-        Some(_) => Some(super::participation::window(who.park_id, year)?),
-        None => None,
-    };
+    let rate_window = rate_spec.map(|_| super::participation::window(who.park_id, year));
     let together = rate_window.is_some_and(|w| w.last == grid_window.last);
     if together {
         extra.extend(rate_spec);
@@ -496,7 +493,7 @@ pub async fn home_figures(
     };
     tallies.truncate(drawn_count);
     Ok(Some(HomeFigures {
-        checks: open_by_rule(year, as_of, found),
+        checks: open_by_rule(year.get(), as_of, found),
         grid: super::grid::assemble(who, grid_window, as_of, &units, drawn, tallies),
         rates: super::participation::rates(who, rates_tally),
     }))

@@ -3,13 +3,13 @@
 //! the whole year, through the same statement the checks run (`queries::grids`), so that the
 //! chart and a finding never disagree about a branch's meetings.
 
-use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::definition::Requirement;
 use super::queries::{self, Spec, Tally, Window};
 use super::Rules;
 use crate::auth::{Action, Principal};
+use crate::calendar::Year;
 use crate::db::Db;
 use crate::error::AppError;
 
@@ -36,31 +36,25 @@ impl Rate {
 
 /// The year's rate of every branch the principal may see that measured something, in roster
 /// order; empty when the park has no ratio rule for branches.
-pub async fn by_branch(db: &Db, who: &Principal, year: i32) -> Result<Vec<Rate>, AppError> {
+pub async fn by_branch(db: &Db, who: &Principal, year: Year) -> Result<Vec<Rate>, AppError> {
     who.require(Action::ReadChecks)?;
     let rules = super::service::park_rules(db, who.park_id).await?;
     let Some(spec) = spec(&rules) else {
         return Ok(Vec::new());
     };
-    let window = window(who.park_id, year)?;
+    let window = window(who.park_id, year);
     let tally = queries::grids(db, window, &[spec]).await?.pop();
     Ok(rates(who, tally))
 }
 
 /// The window the rates count: the whole year, what its ledgers hold so far.
-pub(crate) fn window(park_id: i64, year: i32) -> Result<Window, AppError> {
-    let (Some(first), Some(last)) = (
-        NaiveDate::from_ymd_opt(year, 1, 1).filter(|_| crate::calendar::YEARS.contains(&year)),
-        NaiveDate::from_ymd_opt(year, 12, 31),
-    ) else {
-        return Err(super::RulesError::YearOutOfRange { year }.into());
-    };
-    Ok(Window {
+pub(crate) fn window(park_id: i64, year: Year) -> Window {
+    Window {
         park_id,
-        year,
-        first,
-        last,
-    })
+        year: year.get(),
+        first: year.first_day(),
+        last: year.last_day(),
+    }
 }
 
 /// The park's participation rule (the first ratio rule of branches) measured over the whole

@@ -12,6 +12,7 @@ use super::stored::{self, Rectification};
 use super::{Finding, Period, Rules};
 use crate::audit::{self, Change};
 use crate::auth::{Action, Principal};
+use crate::calendar::Year;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::ledger::catalogue::Catalogue;
@@ -98,7 +99,7 @@ pub struct Checked {
 pub async fn findings(
     db: &Db,
     who: &Principal,
-    year: i32,
+    year: Year,
     as_of: NaiveDate,
 ) -> Result<Vec<Checked>, AppError> {
     who.require(Action::ReadChecks)?;
@@ -112,7 +113,7 @@ pub(crate) async fn findings_and(
     db: &Db,
     who: &Principal,
     rules: &Rules,
-    year: i32,
+    year: Year,
     as_of: NaiveDate,
     extra: &[super::queries::Spec<'_>],
 ) -> Result<(Vec<Checked>, Vec<super::queries::Tally>), AppError> {
@@ -120,7 +121,7 @@ pub(crate) async fn findings_and(
     let (found, tallies) =
         super::check_with_and(db, who.park_id, rules, year, as_of, extra).await?;
     let units = visible_units(db, who).await?;
-    let marks = stored::rectifications(db, who.park_id, year).await?;
+    let marks = stored::rectifications(db, who.park_id, year.get()).await?;
     let checked = found
         .into_iter()
         .filter_map(|f| {
@@ -266,11 +267,11 @@ pub async fn unmark(
 pub async fn for_report(
     db: &Db,
     park_id: i64,
-    year: i32,
+    year: Year,
     as_of: NaiveDate,
 ) -> Result<(Vec<Finding>, Vec<String>), AppError> {
     let found = super::check(db, park_id, year, as_of).await?;
-    let marks = stored::rectifications(db, park_id, year).await?;
+    let marks = stored::rectifications(db, park_id, year.get()).await?;
     let (rectified, open): (Vec<Finding>, Vec<Finding>) = found.into_iter().partition(|f| {
         marks
             .iter()

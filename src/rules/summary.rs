@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use super::evaluate::percent_below;
 use super::period::Period;
 use super::Finding;
+use crate::calendar::Year;
 
 /// The units a sentence names at most; the count gives the rest.
 const LISTED: usize = 5;
@@ -69,7 +70,7 @@ pub fn summarize(findings: &[Finding]) -> Vec<String> {
 
 /// The listing of `taizhang check`: a heading per rule ("支委会未按月召开（…第十二条）：3个支部共
 /// 7个月"), then one line per finding.
-pub fn render_text(findings: &[Finding], year: i32, as_of: NaiveDate) -> String {
+pub fn render_text(findings: &[Finding], year: Year, as_of: NaiveDate) -> String {
     let as_of = as_of.format("%Y-%m-%d");
     if findings.is_empty() {
         return format!("{year}年未发现问题（截至 {as_of}）\n");
@@ -218,14 +219,14 @@ mod tests {
     fn the_listing_counts_units_and_periods() {
         let as_of = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
         assert_eq!(
-            render_text(&[], 2025, as_of),
+            render_text(&[], Year::new(2025).unwrap(), as_of),
             "2025年未发现问题（截至 2025-12-31）\n"
         );
         let findings = [
             finding("a_monthly", "支委会未按月召开", "甲支部", "2025-03"),
             finding("a_monthly", "支委会未按月召开", "乙支部", "2025-07"),
         ];
-        let text = render_text(&findings, 2025, as_of);
+        let text = render_text(&findings, Year::new(2025).unwrap(), as_of);
         assert!(
             text.contains("支委会未按月召开：2个支部共2个月\n  甲支部 2025-03：证据\n"),
             "{text}"

@@ -9,6 +9,7 @@ use http_body_util::BodyExt;
 use tower::ServiceExt;
 
 use crate::helpers::form_body;
+use crate::helpers::year_of;
 use crate::helpers::{TestApp, PASSWORD};
 use taizhang::db::Db;
 use taizhang::rules;
@@ -152,7 +153,7 @@ async fn audit_count(app: &TestApp, entity: &str) -> i64 {
 #[tokio::test]
 async fn the_page_shows_exactly_the_fixture_findings_and_grid_cells() {
     let (app, _) = fixture().await;
-    let found = rules::check(&app.db, app.park_id, 2025, d(2025, 6, 15))
+    let found = rules::check(&app.db, app.park_id, year_of(2025), d(2025, 6, 15))
         .await
         .unwrap();
     assert_eq!(
@@ -326,9 +327,10 @@ async fn marks_are_kept_audited_shown_and_told_to_the_report() {
     assert_eq!(audit_count(&app, "rectification").await, 1);
 
     // The report leaves the rectified finding out of its findings and says so in its sentences.
-    let (open, problems) = rules::service::for_report(&app.db, app.park_id, 2025, d(2025, 6, 15))
-        .await
-        .unwrap();
+    let (open, problems) =
+        rules::service::for_report(&app.db, app.park_id, year_of(2025), d(2025, 6, 15))
+            .await
+            .unwrap();
     assert_eq!(
         keys(&open),
         [
@@ -419,7 +421,7 @@ async fn a_park_edits_its_rules_refused_at_the_line_and_audited() {
         .await
         .body
         .contains("本园区自定义"));
-    let found = rules::check(&app.db, app.park_id, 2025, d(2025, 6, 15))
+    let found = rules::check(&app.db, app.park_id, year_of(2025), d(2025, 6, 15))
         .await
         .unwrap();
     let lectures: Vec<_> = keys(&found)
@@ -449,7 +451,7 @@ async fn a_park_edits_its_rules_refused_at_the_line_and_audited() {
         .await;
     assert_eq!(reset.status, StatusCode::SEE_OTHER);
     assert_eq!(audit_count(&app, "rules").await, 2);
-    let found = rules::check(&app.db, app.park_id, 2025, d(2025, 6, 15))
+    let found = rules::check(&app.db, app.park_id, year_of(2025), d(2025, 6, 15))
         .await
         .unwrap();
     assert_eq!(found.len(), 3);
@@ -472,7 +474,9 @@ async fn a_park_file_overlays_the_defaults_and_turns_rules_off_explicitly() {
                    requires = { meeting_type = \"党课\" }\n";
     let saved = office.post("/checks/rules", &[("text", lecture)]).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
-    let found = rules::check(&app.db, app.park_id, 2025, on).await.unwrap();
+    let found = rules::check(&app.db, app.park_id, year_of(2025), on)
+        .await
+        .unwrap();
     assert_eq!(
         rules_of(&found),
         vec![
@@ -501,7 +505,9 @@ async fn a_park_file_overlays_the_defaults_and_turns_rules_off_explicitly() {
         .post("/checks/rules", &[("text", off.as_str())])
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
-    let found = rules::check(&app.db, app.park_id, 2025, on).await.unwrap();
+    let found = rules::check(&app.db, app.park_id, year_of(2025), on)
+        .await
+        .unwrap();
     assert_eq!(
         rules_of(&found),
         vec!["group_meeting_monthly", "party_lecture_quarterly"]
@@ -525,7 +531,9 @@ async fn a_park_file_overlays_the_defaults_and_turns_rules_off_explicitly() {
         refused.body
     );
     assert_eq!(audit_count(&app, "rules").await, 2);
-    let found = rules::check(&app.db, app.park_id, 2025, on).await.unwrap();
+    let found = rules::check(&app.db, app.park_id, year_of(2025), on)
+        .await
+        .unwrap();
     assert_eq!(
         rules_of(&found),
         vec!["group_meeting_monthly", "party_lecture_quarterly"]

@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 use taizhang::on_db;
 use taizhang::report::{self, Format, MetricCatalogue, ReportTemplate};
 
+use crate::helpers::year_of;
 use crate::helpers::{id, TestApp};
 
 const YEAR: i32 = 2024;
@@ -127,7 +128,7 @@ async fn trip_park(app: &TestApp) -> (i64, i64) {
 async fn a_park_built_to_trip_each_warning_once_gets_exactly_that_list() {
     let app = TestApp::new().await;
     let (bad, _) = trip_park(&app).await;
-    let mut data = report::report_data(&app.db, app.park_id, "测试园区", YEAR, today())
+    let mut data = report::report_data(&app.db, app.park_id, "测试园区", year_of(YEAR), today())
         .await
         .unwrap();
     let template = ReportTemplate::new("trip.md.j2", TRIP_TEMPLATE);
@@ -183,7 +184,7 @@ async fn a_park_built_to_trip_each_warning_once_gets_exactly_that_list() {
     assert_eq!(warnings[3]["value"], 3);
 
     // The default template moves the incident to the problems part, with its count.
-    let mut data = report::report_data(&app.db, app.park_id, "测试园区", YEAR, today())
+    let mut data = report::report_data(&app.db, app.park_id, "测试园区", year_of(YEAR), today())
         .await
         .unwrap();
     let catalogue = report::park_metrics(&app.db, app.park_id).await.unwrap();
@@ -202,7 +203,7 @@ async fn a_park_built_to_trip_each_warning_once_gets_exactly_that_list() {
 async fn a_previous_year_value_of_a_metric_turned_off_fails_at_its_line() {
     let app = TestApp::new().await;
     trip_park(&app).await;
-    let data = report::report_data(&app.db, app.park_id, "测试园区", YEAR, today())
+    let data = report::report_data(&app.db, app.park_id, "测试园区", year_of(YEAR), today())
         .await
         .unwrap();
     let template = ReportTemplate::new(
@@ -237,9 +238,10 @@ async fn the_demos_reports_have_every_part_of_a_duty_report() {
     for year in [2024, 2025] {
         // The demo has lived up to the tests' day, 2025-06-15.
         let day = crate::helpers::now().date_naive();
-        let mut data = report::report_data(&app.db, app.park_id, "青峰经济开发区", year, day)
-            .await
-            .unwrap();
+        let mut data =
+            report::report_data(&app.db, app.park_id, "青峰经济开发区", year_of(year), day)
+                .await
+                .unwrap();
         let template = ReportTemplate::builtin();
         report::health::apply(&mut data, &template).unwrap();
         let text = report::render(&data, &template, Format::Markdown).unwrap();

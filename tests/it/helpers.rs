@@ -36,6 +36,11 @@ pub fn now() -> DateTime<Utc> {
         .expect("valid instant")
 }
 
+/// A year the product knows, for the services that take one.
+pub fn year_of(y: i32) -> taizhang::calendar::Year {
+    taizhang::calendar::Year::new(y).expect("a year within 1900..=2100")
+}
+
 pub struct TestApp {
     pub db: Db,
     pub state: AppState,

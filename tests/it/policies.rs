@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use serde_json::{json, Value};
 use taizhang::report;
 
+use crate::helpers::year_of;
 use crate::helpers::{id, TestApp};
 use crate::web::sign_in;
 
@@ -83,7 +84,7 @@ async fn push_policy(app: &TestApp, token: &str, p: i64, body: Value) -> Value {
 }
 
 async fn figure(app: &TestApp, metric: &str) -> report::Number {
-    let values = report::compute_all(&app.db, app.park_id, 2025)
+    let values = report::compute_all(&app.db, app.park_id, year_of(2025))
         .await
         .unwrap();
     values.get(metric).unwrap().value
@@ -320,7 +321,7 @@ async fn the_first_reading_is_a_receipt_counted_in_the_read_rate() {
     let body = page.body.replace("&#x2f;", "/");
     assert!(body.contains(&format!("href=\"/policies/{p}\"")), "{body}");
     // Last year had none.
-    let values = report::compute_all(&app.db, app.park_id, 2024)
+    let values = report::compute_all(&app.db, app.park_id, year_of(2024))
         .await
         .unwrap();
     assert_eq!(

@@ -8,6 +8,7 @@ use axum::http::Method;
 use serde_json::{json, Value};
 use taizhang::report::{self, Format, MetricCatalogue, ReportTemplate};
 
+use crate::helpers::year_of;
 use crate::helpers::{id, TestApp};
 
 const YEAR: i32 = 2024;
@@ -727,7 +728,7 @@ async fn every_metric_counts_exactly_the_records_it_should() {
         "a fixture for every metric"
     );
 
-    let got = report::compute_all(&app.db, app.park_id, YEAR)
+    let got = report::compute_all(&app.db, app.park_id, year_of(YEAR))
         .await
         .unwrap();
     let mut wrong = Vec::new();
@@ -744,7 +745,7 @@ async fn every_metric_counts_exactly_the_records_it_should() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 
     // The benchmark's baseline, the bare aggregates, counts the same rows.
-    let bare = report::bare_aggregates(&app.db, app.park_id, YEAR, &catalogue)
+    let bare = report::bare_aggregates(&app.db, app.park_id, year_of(YEAR), &catalogue)
         .await
         .unwrap();
     for (m, (count, _, _)) in got.metrics.iter().zip(&bare) {
@@ -760,7 +761,7 @@ async fn json_holds_each_metric_with_its_records_and_last_year() {
         &app.db,
         app.park_id,
         "测试园区",
-        YEAR,
+        year_of(YEAR),
         &MetricCatalogue::default_metrics(),
     )
     .await
@@ -838,7 +839,7 @@ async fn the_default_template_renders_the_year_with_every_figure_linked() {
         &app.db,
         app.park_id,
         "测试园区",
-        YEAR,
+        year_of(YEAR),
         &MetricCatalogue::default_metrics(),
     )
     .await
@@ -898,7 +899,7 @@ async fn a_year_without_records_renders_zero_honestly() {
         &app.db,
         app.park_id,
         "测试园区",
-        2030,
+        year_of(2030),
         &MetricCatalogue::default_metrics(),
     )
     .await
@@ -961,7 +962,7 @@ async fn the_service_team_defaults_to_the_yuanxiaoer_work_group() {
     appoint(&app, t, b, group, Some("专职"), "2024-01-01").await;
     let c = person(&app, t, "丙", other, &[]).await;
     appoint(&app, t, c, other, Some("专职"), "2024-01-01").await;
-    let got = report::compute_all(&app.db, app.park_id, YEAR)
+    let got = report::compute_all(&app.db, app.park_id, year_of(YEAR))
         .await
         .unwrap();
     let full = got.get("service_staff_fulltime").unwrap();
@@ -995,7 +996,7 @@ async fn the_docx_report_matches_its_snapshot_and_the_official_layout() {
         &app.db,
         app.park_id,
         "测试园区",
-        YEAR,
+        year_of(YEAR),
         &MetricCatalogue::default_metrics(),
     )
     .await

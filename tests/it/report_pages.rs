@@ -8,6 +8,7 @@ use http_body_util::BodyExt;
 use tower::ServiceExt;
 
 use crate::helpers::form_body;
+use crate::helpers::year_of;
 use crate::helpers::{id, TestApp, PASSWORD};
 
 struct Browser<'a> {
@@ -273,9 +274,10 @@ async fn the_preview_links_each_figure_to_the_records_it_counts() {
 
     // The figure's ids equal what the JSON report gives for the metric.
     let today = chrono::NaiveDate::from_ymd_opt(2025, 6, 15).unwrap();
-    let data = taizhang::report::report_data(&app.db, app.park_id, "测试园区", 2025, today)
-        .await
-        .unwrap();
+    let data =
+        taizhang::report::report_data(&app.db, app.park_id, "测试园区", year_of(2025), today)
+            .await
+            .unwrap();
     assert_eq!(
         data.metrics.get("learning_activities").unwrap().records,
         counted
@@ -568,9 +570,10 @@ async fn the_cause_analysis_reaches_the_report_on_the_web_and_the_command_line()
         .contains("抓得不够紧"));
     // The command line's report reads the same service.
     let today = chrono::NaiveDate::from_ymd_opt(2025, 6, 15).unwrap();
-    let data = taizhang::report::report_data(&app.db, app.park_id, "测试园区", 2025, today)
-        .await
-        .unwrap();
+    let data =
+        taizhang::report::report_data(&app.db, app.park_id, "测试园区", year_of(2025), today)
+            .await
+            .unwrap();
     assert_eq!(data.causes, "一是理论学习抓得不够紧。");
     assert_eq!(data.measures, "一是建立三会一课月度提醒制度。");
 

@@ -10,12 +10,13 @@ use serde_json::Value;
 use taizhang::db::Db;
 use taizhang::report::{self, MetricCatalogue, ReportTemplate};
 
+use crate::helpers::year_of;
 use crate::helpers::{now, TestApp};
 use crate::web::sign_in;
 
 /// `problems_solved` and `suggestions` of `park` in `year`.
 async fn carried_figures(db: &Db, park: i64, year: i32) -> (i64, i64) {
-    let values = report::compute_all(db, park, year).await.unwrap();
+    let values = report::compute_all(db, park, year_of(year)).await.unwrap();
     let get = |id: &str| match values.get(id).unwrap().value {
         report::Number::Int(n) => n,
         other => panic!("{id}: {other:?}"),
@@ -67,7 +68,7 @@ async fn the_demo_gives_the_figures_it_gave_from_the_ledgers_and_its_fifth_part_
             &app.db,
             park,
             "演示园区",
-            year,
+            year_of(year),
             &MetricCatalogue::default_metrics(),
         )
         .await
@@ -349,7 +350,7 @@ async fn the_carry_over_keeps_every_record_its_history_and_the_figures() {
     // The figures the ledgers gave: 2 problems solved in 2024 (101, 102), 2 suggestions.
     assert_eq!(carried_figures(&db, 7, 2024).await, (2, 2));
     assert_eq!(carried_figures(&db, 7, 2025).await, (0, 1));
-    let values = report::compute_all(&db, 7, 2024).await.unwrap();
+    let values = report::compute_all(&db, 7, year_of(2024)).await.unwrap();
     // The 2024 cohort: 101 and 103 received, 101 closed on time (Monday–Friday estimate),
     // rated 满意.
     let m = |id: &str| values.get(id).unwrap().value.as_f64();

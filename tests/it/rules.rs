@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use serde_json::{json, Value};
 use taizhang::rules::{self, Finding, Rules};
 
+use crate::helpers::year_of;
 use crate::helpers::{id, TestApp};
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -117,7 +118,7 @@ async fn park_with_gaps() -> (TestApp, String, Vec<i64>, Vec<i64>) {
 async fn known_gaps_give_exactly_the_expected_findings() {
     let (app, office, committee, theme) = park_with_gaps().await;
     let (a, b) = ("甲科技党支部", "乙制造党支部");
-    let findings = rules::check(&app.db, app.park_id, 2025, d(2025, 5, 15))
+    let findings = rules::check(&app.db, app.park_id, year_of(2025), d(2025, 5, 15))
         .await
         .unwrap();
     assert_eq!(
@@ -150,11 +151,11 @@ async fn known_gaps_give_exactly_the_expected_findings() {
     );
 
     // April's last day ends April; the end of May ends May, when everything of May is missing.
-    let by_april = rules::check(&app.db, app.park_id, 2025, d(2025, 4, 30))
+    let by_april = rules::check(&app.db, app.park_id, year_of(2025), d(2025, 4, 30))
         .await
         .unwrap();
     assert_eq!(keys(&by_april), keys(&findings));
-    let by_may = rules::check(&app.db, app.park_id, 2025, d(2025, 5, 31))
+    let by_may = rules::check(&app.db, app.park_id, year_of(2025), d(2025, 5, 31))
         .await
         .unwrap();
     let may: Vec<_> = keys(&by_may)
@@ -172,14 +173,14 @@ async fn known_gaps_give_exactly_the_expected_findings() {
     );
     assert_eq!(by_may.len(), findings.len() + may.len());
     // Nothing of a year has ended before it starts.
-    let before = rules::check(&app.db, app.park_id, 2025, d(2024, 12, 31))
+    let before = rules::check(&app.db, app.park_id, year_of(2025), d(2024, 12, 31))
         .await
         .unwrap();
     assert!(before.is_empty());
 
     // A seventh full member gives B a committee, and with it four months without a 支委会.
     people(&app, &office, app.units.branch_b, "正式党员", 1).await;
-    let findings = rules::check(&app.db, app.park_id, 2025, d(2025, 5, 15))
+    let findings = rules::check(&app.db, app.park_id, year_of(2025), d(2025, 5, 15))
         .await
         .unwrap();
     let b_committee: Vec<_> = keys(&findings)
@@ -218,7 +219,7 @@ async fn participation_below_ninety_percent_is_found_and_ninety_is_not() {
     // A meeting without attendance measures nothing.
     app.meeting(&office, "2025-08-10", "主题党日", b).await;
 
-    let findings = rules::check(&app.db, app.park_id, 2025, d(2025, 12, 31))
+    let findings = rules::check(&app.db, app.park_id, year_of(2025), d(2025, 12, 31))
         .await
         .unwrap();
     let low: Vec<&Finding> = findings
@@ -236,7 +237,7 @@ async fn participation_below_ninety_percent_is_found_and_ninety_is_not() {
         low[0].evidence
     );
     // Before the year ends its participation is not yet judged.
-    let mid = rules::check(&app.db, app.park_id, 2025, d(2025, 12, 30))
+    let mid = rules::check(&app.db, app.park_id, year_of(2025), d(2025, 12, 30))
         .await
         .unwrap();
     assert!(mid.iter().all(|f| f.rule != "participation_low"));
@@ -282,7 +283,7 @@ async fn study_below_half_the_agenda_is_found_and_half_is_not() {
             .collect()
     };
     let found = study(
-        rules::check(&app.db, app.park_id, 2025, d(2025, 12, 31))
+        rules::check(&app.db, app.park_id, year_of(2025), d(2025, 12, 31))
             .await
             .unwrap(),
     );
@@ -296,7 +297,7 @@ async fn study_below_half_the_agenda_is_found_and_half_is_not() {
         found[0].evidence
     );
     let none = study(
-        rules::check(&app.db, app.park_id, 2024, d(2024, 12, 31))
+        rules::check(&app.db, app.park_id, year_of(2024), d(2024, 12, 31))
             .await
             .unwrap(),
     );
@@ -306,7 +307,7 @@ async fn study_below_half_the_agenda_is_found_and_half_is_not() {
 #[tokio::test]
 async fn summaries_and_the_command_line_speak_for_the_findings() {
     let (app, _office, _, _) = park_with_gaps().await;
-    let findings = rules::check(&app.db, app.park_id, 2025, d(2025, 5, 15))
+    let findings = rules::check(&app.db, app.park_id, year_of(2025), d(2025, 5, 15))
         .await
         .unwrap();
     assert_eq!(
@@ -318,7 +319,7 @@ async fn summaries_and_the_command_line_speak_for_the_findings() {
             "甲科技党支部存在主题党日未按月开展的情况（3月）",
         ]
     );
-    let by_may = rules::check(&app.db, app.park_id, 2025, d(2025, 5, 31))
+    let by_may = rules::check(&app.db, app.park_id, year_of(2025), d(2025, 5, 31))
         .await
         .unwrap();
     assert!(rules::summarize(&by_may).contains(

@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use tower::ServiceExt;
 
 use crate::api_records::multipart;
+use crate::helpers::year_of;
 use crate::helpers::{id, TestApp};
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -147,7 +148,7 @@ async fn statuses_roll_ups_metrics_and_overdue_findings_are_exact() {
     assert_eq!(ids, vec![f.b]);
 
     // Metrics of the report year.
-    let metrics = taizhang::report::compute::compute_all(&app.db, app.park_id, 2025)
+    let metrics = taizhang::report::compute::compute_all(&app.db, app.park_id, year_of(2025))
         .await
         .unwrap();
     let value = |m: &str| metrics.get(m).unwrap().clone();
@@ -171,7 +172,7 @@ async fn statuses_roll_ups_metrics_and_overdue_findings_are_exact() {
         let db = app.db.clone();
         let park = app.park_id;
         async move {
-            taizhang::rules::check(&db, park, 2025, as_of)
+            taizhang::rules::check(&db, park, year_of(2025), as_of)
                 .await
                 .unwrap()
                 .into_iter()
@@ -199,7 +200,7 @@ async fn statuses_roll_ups_metrics_and_overdue_findings_are_exact() {
     assert_eq!(on_05, vec!["甲科技第一党小组", "乙制造党支部"]);
     assert!(overdue_units(d(2025, 3, 31)).await.is_empty());
     let sentences = taizhang::rules::summarize(
-        &taizhang::rules::check(&app.db, app.park_id, 2025, d(2025, 6, 5))
+        &taizhang::rules::check(&app.db, app.park_id, year_of(2025), d(2025, 6, 5))
             .await
             .unwrap()
             .into_iter()
@@ -450,7 +451,7 @@ async fn overdue_findings_name_their_tasks_and_the_checks_page_links_them() {
         let db = app.db.clone();
         let park = app.park_id;
         async move {
-            taizhang::rules::check(&db, park, 2025, as_of)
+            taizhang::rules::check(&db, park, year_of(2025), as_of)
                 .await
                 .unwrap()
                 .into_iter()
@@ -467,7 +468,7 @@ async fn overdue_findings_name_their_tasks_and_the_checks_page_links_them() {
         ]
     );
     // The JSON of `check` carries them where meeting findings carry their records.
-    let found = taizhang::rules::check(&app.db, app.park_id, 2025, d(2025, 6, 15))
+    let found = taizhang::rules::check(&app.db, app.park_id, year_of(2025), d(2025, 6, 15))
         .await
         .unwrap();
     let json = serde_json::to_value(&found).unwrap();
@@ -699,7 +700,7 @@ async fn deletion_refuses_a_parent_and_keeps_what_went_in_the_audit_log() {
         file["sha256"]
     );
     // The report counts what is left.
-    let metrics = taizhang::report::compute::compute_all(&app.db, app.park_id, 2025)
+    let metrics = taizhang::report::compute::compute_all(&app.db, app.park_id, year_of(2025))
         .await
         .unwrap();
     assert_eq!(

@@ -6,6 +6,7 @@
 use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
 
+use crate::helpers::year_of;
 use crate::helpers::{id, now, TestApp, INITIAL_PASSWORD};
 use crate::web::sign_in;
 
@@ -550,7 +551,7 @@ async fn coverage(
     as_of: &str,
 ) -> Vec<(String, String, Vec<i64>)> {
     let as_of = chrono::NaiveDate::parse_from_str(as_of, "%Y-%m-%d").unwrap();
-    taizhang::rules::check_with(&app.db, app.park_id, rules, 2025, as_of)
+    taizhang::rules::check_with(&app.db, app.park_id, rules, year_of(2025), as_of)
         .await
         .unwrap()
         .into_iter()
@@ -610,9 +611,10 @@ async fn the_coverage_rule_finds_exactly_the_paired_enterprises_their_leader_did
 
     // The findings feed the report's problems section, in one sentence.
     let as_of = chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap();
-    let (open, problems) = taizhang::rules::service::for_report(&app.db, app.park_id, 2025, as_of)
-        .await
-        .unwrap();
+    let (open, problems) =
+        taizhang::rules::service::for_report(&app.db, app.park_id, year_of(2025), as_of)
+            .await
+            .unwrap();
     assert_eq!(
         open.iter().filter(|f| f.rule == "visit_coverage").count(),
         3
