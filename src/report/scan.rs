@@ -352,9 +352,14 @@ mod tests {
             );
         }
 
-        let values = crate::report::compute::compute(&db, park, 2024, &catalogue)
-            .await
-            .unwrap();
+        let values = crate::report::compute::compute(
+            &db,
+            park,
+            crate::calendar::Year::new(2024).unwrap(),
+            &catalogue,
+        )
+        .await
+        .unwrap();
         let participation = values.get("participation_rate").unwrap();
         assert!(participation.records.len() > 100, "{participation:?}");
 
@@ -391,11 +396,10 @@ mod tests {
         let Db::Sqlite(pool) = &db else {
             unreachable!("the test database is SQLite")
         };
-        let one: (i64,) =
-            sqlx::query_as("SELECT MIN(id) FROM records WHERE kind = 'meeting'")
-                .fetch_one(pool)
-                .await
-                .unwrap();
+        let one: (i64,) = sqlx::query_as("SELECT MIN(id) FROM records WHERE kind = 'meeting'")
+            .fetch_one(pool)
+            .await
+            .unwrap();
         for change in [
             "UPDATE records SET fields = json_set(fields, '$.attended', 99, \
              '$.meeting_type', '党课', '$.is_party_topic', json('true')) WHERE id = $1",

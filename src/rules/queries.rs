@@ -285,12 +285,9 @@ type Cell = (
 fn meetings_of(list: Option<&str>) -> Result<Vec<(i64, NaiveDate)>, DbError> {
     let mut meetings = Vec::new();
     for item in list.unwrap_or("").split(',').filter(|i| !i.is_empty()) {
-        let parsed = item.split_once('@').and_then(|(id, on)| {
-            Some((
-                id.trim().parse().ok()?,
-                iso_date(on.trim())?,
-            ))
-        });
+        let parsed = item
+            .split_once('@')
+            .and_then(|(id, on)| Some((id.trim().parse().ok()?, iso_date(on.trim())?)));
         match parsed {
             Some(meeting) => meetings.push(meeting),
             None => {
@@ -310,9 +307,9 @@ fn meetings_of(list: Option<&str>) -> Result<Vec<(i64, NaiveDate)>, DbError> {
 fn iso_date(text: &str) -> Option<NaiveDate> {
     let b = text.as_bytes();
     let digits = |range: std::ops::Range<usize>| {
-        b.get(range)?
-            .iter()
-            .try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
+        b.get(range)?.iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
     };
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
@@ -435,8 +432,16 @@ mod tests {
             );
         }
         for wrong in [
-            "2023-02-29", "2024-13-01", "2024-00-10", "2024-1-05", "2024/01/05", "２０２４-01-05",
-            "2024-01-0x", "", "2024-01-05T", "+024-01-05",
+            "2023-02-29",
+            "2024-13-01",
+            "2024-00-10",
+            "2024-1-05",
+            "2024/01/05",
+            "２０２４-01-05",
+            "2024-01-0x",
+            "",
+            "2024-01-05T",
+            "+024-01-05",
         ] {
             assert_eq!(iso_date(wrong), None, "{wrong}");
         }
