@@ -4,6 +4,7 @@
 
 mod bind;
 mod error;
+pub mod lists;
 mod migrate;
 mod totals;
 

@@ -703,3 +703,44 @@ async fn the_coverage_period_is_the_parks_to_choose() {
     let message = bad.unwrap_err().to_string();
     assert!(message.contains("走访要求“everyone”无效"), "{message}");
 }
+
+/// The year's visits cross from the database folded by enterprise (an `id@date` list and a
+/// JSON array of 走访人): a 走访人 typed with commas, `@` and quotes arrives whole, so the
+/// leader among several names still covers the quarter and another's visit is still listed.
+#[tokio::test]
+async fn visitors_typed_with_commas_and_quotes_count_as_typed() {
+    let app = TestApp::new().await;
+    let p = pairs(&app).await;
+    let office = app.login("office").await;
+    visit(
+        &app,
+        &office,
+        "2025-02-10",
+        "甲科技有限公司",
+        "王五@\"一组\",张书记",
+    )
+    .await;
+    let other = visit(
+        &app,
+        &office,
+        "2025-05-05",
+        "甲科技有限公司",
+        "\"王@五\",李四",
+    )
+    .await;
+    let found = coverage(&app, &taizhang::rules::Rules::default_rules(), "2025-06-30").await;
+    let of_jia: Vec<_> = found
+        .iter()
+        .filter(|(unit, _, _)| unit == "甲科技有限公司")
+        .collect();
+    assert_eq!(
+        of_jia,
+        vec![&(
+            "甲科技有限公司".to_string(),
+            "2025-Q2".to_string(),
+            vec![other]
+        )],
+        "{found:?}"
+    );
+    let _ = p;
+}
