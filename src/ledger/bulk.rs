@@ -136,12 +136,24 @@ fn sqlite_date(day: NaiveDate) -> String {
 /// walking the statement's parameter list, a cost quadratic in the parameters of a multi-row
 /// statement, so there every value is a positional `?` bound in order (the shared park, author
 /// and time again for each row); PostgreSQL binds `$1`–`$3` once per statement.
+///
+/// On SQLite the rows are a `VALUES` list selected from, so that each row's copied fields
+/// (`db::copied_columns`) are read from its `fields` (`column7`) in the same statement.
 fn insert_sql(backend: Backend, rows: usize) -> String {
-    let mut sql = String::with_capacity(200 + rows * 60);
-    sql.push_str(
+    let mut sql = String::with_capacity(400 + rows * 60);
+    sql.push_str(&format!(
         "INSERT INTO records (park_id, kind, occurred_on, unit_id, enterprise_id, title, fields, \
-         search_text, created_by, created_at, updated_at) VALUES ",
-    );
+         search_text, created_by, created_at, updated_at{}) ",
+        crate::db::copied_columns(backend)
+    ));
+    match backend {
+        Backend::Sqlite => sql.push_str(&format!(
+            "SELECT column1, column2, column3, column4, column5, column6, column7, column8, \
+             column9, column10, column11{} FROM (VALUES ",
+            crate::db::copied_values(backend, "column7")
+        )),
+        Backend::Postgres => sql.push_str("VALUES "),
+    }
     for row in 0..rows {
         if row > 0 {
             sql.push_str(", ");
@@ -162,6 +174,9 @@ fn insert_sql(backend: Backend, rows: usize) -> String {
                 ));
             }
         }
+    }
+    if backend == Backend::Sqlite {
+        sql.push(')');
     }
     sql
 }

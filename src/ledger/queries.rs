@@ -188,23 +188,26 @@ pub async fn insert_record(
     by: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<i64, DbError> {
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+    let sql = format!(
         "INSERT INTO records (park_id, kind, occurred_on, unit_id, enterprise_id, title, fields, \
-         search_text, created_by, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id"
-    )
-    .bind(park_id)
-    .bind(&d.kind)
-    .bind(d.occurred_on)
-    .bind(d.unit_id)
-    .bind(d.enterprise_id)
-    .bind(&d.title)
-    .bind(&d.fields)
-    .bind(&d.search_text)
-    .bind(by)
-    .bind(now)
-    .fetch_one(c)
-    .await)?)
+         search_text, created_by, created_at, updated_at{}) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10{}) RETURNING id",
+        crate::db::copied_columns(tx.backend()),
+        crate::db::copied_values(tx.backend(), "$7"),
+    );
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(&sql)
+        .bind(park_id)
+        .bind(&d.kind)
+        .bind(d.occurred_on)
+        .bind(d.unit_id)
+        .bind(d.enterprise_id)
+        .bind(&d.title)
+        .bind(&d.fields)
+        .bind(&d.search_text)
+        .bind(by)
+        .bind(now)
+        .fetch_one(c)
+        .await)?)
 }
 
 /// Updates a record if it is still at `version`; returns false when someone saved first.

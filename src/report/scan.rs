@@ -400,6 +400,25 @@ mod tests {
             .fetch_one(pool)
             .await
             .unwrap();
+        // A row inserted without its copies (no INSERT of ours does that) gets them from the
+        // trigger.
+        sqlx::query(
+            "INSERT INTO records (park_id, kind, occurred_on, unit_id, enterprise_id, title, \
+             fields, search_text, created_at, updated_at) \
+             SELECT park_id, kind, occurred_on, unit_id, enterprise_id, title, fields, \
+             search_text, created_at, updated_at FROM records WHERE id = $1",
+        )
+        .bind(one.0)
+        .execute(pool)
+        .await
+        .unwrap();
+        assert_eq!(stale().await, Vec::new(), "after an unmarked insert");
+        let (unmarked,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM records WHERE fields_copied IS NOT 1")
+                .fetch_one(pool)
+                .await
+                .unwrap();
+        assert_eq!(unmarked, 0);
         for change in [
             "UPDATE records SET fields = json_set(fields, '$.attended', 99, \
              '$.meeting_type', '党课', '$.is_party_topic', json('true')) WHERE id = $1",

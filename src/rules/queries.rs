@@ -145,8 +145,8 @@ async fn distinct_grids(db: &Db, scope: Window, specs: &[Spec<'_>]) -> Result<Ve
     // Where the meetings' fields are JSON (PostgreSQL, or a field SQLite keeps no copy of), each
     // meeting is parsed once into a materialized table that every rule then reads. Where they
     // are copied columns (SQLite, `db::COPIED_FIELDS`), `held` is read where it is used instead:
-    // each count then finds its own type's meetings through the index that leads with the type
-    // (`records_meeting_fields_by_type`) rather than reading a copy of the whole year.
+    // each rule reads the year's meetings from the covering index `records_meeting_fields`,
+    // which costs less than writing them all into a temporary table first.
     let copied = q.db.reads_copy(MEETING_TYPE_FIELD) && numbers.iter().all(|k| q.db.reads_copy(k));
     let held = if copied {
         "NOT MATERIALIZED"
