@@ -307,4 +307,4 @@ fn accounts(o: &org::Org, ids: &org::Ids, password: &str) -> Vec<NewUser> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -29,6 +29,24 @@ fn options(seed: u64, scale: u32) -> Options {
     }
 }
 
+/// A fresh SQLite database in `dir` holding the default demo park as built on 15 June 2025,
+/// and the park's id: the fixture of other areas' tests that need a park of realistic size.
+pub(crate) async fn demo_park(dir: &tempfile::TempDir) -> (Db, i64) {
+    let db = fresh_db(dir).await;
+    let now = chrono::DateTime::parse_from_rfc3339("2025-06-15T10:00:00Z")
+        .expect("time")
+        .with_timezone(&chrono::Utc);
+    let options = crate::demo::Options {
+        password: "Demo-pass-1".to_string(),
+        ..Default::default()
+    };
+    let park = crate::demo::build(&db, &options, now)
+        .await
+        .expect("demo")
+        .park_id;
+    (db, park)
+}
+
 async fn fresh_db(dir: &tempfile::TempDir) -> Db {
     let db = Db::connect(&format!("sqlite://{}/t.db", dir.path().display()), true)
         .await

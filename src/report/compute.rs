@@ -430,22 +430,7 @@ mod tests {
     #[tokio::test]
     async fn scans_agree_with_one_query_per_metric_on_the_demo() {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}/demo.db", dir.path().display());
-        let db = Db::connect(&url, true).await.unwrap();
-        db.migrate().await.unwrap();
-        crate::audit::key::install_test_key();
-        crate::crypto::install_test_keys(&db).await;
-        let options = crate::demo::Options {
-            password: "Demo-pass-1".to_string(),
-            ..Default::default()
-        };
-        let now = chrono::DateTime::parse_from_rfc3339("2025-06-15T10:00:00Z")
-            .unwrap()
-            .with_timezone(&chrono::Utc);
-        let park = crate::demo::build(&db, &options, now)
-            .await
-            .unwrap()
-            .park_id;
+        let (db, park) = crate::demo::tests::demo_park(&dir).await;
         let catalogue = MetricCatalogue::default_metrics();
         let years: Vec<_> = [2024, 2023, 2022]
             .into_iter()

@@ -306,22 +306,7 @@ mod tests {
     #[tokio::test]
     async fn meeting_fields_are_read_from_their_copies_in_one_covering_index() {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}/demo.db", dir.path().display());
-        let db = Db::connect(&url, true).await.unwrap();
-        db.migrate().await.unwrap();
-        crate::audit::key::install_test_key();
-        crate::crypto::install_test_keys(&db).await;
-        let options = crate::demo::Options {
-            password: "Demo-pass-1".to_string(),
-            ..Default::default()
-        };
-        let now = chrono::DateTime::parse_from_rfc3339("2025-06-15T10:00:00Z")
-            .unwrap()
-            .with_timezone(&chrono::Utc);
-        let park = crate::demo::build(&db, &options, now)
-            .await
-            .unwrap()
-            .park_id;
+        let (db, park) = crate::demo::tests::demo_park(&dir).await;
         let year = |y: i32| {
             (
                 NaiveDate::from_ymd_opt(y, 1, 1).unwrap(),
