@@ -4,7 +4,7 @@
 -- now keeps a copy of these fields in columns of their own, `field_<key>`, each always equal
 -- to `json_extract(fields, '$.<key>')` of its row (whatever the kind: a kind without the key
 -- has NULL). The INSERTs of the ledger write them in the same statement and mark the row
--- (`fields_copied` = 1, `db::copied_columns`); a row inserted unmarked gets them from the
+-- (`fields_copied` = 1, `db::copied_fields`); a row inserted unmarked gets them from the
 -- first trigger below, and every change of `fields` from the second, so no write path can
 -- leave them stale. The columns have no declared type, so a value keeps the
 -- type `json_extract` gave it (an integer stays an integer, a JSON true stays 1).

@@ -206,33 +206,23 @@ pub const COPIED_FIELDS: [&str; 7] = [
     "date",
 ];
 
-/// On SQLite, what an INSERT into `records` appends to its column list so that the new row
-/// carries its [`COPIED_FIELDS`] at once: the copies and the mark `fields_copied`; nothing on
-/// PostgreSQL. Goes with [`copied_values`]. A row inserted without them gets them from the
-/// trigger of migration 0027, at the cost of writing the row (and its indexes) twice.
-pub fn copied_columns(backend: Backend) -> String {
-    match backend {
-        Backend::Sqlite => COPIED_FIELDS
-            .iter()
-            .map(|key| format!(", field_{key}"))
-            .chain(std::iter::once(", fields_copied".to_string()))
-            .collect(),
-        Backend::Postgres => String::new(),
+/// On SQLite, what an INSERT into `records` appends to its column list and to each row's
+/// values so that the new row carries its [`COPIED_FIELDS`] at once: the copies, read by SQLite
+/// itself from `source` (the expression the INSERT gives `fields`: a placeholder, or a column
+/// of a `VALUES` list), and the mark `fields_copied` = 1. Nothing on PostgreSQL. A row inserted
+/// without them gets them from the trigger of migration 0027, at the cost of writing the row
+/// (and its index) twice.
+pub fn copied_fields(backend: Backend, source: &str) -> (String, String) {
+    let (mut columns, mut values) = (String::new(), String::new());
+    if backend == Backend::Sqlite {
+        for key in COPIED_FIELDS {
+            columns.push_str(&format!(", field_{key}"));
+            values.push_str(&format!(", json_extract({source}, '$.{key}')"));
+        }
+        columns.push_str(", fields_copied");
+        values.push_str(", 1");
     }
-}
-
-/// The values of [`copied_columns`], read by SQLite itself from `source`, the expression the
-/// INSERT gives `fields` (a placeholder, or a column of a `VALUES` list): exactly what the
-/// copies hold by definition.
-pub fn copied_values(backend: Backend, source: &str) -> String {
-    match backend {
-        Backend::Sqlite => COPIED_FIELDS
-            .iter()
-            .map(|key| format!(", json_extract({source}, '$.{key}')"))
-            .chain(std::iter::once(", 1".to_string()))
-            .collect(),
-        Backend::Postgres => String::new(),
-    }
+    (columns, values)
 }
 
 /// The JSON field accessor of [`Db::json_field`] for a backend.

@@ -138,19 +138,18 @@ fn sqlite_date(day: NaiveDate) -> String {
 /// and time again for each row); PostgreSQL binds `$1`–`$3` once per statement.
 ///
 /// On SQLite the rows are a `VALUES` list selected from, so that each row's copied fields
-/// (`db::copied_columns`) are read from its `fields` (`column7`) in the same statement.
+/// (`db::copied_fields`) are read from its `fields` (`column7`) in the same statement.
 fn insert_sql(backend: Backend, rows: usize) -> String {
+    let (copies, copied) = crate::db::copied_fields(backend, "column7");
     let mut sql = String::with_capacity(400 + rows * 60);
     sql.push_str(&format!(
         "INSERT INTO records (park_id, kind, occurred_on, unit_id, enterprise_id, title, fields, \
-         search_text, created_by, created_at, updated_at{}) ",
-        crate::db::copied_columns(backend)
+         search_text, created_by, created_at, updated_at{copies}) "
     ));
     match backend {
         Backend::Sqlite => sql.push_str(&format!(
             "SELECT column1, column2, column3, column4, column5, column6, column7, column8, \
-             column9, column10, column11{} FROM (VALUES ",
-            crate::db::copied_values(backend, "column7")
+             column9, column10, column11{copied} FROM (VALUES "
         )),
         Backend::Postgres => sql.push_str("VALUES "),
     }

@@ -188,12 +188,11 @@ pub async fn insert_record(
     by: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<i64, DbError> {
+    let (copies, copied) = crate::db::copied_fields(tx.backend(), "$7");
     let sql = format!(
         "INSERT INTO records (park_id, kind, occurred_on, unit_id, enterprise_id, title, fields, \
-         search_text, created_by, created_at, updated_at{}) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10{}) RETURNING id",
-        crate::db::copied_columns(tx.backend()),
-        crate::db::copied_values(tx.backend(), "$7"),
+         search_text, created_by, created_at, updated_at{copies}) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10{copied}) RETURNING id"
     );
     Ok(on_tx!(tx, |c| sqlx::query_scalar(&sql)
         .bind(park_id)
