@@ -193,7 +193,8 @@ pub fn json_bool(backend: Backend, field: &str, want: bool) -> String {
 }
 
 /// The record fields SQLite keeps copied out of `fields` into columns of their own,
-/// `records.field_<key>`, set by triggers on every write (migration 0027) and indexed with the
+/// `records.field_<key>`, written by the ledger's INSERTs ([`copied_fields`]) and kept by the
+/// triggers of migration 0027 on any other insert and every change of `fields`, indexed with the
 /// columns the meetings' statements need (`records_meeting_fields`): the meetings' fields that
 /// the report's metrics, the rule checks and the plausibility checks read.
 pub const COPIED_FIELDS: [&str; 7] = [
