@@ -46,7 +46,7 @@ pub struct Change<'a> {
 }
 
 /// An entry as stored.
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Entry {
     pub id: i64,
     pub seq: i64,
@@ -63,6 +63,9 @@ pub struct Entry {
     /// The fingerprint of the key the entry's hash was made with; None before keys were used.
     pub key_id: Option<String>,
 }
+crate::from_row!(Entry:
+    id, seq, at, user_id, login, action, entity, entity_id, before_json, after_json, prev_hash,
+    hash, key_id);
 
 impl Entry {
     /// The entry as it leaves the server (the API): its values with personal data opened and

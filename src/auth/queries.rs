@@ -6,7 +6,7 @@ use crate::crypto;
 use crate::db::{Db, DbError, Tx};
 use crate::{on_db, on_tx};
 
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug)]
 pub(super) struct UserRow {
     pub id: i64,
     pub login: String,
@@ -28,6 +28,9 @@ pub(super) struct UserRow {
     /// The account has confirmed a second factor (TOTP); the secret itself is read apart.
     pub totp_enrolled: bool,
 }
+crate::from_row!(UserRow:
+    id, login, display_name, password_hash, role, unit_id, enterprise_id, person_id, locked_until,
+    disabled, role_granted, must_change_password, password_set_at, password_due, totp_enrolled);
 
 const USER_COLUMNS: &str = "id, login, display_name, password_hash, role, unit_id, enterprise_id, \
                             person_id, locked_until, disabled, role_granted, \
@@ -90,12 +93,11 @@ pub(super) async fn users_by_login(db: &Db, login: &str) -> Result<Vec<(i64, Use
     Ok(rows.into_iter().map(|r| (r.park_id, r.user)).collect())
 }
 
-#[derive(sqlx::FromRow)]
 struct ParkUserRow {
     park_id: i64,
-    #[sqlx(flatten)]
     user: UserRow,
 }
+crate::from_row!(ParkUserRow: park_id; flatten user);
 
 pub(super) async fn set_role(
     tx: &mut Tx,
@@ -343,7 +345,7 @@ pub(super) async fn insert_session(
 }
 
 /// A live-or-not session with its account, in one query: every authenticated request asks.
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug)]
 pub(super) struct SessionUser {
     pub session_id: i64,
     pub created_at: DateTime<Utc>,
@@ -351,9 +353,10 @@ pub(super) struct SessionUser {
     pub revoked_at: Option<DateTime<Utc>>,
     /// Opened by a right password; the second factor's code is still to be given.
     pub second_factor_due: bool,
-    #[sqlx(flatten)]
     pub user: UserRow,
 }
+crate::from_row!(SessionUser:
+    session_id, created_at, last_seen_at, revoked_at, second_factor_due; flatten user);
 
 pub(super) async fn session_user(
     db: &Db,
@@ -475,12 +478,13 @@ pub(super) const PENDING_FIELD: &str = "totp_pending";
 /// enrolling, both sealed under the data key (`sm4:<key id>:<hex>`; plaintext in a database
 /// from before, until it is next opened), and the last step whose code was accepted. The
 /// secrets are opened only where a code is checked or the offer is shown again.
-#[derive(Clone, Debug, Default, sqlx::FromRow)]
+#[derive(Clone, Debug, Default)]
 pub(super) struct TotpState {
     totp_secret: Option<String>,
     totp_pending: Option<String>,
     pub totp_last_step: Option<i64>,
 }
+crate::from_row!(TotpState: totp_secret, totp_pending, totp_last_step);
 
 impl TotpState {
     /// The account has confirmed a second factor.
@@ -564,13 +568,14 @@ pub(super) async fn set_totp_secret(
 }
 
 /// An account's TOTP secrets as stored, for re-sealing.
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug)]
 pub(super) struct StoredSecrets {
     pub id: i64,
     pub park_id: i64,
     pub totp_secret: Option<String>,
     pub totp_pending: Option<String>,
 }
+crate::from_row!(StoredSecrets: id, park_id, totp_secret, totp_pending);
 
 /// Accounts after `after` (by id) with a secret not matching `untouched` (the LIKE pattern of
 /// values a re-sealing leaves be), at most `limit`.

@@ -6,12 +6,13 @@ use crate::db::{Db, DbError, Tx};
 use crate::{on_db, on_tx};
 
 /// A key the database names: `purpose` is `data` (SM4) or `index` (the blind index).
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug)]
 pub struct RegisteredKey {
     pub key_id: String,
     pub purpose: String,
     pub is_current: bool,
 }
+crate::from_row!(RegisteredKey: key_id, purpose, is_current);
 
 const SELECT: &str =
     "SELECT key_id, purpose, is_current FROM data_keys ORDER BY registered_at, key_id";

@@ -15,7 +15,9 @@ pub use totals::{data_version, Totals};
 use std::str::FromStr;
 use std::time::Duration;
 
+pub use sqlx::postgres::PgRow;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+pub use sqlx::sqlite::SqliteRow;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 use sqlx::{Postgres, Sqlite, Transaction};
 
@@ -39,6 +41,27 @@ macro_rules! on_db {
         match $db {
             $crate::db::Db::Sqlite($pool) => $body,
             $crate::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Reads a row into a struct on both backends: `from_row!(Name: a, b; flatten c)` after `struct
+/// Name` reads each listed field from the column of its name and each `flatten` field from the
+/// same row by its own `FromRow`. The struct literal inside refuses a field left out or unknown.
+#[macro_export]
+macro_rules! from_row {
+    ($name:ident: $($field:ident),+ $(; flatten $($flat:ident),+)?) => {
+        $crate::from_row!(@on $crate::db::SqliteRow, $name, [$($field),+], [$($($flat),+)?]);
+        $crate::from_row!(@on $crate::db::PgRow, $name, [$($field),+], [$($($flat),+)?]);
+    };
+    (@on $row:ty, $name:ident, [$($field:ident),+], [$($flat:ident),*]) => {
+        impl<'r> ::sqlx::FromRow<'r, $row> for $name {
+            fn from_row(row: &'r $row) -> ::std::result::Result<Self, ::sqlx::Error> {
+                Ok(Self {
+                    $($field: ::sqlx::Row::try_get(row, stringify!($field))?,)+
+                    $($flat: ::sqlx::FromRow::from_row(row)?,)*
+                })
+            }
         }
     };
 }

@@ -33,12 +33,11 @@ pub(crate) async fn people(
         .collect()
 }
 
-#[derive(sqlx::FromRow)]
 struct PersonWithIndex {
-    #[sqlx(flatten)]
     person: Person,
     id_number_index: Option<String>,
 }
+crate::from_row!(PersonWithIndex: id_number_index; flatten person);
 
 pub(crate) async fn open_positions(db: &Db, park_id: i64) -> Result<Vec<Position>, DbError> {
     Ok(on_db!(db, |pool| sqlx::query_as(

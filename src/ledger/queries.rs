@@ -9,7 +9,7 @@ use crate::org::queries::placeholders;
 use crate::{on_db, on_tx};
 
 /// A record as stored; `fields` is the JSON object of validated values keyed by field key.
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize)]
 pub struct RecordRow {
     pub id: i64,
     pub kind: String,
@@ -24,6 +24,9 @@ pub struct RecordRow {
     pub updated_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
 }
+crate::from_row!(RecordRow:
+    id, kind, occurred_on, unit_id, enterprise_id, title, fields, version, created_by, created_at,
+    updated_at, deleted_at);
 
 /// What a write stores: the typed core columns and the fields.
 #[derive(Clone, Debug, PartialEq)]
@@ -37,7 +40,7 @@ pub struct RecordData {
     pub search_text: String,
 }
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize)]
 pub struct AttachmentRow {
     pub id: i64,
     pub record_id: i64,
@@ -47,6 +50,8 @@ pub struct AttachmentRow {
     pub sha256: String,
     pub created_at: DateTime<Utc>,
 }
+crate::from_row!(AttachmentRow:
+    id, record_id, file_name, content_type, size_bytes, sha256, created_at);
 
 /// Filters of a record listing, already checked against the caller's rights.
 #[derive(Clone, Debug, Default, Hash, PartialEq, Eq)]

@@ -6,13 +6,14 @@ use crate::db::{Db, DbError, Tx};
 use crate::{on_db, on_tx};
 
 /// One person's sign-in to a meeting.
-#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct SignIn {
     pub person_id: i64,
     pub signed_at: DateTime<Utc>,
     /// `qr` or `secretary`.
     pub via: String,
 }
+crate::from_row!(SignIn: person_id, signed_at, via);
 
 pub async fn signins(db: &Db, park_id: i64, record_id: i64) -> Result<Vec<SignIn>, DbError> {
     Ok(on_db!(db, |pool| sqlx::query_as(

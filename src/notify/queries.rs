@@ -7,7 +7,7 @@ use crate::db::{Db, DbError, Tx};
 use crate::{on_db, on_tx};
 
 /// A notice as stored.
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug)]
 pub struct NoticeRow {
     pub id: i64,
     pub request_id: Option<i64>,
@@ -17,6 +17,7 @@ pub struct NoticeRow {
     pub created_at: DateTime<Utc>,
     pub read_at: Option<DateTime<Utc>>,
 }
+crate::from_row!(NoticeRow: id, request_id, kind, text, link, created_at, read_at);
 
 /// Who a notice goes to: one account, or an enterprise (every user of it).
 #[derive(Clone, Copy, Debug)]
@@ -175,7 +176,7 @@ pub async fn alert_once(
 
 /// A request with a deadline running, as the deadline scan reads it: an open one, or a closed
 /// one awaiting its 回访.
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug)]
 pub struct OpenRequest {
     pub id: i64,
     pub title: String,
@@ -191,6 +192,9 @@ pub struct OpenRequest {
     pub assignee_id: Option<i64>,
     pub team_group: String,
 }
+crate::from_row!(OpenRequest:
+    id, title, enterprise_name, status, registered_on, contact_by, reply_by, close_by, visit_by,
+    assignee_id, team_group);
 
 /// The park's requests still being worked whose closing deadline is `since` or later (one
 /// further back has nothing left to remind of), and those rated 不满意 whose 回访 is due
@@ -244,7 +248,7 @@ pub async fn given_alerts(
 }
 
 /// A robot as stored: its URL and secret sealed.
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug)]
 pub struct RobotRow {
     pub id: i64,
     pub name: String,
@@ -256,6 +260,8 @@ pub struct RobotRow {
     pub enabled: bool,
     pub updated_at: DateTime<Utc>,
 }
+crate::from_row!(RobotRow:
+    id, name, kind, url_sealed, url_host, secret_sealed, events, enabled, updated_at);
 
 const ROBOT_COLUMNS: &str =
     "id, name, kind, url_sealed, url_host, secret_sealed, events, enabled, updated_at";
@@ -380,7 +386,7 @@ pub async fn insert_outbox(
 }
 
 /// A message due for delivery, with its robot.
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug)]
 pub struct DueMessage {
     pub id: i64,
     pub robot_id: i64,
@@ -392,6 +398,8 @@ pub struct DueMessage {
     pub url_sealed: String,
     pub secret_sealed: Option<String>,
 }
+crate::from_row!(DueMessage:
+    id, robot_id, title, body, attempts, next_at, kind, url_sealed, secret_sealed);
 
 /// The park's robots with messages waiting or to retry whose time has come.
 pub async fn due_robots(db: &Db, park_id: i64, now: DateTime<Utc>) -> Result<Vec<i64>, DbError> {
@@ -519,7 +527,7 @@ pub async fn attempted(
 }
 
 /// An outbox message as its page lists it.
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug)]
 pub struct OutboxRow {
     pub id: i64,
     pub robot_name: String,
@@ -532,6 +540,8 @@ pub struct OutboxRow {
     pub sent_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
 }
+crate::from_row!(OutboxRow:
+    id, robot_name, event, request_id, title, status, attempts, next_at, sent_at, created_at);
 
 pub async fn outbox(db: &Db, park_id: i64, limit: i64) -> Result<Vec<OutboxRow>, DbError> {
     Ok(on_db!(db, |pool| sqlx::query_as(
@@ -547,7 +557,7 @@ pub async fn outbox(db: &Db, park_id: i64, limit: i64) -> Result<Vec<OutboxRow>,
 }
 
 /// An attempt as the outbox page lists it.
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug)]
 pub struct AttemptRow {
     pub outbox_id: i64,
     pub at: DateTime<Utc>,
@@ -555,6 +565,7 @@ pub struct AttemptRow {
     pub http_status: Option<i64>,
     pub error: String,
 }
+crate::from_row!(AttemptRow: outbox_id, at, ok, http_status, error);
 
 /// The attempts of the messages `from_id` and newer, by message and time.
 pub async fn attempts(db: &Db, park_id: i64, from_id: i64) -> Result<Vec<AttemptRow>, DbError> {

@@ -12,13 +12,14 @@ use crate::crypto::{self, Sealer};
 use crate::db::{Db, DbError, Tx};
 use crate::{on_db, on_tx};
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Park {
     pub id: i64,
     pub name: String,
 }
+crate::from_row!(Park: id, name);
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Unit {
     pub id: i64,
     pub parent_id: Option<i64>,
@@ -28,8 +29,9 @@ pub struct Unit {
     pub level: Option<String>,
     pub is_service_team: bool,
 }
+crate::from_row!(Unit: id, parent_id, name, unit_type, enterprise_id, level, is_service_team);
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Enterprise {
     pub id: i64,
     pub name: String,
@@ -46,13 +48,16 @@ pub struct Enterprise {
     #[serde(serialize_with = "tag_list")]
     pub tags: String,
 }
+crate::from_row!(Enterprise:
+    id, name, credit_code, scale, industry, address, contact, contact_phone, leader_name,
+    leader_person_id, tags);
 
 /// A stored comma-separated list written out as a JSON list.
 fn tag_list<S: serde::Serializer>(tags: &str, s: S) -> Result<S::Ok, S::Error> {
     s.collect_seq(super::stored_list(tags))
 }
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Person {
     pub id: i64,
     pub name: String,
@@ -65,8 +70,10 @@ pub struct Person {
     pub joined_on: Option<NaiveDate>,
     pub tags: String,
 }
+crate::from_row!(Person:
+    id, name, gender, id_number, phone, unit_id, is_member, member_type, joined_on, tags);
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Position {
     pub id: i64,
     pub person_id: i64,
@@ -76,6 +83,7 @@ pub struct Position {
     pub start_on: Option<NaiveDate>,
     pub end_on: Option<NaiveDate>,
 }
+crate::from_row!(Position: id, person_id, unit_id, title, staff_type, start_on, end_on);
 
 // ---- parks ----
 
@@ -584,7 +592,7 @@ pub fn escape_like(s: &str) -> String {
 // ---- re-sealing (a key rotation, plaintext from before encryption) ----
 
 /// A person's personal values as stored, for re-sealing.
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug)]
 pub struct StoredPersonal {
     pub id: i64,
     pub park_id: i64,
@@ -592,6 +600,7 @@ pub struct StoredPersonal {
     pub phone: Option<String>,
     pub id_number_index: Option<String>,
 }
+crate::from_row!(StoredPersonal: id, park_id, id_number, phone, id_number_index);
 
 /// Up to `limit` people after id `after` whose values are not all sealed under the key of the
 /// LIKE pattern `stale` (`sm4:<key id>:%`), or whose ID number lacks its index.

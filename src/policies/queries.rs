@@ -7,7 +7,7 @@ use crate::db::{Db, DbError, Tx};
 use crate::{on_db, on_tx};
 
 /// A policy as stored, with how many enterprises it reached and how many of them read it.
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize)]
 pub struct PolicyRow {
     pub id: i64,
     /// Raised by each save (migration 0024).
@@ -27,6 +27,9 @@ pub struct PolicyRow {
     pub pushed_count: i64,
     pub read_count: i64,
 }
+crate::from_row!(PolicyRow:
+    id, version, title, level, issuer, doc_number, issued_on, valid_until, summary, full_text,
+    industries, scales, tags, pushed_count, read_count);
 
 /// A policy to be stored.
 pub struct NewPolicy<'a> {
@@ -44,16 +47,17 @@ pub struct NewPolicy<'a> {
 }
 
 /// An enterprise's profile as matching reads it.
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug)]
 pub struct ProfileRow {
     pub id: i64,
     pub industry: Option<String>,
     pub scale: Option<String>,
     pub tags: String,
 }
+crate::from_row!(ProfileRow: id, industry, scale, tags);
 
 /// One push of a policy to an enterprise, with the enterprise's name.
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize)]
 pub struct PushRow {
     pub id: i64,
     pub policy_id: i64,
@@ -66,6 +70,9 @@ pub struct PushRow {
     pub read_at: Option<DateTime<Utc>>,
     pub read_login: Option<String>,
 }
+crate::from_row!(PushRow:
+    id, policy_id, enterprise_id, enterprise_name, mode, reason, pushed_on, pushed_at, read_at,
+    read_login);
 
 /// What a push writes besides the enterprise and its reason.
 pub struct PushBatch<'a> {

@@ -287,13 +287,14 @@ fn summary(m: &Metric, kind: Option<&KindDef>, origin: Origin) -> MetricSummary 
 
 // ---- storage ----
 
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug)]
 struct StoredRow {
     text: String,
     /// The display name of who saved it last, while the account exists.
     author: Option<String>,
     updated_at: DateTime<Utc>,
 }
+crate::from_row!(StoredRow: text, author, updated_at);
 
 async fn stored(db: &Db, park_id: i64) -> Result<Option<StoredRow>, DbError> {
     Ok(on_db!(db, |pool| sqlx::query_as(

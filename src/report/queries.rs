@@ -207,7 +207,7 @@ pub(crate) async fn documents(
 }
 
 /// A saved template version as stored, with its template's name.
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug)]
 pub(crate) struct TemplateRow {
     pub template_id: i64,
     pub name: String,
@@ -216,9 +216,10 @@ pub(crate) struct TemplateRow {
     pub author: String,
     pub created_at: DateTime<Utc>,
 }
+crate::from_row!(TemplateRow: template_id, name, version, source, author, created_at);
 
 /// One version in a template's history (without its source).
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug)]
 pub(crate) struct VersionRow {
     pub template_id: i64,
     pub name: String,
@@ -226,6 +227,7 @@ pub(crate) struct VersionRow {
     pub author: String,
     pub created_at: DateTime<Utc>,
 }
+crate::from_row!(VersionRow: template_id, name, version, author, created_at);
 
 /// The latest version of each of the park's templates, by name.
 pub(crate) async fn latest_templates(db: &Db, park_id: i64) -> Result<Vec<VersionRow>, DbError> {
@@ -362,12 +364,13 @@ pub(crate) async fn insert_version(
 }
 
 /// The cause analysis and measures written for one year.
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug)]
 pub(crate) struct CausesRow {
     pub causes: String,
     pub measures: String,
     pub updated_at: DateTime<Utc>,
 }
+crate::from_row!(CausesRow: causes, measures, updated_at);
 
 pub(crate) async fn causes(db: &Db, park_id: i64, year: i32) -> Result<Option<CausesRow>, DbError> {
     Ok(on_db!(db, |pool| sqlx::query_as(

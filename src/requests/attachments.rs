@@ -18,7 +18,7 @@ use crate::ledger::attachments::{attachment_path, store_file};
 use crate::{on_db, on_tx};
 
 /// A file of a request as stored.
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize)]
 pub struct RequestFile {
     pub id: i64,
     pub request_id: i64,
@@ -29,6 +29,8 @@ pub struct RequestFile {
     pub sha256: String,
     pub created_at: DateTime<Utc>,
 }
+crate::from_row!(RequestFile:
+    id, request_id, file_name, content_type, size_bytes, sha256, created_at);
 
 /// The request, when the principal has a part in it and may add files to it.
 async fn attachable(db: &Db, who: &Principal, id: i64) -> Result<queries::RequestRow, AppError> {

@@ -8,7 +8,7 @@ use crate::db::{fetch_all, fetch_one, Bind, Db, DbError, Tx};
 use crate::{on_db, on_tx};
 
 /// A request as stored, with its enterprise's name.
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize)]
 pub struct RequestRow {
     pub id: i64,
     /// Empty only for a suggestion carried over from the 意见建议 ledger that named none.
@@ -53,9 +53,14 @@ pub struct RequestRow {
     /// The day its 回访 is due, after a 不满意.
     pub visit_by: Option<NaiveDate>,
 }
+crate::from_row!(RequestRow:
+    id, enterprise_id, enterprise_name, nature, category, team_group, title, description,
+    contact_name, channel, received_on, registered_on, status, contact_by, reply_by, close_by,
+    estimated, extended, contacted_on, replied_on, closed_on, rating, rated, reopened, version,
+    source_record_id, source_line, counted_from, assignee_id, assignee_name, rated_on, visit_by);
 
 /// One step or message of a request's thread.
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize)]
 pub struct EventRow {
     pub id: i64,
     pub at: DateTime<Utc>,
@@ -64,6 +69,7 @@ pub struct EventRow {
     pub status: String,
     pub text: String,
 }
+crate::from_row!(EventRow: id, at, login, step, status, text);
 
 /// A request to be stored.
 pub struct NewRequest<'a> {

@@ -39,7 +39,6 @@ pub fn built_in() -> Vec<Category> {
         .collect()
 }
 
-#[derive(sqlx::FromRow)]
 struct CategoryRow {
     name: String,
     team_group: String,
@@ -48,6 +47,8 @@ struct CategoryRow {
     close_days: i64,
     extended_days: i64,
 }
+crate::from_row!(CategoryRow:
+    name, team_group, contact_days, reply_days, close_days, extended_days);
 
 fn days(n: i64) -> u32 {
     u32::try_from(n).unwrap_or(0)
@@ -298,7 +299,7 @@ impl Duty {
 }
 
 /// An account that may be on the team (园小二, 党建办 or 领导), with its place if it has one.
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize)]
 pub struct TeamRow {
     pub user_id: i64,
     pub login: String,
@@ -309,6 +310,7 @@ pub struct TeamRow {
     /// '' when not on the team.
     pub duty: String,
 }
+crate::from_row!(TeamRow: user_id, login, display_name, role, team_group, duty);
 
 /// The roles whose accounts may be on the team: 园小二 staff in the groups; the team's leader
 /// may also be a 领导 or the 党建办.

@@ -10,7 +10,7 @@ use crate::{on_db, on_tx};
 
 /// A finding marked 已整改: which rule, unit and period, with the note and the date it was put
 /// right.
-#[derive(Clone, Debug, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Rectification {
     pub rule: String,
     pub unit_id: i64,
@@ -22,6 +22,8 @@ pub struct Rectification {
     pub marked_by: Option<i64>,
     pub marked_at: DateTime<Utc>,
 }
+crate::from_row!(Rectification:
+    rule, unit_id, unit, period, note, rectified_on, marked_by, marked_at);
 
 /// The park's rule file, or `None` while it uses the embedded default.
 pub(crate) async fn rules_text(db: &Db, park_id: i64) -> Result<Option<String>, DbError> {

@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::db::{Db, DbError, Tx};
 use crate::{on_db, on_tx};
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize)]
 pub struct PlanRow {
     pub id: i64,
     pub year: i32,
@@ -15,9 +15,10 @@ pub struct PlanRow {
     pub doc_number: String,
     pub document_id: Option<i64>,
 }
+crate::from_row!(PlanRow: id, year, plan_kind, title, doc_number, document_id);
 
 /// A task with the name of its responsible unit and its plan's year.
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize)]
 pub struct TaskRow {
     pub id: i64,
     pub plan_id: i64,
@@ -35,8 +36,11 @@ pub struct TaskRow {
     pub version: i64,
     pub plan_year: i32,
 }
+crate::from_row!(TaskRow:
+    id, plan_id, parent_id, seq, content, unit_id, unit_name, start_on, deadline, status,
+    completed_on, progress, supervised, version, plan_year);
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize)]
 pub struct ProgressRow {
     pub id: i64,
     pub task_id: i64,
@@ -46,8 +50,9 @@ pub struct ProgressRow {
     pub created_by: Option<i64>,
     pub created_at: DateTime<Utc>,
 }
+crate::from_row!(ProgressRow: id, task_id, reported_on, percent, note, created_by, created_at);
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize)]
 pub struct TaskFileRow {
     pub id: i64,
     pub progress_id: i64,
@@ -57,6 +62,8 @@ pub struct TaskFileRow {
     pub sha256: String,
     pub created_at: DateTime<Utc>,
 }
+crate::from_row!(TaskFileRow:
+    id, progress_id, file_name, content_type, size_bytes, sha256, created_at);
 
 /// A task to insert.
 #[derive(Clone, Debug)]

@@ -10,13 +10,14 @@ use crate::db::{Backend, Db, DbError};
 use crate::on_db;
 
 /// An enterprise with a 包联领导.
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug)]
 pub struct Paired {
     pub id: i64,
     pub name: String,
     pub leader_name: String,
     pub leader_person_id: Option<i64>,
 }
+crate::from_row!(Paired: id, name, leader_name, leader_person_id);
 
 /// A visit: record id, enterprise id, date, 走访人 (empty when not filled in).
 pub type VisitRow = (i64, i64, NaiveDate, String);

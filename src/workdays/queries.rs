@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use crate::db::{Db, DbError, Tx};
 use crate::{on_db, on_tx};
 
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug)]
 pub(super) struct StoredYear {
     pub year: i32,
     pub text: String,
@@ -13,6 +13,7 @@ pub(super) struct StoredYear {
     pub author: Option<String>,
     pub updated_at: DateTime<Utc>,
 }
+crate::from_row!(StoredYear: year, text, author, updated_at);
 
 pub(super) async fn stored(db: &Db, park_id: i64) -> Result<Vec<StoredYear>, DbError> {
     Ok(on_db!(db, |pool| sqlx::query_as(
