@@ -233,7 +233,12 @@ async fn every_account_walks_the_demo_without_a_server_error_or_a_whole_personal
                 .body(Body::empty())
                 .unwrap();
             let (a, headers) = send(&app, req).await;
-            if a.status.is_server_error() {
+            // Where LibreOffice is not installed, a PDF is the documented 503 naming what to
+            // install, not a fault; where it is, the PDF must come.
+            let no_office = a.status == StatusCode::SERVICE_UNAVAILABLE
+                && url.contains("format=pdf")
+                && !taizhang::report::pdf::available();
+            if a.status.is_server_error() && !no_office {
                 problems.push(format!("{login} GET {url}: {}", a.status));
                 continue;
             }
