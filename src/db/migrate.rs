@@ -129,10 +129,11 @@ mod tests {
         }
     }
 
+    /// Both backends have each named file (`include_str!` refuses to compile otherwise); the
+    /// list must also run in the order of the versions, which only the names give.
     #[test]
-    fn both_backends_have_the_same_migrations() {
+    fn the_list_runs_in_version_order() {
         assert!(!NAMES.is_empty());
-        assert_eq!(SQLITE.len(), POSTGRES.len());
         let versions = migrations(SQLITE).expect("names");
         assert!(versions.windows(2).all(|w| w[0].version < w[1].version));
     }
